@@ -1,0 +1,1 @@
+"""The shop's domain: every rule, and the only code that touches the database."""

@@ -1,0 +1,186 @@
+"""Carts: one per user, changed only by version-guarded single-document updates."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from core import clock
+from core.catalog import Catalog
+from core.commands import MAX_LINE_QUANTITY, CartChange, CartRemoval
+from core.errors import InvalidInput, NotFound, OutOfStock, VersionConflict
+from core.models import Cart, CartItem, CartLine, CartView, OrderLine
+from core.store import Store
+
+MAX_LINES = 50
+MAX_ATTEMPTS = 20
+SETTLED_ORDERS_KEPT = 20
+
+Lines = tuple[CartLine, ...]
+
+
+class Carts:
+    def __init__(self, store: Store, catalog: Catalog) -> None:
+        self._carts = store.carts
+        self._catalog = catalog
+
+    async def get(self, user_id: ObjectId) -> Cart:
+        document = await self._carts.find_one({"userId": user_id})
+        return Cart(user_id=user_id) if document is None else Cart.model_validate(document)
+
+    async def view(self, user_id: ObjectId) -> CartView:
+        """The cart joined with each product's current name, price and stock."""
+        cart = await self.get(user_id)
+        products = await self._catalog.many(line.product_id for line in cart.products)
+        items = []
+        for line in cart.products:
+            product = products.get(line.product_id)
+            if product is None:
+                continue
+            items.append(
+                CartItem(
+                    product_id=product.id,
+                    name=product.name,
+                    unit_price=product.price,
+                    currency=product.currency,
+                    quantity=line.quantity,
+                    line_total=product.price * line.quantity,
+                    stock=product.stock,
+                    available=product.active and product.stock >= line.quantity,
+                )
+            )
+        return CartView(
+            user_id=user_id,
+            items=tuple(items),
+            total_amount=sum(item.line_total for item in items),
+            currency=self._catalog.currency,
+            version=cart.version,
+        )
+
+    async def add(self, user_id: ObjectId, change: CartChange) -> CartView:
+        """Add ``change.quantity`` of a product; an existing line grows."""
+        product = await self._catalog.get(change.product_id)
+
+        def grow(lines: Lines) -> Lines:
+            current = next((ln.quantity for ln in lines if ln.product_id == product.id), 0)
+            wanted = current + change.quantity
+            if wanted > MAX_LINE_QUANTITY:
+                raise InvalidInput(f"At most {MAX_LINE_QUANTITY} of one product per order.")
+            if wanted > product.stock:
+                raise OutOfStock([product.name])
+            if not current and len(lines) >= MAX_LINES:
+                raise InvalidInput(f"A cart holds at most {MAX_LINES} different products.")
+            return _with_quantity(lines, product.id, wanted)
+
+        await self._mutate(user_id, grow)
+        return await self.view(user_id)
+
+    async def set_quantity(self, user_id: ObjectId, change: CartChange) -> CartView:
+        """Set a line that is already in the cart to exactly ``change.quantity``."""
+        product = await self._catalog.get(change.product_id, include_inactive=True)
+
+        def replace(lines: Lines) -> Lines:
+            if not any(line.product_id == product.id for line in lines):
+                raise NotFound("This product is not in your cart.")
+            if change.quantity > product.stock:
+                raise OutOfStock([product.name])
+            return _with_quantity(lines, product.id, change.quantity)
+
+        await self._mutate(user_id, replace)
+        return await self.view(user_id)
+
+    async def remove(self, user_id: ObjectId, removal: CartRemoval) -> CartView:
+        def drop(lines: Lines) -> Lines:
+            if not any(line.product_id == removal.product_id for line in lines):
+                raise NotFound("This product is not in your cart.")
+            return _with_quantity(lines, removal.product_id, 0)
+
+        await self._mutate(user_id, drop)
+        return await self.view(user_id)
+
+    async def clear(self, user_id: ObjectId) -> CartView:
+        await self._mutate(user_id, lambda lines: ())
+        return await self.view(user_id)
+
+    async def settle(
+        self, user_id: ObjectId, order_id: ObjectId, ordered: Sequence[OrderLine]
+    ) -> None:
+        """Take an order's lines out of the cart, once per order even if called again."""
+
+        def subtract(lines: Lines) -> Lines:
+            for line in ordered:
+                left = max(0, _quantity(lines, line.product_id) - line.quantity)
+                lines = _with_quantity(lines, line.product_id, left)
+            return lines
+
+        await self._mutate(user_id, subtract, once_for=order_id)
+
+    async def _mutate(
+        self,
+        user_id: ObjectId,
+        change: Callable[[Lines], Lines],
+        *,
+        once_for: ObjectId | None = None,
+    ) -> None:
+        """Apply ``change`` to the lines with optimistic concurrency on ``version``."""
+        for _ in range(MAX_ATTEMPTS):
+            document = await self._carts.find_one({"userId": user_id})
+            if document is None:
+                await self._create(user_id)
+                continue
+            settled: list[ObjectId] = document.get("settledOrders", [])
+            if once_for is not None and once_for in settled:
+                return
+            cart = Cart.model_validate(document)
+            lines = change(cart.products)
+            update: dict[str, Any] = {
+                "products": [line.model_dump(by_alias=True) for line in lines],
+                "updatedAt": clock.now(),
+            }
+            if once_for is not None:
+                update["settledOrders"] = [*settled, once_for][-SETTLED_ORDERS_KEPT:]
+            result = await self._carts.find_one_and_update(
+                {"_id": document["_id"], "version": cart.version},
+                {"$set": update, "$inc": {"version": 1}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if result is not None:
+                return
+        raise VersionConflict("cart")
+
+    async def _create(self, user_id: ObjectId) -> None:
+        now = clock.now()
+        with contextlib.suppress(DuplicateKeyError):  # created concurrently: just as good
+            await self._carts.insert_one(
+                {
+                    "userId": user_id,
+                    "products": [],
+                    "version": 0,
+                    "createdAt": now,
+                    "updatedAt": now,
+                }
+            )
+
+
+def _quantity(lines: Lines, product_id: ObjectId) -> int:
+    return sum(line.quantity for line in lines if line.product_id == product_id)
+
+
+def _with_quantity(lines: Lines, product_id: ObjectId, quantity: int) -> Lines:
+    """``lines`` with the product's line set to ``quantity`` (appended, or dropped at 0)."""
+    kept = [line for line in lines if line.product_id != product_id]
+    if quantity <= 0:
+        return tuple(kept)
+    if len(kept) == len(lines):
+        return (*lines, CartLine(product_id=product_id, quantity=quantity))
+    return tuple(
+        CartLine(product_id=product_id, quantity=quantity)
+        if line.product_id == product_id
+        else line
+        for line in lines
+    )

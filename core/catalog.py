@@ -1,0 +1,108 @@
+"""Products: what admins create, edit and archive, and what customers browse."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+from core import clock
+from core.access import Actor
+from core.commands import ProductDraft, ProductPatch, ProductQuery, ProductSort
+from core.errors import InvalidInput, NotFound, VersionConflict
+from core.ids import parse_id
+from core.models import Page, Product, Role
+from core.store import Store, find_page
+
+SORTS: dict[ProductSort, list[tuple[str, int]]] = {
+    ProductSort.NEWEST: [("createdAt", -1), ("_id", -1)],
+    ProductSort.PRICE_ASC: [("price", 1), ("_id", 1)],
+    ProductSort.PRICE_DESC: [("price", -1), ("_id", -1)],
+    ProductSort.NAME: [("name", 1), ("_id", 1)],
+}
+
+
+class Catalog:
+    def __init__(self, store: Store, currency: str) -> None:
+        self._products = store.products
+        self.currency = currency
+
+    async def create(self, actor: Actor, draft: ProductDraft) -> Product:
+        actor.require(Role.ADMIN)
+        currency = draft.currency or self.currency
+        if currency != self.currency:
+            raise InvalidInput(f"This shop sells in {self.currency} only.")
+        now = clock.now()
+        document = {
+            "_id": ObjectId(),
+            **draft.model_dump(by_alias=True),
+            "currency": currency,
+            "version": 0,
+            "createdAt": now,
+            "updatedAt": now,
+        }
+        await self._products.insert_one(document)
+        return Product.model_validate(document)
+
+    async def update(self, actor: Actor, product_id: object, patch: ProductPatch) -> Product:
+        """Edit fields; ``stock_delta`` adjusts stock atomically and never below zero."""
+        actor.require(Role.ADMIN)
+        oid = parse_id(product_id)
+        changes = patch.model_dump(
+            by_alias=True, exclude_none=True, exclude={"stock_delta", "expected_version"}
+        )
+        query: dict[str, Any] = {"_id": oid}
+        update: dict[str, Any] = {
+            "$set": {**changes, "updatedAt": clock.now()},
+            "$inc": {"version": 1},
+        }
+        if patch.expected_version is not None:
+            query["version"] = patch.expected_version
+        if patch.stock_delta:
+            update["$inc"]["stock"] = patch.stock_delta
+            if patch.stock_delta < 0:
+                query["stock"] = {"$gte": -patch.stock_delta}
+        document = await self._products.find_one_and_update(
+            query, update, return_document=ReturnDocument.AFTER
+        )
+        if document is None:
+            current = await self._get_document(oid)
+            if patch.expected_version is not None and current["version"] != patch.expected_version:
+                raise VersionConflict("product")
+            raise InvalidInput(f"Stock is {current['stock']}; it cannot go below zero.")
+        return Product.model_validate(document)
+
+    async def archive(self, actor: Actor, product_id: object) -> Product:
+        """Hide a product from customers. Orders keep their own snapshot of it."""
+        return await self.update(actor, product_id, ProductPatch(active=False))
+
+    async def get(self, product_id: object, *, include_inactive: bool = False) -> Product:
+        product = Product.model_validate(await self._get_document(parse_id(product_id)))
+        if not product.active and not include_inactive:
+            raise NotFound("No such product.")
+        return product
+
+    async def many(self, product_ids: Iterable[ObjectId]) -> dict[ObjectId, Product]:
+        """The products with these ids, archived ones included, keyed by id."""
+        cursor = self._products.find({"_id": {"$in": list(product_ids)}})
+        return {document["_id"]: Product.model_validate(document) async for document in cursor}
+
+    async def list(self, query: ProductQuery, *, staff: bool = False) -> Page[Product]:
+        """A page of products; archived ones only for staff who ask for them."""
+        filters: dict[str, Any] = {}
+        if not (staff and query.include_inactive):
+            filters["active"] = True
+        if query.q:
+            filters["name"] = {"$regex": re.escape(query.q), "$options": "i"}
+        return await find_page(
+            self._products, filters, SORTS[query.sort], Product, query.page, query.limit
+        )
+
+    async def _get_document(self, product_id: ObjectId) -> dict[str, Any]:
+        document = await self._products.find_one({"_id": product_id})
+        if document is None:
+            raise NotFound("No such product.")
+        return document

@@ -1,0 +1,76 @@
+"""Settings read from the environment and optional env files, validated once at startup."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = PROJECT_ROOT / "var"
+GENERATED_ENV = DATA_DIR / "generated.env"
+ENV_FILES = (
+    GENERATED_ENV,
+    PROJECT_ROOT / ".env",
+)  # later files win; the environment wins over both
+
+
+class BaseConfig(BaseSettings):
+    """Common base: every entrypoint's settings read the same env files."""
+
+    model_config = SettingsConfigDict(env_file=ENV_FILES, extra="ignore", frozen=True)
+
+
+class CoreSettings(BaseConfig):
+    mongodb_uri: SecretStr | None = Field(
+        default=None, description="MongoDB connection string; unset starts the embedded engine."
+    )
+    mongodb_database: str = Field(default="shop", pattern=r"^[A-Za-z0-9_-]{1,63}$")
+    data_dir: Path = Field(default=DATA_DIR, description="Embedded database files and caches.")
+    jwt_secret: SecretStr = Field(description="HS256 key for access tokens, at least 32 bytes.")
+    jwt_ttl_minutes: int = Field(default=60 * 24, ge=1, le=60 * 24 * 30)
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    checkout_lease_seconds: int = Field(default=60, ge=5, le=3600)
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value().encode()) < 32:
+            raise ValueError("must be at least 32 bytes")
+        return value
+
+
+class ConfigError(SystemExit):
+    """Startup stops with one line naming the variable."""
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseConfig)
+
+
+def load(settings_class: type[SettingsT]) -> SettingsT:
+    """Build ``settings_class`` from the environment or exit with one readable line."""
+    try:
+        return settings_class()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        problem = "is required" if error["type"] == "missing" else error["msg"].lower()
+        raise ConfigError(f"configuration error: {name} {problem}") from None
+
+
+def ensure_generated_secret(path: Path = GENERATED_ENV) -> None:
+    """Write a random JWT secret to a git-ignored file on first use, unless one is set."""
+    try:
+        CoreSettings()
+        return
+    except ValidationError as exc:
+        if not any(e["loc"] == ("jwt_secret",) and e["type"] == "missing" for e in exc.errors()):
+            return  # a real problem; ``load`` reports it
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as env_file:
+        env_file.write(f"JWT_SECRET={secrets.token_urlsafe(48)}\n")
+    path.chmod(0o600)

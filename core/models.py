@@ -1,0 +1,156 @@
+"""What the shop stores and returns: users, products, carts and orders.
+
+Documents use the seed's camelCase field names (``userId``, ``totalAmount``, ``createdAt``);
+Python code uses snake_case. ``_id`` is read from the database and written out as ``id``.
+Money is always an integer amount of minor units (cents) plus an ISO 4217 currency code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from core.ids import Id
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+class Document(Model):
+    id: Id = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
+    created_at: datetime
+    updated_at: datetime
+
+
+class Role(StrEnum):
+    USER = "user"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+
+STAFF = frozenset({Role.OPERATOR, Role.ADMIN})
+
+
+class User(Document):
+    name: str
+    email: str
+    role: Role = Role.USER
+    telegram_id: int | None = None
+    password_hash: str | None = Field(default=None, exclude=True)
+    session_version: int = Field(default=0, exclude=True)
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+
+class Product(Document):
+    name: str
+    description: str = ""
+    price: int = Field(description="Unit price in minor units (cents).")
+    currency: str
+    stock: int
+    active: bool = True
+    version: int = 0
+
+
+class CartLine(Model):
+    product_id: Id
+    quantity: int
+
+
+class Cart(Model):
+    user_id: Id
+    products: tuple[CartLine, ...] = ()
+    version: int = 0
+
+
+class CartItem(Model):
+    """A cart line joined with its product as it is now."""
+
+    product_id: Id
+    name: str
+    unit_price: int
+    currency: str
+    quantity: int
+    line_total: int
+    stock: int
+    available: bool = Field(description="Active and with enough stock for this quantity.")
+
+
+class CartView(Model):
+    user_id: Id
+    items: tuple[CartItem, ...]
+    total_amount: int
+    currency: str
+    version: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items
+
+    @property
+    def can_check_out(self) -> bool:
+        return bool(self.items) and all(item.available for item in self.items)
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+class OrderLine(Model):
+    """An ordered product with the name and unit price it had when the order was placed."""
+
+    product_id: Id
+    quantity: int
+    name: str
+    unit_price: int
+    line_total: int
+
+
+class StatusChange(Model):
+    from_status: OrderStatus | None = Field(alias="from")
+    to_status: OrderStatus = Field(alias="to")
+    by: Id | None
+    at: datetime
+
+
+class Order(Document):
+    number: int
+    user_id: Id
+    products: tuple[OrderLine, ...]
+    total_amount: int
+    currency: str
+    status: OrderStatus
+    history: tuple[StatusChange, ...]
+    version: int = 0
+
+
+ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+class Page(Model, Generic[ItemT]):
+    items: tuple[ItemT, ...]
+    total: int
+    page: int
+    limit: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))

@@ -1,0 +1,142 @@
+"""Orders after checkout: history, staff search and status changes.
+
+Cancelling puts the stock back through a journal on the order, like checkout does: the
+status write also opens a ``restock`` journal; each product is credited once (marked with
+``restockedBy``), the journal records ``stage: credited``, the marks are cleared and the
+journal is closed. Recovery resumes from the recorded stage.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+from core import clock
+from core.access import Actor
+from core.commands import HistoryQuery, OrderQuery, StatusUpdate
+from core.errors import CheckoutInProgress, IllegalTransition, NotFound, VersionConflict
+from core.ids import parse_id
+from core.journal import claim_expired, close_journal, open_journal
+from core.models import STAFF, TRANSITIONS, Order, OrderStatus, Page
+from core.store import Store, find_page
+
+RESTOCK = "restock"
+CREDITED = "credited"
+NEWEST_FIRST = [("createdAt", -1), ("_id", -1)]
+
+
+class Orders:
+    def __init__(self, store: Store, lease: timedelta) -> None:
+        self._orders = store.orders
+        self._products = store.products
+        self._lease = lease
+
+    async def history(self, user_id: ObjectId, query: HistoryQuery) -> Page[Order]:
+        return await find_page(
+            self._orders,
+            {"userId": user_id, "placed": True},
+            NEWEST_FIRST,
+            Order,
+            query.page,
+            query.limit,
+        )
+
+    async def get_own(self, user_id: ObjectId, order_id: object) -> Order:
+        """The user's own order; someone else's is reported as not existing."""
+        return await self._get({"_id": parse_id(order_id), "userId": user_id})
+
+    async def get(self, actor: Actor, order_id: object) -> Order:
+        actor.require(*STAFF)
+        return await self._get({"_id": parse_id(order_id)})
+
+    async def search(self, actor: Actor, query: OrderQuery) -> Page[Order]:
+        actor.require(*STAFF)
+        filters: dict[str, Any] = {"placed": True}
+        if query.status is not None:
+            filters["status"] = query.status.value
+        if query.user_id is not None:
+            filters["userId"] = query.user_id
+        created: dict[str, datetime] = {}
+        if query.created_from is not None:
+            created["$gte"] = query.created_from
+        if query.created_to is not None:
+            created["$lt"] = query.created_to
+        if created:
+            filters["createdAt"] = created
+        return await find_page(self._orders, filters, NEWEST_FIRST, Order, query.page, query.limit)
+
+    async def change_status(self, actor: Actor, order_id: object, update: StatusUpdate) -> Order:
+        """Move an order along an allowed transition; cancelling restocks its products."""
+        actor.require(*STAFF)
+        order = await self._get({"_id": parse_id(order_id)})
+        if update.status not in TRANSITIONS[order.status]:
+            raise IllegalTransition(order.status.value, update.status.value)
+        if update.expected_version is not None and update.expected_version != order.version:
+            raise VersionConflict("order")
+        now = clock.now()
+        change = {
+            "from": order.status.value,
+            "to": update.status.value,
+            "by": actor.user_id,
+            "at": now,
+        }
+        fields: dict[str, Any] = {"status": update.status.value, "updatedAt": now}
+        owner = ""
+        if update.status is OrderStatus.CANCELLED:
+            fields["journal"], owner = open_journal(RESTOCK, now, self._lease)
+        document = await self._orders.find_one_and_update(
+            {
+                "_id": order.id,
+                "status": order.status.value,
+                "version": order.version,
+                "journal": {"$exists": False},
+            },
+            {"$set": fields, "$push": {"history": change}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if document is None:
+            current = await self._orders.find_one({"_id": order.id}, {"journal": 1})
+            if current is not None and "journal" in current:
+                raise CheckoutInProgress()
+            raise VersionConflict("order")
+        if update.status is OrderStatus.CANCELLED:
+            await self._restock(document, owner)
+        return Order.model_validate(document)
+
+    async def _get(self, query: dict[str, Any]) -> Order:
+        document = await self._orders.find_one({**query, "placed": True})
+        if document is None:
+            raise NotFound("No such order.")
+        return Order.model_validate(document)
+
+    async def _restock(self, document: dict[str, Any], owner: str) -> None:
+        """Credit each line once (marked ``restockedBy``), then clear the marks."""
+        order_id = document["_id"]
+        if document["journal"].get("stage") != CREDITED:
+            for line in document["products"]:
+                await self._products.update_one(
+                    {"_id": line["productId"], "restockedBy": {"$ne": order_id}},
+                    {"$inc": {"stock": line["quantity"]}, "$push": {"restockedBy": order_id}},
+                )
+            credited = await self._orders.update_one(
+                {"_id": order_id, "journal.owner": owner}, {"$set": {"journal.stage": CREDITED}}
+            )
+            if credited.matched_count == 0:
+                return  # recovery took this journal over and finishes it
+        for line in document["products"]:
+            await self._products.update_one(
+                {"_id": line["productId"]}, {"$pull": {"restockedBy": order_id}}
+            )
+        await close_journal(self._orders, order_id, owner)
+
+    async def recover(self, at: datetime | None = None) -> int:
+        """Finish every restock whose lease expired before ``at``; how many."""
+        at = at or clock.now()
+        recovered = 0
+        while claimed := await claim_expired(self._orders, RESTOCK, at, self._lease):
+            await self._restock(*claimed)
+            recovered += 1
+        return recovered

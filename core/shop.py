@@ -1,0 +1,107 @@
+"""Wires the core together: one ``Shop`` per process, opened by every entrypoint and test."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+from core.carts import Carts
+from core.catalog import Catalog
+from core.checkout import Checkout
+from core.config import CoreSettings
+from core.embedded import EmbeddedMongo
+from core.orders import Orders
+from core.passwords import PasswordHasher
+from core.store import Store, connect
+from core.tokens import TokenService
+from core.users import Users
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Shop:
+    settings: CoreSettings
+    client: AsyncMongoClient[dict[str, Any]]
+    store: Store
+    users: Users
+    catalog: Catalog
+    carts: Carts
+    checkout: Checkout
+    orders: Orders
+
+    @classmethod
+    def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
+        store = Store.of(client[settings.mongodb_database])
+        lease = timedelta(seconds=settings.checkout_lease_seconds)
+        tokens = TokenService(
+            settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.jwt_ttl_minutes)
+        )
+        catalog = Catalog(store, settings.shop_currency)
+        carts = Carts(store, catalog)
+        return cls(
+            settings=settings,
+            client=client,
+            store=store,
+            users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens),
+            catalog=catalog,
+            carts=carts,
+            checkout=Checkout(store, catalog, carts, lease),
+            orders=Orders(store, lease),
+        )
+
+    async def recover(self) -> int:
+        """Finish or undo interrupted checkouts and cancellations; how many there were."""
+        return await self.checkout.recover() + await self.orders.recover()
+
+    async def keep_recovering(self) -> None:
+        """Run ``recover`` once a lease period, for long-running processes."""
+        while True:
+            await asyncio.sleep(self.settings.checkout_lease_seconds)
+            try:
+                if recovered := await self.recover():
+                    log.warning("recovered interrupted work", extra={"count": recovered})
+            except Exception:
+                log.exception("recovery failed; will retry")
+
+    async def is_ready(self) -> bool:
+        try:
+            await self.client.admin.command("ping")
+        except Exception:
+            return False
+        return True
+
+
+@contextlib.asynccontextmanager
+async def database_uri(settings: CoreSettings) -> AsyncIterator[str]:
+    """``MONGODB_URI``, or the embedded engine (persisting under ``DATA_DIR``) while open."""
+    if settings.mongodb_uri is not None:
+        yield settings.mongodb_uri.get_secret_value()
+        return
+    engine = EmbeddedMongo(settings.data_dir / "mongo.mv", cache_dir=settings.data_dir / "engine")
+    uri = await asyncio.to_thread(engine.start)
+    try:
+        yield uri
+    finally:
+        await asyncio.to_thread(engine.stop)
+
+
+@contextlib.asynccontextmanager
+async def open_shop(settings: CoreSettings, uri: str) -> AsyncIterator[Shop]:
+    """Connect, create indexes and recover interrupted work, then hand out the shop."""
+    client = connect(uri)
+    try:
+        shop = Shop.build(settings, client)
+        await shop.store.ensure_indexes()
+        if recovered := await shop.recover():
+            log.warning("recovered interrupted work at startup", extra={"count": recovered})
+        yield shop
+    finally:
+        await client.close()

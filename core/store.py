@@ -1,0 +1,89 @@
+"""The MongoDB collections and their indexes. Only core/ names a collection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from core.models import ItemT, Page
+
+Collection = AsyncCollection[dict[str, Any]]
+
+
+def connect(uri: str) -> AsyncMongoClient[dict[str, Any]]:
+    return AsyncMongoClient(uri, tz_aware=True, tzinfo=UTC, serverSelectionTimeoutMS=10_000)
+
+
+@dataclass(frozen=True)
+class Store:
+    users: Collection
+    products: Collection
+    carts: Collection
+    orders: Collection
+    counters: Collection
+
+    @classmethod
+    def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
+        return cls(db.users, db.products, db.carts, db.orders, db.counters)
+
+    async def ensure_indexes(self) -> None:
+        """Create every index; safe to run at each start."""
+        await self.users.create_indexes(
+            [
+                IndexModel("email", unique=True),
+                IndexModel("telegramId", unique=True, sparse=True),
+                IndexModel([("createdAt", DESCENDING)]),
+            ]
+        )
+        await self.products.create_indexes(
+            [
+                IndexModel([("active", ASCENDING), ("createdAt", DESCENDING)]),
+                IndexModel([("active", ASCENDING), ("price", ASCENDING)]),
+                IndexModel([("active", ASCENDING), ("name", ASCENDING)]),
+            ]
+        )
+        await self.carts.create_indexes([IndexModel("userId", unique=True)])
+        await self.orders.create_indexes(
+            [
+                IndexModel([("userId", ASCENDING), ("idempotencyKey", ASCENDING)], unique=True),
+                IndexModel(
+                    [("userId", ASCENDING), ("placed", ASCENDING), ("createdAt", DESCENDING)]
+                ),
+                IndexModel(
+                    [("placed", ASCENDING), ("status", ASCENDING), ("createdAt", DESCENDING)]
+                ),
+                IndexModel("number", unique=True),
+                IndexModel("journal.leaseUntil", sparse=True),
+            ]
+        )
+
+    async def next_number(self, sequence: str) -> int:
+        """The next value of a named counter (atomic, gap-tolerant)."""
+        counter = await self.counters.find_one_and_update(
+            {"_id": sequence},
+            {"$inc": {"value": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert counter is not None
+        return int(counter["value"])
+
+
+async def find_page(
+    collection: Collection,
+    query: dict[str, Any],
+    sort: list[tuple[str, int]],
+    model: type[ItemT],
+    page: int,
+    limit: int,
+) -> Page[ItemT]:
+    """One page of ``query``'s matches as ``model`` instances, with the total count."""
+    total = await collection.count_documents(query)
+    cursor = collection.find(query).sort(sort).skip((page - 1) * limit).limit(limit)
+    items = tuple([model.model_validate(document) async for document in cursor])
+    return Page[model](items=items, total=total, page=page, limit=limit)  # type: ignore[valid-type]

@@ -1,0 +1,162 @@
+"""Accounts: registration, sign-in, tokens, profiles and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from core import clock
+from core.access import Actor
+from core.commands import (
+    Credentials,
+    HistoryQuery,
+    PasswordChange,
+    ProfileUpdate,
+    Registration,
+    TelegramSignup,
+)
+from core.errors import (
+    AuthenticationFailed,
+    EmailTaken,
+    InvalidInput,
+    NotFound,
+    TelegramAccountTaken,
+)
+from core.ids import parse_id
+from core.models import Page, Role, User
+from core.passwords import PasswordHasher
+from core.store import Store, find_page
+from core.tokens import IssuedToken, TokenService
+
+BAD_CREDENTIALS = "The email or password is wrong."
+
+
+class Users:
+    def __init__(self, store: Store, hasher: PasswordHasher, tokens: TokenService) -> None:
+        self._users = store.users
+        self._hasher = hasher
+        self._tokens = tokens
+
+    async def register(self, registration: Registration) -> User:
+        password_hash = await self._hasher.hash(registration.password)
+        return await self._insert(
+            registration.name, registration.email, password_hash=password_hash
+        )
+
+    async def sign_up_telegram(self, signup: TelegramSignup) -> User:
+        return await self._insert(signup.name, signup.email, telegram_id=signup.telegram_id)
+
+    async def _insert(
+        self,
+        name: str,
+        email: str,
+        *,
+        password_hash: str | None = None,
+        telegram_id: int | None = None,
+        role: Role = Role.USER,
+    ) -> User:
+        now = clock.now()
+        document: dict[str, Any] = {
+            "_id": ObjectId(),
+            "name": name,
+            "email": email,
+            "role": role.value,
+            "passwordHash": password_hash,
+            "sessionVersion": 0,
+            "createdAt": now,
+            "updatedAt": now,
+        }
+        if telegram_id is not None:
+            document["telegramId"] = telegram_id
+        try:
+            await self._users.insert_one(document)
+        except DuplicateKeyError as exc:
+            if "telegramId" in str(exc.details):
+                raise TelegramAccountTaken() from None
+            raise EmailTaken() from None
+        return User.model_validate(document)
+
+    async def get(self, user_id: object) -> User:
+        document = await self._users.find_one({"_id": parse_id(user_id)})
+        if document is None:
+            raise NotFound("No such user.")
+        return User.model_validate(document)
+
+    async def by_telegram(self, telegram_id: int) -> User | None:
+        document = await self._users.find_one({"telegramId": telegram_id})
+        return None if document is None else User.model_validate(document)
+
+    async def authenticate(self, credentials: Credentials) -> User:
+        """The user with these credentials; unknown email and wrong password fail alike."""
+        document = await self._users.find_one({"email": credentials.email})
+        user = None if document is None else User.model_validate(document)
+        hashed = user.password_hash if user else None
+        if not await self._hasher.verify(credentials.password, hashed) or user is None:
+            raise AuthenticationFailed(BAD_CREDENTIALS)
+        return user
+
+    async def log_in(self, credentials: Credentials) -> tuple[User, IssuedToken]:
+        user = await self.authenticate(credentials)
+        return user, self._tokens.issue(user)
+
+    async def from_token(self, token: str) -> User:
+        """The user a token was issued to, as they are now; revoked sessions fail."""
+        claims = self._tokens.verify(token)
+        document = await self._users.find_one({"_id": parse_id(claims.user_id)})
+        if document is None:
+            raise AuthenticationFailed("The token is invalid or has expired.")
+        user = User.model_validate(document)
+        if user.session_version != claims.session_version:
+            raise AuthenticationFailed("The token is invalid or has expired.")
+        return user
+
+    async def update_profile(self, user_id: ObjectId, update: ProfileUpdate) -> User:
+        return await self._set(user_id, {"name": update.name})
+
+    async def change_password(self, user_id: ObjectId, change: PasswordChange) -> User:
+        """Set a new password; an existing one must be confirmed. Ends other sessions."""
+        user = await self.get(user_id)
+        if user.has_password and not await self._hasher.verify(
+            change.old_password or "", user.password_hash
+        ):
+            raise InvalidInput("The current password is wrong.")
+        password_hash = await self._hasher.hash(change.new_password)
+        return await self._set(user_id, {"passwordHash": password_hash}, end_sessions=True)
+
+    async def set_role(self, actor: Actor, user_id: ObjectId, role: Role) -> User:
+        actor.require(Role.ADMIN)
+        return await self._set(user_id, {"role": role.value}, end_sessions=True)
+
+    async def create_admin(self, name: str, email: str, password: str) -> User:
+        """Create an admin, or make an existing account one (the command line's job)."""
+        registration = Registration(name=name, email=email, password=password)
+        password_hash = await self._hasher.hash(registration.password)
+        existing = await self._users.find_one({"email": registration.email})
+        if existing is None:
+            return await self._insert(
+                registration.name, registration.email, password_hash=password_hash, role=Role.ADMIN
+            )
+        changes = {"role": Role.ADMIN.value, "passwordHash": password_hash}
+        return await self._set(existing["_id"], changes, end_sessions=True)
+
+    async def list(self, actor: Actor, query: HistoryQuery) -> Page[User]:
+        actor.require(Role.ADMIN)
+        return await find_page(
+            self._users, {}, [("createdAt", -1), ("_id", -1)], User, query.page, query.limit
+        )
+
+    async def _set(
+        self, user_id: ObjectId, changes: dict[str, Any], *, end_sessions: bool = False
+    ) -> User:
+        update: dict[str, Any] = {"$set": {**changes, "updatedAt": clock.now()}}
+        if end_sessions:
+            update["$inc"] = {"sessionVersion": 1}
+        document = await self._users.find_one_and_update(
+            {"_id": user_id}, update, return_document=ReturnDocument.AFTER
+        )
+        if document is None:
+            raise NotFound("No such user.")
+        return User.model_validate(document)
