@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from core import clock
@@ -144,12 +143,11 @@ class Carts:
             }
             if once_for is not None:
                 update["settledOrders"] = [*settled, once_for][-SETTLED_ORDERS_KEPT:]
-            result = await self._carts.find_one_and_update(
+            result = await self._carts.update_one(
                 {"_id": document["_id"], "version": cart.version},
                 {"$set": update, "$inc": {"version": 1}},
-                return_document=ReturnDocument.AFTER,
             )
-            if result is not None:
+            if result.matched_count:
                 return
         raise VersionConflict("cart")
 

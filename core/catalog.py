@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ReturnDocument
 
 from core import clock
 from core.access import Actor
@@ -15,7 +14,7 @@ from core.commands import ProductDraft, ProductPatch, ProductQuery, ProductSort
 from core.errors import InvalidInput, NotFound, VersionConflict
 from core.ids import parse_id
 from core.models import Page, Product, Role
-from core.store import Store, find_page
+from core.store import Store, find_page, update_and_fetch
 
 SORTS: dict[ProductSort, list[tuple[str, int]]] = {
     ProductSort.NEWEST: [("createdAt", -1), ("_id", -1)],
@@ -65,9 +64,7 @@ class Catalog:
             update["$inc"]["stock"] = patch.stock_delta
             if patch.stock_delta < 0:
                 query["stock"] = {"$gte": -patch.stock_delta}
-        document = await self._products.find_one_and_update(
-            query, update, return_document=ReturnDocument.AFTER
-        )
+        document = await update_and_fetch(self._products, query, update)
         if document is None:
             current = await self._get_document(oid)
             if patch.expected_version is not None and current["version"] != patch.expected_version:

@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from core import clock
@@ -106,16 +105,14 @@ class Checkout:
                 failure = await self._why_not(line)
                 await self._roll_back(document, owner)
                 raise failure
-        placed = await self._orders.find_one_and_update(
-            {"_id": document["_id"], "journal.owner": owner},
-            {"$set": {"placed": True}},
-            return_document=ReturnDocument.AFTER,
+        placed = await self._orders.update_one(
+            {"_id": document["_id"], "journal.owner": owner}, {"$set": {"placed": True}}
         )
-        if placed is None:  # stalled past the lease; recovery is rolling this attempt back
+        if placed.matched_count == 0:  # stalled past the lease; recovery is rolling it back
             await self._give_back(document)
             raise CheckoutInProgress()
-        await self._settle(placed, owner)
-        return Order.model_validate(placed)
+        await self._settle(document, owner)
+        return Order.model_validate(document)
 
     async def _priced_lines(self, user_id: ObjectId) -> list[OrderLine]:
         """The cart's lines at current prices, or the reason it cannot be ordered."""

@@ -11,8 +11,6 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
-
 from core.store import Collection
 
 
@@ -25,12 +23,15 @@ def open_journal(kind: str, now: datetime, lease: timedelta) -> tuple[dict[str, 
 async def claim_expired(
     collection: Collection, kind: str, at: datetime, lease: timedelta
 ) -> tuple[dict[str, Any], str] | None:
-    """Take over one ``kind`` journal whose lease ran out before ``at``."""
+    """Take over one ``kind`` journal whose lease ran out before ``at``.
+
+    Returns the document as it was before the claim (its journal still names the old
+    owner) and the new owner token.
+    """
     owner = uuid.uuid4().hex
     document = await collection.find_one_and_update(
         {"journal.kind": kind, "journal.leaseUntil": {"$lt": at}},
         {"$set": {"journal.owner": owner, "journal.leaseUntil": at + lease}},
-        return_document=ReturnDocument.AFTER,
     )
     return None if document is None else (document, owner)
 

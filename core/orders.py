@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ReturnDocument
 
 from core import clock
 from core.access import Actor
@@ -21,7 +20,7 @@ from core.errors import CheckoutInProgress, IllegalTransition, NotFound, Version
 from core.ids import parse_id
 from core.journal import claim_expired, close_journal, open_journal
 from core.models import STAFF, TRANSITIONS, Order, OrderStatus, Page
-from core.store import Store, find_page
+from core.store import Store, find_page, update_and_fetch
 
 RESTOCK = "restock"
 CREDITED = "credited"
@@ -87,7 +86,8 @@ class Orders:
         owner = ""
         if update.status is OrderStatus.CANCELLED:
             fields["journal"], owner = open_journal(RESTOCK, now, self._lease)
-        document = await self._orders.find_one_and_update(
+        document = await update_and_fetch(
+            self._orders,
             {
                 "_id": order.id,
                 "status": order.status.value,
@@ -95,7 +95,6 @@ class Orders:
                 "journal": {"$exists": False},
             },
             {"$set": fields, "$push": {"history": change}, "$inc": {"version": 1}},
-            return_document=ReturnDocument.AFTER,
         )
         if document is None:
             current = await self._orders.find_one({"_id": order.id}, {"journal": 1})

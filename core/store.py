@@ -1,4 +1,11 @@
-"""The MongoDB collections and their indexes. Only core/ names a collection."""
+"""The MongoDB collections and their indexes. Only core/ names a collection.
+
+``find_one_and_update`` is only ever asked for the document as it was *before* the update:
+the embedded engine (mongo-java-server) returns the post-image by reference and encodes
+it after releasing its lock, so under concurrent writers it can show a later state. The
+pre-image is a copy taken under the lock, on every engine. ``update_and_fetch`` covers the
+cases that want the new state.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -64,14 +71,10 @@ class Store:
 
     async def next_number(self, sequence: str) -> int:
         """The next value of a named counter (atomic, gap-tolerant)."""
-        counter = await self.counters.find_one_and_update(
-            {"_id": sequence},
-            {"$inc": {"value": 1}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
+        before = await self.counters.find_one_and_update(
+            {"_id": sequence}, {"$inc": {"value": 1}}, upsert=True
         )
-        assert counter is not None
-        return int(counter["value"])
+        return 1 if before is None else int(before["value"]) + 1
 
 
 async def find_page(
@@ -87,3 +90,13 @@ async def find_page(
     cursor = collection.find(query).sort(sort).skip((page - 1) * limit).limit(limit)
     items = tuple([model.model_validate(document) async for document in cursor])
     return Page[model](items=items, total=total, page=page, limit=limit)  # type: ignore[valid-type]
+
+
+async def update_and_fetch(
+    collection: Collection, query: dict[str, Any], update: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Apply ``update`` to the document matching ``query``, then read it back (or ``None``)."""
+    before = await collection.find_one_and_update(query, update, projection={"_id": 1})
+    if before is None:
+        return None
+    return await collection.find_one({"_id": before["_id"]})

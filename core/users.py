@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from core import clock
@@ -28,7 +27,7 @@ from core.errors import (
 from core.ids import parse_id
 from core.models import Page, Role, User
 from core.passwords import PasswordHasher
-from core.store import Store, find_page
+from core.store import Store, find_page, update_and_fetch
 from core.tokens import IssuedToken, TokenService
 
 BAD_CREDENTIALS = "The email or password is wrong."
@@ -154,9 +153,7 @@ class Users:
         update: dict[str, Any] = {"$set": {**changes, "updatedAt": clock.now()}}
         if end_sessions:
             update["$inc"] = {"sessionVersion": 1}
-        document = await self._users.find_one_and_update(
-            {"_id": user_id}, update, return_document=ReturnDocument.AFTER
-        )
+        document = await update_and_fetch(self._users, {"_id": user_id}, update)
         if document is None:
             raise NotFound("No such user.")
         return User.model_validate(document)

@@ -1,0 +1,72 @@
+"""Shared fixtures: one database engine per test session, a fresh database per test.
+
+Without ``MONGODB_URI`` the tests run on the embedded engine's memory backend; with it,
+on that server (each test still gets its own database, dropped afterwards).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+
+from core.access import SYSTEM
+from core.commands import ProductDraft, Registration
+from core.config import DATA_DIR, CoreSettings
+from core.embedded import EmbeddedMongo
+from core.models import Product, User
+from core.shop import Shop, open_shop
+
+TEST_SECRET = "test-secret-that-is-long-enough-for-hs256"
+
+NewUser = Callable[..., Awaitable[User]]
+NewProduct = Callable[..., Awaitable[Product]]
+
+
+@pytest.fixture(scope="session")
+def mongo_uri() -> Iterator[str]:
+    if uri := os.environ.get("MONGODB_URI"):
+        yield uri
+        return
+    with EmbeddedMongo("memory", cache_dir=DATA_DIR / "engine") as engine:
+        yield engine.uri
+
+
+def make_settings(**overrides: Any) -> CoreSettings:
+    """Test settings: a unique database, cheap bcrypt, no env files."""
+    values: dict[str, Any] = {
+        "jwt_secret": TEST_SECRET,
+        "bcrypt_rounds": 4,
+        "mongodb_database": f"test_{uuid.uuid4().hex[:16]}",
+        **overrides,
+    }
+    return CoreSettings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def shop(mongo_uri: str) -> AsyncIterator[Shop]:
+    settings = make_settings()
+    async with open_shop(settings, mongo_uri) as opened:
+        yield opened
+        await opened.client.drop_database(settings.mongodb_database)
+
+
+@pytest.fixture
+def new_user(shop: Shop) -> NewUser:
+    async def create(name: str = "Alice", password: str = "correct horse", **kw: Any) -> User:
+        email = kw.pop("email", f"{uuid.uuid4().hex[:10]}@example.com")
+        return await shop.users.register(Registration(name=name, email=email, password=password))
+
+    return create
+
+
+@pytest.fixture
+def new_product(shop: Shop) -> NewProduct:
+    async def create(name: str = "Tea", price: int = 450, stock: int = 10, **kw: Any) -> Product:
+        draft = ProductDraft(name=name, price=price, stock=stock, **kw)
+        return await shop.catalog.create(SYSTEM, draft)
+
+    return create
