@@ -25,3 +25,7 @@ class ApiError(Exception):
 
 def bad_request(reason: str) -> ApiError:
     return ApiError(400, f"Bad Request: {reason}")
+
+
+class WaitTimeout(AssertionError):
+    """A wait on the sandbox ran out of time; the message tells what the chat holds."""

@@ -111,8 +111,9 @@ class Faults:
         """The failure the call of ``method`` (lower case) must suffer, consuming one count."""
         now = self.clock()
         self.failures = [
-            f for f in self.failures if (f.count is None or f.count > 0) and
-            (f.until is None or now < f.until)
+            f
+            for f in self.failures
+            if (f.count is None or f.count > 0) and (f.until is None or now < f.until)
         ]
         failure = next((f for f in self.failures if f.matches(method, now)), None)
         if failure is not None and failure.count is not None:

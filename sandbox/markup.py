@@ -44,8 +44,8 @@ def validate_markup(markup: Any) -> dict[str, Any] | None:
             _validate_inline_button(button)
     elif "keyboard" in markup:
         for button in _rows(markup["keyboard"]):
-            if not (isinstance(button, str) or isinstance(button, dict) and "text" in button):
-                raise bad_request("can't parse keyboard button: field \"text\" must be present")
+            if not (isinstance(button, str) or (isinstance(button, dict) and "text" in button)):
+                raise bad_request('can\'t parse keyboard button: field "text" must be present')
     elif markup.get("remove_keyboard") is not True and markup.get("force_reply") is not True:
         raise _unparsable()
     return markup
@@ -73,7 +73,7 @@ def _unparsable() -> Exception:
 
 def _rows(rows: Any) -> list[Any]:
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array")
+        raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array')
     return [button for row in rows for button in row]
 
 

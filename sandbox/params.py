@@ -29,11 +29,11 @@ class Params:
     def __contains__(self, name: str) -> bool:
         return self.values.get(name) is not None
 
-    def str(self, name: str) -> str | None:
+    def get_str(self, name: str) -> str | None:
         value = self.values.get(name)
         return None if value is None else str(value)
 
-    def int(self, name: str) -> int | None:
+    def get_int(self, name: str) -> int | None:
         value = self.values.get(name)
         if value is None or value == "":
             return None
@@ -42,13 +42,13 @@ class Params:
         except (TypeError, ValueError):
             raise bad_request(f"invalid {name} specified") from None
 
-    def bool(self, name: str) -> bool:
+    def get_bool(self, name: str) -> bool:
         value = self.values.get(name)
         if isinstance(value, str):
             return value.lower() in ("true", "1")
         return bool(value)
 
-    def json(self, name: str) -> Any:
+    def get_json(self, name: str) -> Any:
         """A complex value: decoded when it came JSON-encoded in a form field."""
         value = self.values.get(name)
         if isinstance(value, str):
@@ -58,7 +58,7 @@ class Params:
                 raise bad_request(f"can't parse {name} JSON object") from None
         return value
 
-    def file(self, name: str) -> str | Upload | None:
+    def get_file(self, name: str) -> str | Upload | None:
         """A file id, a URL, or the upload an ``attach://<part>`` value points at."""
         value = self.values.get(name)
         if isinstance(value, str) and value.startswith("attach://"):

@@ -1,0 +1,410 @@
+"""The Bot API methods, answered from and into the sandbox's memory.
+
+Each handler takes the :class:`Sandbox` and the request's :class:`Params` and returns the
+``result`` or raises :class:`ApiError`. :func:`handle_request` wraps them in Telegram's HTTP
+shape, checks the token and applies injected failures.
+"""
+
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from sandbox.errors import ApiError, bad_request
+from sandbox.formatting import parse_text
+from sandbox.markup import reply_keyboard, validate_markup
+from sandbox.models import ApiCall, Chat, Message, Revision
+from sandbox.params import Params, Upload, read_params
+from sandbox.state import Sandbox
+
+Handler = Callable[[Sandbox, Params], Awaitable[Any]]
+SANDBOX_KEY = web.AppKey("sandbox", Sandbox)
+
+_METHODS: dict[str, Handler] = {}
+_TEXT_LIMIT = 4096
+_CAPTION_LIMIT = 1024
+_ANSWER_LIMIT = 200
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_CHAT_ACTIONS = frozenset(
+    [
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    ]
+)
+_NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly the "
+    "same as a current content and reply markup of the message"
+)
+
+
+def api_method(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        _METHODS[name.lower()] = handler
+        return handler
+
+    return register
+
+
+async def execute(
+    sandbox: Sandbox, method: str, params: Params, content_type: str
+) -> tuple[int, dict[str, Any]]:
+    """Run one Bot API call and log it: the HTTP status and Telegram's response body."""
+    handler = _METHODS.get(method.lower())
+    try:
+        if handler is None:
+            raise ApiError(404, "Not Found")
+        status, body = 200, {"ok": True, "result": await handler(sandbox, params)}
+    except ApiError as error:
+        status, body = error.code, error.to_api()
+    sandbox.calls.append(
+        ApiCall(method, params.values, content_type, status, body.get("description"))
+    )
+    return status, body
+
+
+async def handle_request(request: web.Request) -> web.StreamResponse:
+    """``POST|GET /bot<token>/<method>``."""
+    sandbox = request.app[SANDBOX_KEY]
+    method = request.match_info["method"]
+    if request.match_info["token"] != sandbox.token:
+        return _respond(ApiError(401, "Unauthorized").to_api(), 401)
+    try:
+        params = await read_params(request)
+    except ApiError as error:
+        return _respond(error.to_api(), error.code)
+    failure = sandbox.faults.take_failure(method.lower()) if method.lower() in _METHODS else None
+    if failure is None or failure.after:
+        status, body = await execute(sandbox, method, params, request.content_type)
+        if failure is None:
+            return _respond(body, status)
+    else:
+        sandbox.calls.append(
+            ApiCall(method, params.values, request.content_type, failure.status, "injected")
+        )
+    if failure.drop and request.transport is not None:
+        request.transport.abort()
+    return _respond(failure.error().to_api(), failure.status)
+
+
+def _respond(body: dict[str, Any], status: int) -> web.Response:
+    return web.json_response(body, status=status)
+
+
+# -- getting updates ---------------------------------------------------------------------
+
+
+@api_method("getMe")
+async def get_me(sandbox: Sandbox, params: Params) -> dict[str, Any]:
+    return {
+        **sandbox.bot.to_api(),
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+        "can_connect_to_business": False,
+        "has_main_web_app": False,
+    }
+
+
+@api_method("getUpdates")
+async def get_updates(sandbox: Sandbox, params: Params) -> list[dict[str, Any]]:
+    limit = params.get_int("limit") or 100
+    return await sandbox.get_updates(
+        params.get_int("offset"),
+        min(max(limit, 1), 100),
+        params.get_int("timeout") or 0,
+        params.get_json("allowed_updates"),
+    )
+
+
+@api_method("setWebhook")
+async def set_webhook(sandbox: Sandbox, params: Params) -> bool:
+    url = params.get_str("url") or ""
+    if not url:
+        return await delete_webhook(sandbox, params)
+    if not url.startswith(("http://", "https://")):
+        raise bad_request("bad webhook: An HTTP(S) URL must be provided for webhook")
+    secret = params.get_str("secret_token")
+    if secret is not None and not _SECRET.match(secret):
+        raise bad_request("secret token contains unallowed characters")
+    if params.get_bool("drop_pending_updates"):
+        sandbox.updates.clear()
+    if "allowed_updates" in params:
+        sandbox.allowed_updates = params.get_json("allowed_updates")
+
+    async def on_reply(reply: Params) -> object:
+        return await execute(sandbox, str(reply.values.pop("method")), reply, "webhook reply")
+
+    await sandbox.webhook.start(url, secret, on_reply)
+    return True
+
+
+@api_method("deleteWebhook")
+async def delete_webhook(sandbox: Sandbox, params: Params) -> bool:
+    if params.get_bool("drop_pending_updates"):
+        sandbox.updates.clear()
+    await sandbox.webhook.stop()
+    return True
+
+
+@api_method("getWebhookInfo")
+async def get_webhook_info(sandbox: Sandbox, params: Params) -> dict[str, Any]:
+    return sandbox.webhook.info()
+
+
+@api_method("logOut")
+@api_method("close")
+async def log_out(sandbox: Sandbox, params: Params) -> bool:
+    return True
+
+
+# -- sending -----------------------------------------------------------------------------
+
+
+@api_method("sendMessage")
+async def send_message(sandbox: Sandbox, params: Params) -> dict[str, Any]:
+    chat = _chat(sandbox, params)
+    text, entities = _parse(params, "text", _TEXT_LIMIT, required=True)
+    markup = validate_markup(params.get_json("reply_markup"))
+    return _deliver(
+        sandbox,
+        chat,
+        Message(
+            0,
+            chat.id,
+            from_bot=True,
+            date=int(time.time()),
+            text=text,
+            entities=entities,
+            source=params.get_str("text"),
+            parse_mode=params.get_str("parse_mode"),
+            reply_markup=markup,
+        ),
+    )
+
+
+@api_method("sendPhoto")
+async def send_photo(sandbox: Sandbox, params: Params) -> dict[str, Any]:
+    chat = _chat(sandbox, params)
+    photo = params.get_file("photo")
+    if photo is None:
+        raise bad_request("there is no photo in the request")
+    caption, entities = _parse(params, "caption", _CAPTION_LIMIT, required=False)
+    return _deliver(
+        sandbox,
+        chat,
+        Message(
+            0,
+            chat.id,
+            from_bot=True,
+            date=int(time.time()),
+            entities=entities,
+            source=params.get_str("caption"),
+            parse_mode=params.get_str("parse_mode"),
+            reply_markup=validate_markup(params.get_json("reply_markup")),
+            photo=f"upload:{photo.filename}" if isinstance(photo, Upload) else photo,
+            caption=caption,
+        ),
+    )
+
+
+@api_method("sendChatAction")
+async def send_chat_action(sandbox: Sandbox, params: Params) -> bool:
+    chat = _chat(sandbox, params)
+    action = params.get_str("action")
+    if action not in _CHAT_ACTIONS:
+        raise bad_request("wrong parameter action in request")
+    if chat.blocked:
+        raise ApiError(403, "Forbidden: bot was blocked by the user")
+    chat.actions.append(action)
+    sandbox.notify()
+    return True
+
+
+def _chat(sandbox: Sandbox, params: Params) -> Chat:
+    if "chat_id" not in params:
+        raise bad_request("chat_id is empty")
+    if (params.get_str("chat_id") or "").startswith("@"):
+        raise bad_request("chat not found")
+    return sandbox.chat(params.get_int("chat_id") or 0)
+
+
+def _parse(
+    params: Params, name: str, limit: int, *, required: bool
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """Plain text and entities of the ``text``/``caption`` parameter, checked for length."""
+    source = params.get_str(name)
+    if not source:
+        if required:
+            raise bad_request("message text is empty")
+        return None, []
+    text, entities = parse_text(source, params.get_str("parse_mode"))
+    if required and not text.strip():
+        raise bad_request("message text is empty")
+    if len(text) > limit:
+        raise bad_request(
+            "message is too long" if name == "text" else "message caption is too long"
+        )
+    return text, entities
+
+
+def _deliver(sandbox: Sandbox, chat: Chat, message: Message) -> dict[str, Any]:
+    """Put a valid bot message into the chat, unless the user blocked the bot or it floods."""
+    if chat.blocked:
+        raise ApiError(403, "Forbidden: bot was blocked by the user")
+    limiter = sandbox.faults.rate_limiter
+    if limiter is not None:
+        limiter.check(chat.id)
+        limiter.record(chat.id)
+    message.message_id = chat.new_message_id()
+    chat.messages[message.message_id] = message
+    chat.sent_count += 1
+    chat.bot_activity.append(message.message_id)
+    markup = message.reply_markup or {}
+    if "keyboard" in markup:
+        chat.reply_keyboard = reply_keyboard(markup)
+    elif markup.get("remove_keyboard"):
+        chat.reply_keyboard = None
+    sandbox.notify()
+    return sandbox.message_api(message)
+
+
+# -- changing sent messages --------------------------------------------------------------
+
+
+@api_method("editMessageText")
+async def edit_message_text(sandbox: Sandbox, params: Params) -> dict[str, Any]:
+    return _edit(sandbox, params, "text")
+
+
+@api_method("editMessageCaption")
+async def edit_message_caption(sandbox: Sandbox, params: Params) -> dict[str, Any]:
+    return _edit(sandbox, params, "caption")
+
+
+@api_method("editMessageReplyMarkup")
+async def edit_message_reply_markup(sandbox: Sandbox, params: Params) -> dict[str, Any]:
+    return _edit(sandbox, params, None)
+
+
+@api_method("deleteMessage")
+async def delete_message(sandbox: Sandbox, params: Params) -> bool:
+    chat = _chat(sandbox, params)
+    message = chat.messages.get(params.get_int("message_id") or 0)
+    if message is None or message.deleted:
+        raise bad_request("message to delete not found")
+    message.deleted = True
+    chat.bot_activity.append(message.message_id)
+    sandbox.notify()
+    return True
+
+
+def _edit(sandbox: Sandbox, params: Params, field: str | None) -> dict[str, Any]:
+    """editMessageText/Caption (``field``) or editMessageReplyMarkup (``field`` None).
+
+    As in Telegram, leaving out ``reply_markup`` removes the inline keyboard.
+    """
+    if "inline_message_id" in params:
+        raise bad_request("the sandbox has no inline messages")
+    chat = _chat(sandbox, params)
+    if "message_id" not in params:
+        raise bad_request("message identifier is not specified")
+    message = chat.messages.get(params.get_int("message_id") or 0)
+    if message is None or message.deleted:
+        raise bad_request("message to edit not found")
+    if not message.from_bot:
+        raise bad_request("message can't be edited")
+    markup = validate_markup(params.get_json("reply_markup"))
+    if markup is not None and "inline_keyboard" not in markup:
+        raise bad_request("inline keyboard expected")
+    text, entities = (
+        (message.caption, message.entities) if message.photo else (message.text, message.entities)
+    )
+    if field == "text":
+        if message.photo is not None:
+            raise bad_request("there is no text in the message to edit")
+        text, entities = _parse(params, "text", _TEXT_LIMIT, required=True)
+    elif field == "caption":
+        if message.photo is None:
+            raise bad_request("there is no caption in the message to edit")
+        text, entities = _parse(params, "caption", _CAPTION_LIMIT, required=False)
+    current = (message.caption if message.photo else message.text, message.entities)
+    if (text, entities, markup) == (*current, message.reply_markup):
+        raise bad_request(_NOT_MODIFIED)
+    message.history.append(
+        Revision(current[0], current[1], message.reply_markup, message.edit_date or message.date)
+    )
+    if message.photo is None:
+        message.text = text
+    else:
+        message.caption = text
+    if field is not None:
+        message.source, message.parse_mode = params.get_str(field), params.get_str("parse_mode")
+    message.entities, message.reply_markup = entities, markup
+    message.edit_date = int(time.time())
+    chat.bot_activity.append(message.message_id)
+    sandbox.notify()
+    return sandbox.message_api(message)
+
+
+# -- callback queries and commands -------------------------------------------------------
+
+
+@api_method("answerCallbackQuery")
+async def answer_callback_query(sandbox: Sandbox, params: Params) -> bool:
+    query = sandbox.callbacks.get(params.get_str("callback_query_id") or "")
+    if query is None or query.answered:
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    text = params.get_str("text")
+    if text is not None and len(text) > _ANSWER_LIMIT:
+        raise bad_request("MESSAGE_TOO_LONG")
+    query.answered = True
+    query.text, query.show_alert, query.url = (
+        text,
+        params.get_bool("show_alert"),
+        params.get_str("url"),
+    )
+    sandbox.notify()
+    return True
+
+
+@api_method("setMyCommands")
+async def set_my_commands(sandbox: Sandbox, params: Params) -> bool:
+    commands = params.get_json("commands")
+    if not isinstance(commands, list) or len(commands) > 100:
+        raise bad_request("commands must be an array of at most 100 BotCommand")
+    for command in commands:
+        if not _COMMAND.match(str(command.get("command", "")).lower()):
+            raise bad_request("BOT_COMMAND_INVALID")
+        if not 1 <= len(str(command.get("description", ""))) <= 256:
+            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+    sandbox.commands[_command_key(params)] = commands
+    return True
+
+
+@api_method("getMyCommands")
+async def get_my_commands(sandbox: Sandbox, params: Params) -> list[dict[str, Any]]:
+    return sandbox.commands.get(_command_key(params), [])
+
+
+@api_method("deleteMyCommands")
+async def delete_my_commands(sandbox: Sandbox, params: Params) -> bool:
+    sandbox.commands.pop(_command_key(params), None)
+    return True
+
+
+def _command_key(params: Params) -> tuple[str, str]:
+    scope = params.get_json("scope") or {"type": "default"}
+    return json.dumps(scope, sort_keys=True), params.get_str("language_code") or ""

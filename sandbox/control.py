@@ -1,0 +1,183 @@
+"""The ``/sandbox/...`` JSON API: the Python control API for clients in another process.
+
+====================================  ===============================================
+``POST /sandbox/users``               create a user (or get it): ``{"id", "first_name",
+                                      "username", "last_name", "language_code"}``
+``GET  /sandbox/users``               every user
+``POST /sandbox/users/{id}/messages`` the user sends ``{"text"}``
+``POST /sandbox/users/{id}/press``    the user presses ``{"text", "message_id"?}``
+``POST /sandbox/users/{id}/callback`` forged callback ``{"data", "message_id"?}``
+``POST /sandbox/users/{id}/block``    ``{"blocked": true|false}``
+``GET  /sandbox/chats/{id}``          the chat: messages, reply keyboard, sends...
+``GET  /sandbox/callbacks/{id}``      a callback query and its answer
+``GET  /sandbox/calls``               every Bot API call the bot made
+``PUT  /sandbox/faults/rate_limit``   ``{"global_per_second", "per_chat_per_second"}``
+``POST /sandbox/faults/failures``     ``{"count", "seconds", "status", "drop", "after",
+                                      "methods"}`` (see :meth:`Faults.fail`)
+``DELETE /sandbox/faults``            switch every fault off
+====================================  ===============================================
+"""
+
+import dataclasses
+from typing import Any
+
+from aiohttp import web
+
+from sandbox.botapi import SANDBOX_KEY
+from sandbox.errors import ApiError
+from sandbox.models import Message
+from sandbox.state import Sandbox
+
+routes = web.RouteTableDef()
+
+
+def message_view(sandbox: Sandbox, message: Message) -> dict[str, Any]:
+    """A message as the Bot API shows it, plus what only the sandbox knows."""
+    return {
+        **sandbox.message_api(message),
+        "from_bot": message.from_bot,
+        "deleted": message.deleted,
+        "history": [dataclasses.asdict(revision) for revision in message.history],
+    }
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Control API mistakes as ``{"error": ...}`` with 400/404."""
+    try:
+        response: web.StreamResponse = await handler(request)
+    except LookupError as error:
+        return web.json_response({"error": str(error)}, status=404)
+    except (ApiError, ValueError, TypeError) as error:
+        return web.json_response({"error": str(error)}, status=400)
+    return response
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    body = await request.json() if request.can_read_body else {}
+    if not isinstance(body, dict):
+        raise ValueError("a JSON object is expected")
+    return body
+
+
+def _sandbox(request: web.Request) -> Sandbox:
+    return request.app[SANDBOX_KEY]
+
+
+def _user_id(request: web.Request) -> int:
+    return int(request.match_info["user_id"])
+
+
+@routes.post("/sandbox/users")
+async def create_user(request: web.Request) -> web.Response:
+    body = await _body(request)
+    user = _sandbox(request).add_user(
+        body.get("id"),
+        body.get("first_name"),
+        username=body.get("username"),
+        last_name=body.get("last_name"),
+        language_code=body.get("language_code", "en"),
+    )
+    return web.json_response(user.to_api())
+
+
+@routes.get("/sandbox/users")
+async def list_users(request: web.Request) -> web.Response:
+    return web.json_response([chat.user.to_api() for chat in _sandbox(request).chats.values()])
+
+
+@routes.post("/sandbox/users/{user_id}/messages")
+async def user_sends(request: web.Request) -> web.Response:
+    sandbox = _sandbox(request)
+    message = sandbox.user_sends(_user_id(request), str((await _body(request))["text"]))
+    return web.json_response(message_view(sandbox, message))
+
+
+@routes.post("/sandbox/users/{user_id}/press")
+async def press(request: web.Request) -> web.Response:
+    body = await _body(request)
+    query = _sandbox(request).press(_user_id(request), str(body["text"]), body.get("message_id"))
+    return web.json_response(dataclasses.asdict(query))
+
+
+@routes.post("/sandbox/users/{user_id}/callback")
+async def forged_callback(request: web.Request) -> web.Response:
+    body = await _body(request)
+    sandbox = _sandbox(request)
+    query = sandbox.send_callback(_user_id(request), str(body["data"]), body.get("message_id"))
+    return web.json_response(dataclasses.asdict(query))
+
+
+@routes.post("/sandbox/users/{user_id}/block")
+async def block(request: web.Request) -> web.Response:
+    blocked = bool((await _body(request)).get("blocked", True))
+    _sandbox(request).block(_user_id(request), blocked)
+    return web.json_response({"blocked": blocked})
+
+
+@routes.get("/sandbox/chats/{user_id}")
+async def chat(request: web.Request) -> web.Response:
+    sandbox = _sandbox(request)
+    chat = sandbox.chat(_user_id(request))
+    return web.json_response(
+        {
+            "user": chat.user.to_api(),
+            "messages": [message_view(sandbox, m) for m in chat.messages.values()],
+            "reply_keyboard": chat.reply_keyboard,
+            "blocked": chat.blocked,
+            "sent_count": chat.sent_count,
+            "actions": chat.actions,
+        }
+    )
+
+
+@routes.get("/sandbox/callbacks/{query_id}")
+async def callback(request: web.Request) -> web.Response:
+    query = _sandbox(request).callbacks.get(request.match_info["query_id"])
+    if query is None:
+        raise LookupError(f"no callback query {request.match_info['query_id']}")
+    return web.json_response(dataclasses.asdict(query))
+
+
+@routes.get("/sandbox/calls")
+async def calls(request: web.Request) -> web.Response:
+    return web.json_response(
+        [
+            {
+                "method": c.method,
+                "status": c.status,
+                "description": c.description,
+                "content_type": c.content_type,
+            }
+            for c in _sandbox(request).calls
+        ]
+    )
+
+
+@routes.put("/sandbox/faults/rate_limit")
+async def rate_limit(request: web.Request) -> web.Response:
+    body = await _body(request)
+    _sandbox(request).faults.rate_limit(
+        int(body.get("global_per_second", 30)), int(body.get("per_chat_per_second", 1))
+    )
+    return web.json_response({"ok": True})
+
+
+@routes.post("/sandbox/faults/failures")
+async def failures(request: web.Request) -> web.Response:
+    body = await _body(request)
+    failure = _sandbox(request).faults.fail(
+        body.get("count", 1),
+        seconds=body.get("seconds"),
+        status=int(body.get("status", 500)),
+        drop=bool(body.get("drop", False)),
+        after=bool(body.get("after", False)),
+        methods=body.get("methods"),
+    )
+    return web.json_response({"ok": True, "count": failure.count, "until": failure.until})
+
+
+@routes.delete("/sandbox/faults")
+async def clear_faults(request: web.Request) -> web.Response:
+    _sandbox(request).faults.clear()
+    return web.json_response({"ok": True})

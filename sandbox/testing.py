@@ -1,0 +1,67 @@
+"""Building blocks for pytest fixtures: a running sandbox, a bot wired to it, polling.
+
+A bot's test suite can build its fixtures from these::
+
+    @pytest.fixture
+    async def sandbox_server() -> AsyncIterator[SandboxServer]:
+        async with running_sandbox() as server:
+            yield server
+
+    async def test_start(sandbox_server: SandboxServer) -> None:
+        bot = make_bot(sandbox_server)
+        async with polling(my_dispatcher(), bot, sandbox_server.sandbox):
+            alice = FakeUser.create(sandbox_server.sandbox, first_name="Alice")
+            reply = await alice.send("/start")
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from sandbox.server import SandboxServer
+from sandbox.state import DEFAULT_TOKEN, Sandbox
+
+
+@asynccontextmanager
+async def running_sandbox(
+    token: str = DEFAULT_TOKEN, **sandbox_options: Any
+) -> AsyncIterator[SandboxServer]:
+    """A sandbox served on a free 127.0.0.1 port for the duration of the block."""
+    async with SandboxServer(Sandbox(token, **sandbox_options)) as server:
+        yield server
+
+
+def make_bot(server: SandboxServer, **bot_options: Any) -> Bot:
+    """An aiogram Bot whose every request goes to the sandbox."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(server.url))
+    return Bot(server.sandbox.token, session=session, **bot_options)
+
+
+@asynccontextmanager
+async def polling(
+    dispatcher: Dispatcher, bot: Bot, sandbox: Sandbox, **polling_options: Any
+) -> AsyncIterator[asyncio.Task[None]]:
+    """Run ``dispatcher.start_polling(bot)`` as a task until the block ends.
+
+    Enters once the bot's first getUpdates reached the sandbox; leaves after polling stopped
+    and the bot's session closed, re-raising what the polling task raised.
+    """
+    polls = sandbox.polls
+    task = asyncio.create_task(
+        dispatcher.start_polling(bot, handle_signals=False, **polling_options),
+        name="sandbox-polling",
+    )
+    await sandbox.wait_until(
+        lambda: sandbox.polls > polls or task.done(), 5, lambda: "the bot to start polling"
+    )
+    try:
+        yield task
+    finally:
+        if not task.done():
+            await dispatcher.stop_polling()
+        await task

@@ -1,0 +1,32 @@
+"""Sandbox fixtures: a served sandbox per test and a factory of fake users."""
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from sandbox import FakeUser, Sandbox, SandboxServer
+from sandbox.testing import running_sandbox
+
+
+@pytest.fixture
+async def sandbox_server() -> AsyncIterator[SandboxServer]:
+    """A sandbox served on a free 127.0.0.1 port; ``.url`` for the bot."""
+    async with running_sandbox() as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> Sandbox:
+    """The control object of the served sandbox: users, chats, faults."""
+    return sandbox_server.sandbox
+
+
+@pytest.fixture
+def make_user(sandbox: Sandbox) -> Callable[..., FakeUser]:
+    """``make_user("Alice")`` -> a FakeUser with a private chat with the bot."""
+
+    def make(first_name: str | None = None, **options: Any) -> FakeUser:
+        return FakeUser.create(sandbox, first_name=first_name, timeout=3.0, **options)
+
+    return make
