@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import TypeVar
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -58,18 +60,17 @@ def load(settings_class: type[SettingsT]) -> SettingsT:
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
-        problem = "is required" if error["type"] == "missing" else error["msg"].lower()
+        detail = error["msg"].removeprefix("Value error, ")
+        problem = "is required" if error["type"] == "missing" else detail[:1].lower() + detail[1:]
         raise ConfigError(f"configuration error: {name} {problem}") from None
 
 
 def ensure_generated_secret(path: Path = GENERATED_ENV) -> None:
     """Write a random JWT secret to a git-ignored file on first use, unless one is set."""
-    try:
-        CoreSettings()
+    if os.environ.get("JWT_SECRET"):
         return
-    except ValidationError as exc:
-        if not any(e["loc"] == ("jwt_secret",) and e["type"] == "missing" for e in exc.errors()):
-            return  # a real problem; ``load`` reports it
+    if any(dotenv_values(env_file).get("JWT_SECRET") for env_file in (path, ENV_FILES[-1])):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as env_file:
         env_file.write(f"JWT_SECRET={secrets.token_urlsafe(48)}\n")

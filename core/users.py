@@ -16,6 +16,7 @@ from core.commands import (
     ProfileUpdate,
     Registration,
     TelegramSignup,
+    parse,
 )
 from core.errors import (
     AuthenticationFailed,
@@ -131,7 +132,7 @@ class Users:
 
     async def create_admin(self, name: str, email: str, password: str) -> User:
         """Create an admin, or make an existing account one (the command line's job)."""
-        registration = Registration(name=name, email=email, password=password)
+        registration = parse(Registration, {"name": name, "email": email, "password": password})
         password_hash = await self._hasher.hash(registration.password)
         existing = await self._users.find_one({"email": registration.email})
         if existing is None:

@@ -1,0 +1,167 @@
+"""Checkout: no oversell, one order per key, current prices, clear refusals."""
+
+import asyncio
+
+import pytest
+
+from core.access import SYSTEM
+from core.commands import CartChange, HistoryQuery, ProductPatch
+from core.errors import EmptyCart, NotFound, OutOfStock, ProductUnavailable
+from core.models import Order, OrderStatus, User
+from core.shop import Shop
+
+from ..conftest import NewProduct, NewUser
+
+
+async def test_checkout_creates_a_pending_order_and_clears_the_cart(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    user = await new_user()
+    tea, cake = await new_product(price=450, stock=10), await new_product(name="Cake", price=300)
+    await shop.carts.add(user.id, CartChange(product_id=tea.id, quantity=2))
+    await shop.carts.add(user.id, CartChange(product_id=cake.id, quantity=1))
+
+    order = await shop.checkout.place_order(user.id)
+
+    assert order.status is OrderStatus.PENDING
+    assert order.total_amount == 2 * 450 + 300
+    assert [(line.name, line.quantity, line.unit_price) for line in order.products] == [
+        ("Tea", 2, 450),
+        ("Cake", 1, 300),
+    ]
+    assert order.history[0].to_status is OrderStatus.PENDING
+    assert (await shop.carts.view(user.id)).is_empty
+    assert (await shop.catalog.get(tea.id)).stock == 8
+    stored = await shop.store.orders.find_one({"_id": order.id})
+    assert stored is not None and "journal" not in stored
+    assert (await shop.store.products.find_one({"_id": tea.id}))["reservedBy"] == []
+    assert (await shop.orders.history(user.id, HistoryQuery())).items == (order,)
+
+
+async def test_fifty_buyers_for_ten_items(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    tea = await new_product(stock=10)
+    buyers = [await new_user(name=f"Buyer {index}") for index in range(50)]
+    for buyer in buyers:
+        await shop.carts.add(buyer.id, CartChange(product_id=tea.id, quantity=1))
+
+    results = await asyncio.gather(
+        *(shop.checkout.place_order(buyer.id) for buyer in buyers), return_exceptions=True
+    )
+
+    placed = [r for r in results if isinstance(r, Order)]
+    refused = [r for r in results if not isinstance(r, Order)]
+    assert len(placed) == 10
+    assert len(refused) == 40 and all(isinstance(r, OutOfStock) for r in refused)
+    assert all("Tea" in str(r) for r in refused)
+    assert (await shop.catalog.get(tea.id)).stock == 0
+    assert await shop.store.orders.count_documents({}) == 10
+    for buyer, result in zip(buyers, results, strict=True):
+        cart = await shop.carts.get(buyer.id)
+        assert len(cart.products) == (0 if isinstance(result, Order) else 1)
+
+
+async def _cart_with(shop: Shop, user: User, product_id: object, quantity: int = 1) -> None:
+    await shop.carts.add(
+        user.id, CartChange.model_validate({"productId": product_id, "quantity": quantity})
+    )
+
+
+async def test_same_key_twice_makes_one_order(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    user = await new_user()
+    tea = await new_product(stock=10)
+    await _cart_with(shop, user, tea.id, 2)
+
+    first = await shop.checkout.place_order(user.id, "tap-1")
+    again = await shop.checkout.place_order(user.id, "tap-1")
+
+    assert first == again
+    assert await shop.store.orders.count_documents({}) == 1
+    assert (await shop.catalog.get(tea.id)).stock == 8
+
+
+async def test_concurrent_double_tap_makes_one_order(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    user = await new_user()
+    tea = await new_product(stock=10)
+    await _cart_with(shop, user, tea.id, 1)
+
+    results = await asyncio.gather(*(shop.checkout.place_order(user.id, "tap") for _ in range(5)))
+
+    assert len({order.id for order in results}) == 1
+    assert await shop.store.orders.count_documents({}) == 1
+    assert (await shop.catalog.get(tea.id)).stock == 9
+
+
+async def test_a_different_key_is_a_new_checkout(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    user = await new_user()
+    tea = await new_product(stock=10)
+    await _cart_with(shop, user, tea.id)
+    await shop.checkout.place_order(user.id, "a")
+    with pytest.raises(EmptyCart):
+        await shop.checkout.place_order(user.id, "b")
+
+
+async def test_the_order_uses_the_price_at_checkout(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    user = await new_user()
+    tea = await new_product(price=450)
+    await _cart_with(shop, user, tea.id, 2)
+    await shop.catalog.update(SYSTEM, tea.id, ProductPatch(price=520))
+
+    order = await shop.checkout.place_order(user.id)
+
+    assert (order.products[0].unit_price, order.total_amount) == (520, 1040)
+
+
+async def test_archived_product_blocks_checkout_and_writes_nothing(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    user = await new_user()
+    tea, cake = await new_product(stock=5), await new_product(name="Cake", stock=5)
+    await _cart_with(shop, user, tea.id)
+    await _cart_with(shop, user, cake.id)
+    await shop.catalog.archive(SYSTEM, cake.id)
+
+    with pytest.raises(ProductUnavailable) as refused:
+        await shop.checkout.place_order(user.id)
+
+    assert "Cake" in refused.value.message
+    assert await shop.store.orders.count_documents({}) == 0
+    assert (await shop.catalog.get(tea.id)).stock == 5
+    assert len((await shop.carts.get(user.id)).products) == 2
+
+
+async def test_empty_cart_is_refused(shop: Shop, new_user: NewUser) -> None:
+    user = await new_user()
+    with pytest.raises(EmptyCart):
+        await shop.checkout.place_order(user.id)
+    assert await shop.store.orders.count_documents({}) == 0
+
+
+async def test_history_is_own_newest_first_and_paginated(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    alice, bob = await new_user(), await new_user(name="Bob")
+    tea = await new_product(stock=50)
+    placed = []
+    for _ in range(3):
+        await _cart_with(shop, alice, tea.id)
+        placed.append(await shop.checkout.place_order(alice.id))
+    await _cart_with(shop, bob, tea.id)
+    bobs = await shop.checkout.place_order(bob.id)
+
+    page = await shop.orders.history(alice.id, HistoryQuery(limit=2))
+    assert [o.id for o in page.items] == [placed[2].id, placed[1].id]
+    assert page.total == 3
+    assert [o.number for o in placed] == sorted(o.number for o in placed)
+    assert (await shop.orders.get_own(alice.id, placed[0].id)).id == placed[0].id
+    with pytest.raises(NotFound):
+        await shop.orders.get_own(alice.id, bobs.id)

@@ -1,0 +1,68 @@
+"""The command line, run as a newcomer would: a real process against the test engine."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+from pymongo import MongoClient
+
+from core.config import PROJECT_ROOT
+
+from ..conftest import TEST_SECRET
+
+
+def run_cli(
+    mongo_uri: str, database: str, *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DATABASE": database,
+        "JWT_SECRET": TEST_SECRET,
+        "BCRYPT_ROUNDS": "4",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_create_admin_reads_the_password_from_stdin_and_seed_demo_fills_the_catalog(
+    mongo_uri: str,
+) -> None:
+    database = f"test_cli_{uuid.uuid4().hex[:12]}"
+    with MongoClient(mongo_uri) as client:
+        try:
+            made = run_cli(
+                mongo_uri,
+                database,
+                "create-admin",
+                "--email",
+                "Boss@Example.com",
+                stdin="a strong password\n",
+            )
+            assert made.returncode == 0, made.stderr
+            assert "admin boss@example.com ready" in made.stdout
+            user = client[database].users.find_one({"email": "boss@example.com"})
+            assert user is not None and user["role"] == "admin"
+            assert "a strong password" not in str(user)
+
+            short = run_cli(
+                mongo_uri, database, "create-admin", "--email", "x@example.com", stdin="short\n"
+            )
+            assert short.returncode == 1
+            assert short.stderr.strip() == "error: The request has invalid fields."
+
+            seeded = run_cli(mongo_uri, database, "seed-demo", "--count", "12")
+            assert seeded.returncode == 0, seeded.stderr
+            assert "12/12" in seeded.stderr
+            assert client[database].products.count_documents({"active": True}) == 12
+        finally:
+            client.drop_database(database)

@@ -1,0 +1,63 @@
+"""Configuration: one clear line per bad value, and a generated secret on first use."""
+
+from pathlib import Path
+
+import pytest
+from pydantic_settings import SettingsConfigDict
+
+from core.config import ConfigError, CoreSettings, ensure_generated_secret, load
+
+
+class IsolatedSettings(CoreSettings):
+    model_config = SettingsConfigDict(env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "configuration error: JWT_SECRET is required"),
+        (
+            {"JWT_SECRET": "short"},
+            "configuration error: JWT_SECRET must be at least 32 bytes",
+        ),
+        (
+            {"JWT_SECRET": "x" * 32, "BCRYPT_ROUNDS": "99"},
+            "configuration error: BCRYPT_ROUNDS input should be less than or equal to 16",
+        ),
+        (
+            {"JWT_SECRET": "x" * 32, "SHOP_CURRENCY": "dollars"},
+            "configuration error: SHOP_CURRENCY string should match pattern '^[A-Z]{3}$'",
+        ),
+    ],
+)
+def test_a_bad_value_stops_startup_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as stopped:
+        load(IsolatedSettings)
+    assert str(stopped.value.code) == message
+    assert "\n" not in str(stopped.value.code)
+
+
+def test_a_secret_is_generated_once_into_a_private_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    generated = tmp_path / "generated.env"
+    ensure_generated_secret(generated)
+    ensure_generated_secret(generated)
+    lines = generated.read_text().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("JWT_SECRET=")
+    assert len(lines[0].removeprefix("JWT_SECRET=")) >= 32
+    assert generated.stat().st_mode & 0o077 == 0
+
+
+def test_no_secret_is_generated_when_one_is_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("JWT_SECRET", "y" * 40)
+    ensure_generated_secret(tmp_path / "generated.env")
+    assert not (tmp_path / "generated.env").exists()

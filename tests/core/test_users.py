@@ -1,0 +1,178 @@
+"""Accounts: registration, sign-in, tokens and profile changes."""
+
+from datetime import timedelta
+from typing import Any
+
+import jwt
+import pytest
+
+from core import clock
+from core.access import SYSTEM, Actor
+from core.commands import (
+    Credentials,
+    PasswordChange,
+    ProfileUpdate,
+    Registration,
+    TelegramSignup,
+    parse,
+)
+from core.errors import (
+    AuthenticationFailed,
+    EmailTaken,
+    Forbidden,
+    InvalidInput,
+    TelegramAccountTaken,
+)
+from core.models import Role
+from core.shop import Shop
+from core.tokens import TokenService
+
+from ..conftest import TEST_SECRET, NewUser
+
+
+async def test_register_hashes_the_password_and_defaults_to_user(shop: Shop) -> None:
+    user = await shop.users.register(
+        Registration(name=" Alice ", email="Alice@Example.COM", password="correct horse")
+    )
+    stored = await shop.store.users.find_one({"_id": user.id})
+    assert stored is not None
+    assert (user.name, user.email, user.role) == ("Alice", "alice@example.com", Role.USER)
+    assert stored["passwordHash"].startswith("$2b$")
+    assert "correct horse" not in str(stored)
+    assert user.created_at.tzinfo is not None
+
+
+async def test_duplicate_email_is_refused_whatever_its_case(shop: Shop, new_user: NewUser) -> None:
+    await new_user(email="bob@example.com")
+    with pytest.raises(EmailTaken):
+        await new_user(email="BOB@example.com")
+    assert await shop.store.users.count_documents({}) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "A", "email": "not-an-email", "password": "long enough"},
+        {"name": "A", "email": "a@example.com", "password": "short"},
+        {"name": "A", "email": "a@example.com", "password": "é" * 40},  # 80 bytes
+        {"name": {"$gt": ""}, "email": "a@example.com", "password": "long enough"},
+        {"name": "x" * 101, "email": "a@example.com", "password": "long enough"},
+        {"name": "A", "email": "a@example.com", "password": "long enough", "role": "admin"},
+    ],
+)
+async def test_bad_registrations_write_nothing(shop: Shop, body: dict[str, Any]) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        await shop.users.register(parse(Registration, body))
+    assert caught.value.errors
+    assert await shop.store.users.count_documents({}) == 0
+
+
+async def test_unknown_email_and_wrong_password_fail_alike(shop: Shop, new_user: NewUser) -> None:
+    await new_user(email="carol@example.com", password="right password")
+    failures = []
+    for email, password in [("nobody@example.com", "x"), ("carol@example.com", "wrong one")]:
+        with pytest.raises(AuthenticationFailed) as caught:
+            await shop.users.log_in(Credentials(email=email, password=password))
+        failures.append(caught.value.message)
+    assert failures[0] == failures[1]
+
+    user, token = await shop.users.log_in(
+        Credentials(email="CAROL@example.com", password="right password")
+    )
+    assert (await shop.users.from_token(token.token)).id == user.id
+
+
+async def test_operator_payload_in_login_is_rejected(shop: Shop, new_user: NewUser) -> None:
+    await new_user(email="dave@example.com")
+    with pytest.raises(InvalidInput):
+        parse(Credentials, {"email": {"$gt": ""}, "password": {"$gt": ""}})
+
+
+def _forge(payload: dict[str, Any], key: str = TEST_SECRET, algorithm: str = "HS256") -> str:
+    return jwt.encode(payload, key, algorithm=algorithm)
+
+
+async def test_tampered_expired_and_unsigned_tokens_are_rejected(
+    shop: Shop, new_user: NewUser
+) -> None:
+    user = await new_user()
+    now = clock.now()
+    good = {"sub": str(user.id), "role": "admin", "sv": 0, "iat": now, "exp": now + timedelta(1)}
+    header, _, signature = shop.users._tokens.issue(user).token.split(".")
+    admin_body = _forge(good).split(".")[1]
+    bad_tokens = [
+        _forge(good, key="another-secret-that-is-32-bytes-long!"),
+        _forge({**good, "exp": now - timedelta(seconds=1)}),
+        _forge({k: v for k, v in good.items() if k != "sv"}),
+        jwt.encode(good, None, algorithm="none"),  # type: ignore[arg-type]
+        f"{header}.{admin_body}.{signature}",
+        "not.a.token",
+        "",
+    ]
+    for token in bad_tokens:
+        with pytest.raises(AuthenticationFailed):
+            await shop.users.from_token(token)
+
+
+async def test_a_token_reflects_the_current_role_and_dies_with_its_user(
+    shop: Shop, new_user: NewUser
+) -> None:
+    user = await new_user()
+    token = TokenService(TEST_SECRET, timedelta(hours=1)).issue(user).token
+    await shop.store.users.update_one({"_id": user.id}, {"$set": {"role": "operator"}})
+    assert (await shop.users.from_token(token)).role is Role.OPERATOR
+
+    await shop.store.users.delete_one({"_id": user.id})
+    with pytest.raises(AuthenticationFailed):
+        await shop.users.from_token(token)
+
+
+async def test_password_change_needs_the_old_one_and_ends_old_sessions(
+    shop: Shop, new_user: NewUser
+) -> None:
+    user = await new_user(password="first password")
+    _, old = await shop.users.log_in(Credentials(email=user.email, password="first password"))
+    with pytest.raises(InvalidInput):
+        await shop.users.change_password(
+            user.id, PasswordChange(old_password="wrong", new_password="second password")
+        )
+    await shop.users.change_password(
+        user.id, PasswordChange(old_password="first password", new_password="second password")
+    )
+    with pytest.raises(AuthenticationFailed):
+        await shop.users.from_token(old.token)
+    await shop.users.log_in(Credentials(email=user.email, password="second password"))
+
+
+async def test_telegram_signup_links_one_account_per_telegram_user(shop: Shop) -> None:
+    user = await shop.users.sign_up_telegram(
+        TelegramSignup(telegram_id=42, name="Tg", email="tg@example.com")
+    )
+    assert (await shop.users.by_telegram(42)) == user
+    assert not user.has_password
+    with pytest.raises(TelegramAccountTaken):
+        await shop.users.sign_up_telegram(
+            TelegramSignup(telegram_id=42, name="Tg", email="other@example.com")
+        )
+    # A Telegram user without a password sets one without an old password.
+    await shop.users.change_password(user.id, PasswordChange(new_password="new password"))
+    await shop.users.log_in(Credentials(email="tg@example.com", password="new password"))
+
+
+async def test_profile_update_and_roles(shop: Shop, new_user: NewUser) -> None:
+    user = await new_user()
+    renamed = await shop.users.update_profile(user.id, ProfileUpdate(name="Alicia"))
+    assert renamed.name == "Alicia"
+    assert renamed.updated_at >= user.updated_at
+
+    with pytest.raises(Forbidden):
+        await shop.users.set_role(Actor.of(user), user.id, Role.ADMIN)
+    assert (await shop.users.set_role(SYSTEM, user.id, Role.OPERATOR)).role is Role.OPERATOR
+
+
+async def test_create_admin_creates_or_promotes(shop: Shop, new_user: NewUser) -> None:
+    admin = await shop.users.create_admin("Root", "root@example.com", "admin password")
+    assert admin.role is Role.ADMIN
+    existing = await new_user(email="eve@example.com")
+    promoted = await shop.users.create_admin("Eve", "eve@example.com", "eve password!")
+    assert (promoted.id, promoted.role) == (existing.id, Role.ADMIN)
