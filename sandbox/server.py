@@ -10,6 +10,14 @@ from sandbox.botapi import SANDBOX_KEY, handle_request
 from sandbox.state import Sandbox
 
 
+def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A TCP socket bound to ``host``; port 0 picks a free one (see ``getsockname()``)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
 def build_app(sandbox: Sandbox) -> web.Application:
     """Bot API under ``/bot<token>/<method>``, control API under ``/sandbox/``."""
     app = web.Application(middlewares=[control.json_errors])
@@ -41,9 +49,7 @@ class SandboxServer:
         return f"http://{self.host}:{self.port}"
 
     async def start(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
+        sock = bound_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         await self._runner.setup()
         await web.SockSite(self._runner, sock).start()

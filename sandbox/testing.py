@@ -22,8 +22,9 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiohttp import web
 
-from sandbox.server import SandboxServer
+from sandbox.server import SandboxServer, bound_socket
 from sandbox.state import DEFAULT_TOKEN, Sandbox
 
 
@@ -65,3 +66,16 @@ async def polling(
         if not task.done():
             await dispatcher.stop_polling()
         await task
+
+
+@asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[str]:
+    """Serve an aiohttp app (a bot's webhook, say) on a free 127.0.0.1 port; yields its URL."""
+    runner = web.AppRunner(app, shutdown_timeout=1)
+    await runner.setup()
+    sock = bound_socket()
+    await web.SockSite(runner, sock).start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        await runner.cleanup()
