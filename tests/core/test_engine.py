@@ -1,9 +1,12 @@
 """The database engine itself keeps single-document atomicity under concurrency."""
 
 import asyncio
+from pathlib import Path
 
-from pymongo import ReturnDocument
+from pymongo import MongoClient, ReturnDocument
 
+from core.config import DATA_DIR
+from core.embedded import EmbeddedMongo
 from core.shop import Shop
 
 
@@ -30,3 +33,17 @@ async def test_concurrent_increments_all_land(shop: Shop) -> None:
     numbers = await asyncio.gather(*(shop.store.next_number("t") for _ in range(50)))
     assert sorted(numbers) == list(range(1, 51))
     assert (await counters.find_one({"_id": "t"}))["value"] == 50
+
+
+def test_the_embedded_default_keeps_data_across_restarts(tmp_path: Path) -> None:
+    store = tmp_path / "shop.mv"
+    for _ in range(2):  # a second start finds what the first one wrote
+        with EmbeddedMongo(store, cache_dir=DATA_DIR / "engine") as engine:
+            client: MongoClient[dict[str, object]] = MongoClient(engine.uri)
+            client.shop.products.update_one({"_id": "kept"}, {"$inc": {"starts": 1}}, upsert=True)
+            client.close()
+    with (
+        EmbeddedMongo(store, cache_dir=DATA_DIR / "engine") as engine,
+        MongoClient(engine.uri) as c,
+    ):
+        assert c.shop.products.find_one({"_id": "kept"}) == {"_id": "kept", "starts": 2}
