@@ -1,0 +1,32 @@
+"""The application factory, shared by ``python -m admin_api`` and the tests."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from admin_api.config import ApiSettings
+from admin_api.keys import LOGIN_THROTTLE, OPENAPI, SETTINGS, SHOP
+from admin_api.middlewares import add_headers, cors_preflight, request_context
+from admin_api.openapi import build_document
+from admin_api.problems import problem_middleware
+from admin_api.routes import ROUTES, add_routes
+from admin_api.throttle import LoginThrottle
+from core.shop import Shop
+
+
+def create_app(shop: Shop, settings: ApiSettings) -> web.Application:
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[request_context, problem_middleware, cors_preflight],
+    )
+    app[SHOP] = shop
+    app[SETTINGS] = settings
+    app[LOGIN_THROTTLE] = LoginThrottle(
+        settings.login_failures_per_email,
+        settings.login_failures_per_address,
+        settings.login_window_seconds,
+    )
+    app[OPENAPI] = build_document(ROUTES)
+    add_routes(app)
+    app.on_response_prepare.append(add_headers)
+    return app

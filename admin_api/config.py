@@ -1,0 +1,47 @@
+"""Settings of the HTTP API process, read from the environment like every entrypoint's."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
+
+from core.config import BaseConfig
+
+
+class ApiSettings(BaseConfig):
+    api_host: str = Field(default="127.0.0.1", description="Address the API listens on.")
+    api_port: int = Field(default=8080, ge=1, le=65535, description="Port the API listens on.")
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated browser origins allowed to call the API; empty is off.",
+    )
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, le=10 * 1024 * 1024, description="Largest request body."
+    )
+    login_failures_per_email: int = Field(
+        default=5, ge=1, description="Failed logins for one email before it is throttled."
+    )
+    login_failures_per_address: int = Field(
+        default=30, ge=1, description="Failed logins from one client address before throttling."
+    )
+    login_window_seconds: int = Field(
+        default=900, ge=1, le=86_400, description="How long failed logins are counted."
+    )
+    trust_forwarded_for: bool = Field(
+        default=False,
+        description="Take the client address from X-Forwarded-For (only behind a proxy).",
+    )
+    log_level: str = Field(
+        default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$", description="Log verbosity."
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(
+                origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()
+            )
+        return value

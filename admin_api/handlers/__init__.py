@@ -1,0 +1,1 @@
+"""Request handlers by feature: each parses, calls one core service and serialises."""

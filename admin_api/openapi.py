@@ -1,0 +1,129 @@
+"""The OpenAPI 3.1 document, generated from the route table and its pydantic models."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any, Literal
+
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import models_json_schema
+
+from admin_api.handlers.orders import IDEMPOTENCY_KEY
+from admin_api.problems import MEDIA_TYPE, Problem
+from admin_api.routes import Access, Route
+from core.commands import IdempotencyKey
+from core.ids import Id
+
+REF = "#/components/schemas/{model}"
+PATH_PARAMETER = re.compile(r"{(\w+)}")
+Mode = Literal["validation", "serialization"]
+ID_SCHEMA = TypeAdapter(Id).json_schema()
+API_VERSION = "1.0.0"
+BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+def _models(routes: Sequence[Route]) -> list[tuple[type[BaseModel], Mode]]:
+    models: list[tuple[type[BaseModel], Mode]] = [(Problem, "serialization")]
+    for route in routes:
+        models += [(m, "validation") for m in (route.body, route.query) if m is not None]
+        if route.response is not None:
+            models.append((route.response, "serialization"))
+    return list(dict.fromkeys(models))
+
+
+def _problem_statuses(route: Route) -> set[int]:
+    statuses = set(route.problems)
+    if route.access is not Access.PUBLIC:
+        statuses.add(401)
+    if route.access in (Access.STAFF, Access.ADMIN):
+        statuses.add(403)
+    if route.body is not None:
+        statuses |= {400, 413, 415, 422}
+    if route.query is not None:
+        statuses.add(422)
+    if PATH_PARAMETER.search(route.path):
+        statuses |= {404, 422}
+    return statuses
+
+
+def build_document(routes: Sequence[Route]) -> dict[str, Any]:
+    refs, schemas = models_json_schema(_models(routes), ref_template=REF)
+    definitions: dict[str, Any] = schemas.get("$defs", {})
+
+    def ref(model: type[BaseModel], mode: Mode) -> dict[str, Any]:
+        return dict(refs[(model, mode)])
+
+    def content(media_type: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"content": {media_type: {"schema": schema}}}
+
+    def parameters(route: Route) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = [
+            {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA}
+            for name in PATH_PARAMETER.findall(route.path)
+        ]
+        if route.query is not None:
+            name = ref(route.query, "validation")["$ref"].rsplit("/", 1)[1]
+            query_schema = definitions[name]
+            required = set(query_schema.get("required", ()))
+            found += [
+                {"name": field, "in": "query", "required": field in required, "schema": schema}
+                for field, schema in query_schema["properties"].items()
+            ]
+        if route.idempotent:
+            key_schema = IdempotencyKey.model_json_schema()["properties"]["key"]
+            found.append({"name": IDEMPOTENCY_KEY, "in": "header", "schema": key_schema})
+        return found
+
+    def operation(route: Route) -> dict[str, Any]:
+        success: dict[str, Any] = {"description": HTTPStatus(route.status).phrase}
+        if route.response is not None:
+            success |= content(route.media_type, ref(route.response, "serialization"))
+        elif route.media_type != "application/json":
+            success |= content(route.media_type, {"type": "string"})
+        else:
+            success |= content(route.media_type, {"type": "object"})
+        responses = {str(route.status): success}
+        problem = content(MEDIA_TYPE, ref(Problem, "serialization"))
+        for status in sorted(_problem_statuses(route)):
+            responses[str(status)] = {"description": HTTPStatus(status).phrase, **problem}
+        op: dict[str, Any] = {
+            "operationId": route.handler.__name__,
+            "summary": route.summary,
+            "tags": [route.tag],
+            "responses": responses,
+        }
+        if route.handler.__doc__:
+            op["description"] = route.handler.__doc__.strip()
+        if params := parameters(route):
+            op["parameters"] = params
+        if route.body is not None:
+            op["requestBody"] = {
+                "required": True,
+                **content("application/json", ref(route.body, "validation")),
+            }
+        if route.access is Access.OPTIONAL:
+            op["security"] = [{"bearer": []}, {}]
+        elif route.access is not Access.PUBLIC:
+            op["security"] = [{"bearer": []}]
+        return op
+
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        paths.setdefault(route.path, {})[route.method.lower()] = operation(route)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Telegram shop API",
+            "version": API_VERSION,
+            "description": "Errors are `application/problem+json` (RFC 9457).",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": definitions,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }

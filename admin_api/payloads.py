@@ -1,0 +1,46 @@
+"""JSON in and out: request bodies and query strings into core commands, models into JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from admin_api.problems import Rejected
+from core.commands import CommandT, parse
+from core.errors import FieldError, InvalidInput
+
+JSON_TYPES = ("application/json",)
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
+async def read_body(request: web.Request, command: type[CommandT]) -> CommandT:
+    """The JSON body validated into ``command``; 400, 413, 415 or 422 otherwise."""
+    if request.content_type not in JSON_TYPES and not request.content_type.endswith("+json"):
+        raise Rejected(415, "unsupported-media-type", "Send the body as application/json.")
+    raw = await request.read()
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise Rejected(400, "malformed-json", "The body is not valid JSON.") from None
+    return parse(command, data)
+
+
+def read_query(request: web.Request, command: type[CommandT]) -> CommandT:
+    """The query string validated into ``command``; a parameter given twice is refused."""
+    names = list(request.query.keys())
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        errors = [FieldError((name,), "must be given at most once") for name in repeated]
+        raise InvalidInput("The request has invalid fields.", errors)
+    return parse(command, dict(request.query))
+
+
+def respond(model: BaseModel, status: int = 200, **headers: str) -> web.Response:
+    body: Any = model.model_dump(mode="json", by_alias=True)
+    return web.json_response(body, status=status, headers=headers or None)

@@ -1,0 +1,120 @@
+"""Every route, in one table: what the router serves and what the OpenAPI document says."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from aiohttp import web
+from pydantic import BaseModel
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
+
+from admin_api.handlers import auth, cart, orders, products, staff, system
+from admin_api.schemas import Health, ProfileChanges, Session
+from core.commands import (
+    CartChange,
+    CartRemoval,
+    Credentials,
+    HistoryQuery,
+    OrderQuery,
+    ProductDraft,
+    ProductPatch,
+    ProductQuery,
+    Registration,
+    StatusUpdate,
+)
+from core.models import CartView, Order, Page, Product, User
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Access(StrEnum):
+    PUBLIC = "public"
+    OPTIONAL = "optional"  # public, but a token (if sent) must be valid and may show more
+    SIGNED_IN = "signed-in"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    access: Access = Access.PUBLIC
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    media_type: str = "application/json"
+    problems: tuple[int, ...] = ()
+    idempotent: bool = False
+
+
+PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
+STAFF, ADMIN = Access.STAFF, Access.ADMIN
+
+ROUTES: tuple[Route, ...] = (
+    # auth
+    Route("POST", "/api/auth/register", auth.register, "Create a customer account", "auth",
+          body=Registration, response=User, status=201, problems=(409,)),
+    Route("POST", "/api/auth/login", auth.log_in, "Get an access token", "auth",
+          body=Credentials, response=Session, problems=(401, 429)),
+    Route("GET", "/api/auth/me", auth.me, "The caller's profile", "auth", SIGNED_IN,
+          response=User),
+    Route("PATCH", "/api/auth/me", auth.update_me, "Rename or change the password", "auth",
+          SIGNED_IN, body=ProfileChanges, response=User),
+    # products
+    Route("GET", "/api/products", products.list_products, "Browse products", "products",
+          OPTIONAL, query=ProductQuery, response=Page[Product]),
+    Route("GET", "/api/products/{id}", products.get_product, "One product", "products",
+          OPTIONAL, response=Product),
+    Route("POST", "/api/products", products.create_product, "Create a product", "products",
+          ADMIN, body=ProductDraft, response=Product, status=201),
+    Route("PATCH", "/api/products/{id}", products.update_product, "Edit a product or its stock",
+          "products", ADMIN, body=ProductPatch, response=Product, problems=(409,)),
+    Route("DELETE", "/api/products/{id}", products.archive_product, "Archive a product",
+          "products", ADMIN, response=Product),
+    # cart
+    Route("GET", "/api/cart", cart.view_cart, "The caller's cart with totals", "cart",
+          SIGNED_IN, response=CartView),
+    Route("POST", "/api/cart/add", cart.add_to_cart, "Add a product to the cart", "cart",
+          SIGNED_IN, body=CartChange, response=CartView, problems=(404, 409)),
+    Route("POST", "/api/cart/remove", cart.remove_from_cart, "Remove a product from the cart",
+          "cart", SIGNED_IN, body=CartRemoval, response=CartView, problems=(404, 409)),
+    # orders
+    Route("POST", "/api/orders", orders.place_order, "Place an order from the cart", "orders",
+          SIGNED_IN, response=Order, status=201, problems=(409, 422), idempotent=True),
+    Route("GET", "/api/orders", orders.order_history, "The caller's orders", "orders",
+          SIGNED_IN, query=HistoryQuery, response=Page[Order]),
+    Route("GET", "/api/orders/{id}", orders.get_own_order, "One of the caller's orders",
+          "orders", SIGNED_IN, response=Order),
+    Route("PATCH", "/api/orders/{id}", orders.change_order_status, "Change an order's status",
+          "orders", STAFF, body=StatusUpdate, response=Order, problems=(409,)),
+    # back office
+    Route("GET", "/api/admin/orders", staff.search_orders, "Search all orders", "admin",
+          STAFF, query=OrderQuery, response=Page[Order]),
+    Route("GET", "/api/admin/orders/{id}", staff.get_any_order, "Any order", "admin", STAFF,
+          response=Order),
+    Route("GET", "/api/admin/users", staff.list_users, "All users", "admin", ADMIN,
+          query=HistoryQuery, response=Page[User]),
+    # system
+    Route("GET", "/healthz", system.alive, "The process is alive", "system", response=Health),
+    Route("GET", "/readyz", system.ready, "The database is reachable", "system",
+          response=Health, problems=(503,)),
+    Route("GET", "/api/openapi.json", system.openapi_document, "This document", "system"),
+    Route("GET", "/api/docs", system.docs_page, "Interactive docs (works offline)", "system",
+          media_type="text/html"),
+    Route("GET", "/api/docs/init.js", system.docs_script, "Script of the docs page", "system",
+          media_type="text/javascript"),
+)  # fmt: skip
+
+
+def add_routes(app: web.Application) -> None:
+    for route in ROUTES:
+        app.router.add_route(route.method, route.path, route.handler, name=route.handler.__name__)
+    app.router.add_static(system.ASSETS, Path(str(swagger_ui_path)), name="docs_assets")

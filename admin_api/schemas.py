@@ -1,0 +1,36 @@
+"""Request and response bodies that only the HTTP API has; the rest come from ``core``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, StringConstraints, model_validator
+
+from core.commands import Command, Name, Password
+from core.models import Model, User
+
+
+class ProfileChanges(Command):
+    """Change the name, the password (confirming the current one), or both."""
+
+    name: Name | None = None
+    old_password: Annotated[str, StringConstraints(max_length=72)] | None = None
+    new_password: Password | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if self.name is None and self.new_password is None:
+            raise ValueError("give name, newPassword or both")
+        return self
+
+
+class Session(Model):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`.")
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 (a scheme name)
+    expires_at: datetime
+    user: User
+
+
+class Health(Model):
+    status: Literal["ok", "ready"]
