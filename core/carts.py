@@ -50,7 +50,7 @@ class Carts:
                     quantity=line.quantity,
                     line_total=product.price * line.quantity,
                     stock=product.stock,
-                    available=product.active and product.stock >= line.quantity,
+                    active=product.active,
                 )
             )
         return CartView(

@@ -116,32 +116,23 @@ class Checkout:
 
     async def _priced_lines(self, user_id: ObjectId) -> list[OrderLine]:
         """The cart's lines at current prices, or the reason it cannot be ordered."""
-        cart = await self._carts.get(user_id)
-        if not cart.products:
+        cart = await self._carts.view(user_id)
+        if cart.is_empty:
             raise EmptyCart()
-        products = await self._catalog.many(line.product_id for line in cart.products)
-        lines, unavailable, short = [], [], []
-        for line in cart.products:
-            product = products.get(line.product_id)
-            if product is None or not product.active:
-                unavailable.append(product.name if product else "a removed product")
-                continue
-            if product.stock < line.quantity:
-                short.append(product.name)
-            lines.append(
-                OrderLine(
-                    product_id=product.id,
-                    quantity=line.quantity,
-                    name=product.name,
-                    unit_price=product.price,
-                    line_total=product.price * line.quantity,
-                )
-            )
-        if unavailable:
+        if unavailable := [item.name for item in cart.items if not item.active]:
             raise ProductUnavailable(unavailable)
-        if short:
+        if short := [item.name for item in cart.items if not item.available]:
             raise OutOfStock(short)
-        return lines
+        return [
+            OrderLine(
+                product_id=item.product_id,
+                quantity=item.quantity,
+                name=item.name,
+                unit_price=item.unit_price,
+                line_total=item.line_total,
+            )
+            for item in cart.items
+        ]
 
     async def _why_not(self, line: OrderLine) -> Conflict:
         product = await self._products.find_one({"_id": line.product_id}, {"active": 1})

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field
 from pydantic.alias_generators import to_camel
 
 from core.ids import Id
@@ -80,7 +80,13 @@ class CartItem(Model):
     quantity: int
     line_total: int
     stock: int
-    available: bool = Field(description="Active and with enough stock for this quantity.")
+    active: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def available(self) -> bool:
+        """Active and with enough stock for this quantity."""
+        return self.active and self.stock >= self.quantity
 
 
 class CartView(Model):
