@@ -24,8 +24,7 @@ Handler = Callable[[Sandbox, Params], Awaitable[Any]]
 SANDBOX_KEY = web.AppKey("sandbox", Sandbox)
 
 _METHODS: dict[str, Handler] = {}
-_TEXT_LIMIT = 4096
-_CAPTION_LIMIT = 1024
+_LENGTH_LIMITS = {"text": 4096, "caption": 1024}
 _ANSWER_LIMIT = 200
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -176,7 +175,7 @@ async def log_out(sandbox: Sandbox, params: Params) -> bool:
 @api_method("sendMessage")
 async def send_message(sandbox: Sandbox, params: Params) -> dict[str, Any]:
     chat = _chat(sandbox, params)
-    text, entities = _parse(params, "text", _TEXT_LIMIT, required=True)
+    text, entities = _parse(params, "text", required=True)
     markup = validate_markup(params.get_json("reply_markup"))
     return _deliver(
         sandbox,
@@ -201,7 +200,7 @@ async def send_photo(sandbox: Sandbox, params: Params) -> dict[str, Any]:
     photo = params.get_file("photo")
     if photo is None:
         raise bad_request("there is no photo in the request")
-    caption, entities = _parse(params, "caption", _CAPTION_LIMIT, required=False)
+    caption, entities = _parse(params, "caption", required=False)
     return _deliver(
         sandbox,
         chat,
@@ -241,9 +240,7 @@ def _chat(sandbox: Sandbox, params: Params) -> Chat:
     return sandbox.chat(params.get_int("chat_id") or 0)
 
 
-def _parse(
-    params: Params, name: str, limit: int, *, required: bool
-) -> tuple[str | None, list[dict[str, Any]]]:
+def _parse(params: Params, name: str, *, required: bool) -> tuple[str | None, list[dict[str, Any]]]:
     """Plain text and entities of the ``text``/``caption`` parameter, checked for length."""
     source = params.get_str(name)
     if not source:
@@ -253,7 +250,7 @@ def _parse(
     text, entities = parse_text(source, params.get_str("parse_mode"))
     if required and not text.strip():
         raise bad_request("message text is empty")
-    if len(text) > limit:
+    if len(text) > _LENGTH_LIMITS[name]:
         raise bad_request(
             "message is too long" if name == "text" else "message caption is too long"
         )
@@ -329,22 +326,16 @@ def _edit(sandbox: Sandbox, params: Params, field: str | None) -> dict[str, Any]
     markup = validate_markup(params.get_json("reply_markup"))
     if markup is not None and "inline_keyboard" not in markup:
         raise bad_request("inline keyboard expected")
-    text, entities = (
-        (message.caption, message.entities) if message.photo else (message.text, message.entities)
-    )
-    if field == "text":
-        if message.photo is not None:
-            raise bad_request("there is no text in the message to edit")
-        text, entities = _parse(params, "text", _TEXT_LIMIT, required=True)
-    elif field == "caption":
-        if message.photo is None:
-            raise bad_request("there is no caption in the message to edit")
-        text, entities = _parse(params, "caption", _CAPTION_LIMIT, required=False)
-    current = (message.caption if message.photo else message.text, message.entities)
-    if (text, entities, markup) == (*current, message.reply_markup):
+    current = message.text if message.photo is None else message.caption
+    text, entities = current, message.entities
+    if field is not None:
+        if field != ("text" if message.photo is None else "caption"):
+            raise bad_request(f"there is no {field} in the message to edit")
+        text, entities = _parse(params, field, required=field == "text")
+    if (text, entities, markup) == (current, message.entities, message.reply_markup):
         raise bad_request(_NOT_MODIFIED)
     message.history.append(
-        Revision(current[0], current[1], message.reply_markup, message.edit_date or message.date)
+        Revision(current, message.entities, message.reply_markup, message.edit_date or message.date)
     )
     if message.photo is None:
         message.text = text

@@ -61,14 +61,11 @@ class Failure:
     methods: frozenset[str] | None = None
     """Lower-case method names; None means every method but getUpdates."""
 
-    def matches(self, method: str, now: float) -> bool:
-        if self.until is not None and now >= self.until:
-            return False
-        if self.count is not None and self.count <= 0:
-            return False
-        if self.methods is None:
-            return method != "getupdates"
-        return method in self.methods
+    def active(self, now: float) -> bool:
+        return (self.count is None or self.count > 0) and (self.until is None or now < self.until)
+
+    def matches(self, method: str) -> bool:
+        return method != "getupdates" if self.methods is None else method in self.methods
 
     def error(self) -> ApiError:
         return ApiError(self.status, {502: "Bad Gateway"}.get(self.status, "Internal Server Error"))
@@ -110,12 +107,8 @@ class Faults:
     def take_failure(self, method: str) -> Failure | None:
         """The failure the call of ``method`` (lower case) must suffer, consuming one count."""
         now = self.clock()
-        self.failures = [
-            f
-            for f in self.failures
-            if (f.count is None or f.count > 0) and (f.until is None or now < f.until)
-        ]
-        failure = next((f for f in self.failures if f.matches(method, now)), None)
+        self.failures = [f for f in self.failures if f.active(now)]
+        failure = next((f for f in self.failures if f.matches(method)), None)
         if failure is not None and failure.count is not None:
             failure.count -= 1
         return failure

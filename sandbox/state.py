@@ -76,7 +76,7 @@ class Sandbox:
     ) -> User:
         """Create a user and their private chat with the bot (or return the existing user)."""
         if user_id is None:
-            user_id = 1001 + len(self.chats)
+            user_id = max([1000, *self.chats]) + 1
         if user_id in self.chats:
             return self.chats[user_id].user
         user = User(user_id, first_name or f"User{user_id}", username, last_name, language_code)

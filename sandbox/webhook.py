@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 ReplyHandler = Callable[[Params], Awaitable[object]]
+DELIVERY_TIMEOUT = aiohttp.ClientTimeout(total=10)
 RETRY_DELAY = 0.05
 """Seconds before retrying a failed delivery (Telegram waits far longer)."""
 
@@ -71,7 +72,7 @@ class WebhookSender:
 
     async def _run(self) -> None:
         headers = {SECRET_HEADER: self.secret_token} if self.secret_token else {}
-        async with aiohttp.ClientSession(headers=headers) as session:
+        async with aiohttp.ClientSession(headers=headers, timeout=DELIVERY_TIMEOUT) as session:
             while True:
                 sandbox = self.sandbox
                 sandbox.updates = [u for u in sandbox.updates if sandbox.is_allowed(u)]
@@ -94,8 +95,8 @@ class WebhookSender:
                     self._failed(f"Wrong response from the webhook: {reason}")
                     return False
                 reply = await _webhook_reply(response)
-        except aiohttp.ClientError as error:
-            self._failed(f"Connection failed: {error}")
+        except (aiohttp.ClientError, TimeoutError) as error:
+            self._failed(f"Connection failed: {error!r}")
             return False
         if reply is not None and self._on_reply is not None:
             await self._on_reply(reply)

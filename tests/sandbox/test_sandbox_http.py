@@ -43,6 +43,8 @@ async def test_get_me_and_token_check(
             "description": "Unauthorized",
         }
 
+    for method in ("logOut", "close"):
+        assert await call(http, sandbox_server, method) == (200, {"ok": True, "result": True})
     status, body = await call(http, sandbox_server, "sendTelepathy")
     assert (status, body["description"]) == (404, "Not Found")
 
