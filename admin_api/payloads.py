@@ -33,7 +33,7 @@ async def read_body(request: web.Request, command: type[CommandT]) -> CommandT:
 
 def read_query(request: web.Request, command: type[CommandT]) -> CommandT:
     """The query string validated into ``command``; a parameter given twice is refused."""
-    names = list(request.query.keys())
+    names = [name for name, _ in request.query.items()]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         errors = [FieldError((name,), "must be given at most once") for name in repeated]

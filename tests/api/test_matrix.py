@@ -1,0 +1,105 @@
+"""Who gets what: every operation x anonymous, the owner, another user, operator, admin.
+
+In the world each test starts from, Alice (the owner) has a placed order and tea in her
+cart; Bob (another user) has neither; the operator and the admin are shoppers too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import PASSWORD, Api, World
+
+ACTORS = ("anonymous", "owner", "other", "operator", "admin")
+TEA, ARCHIVED, ORDER = "{tea}", "{archived}", "{order}"
+
+# method, path, body, then the status for each of ACTORS
+MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, int]]] = [
+    ("POST", "/api/auth/register", {"name": "N", "email": "n@example.com", "password": PASSWORD},
+     (201, 201, 201, 201, 201)),
+    ("POST", "/api/auth/login", {"email": "{alice_email}", "password": PASSWORD},
+     (200, 200, 200, 200, 200)),
+    ("GET", "/api/auth/me", None, (401, 200, 200, 200, 200)),
+    ("PATCH", "/api/auth/me", {"name": "Renamed"}, (401, 200, 200, 200, 200)),
+    ("GET", "/api/products", None, (200, 200, 200, 200, 200)),
+    ("GET", f"/api/products/{TEA}", None, (200, 200, 200, 200, 200)),
+    ("GET", f"/api/products/{ARCHIVED}", None, (404, 404, 404, 200, 200)),
+    ("POST", "/api/products", {"name": "Mate", "price": 300}, (401, 403, 403, 403, 201)),
+    ("PATCH", f"/api/products/{TEA}", {"stockDelta": 5}, (401, 403, 403, 403, 200)),
+    ("DELETE", f"/api/products/{TEA}", None, (401, 403, 403, 403, 200)),
+    ("GET", "/api/cart", None, (401, 200, 200, 200, 200)),
+    ("POST", "/api/cart/add", {"productId": TEA}, (401, 200, 200, 200, 200)),
+    ("POST", "/api/cart/remove", {"productId": TEA}, (401, 200, 404, 404, 404)),
+    ("POST", "/api/orders", None, (401, 201, 409, 409, 409)),
+    ("GET", "/api/orders", None, (401, 200, 200, 200, 200)),
+    ("GET", f"/api/orders/{ORDER}", None, (401, 200, 404, 404, 404)),
+    ("PATCH", f"/api/orders/{ORDER}", {"status": "paid"}, (401, 403, 403, 200, 200)),
+    ("GET", "/api/admin/orders", None, (401, 403, 403, 200, 200)),
+    ("GET", f"/api/admin/orders/{ORDER}", None, (401, 403, 403, 200, 200)),
+    ("GET", "/api/admin/users", None, (401, 403, 403, 403, 200)),
+    ("GET", "/healthz", None, (200, 200, 200, 200, 200)),
+    ("GET", "/readyz", None, (200, 200, 200, 200, 200)),
+    ("GET", "/api/openapi.json", None, (200, 200, 200, 200, 200)),
+    ("GET", "/api/docs", None, (200, 200, 200, 200, 200)),
+    ("GET", "/api/docs/init.js", None, (200, 200, 200, 200, 200)),
+]  # fmt: skip
+
+CASES = [
+    pytest.param(method, path, body, actor, status, id=f"{method} {path} as {actor}")
+    for method, path, body, statuses in MATRIX
+    for actor, status in zip(ACTORS, statuses, strict=True)
+]
+
+
+def fill(value: Any, world: World) -> Any:
+    names = {
+        TEA: str(world.tea.id),
+        ARCHIVED: str(world.archived.id),
+        ORDER: world.order_id,
+        "{alice_email}": world.alice.email,
+    }
+    if isinstance(value, str):
+        for placeholder, real in names.items():
+            value = value.replace(placeholder, real)
+        return value
+    if isinstance(value, dict):
+        return {key: fill(item, world) for key, item in value.items()}
+    return value
+
+
+@pytest.mark.parametrize(("method", "path", "body", "actor", "expected"), CASES)
+async def test_authorization(
+    api: Api,
+    world: World,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    actor: str,
+    expected: int,
+) -> None:
+    accounts = {
+        "owner": world.alice,
+        "other": world.bob,
+        "operator": world.operator,
+        "admin": world.admin,
+    }
+    account = accounts.get(actor)
+    token = account.token if account else None
+    kwargs = {} if body is None else {"json": fill(body, world)}
+    reply = await api.request(method, fill(path, world), token=token, **kwargs)
+    assert reply.status == expected, reply.body
+
+
+def test_the_matrix_covers_every_documented_operation(api: Api) -> None:
+    documented = {
+        (method.upper(), path.replace("{id}", "{}"))
+        for path, operations in api.document["paths"].items()
+        for method in operations
+    }
+    in_matrix = {
+        (method, path.replace(TEA, "{}").replace(ARCHIVED, "{}").replace(ORDER, "{}"))
+        for method, path, _, _ in MATRIX
+    }
+    assert in_matrix == documented
