@@ -62,6 +62,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         log.info(
             "request",
             extra={
+                "requestId": request_id,
                 "method": request.method,
                 "path": request.path,
                 "status": status,

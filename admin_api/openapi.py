@@ -34,7 +34,7 @@ def _models(routes: Sequence[Route]) -> list[tuple[type[BaseModel], Mode]]:
 
 
 def _problem_statuses(route: Route) -> set[int]:
-    statuses = set(route.problems)
+    statuses = {500, *route.problems}
     if route.access is not Access.PUBLIC:
         statuses.add(401)
     if route.access in (Access.STAFF, Access.ADMIN):

@@ -127,7 +127,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
         return problem_response(request, exc.status, code, exc.reason + ".", headers=headers)
     except Exception:
-        log.exception("unexpected error")
+        log.exception("unexpected error", extra={"requestId": request.get(REQUEST_ID)})
         return problem_response(
             request,
             500,

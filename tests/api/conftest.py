@@ -111,11 +111,11 @@ Serve = Callable[..., Awaitable[Api]]
 
 @pytest.fixture
 async def serve(shop: Shop) -> AsyncIterator[Serve]:
-    """Start the app with these ``ApiSettings`` overrides; stopped after the test."""
+    """Start the app (on ``shop`` unless told) with ``ApiSettings`` overrides."""
     async with contextlib.AsyncExitStack() as stack:
 
-        async def start(**overrides: Any) -> Api:
-            app = create_app(shop, api_settings(**overrides))
+        async def start(*, on: Shop | None = None, **overrides: Any) -> Api:
+            app = create_app(on or shop, api_settings(**overrides))
             client = await stack.enter_async_context(TestClient(TestServer(app)))
             return Api(client, app[OPENAPI])
 

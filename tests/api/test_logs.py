@@ -1,0 +1,59 @@
+"""Structured JSON logs: one line per request with its id; no passwords or tokens."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from admin_api.logs import JsonFormatter
+from core.shop import Shop
+from tests.api.conftest import PASSWORD, Api, NewAccount
+
+
+def lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
+    formatter = JsonFormatter()
+    return [json.loads(formatter.format(record)) for record in caplog.records]
+
+
+async def test_each_request_logs_id_method_path_status_and_duration(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    reply = await api.get("/api/auth/me", params={"q": "x"})
+    [entry] = [e for e in lines(caplog) if e["logger"] == "admin_api.access"]
+    assert entry["requestId"] == reply.headers["X-Request-Id"]
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/api/auth/me", 401)
+    assert isinstance(entry["durationMs"], float)
+    assert entry["client"] == "127.0.0.1"
+
+
+async def test_passwords_and_tokens_never_reach_the_logs(
+    api: Api, new_account: NewAccount, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    alice = await new_account()
+    login = await api.post("/api/auth/login", json={"email": alice.email, "password": PASSWORD})
+    token = login.body["token"]
+    await api.get("/api/auth/me", token=token)
+    await api.post("/api/auth/login", json={"email": alice.email, "password": "wrong guess 1"})
+    new = {"oldPassword": PASSWORD, "newPassword": "another secret 2"}
+    await api.patch("/api/auth/me", json=new, token=token)
+    logged = caplog.text + "".join(json.dumps(e) for e in lines(caplog))
+    assert "/api/auth/login" in logged
+    for secret in (PASSWORD, "wrong guess 1", "another secret 2", token, alice.token):
+        assert secret not in logged
+
+
+async def test_unexpected_errors_are_logged_with_the_request_id(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(self: Shop) -> bool:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Shop, "is_ready", broken)
+    reply = await api.get("/readyz")
+    [error] = [e for e in lines(caplog) if e["level"] == "ERROR"]
+    assert error["requestId"] == reply.headers["X-Request-Id"]
+    assert "RuntimeError: boom" in str(error["exception"])
