@@ -1,0 +1,71 @@
+"""The bot's factories: one Bot and one Dispatcher per process, wired to one Shop."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+
+from bot.config import BotSettings
+from bot.customers import CustomerLookup
+from bot.errors import ErrorReplies
+from bot.handlers import build_routers
+from bot.storage import ShopStorage
+from core.shop import Shop
+
+COMMANDS = [
+    BotCommand(command="start", description="Main menu"),
+    BotCommand(command="catalog", description="Browse products"),
+    BotCommand(command="cart", description="Your cart and checkout"),
+    BotCommand(command="orders", description="Your orders"),
+    BotCommand(command="profile", description="Name, email and password"),
+    BotCommand(command="help", description="How to shop here"),
+    BotCommand(command="cancel", description="Leave what you are doing"),
+]
+
+
+def create_bot(settings: BotSettings) -> Bot:
+    """A Bot for ``BOT_TOKEN`` talking to ``BOT_API_BASE_URL`` (Telegram's by default)."""
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is not set")
+    server = (
+        TelegramAPIServer.from_base(settings.bot_api_base_url)
+        if settings.bot_api_base_url
+        else PRODUCTION
+    )
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        session=AiohttpSession(api=server),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(shop: Shop, settings: BotSettings) -> Dispatcher:
+    """Routers, middlewares and FSM state in the shop's MongoDB database.
+
+    Handlers receive ``shop``, ``settings`` and ``customer`` (the linked account or None).
+    Updates of one user are handled one at a time, so their FSM steps cannot interleave.
+    """
+    dispatcher = Dispatcher(
+        storage=ShopStorage(shop, settings.fsm_collection),
+        events_isolation=SimpleEventIsolation(),
+        shop=shop,
+        settings=settings,
+    )
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.outer_middleware(CustomerLookup(shop))
+    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.middleware(ErrorReplies())
+    dispatcher.include_routers(*build_routers())
+    dispatcher.startup.register(_announce_commands)
+    return dispatcher
+
+
+async def _announce_commands(bot: Bot) -> None:
+    await bot.set_my_commands(COMMANDS)

@@ -1,0 +1,89 @@
+"""Every inline button's data, typed. Short prefixes keep packed data under 64 bytes.
+
+Callback data is untrusted: ids in it are checked against the user by core on every use.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class Section(StrEnum):
+    HOME = "home"
+    CATALOG = "catalog"
+    CART = "cart"
+    ORDERS = "orders"
+    PROFILE = "profile"
+
+
+class Open(CallbackData, prefix="m"):
+    """Open a section of the main menu."""
+
+    section: Section
+
+
+class KeepName(CallbackData, prefix="su"):
+    """During signup: keep the name from the Telegram profile."""
+
+
+class CatalogPage(CallbackData, prefix="cp"):
+    page: int
+    search: bool = False
+    """Page through the last search instead of the whole catalog."""
+
+
+class ProductCard(CallbackData, prefix="p"):
+    """Show a product with ``quantity`` picked; ``page`` is the list to go back to."""
+
+    product_id: str
+    quantity: int = 1
+    page: int = 1
+    search: bool = False
+
+
+class AddToCart(CallbackData, prefix="a"):
+    product_id: str
+    quantity: int
+
+
+class SetLine(CallbackData, prefix="cl"):
+    """Set a cart line to exactly ``quantity``; 0 removes it (replaying it changes nothing)."""
+
+    product_id: str
+    quantity: int
+
+
+class ClearCart(CallbackData, prefix="cc"):
+    pass
+
+
+class CheckoutStep(StrEnum):
+    REVIEW = "review"
+    CONFIRM = "confirm"
+
+
+class Checkout(CallbackData, prefix="co"):
+    """Review the cart for ordering, or confirm the summary made at cart ``version``."""
+
+    step: CheckoutStep
+    version: int = 0
+
+
+class OrdersPage(CallbackData, prefix="op"):
+    page: int
+
+
+class OrderCard(CallbackData, prefix="o"):
+    order_id: str
+    page: int = 1
+
+
+class ProfileEdit(StrEnum):
+    NAME = "name"
+    PASSWORD = "password"  # noqa: S105 (a button, not a secret)
+
+
+class EditProfile(CallbackData, prefix="pe"):
+    field: ProfileEdit

@@ -1,0 +1,52 @@
+"""The cart: lines with quantities and totals; change a line, remove it, or clear them all."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot import keyboards, texts
+from bot.callbacks import ClearCart, Open, Section, SetLine
+from bot.screens import show
+from core.commands import CartChange, CartRemoval, parse
+from core.models import CartView, User
+from core.shop import Shop
+
+
+async def show_cart(event: Message | CallbackQuery, cart: CartView) -> None:
+    await show(event, texts.cart(cart), keyboards.cart(cart))
+
+
+async def open_cart(event: Message | CallbackQuery, shop: Shop, customer: User) -> None:
+    await show_cart(event, await shop.carts.view(customer.id))
+
+
+async def remove_line(
+    query: CallbackQuery, callback_data: SetLine, shop: Shop, customer: User
+) -> None:
+    removal = parse(CartRemoval, {"productId": callback_data.product_id})
+    await show_cart(query, await shop.carts.remove(customer.id, removal))
+
+
+async def set_line(
+    query: CallbackQuery, callback_data: SetLine, shop: Shop, customer: User
+) -> None:
+    change = parse(
+        CartChange, {"productId": callback_data.product_id, "quantity": callback_data.quantity}
+    )
+    await show_cart(query, await shop.carts.set_quantity(customer.id, change))
+
+
+async def clear(query: CallbackQuery, shop: Shop, customer: User) -> None:
+    await show_cart(query, await shop.carts.clear(customer.id))
+
+
+def build_router() -> Router:
+    router = Router(name="cart")
+    router.message.register(open_cart, Command("cart"))
+    router.callback_query.register(open_cart, Open.filter(F.section == Section.CART))
+    router.callback_query.register(remove_line, SetLine.filter(F.quantity == 0))
+    router.callback_query.register(set_line, SetLine.filter())
+    router.callback_query.register(clear, ClearCart.filter())
+    return router

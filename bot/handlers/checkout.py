@@ -1,0 +1,63 @@
+"""Checkout: a summary with Confirm and Cancel, then the order through core's checkout.
+
+The idempotency key is the summary message itself, so a double tap or a redelivered
+update makes one order. A summary older than the cart is shown again instead.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot import keyboards, texts
+from bot.callbacks import Checkout, CheckoutStep
+from bot.config import BotSettings
+from bot.handlers.cart import show_cart
+from bot.screens import show
+from core.checkout_keys import checkout_started
+from core.models import CartView, User
+from core.shop import Shop
+
+
+async def _show_summary(query: CallbackQuery, cart: CartView) -> None:
+    if cart.is_empty:
+        await show_cart(query, cart)
+    else:
+        await show(query, texts.checkout_summary(cart), keyboards.checkout_summary(cart))
+
+
+async def review(query: CallbackQuery, shop: Shop, customer: User) -> None:
+    await _show_summary(query, await shop.carts.view(customer.id))
+
+
+async def confirm(
+    query: CallbackQuery,
+    callback_data: Checkout,
+    shop: Shop,
+    settings: BotSettings,
+    customer: User,
+    callback_answer: CallbackAnswer,
+) -> None:
+    summary = query.message
+    if summary is None:
+        callback_answer.text = texts.STALE_BUTTON
+        return
+    key = f"tg-{summary.chat.id}-{summary.message_id}"
+    if not await checkout_started(shop.store, customer.id, key):
+        cart = await shop.carts.view(customer.id)
+        if cart.version != callback_data.version:
+            callback_answer.text, callback_answer.show_alert = texts.CART_CHANGED, True
+            await _show_summary(query, cart)
+            return
+    order = await shop.checkout.place_order(customer.id, key)
+    await show(
+        query, texts.order_placed(order, settings.payment_instructions), keyboards.order_placed()
+    )
+
+
+def build_router() -> Router:
+    router = Router(name="checkout")
+    router.callback_query.register(review, Checkout.filter(F.step == CheckoutStep.REVIEW))
+    router.callback_query.register(confirm, Checkout.filter(F.step == CheckoutStep.CONFIRM))
+    return router

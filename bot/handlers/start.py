@@ -1,0 +1,70 @@
+"""/start: the main menu for customers; signup for new Telegram users."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.types import User as TelegramUser
+
+from bot import keyboards, texts
+from bot.callbacks import KeepName
+from bot.screens import show
+from bot.states import Signup
+from core.commands import ProfileUpdate, TelegramSignup, parse
+from core.models import User
+from core.shop import Shop
+
+
+async def start(message: Message, state: FSMContext, customer: User | None) -> None:
+    await state.clear()
+    if customer is not None:
+        await message.answer(texts.welcome(customer), reply_markup=keyboards.main_menu())
+        return
+    name = _profile_name(message.from_user)
+    await state.set_state(Signup.name)
+    await state.set_data({"suggested_name": name})
+    await message.answer(texts.ASK_NAME, reply_markup=keyboards.keep_name(name) if name else None)
+
+
+async def keep_name(query: CallbackQuery, state: FSMContext) -> None:
+    data = await state.get_data()
+    await _ask_email(query, state, parse(ProfileUpdate, {"name": data["suggested_name"]}).name)
+
+
+async def name_given(message: Message, state: FSMContext) -> None:
+    await _ask_email(message, state, parse(ProfileUpdate, {"name": message.text}).name)
+
+
+async def _ask_email(event: Message | CallbackQuery, state: FSMContext, name: str) -> None:
+    await state.set_state(Signup.email)
+    await state.update_data(name=name)
+    await show(event, texts.ask_email(name))
+
+
+async def email_given(
+    message: Message, state: FSMContext, shop: Shop, event_from_user: TelegramUser
+) -> None:
+    data = await state.get_data()
+    signup = parse(
+        TelegramSignup,
+        {"telegramId": event_from_user.id, "name": data["name"], "email": message.text},
+    )
+    customer = await shop.users.sign_up_telegram(signup)
+    await state.clear()
+    await message.answer(texts.welcome(customer), reply_markup=keyboards.main_menu())
+
+
+def _profile_name(user: TelegramUser | None) -> str:
+    """The name Telegram shows for ``user``, cut to what an account name may be."""
+    return "" if user is None else user.full_name.strip()[:100]
+
+
+def build_router() -> Router:
+    router = Router(name="start")
+    router.message.register(start, CommandStart())
+    router.callback_query.register(keep_name, Signup.name, KeepName.filter())
+    router.message.register(name_given, Signup.name, F.text)
+    router.message.register(email_given, Signup.email, F.text)
+    return router

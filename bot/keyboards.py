@@ -1,0 +1,169 @@
+"""Inline keyboards. Each builder takes what the screen shows and returns the markup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import texts
+from bot.callbacks import (
+    AddToCart,
+    CatalogPage,
+    Checkout,
+    CheckoutStep,
+    ClearCart,
+    EditProfile,
+    KeepName,
+    Open,
+    OrderCard,
+    OrdersPage,
+    ProductCard,
+    ProfileEdit,
+    Section,
+    SetLine,
+)
+from core.commands import MAX_LINE_QUANTITY
+from core.models import CartView, Order, Page, Product, User
+
+
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+HOME = _button("« Menu", Open(section=Section.HOME))
+
+
+def main_menu() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button("🛍 Catalog", Open(section=Section.CATALOG)),
+                _button("🛒 Cart", Open(section=Section.CART)),
+            ],
+            [
+                _button("📦 Orders", Open(section=Section.ORDERS)),
+                _button("👤 Profile", Open(section=Section.PROFILE)),
+            ],
+        ]
+    )
+
+
+def keep_name(name: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[_button(f"Keep “{name}”", KeepName())]])
+
+
+def _pager(
+    page: int, pages: int, make: Callable[[int], CallbackData]
+) -> list[InlineKeyboardButton]:
+    """◀ and ▶ around "page/pages"; ``make(page)`` builds the callback data."""
+    row = []
+    if page > 1:
+        row.append(_button("◀", make(page - 1)))
+    if pages > 1:
+        row.append(_button(f"{page}/{pages}", make(page)))
+    if page < pages:
+        row.append(_button("▶", make(page + 1)))
+    return row
+
+
+def catalog(page: Page[Product], search: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for item in page.items:
+        card = ProductCard(product_id=str(item.id), page=page.page, search=search)
+        builder.row(_button(texts.product_button(item), card))
+    builder.row(*_pager(page.page, page.pages, lambda n: CatalogPage(page=n, search=search)))
+    builder.row(_button("🛒 Cart", Open(section=Section.CART)), HOME)
+    return builder.as_markup()
+
+
+def most_to_pick(item: Product) -> int:
+    """The quantity picker's upper end: what is in stock, within one line's limit."""
+    return max(1, min(item.stock, MAX_LINE_QUANTITY))
+
+
+def product(item: Product, quantity: int, page: int, search: bool) -> InlineKeyboardMarkup:
+    def pick(n: int) -> ProductCard:
+        return ProductCard(product_id=str(item.id), quantity=n, page=page, search=search)
+
+    most = most_to_pick(item)
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        _button("-", pick(max(1, quantity - 1))),
+        _button(str(quantity), pick(quantity)),
+        _button("+", pick(min(most, quantity + 1))),
+    )
+    if item.stock > 0:
+        builder.row(_button("Add to cart", AddToCart(product_id=str(item.id), quantity=quantity)))
+    builder.row(
+        _button("« Back", CatalogPage(page=page, search=search)),
+        _button("🛒 Cart", Open(section=Section.CART)),
+    )
+    return builder.as_markup()
+
+
+def cart(view: CartView) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for item in view.items:
+        product_id = str(item.product_id)
+        builder.row(
+            _button(f"- {item.name}", SetLine(product_id=product_id, quantity=item.quantity - 1)),
+            _button(f"+ {item.name}", SetLine(product_id=product_id, quantity=item.quantity + 1)),
+            _button(f"Remove {item.name}", SetLine(product_id=product_id, quantity=0)),
+        )
+    if not view.is_empty:
+        builder.row(
+            _button("Clear cart", ClearCart()),
+            _button("Checkout", Checkout(step=CheckoutStep.REVIEW)),
+        )
+    builder.row(_button("🛍 Catalog", Open(section=Section.CATALOG)), HOME)
+    return builder.as_markup()
+
+
+def checkout_summary(view: CartView) -> InlineKeyboardMarkup:
+    confirm = Checkout(step=CheckoutStep.CONFIRM, version=view.version)
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button("✅ Confirm order", confirm), _button("Cancel", Open(section=Section.CART))]
+        ]
+    )
+
+
+def order_placed() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button("📦 My orders", Open(section=Section.ORDERS)), HOME],
+        ]
+    )
+
+
+def orders(page: Page[Order]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for item in page.items:
+        builder.row(
+            _button(texts.order_button(item), OrderCard(order_id=str(item.id), page=page.page))
+        )
+    builder.row(*_pager(page.page, page.pages, lambda n: OrdersPage(page=n)))
+    builder.row(HOME)
+    return builder.as_markup()
+
+
+def order(page: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_button("« Orders", OrdersPage(page=page)), HOME]]
+    )
+
+
+def profile(user: User) -> InlineKeyboardMarkup:
+    password = "Change password" if user.has_password else "Set password"
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                _button("Change name", EditProfile(field=ProfileEdit.NAME)),
+                _button(password, EditProfile(field=ProfileEdit.PASSWORD)),
+            ],
+            [HOME],
+        ]
+    )

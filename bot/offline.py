@@ -1,0 +1,33 @@
+"""No ``BOT_TOKEN``: the bot talks to an offline Bot API sandbox served in this process,
+so the shop can be tried without Telegram (see docs/bot.md)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from pydantic import SecretStr
+
+from bot.config import BotMode, BotSettings
+from sandbox import DEFAULT_TOKEN, Sandbox, SandboxServer
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.asynccontextmanager
+async def telegram_for(settings: BotSettings) -> AsyncIterator[BotSettings]:
+    """``settings`` unchanged when a token is set; else settings for a sandbox served on
+    ``SANDBOX_PORT`` for the duration of the block."""
+    if settings.bot_token is not None:
+        yield settings
+        return
+    async with SandboxServer(Sandbox(), port=settings.sandbox_port) as server:
+        log.warning("BOT_TOKEN is not set: serving the offline Bot API sandbox at %s", server.url)
+        yield settings.model_copy(
+            update={
+                "bot_token": SecretStr(DEFAULT_TOKEN),
+                "bot_api_base_url": server.url,
+                "bot_mode": BotMode.POLLING,
+            }
+        )

@@ -1,0 +1,13 @@
+"""The conversations' steps, kept per user in MongoDB so a restart keeps each user's place."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Signup(StatesGroup):
+    name = State()
+    email = State()
+
+
+class ProfileForm(StatesGroup):
+    name = State()
+    password = State()

@@ -1,0 +1,159 @@
+"""What the bot says: every message text, rendered from core's models as escaped HTML."""
+
+from __future__ import annotations
+
+from aiogram import html
+
+from core.models import CartView, Order, Page, Product, User
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+LOW_STOCK = 5
+ALERT_LIMIT = 200
+
+HELP = (
+    "<b>How to shop here</b>\n"
+    "/start: main menu (or sign up)\n"
+    "/catalog: browse products; or just type to search by name\n"
+    "/cart: your cart and checkout\n"
+    "/orders: your orders and their status\n"
+    "/profile: your name, email and password\n"
+    "/cancel: leave whatever you are doing"
+)
+ASK_NAME = "Welcome to the shop! What name should we use for your orders?"
+ASK_NEW_NAME = "Send your new name, or /cancel."
+ASK_PASSWORDS = (
+    "Send your current password on the first line and the new one (8 to 72 characters) on "
+    "the second, or /cancel. The message is deleted right after."
+)
+ASK_NEW_PASSWORD = (
+    "Send a new password (8 to 72 characters), or /cancel. With it you can also sign in "  # noqa: S105
+    "to the shop's website with your email. The message is deleted right after."
+)
+PASSWORD_SET = "Password saved. Other sign-ins have been signed out."  # noqa: S105
+CANCELLED = "Cancelled."
+NOTHING_TO_CANCEL = "Nothing to cancel."
+SIGN_UP_FIRST = "Please send /start to sign up first."
+STALE_BUTTON = "This button is out of date."
+CART_CHANGED = "Your cart changed since this summary. Here it is again."
+EMPTY_CATALOG = "Nothing matches. Try another search, or /catalog for everything."
+NOT_UNDERSTOOD = "Sorry, I did not get that. /help lists what I can do."
+UNEXPECTED = "Something went wrong on our side. Please try again."
+
+
+def money(amount: int, currency: str) -> str:
+    """Minor units as people read them: ``money(450, "USD") == "$4.50"``."""
+    value = f"{amount // 100:,}.{amount % 100:02d}"
+    symbol = SYMBOLS.get(currency)
+    return f"{symbol}{value}" if symbol else f"{value} {currency}"
+
+
+def stock_hint(stock: int) -> str:
+    if stock <= 0:
+        return "sold out"
+    return f"only {stock} left" if stock <= LOW_STOCK else "in stock"
+
+
+def product_button(product: Product) -> str:
+    return (
+        f"{product.name} · {money(product.price, product.currency)} · {stock_hint(product.stock)}"
+    )
+
+
+def ask_email(name: str) -> str:
+    return f"Thanks, {html.quote(name)}. Now your email address, for order updates."
+
+
+def welcome(user: User) -> str:
+    return f"Hello, {html.quote(user.name)}! What would you like to do?"
+
+
+def catalog(page: Page[Product], query: str) -> str:
+    title = f"Search: {html.quote(query)}" if query else "Catalog"
+    if not page.items:
+        return f"<b>{title}</b>\n{EMPTY_CATALOG}"
+    return f"<b>{title}</b> (page {page.page} of {page.pages})\nPick a product:"
+
+
+def product(item: Product, quantity: int) -> str:
+    lines = [f"<b>{html.quote(item.name)}</b>"]
+    if item.description:
+        lines.append(html.quote(item.description))
+    lines += [
+        "",
+        f"Price: {money(item.price, item.currency)}",
+        f"Availability: {stock_hint(item.stock)}",
+        f"Quantity: {quantity}",
+    ]
+    return "\n".join(lines)
+
+
+def clip(text: str, limit: int = ALERT_LIMIT) -> str:
+    """``text`` cut to fit a callback answer (plain text, at most 200 characters)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def added(name: str, quantity: int) -> str:
+    return clip(f"Added {quantity} x {name} to your cart.")
+
+
+def cart(view: CartView) -> str:
+    if view.is_empty:
+        return "<b>Your cart</b>\nYour cart is empty. /catalog has everything we sell."
+    lines = ["<b>Your cart</b>"]
+    for item in view.items:
+        line = (
+            f"{html.quote(item.name)} x {item.quantity} = {money(item.line_total, item.currency)}"
+        )
+        if not item.available:
+            line += f" ({stock_hint(item.stock)}; please lower the quantity or remove it)"
+        lines.append(line)
+    lines.append(f"\n<b>Total: {money(view.total_amount, view.currency)}</b>")
+    return "\n".join(lines)
+
+
+def checkout_summary(view: CartView) -> str:
+    return f"{cart(view)}\n\nPlace this order?"
+
+
+def order_placed(order: Order, payment_instructions: str) -> str:
+    return (
+        f"<b>Order #{order.number} placed.</b>\n"
+        f"Total: {money(order.total_amount, order.currency)}\n"
+        f"Status: {order.status.value}\n\n"
+        f"{html.quote(payment_instructions)}"
+    )
+
+
+def order_button(order: Order) -> str:
+    return f"#{order.number} · {money(order.total_amount, order.currency)} · {order.status.value}"
+
+
+def orders(page: Page[Order]) -> str:
+    if not page.items:
+        return "<b>Your orders</b>\nNo orders yet. /catalog has everything we sell."
+    return f"<b>Your orders</b> (page {page.page} of {page.pages})"
+
+
+def order(item: Order) -> str:
+    lines = [
+        f"<b>Order #{item.number}</b>",
+        f"Placed: {item.created_at:%Y-%m-%d %H:%M} UTC",
+        f"Status: {item.status.value}",
+        "",
+    ]
+    lines += [
+        f"{html.quote(line.name)} x {line.quantity} = {money(line.line_total, item.currency)}"
+        for line in item.products
+    ]
+    lines.append(f"\n<b>Total: {money(item.total_amount, item.currency)}</b>")
+    return "\n".join(lines)
+
+
+def profile(user: User) -> str:
+    password = "set" if user.has_password else "not set"
+    return (
+        "<b>Your profile</b>\n"
+        f"Name: {html.quote(user.name)}\n"
+        f"Email: {html.quote(user.email)}\n"
+        f"Password: {password}"
+    )
