@@ -9,7 +9,7 @@ import json
 import re
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -21,6 +21,7 @@ from sandbox.params import Params, Upload, read_params
 from sandbox.state import Sandbox
 
 Handler = Callable[[Sandbox, Params], Awaitable[Any]]
+H = TypeVar("H", bound=Handler)
 SANDBOX_KEY = web.AppKey("sandbox", Sandbox)
 
 _METHODS: dict[str, Handler] = {}
@@ -49,8 +50,10 @@ _NOT_MODIFIED = (
 )
 
 
-def api_method(name: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
+def api_method(name: str) -> Callable[[H], H]:
+    """Register the decorated coroutine as the Bot API method ``name``."""
+
+    def register(handler: H) -> H:
         _METHODS[name.lower()] = handler
         return handler
 

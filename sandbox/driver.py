@@ -138,7 +138,12 @@ class FakeUser:
 
         return await self._wait(match, timeout, description)
 
-    async def _answered(self, query: CallbackQuery, timeout: float | None, what: str) -> None:  # noqa: ASYNC109
+    async def _answered(
+        self,
+        query: CallbackQuery,
+        timeout: float | None,  # noqa: ASYNC109
+        what: str,
+    ) -> None:
         await self._wait(
             lambda: query.answered,
             timeout,
@@ -162,7 +167,12 @@ class FakeUser:
 
         return await self._wait(touched, timeout, what)
 
-    async def _wait(self, predicate: Callable[[], T], timeout: float | None, what: str) -> T:  # noqa: ASYNC109
+    async def _wait(
+        self,
+        predicate: Callable[[], T | None],
+        timeout: float | None,  # noqa: ASYNC109
+        what: str,
+    ) -> T:
         return await self.sandbox.wait_until(
             predicate,
             self.timeout if timeout is None else timeout,

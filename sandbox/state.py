@@ -252,7 +252,7 @@ class Sandbox:
 
     async def wait_until(
         self,
-        predicate: Callable[[], T],
+        predicate: Callable[[], T | None],
         timeout: float,  # noqa: ASYNC109 (fails with a readable message, unlike a bare timeout)
         describe: Callable[[], str],
     ) -> T:
