@@ -49,8 +49,8 @@ async def password_given(message: Message, state: FSMContext, shop: Shop, custom
     change = parse(PasswordChange, {"oldPassword": old, "newPassword": new})
     updated = await shop.users.change_password(customer.id, change)
     await state.clear()
-    await message.answer(texts.PASSWORD_SET)
-    await message.answer(texts.profile(updated), reply_markup=keyboards.profile(updated))
+    reply = f"{texts.PASSWORD_SET}\n\n{texts.profile(updated)}"
+    await message.answer(reply, reply_markup=keyboards.profile(updated))
 
 
 def build_router() -> Router:

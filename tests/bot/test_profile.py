@@ -1,0 +1,41 @@
+"""The profile: change the name, set a password that then opens the HTTP API's sign-in."""
+
+from __future__ import annotations
+
+from core.commands import Credentials
+from core.shop import Shop
+from sandbox import FakeUser
+from tests.bot.conftest import Customer, tap
+
+
+async def _send_password(player: FakeUser, text: str) -> str:
+    """Send ``text``; the bot deletes it at once, then replies: the reply's text."""
+    sent = await player.send(text)
+    assert sent is not None and sent.deleted and not sent.from_bot
+    reply = await player.wait_for(lambda message: message.message_id > sent.message_id)
+    return reply.text or ""
+
+
+async def test_change_name_and_set_then_change_password(
+    shop: Shop, customer: Customer, running_bot: None
+) -> None:
+    alice, account = await customer("Alice")
+    await alice.send("/profile")
+    await tap(alice, "Change name")
+    profile = await alice.send("Alice <B>")
+    assert profile is not None and "Name: Alice <B>" in (profile.text or "")
+    assert "Password: not set" in (profile.text or "")
+
+    await tap(alice, "Set password")
+    short = await _send_password(alice, "short")
+    assert short == "New password: String should have at least 8 characters."
+    saved = await _send_password(alice, "first password")
+    assert saved.startswith("Password saved.") and "Password: set" in saved
+    await tap(alice, "Change password")
+    wrong = await _send_password(alice, "not it\nsecond password")
+    assert wrong == "The current password is wrong."
+    await _send_password(alice, "first password\nsecond password")
+
+    credentials = Credentials(email=account.email, password="second password")
+    assert (await shop.users.authenticate(credentials)).name == "Alice <B>"
+    assert not [m for m in alice.messages if not m.from_bot and "password" in (m.text or "")]

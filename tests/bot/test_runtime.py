@@ -1,0 +1,75 @@
+"""Runtime configuration: webhook mode with its secret token, and settings validation."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.bootstrap import create_bot, create_dispatcher
+from bot.config import BotSettings
+from bot.webhook import build_webhook_app
+from core.config import ConfigError, load
+from core.shop import Shop
+from sandbox import FakeUser, SandboxServer
+from tests.bot.conftest import make_bot_settings
+
+SECRET = "s3cret_token-for-tests"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_mode_answers_and_checks_the_secret(
+    shop: Shop, sandbox_server: SandboxServer, make_user: Callable[..., FakeUser]
+) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    settings = make_bot_settings(
+        sandbox_server,
+        bot_mode="webhook",
+        webhook_url=url,
+        webhook_secret=SECRET,
+        webhook_port=port,
+    )
+    bot = create_bot(settings)
+    runner = web.AppRunner(build_webhook_app(create_dispatcher(shop, settings), bot, settings))
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.webhook_host, port).start()
+        assert sandbox_server.sandbox.webhook.url == url
+        reply = await make_user("Alice").send("/start")
+        assert reply is not None and "What name" in (reply.text or "")
+
+        async with aiohttp.ClientSession() as client:
+            forged = await client.post(
+                url, json={"update_id": 1}, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            )
+        assert forged.status == 401
+    finally:
+        await runner.cleanup()
+    assert sandbox_server.sandbox.webhook.url == ""
+
+
+def test_webhook_mode_needs_a_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_MODE", "webhook")
+    monkeypatch.delenv("WEBHOOK_URL", raising=False)
+    with pytest.raises(ConfigError, match="WEBHOOK_URL is required when BOT_MODE is webhook"):
+        load(BotSettings)
+
+
+def test_defaults_poll_telegram_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("BOT_TOKEN", "BOT_MODE", "BOT_API_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = BotSettings(_env_file=None)  # type: ignore[call-arg]
+    assert (settings.bot_token, settings.bot_mode, settings.bot_api_base_url) == (
+        None,
+        "polling",
+        None,
+    )

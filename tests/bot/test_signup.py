@@ -1,0 +1,74 @@
+"""Signup through /start: name, email, validation, /cancel, and a restart in the middle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.shop import Shop
+from sandbox import FakeUser
+from tests.bot.conftest import Customer, RunBot, tap
+
+WELCOME = "Hello, {}! What would you like to do?"
+
+
+async def test_restart_in_the_middle_of_signup_keeps_the_step(
+    shop: Shop, make_user: Callable[..., FakeUser], run_bot: RunBot
+) -> None:
+    alice = make_user("Alice")
+    async with run_bot():
+        await alice.send("/start")
+        ask_email = await alice.send("Alice <Smith>")
+        assert ask_email is not None and ask_email.text == (
+            "Thanks, Alice <Smith>. Now your email address, for order updates."
+        )
+
+    async with run_bot():  # a new Dispatcher with a new storage over the same database
+        welcome = await alice.send("Alice@Example.com")
+
+    assert welcome is not None and welcome.text == WELCOME.format("Alice <Smith>")
+    account = await shop.users.by_telegram(alice.id)
+    assert account is not None and account.email == "alice@example.com"
+
+
+async def test_bad_and_taken_emails_are_explained_and_can_be_retried(
+    shop: Shop, make_user: Callable[..., FakeUser], customer: Customer, running_bot: None
+) -> None:
+    _, bob = await customer("Bob")
+    alice = make_user("Alice")
+    await alice.send("/start")
+    await tap(alice, "Keep “Alice”")
+
+    invalid = await alice.send("not an email")
+    assert invalid is not None and (invalid.text or "").startswith("Email: value is not a valid")
+    taken = await alice.send(bob.email)
+    assert taken is not None and taken.text == "An account with this email already exists."
+    welcome = await alice.send("alice@example.com")
+
+    assert welcome is not None and welcome.text == WELCOME.format("Alice")
+
+
+async def test_cancel_leaves_signup_and_strangers_are_asked_to_sign_up(
+    shop: Shop, make_user: Callable[..., FakeUser], running_bot: None
+) -> None:
+    alice = make_user("Alice")
+    prompt = await alice.send("/start")
+    assert prompt is not None
+    cancelled = await alice.send("/cancel")
+    assert cancelled is not None and cancelled.text == "Cancelled."
+
+    for attempt in ("/catalog", "green tea"):
+        reply = await alice.send(attempt)
+        assert reply is not None and reply.text == "Please send /start to sign up first."
+    keep_name = await alice.press("Keep “Alice”", message_id=prompt.message_id)
+    assert keep_name.text == "This button is out of date."
+    assert await shop.users.by_telegram(alice.id) is None
+
+
+async def test_a_returning_customer_gets_the_menu(customer: Customer, running_bot: None) -> None:
+    alice, _ = await customer("Alice")
+    menu = await alice.send("/start")
+    assert menu is not None and menu.text == WELCOME.format("Alice")
+    assert [[b.text for b in row] for row in menu.buttons] == [
+        ["🛍 Catalog", "🛒 Cart"],
+        ["📦 Orders", "👤 Profile"],
+    ]
