@@ -23,7 +23,13 @@ async def telegram_for(settings: BotSettings) -> AsyncIterator[BotSettings]:
         yield settings
         return
     async with SandboxServer(Sandbox(), port=settings.sandbox_port) as server:
-        log.warning("BOT_TOKEN is not set: serving the offline Bot API sandbox at %s", server.url)
+        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # every long poll
+        log.warning(
+            "BOT_TOKEN is not set: the bot runs on the offline sandbox at %s; chat with it: "
+            "python -m sandbox.chat --url %s --user-id 1001",
+            server.url,
+            server.url,
+        )
         yield settings.model_copy(
             update={
                 "bot_token": SecretStr(DEFAULT_TOKEN),

@@ -29,7 +29,7 @@ def make_bot_settings(server: SandboxServer, **overrides: Any) -> BotSettings:
         "catalog_page_size": 3,
         **overrides,
     }
-    return BotSettings(_env_file=None, **values)  # type: ignore[call-arg]
+    return BotSettings(_env_file=None, **values)
 
 
 @pytest.fixture

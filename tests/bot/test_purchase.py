@@ -4,6 +4,7 @@ stale summaries, stock running out."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from bot import texts
 from core.access import SYSTEM
@@ -17,7 +18,7 @@ CONFIRM = "✅ Confirm order"
 
 
 async def test_full_purchase(
-    shop: Shop, new_product: NewProduct, make_user: type[FakeUser], running_bot: None
+    shop: Shop, new_product: NewProduct, make_user: Callable[..., FakeUser], running_bot: None
 ) -> None:
     tea = await new_product("Green <tea>", price=450, stock=10, description="Sencha & more")
     alice = make_user("Alice")

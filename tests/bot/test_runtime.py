@@ -67,7 +67,7 @@ def test_webhook_mode_needs_a_public_url(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_defaults_poll_telegram_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("BOT_TOKEN", "BOT_MODE", "BOT_API_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    settings = BotSettings(_env_file=None)  # type: ignore[call-arg]
+    settings = BotSettings(_env_file=None)
     assert (settings.bot_token, settings.bot_mode, settings.bot_api_base_url) == (
         None,
         "polling",

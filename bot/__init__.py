@@ -1,0 +1,1 @@
+"""The Telegram bot: conversations and presentation over ``core``; see docs/bot.md."""
