@@ -14,6 +14,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from bot.config import BotSettings
 from bot.customers import CustomerLookup
 from bot.errors import ErrorReplies
+from bot.flood_control import WaitOutFloodControl
 from bot.handlers import build_routers
 from bot.storage import ShopStorage
 from core.shop import Shop
@@ -38,9 +39,11 @@ def create_bot(settings: BotSettings) -> Bot:
         if settings.bot_api_base_url
         else PRODUCTION
     )
+    session = AiohttpSession(api=server)
+    session.middleware(WaitOutFloodControl())
     return Bot(
         settings.bot_token.get_secret_value(),
-        session=AiohttpSession(api=server),
+        session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
 

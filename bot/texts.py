@@ -9,6 +9,7 @@ from core.models import CartView, Order, Page, Product, User
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 LOW_STOCK = 5
 ALERT_LIMIT = 200
+LIST_NAME_LIMIT = 40
 
 HELP = (
     "<b>How to shop here</b>\n"
@@ -92,6 +93,11 @@ def clip(text: str, limit: int = ALERT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _name(name: str) -> str:
+    """A product name in a list: short enough that 50 lines fit one message, escaped."""
+    return html.quote(clip(name, LIST_NAME_LIMIT))
+
+
 def added(name: str, quantity: int) -> str:
     return clip(f"Added {quantity} x {name} to your cart.")
 
@@ -101,9 +107,7 @@ def cart(view: CartView) -> str:
         return "<b>Your cart</b>\nYour cart is empty. /catalog has everything we sell."
     lines = ["<b>Your cart</b>"]
     for item in view.items:
-        line = (
-            f"{html.quote(item.name)} x {item.quantity} = {money(item.line_total, item.currency)}"
-        )
+        line = f"{_name(item.name)} x {item.quantity} = {money(item.line_total, item.currency)}"
         if not item.available:
             line += f" ({stock_hint(item.stock)}; please lower the quantity or remove it)"
         lines.append(line)
@@ -142,7 +146,7 @@ def order(item: Order) -> str:
         "",
     ]
     lines += [
-        f"{html.quote(line.name)} x {line.quantity} = {money(line.line_total, item.currency)}"
+        f"{_name(line.name)} x {line.quantity} = {money(line.line_total, item.currency)}"
         for line in item.products
     ]
     lines.append(f"\n<b>Total: {money(item.total_amount, item.currency)}</b>")

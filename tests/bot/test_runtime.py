@@ -15,7 +15,7 @@ from bot.webhook import build_webhook_app
 from core.config import ConfigError, load
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
-from tests.bot.conftest import make_bot_settings
+from tests.bot.conftest import Customer, make_bot_settings
 
 SECRET = "s3cret_token-for-tests"
 
@@ -73,3 +73,17 @@ def test_defaults_poll_telegram_without_a_token(monkeypatch: pytest.MonkeyPatch)
         "polling",
         None,
     )
+
+
+async def test_replies_wait_out_flood_control(
+    customer: Customer, sandbox_server: SandboxServer, running_bot: None
+) -> None:
+    alice, _ = await customer("Alice")
+    sandbox_server.sandbox.faults.rate_limit(global_per_second=30, per_chat_per_second=1)
+
+    await alice.send("/help")
+    late = await alice.send("/start")
+
+    assert late is not None and late.text == "Hello, Alice! What would you like to do?"
+    throttled = [call for call in sandbox_server.sandbox.calls if call.status == 429]
+    assert len(throttled) == 1
