@@ -5,7 +5,8 @@ The order document is its own journal. Its steps, each one atomic single-documen
 1. insert the order with ``placed: false`` and a ``journal`` lease owned by this attempt;
 2. per line, take the stock with a guarded ``$inc`` that also marks the product with the
    order id (``reservedBy``), so a line is taken at most once and can be given back exactly;
-3. commit: ``placed: true``, only while this attempt still owns the lease;
+3. commit: ``placed: true`` (and the operators' new-order notice in the outbox), only
+   while this attempt still owns the lease;
 4. settle: take the ordered lines out of the cart (once per order), clear the product
    marks (no longer needed once placed: recovery only rolls a placed order forward), and
    close the journal.
@@ -36,6 +37,7 @@ from core.errors import (
 )
 from core.journal import claim_expired, close_journal, open_journal
 from core.models import Order, OrderLine, OrderStatus
+from core.notifications import NoticeKind, Outbox, outbox_entry
 from core.store import Store
 
 CHECKOUT = "checkout"
@@ -44,8 +46,11 @@ REPLAY_POLL_SECONDS = 0.05
 
 
 class Checkout:
-    def __init__(self, store: Store, catalog: Catalog, carts: Carts, lease: timedelta) -> None:
+    def __init__(
+        self, store: Store, catalog: Catalog, carts: Carts, outbox: Outbox, lease: timedelta
+    ) -> None:
         self._store = store
+        self._outbox = outbox
         self._orders = store.orders
         self._products = store.products
         self._catalog = catalog
@@ -106,12 +111,17 @@ class Checkout:
                 await self._roll_back(document, owner)
                 raise failure
         placed = await self._orders.update_one(
-            {"_id": document["_id"], "journal.owner": owner}, {"$set": {"placed": True}}
+            {"_id": document["_id"], "journal.owner": owner},
+            {
+                "$set": {"placed": True},
+                "$push": {"outbox": outbox_entry(NoticeKind.NEW_ORDER, document["_id"], 0)},
+            },
         )
         if placed.matched_count == 0:  # stalled past the lease; recovery is rolling it back
             await self._give_back(document)
             raise CheckoutInProgress()
         await self._settle(document, owner)
+        await self._outbox.relay(document["_id"])
         return Order.model_validate(document)
 
     async def _priced_lines(self, user_id: ObjectId) -> list[OrderLine]:

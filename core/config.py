@@ -37,6 +37,9 @@ class CoreSettings(BaseConfig):
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     checkout_lease_seconds: int = Field(default=60, ge=5, le=3600)
+    operator_chat_id: int | None = Field(
+        default=None, description="Telegram chat told about every new order."
+    )
 
     @field_validator("jwt_secret")
     @classmethod

@@ -1,5 +1,8 @@
 """Orders after checkout: history, staff search and status changes.
 
+Every status write also appends the customer's notice to the order's outbox, in the same
+single-document write (see ``core/notifications.py``).
+
 Cancelling puts the stock back through a journal on the order, like checkout does: the
 status write also opens a ``restock`` journal; each product is credited once (marked with
 ``restockedBy``), the journal records ``stage: credited``, the marks are cleared and the
@@ -20,6 +23,7 @@ from core.errors import CheckoutInProgress, IllegalTransition, NotFound, Version
 from core.ids import parse_id
 from core.journal import claim_expired, close_journal, open_journal
 from core.models import STAFF, TRANSITIONS, Order, OrderStatus, Page
+from core.notifications import NoticeKind, Outbox, outbox_entry
 from core.store import Store, find_page, update_and_fetch
 
 RESTOCK = "restock"
@@ -28,9 +32,10 @@ NEWEST_FIRST = [("createdAt", -1), ("_id", -1)]
 
 
 class Orders:
-    def __init__(self, store: Store, lease: timedelta) -> None:
+    def __init__(self, store: Store, outbox: Outbox, lease: timedelta) -> None:
         self._orders = store.orders
         self._products = store.products
+        self._outbox = outbox
         self._lease = lease
 
     async def history(self, user_id: ObjectId, query: HistoryQuery) -> Page[Order]:
@@ -94,7 +99,14 @@ class Orders:
                 "version": order.version,
                 "journal": {"$exists": False},
             },
-            {"$set": fields, "$push": {"history": change}, "$inc": {"version": 1}},
+            {
+                "$set": fields,
+                "$push": {
+                    "history": change,
+                    "outbox": outbox_entry(NoticeKind.ORDER_STATUS, order.id, order.version + 1),
+                },
+                "$inc": {"version": 1},
+            },
         )
         if document is None:
             current = await self._orders.find_one({"_id": order.id}, {"journal": 1})
@@ -103,6 +115,7 @@ class Orders:
             raise VersionConflict("order")
         if update.status is OrderStatus.CANCELLED:
             await self._restock(document, owner)
+        await self._outbox.relay(order.id)
         return Order.model_validate(document)
 
     async def _get(self, query: dict[str, Any]) -> Order:

@@ -8,7 +8,7 @@ import logging
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from core.catalog import Catalog
 from core.checkout import Checkout
 from core.config import CoreSettings
 from core.embedded import EmbeddedMongo
+from core.notifications import Outbox
 from core.orders import Orders
 from core.passwords import PasswordHasher
 from core.store import Store, connect
@@ -38,6 +39,7 @@ class Shop:
     carts: Carts
     checkout: Checkout
     orders: Orders
+    outbox: Outbox
 
     @classmethod
     def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
@@ -48,6 +50,7 @@ class Shop:
         )
         catalog = Catalog(store, settings.shop_currency)
         carts = Carts(store, catalog)
+        outbox = Outbox(store, settings.operator_chat_id, lease)
         return cls(
             settings=settings,
             client=client,
@@ -55,13 +58,21 @@ class Shop:
             users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens),
             catalog=catalog,
             carts=carts,
-            checkout=Checkout(store, catalog, carts, lease),
-            orders=Orders(store, lease),
+            checkout=Checkout(store, catalog, carts, outbox, lease),
+            orders=Orders(store, outbox, lease),
+            outbox=outbox,
         )
 
-    async def recover(self) -> int:
-        """Finish or undo interrupted checkouts and cancellations; how many there were."""
-        return await self.checkout.recover() + await self.orders.recover()
+    async def recover(self, at: datetime | None = None) -> int:
+        """Finish or undo interrupted checkouts, cancellations and notice relays; how many.
+
+        Only work whose lease expired before ``at`` (default: now) is touched.
+        """
+        return (
+            await self.checkout.recover(at)
+            + await self.orders.recover(at)
+            + await self.outbox.relay_pending(at)
+        )
 
     async def keep_recovering(self) -> None:
         """Run ``recover`` once a lease period, for long-running processes."""

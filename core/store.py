@@ -33,10 +33,22 @@ class Store:
     carts: Collection
     orders: Collection
     counters: Collection
+    notifications: Collection
+    broadcasts: Collection
+    pacing: Collection
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
-        return cls(db.users, db.products, db.carts, db.orders, db.counters)
+        return cls(
+            db.users,
+            db.products,
+            db.carts,
+            db.orders,
+            db.counters,
+            db.notifications,
+            db.broadcasts,
+            db.pacing,
+        )
 
     async def ensure_indexes(self) -> None:
         """Create every index; safe to run at each start."""
@@ -66,8 +78,16 @@ class Store:
                 ),
                 IndexModel("number", unique=True),
                 IndexModel("journal.leaseUntil", sparse=True),
+                IndexModel("outbox.at", sparse=True),
             ]
         )
+        await self.notifications.create_indexes(
+            [
+                IndexModel([("state", ASCENDING), ("dueAt", ASCENDING)]),
+                IndexModel([("broadcastId", ASCENDING), ("state", ASCENDING)], sparse=True),
+            ]
+        )
+        await self.broadcasts.create_indexes([IndexModel([("createdAt", DESCENDING)])])
 
     async def next_number(self, sequence: str) -> int:
         """The next value of a named counter (atomic, gap-tolerant)."""

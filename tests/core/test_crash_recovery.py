@@ -17,6 +17,7 @@ from core.carts import Carts
 from core.checkout import Checkout
 from core.commands import CartChange, StatusUpdate
 from core.models import Role
+from core.notifications import Outbox
 from core.orders import Orders
 from core.shop import Shop
 from core.store import Store
@@ -73,9 +74,7 @@ async def _run_until_killed(action: Callable[[], Awaitable[object]]) -> bool:
 
 async def _recover_later(shop: Shop) -> None:
     assert await shop.recover() == 0  # nothing expired yet: live attempts are left alone
-    later = clock.now() + LEASE + timedelta(seconds=1)
-    await shop.checkout.recover(at=later)
-    await shop.orders.recover(at=later)
+    await shop.recover(at=clock.now() + LEASE + timedelta(seconds=1))
 
 
 async def test_checkout_killed_at_every_write_recovers(
@@ -89,7 +88,7 @@ async def test_checkout_killed_at_every_write_recovers(
             await shop.carts.add(user.id, CartChange(product_id=product.id, quantity=2))
         store = dying_store(shop.store, writes)
         carts = Carts(store, shop.catalog)
-        checkout = Checkout(store, shop.catalog, carts, LEASE)
+        checkout = Checkout(store, shop.catalog, carts, Outbox(store, None, LEASE), LEASE)
 
         killed = await _run_until_killed(lambda: checkout.place_order(user.id, "key"))  # noqa: B023
         await _recover_later(shop)
@@ -97,7 +96,7 @@ async def test_checkout_killed_at_every_write_recovers(
         orders = await shop.store.orders.find({"userId": user.id}).to_list()
         cart = await shop.carts.get(user.id)
         stocks = [(await shop.catalog.get(p.id)).stock for p in (tea, cake)]
-        assert all("journal" not in order for order in orders)
+        assert all("journal" not in order and not order.get("outbox") for order in orders)
         if orders:  # rolled forward: one order, stock taken once, cart emptied
             assert [o["placed"] for o in orders] == [True]
             assert (stocks, cart.products) == ([3, 3], ())
@@ -128,8 +127,10 @@ async def test_cancellation_killed_at_every_write_restocks_once(
         tea, cake = await new_product(stock=5), await new_product(name="Cake", stock=5)
         for product in (tea, cake):
             await shop.carts.add(user.id, CartChange(product_id=product.id, quantity=2))
+        await shop.store.users.update_one({"_id": user.id}, {"$set": {"telegramId": 1000 + writes}})
         order = await shop.checkout.place_order(user.id)
-        orders = Orders(dying_store(shop.store, writes), LEASE)
+        store = dying_store(shop.store, writes)
+        orders = Orders(store, Outbox(store, None, LEASE), LEASE)
 
         killed = await _run_until_killed(
             lambda: orders.change_status(staff, order.id, StatusUpdate(status="cancelled"))  # noqa: B023
@@ -139,7 +140,12 @@ async def test_cancellation_killed_at_every_write_restocks_once(
         stored = await shop.store.orders.find_one({"_id": order.id})
         assert stored is not None and "journal" not in stored
         stocks = [(await shop.catalog.get(p.id)).stock for p in (tea, cake)]
-        assert stocks == ([5, 5] if stored["status"] == "cancelled" else [3, 3])
+        cancelled = stored["status"] == "cancelled"
+        assert stocks == ([5, 5] if cancelled else [3, 3])
+        # The customer's notice exists exactly when the status changed, and only once.
+        assert stored["outbox"] == []
+        notices = await shop.store.notifications.find({"orderId": order.id}).to_list()
+        assert [n["status"] for n in notices] == (["cancelled"] if cancelled else [])
         if not killed:
             break
     else:
