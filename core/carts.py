@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -126,8 +128,10 @@ class Carts:
         *,
         once_for: ObjectId | None = None,
     ) -> None:
-        """Apply ``change`` to the lines with optimistic concurrency on ``version``."""
-        for _ in range(MAX_ATTEMPTS):
+        """Apply ``change`` to the lines with optimistic concurrency (compare and set)."""
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:  # lost a race: let the winner finish before reading again
+                await asyncio.sleep(random.uniform(0, 0.002 * attempt))  # noqa: S311 - jitter
             document = await self._carts.find_one({"userId": user_id})
             if document is None:
                 await self._create(user_id)
@@ -143,8 +147,16 @@ class Carts:
             }
             if once_for is not None:
                 update["settledOrders"] = [*settled, once_for][-SETTLED_ORDERS_KEPT:]
+            # Guard on every field the change was computed from, not just the version:
+            # the embedded engine's reads are not isolated from a concurrent write.
+            guard = {
+                "_id": document["_id"],
+                "version": cart.version,
+                "products": document["products"],
+                "settledOrders": document.get("settledOrders"),
+            }
             result = await self._carts.update_one(
-                {"_id": document["_id"], "version": cart.version},
+                guard,
                 {"$set": update, "$inc": {"version": 1}},
             )
             if result.matched_count:

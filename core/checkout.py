@@ -29,6 +29,7 @@ from core import clock
 from core.carts import Carts
 from core.catalog import Catalog
 from core.errors import (
+    CartChanged,
     CheckoutInProgress,
     Conflict,
     EmptyCart,
@@ -57,8 +58,18 @@ class Checkout:
         self._carts = carts
         self._lease = lease
 
-    async def place_order(self, user_id: ObjectId, idempotency_key: str | None = None) -> Order:
-        """Order what is in the cart. The same key always yields the same single order."""
+    async def place_order(
+        self,
+        user_id: ObjectId,
+        idempotency_key: str | None = None,
+        *,
+        cart_version: int | None = None,
+    ) -> Order:
+        """Order what is in the cart. The same key always yields the same single order.
+
+        With ``cart_version`` (the version the customer reviewed), a cart changed since
+        then raises ``CartChanged`` instead of ordering, unless the key was already used.
+        """
         key = idempotency_key or uuid.uuid4().hex
         for _ in range(3):
             existing = await self._orders.find_one({"userId": user_id, "idempotencyKey": key})
@@ -67,13 +78,13 @@ class Checkout:
                 if order is not None:
                     return order
                 continue  # that attempt failed and was rolled back: try afresh
-            order = await self._attempt(user_id, key)
+            order = await self._attempt(user_id, key, cart_version)
             if order is not None:
                 return order
         raise CheckoutInProgress()
 
-    async def _attempt(self, user_id: ObjectId, key: str) -> Order | None:
-        lines = await self._priced_lines(user_id)
+    async def _attempt(self, user_id: ObjectId, key: str, cart_version: int | None) -> Order | None:
+        lines = await self._priced_lines(user_id, cart_version)
         now = clock.now()
         journal, owner = open_journal(CHECKOUT, now, self._lease)
         document: dict[str, Any] = {
@@ -124,9 +135,11 @@ class Checkout:
         await self._outbox.relay(document["_id"])
         return Order.model_validate(document)
 
-    async def _priced_lines(self, user_id: ObjectId) -> list[OrderLine]:
+    async def _priced_lines(self, user_id: ObjectId, cart_version: int | None) -> list[OrderLine]:
         """The cart's lines at current prices, or the reason it cannot be ordered."""
         cart = await self._carts.view(user_id)
+        if cart_version is not None and cart.version != cart_version:
+            raise CartChanged()
         if cart.is_empty:
             raise EmptyCart()
         if unavailable := [item.name for item in cart.items if not item.active]:

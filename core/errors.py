@@ -86,6 +86,13 @@ class ProductUnavailable(Conflict):
         self.product_names = tuple(product_names)
 
 
+class CartChanged(Conflict):
+    code = "cart-changed"
+
+    def __init__(self) -> None:
+        super().__init__("Your cart changed since you reviewed it; please review it again.")
+
+
 class CheckoutInProgress(Conflict):
     code = "checkout-in-progress"
 

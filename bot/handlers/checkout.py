@@ -15,7 +15,7 @@ from bot.callbacks import Checkout, CheckoutStep
 from bot.config import BotSettings
 from bot.handlers.cart import show_cart
 from bot.screens import show
-from core.checkout_keys import checkout_started
+from core.errors import CartChanged
 from core.models import CartView, User
 from core.shop import Shop
 
@@ -44,13 +44,14 @@ async def confirm(
         callback_answer.text = texts.STALE_BUTTON
         return
     key = f"tg-{summary.chat.id}-{summary.message_id}"
-    if not await checkout_started(shop.store, customer.id, key):
-        cart = await shop.carts.view(customer.id)
-        if cart.version != callback_data.version:
-            callback_answer.text, callback_answer.show_alert = texts.CART_CHANGED, True
-            await _show_summary(query, cart)
-            return
-    order = await shop.checkout.place_order(customer.id, key)
+    try:
+        order = await shop.checkout.place_order(
+            customer.id, key, cart_version=callback_data.version
+        )
+    except CartChanged:
+        callback_answer.text, callback_answer.show_alert = texts.CART_CHANGED, True
+        await _show_summary(query, await shop.carts.view(customer.id))
+        return
     await show(
         query, texts.order_placed(order, settings.payment_instructions), keyboards.order_placed()
     )

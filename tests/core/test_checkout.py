@@ -6,7 +6,7 @@ import pytest
 
 from core.access import SYSTEM
 from core.commands import CartChange, HistoryQuery, ProductPatch
-from core.errors import EmptyCart, NotFound, OutOfStock, ProductUnavailable
+from core.errors import CartChanged, EmptyCart, NotFound, OutOfStock, ProductUnavailable
 from core.models import Order, OrderStatus, User
 from core.shop import Shop
 
@@ -165,3 +165,23 @@ async def test_history_is_own_newest_first_and_paginated(
     assert (await shop.orders.get_own(alice.id, placed[0].id)).id == placed[0].id
     with pytest.raises(NotFound):
         await shop.orders.get_own(alice.id, bobs.id)
+
+
+async def test_a_reviewed_cart_that_changed_is_not_ordered(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    user = await new_user()
+    tea = await new_product(stock=10)
+    await _cart_with(shop, user, tea.id)
+    reviewed = (await shop.carts.get(user.id)).version
+    await _cart_with(shop, user, tea.id)  # changed in another tab
+
+    with pytest.raises(CartChanged):
+        await shop.checkout.place_order(user.id, "summary-1", cart_version=reviewed)
+    assert await shop.store.orders.count_documents({}) == 0
+
+    current = (await shop.carts.get(user.id)).version
+    order = await shop.checkout.place_order(user.id, "summary-2", cart_version=current)
+    # A replay of a used key returns its order even though the cart has changed since.
+    replay = await shop.checkout.place_order(user.id, "summary-2", cart_version=current)
+    assert replay.id == order.id and order.products[0].quantity == 2
