@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from aiohttp import web
 
 from admin_api.config import ApiSettings
@@ -12,6 +15,20 @@ from admin_api.problems import problem_middleware
 from admin_api.routes import ROUTES, add_routes
 from admin_api.throttle import LoginThrottle
 from core.shop import Shop
+
+log = logging.getLogger("admin_api")
+
+
+async def run_api(shop: Shop, settings: ApiSettings) -> None:
+    """Serve the API on ``API_HOST:API_PORT`` until cancelled."""
+    runner = web.AppRunner(create_app(shop, settings), access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.api_host, settings.api_port).start()
+        log.info("listening", extra={"host": settings.api_host, "port": settings.api_port})
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
 
 
 def create_app(shop: Shop, settings: ApiSettings) -> web.Application:

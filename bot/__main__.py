@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
-from bot.bootstrap import create_bot, create_dispatcher
-from bot.config import BotMode, BotSettings
+from bot.bootstrap import run_bot
+from bot.config import BotSettings
 from bot.offline import telegram_for
-from bot.webhook import serve_webhook
 from core.config import CoreSettings, ensure_generated_secret, load
+from core.processes import run_until_stopped
 from core.shop import database_uri, open_shop
 
 
@@ -20,16 +19,7 @@ async def run(core_settings: CoreSettings, bot_settings: BotSettings) -> None:
         open_shop(core_settings, uri) as shop,
         telegram_for(bot_settings) as settings,
     ):
-        bot = create_bot(settings)
-        dispatcher = create_dispatcher(shop, settings)
-        recovering = asyncio.create_task(shop.keep_recovering())
-        try:
-            if settings.bot_mode is BotMode.WEBHOOK:
-                await serve_webhook(dispatcher, bot, settings)
-            else:
-                await dispatcher.start_polling(bot)
-        finally:
-            recovering.cancel()
+        await run_until_stopped(run_bot(shop, settings), shop.keep_recovering())
 
 
 def main() -> None:
@@ -38,8 +28,7 @@ def main() -> None:
     )
     ensure_generated_secret()
     core_settings, bot_settings = load(CoreSettings), load(BotSettings)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(core_settings, bot_settings))
+    asyncio.run(run(core_settings, bot_settings))
 
 
 main()

@@ -11,12 +11,13 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
-from bot.config import BotSettings
+from bot.config import BotMode, BotSettings
 from bot.customers import CustomerLookup
 from bot.errors import ErrorReplies
 from bot.flood_control import WaitOutFloodControl
 from bot.handlers import build_routers
 from bot.storage import ShopStorage
+from bot.webhook import serve_webhook
 from core.shop import Shop
 
 COMMANDS = [
@@ -68,6 +69,16 @@ def create_dispatcher(shop: Shop, settings: BotSettings) -> Dispatcher:
     dispatcher.include_routers(*build_routers())
     dispatcher.startup.register(_announce_commands)
     return dispatcher
+
+
+async def run_bot(shop: Shop, settings: BotSettings) -> None:
+    """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled."""
+    bot = create_bot(settings)
+    dispatcher = create_dispatcher(shop, settings)
+    if settings.bot_mode is BotMode.WEBHOOK:
+        await serve_webhook(dispatcher, bot, settings)
+    else:
+        await dispatcher.start_polling(bot, handle_signals=False)
 
 
 async def _announce_commands(bot: Bot) -> None:

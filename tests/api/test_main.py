@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import socket
 import sys
 import uuid
 
-import aiohttp
-
 from core.config import PROJECT_ROOT
-from tests.conftest import TEST_SECRET
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def environment(**values: str) -> dict[str, str]:
-    return {**os.environ, "JWT_SECRET": TEST_SECRET, "BCRYPT_ROUNDS": "4", **values}
+from tests.processes import environment, free_port, wait_until_serving
 
 
 async def test_serves_until_terminated(mongo_uri: str) -> None:
@@ -34,16 +20,7 @@ async def test_serves_until_terminated(mongo_uri: str) -> None:
         sys.executable, "-m", "admin_api", cwd=PROJECT_ROOT, env=env, stderr=asyncio.subprocess.PIPE
     )
     try:
-        async with aiohttp.ClientSession() as http:
-            for _ in range(200):
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/readyz") as reply:
-                        assert reply.status == 200
-                        break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("the API did not start")
+        await wait_until_serving(f"http://127.0.0.1:{port}/readyz")
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 
 import aiohttp
@@ -16,20 +15,15 @@ from core.config import ConfigError, load
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.conftest import Customer, make_bot_settings
+from tests.processes import free_port
 
 SECRET = "s3cret_token-for-tests"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_webhook_mode_answers_and_checks_the_secret(
     shop: Shop, sandbox_server: SandboxServer, make_user: Callable[..., FakeUser]
 ) -> None:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/webhook"
     settings = make_bot_settings(
         sandbox_server,

@@ -1,0 +1,1 @@
+"""Runs the whole shop in one process: ``./run`` (``python -m shop``)."""
