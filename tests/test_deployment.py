@@ -1,10 +1,13 @@
 """docker-compose.yml cannot run here, so check that it names real parts of this project."""
 
+import re
 from pathlib import Path
 
 import yaml
 
-from core.config import PROJECT_ROOT
+from admin_api.config import ApiSettings
+from bot.config import BotSettings
+from core.config import PROJECT_ROOT, CoreSettings
 
 
 def _compose() -> dict:  # type: ignore[type-arg]
@@ -31,3 +34,17 @@ def test_production_runs_a_real_mongodb_and_the_image_holds_every_package() -> N
         assert f"COPY {command.split('.')[0]} " in dockerfile
     assert "COPY core " in dockerfile
     assert "uv sync --frozen" in dockerfile
+
+
+def test_env_example_names_only_real_settings_and_loads() -> None:
+    example = PROJECT_ROOT / ".env.example"
+    fields = {
+        name.upper()
+        for settings in (CoreSettings, ApiSettings, BotSettings)
+        for name in settings.model_fields
+    }
+    named = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example.read_text(), re.MULTILINE))
+    assert named - fields == set()
+    assert {"MONGODB_URI", "JWT_SECRET", "BOT_TOKEN", "API_PORT"} <= named
+    for settings in (CoreSettings, ApiSettings, BotSettings):
+        settings(_env_file=example, jwt_secret="x" * 32)  # type: ignore[call-arg]
