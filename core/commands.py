@@ -166,3 +166,55 @@ class OrderQuery(HistoryQuery):
 class StatusUpdate(Command):
     status: OrderStatus
     expected_version: Annotated[StrictInt, Field(ge=0)] | None = None
+
+
+class SegmentKind(StrEnum):
+    ALL_CUSTOMERS = "all"
+    ORDER_STATUS = "order_status"
+    ORDERS = "orders"
+    USERS = "users"
+
+
+class Segment(Command):
+    """Who a broadcast goes to: every customer, customers with an order in ``status``, or
+    the customers of explicit ``order_ids`` or ``user_ids``."""
+
+    kind: SegmentKind
+    status: OrderStatus | None = None
+    order_ids: Annotated[list[Id], Field(min_length=1, max_length=10_000)] | None = None
+    user_ids: Annotated[list[Id], Field(min_length=1, max_length=10_000)] | None = None
+
+    @model_validator(mode="after")
+    def _has_what_its_kind_needs(self) -> Self:
+        needs = {
+            SegmentKind.ALL_CUSTOMERS: None,
+            SegmentKind.ORDER_STATUS: "status",
+            SegmentKind.ORDERS: "order_ids",
+            SegmentKind.USERS: "user_ids",
+        }[self.kind]
+        given = {
+            name for name in ("status", "order_ids", "user_ids") if getattr(self, name) is not None
+        }
+        if given != ({needs} if needs else set()):
+            wanted = to_camel(needs) if needs else "nothing else"
+            raise ValueError(f"a segment of kind {self.kind.value!r} takes {wanted}")
+        return self
+
+
+class BroadcastDraft(Command):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4096)]
+    segment: Segment
+
+
+class BulkStatusUpdate(Command):
+    """Move many orders at once: explicit ``order_ids``, or every order in ``from_status``."""
+
+    status: OrderStatus
+    order_ids: Annotated[list[Id], Field(min_length=1, max_length=500)] | None = None
+    from_status: OrderStatus | None = None
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> Self:
+        if (self.order_ids is None) == (self.from_status is None):
+            raise ValueError("give either orderIds or fromStatus")
+        return self

@@ -18,17 +18,34 @@ from bson import ObjectId
 
 from core import clock
 from core.access import Actor
-from core.commands import HistoryQuery, OrderQuery, StatusUpdate
-from core.errors import CheckoutInProgress, IllegalTransition, NotFound, VersionConflict
-from core.ids import parse_id
+from core.commands import BulkStatusUpdate, HistoryQuery, OrderQuery, StatusUpdate
+from core.errors import (
+    CheckoutInProgress,
+    DomainError,
+    IllegalTransition,
+    NotFound,
+    VersionConflict,
+)
+from core.ids import Id, parse_id
 from core.journal import claim_expired, close_journal, open_journal
-from core.models import STAFF, TRANSITIONS, Order, OrderStatus, Page
+from core.models import STAFF, TRANSITIONS, Model, Order, OrderStatus, Page
 from core.notifications import NoticeKind, Outbox, outbox_entry
 from core.store import Store, find_page, update_and_fetch
 
 RESTOCK = "restock"
 CREDITED = "credited"
+BULK_LIMIT = 500
 NEWEST_FIRST = [("createdAt", -1), ("_id", -1)]
+
+
+class StatusResult(Model):
+    """One order's outcome in a bulk status change."""
+
+    order_id: Id
+    ok: bool
+    status: OrderStatus | None = None
+    error: str | None = None
+    message: str | None = None
 
 
 class Orders:
@@ -117,6 +134,32 @@ class Orders:
             await self._restock(document, owner)
         await self._outbox.relay(order.id)
         return Order.model_validate(document)
+
+    async def change_statuses(
+        self, actor: Actor, bulk: BulkStatusUpdate
+    ) -> tuple[StatusResult, ...]:
+        """Move many orders, each on its own (one failing does not stop the others)."""
+        actor.require(*STAFF)
+        if bulk.order_ids is not None:
+            order_ids = list(dict.fromkeys(bulk.order_ids))
+        else:
+            assert bulk.from_status is not None
+            order_ids = await self._orders.distinct(
+                "_id", {"placed": True, "status": bulk.from_status.value}
+            )
+        results = []
+        for order_id in order_ids[:BULK_LIMIT]:
+            try:
+                order = await self.change_status(actor, order_id, StatusUpdate(status=bulk.status))
+            except DomainError as error:
+                results.append(
+                    StatusResult(
+                        order_id=order_id, ok=False, error=error.code, message=error.message
+                    )
+                )
+            else:
+                results.append(StatusResult(order_id=order_id, ok=True, status=order.status))
+        return tuple(results)
 
     async def _get(self, query: dict[str, Any]) -> Order:
         document = await self._orders.find_one({**query, "placed": True})

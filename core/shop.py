@@ -14,6 +14,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from core.broadcasts import Broadcasts
 from core.carts import Carts
 from core.catalog import Catalog
 from core.checkout import Checkout
@@ -40,6 +41,7 @@ class Shop:
     checkout: Checkout
     orders: Orders
     outbox: Outbox
+    broadcasts: Broadcasts
 
     @classmethod
     def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
@@ -61,10 +63,12 @@ class Shop:
             checkout=Checkout(store, catalog, carts, outbox, lease),
             orders=Orders(store, outbox, lease),
             outbox=outbox,
+            broadcasts=Broadcasts(store, outbox, lease),
         )
 
     async def recover(self, at: datetime | None = None) -> int:
-        """Finish or undo interrupted checkouts, cancellations and notice relays; how many.
+        """Finish or undo interrupted checkouts, cancellations, notice relays and broadcast
+        fan-outs; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
@@ -72,6 +76,7 @@ class Shop:
             await self.checkout.recover(at)
             + await self.orders.recover(at)
             + await self.outbox.relay_pending(at)
+            + await self.broadcasts.recover(at)
         )
 
     async def keep_recovering(self) -> None:
