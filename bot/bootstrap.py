@@ -31,8 +31,12 @@ COMMANDS = [
 ]
 
 
-def create_bot(settings: BotSettings) -> Bot:
-    """A Bot for ``BOT_TOKEN`` talking to ``BOT_API_BASE_URL`` (Telegram's by default)."""
+def create_bot(settings: BotSettings, *, wait_out_flood: bool = True) -> Bot:
+    """A Bot for ``BOT_TOKEN`` talking to ``BOT_API_BASE_URL`` (Telegram's by default).
+
+    ``wait_out_flood``: a request answered 429 waits and goes again (for replies); the
+    delivery worker turns it off and reschedules instead.
+    """
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
     server = (
@@ -41,7 +45,8 @@ def create_bot(settings: BotSettings) -> Bot:
         else PRODUCTION
     )
     session = AiohttpSession(api=server)
-    session.middleware(WaitOutFloodControl())
+    if wait_out_flood:
+        session.middleware(WaitOutFloodControl())
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,

@@ -156,6 +156,13 @@ def order(page: int) -> InlineKeyboardMarkup:
     )
 
 
+def open_order(order_id: object, number: int) -> InlineKeyboardMarkup:
+    """Under a status notification: opens the order (core checks it is the reader's)."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_button(f"Open order #{number}", OrderCard(order_id=str(order_id)))]]
+    )
+
+
 def profile(user: User) -> InlineKeyboardMarkup:
     password = "Change password" if user.has_password else "Set password"
     return InlineKeyboardMarkup(

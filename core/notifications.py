@@ -25,7 +25,6 @@ from typing import Any
 
 from bson import ObjectId
 from pydantic import AliasChoices, Field
-from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core import clock
@@ -153,26 +152,32 @@ class Outbox:
     # -- delivery --------------------------------------------------------------------------
 
     async def claim(self, at: datetime | None = None) -> Notification | None:
-        """Lease the next due notification to the caller; ``None`` when nothing is due."""
+        """Lease the next due notification to the caller; ``None`` when nothing is due.
+
+        Order notices go before broadcast messages. A notice whose sender's lease ran out
+        while ``sending`` is due again (at-least-once; see the module's docstring).
+        """
         now = at or clock.now()
         owner = uuid.uuid4().hex
-        before = await self._notifications.find_one_and_update(
-            {
-                "$or": [
-                    {"state": DeliveryState.QUEUED.value, "dueAt": {"$lte": now}},
-                    {"state": DeliveryState.SENDING.value, "leaseUntil": {"$lt": now}},
-                ]
+        due = [
+            {"state": DeliveryState.QUEUED.value, "dueAt": {"$lte": now}},
+            {"state": DeliveryState.SENDING.value, "leaseUntil": {"$lt": now}},
+        ]
+        lease = {
+            "$set": {
+                "state": DeliveryState.SENDING.value,
+                "owner": owner,
+                "leaseUntil": now + self._lease,
             },
-            {
-                "$set": {
-                    "state": DeliveryState.SENDING.value,
-                    "owner": owner,
-                    "leaseUntil": now + self._lease,
-                },
-                "$inc": {"attempts": 1},
-            },
-            sort=[("dueAt", ASCENDING)],
-        )
+            "$inc": {"attempts": 1},
+        }
+        before = None
+        for kinds in ({"$ne": NoticeKind.BROADCAST.value}, NoticeKind.BROADCAST.value):
+            before = await self._notifications.find_one_and_update(
+                {"kind": kinds, "$or": due}, lease
+            )
+            if before is not None:
+                break
         if before is None:
             return None
         claimed = {**before, "state": DeliveryState.SENDING, "owner": owner}
@@ -250,6 +255,13 @@ class Outbox:
         before = await self._pacing.find_one_and_update({"_id": key}, {"$inc": {"next": step}})
         assert before is not None
         return datetime.fromtimestamp(int(before["next"]) / 1000, tz=UTC)
+
+    async def hold(self, key: str, until: datetime) -> None:
+        """Give out no slot under ``key`` before ``until`` (Telegram said: retry after)."""
+        until_ms = int(until.timestamp() * 1000)
+        await self._pacing.update_one(
+            {"_id": key, "next": {"$lt": until_ms}}, {"$set": {"next": until_ms}}, upsert=False
+        )
 
 
 def new_notification(

@@ -1,5 +1,6 @@
 """What the sandbox remembers: users, their private chats, messages and callback queries."""
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +48,7 @@ class Message:
 
     ``text`` is the plain text Telegram shows (markup parsed away, ``entities`` beside it);
     ``source`` is what the bot sent before parsing. A photo keeps ``photo`` (a file id, URL or
-    ``upload:<filename>``) and ``caption`` instead of ``text``.
+    ``upload:<filename>``, its bytes in ``upload``) and ``caption`` instead of ``text``.
     """
 
     message_id: int
@@ -60,6 +61,7 @@ class Message:
     parse_mode: str | None = None
     reply_markup: dict[str, Any] | None = None
     photo: str | None = None
+    upload: bytes | None = field(default=None, repr=False)
     caption: str | None = None
     edit_date: int | None = None
     history: list[Revision] = field(default_factory=list)
@@ -167,3 +169,5 @@ class ApiCall:
     content_type: str
     status: int
     description: str | None = None
+    at: float = field(default_factory=time.monotonic)
+    """When the sandbox answered (``time.monotonic``), to check pacing and retry_after."""

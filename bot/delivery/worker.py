@@ -1,0 +1,104 @@
+"""Claims notifications from the outbox and sends them within Telegram's limits.
+
+Each send waits for two slots handed out by the database: one for the chat (1 per second)
+and one for the whole bot (30 per second), so any number of workers together keep both
+limits. Telegram's answer decides what happens next:
+
+- ok: marked sent (the only step after the send; see ``core/notifications.py`` for the
+  window in which a crash right here can repeat a message);
+- 429: every sender of every worker holds off for ``retry_after``, then it is retried;
+- 403 (blocked, deactivated): marked blocked, the customer is marked unreachable;
+- other 4xx (chat not found, bad text): marked failed, never retried;
+- 5xx and network errors: retried with exponential backoff and jitter, up to a limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from datetime import datetime, timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+
+from bot.delivery.config import DeliverySettings
+from bot.delivery.messages import render
+from core import clock
+from core.notifications import Notification, Outbox
+
+log = logging.getLogger(__name__)
+BOT_RATE_KEY = "bot"
+
+
+def _interval(per_second: float) -> timedelta:
+    """Slot spacing for a rate, rounded up to whole milliseconds so it never exceeds it."""
+    return timedelta(milliseconds=math.ceil(1000 / per_second))
+
+
+async def _sleep_until(moment: datetime) -> None:
+    await asyncio.sleep(max(0.0, (moment - clock.now()).total_seconds()))
+
+
+class DeliveryWorker:
+    def __init__(self, outbox: Outbox, bot: Bot, settings: DeliverySettings, lease: timedelta):
+        self._outbox = outbox
+        self._bot = bot
+        self._settings = settings
+        self._lease = lease
+        self._bot_interval = _interval(settings.telegram_messages_per_second)
+        self._chat_interval = _interval(settings.telegram_chat_messages_per_second)
+
+    async def run(self) -> None:
+        """Send until cancelled, with ``DELIVERY_SENDERS`` concurrent senders."""
+        await asyncio.gather(*(self._sender() for _ in range(self._settings.delivery_senders)))
+
+    async def _sender(self) -> None:
+        while True:
+            try:
+                notice = await self._outbox.claim()
+                if notice is None:
+                    await asyncio.sleep(self._settings.delivery_idle_seconds)
+                else:
+                    await self.deliver(notice)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database or a bug: log, breathe, go on
+                log.exception("delivery failed; the notice is retried after its lease")
+                await asyncio.sleep(self._settings.delivery_idle_seconds)
+
+    async def deliver(self, notice: Notification) -> None:
+        if not await self._outbox.is_reachable(notice):
+            await self._outbox.mark_blocked(notice, "the customer blocked the bot earlier")
+            return
+        chat_slot = await self._outbox.reserve_slot(f"chat:{notice.chat_id}", self._chat_interval)
+        if chat_slot - clock.now() > self._lease / 2:  # a busy chat: wait in the queue instead
+            await self._outbox.retry_later(notice, "chat rate", delay=chat_slot - clock.now())
+            return
+        await _sleep_until(chat_slot)
+        await _sleep_until(await self._outbox.reserve_slot(BOT_RATE_KEY, self._bot_interval))
+        text, markup = render(notice)
+        try:
+            sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
+        except TelegramRetryAfter as flood:
+            pause = timedelta(seconds=flood.retry_after)
+            await self._outbox.hold(BOT_RATE_KEY, clock.now() + pause)
+            await self._outbox.retry_later(notice, flood.message, delay=pause)
+        except TelegramForbiddenError as refused:
+            await self._outbox.mark_blocked(notice, refused.message)
+        except (TelegramServerError, TelegramNetworkError) as failure:
+            if notice.attempts >= self._settings.delivery_max_attempts:
+                await self._outbox.mark_failed(notice, failure.message)
+            else:
+                await self._outbox.retry_later(notice, failure.message)
+        except (TelegramBadRequest, TelegramAPIError) as rejected:
+            await self._outbox.mark_failed(notice, rejected.message)
+        else:
+            await self._outbox.mark_sent(notice, sent.message_id)

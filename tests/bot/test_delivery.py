@@ -1,0 +1,247 @@
+"""The delivery worker against the sandbox: each notification once, within the limits."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import Any
+
+from bot.bootstrap import create_bot
+from bot.config import BotSettings
+from bot.delivery.config import DeliverySettings
+from bot.delivery.worker import DeliveryWorker
+from core.access import Actor
+from core.commands import BroadcastDraft, StatusUpdate, TelegramSignup, parse
+from core.config import PROJECT_ROOT
+from core.models import Order, Product, Role, User
+from core.notifications import Outbox
+from core.shop import Shop
+from sandbox import SandboxServer
+from tests.bot.conftest import Customer, fill_cart
+from tests.processes import environment
+
+STAFF = Actor(None, Role.OPERATOR)
+FAST = {"delivery_idle_seconds": 0.02, "telegram_chat_messages_per_second": 20}
+
+
+def delivery_settings(**overrides: Any) -> DeliverySettings:
+    return DeliverySettings(_env_file=None, **{**FAST, **overrides})  # type: ignore[arg-type]
+
+
+@contextlib.asynccontextmanager
+async def working(
+    shop: Shop, bot_settings: BotSettings, lease: timedelta = timedelta(seconds=30), **options: Any
+) -> AsyncIterator[None]:
+    """A delivery worker sending until the block ends."""
+    bot = create_bot(bot_settings, wait_out_flood=False)
+    worker = DeliveryWorker(
+        Outbox(shop.store, None, lease), bot, delivery_settings(**options), lease
+    )
+    task = asyncio.create_task(worker.run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await bot.session.close()
+
+
+async def _ordered(shop: Shop, account: User, product: Product) -> Order:
+    await fill_cart(shop, account, (product, 1))
+    return await shop.checkout.place_order(account.id)
+
+
+async def _settled(shop: Shop, broadcast_id: object, timeout: float = 60) -> Any:
+    """Progress of a broadcast once nothing is left to send."""
+    async with asyncio.timeout(timeout):
+        while (progress := await shop.broadcasts.progress(STAFF, broadcast_id)).remaining:
+            await asyncio.sleep(0.05)
+    return progress
+
+
+async def _customers(shop: Shop, server: SandboxServer, count: int, first: int) -> list[int]:
+    """``count`` customers with a chat in the sandbox, signed up through core."""
+    ids = list(range(first, first + count))
+    for chat_id in ids:
+        server.sandbox.add_user(chat_id, f"C{chat_id}")
+        await shop.users.sign_up_telegram(
+            TelegramSignup(telegram_id=chat_id, name=f"C{chat_id}", email=f"c{chat_id}@example.com")
+        )
+    return ids
+
+
+async def test_a_status_change_reaches_the_customer_once_with_a_button_to_the_order(
+    shop: Shop,
+    bot_settings: BotSettings,
+    sandbox_server: SandboxServer,
+    running_bot: None,
+    customer: Customer,
+    new_product: Callable[..., Any],
+) -> None:
+    player, account = await customer("Alice")
+    order = await _ordered(shop, account, await new_product(name="Tea", price=450))
+    async with working(shop, bot_settings):
+        await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
+        notice = await player.wait_for(lambda m: "is now paid" in (m.text or ""))
+        notice_text = notice.text or ""
+        await player.press(f"Open order #{order.number}", message_id=notice.message_id)
+        card = await player.wait_for(lambda m: f"Order #{order.number}" in (m.text or ""))
+
+    assert f"#{order.number} ($4.50) is now paid" in notice_text
+    assert "Status: paid" in (card.text or "")  # the notice opened the order in place
+    assert sandbox_server.sandbox.sent_count(player.id) == 1
+    stored = await shop.store.notifications.find_one({"orderId": order.id})
+    assert stored is not None and stored["state"] == "sent"
+
+
+async def test_a_notice_made_while_the_bot_api_fails_arrives_after_it_recovers(
+    shop: Shop,
+    bot_settings: BotSettings,
+    sandbox_server: SandboxServer,
+    customer: Customer,
+    new_product: Callable[..., Any],
+) -> None:
+    player, account = await customer("Bob")
+    order = await _ordered(shop, account, await new_product())
+    sandbox_server.sandbox.faults.fail(count=2, status=502, methods=["sendMessage"])
+    async with working(shop, bot_settings):
+        await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
+        await player.wait_for(lambda m: "is now paid" in (m.text or ""), timeout=15)
+
+    stored = await shop.store.notifications.find_one({"orderId": order.id})
+    assert stored is not None and (stored["state"], stored["attempts"]) == ("sent", 3)
+    assert sandbox_server.sandbox.sent_count(player.id) == 1
+
+
+async def test_a_customer_who_blocked_the_bot_is_marked_unreachable(
+    shop: Shop,
+    bot_settings: BotSettings,
+    sandbox_server: SandboxServer,
+    customer: Customer,
+    new_product: Callable[..., Any],
+) -> None:
+    player, account = await customer("Carol")
+    order = await _ordered(shop, account, await new_product())
+    sandbox_server.sandbox.block(player.id)
+    async with working(shop, bot_settings):
+        for status, blocked in (("paid", 1), ("shipped", 2)):
+            await shop.orders.change_status(STAFF, order.id, StatusUpdate(status=status))
+            async with asyncio.timeout(10):
+                while (
+                    await shop.store.notifications.count_documents({"state": "blocked"}) < blocked
+                ):
+                    await asyncio.sleep(0.02)
+
+    sends = [c for c in sandbox_server.sandbox.calls if c.method.lower() == "sendmessage"]
+    assert [c.status for c in sends] == [403]  # the second notice was not even tried
+    assert (await shop.store.users.find_one({"_id": account.id}))["telegramBlocked"] is True
+
+
+async def test_two_workers_never_send_the_same_notice(
+    shop: Shop, bot_settings: BotSettings, sandbox_server: SandboxServer
+) -> None:
+    chats = await _customers(shop, sandbox_server, 60, first=5000)
+    draft = parse(BroadcastDraft, {"text": "Two workers", "segment": {"kind": "all"}})
+    async with working(shop, bot_settings), working(shop, bot_settings):
+        broadcast = await shop.broadcasts.start(STAFF, draft)
+        progress = await _settled(shop, broadcast.id)
+
+    assert (progress.total, progress.sent) == (60, 60)
+    assert [sandbox_server.sandbox.sent_count(chat) for chat in chats] == [1] * 60
+
+
+async def test_a_2000_recipient_broadcast_under_rate_limits(
+    shop: Shop, bot_settings: BotSettings, sandbox_server: SandboxServer
+) -> None:
+    sandbox = sandbox_server.sandbox
+    chats = await _customers(shop, sandbox_server, 2000, first=10_000)
+    blocked = set(chats[::40])  # 50 customers blocked the bot
+    for chat in blocked:
+        sandbox.block(chat)
+    sandbox.faults.rate_limit(global_per_second=300, per_chat_per_second=1)
+    draft = parse(BroadcastDraft, {"text": "Big sale <today>!", "segment": {"kind": "all"}})
+
+    # The worker is told a faster rate than the sandbox allows, so it meets 429s.
+    async with working(shop, bot_settings, telegram_messages_per_second=400, delivery_senders=8):
+        broadcast = await shop.broadcasts.start(STAFF, draft)
+        progress = await _settled(shop, broadcast.id, timeout=120)
+
+    assert (progress.total, progress.sent, progress.blocked, progress.failed) == (2000, 1950, 50, 0)
+    assert all(sandbox.sent_count(chat) == (0 if chat in blocked else 1) for chat in chats)
+    assert sandbox.messages(chats[1])[-1].text == "Big sale <today>!"
+    floods = [c for c in sandbox.calls if c.status == 429]
+    assert floods, "the sandbox never throttled: the test proves nothing about 429s"
+    _assert_obeyed_retry_after(sandbox.calls)
+
+
+def _assert_obeyed_retry_after(calls: list[Any]) -> None:
+    """After a 429 (retry_after 1 s), sends resume no sooner than Telegram asked."""
+    sends = [c for c in calls if c.method.lower() == "sendmessage"]
+    for index, call in enumerate(sends):
+        if call.status == 429:
+            later = [c for c in sends[index + 1 :] if c.status == 200]
+            assert not later or later[0].at >= call.at + 0.9
+
+
+async def test_a_killed_worker_process_resumes_without_losing_or_repeating(
+    shop: Shop, bot_settings: BotSettings, sandbox_server: SandboxServer, mongo_uri: str
+) -> None:
+    sandbox = sandbox_server.sandbox
+    chats = await _customers(shop, sandbox_server, 300, first=20_000)
+    draft = parse(BroadcastDraft, {"text": "Resume me", "segment": {"kind": "all"}})
+    broadcast = await shop.broadcasts.start(STAFF, draft)
+    env = environment(
+        MONGODB_URI=mongo_uri,
+        MONGODB_DATABASE=shop.settings.mongodb_database,
+        CHECKOUT_LEASE_SECONDS="5",
+        BOT_TOKEN=sandbox.token,
+        BOT_API_BASE_URL=sandbox_server.url,
+        TELEGRAM_MESSAGES_PER_SECOND="200",
+        TELEGRAM_CHAT_MESSAGES_PER_SECOND="20",
+        DELIVERY_IDLE_SECONDS="0.05",
+    )
+
+    async def start_worker() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.delivery",
+            cwd=PROJECT_ROOT,
+            env=env,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+
+    worker = await start_worker()
+    async with asyncio.timeout(60):
+        while sum(sandbox.sent_count(chat) for chat in chats) < 100:
+            await asyncio.sleep(0.01)
+    worker.send_signal(signal.SIGKILL)
+    await worker.wait()
+    in_flight = {
+        n["chatId"]
+        async for n in shop.store.notifications.find(
+            {"broadcastId": broadcast.id, "state": "sending"}
+        )
+    }
+    delivered_before = {chat for chat in chats if sandbox.sent_count(chat)}
+
+    worker = await start_worker()
+    try:
+        progress = await _settled(shop, broadcast.id, timeout=60)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        await worker.wait()
+
+    assert (progress.sent, progress.remaining) == (300, 0)
+    counts = {chat: sandbox.sent_count(chat) for chat in chats}
+    assert min(counts.values()) == 1, "a message was lost"
+    repeated = {chat for chat, count in counts.items() if count > 1}
+    # The documented window: only a send Telegram accepted just before the kill, whose
+    # 'sent' mark was never written, can go out twice.
+    assert repeated <= in_flight & delivered_before
+    assert len(repeated) <= 8
