@@ -217,6 +217,7 @@ async def send_photo(sandbox: Sandbox, params: Params) -> dict[str, Any]:
             parse_mode=params.get_str("parse_mode"),
             reply_markup=validate_markup(params.get_json("reply_markup")),
             photo=f"upload:{photo.filename}" if isinstance(photo, Upload) else photo,
+            upload=photo.data if isinstance(photo, Upload) else None,
             caption=caption,
         ),
     )

@@ -8,8 +8,13 @@
 ``POST /sandbox/users/{id}/press``    the user presses ``{"text", "message_id"?}``
 ``POST /sandbox/users/{id}/callback`` forged callback ``{"data", "message_id"?}``
 ``POST /sandbox/users/{id}/block``    ``{"blocked": true|false}``
-``GET  /sandbox/chats/{id}``          the chat: messages, reply keyboard, sends...
-``GET  /sandbox/callbacks/{id}``      a callback query and its answer
+``GET  /sandbox/chats/{id}``          the chat: messages, reply keyboard, sends... and its
+                                      ``etag``; with ``?after=<etag>&wait=<s>``, answers
+                                      once the chat differs from ``after`` or ``wait`` ran out
+``GET  /sandbox/chats/{id}/photos/{m}`` message ``m``'s photo: the upload, or a redirect to
+                                      its URL
+``GET  /sandbox/callbacks/{id}``      a callback query and its answer; ``?wait=<s>``
+                                      waits for the answer
 ``GET  /sandbox/calls``               every Bot API call the bot made
 ``PUT  /sandbox/faults/rate_limit``   ``{"global_per_second", "per_chat_per_second"}``
 ``POST /sandbox/faults/failures``     ``{"count", "seconds", "status", "drop", "after",
@@ -19,16 +24,22 @@
 """
 
 import dataclasses
+import hashlib
+import json
+import mimetypes
+from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from aiohttp import web
 
 from sandbox.botapi import SANDBOX_KEY
-from sandbox.errors import ApiError
+from sandbox.errors import ApiError, WaitTimeout
 from sandbox.models import Message
 from sandbox.state import Sandbox
 
 routes = web.RouteTableDef()
+MAX_WAIT_SECONDS = 60.0
 
 
 def message_view(sandbox: Sandbox, message: Message) -> dict[str, Any]:
@@ -115,27 +126,62 @@ async def block(request: web.Request) -> web.Response:
     return web.json_response({"blocked": blocked})
 
 
+def chat_view(sandbox: Sandbox, user_id: int) -> dict[str, Any]:
+    """The chat as the control API shows it, with an ``etag`` that changes with it."""
+    chat = sandbox.chat(user_id)
+    view = {
+        "user": chat.user.to_api(),
+        "messages": [message_view(sandbox, m) for m in chat.messages.values()],
+        "reply_keyboard": chat.reply_keyboard,
+        "blocked": chat.blocked,
+        "sent_count": chat.sent_count,
+        "actions": chat.actions,
+    }
+    digest = hashlib.sha256(json.dumps(view, sort_keys=True).encode()).hexdigest()
+    return {**view, "etag": digest[:16]}
+
+
+async def _wait(request: web.Request, done: Callable[[], bool]) -> None:
+    """Until ``done()`` holds, the sandbox closes, or the query's ``wait`` seconds pass."""
+    sandbox = _sandbox(request)
+    seconds = min(max(float(request.query.get("wait", 0)), 0.0), MAX_WAIT_SECONDS)
+    with suppress(WaitTimeout):
+        await sandbox.wait_until(lambda: done() or sandbox.closed, seconds, lambda: "")
+
+
 @routes.get("/sandbox/chats/{user_id}")
 async def chat(request: web.Request) -> web.Response:
-    sandbox = _sandbox(request)
-    chat = sandbox.chat(_user_id(request))
-    return web.json_response(
-        {
-            "user": chat.user.to_api(),
-            "messages": [message_view(sandbox, m) for m in chat.messages.values()],
-            "reply_keyboard": chat.reply_keyboard,
-            "blocked": chat.blocked,
-            "sent_count": chat.sent_count,
-            "actions": chat.actions,
-        }
+    """The chat; a long poll when ``after`` (the etag the caller has) and ``wait`` are given."""
+    sandbox, user_id = _sandbox(request), _user_id(request)
+    after = request.query.get("after")
+    await _wait(request, lambda: chat_view(sandbox, user_id)["etag"] != after)
+    return web.json_response(chat_view(sandbox, user_id))
+
+
+@routes.get("/sandbox/chats/{user_id}/photos/{message_id}")
+async def photo(request: web.Request) -> web.StreamResponse:
+    message = (
+        _sandbox(request)
+        .chat(_user_id(request))
+        .messages.get(int(request.match_info["message_id"]))
     )
+    if message is None or message.photo is None:
+        raise LookupError("no such photo")
+    if message.upload is not None:
+        kind = mimetypes.guess_type(message.photo.removeprefix("upload:"))[0]
+        return web.Response(body=message.upload, content_type=kind or "application/octet-stream")
+    if message.photo.startswith(("http://", "https://")):
+        raise web.HTTPFound(message.photo)
+    raise LookupError(f"photo {message.photo} was sent by file id; the sandbox has no file")
 
 
 @routes.get("/sandbox/callbacks/{query_id}")
 async def callback(request: web.Request) -> web.Response:
+    """A callback query; with ``?wait=<s>``, once the bot answered it (or time ran out)."""
     query = _sandbox(request).callbacks.get(request.match_info["query_id"])
     if query is None:
         raise LookupError(f"no callback query {request.match_info['query_id']}")
+    await _wait(request, lambda: query.answered)
     return web.json_response(dataclasses.asdict(query))
 
 

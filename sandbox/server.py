@@ -7,6 +7,7 @@ from aiohttp import web
 
 from sandbox import control
 from sandbox.botapi import SANDBOX_KEY, handle_request
+from sandbox.chat_page import add_chat_page
 from sandbox.state import Sandbox
 
 
@@ -19,11 +20,13 @@ def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 
 def build_app(sandbox: Sandbox) -> web.Application:
-    """Bot API under ``/bot<token>/<method>``, control API under ``/sandbox/``."""
+    """Bot API under ``/bot<token>/<method>``, control API under ``/sandbox/``, the chat page
+    at ``/``."""
     app = web.Application(middlewares=[control.json_errors])
     app[SANDBOX_KEY] = sandbox
     app.router.add_route("*", "/bot{token}/{method}", handle_request)
     app.router.add_routes(control.routes)
+    add_chat_page(app)
 
     async def release_long_polls(app: web.Application) -> None:
         await sandbox.close()

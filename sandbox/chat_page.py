@@ -1,0 +1,20 @@
+"""The chat page: a Telegram-like browser client of the control API (files in ``web/``).
+
+``/`` serves the page; ``/?user=1002`` opens that user's chat and ``/?api=<url>`` adds an
+operator panel that calls the shop's HTTP API at ``<url>``.
+"""
+
+from pathlib import Path
+
+from aiohttp import web
+
+WEB_DIR = Path(__file__).with_name("web")
+
+
+async def chat_page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(WEB_DIR / "index.html")
+
+
+def add_chat_page(app: web.Application) -> None:
+    app.router.add_get("/", chat_page)
+    app.router.add_static("/web/", WEB_DIR)
