@@ -1,0 +1,99 @@
+"""``python -m bench [--quick] [--only NAME ...]``: run the benchmarks, print their tables,
+and write ``bench/results/latest.json`` (and ``latest.md``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bench import api_load, bot_load, checkout_load, sides
+from bench.processes import running
+from bench.report import Table, save
+from bench.stage import RESULTS, answers, child_env, engine, free_port, shop_on
+
+
+@dataclass(frozen=True)
+class Plan:
+    seconds: float
+    """Length of each load run."""
+    orders: int
+    """Callers seeded for POST /api/orders, one order each."""
+    presses: int
+    """Button presses per customer and scenario in the bot benchmark."""
+
+
+FULL = Plan(seconds=8, orders=12_000, presses=40)
+QUICK = Plan(seconds=2, orders=3_000, presses=8)
+SCENARIOS = ("http", "checkout", "bot")
+
+
+@dataclass
+class Run:
+    plan: Plan
+    only: frozenset[str]
+    tables: list[Table]
+    data: dict[str, Any]
+    memory: Table
+
+
+async def storefront(uri: str, run: Run) -> None:
+    """1 and 3: the API and the bare baseline as child processes, loaded by wrk."""
+    servers = []
+    async with contextlib.AsyncExitStack() as stack:
+        for name, module in (("shop", "admin_api"), ("bare", "bench.bare_api")):
+            shop = await stack.enter_async_context(shop_on(uri, f"bench_{name}"))
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            scarce = checkout_load.scarce_stock(run.plan.seconds)
+            folder = RESULTS / "work" / name
+            side = await sides.prepare(shop, name, url, folder, run.plan.orders, scarce)
+            env = child_env(uri, f"bench_{name}", API_PORT=str(port))
+            log = RESULTS / "logs" / f"{name}-api.log"
+            child = running(module, env, log, answers(url + "/readyz"))
+            servers.append((side, await stack.enter_async_context(child)))
+        measured = [side for side, _ in servers]
+        if "http" in run.only:
+            table, run.data["http"] = await api_load.measure(measured, run.plan.seconds)
+            run.tables.append(table)
+        if "checkout" in run.only:
+            table, run.data["checkout"] = await checkout_load.measure(measured, run.plan.seconds)
+            run.tables.append(table)
+        (_, api), (_, bare) = servers
+        shop_rss, bare_rss = api.peak_rss_mib(), bare.peak_rss_mib()
+        run.memory.add("API (python -m admin_api)", shop_rss, "bare API", bare_rss,
+                       shop_rss / bare_rss)  # fmt: skip
+
+
+async def main(run: Run) -> None:
+    async with engine() as uri:
+        if run.only & {"http", "checkout"}:
+            await storefront(uri, run)
+        if "bot" in run.only:
+            table, run.data["bot"] = await bot_load.measure(uri, run.plan.presses, run.memory)
+            run.tables.append(table)
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short runs: a smoke test")
+    parser.add_argument("--only", nargs="+", choices=SCENARIOS, default=SCENARIOS)
+    args = parser.parse_args()
+    memory = Table(
+        "Peak RSS during the runs above",
+        ["process", "MiB", "baseline process", "baseline MiB", "ratio"],
+    )
+    run = Run(QUICK if args.quick else FULL, frozenset(args.only), [], {}, memory)
+    started = time.monotonic()
+    asyncio.run(main(run))
+    run.tables.append(memory)
+    for table in run.tables:
+        print(table.text(), end="\n\n")
+    run.data["seconds"] = round(time.monotonic() - started)
+    print(f"results: {save('latest', run.tables, run.data)} ({run.data['seconds']} s)")
+
+
+cli()

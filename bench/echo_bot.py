@@ -1,0 +1,50 @@
+"""``python -m bench.echo_bot``: the bot benchmark's baseline, an aiogram echo bot.
+
+It makes the Telegram calls the shop's handlers make for the same updates, and nothing
+else: a page callback edits the message and answers, any other callback only answers.
+Reads ``BOT_TOKEN`` and ``BOT_API_BASE_URL`` like the shop's bot, and logs the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import CallbackQuery, Message
+
+from bot.callbacks import CatalogPage
+
+
+async def echo(message: Message) -> None:
+    await message.answer(message.text or "?")
+
+
+async def edit_and_answer(query: CallbackQuery) -> None:
+    if isinstance(query.message, Message):
+        await query.message.edit_text(query.data or "?")
+    await query.answer()
+
+
+async def answer(query: CallbackQuery) -> None:
+    await query.answer(query.data)
+
+
+async def main() -> None:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["BOT_API_BASE_URL"]))
+    bot = Bot(os.environ["BOT_TOKEN"], session=session)
+    dispatcher = Dispatcher()
+    dispatcher.message.register(echo)
+    dispatcher.callback_query.register(edit_and_answer, CatalogPage.filter())
+    dispatcher.callback_query.register(answer)
+    await dispatcher.start_polling(bot)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(main())
