@@ -11,9 +11,12 @@ from aiohttp import web
 from pydantic import BaseModel
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
-from admin_api.handlers import auth, cart, orders, products, staff, system
+from admin_api.handlers import auth, broadcasts, cart, orders, products, staff, system
 from admin_api.schemas import Health, ProfileChanges, Session
+from core.broadcasts import Broadcast, BroadcastProgress
 from core.commands import (
+    BroadcastDraft,
+    BulkStatusUpdate,
     CartChange,
     CartRemoval,
     Credentials,
@@ -26,6 +29,7 @@ from core.commands import (
     StatusUpdate,
 )
 from core.models import CartView, Order, Page, Product, User
+from core.orders import BulkStatusResult
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -102,6 +106,18 @@ ROUTES: tuple[Route, ...] = (
           response=Order),
     Route("GET", "/api/admin/users", staff.list_users, "All users", "admin", ADMIN,
           query=HistoryQuery, response=Page[User]),
+    Route("POST", "/api/admin/orders/status", broadcasts.change_statuses,
+          "Change many orders' status", "admin", STAFF, body=BulkStatusUpdate,
+          response=BulkStatusResult),
+    # broadcasts
+    Route("POST", "/api/broadcasts", broadcasts.start_broadcast, "Message a segment of customers",
+          "broadcasts", STAFF, body=BroadcastDraft, response=BroadcastProgress, status=201),
+    Route("GET", "/api/broadcasts", broadcasts.list_broadcasts, "Recent broadcasts",
+          "broadcasts", STAFF, query=HistoryQuery, response=Page[Broadcast]),
+    Route("GET", "/api/broadcasts/{id}", broadcasts.broadcast_progress,
+          "A broadcast and its live progress", "broadcasts", STAFF, response=BroadcastProgress),
+    Route("POST", "/api/broadcasts/{id}/cancel", broadcasts.cancel_broadcast,
+          "Stop a broadcast", "broadcasts", STAFF, response=BroadcastProgress, problems=(409,)),
     # system
     Route("GET", "/healthz", system.alive, "The process is alive", "system", response=Health),
     Route("GET", "/readyz", system.ready, "The database is reachable", "system",

@@ -48,6 +48,10 @@ class StatusResult(Model):
     message: str | None = None
 
 
+class BulkStatusResult(Model):
+    results: tuple[StatusResult, ...]
+
+
 class Orders:
     def __init__(self, store: Store, outbox: Outbox, lease: timedelta) -> None:
         self._orders = store.orders
@@ -135,9 +139,7 @@ class Orders:
         await self._outbox.relay(order.id)
         return Order.model_validate(document)
 
-    async def change_statuses(
-        self, actor: Actor, bulk: BulkStatusUpdate
-    ) -> tuple[StatusResult, ...]:
+    async def change_statuses(self, actor: Actor, bulk: BulkStatusUpdate) -> BulkStatusResult:
         """Move many orders, each on its own (one failing does not stop the others)."""
         actor.require(*STAFF)
         if bulk.order_ids is not None:
@@ -159,7 +161,7 @@ class Orders:
                 )
             else:
                 results.append(StatusResult(order_id=order_id, ok=True, status=order.status))
-        return tuple(results)
+        return BulkStatusResult(results=tuple(results))
 
     async def _get(self, query: dict[str, Any]) -> Order:
         document = await self._orders.find_one({**query, "placed": True})

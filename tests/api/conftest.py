@@ -22,7 +22,7 @@ from admin_api.app import create_app
 from admin_api.config import ApiSettings
 from admin_api.keys import OPENAPI
 from core.access import SYSTEM
-from core.commands import CartChange, Credentials
+from core.commands import BroadcastDraft, CartChange, Credentials
 from core.models import Product, Role, User
 from core.shop import Shop
 from tests.conftest import NewProduct, NewUser
@@ -170,6 +170,7 @@ class World:
     tea: Product
     archived: Product
     order_id: str
+    broadcast_id: str
 
 
 @pytest.fixture
@@ -180,6 +181,8 @@ async def world(shop: Shop, new_account: NewAccount, new_product: NewProduct) ->
     await shop.carts.add(alice.user.id, CartChange(product_id=tea.id, quantity=2))
     order = await shop.checkout.place_order(alice.user.id)
     await shop.carts.add(alice.user.id, CartChange(product_id=tea.id, quantity=1))
+    announcement = {"text": "Welcome!", "segment": {"kind": "all"}}
+    broadcast = await shop.broadcasts.start(SYSTEM, BroadcastDraft.model_validate(announcement))
     return World(
         alice=alice,
         bob=await new_account(name="Bob"),
@@ -188,4 +191,5 @@ async def world(shop: Shop, new_account: NewAccount, new_product: NewProduct) ->
         tea=tea,
         archived=archived,
         order_id=str(order.id),
+        broadcast_id=str(broadcast.id),
     )

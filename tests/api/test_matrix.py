@@ -13,7 +13,8 @@ import pytest
 from tests.api.conftest import PASSWORD, Api, World
 
 ACTORS = ("anonymous", "owner", "other", "operator", "admin")
-TEA, ARCHIVED, ORDER = "{tea}", "{archived}", "{order}"
+TEA, ARCHIVED, ORDER, BROADCAST = "{tea}", "{archived}", "{order}", "{broadcast}"
+SEGMENT = {"kind": "all"}
 
 # method, path, body, then the status for each of ACTORS
 MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, int]]] = [
@@ -39,6 +40,12 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", "/api/admin/orders", None, (401, 403, 403, 200, 200)),
     ("GET", f"/api/admin/orders/{ORDER}", None, (401, 403, 403, 200, 200)),
     ("GET", "/api/admin/users", None, (401, 403, 403, 403, 200)),
+    ("POST", "/api/admin/orders/status", {"status": "paid", "orderIds": [ORDER]},
+     (401, 403, 403, 200, 200)),
+    ("POST", "/api/broadcasts", {"text": "Hi", "segment": SEGMENT}, (401, 403, 403, 201, 201)),
+    ("GET", "/api/broadcasts", None, (401, 403, 403, 200, 200)),
+    ("GET", f"/api/broadcasts/{BROADCAST}", None, (401, 403, 403, 200, 200)),
+    ("POST", f"/api/broadcasts/{BROADCAST}/cancel", None, (401, 403, 403, 200, 200)),
     ("GET", "/healthz", None, (200, 200, 200, 200, 200)),
     ("GET", "/readyz", None, (200, 200, 200, 200, 200)),
     ("GET", "/api/openapi.json", None, (200, 200, 200, 200, 200)),
@@ -58,6 +65,7 @@ def fill(value: Any, world: World) -> Any:
         TEA: str(world.tea.id),
         ARCHIVED: str(world.archived.id),
         ORDER: world.order_id,
+        BROADCAST: world.broadcast_id,
         "{alice_email}": world.alice.email,
     }
     if isinstance(value, str):
@@ -66,6 +74,8 @@ def fill(value: Any, world: World) -> Any:
         return value
     if isinstance(value, dict):
         return {key: fill(item, world) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill(item, world) for item in value]
     return value
 
 
@@ -99,7 +109,13 @@ def test_the_matrix_covers_every_documented_operation(api: Api) -> None:
         for method in operations
     }
     in_matrix = {
-        (method, path.replace(TEA, "{}").replace(ARCHIVED, "{}").replace(ORDER, "{}"))
+        (
+            method,
+            path.replace(TEA, "{}")
+            .replace(ARCHIVED, "{}")
+            .replace(ORDER, "{}")
+            .replace(BROADCAST, "{}"),
+        )
         for method, path, _, _ in MATRIX
     }
     assert in_matrix == documented

@@ -164,12 +164,14 @@ async def test_bulk_status_change_reports_each_order_and_notifies_once(
     shipped = await shop.orders.change_statuses(
         STAFF, BulkStatusUpdate(status="shipped", from_status="paid")
     )
-    assert sorted((r.order_id, r.ok) for r in shipped) == sorted((o.id, True) for o in orders[:2])
+    assert sorted((r.order_id, r.ok) for r in shipped.results) == sorted(
+        (o.id, True) for o in orders[:2]
+    )
 
     mixed = await shop.orders.change_statuses(
         STAFF, BulkStatusUpdate(status="paid", order_ids=[orders[0].id, orders[2].id])
     )
-    assert [(r.ok, r.error) for r in mixed] == [(False, "illegal-transition"), (True, None)]
+    assert [(r.ok, r.error) for r in mixed.results] == [(False, "illegal-transition"), (True, None)]
 
     shipped_notices = await shop.store.notifications.count_documents({"status": "shipped"})
     assert shipped_notices == 2
