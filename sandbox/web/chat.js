@@ -116,7 +116,11 @@ function drawChat(chat) {
     drawn.set(message.message_id, { signature, element: node });
     return node;
   });
-  list.replaceChildren(...elements);
+  // Move and insert only what changed, so the live region announces only new content.
+  elements.forEach((node, index) => {
+    if (list.children[index] !== node) list.insertBefore(node, list.children[index] ?? null);
+  });
+  while (list.children.length > elements.length) list.lastElementChild.remove();
   if (grew || nearBottom) list.scrollTop = list.scrollHeight;
   drawReplyKeyboard(chat.reply_keyboard);
   byId("start").hidden = chat.messages.length > 0;
@@ -140,7 +144,8 @@ function messageElement(message, userId) {
   }
   const edited = message.edit_date ? "edited " : "";
   const when = new Date((message.edit_date ?? message.date) * 1000);
-  bubble.append(element("span", "meta", `${edited}${when.toLocaleTimeString([], { timeStyle: "short" })}`));
+  const time = when.toLocaleTimeString([], { timeStyle: "short" });
+  bubble.append(element("span", "meta", `${edited}${time}`));
   item.append(bubble);
   const rows = message.reply_markup?.inline_keyboard;
   if (rows) item.append(inlineKeyboard(rows, message.message_id));
@@ -179,7 +184,8 @@ async function press(key, text, messageId) {
       method: "POST",
       body: { text, message_id: messageId },
     });
-    const answer = await requestJson(`/sandbox/callbacks/${query.id}?wait=${CALLBACK_WAIT_SECONDS}`);
+    const url = `/sandbox/callbacks/${query.id}?wait=${CALLBACK_WAIT_SECONDS}`;
+    const answer = await requestJson(url);
     if (!answer.answered) showToast("The bot did not answer the button (is it running?)", true);
     else if (answer.text) showToast(answer.text, answer.show_alert);
   } catch (error) {

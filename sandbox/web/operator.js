@@ -48,10 +48,13 @@ export function startOperatorPanel(apiUrl) {
 
   function orderItem(order) {
     const item = document.createElement("li");
-    const label = `#${order.number} · ${money(order.totalAmount, order.currency)} · ${order.status}`;
+    const total = money(order.totalAmount, order.currency);
+    const label = `#${order.number} · ${total} · ${order.status}`;
     const select = document.createElement("select");
     select.setAttribute("aria-label", `New status of order #${order.number}`);
-    for (const status of STATUSES) select.add(new Option(status, status, false, status === order.status));
+    for (const status of STATUSES) {
+      select.add(new Option(status, status, false, status === order.status));
+    }
     const set = document.createElement("button");
     set.type = "button";
     set.textContent = "Set";
