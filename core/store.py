@@ -77,6 +77,10 @@ class Store:
                     [("placed", ASCENDING), ("status", ASCENDING), ("createdAt", DESCENDING)]
                 ),
                 IndexModel("number", unique=True),
+                # For the journal's guarded writes, ``{_id, journal.owner}``: the embedded
+                # engine uses an index only for a filter on exactly that index's fields, and
+                # scans every order otherwise (MongoDB would use the _id index either way).
+                IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
                 IndexModel("journal.leaseUntil", sparse=True),
                 IndexModel("outbox.at", sparse=True),
             ]
