@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bench import api_load, bot_load, checkout_load, sides
+from bench import api_load, bot_load, checkout_load, growth, sides
 from bench.processes import running
 from bench.report import Table, save
 from bench.stage import RESULTS, answers, child_env, engine, free_port, shop_on
@@ -24,11 +24,29 @@ class Plan:
     """Callers seeded for POST /api/orders, one order each."""
     presses: int
     """Button presses per customer and scenario in the bot benchmark."""
+    catalog_sizes: tuple[int, ...]
+    order_counts: tuple[int, ...]
+    samples: int
+    """Calls timed per figure of the growth benchmark."""
 
 
-FULL = Plan(seconds=8, orders=12_000, presses=40)
-QUICK = Plan(seconds=2, orders=3_000, presses=8)
-SCENARIOS = ("http", "checkout", "bot")
+FULL = Plan(
+    seconds=8,
+    orders=12_000,
+    presses=40,
+    catalog_sizes=(1_000, 10_000, 100_000),
+    order_counts=(1_000, 100_000),
+    samples=30,
+)
+QUICK = Plan(
+    seconds=2,
+    orders=3_000,
+    presses=8,
+    catalog_sizes=(1_000, 10_000),
+    order_counts=(1_000, 10_000),
+    samples=5,
+)
+SCENARIOS = ("http", "checkout", "bot", "growth")
 
 
 @dataclass
@@ -75,6 +93,12 @@ async def main(run: Run) -> None:
         if "bot" in run.only:
             table, run.data["bot"] = await bot_load.measure(uri, run.plan.presses, run.memory)
             run.tables.append(table)
+        if "growth" in run.only:
+            plan = run.plan
+            tables, run.data["growth"] = await growth.measure(
+                uri, plan.catalog_sizes, plan.order_counts, plan.samples
+            )
+            run.tables.extend(tables)
 
 
 def cli() -> None:

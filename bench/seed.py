@@ -33,7 +33,7 @@ class Customer:
     token: str
 
 
-async def _clone(
+async def clone(
     collection: Collection, template: dict[str, Any], changes: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     documents = [{**template, "_id": ObjectId(), **change} for change in changes]
@@ -57,7 +57,7 @@ async def products(shop: Shop, count: int, stock: int) -> list[ObjectId]:
         }
         for n in range(2, count + 1)
     ]
-    clones = await _clone(shop.store.products, template, changes)
+    clones = await clone(shop.store.products, template, changes)
     return [first.id, *(clone["_id"] for clone in clones)]
 
 
@@ -75,7 +75,7 @@ async def customers(
         {"email": f"b{n}-{tag}@example.com", "telegramId": first_telegram_id + n}
         for n in range(1, count)
     ]
-    clones = await _clone(shop.store.users, template, changes)
+    clones = await clone(shop.store.users, template, changes)
     users = [first, *(User.model_validate(clone) for clone in clones)]
     return [
         Customer(user.id, first_telegram_id + n, TOKENS.issue(user).token)
@@ -90,4 +90,4 @@ async def carts(shop: Shop, owners: Sequence[Customer], lines: Sequence[ObjectId
         await shop.carts.add(first.user_id, CartChange(product_id=product_id, quantity=1))
     template = await shop.store.carts.find_one({"userId": first.user_id})
     assert template is not None
-    await _clone(shop.store.carts, template, [{"userId": owner.user_id} for owner in others])
+    await clone(shop.store.carts, template, [{"userId": owner.user_id} for owner in others])
