@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -42,5 +42,11 @@ def read_query(request: web.Request, command: type[CommandT]) -> CommandT:
 
 
 def respond(model: BaseModel, status: int = 200, **headers: str) -> web.Response:
-    body: Any = model.model_dump(mode="json", by_alias=True)
-    return web.json_response(body, status=status, headers=headers or None)
+    """``model`` as JSON, serialised by pydantic in one step (no dict in between)."""
+    return web.Response(
+        body=model.model_dump_json(by_alias=True),
+        status=status,
+        headers=headers or None,
+        content_type="application/json",
+        charset="utf-8",
+    )
