@@ -14,6 +14,7 @@ from bench import api_load, bot_load, checkout_load, growth, sides
 from bench.processes import running
 from bench.report import Table, save
 from bench.stage import RESULTS, answers, child_env, engine, free_port, shop_on
+from sandbox.testing import running_sandbox
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ QUICK = Plan(
     order_counts=(1_000, 10_000),
     samples=5,
 )
+OPERATORS_CHAT = 4_000_001
 SCENARIOS = ("http", "checkout", "bot", "growth")
 
 
@@ -58,10 +60,19 @@ class Run:
     memory: Table
 
 
+async def started() -> bool:
+    """The delivery worker's readiness: it serves nothing, so give it a moment."""
+    await asyncio.sleep(1)
+    return True
+
+
 async def storefront(uri: str, run: Run) -> None:
-    """1 and 3: the API and the bare baseline as child processes, loaded by wrk."""
+    """1 and 3: the API and the bare baseline loaded by wrk, the delivery worker sending
+    the new-order notices; all child processes."""
     servers = []
     async with contextlib.AsyncExitStack() as stack:
+        telegram = await stack.enter_async_context(running_sandbox())
+        telegram.sandbox.add_user(OPERATORS_CHAT, "Operators")
         for name, module in (("shop", "admin_api"), ("bare", "bench.bare_api")):
             shop = await stack.enter_async_context(shop_on(uri, f"bench_{name}"))
             port = free_port()
@@ -70,9 +81,20 @@ async def storefront(uri: str, run: Run) -> None:
             folder = RESULTS / "work" / name
             side = await sides.prepare(shop, name, url, folder, run.plan.orders, scarce)
             env = child_env(uri, f"bench_{name}", API_PORT=str(port))
+            if name == "shop":  # each new order queues a notice for the worker to send
+                env["OPERATOR_CHAT_ID"] = str(OPERATORS_CHAT)
             log = RESULTS / "logs" / f"{name}-api.log"
             child = running(module, env, log, answers(url + "/readyz"))
             servers.append((side, await stack.enter_async_context(child)))
+        worker_env = child_env(
+            uri,
+            "bench_shop",
+            BOT_TOKEN=telegram.sandbox.token,
+            BOT_API_BASE_URL=telegram.url,
+            OPERATOR_CHAT_ID=str(OPERATORS_CHAT),
+        )
+        log = RESULTS / "logs" / "delivery-worker.log"
+        worker = await stack.enter_async_context(running("bot.delivery", worker_env, log, started))
         measured = [side for side, _ in servers]
         if "http" in run.only:
             table, run.data["http"] = await api_load.measure(measured, run.plan.seconds)
@@ -84,6 +106,11 @@ async def storefront(uri: str, run: Run) -> None:
         shop_rss, bare_rss = api.peak_rss_mib(), bare.peak_rss_mib()
         run.memory.add("API (python -m admin_api)", shop_rss, "bare API", bare_rss,
                        shop_rss / bare_rss)  # fmt: skip
+        calls = telegram.sandbox.calls
+        sent = sum(c.method == "sendMessage" and c.status == 200 for c in calls)
+        run.memory.add(
+            f"delivery worker ({sent} notices sent)", worker.peak_rss_mib(), "-", "-", "-"
+        )
 
 
 async def main(run: Run) -> None:
