@@ -18,7 +18,9 @@ from types import TracebackType
 ENGINE_DIR = Path(__file__).parent / "engine"
 POM = ENGINE_DIR / "pom.xml"
 LAUNCHER = ENGINE_DIR / "Launcher.java"
-START_TIMEOUT_SECONDS = 120
+# One collector thread: the engine shares a small machine with the shop's processes, and
+# a parallel collector's pauses would stall them all at once.
+JVM_OPTIONS = ("-Xss4m", "-XX:+UseSerialGC")
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,7 @@ class EmbeddedMongo:
         if self.store != "memory":
             Path(self.store).parent.mkdir(parents=True, exist_ok=True)
         self._process = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
-            [java, "-Xss4m", "-cp", jars, str(LAUNCHER), self.store],
+            [java, *JVM_OPTIONS, "-cp", jars, str(LAUNCHER), self.store],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

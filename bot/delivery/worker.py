@@ -2,7 +2,8 @@
 
 Each send waits for two slots handed out by the database: one for the chat (1 per second)
 and one for the whole bot (30 per second), so any number of workers together keep both
-limits. Telegram's answer decides what happens next:
+limits on average; a window over this worker's own sends absorbs timing jitter.
+Telegram's answer decides what happens next:
 
 - ok: marked sent (the only step after the send; see ``core/notifications.py`` for the
   window in which a crash right here can repeat a message);
@@ -17,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
+from collections import deque
 from datetime import datetime, timedelta
 
 from aiogram import Bot
@@ -38,7 +41,33 @@ log = logging.getLogger(__name__)
 BOT_RATE_KEY = "bot"
 
 
-def _interval(per_second: float) -> timedelta:
+class SendWindow:
+    """At most ``limit`` sends in any ``window`` (plus a margin), by this process's clock.
+
+    The database's slots space sends evenly across workers; arrival times still jitter
+    (a late wake-up here, a slow answer there), and two sends that land closer than their
+    slots would trip Telegram's own window. This guard waits such a send out instead.
+    """
+
+    def __init__(self, limit: int, window: float = 1.0, margin: float = 0.025) -> None:
+        self._limit = max(1, limit)
+        self._span = window + margin
+        self._sent: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def turn(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                while self._sent and self._sent[0] <= now - self._span:
+                    self._sent.popleft()
+                if len(self._sent) < self._limit:
+                    self._sent.append(now)
+                    return
+                await asyncio.sleep(self._sent[0] + self._span - now)
+
+
+def slot_interval(per_second: float) -> timedelta:
     """Slot spacing for a rate, rounded up to whole milliseconds so it never exceeds it."""
     return timedelta(milliseconds=math.ceil(1000 / per_second))
 
@@ -53,8 +82,9 @@ class DeliveryWorker:
         self._bot = bot
         self._settings = settings
         self._lease = lease
-        self._bot_interval = _interval(settings.telegram_messages_per_second)
-        self._chat_interval = _interval(settings.telegram_chat_messages_per_second)
+        self._bot_interval = slot_interval(settings.telegram_messages_per_second)
+        self._chat_interval = slot_interval(settings.telegram_chat_messages_per_second)
+        self._window = SendWindow(math.floor(settings.telegram_messages_per_second))
 
     async def run(self) -> None:
         """Send until cancelled, with ``DELIVERY_SENDERS`` concurrent senders."""
@@ -84,6 +114,7 @@ class DeliveryWorker:
             return
         await _sleep_until(chat_slot)
         await _sleep_until(await self._outbox.reserve_slot(BOT_RATE_KEY, self._bot_interval))
+        await self._window.turn()
         text, markup = render(notice)
         try:
             sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
