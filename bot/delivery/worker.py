@@ -53,12 +53,20 @@ class SendWindow:
         self._limit = max(1, limit)
         self._span = window + margin
         self._sent: deque[float] = deque()
+        self._resume_at = 0.0
         self._lock = asyncio.Lock()
+
+    def hold(self, seconds: float) -> None:
+        """Let no send through for ``seconds`` (Telegram answered 429: retry after)."""
+        self._resume_at = max(self._resume_at, time.monotonic() + seconds)
 
     async def turn(self) -> None:
         async with self._lock:
             while True:
                 now = time.monotonic()
+                if now < self._resume_at:
+                    await asyncio.sleep(self._resume_at - now)
+                    continue
                 while self._sent and self._sent[0] <= now - self._span:
                     self._sent.popleft()
                 if len(self._sent) < self._limit:
@@ -120,6 +128,7 @@ class DeliveryWorker:
             sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
         except TelegramRetryAfter as flood:
             pause = timedelta(seconds=flood.retry_after)
+            self._window.hold(flood.retry_after)
             await self._outbox.hold(BOT_RATE_KEY, clock.now() + pause)
             await self._outbox.retry_later(notice, flood.message, delay=pause)
         except TelegramForbiddenError as refused:

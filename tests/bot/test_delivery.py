@@ -180,12 +180,12 @@ async def test_a_2000_recipient_broadcast_under_rate_limits(
 
 
 def _assert_obeyed_retry_after(calls: list[Any]) -> None:
-    """After a 429 (retry_after 1 s), sends resume no sooner than Telegram asked."""
+    """After a 429 (retry_after 1 s) no send goes through before Telegram asked, but for
+    requests already on the wire when the 429 was answered (a few milliseconds)."""
     sends = [c for c in calls if c.method.lower() == "sendmessage"]
-    for index, call in enumerate(sends):
-        if call.status == 429:
-            later = [c for c in sends[index + 1 :] if c.status == 200]
-            assert not later or later[0].at >= call.at + 0.9
+    for flood in (c for c in sends if c.status == 429):
+        early = [c for c in sends if c.status == 200 and flood.at + 0.05 < c.at < flood.at + 0.95]
+        assert not early, f"{len(early)} sends within retry_after of a 429"
 
 
 async def test_a_killed_worker_process_resumes_without_losing_or_repeating(
