@@ -36,7 +36,9 @@ class Carts:
 
     async def view(self, user_id: ObjectId) -> CartView:
         """The cart joined with each product's current name, price and stock."""
-        cart = await self.get(user_id)
+        return await self._view(await self.get(user_id))
+
+    async def _view(self, cart: Cart) -> CartView:
         products = await self._catalog.many(line.product_id for line in cart.products)
         items = []
         for line in cart.products:
@@ -56,7 +58,7 @@ class Carts:
                 )
             )
         return CartView(
-            user_id=user_id,
+            user_id=cart.user_id,
             items=tuple(items),
             total_amount=sum(item.line_total for item in items),
             currency=self._catalog.currency,
@@ -78,8 +80,7 @@ class Carts:
                 raise InvalidInput(f"A cart holds at most {MAX_LINES} different products.")
             return _with_quantity(lines, product.id, wanted)
 
-        await self._mutate(user_id, grow)
-        return await self.view(user_id)
+        return await self._view(await self._mutate(user_id, grow))
 
     async def set_quantity(self, user_id: ObjectId, change: CartChange) -> CartView:
         """Set a line that is already in the cart to exactly ``change.quantity``."""
@@ -92,8 +93,7 @@ class Carts:
                 raise OutOfStock([product.name])
             return _with_quantity(lines, product.id, change.quantity)
 
-        await self._mutate(user_id, replace)
-        return await self.view(user_id)
+        return await self._view(await self._mutate(user_id, replace))
 
     async def remove(self, user_id: ObjectId, removal: CartRemoval) -> CartView:
         def drop(lines: Lines) -> Lines:
@@ -101,12 +101,10 @@ class Carts:
                 raise NotFound("This product is not in your cart.")
             return _with_quantity(lines, removal.product_id, 0)
 
-        await self._mutate(user_id, drop)
-        return await self.view(user_id)
+        return await self._view(await self._mutate(user_id, drop))
 
     async def clear(self, user_id: ObjectId) -> CartView:
-        await self._mutate(user_id, lambda lines: ())
-        return await self.view(user_id)
+        return await self._view(await self._mutate(user_id, lambda lines: ()))
 
     async def settle(
         self, user_id: ObjectId, order_id: ObjectId, ordered: Sequence[OrderLine]
@@ -127,8 +125,9 @@ class Carts:
         change: Callable[[Lines], Lines],
         *,
         once_for: ObjectId | None = None,
-    ) -> None:
-        """Apply ``change`` to the lines with optimistic concurrency (compare and set)."""
+    ) -> Cart:
+        """Apply ``change`` to the lines with optimistic concurrency (compare and set); the
+        cart as written."""
         for attempt in range(MAX_ATTEMPTS):
             if attempt:  # lost a race: let the winner finish before reading again
                 await asyncio.sleep(random.uniform(0, 0.002 * attempt))  # noqa: S311 - jitter
@@ -137,9 +136,9 @@ class Carts:
                 await self._create(user_id)
                 continue
             settled: list[ObjectId] = document.get("settledOrders", [])
-            if once_for is not None and once_for in settled:
-                return
             cart = Cart.model_validate(document)
+            if once_for is not None and once_for in settled:
+                return cart
             lines = change(cart.products)
             update: dict[str, Any] = {
                 "products": [line.model_dump(by_alias=True) for line in lines],
@@ -160,7 +159,7 @@ class Carts:
                 {"$set": update, "$inc": {"version": 1}},
             )
             if result.matched_count:
-                return
+                return Cart(user_id=user_id, products=lines, version=cart.version + 1)
         raise VersionConflict("cart")
 
     async def _create(self, user_id: ObjectId) -> None:
