@@ -20,7 +20,7 @@ from core.config import PROJECT_ROOT
 from core.models import Order, Product, Role, User
 from core.notifications import Outbox
 from core.shop import Shop
-from sandbox import SandboxServer
+from sandbox import FakeUser, SandboxServer
 from tests.bot.conftest import Customer, fill_cart
 from tests.processes import environment
 
@@ -245,3 +245,22 @@ async def test_a_killed_worker_process_resumes_without_losing_or_repeating(
     # 'sent' mark was never written, can go out twice.
     assert repeated <= in_flight & delivered_before
     assert len(repeated) <= 8
+
+
+async def test_the_operators_chat_hears_of_each_new_order_once(
+    shop: Shop,
+    bot_settings: BotSettings,
+    customer: Customer,
+    make_user: Callable[..., FakeUser],
+    new_product: Callable[..., Any],
+) -> None:
+    operators = make_user("Operators")
+    shop.outbox.operator_chat_id = operators.id
+    _, account = await customer("Dora")
+    async with working(shop, bot_settings):
+        order = await _ordered(shop, account, await new_product(price=1250))
+        notice = await operators.wait_for(lambda m: "New order" in (m.text or ""))
+        await shop.outbox.relay(order.id)  # relaying again queues nothing new
+
+    assert notice.text == f"New order #{order.number}: $12.50"
+    assert await shop.store.notifications.count_documents({"kind": "new_order"}) == 1
