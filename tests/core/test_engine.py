@@ -3,10 +3,12 @@
 import asyncio
 from pathlib import Path
 
+import pytest
 from pymongo import MongoClient, ReturnDocument
 
+from core import embedded
 from core.config import DATA_DIR
-from core.embedded import EmbeddedMongo
+from core.embedded import EmbeddedMongo, EngineUnavailable
 from core.shop import Shop
 
 
@@ -47,3 +49,20 @@ def test_the_embedded_default_keeps_data_across_restarts(tmp_path: Path) -> None
         MongoClient(engine.uri) as c,
     ):
         assert c.shop.products.find_one({"_id": "kept"}) == {"_id": "kept", "starts": 2}
+
+
+def test_without_java_the_error_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(embedded.shutil, "which", lambda tool: None)
+    with pytest.raises(EngineUnavailable) as missing:
+        EmbeddedMongo("memory", cache_dir=tmp_path).start()
+    assert "apt-get install openjdk-17-jdk-headless maven" in str(missing.value)
+    assert "MONGODB_URI" in str(missing.value)
+
+
+async def test_indexes_can_be_created_again_at_every_start(shop: Shop) -> None:
+    before = await shop.store.orders.index_information()
+    await shop.store.ensure_indexes()
+    assert await shop.store.orders.index_information() == before
+    assert before["userId_1_idempotencyKey_1"]["unique"]
