@@ -14,6 +14,7 @@ from admin_api.openapi import build_document
 from admin_api.problems import problem_middleware
 from admin_api.routes import ROUTES, add_routes
 from admin_api.throttle import LoginThrottle
+from core.config import ConfigError
 from core.shop import Shop
 
 log = logging.getLogger("admin_api")
@@ -24,7 +25,13 @@ async def run_api(shop: Shop, settings: ApiSettings) -> None:
     runner = web.AppRunner(create_app(shop, settings), access_log=None)
     await runner.setup()
     try:
-        await web.TCPSite(runner, settings.api_host, settings.api_port).start()
+        try:
+            await web.TCPSite(runner, settings.api_host, settings.api_port).start()
+        except OSError as error:
+            raise ConfigError(
+                f"cannot serve the API on {settings.api_host}:{settings.api_port}: "
+                f"{error.strerror} (set API_HOST or API_PORT)"
+            ) from None
         log.info("listening", extra={"host": settings.api_host, "port": settings.api_port})
         await asyncio.Event().wait()
     finally:

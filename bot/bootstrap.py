@@ -80,10 +80,13 @@ async def run_bot(shop: Shop, settings: BotSettings) -> None:
     """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled."""
     bot = create_bot(settings)
     dispatcher = create_dispatcher(shop, settings)
-    if settings.bot_mode is BotMode.WEBHOOK:
-        await serve_webhook(dispatcher, bot, settings)
-    else:
-        await dispatcher.start_polling(bot, handle_signals=False)
+    try:
+        if settings.bot_mode is BotMode.WEBHOOK:
+            await serve_webhook(dispatcher, bot, settings)
+        else:
+            await dispatcher.start_polling(bot, handle_signals=False)
+    finally:
+        await bot.session.close()
 
 
 async def _announce_commands(bot: Bot) -> None:

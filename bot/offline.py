@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pydantic import SecretStr
 
 from bot.config import BotMode, BotSettings
+from core.config import ConfigError
 from sandbox import DEFAULT_TOKEN, Sandbox, SandboxServer
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,15 @@ async def telegram_for(settings: BotSettings) -> AsyncIterator[BotSettings]:
     if settings.bot_token is not None:
         yield settings
         return
-    async with SandboxServer(Sandbox(), port=settings.sandbox_port) as server:
+    server = SandboxServer(Sandbox(), port=settings.sandbox_port)
+    try:
+        await server.start()
+    except OSError as error:
+        raise ConfigError(
+            f"cannot serve the offline sandbox on port {settings.sandbox_port}: "
+            f"{error.strerror} (set SANDBOX_PORT, or BOT_TOKEN for the real Telegram)"
+        ) from None
+    try:
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # every long poll
         log.warning(
             "BOT_TOKEN is not set: the bot runs on the offline sandbox at %s; chat with it: "
@@ -37,3 +46,5 @@ async def telegram_for(settings: BotSettings) -> AsyncIterator[BotSettings]:
                 "bot_mode": BotMode.POLLING,
             }
         )
+    finally:
+        await server.stop()

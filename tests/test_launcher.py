@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import sys
 import uuid
 
@@ -42,3 +43,24 @@ async def test_the_shop_serves_the_api_and_the_offline_bot(mongo_uri: str) -> No
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()[-2000:]
+
+
+async def test_a_busy_port_stops_the_shop_with_one_line(mongo_uri: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = environment(
+            MONGODB_URI=mongo_uri,
+            MONGODB_DATABASE=f"test_{uuid.uuid4().hex[:16]}",
+            API_PORT=str(port),
+            SANDBOX_PORT=str(free_port()),
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "shop", cwd=PROJECT_ROOT, env=env, stderr=asyncio.subprocess.PIPE
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    last = stderr.decode().strip().splitlines()[-1]
+    assert last.startswith(f"cannot serve the API on 127.0.0.1:{port}: ")
+    assert last.endswith("(set API_HOST or API_PORT)")
