@@ -85,7 +85,7 @@ class Catalog:
     async def many(self, product_ids: Iterable[ObjectId]) -> dict[ObjectId, Product]:
         """The products with these ids, archived ones included, keyed by id."""
         cursor = self._products.find({"_id": {"$in": list(product_ids)}})
-        return {document["_id"]: Product.model_validate(document) async for document in cursor}
+        return {doc["_id"]: Product.model_validate(doc) for doc in await cursor.to_list()}
 
     async def list(self, query: ProductQuery, *, staff: bool = False) -> Page[Product]:
         """A page of products; archived ones only for staff who ask for them."""

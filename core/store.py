@@ -112,7 +112,7 @@ async def find_page(
     """One page of ``query``'s matches as ``model`` instances, with the total count."""
     total = await collection.count_documents(query)
     cursor = collection.find(query).sort(sort).skip((page - 1) * limit).limit(limit)
-    items = tuple([model.model_validate(document) async for document in cursor])
+    items = tuple(model.model_validate(document) for document in await cursor.to_list())
     return Page[model](items=items, total=total, page=page, limit=limit)  # type: ignore[valid-type]
 
 
