@@ -14,9 +14,11 @@ import os
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import CatalogPage
+from bot.screens import NOT_MODIFIED
 
 
 async def echo(message: Message) -> None:
@@ -24,8 +26,13 @@ async def echo(message: Message) -> None:
 
 
 async def edit_and_answer(query: CallbackQuery) -> None:
+    """Edit like the shop's screens do, which also let an unchanged page be."""
     if isinstance(query.message, Message):
-        await query.message.edit_text(query.data or "?")
+        try:
+            await query.message.edit_text(query.data or "?")
+        except TelegramBadRequest as error:
+            if NOT_MODIFIED not in error.message:
+                raise
     await query.answer()
 
 
