@@ -23,7 +23,10 @@ class CustomerLookup(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         sender = data.get("event_from_user")
-        data["customer"] = None if sender is None else await self._shop.users.by_telegram(sender.id)
+        customer = None if sender is None else await self._shop.users.by_telegram(sender.id)
+        if customer is not None:
+            customer = await self._shop.users.back_on_telegram(customer)
+        data["customer"] = customer
         return await handler(event, data)
 
 

@@ -41,6 +41,9 @@ class User(Document):
     email: str
     role: Role = Role.USER
     telegram_id: int | None = None
+    telegram_blocked: bool = Field(
+        default=False, description="The bot was blocked by this customer when last tried."
+    )
     password_hash: str | None = Field(default=None, exclude=True)
     session_version: int = Field(default=0, exclude=True)
 

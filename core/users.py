@@ -89,6 +89,12 @@ class Users:
         document = await self._users.find_one({"telegramId": telegram_id})
         return None if document is None else User.model_validate(document)
 
+    async def back_on_telegram(self, user: User) -> User:
+        """The customer wrote to the bot, so it is no longer blocked: notices resume."""
+        if not user.telegram_blocked:
+            return user
+        return await self._set(user.id, {"telegramBlocked": False})
+
     async def authenticate(self, credentials: Credentials) -> User:
         """The user with these credentials; unknown email and wrong password fail alike."""
         document = await self._users.find_one({"email": credentials.email})

@@ -264,3 +264,27 @@ async def test_the_operators_chat_hears_of_each_new_order_once(
 
     assert notice.text == f"New order #{order.number}: $12.50"
     assert await shop.store.notifications.count_documents({"kind": "new_order"}) == 1
+
+
+async def test_a_customer_who_comes_back_gets_notices_again(
+    shop: Shop,
+    bot_settings: BotSettings,
+    sandbox_server: SandboxServer,
+    running_bot: None,
+    customer: Customer,
+    new_product: Callable[..., Any],
+) -> None:
+    player, account = await customer("Erin")
+    order = await _ordered(shop, account, await new_product())
+    sandbox_server.sandbox.block(player.id)
+    async with working(shop, bot_settings):
+        await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
+        async with asyncio.timeout(10):
+            while not (await shop.users.get(account.id)).telegram_blocked:
+                await asyncio.sleep(0.02)
+
+        sandbox_server.sandbox.block(player.id, blocked=False)
+        await player.send("/start")  # writing to the bot again shows it is not blocked
+        assert not (await shop.users.get(account.id)).telegram_blocked
+        await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="shipped"))
+        await player.wait_for(lambda m: "is now shipped" in (m.text or ""))
