@@ -118,6 +118,16 @@ async def test_a_notice_made_while_the_bot_api_fails_arrives_after_it_recovers(
     assert sandbox_server.sandbox.sent_count(player.id) == 1
 
 
+async def _blocked_customer(
+    shop: Shop, server: SandboxServer, customer: Customer, product: Product, name: str
+) -> tuple[FakeUser, User, Order]:
+    """A customer with a pending order who has blocked the bot."""
+    player, account = await customer(name)
+    order = await _ordered(shop, account, product)
+    server.sandbox.block(player.id)
+    return player, account, order
+
+
 async def test_a_customer_who_blocked_the_bot_is_marked_unreachable(
     shop: Shop,
     bot_settings: BotSettings,
@@ -125,9 +135,9 @@ async def test_a_customer_who_blocked_the_bot_is_marked_unreachable(
     customer: Customer,
     new_product: Callable[..., Any],
 ) -> None:
-    player, account = await customer("Carol")
-    order = await _ordered(shop, account, await new_product())
-    sandbox_server.sandbox.block(player.id)
+    _, account, order = await _blocked_customer(
+        shop, sandbox_server, customer, await new_product(), "Carol"
+    )
     async with working(shop, bot_settings):
         for status, blocked in (("paid", 1), ("shipped", 2)):
             await shop.orders.change_status(STAFF, order.id, StatusUpdate(status=status))
@@ -274,9 +284,9 @@ async def test_a_customer_who_comes_back_gets_notices_again(
     customer: Customer,
     new_product: Callable[..., Any],
 ) -> None:
-    player, account = await customer("Erin")
-    order = await _ordered(shop, account, await new_product())
-    sandbox_server.sandbox.block(player.id)
+    player, account, order = await _blocked_customer(
+        shop, sandbox_server, customer, await new_product(), "Erin"
+    )
     async with working(shop, bot_settings):
         await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
         async with asyncio.timeout(10):
