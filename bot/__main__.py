@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from bot.bootstrap import run_bot
 from bot.config import BotSettings
 from bot.offline import telegram_for
 from core.config import CoreSettings, ensure_generated_secret, load
+from core.logs import LogSettings, configure_logging
 from core.processes import run_until_stopped
 from core.shop import database_uri, open_shop
 
@@ -23,9 +23,7 @@ async def run(core_settings: CoreSettings, bot_settings: BotSettings) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(load(LogSettings))
     ensure_generated_secret()
     core_settings, bot_settings = load(CoreSettings), load(BotSettings)
     asyncio.run(run(core_settings, bot_settings))

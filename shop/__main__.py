@@ -14,13 +14,13 @@ from datetime import timedelta
 
 from admin_api.app import run_api
 from admin_api.config import ApiSettings
-from admin_api.logs import configure_logging
 from bot.bootstrap import create_bot, run_bot
 from bot.config import BotSettings
 from bot.delivery.config import DeliverySettings
 from bot.delivery.worker import DeliveryWorker
 from bot.offline import telegram_for
 from core.config import CoreSettings, ensure_generated_secret, load
+from core.logs import LogSettings, configure_logging
 from core.processes import run_until_stopped
 from core.shop import database_uri, open_shop
 from shop.chat_page import with_chat_page
@@ -56,7 +56,7 @@ def main() -> None:
     ensure_generated_secret()
     core, api, telegram = load(CoreSettings), load(ApiSettings), load(BotSettings)
     delivery = load(DeliverySettings)
-    configure_logging(api.log_level)
+    configure_logging(load(LogSettings))
     asyncio.run(run(core, api, telegram, delivery))
 
 

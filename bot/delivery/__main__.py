@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import timedelta
 
 from bot.bootstrap import create_bot
@@ -11,6 +10,7 @@ from bot.config import BotSettings
 from bot.delivery.config import DeliverySettings
 from bot.delivery.worker import DeliveryWorker
 from core.config import ConfigError, CoreSettings, ensure_generated_secret, load
+from core.logs import LogSettings, configure_logging
 from core.processes import run_until_stopped
 from core.shop import database_uri, open_shop
 
@@ -27,9 +27,7 @@ async def run(core: CoreSettings, telegram: BotSettings, delivery: DeliverySetti
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(load(LogSettings))
     ensure_generated_secret()
     core, telegram, delivery = load(CoreSettings), load(BotSettings), load(DeliverySettings)
     if telegram.bot_token is None:
