@@ -18,12 +18,12 @@ from bot.bootstrap import create_bot, run_bot
 from bot.config import BotSettings
 from bot.delivery.config import DeliverySettings
 from bot.delivery.worker import DeliveryWorker
-from bot.offline import telegram_for
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.logs import LogSettings, configure_logging
 from core.processes import run_until_stopped
 from core.shop import database_uri, open_shop
 from shop.chat_page import with_chat_page
+from shop.offline import telegram_for
 
 log = logging.getLogger("shop")
 

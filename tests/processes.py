@@ -22,15 +22,18 @@ def environment(**values: str) -> dict[str, str]:
     return {**os.environ, "JWT_SECRET": TEST_SECRET, "BCRYPT_ROUNDS": "4", **values}
 
 
-async def wait_until_serving(url: str, attempts: int = 300) -> None:
-    """Poll ``url`` until it answers 200 (a child process starting up)."""
+async def wait_until_serving(url: str, timeout: float = 120) -> None:
+    """Poll ``url`` until it answers 200 (a child process starting up, however slowly)."""
     async with aiohttp.ClientSession() as http:
-        for _ in range(attempts):
-            try:
-                async with http.get(url) as reply:
-                    if reply.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"nothing answered at {url}")
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    try:
+                        async with http.get(url) as reply:
+                            if reply.status == 200:
+                                return
+                    except aiohttp.ClientConnectionError:
+                        pass
+                    await asyncio.sleep(0.1)
+        except TimeoutError:
+            raise AssertionError(f"nothing answered at {url}") from None

@@ -6,10 +6,10 @@ import asyncio
 from datetime import timedelta
 
 from bot.bootstrap import create_bot
-from bot.config import BotSettings
+from bot.config import BotSettings, require_token
 from bot.delivery.config import DeliverySettings
 from bot.delivery.worker import DeliveryWorker
-from core.config import ConfigError, CoreSettings, ensure_generated_secret, load
+from core.config import CoreSettings, ensure_generated_secret, load
 from core.logs import LogSettings, configure_logging
 from core.processes import run_until_stopped
 from core.shop import database_uri, open_shop
@@ -30,8 +30,7 @@ def main() -> None:
     configure_logging(load(LogSettings))
     ensure_generated_secret()
     core, telegram, delivery = load(CoreSettings), load(BotSettings), load(DeliverySettings)
-    if telegram.bot_token is None:
-        raise ConfigError("configuration error: BOT_TOKEN is required by the delivery worker")
+    require_token(telegram, "the delivery worker")
     asyncio.run(run(core, telegram, delivery))
 
 
