@@ -20,8 +20,10 @@ from core.catalog import Catalog
 from core.checkout import Checkout
 from core.config import CoreSettings
 from core.embedded import EmbeddedMongo
-from core.notifications import Outbox
+from core.notifications import NotificationQueue
 from core.orders import Orders
+from core.outbox import Outbox
+from core.pacing import SendPacing
 from core.passwords import PasswordHasher
 from core.store import Store, connect
 from core.tokens import TokenService
@@ -41,6 +43,8 @@ class Shop:
     checkout: Checkout
     orders: Orders
     outbox: Outbox
+    notifications: NotificationQueue
+    pacing: SendPacing
     broadcasts: Broadcasts
 
     @classmethod
@@ -52,7 +56,8 @@ class Shop:
         )
         catalog = Catalog(store, settings.shop_currency)
         carts = Carts(store, catalog)
-        outbox = Outbox(store, settings.operator_chat_id, lease)
+        notifications = NotificationQueue(store, lease)
+        outbox = Outbox(store, notifications, settings.operator_chat_id)
         return cls(
             settings=settings,
             client=client,
@@ -63,7 +68,9 @@ class Shop:
             checkout=Checkout(store, catalog, carts, outbox, lease),
             orders=Orders(store, outbox, lease),
             outbox=outbox,
-            broadcasts=Broadcasts(store, outbox, lease),
+            notifications=notifications,
+            pacing=SendPacing(store),
+            broadcasts=Broadcasts(store, notifications, lease),
         )
 
     async def recover(self, at: datetime | None = None) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
 from admin_api.app import run_api
 from admin_api.config import ApiSettings
@@ -39,12 +38,11 @@ async def run(
         api = with_chat_page(api, telegram, bot_settings)
         log.info("shop ready: API on http://%s:%d (docs at /api/docs)", api.api_host, api.api_port)
         sender = create_bot(bot_settings, wait_out_flood=False)
-        lease = timedelta(seconds=core.checkout_lease_seconds)
         try:
             await run_until_stopped(
                 run_api(shop, api),
                 run_bot(shop, bot_settings),
-                DeliveryWorker(shop.outbox, sender, delivery, lease).run(),
+                DeliveryWorker.of(shop, sender, delivery).run(),
                 shop.keep_recovering(),
             )
         finally:

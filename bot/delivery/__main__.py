@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 from bot.bootstrap import create_bot
 from bot.config import BotSettings, require_token
@@ -18,8 +17,7 @@ from core.shop import database_uri, open_shop
 async def run(core: CoreSettings, telegram: BotSettings, delivery: DeliverySettings) -> None:
     async with database_uri(core) as uri, open_shop(core, uri) as shop:
         bot = create_bot(telegram, wait_out_flood=False)
-        lease = timedelta(seconds=core.checkout_lease_seconds)
-        worker = DeliveryWorker(shop.outbox, bot, delivery, lease)
+        worker = DeliveryWorker.of(shop, bot, delivery)
         try:
             await run_until_stopped(worker.run(), shop.keep_recovering())
         finally:

@@ -7,7 +7,6 @@ import contextlib
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
 from typing import Any
 
 from bot.bootstrap import create_bot
@@ -18,7 +17,6 @@ from core.access import Actor
 from core.commands import BroadcastDraft, StatusUpdate, TelegramSignup, parse
 from core.config import PROJECT_ROOT
 from core.models import Order, Product, Role, User
-from core.notifications import Outbox
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.conftest import Customer, fill_cart
@@ -33,14 +31,10 @@ def delivery_settings(**overrides: Any) -> DeliverySettings:
 
 
 @contextlib.asynccontextmanager
-async def working(
-    shop: Shop, bot_settings: BotSettings, lease: timedelta = timedelta(seconds=30), **options: Any
-) -> AsyncIterator[None]:
+async def working(shop: Shop, bot_settings: BotSettings, **options: Any) -> AsyncIterator[None]:
     """A delivery worker sending until the block ends."""
     bot = create_bot(bot_settings, wait_out_flood=False)
-    worker = DeliveryWorker(
-        Outbox(shop.store, None, lease), bot, delivery_settings(**options), lease
-    )
+    worker = DeliveryWorker.of(shop, bot, delivery_settings(**options))
     task = asyncio.create_task(worker.run())
     try:
         yield
