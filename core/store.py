@@ -66,7 +66,15 @@ class Store:
                 IndexModel([("active", ASCENDING), ("name", ASCENDING)]),
             ]
         )
-        await self.carts.create_indexes([IndexModel("userId", unique=True)])
+        await self.carts.create_indexes(
+            [
+                IndexModel("userId", unique=True),
+                # For checkout's claim, ``{userId, checkout: null}``: exactly these fields, so
+                # the embedded engine uses it (unique because userId already is).
+                IndexModel([("userId", ASCENDING), ("checkout", ASCENDING)], unique=True),
+                IndexModel("checkout.leaseUntil", sparse=True),
+            ]
+        )
         await self.orders.create_indexes(
             [
                 IndexModel([("userId", ASCENDING), ("idempotencyKey", ASCENDING)], unique=True),
