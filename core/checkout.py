@@ -96,7 +96,11 @@ class Checkout:
         """
         key = idempotency_key or uuid.uuid4().hex
         for _ in range(ATTEMPTS):
-            existing = await self._orders.find_one({"userId": user_id, "idempotencyKey": key})
+            existing = (
+                None  # a key made up here cannot have been used
+                if idempotency_key is None
+                else await self._orders.find_one({"userId": user_id, "idempotencyKey": key})
+            )
             if existing is not None:
                 order = await self._outcome_of(existing["_id"])
                 if order is not None:
