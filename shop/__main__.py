@@ -38,7 +38,7 @@ async def run(
     ):
         api = with_chat_page(api, telegram, bot_settings)
         log.info("shop ready: API on http://%s:%d (docs at /api/docs)", api.api_host, api.api_port)
-        sender = create_bot(bot_settings, wait_out_flood=False)
+        sender = create_bot(bot_settings, retry_replies=False)
         lease = timedelta(seconds=core.checkout_lease_seconds)
         try:
             await run_until_stopped(

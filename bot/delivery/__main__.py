@@ -17,7 +17,7 @@ from core.shop import database_uri, open_shop
 
 async def run(core: CoreSettings, telegram: BotSettings, delivery: DeliverySettings) -> None:
     async with database_uri(core) as uri, open_shop(core, uri) as shop:
-        bot = create_bot(telegram, wait_out_flood=False)
+        bot = create_bot(telegram, retry_replies=False)
         lease = timedelta(seconds=core.checkout_lease_seconds)
         worker = DeliveryWorker(shop.outbox, bot, delivery, lease)
         try:

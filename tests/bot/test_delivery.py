@@ -37,7 +37,7 @@ async def working(
     shop: Shop, bot_settings: BotSettings, lease: timedelta = timedelta(seconds=30), **options: Any
 ) -> AsyncIterator[None]:
     """A delivery worker sending until the block ends."""
-    bot = create_bot(bot_settings, wait_out_flood=False)
+    bot = create_bot(bot_settings, retry_replies=False)
     worker = DeliveryWorker(
         Outbox(shop.store, None, lease), bot, delivery_settings(**options), lease
     )
