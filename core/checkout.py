@@ -16,13 +16,17 @@ The order document is its own journal. Its steps, each one atomic single-documen
    per order), clear the product marks (no longer needed once placed: recovery only rolls a
    placed order forward), and close the journal.
 
-``recover`` takes over every journal whose lease expired. A crash before 4 is rolled back:
-the stock given back, the claim released, then the order deleted (a crash in between is
-rolled back again). One after 4 is rolled forward: settled. Then any claim whose lease
-expired and whose order no longer exists is released: that order can never be committed
-(an attempt that stalled past its lease after 1 finds its order deleted and claims a cart
-for nothing; it gives everything back itself, or recovery does). See the README's "Crash
-safety" for the one remaining window.
+What ``recover`` does once the lease has expired, by where a crash stopped the attempt:
+
+- before 1: nothing was written;
+- after 1, 2 or 3 (not placed): roll back: give back the stock still marked, release the
+  claim, then delete the order (each part idempotent; a crash in between rolls back again);
+- after 4 (placed): roll forward: settle (5, each part idempotent);
+- a claim whose order no longer exists is released (an attempt stalled past its lease after
+  1 finds its order deleted by recovery, claims the cart for nothing, and dies): that order
+  can never be committed, since 4 only updates an existing order.
+
+See the README's "Crash safety" for the one remaining window.
 """
 
 from __future__ import annotations
