@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -14,8 +16,8 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from bot.config import BotMode, BotSettings
 from bot.customers import CustomerLookup
 from bot.errors import ErrorReplies
-from bot.flood_control import WaitOutFloodControl
 from bot.handlers import build_routers
+from bot.retries import RetryRequests, Sleep
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
 from core.shop import Shop
@@ -31,11 +33,14 @@ COMMANDS = [
 ]
 
 
-def create_bot(settings: BotSettings, *, wait_out_flood: bool = True) -> Bot:
+def create_bot(
+    settings: BotSettings, *, retry_replies: bool = True, sleep: Sleep = asyncio.sleep
+) -> Bot:
     """A Bot for ``BOT_TOKEN`` talking to ``BOT_API_BASE_URL`` (Telegram's by default).
 
-    ``wait_out_flood``: a request answered 429 waits and goes again (for replies); the
-    delivery worker turns it off and reschedules instead.
+    ``retry_replies``: a request answered 429 or 5xx, or lost to the network, waits (with
+    ``sleep``) and goes again (``bot/retries.py``); the delivery worker turns it off and
+    reschedules instead.
     """
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
@@ -45,8 +50,8 @@ def create_bot(settings: BotSettings, *, wait_out_flood: bool = True) -> Bot:
         else PRODUCTION
     )
     session = AiohttpSession(api=server)
-    if wait_out_flood:
-        session.middleware(WaitOutFloodControl())
+    if retry_replies:
+        session.middleware(RetryRequests(sleep=sleep))
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,

@@ -1,4 +1,9 @@
-"""Carts: one per user, changed only by version-guarded single-document updates."""
+"""Carts: one per user, changed only by version-guarded single-document updates.
+
+A checkout holds the cart it is ordering with a claim (``checkout``: the order's id and a
+lease) that only one checkout at a time can set; the lines stay editable meanwhile, and
+settling the order takes its lines out and lets go of the claim in one write.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -15,7 +21,7 @@ from core import clock
 from core.catalog import Catalog
 from core.commands import MAX_LINE_QUANTITY, CartChange, CartRemoval
 from core.errors import InvalidInput, NotFound, OutOfStock, VersionConflict
-from core.models import Cart, CartItem, CartLine, CartView, OrderLine
+from core.models import Cart, CartItem, CartLine, CartView, CheckoutClaim, OrderLine
 from core.store import Store
 
 MAX_LINES = 50
@@ -36,9 +42,9 @@ class Carts:
 
     async def view(self, user_id: ObjectId) -> CartView:
         """The cart joined with each product's current name, price and stock."""
-        return await self._view(await self.get(user_id))
+        return await self.view_of(await self.get(user_id))
 
-    async def _view(self, cart: Cart) -> CartView:
+    async def view_of(self, cart: Cart) -> CartView:
         products = await self._catalog.many(line.product_id for line in cart.products)
         items = []
         for line in cart.products:
@@ -80,7 +86,7 @@ class Carts:
                 raise InvalidInput(f"A cart holds at most {MAX_LINES} different products.")
             return _with_quantity(lines, product.id, wanted)
 
-        return await self._view(await self._mutate(user_id, grow))
+        return await self.view_of(await self._mutate(user_id, grow))
 
     async def set_quantity(self, user_id: ObjectId, change: CartChange) -> CartView:
         """Set a line that is already in the cart to exactly ``change.quantity``."""
@@ -93,7 +99,7 @@ class Carts:
                 raise OutOfStock([product.name])
             return _with_quantity(lines, product.id, change.quantity)
 
-        return await self._view(await self._mutate(user_id, replace))
+        return await self.view_of(await self._mutate(user_id, replace))
 
     async def remove(self, user_id: ObjectId, removal: CartRemoval) -> CartView:
         def drop(lines: Lines) -> Lines:
@@ -101,15 +107,43 @@ class Carts:
                 raise NotFound("This product is not in your cart.")
             return _with_quantity(lines, removal.product_id, 0)
 
-        return await self._view(await self._mutate(user_id, drop))
+        return await self.view_of(await self._mutate(user_id, drop))
 
     async def clear(self, user_id: ObjectId) -> CartView:
-        return await self._view(await self._mutate(user_id, lambda lines: ()))
+        return await self.view_of(await self._mutate(user_id, lambda lines: ()))
+
+    async def claim(self, user_id: ObjectId, claim: CheckoutClaim) -> Cart | None:
+        """Hold the cart for the checkout of ``claim.order_id``, in one atomic write.
+
+        Returns the cart as it was at that instant (a consistent copy, on every engine), or
+        ``None`` when another checkout holds it or there is no cart.
+        """
+        before = await self._carts.find_one_and_update(
+            {"userId": user_id, "checkout": None},
+            {"$set": {"checkout": claim.model_dump(by_alias=True)}},
+        )
+        return None if before is None else Cart.model_validate(before)
+
+    async def release(self, user_id: ObjectId, order_id: ObjectId) -> None:
+        """Let go of the cart if the checkout of ``order_id`` still holds it."""
+        document = await self._carts.find_one({"userId": user_id}, {"checkout": 1})
+        claim = None if document is None else document.get("checkout")
+        if claim is not None and claim["orderId"] == order_id:
+            # The whole claim in the filter: the same fields as the claim's index.
+            await self._carts.update_one(
+                {"userId": user_id, "checkout": claim}, {"$unset": {"checkout": ""}}
+            )
+
+    async def expired_claims(self, at: datetime) -> list[tuple[ObjectId, CheckoutClaim]]:
+        """The claims whose lease ran out before ``at``, with their carts' users."""
+        held = await self._carts.find({"checkout.leaseUntil": {"$lt": at}}).to_list()
+        return [(d["userId"], CheckoutClaim.model_validate(d["checkout"])) for d in held]
 
     async def settle(
         self, user_id: ObjectId, order_id: ObjectId, ordered: Sequence[OrderLine]
     ) -> None:
-        """Take an order's lines out of the cart, once per order even if called again."""
+        """Take an order's lines out of the cart and let go of its claim, in one write, once
+        per order even if called again."""
 
         def subtract(lines: Lines) -> Lines:
             for line in ordered:
@@ -144,8 +178,12 @@ class Carts:
                 "products": [line.model_dump(by_alias=True) for line in lines],
                 "updatedAt": clock.now(),
             }
+            write: dict[str, Any] = {"$set": update, "$inc": {"version": 1}}
+            checkout = cart.checkout
             if once_for is not None:
                 update["settledOrders"] = [*settled, once_for][-SETTLED_ORDERS_KEPT:]
+                if checkout is not None and checkout.order_id == once_for:
+                    write["$unset"], checkout = {"checkout": ""}, None
             # Guard on every field the change was computed from, not just the version:
             # the embedded engine's reads are not isolated from a concurrent write.
             guard = {
@@ -153,13 +191,12 @@ class Carts:
                 "version": cart.version,
                 "products": document["products"],
                 "settledOrders": document.get("settledOrders"),
+                "checkout": document.get("checkout"),
             }
-            result = await self._carts.update_one(
-                guard,
-                {"$set": update, "$inc": {"version": 1}},
-            )
+            result = await self._carts.update_one(guard, write)
             if result.matched_count:
-                return Cart(user_id=user_id, products=lines, version=cart.version + 1)
+                changed = {"products": lines, "version": cart.version + 1, "checkout": checkout}
+                return cart.model_copy(update=changed)
         raise VersionConflict("cart")
 
     async def _create(self, user_id: ObjectId) -> None:

@@ -1,24 +1,39 @@
-"""Checkout: turn a cart into a pending order without overselling, once per key.
+"""Checkout: turn a cart into a pending order without overselling, once per cart and key.
 
 The order document is its own journal. Its steps, each one atomic single-document write:
 
 1. insert the order with ``placed: false`` and a ``journal`` lease owned by this attempt;
-2. per line, take the stock with a guarded ``$inc`` that also marks the product with the
+2. claim the cart: set its ``checkout`` to this order's id and lease, only if no other
+   checkout holds it. The cart as it was at that instant must be the cart that was priced,
+   or the attempt is undone and tried afresh; so a cart's contents become at most one order,
+   whatever idempotency keys the callers send, and a second checkout of the same cart waits
+   for the first and then finds the cart empty;
+3. per line, take the stock with a guarded ``$inc`` that also marks the product with the
    order id (``reservedBy``), so a line is taken at most once and can be given back exactly;
-3. commit: ``placed: true`` (and the operators' new-order notice in the outbox), only
+4. commit: ``placed: true`` (and the operators' new-order notice in the outbox), only
    while this attempt still owns the lease;
-4. settle: take the ordered lines out of the cart (once per order), clear the product
-   marks (no longer needed once placed: recovery only rolls a placed order forward), and
-   close the journal.
+5. settle: take the ordered lines out of the cart and release its claim (one write, once
+   per order), clear the product marks (no longer needed once placed: recovery only rolls a
+   placed order forward), and close the journal.
 
-A crash before 3 is rolled back and one after 3 is rolled forward by ``recover`` once the
-lease has expired. See the README's "Crash safety" for the one remaining window.
+What ``recover`` does once the lease has expired, by where a crash stopped the attempt:
+
+- before 1: nothing was written;
+- after 1, 2 or 3 (not placed): roll back: give back the stock still marked, release the
+  claim, then delete the order (each part idempotent; a crash in between rolls back again);
+- after 4 (placed): roll forward: settle (5, each part idempotent);
+- a claim whose order no longer exists is released (an attempt stalled past its lease after
+  1 finds its order deleted by recovery, claims the cart for nothing, and dies): that order
+  can never be committed, since 4 only updates an existing order.
+
+See the README's "Crash safety" for the one remaining window.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,14 +52,26 @@ from core.errors import (
     ProductUnavailable,
 )
 from core.journal import claim_expired, close_journal, open_journal
-from core.models import Order, OrderLine, OrderStatus
+from core.models import Cart, CheckoutClaim, Order, OrderLine, OrderStatus
 from core.notifications import NoticeKind
 from core.outbox import Outbox, outbox_entry
 from core.store import Store
 
 CHECKOUT = "checkout"
+ATTEMPTS = 3
 REPLAY_WAIT_SECONDS = 5.0
 REPLAY_POLL_SECONDS = 0.05
+
+
+async def _patiently() -> AsyncIterator[None]:
+    """Go at once, then every poll interval; ``CheckoutInProgress`` once the wait is over."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + REPLAY_WAIT_SECONDS
+    while True:
+        yield
+        if loop.time() > deadline:
+            raise CheckoutInProgress()
+        await asyncio.sleep(REPLAY_POLL_SECONDS)
 
 
 class Checkout:
@@ -66,14 +93,19 @@ class Checkout:
         *,
         cart_version: int | None = None,
     ) -> Order:
-        """Order what is in the cart. The same key always yields the same single order.
+        """Order what is in the cart. The same key always yields the same single order, and
+        the same cart contents at most one order whatever the keys.
 
         With ``cart_version`` (the version the customer reviewed), a cart changed since
         then raises ``CartChanged`` instead of ordering, unless the key was already used.
         """
         key = idempotency_key or uuid.uuid4().hex
-        for _ in range(3):
-            existing = await self._orders.find_one({"userId": user_id, "idempotencyKey": key})
+        for _ in range(ATTEMPTS):
+            existing = (
+                None  # a key made up here cannot have been used
+                if idempotency_key is None
+                else await self._orders.find_one({"userId": user_id, "idempotencyKey": key})
+            )
             if existing is not None:
                 order = await self._outcome_of(existing["_id"])
                 if order is not None:
@@ -85,7 +117,13 @@ class Checkout:
         raise CheckoutInProgress()
 
     async def _attempt(self, user_id: ObjectId, key: str, cart_version: int | None) -> Order | None:
-        lines = await self._priced_lines(user_id, cart_version)
+        """The placed order, or ``None`` when it is worth looking again (the key or the cart
+        was taken by another attempt, which has finished or rolled back since)."""
+        cart = await self._carts.get(user_id)
+        if cart.checkout is not None:  # another checkout holds the cart: await its outcome
+            await self._until_released(user_id)
+            return None
+        lines = await self._priced_lines(cart, cart_version)
         now = clock.now()
         journal, owner = open_journal(CHECKOUT, now, self._lease)
         document: dict[str, Any] = {
@@ -108,6 +146,13 @@ class Checkout:
             await self._orders.insert_one(document)
         except DuplicateKeyError:
             return None  # a concurrent attempt with the same key won; wait for its outcome
+        claim = CheckoutClaim(order_id=document["_id"], lease_until=journal["leaseUntil"])
+        claimed = await self._carts.claim(user_id, claim)
+        if claimed != cart:  # held by another checkout, or changed since it was priced
+            await self._roll_back(document, owner)
+            if claimed is None:
+                await self._until_released(user_id)
+            return None
         for line in lines:
             taken = await self._products.update_one(
                 {
@@ -129,16 +174,16 @@ class Checkout:
                 "$push": {"outbox": outbox_entry(NoticeKind.NEW_ORDER, document["_id"], 0)},
             },
         )
-        if placed.matched_count == 0:  # stalled past the lease; recovery is rolling it back
-            await self._give_back(document)
+        if placed.matched_count == 0:  # stalled past the lease; recovery took the journal
+            await self._roll_back(document, owner)
             raise CheckoutInProgress()
         await self._settle(document, owner)
         await self._outbox.relay(document["_id"])
         return Order.model_validate(document)
 
-    async def _priced_lines(self, user_id: ObjectId, cart_version: int | None) -> list[OrderLine]:
+    async def _priced_lines(self, stored: Cart, cart_version: int | None) -> list[OrderLine]:
         """The cart's lines at current prices, or the reason it cannot be ordered."""
-        cart = await self._carts.view(user_id)
+        cart = await self._carts.view_of(stored)
         if cart_version is not None and cart.version != cart_version:
             raise CartChanged()
         if cart.is_empty:
@@ -166,16 +211,19 @@ class Checkout:
 
     async def _outcome_of(self, order_id: ObjectId) -> Order | None:
         """The placed order, or ``None`` once a failed attempt is gone; waits a little."""
-        deadline = asyncio.get_running_loop().time() + REPLAY_WAIT_SECONDS
-        while True:
+        async for _ in _patiently():
             document = await self._orders.find_one({"_id": order_id})
             if document is None:
                 return None
             if document["placed"]:
                 return Order.model_validate(document)
-            if asyncio.get_running_loop().time() > deadline:
-                raise CheckoutInProgress()
-            await asyncio.sleep(REPLAY_POLL_SECONDS)
+        return None  # not reached: _patiently raises when the wait is over
+
+    async def _until_released(self, user_id: ObjectId) -> None:
+        """Wait a little for the checkout holding the cart to settle or roll back."""
+        async for _ in _patiently():
+            if (await self._carts.get(user_id)).checkout is None:
+                return
 
     async def _give_back(self, document: dict[str, Any]) -> None:
         """Return the stock of every line this order still holds (idempotent)."""
@@ -186,7 +234,9 @@ class Checkout:
             )
 
     async def _roll_back(self, document: dict[str, Any], owner: str) -> None:
+        """Undo an unplaced attempt: its stock, its claim on the cart, then the order."""
         await self._give_back(document)
+        await self._carts.release(document["userId"], document["_id"])
         await self._orders.delete_one({"_id": document["_id"], "journal.owner": owner})
 
     async def _settle(self, document: dict[str, Any], owner: str) -> None:
@@ -199,7 +249,8 @@ class Checkout:
         await close_journal(self._orders, order.id, owner)
 
     async def recover(self, at: datetime | None = None) -> int:
-        """Finish or undo every checkout whose lease expired before ``at``; how many."""
+        """Finish or undo every checkout whose lease expired before ``at``, then release the
+        expired claims on carts whose order is gone; how many of both."""
         at = at or clock.now()
         recovered = 0
         while claimed := await claim_expired(self._orders, CHECKOUT, at, self._lease):
@@ -209,4 +260,8 @@ class Checkout:
             else:
                 await self._roll_back(document, owner)
             recovered += 1
+        for user_id, claim in await self._carts.expired_claims(at):
+            if await self._orders.find_one({"_id": claim.order_id}, {"_id": 1}) is None:
+                await self._carts.release(user_id, claim.order_id)
+                recovered += 1
         return recovered

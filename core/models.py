@@ -67,10 +67,18 @@ class CartLine(Model):
     quantity: int
 
 
+class CheckoutClaim(Model):
+    """The checkout holding a cart: the order it is placing, and until when."""
+
+    order_id: Id
+    lease_until: datetime
+
+
 class Cart(Model):
     user_id: Id
     products: tuple[CartLine, ...] = ()
     version: int = 0
+    checkout: CheckoutClaim | None = None
 
 
 class CartItem(Model):

@@ -4,7 +4,9 @@
 the embedded engine (mongo-java-server) returns the post-image by reference and encodes
 it after releasing its lock, so under concurrent writers it can show a later state. The
 pre-image is a copy taken under the lock, on every engine. ``update_and_fetch`` covers the
-cases that want the new state.
+cases that want the new state. Plain reads get no such copy: they can see a concurrent
+update half applied (new lines, old version), so a guarded write compares every field it
+relied on, and checkout's claim on a cart uses the claim's pre-image as the cart it orders.
 """
 
 from __future__ import annotations
@@ -66,7 +68,15 @@ class Store:
                 IndexModel([("active", ASCENDING), ("name", ASCENDING)]),
             ]
         )
-        await self.carts.create_indexes([IndexModel("userId", unique=True)])
+        await self.carts.create_indexes(
+            [
+                IndexModel("userId", unique=True),
+                # For checkout's claim, ``{userId, checkout: null}``: exactly these fields, so
+                # the embedded engine uses it (unique because userId already is).
+                IndexModel([("userId", ASCENDING), ("checkout", ASCENDING)], unique=True),
+                IndexModel("checkout.leaseUntil", sparse=True),
+            ]
+        )
         await self.orders.create_indexes(
             [
                 IndexModel([("userId", ASCENDING), ("idempotencyKey", ASCENDING)], unique=True),

@@ -37,7 +37,7 @@ async def run(
     ):
         api = with_chat_page(api, telegram, bot_settings)
         log.info("shop ready: API on http://%s:%d (docs at /api/docs)", api.api_host, api.api_port)
-        sender = create_bot(bot_settings, wait_out_flood=False)
+        sender = create_bot(bot_settings, retry_replies=False)
         try:
             await run_until_stopped(
                 run_api(shop, api),

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import socket
+import sys
+from collections.abc import AsyncIterator
 
 import aiohttp
 
+from core.config import PROJECT_ROOT
 from tests.conftest import TEST_SECRET
 
 
@@ -37,3 +42,33 @@ async def wait_until_serving(url: str, timeout: float = 120) -> None:
                     await asyncio.sleep(0.1)
         except TimeoutError:
             raise AssertionError(f"nothing answered at {url}") from None
+
+
+@contextlib.asynccontextmanager
+async def api_processes(mongo_uri: str, database: str, count: int) -> AsyncIterator[list[str]]:
+    """``count`` ``python -m admin_api`` processes on one database, serving; their base URLs.
+    They are terminated (SIGTERM) when the block ends."""
+    ports = [free_port() for _ in range(count)]
+    processes = []
+    try:
+        for port in ports:
+            env = environment(MONGODB_URI=mongo_uri, MONGODB_DATABASE=database, API_PORT=str(port))
+            processes.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "admin_api",
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
+            )
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        for url in urls:
+            await wait_until_serving(f"{url}/readyz")
+        yield urls
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            await asyncio.wait_for(process.wait(), 30)

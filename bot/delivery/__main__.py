@@ -16,7 +16,7 @@ from core.shop import database_uri, open_shop
 
 async def run(core: CoreSettings, telegram: BotSettings, delivery: DeliverySettings) -> None:
     async with database_uri(core) as uri, open_shop(core, uri) as shop:
-        bot = create_bot(telegram, wait_out_flood=False)
+        bot = create_bot(telegram, retry_replies=False)
         worker = DeliveryWorker.of(shop, bot, delivery)
         try:
             await run_until_stopped(worker.run(), shop.keep_recovering())

@@ -1,12 +1,15 @@
 """Checkout: a summary with Confirm and Cancel, then the order through core's checkout.
 
-The idempotency key is the summary message itself, so a double tap or a redelivered
-update makes one order. A summary older than the cart is shown again instead.
+The idempotency key is the summary: its message and the cart version it shows. A double
+tap or a redelivered update makes one order; a new summary in the same message (after
+shopping on from the placed order) is a new confirmation and a new order. A summary
+older than the cart is shown again instead.
 """
 
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram.utils.callback_answer import CallbackAnswer
 
@@ -18,6 +21,9 @@ from bot.screens import show
 from core.errors import CartChanged
 from core.models import CartView, User
 from core.shop import Shop
+
+SHOWN_ORDER = "shown_order"
+"""FSM data: the key of the confirmation whose placed order the bot last showed."""
 
 
 async def _show_summary(query: CallbackQuery, cart: CartView) -> None:
@@ -38,12 +44,13 @@ async def confirm(
     settings: BotSettings,
     customer: User,
     callback_answer: CallbackAnswer,
+    state: FSMContext,
 ) -> None:
     summary = query.message
     if summary is None:
         callback_answer.text = texts.STALE_BUTTON
         return
-    key = f"tg-{summary.chat.id}-{summary.message_id}"
+    key = f"tg-{summary.chat.id}-{summary.message_id}-{callback_data.version}"
     try:
         order = await shop.checkout.place_order(
             customer.id, key, cart_version=callback_data.version
@@ -52,9 +59,12 @@ async def confirm(
         callback_answer.text, callback_answer.show_alert = texts.CART_CHANGED, True
         await _show_summary(query, await shop.carts.view(customer.id))
         return
+    if (await state.get_data()).get(SHOWN_ORDER) == key:
+        return  # a repeated tap: the message shows this order already (an edit would fail)
     await show(
         query, texts.order_placed(order, settings.payment_instructions), keyboards.order_placed()
     )
+    await state.update_data({SHOWN_ORDER: key})
 
 
 def build_router() -> Router:

@@ -33,7 +33,7 @@ def delivery_settings(**overrides: Any) -> DeliverySettings:
 @contextlib.asynccontextmanager
 async def working(shop: Shop, bot_settings: BotSettings, **options: Any) -> AsyncIterator[None]:
     """A delivery worker sending until the block ends."""
-    bot = create_bot(bot_settings, wait_out_flood=False)
+    bot = create_bot(bot_settings, retry_replies=False)
     worker = DeliveryWorker.of(shop, bot, delivery_settings(**options))
     task = asyncio.create_task(worker.run())
     try:

@@ -10,7 +10,7 @@ from bot import texts
 from core.access import SYSTEM
 from core.commands import ProductPatch
 from core.shop import Shop
-from sandbox import FakeUser
+from sandbox import FakeUser, SandboxServer
 from tests.bot.conftest import Customer, fill_cart, orders_of, review_order, tap
 from tests.conftest import NewProduct
 
@@ -60,7 +60,11 @@ async def test_full_purchase(
 
 
 async def test_double_tap_and_redelivery_make_one_order(
-    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+    shop: Shop,
+    new_product: NewProduct,
+    customer: Customer,
+    sandbox_server: SandboxServer,
+    running_bot: None,
 ) -> None:
     tea = await new_product("Tea", stock=5)
     alice, account = await customer("Alice")
@@ -68,6 +72,7 @@ async def test_double_tap_and_redelivery_make_one_order(
     summary = await review_order(alice)
     button = summary.button(CONFIRM)
     assert button is not None and button.callback_data is not None
+    before = len(sandbox_server.sandbox.calls)
 
     await asyncio.gather(
         *(alice.send_callback(button.callback_data, message_id=summary.message_id) for _ in "ab")
@@ -78,6 +83,36 @@ async def test_double_tap_and_redelivery_make_one_order(
     assert len(orders) == 1
     assert (await shop.catalog.get(tea.id)).stock == 3
     assert f"Order #{orders[0].number} placed." in (summary.text or "")
+    # The summary became the order once; the repeats did not ask Telegram for the same edit
+    # (it would refuse: "message is not modified").
+    calls = sandbox_server.sandbox.calls[before:]
+    assert [c.status for c in calls if c.method.lower() == "editmessagetext"] == [200]
+
+
+async def test_shopping_on_from_a_placed_order_makes_a_second_order(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    tea = await new_product("Tea", price=450, stock=5)
+    await new_product("Mug", price=1200)
+    alice, account = await customer("Alice")
+    await fill_cart(shop, account, (tea, 1))
+    summary = await review_order(alice)
+    assert "Order #1 placed." in ((await tap(alice, CONFIRM)).text or "")
+
+    # Everything from here on happens in the same message, edited in place.
+    await tap(alice, "« Menu")
+    await tap(alice, "🛍 Catalog")
+    await tap(alice, "Mug · $12.00 · in stock")
+    assert (await alice.press("Add to cart")).text == "Added 1 x Mug to your cart."
+    await tap(alice, "🛒 Cart")
+    again = await tap(alice, "Checkout")
+    assert again.message_id == summary.message_id and "Total: $12.00" in (again.text or "")
+    placed = await tap(alice, CONFIRM)
+
+    assert "Order #2 placed." in (placed.text or "") and "$12.00" in (placed.text or "")
+    orders = await orders_of(shop, account)
+    assert sorted((o.number, o.total_amount) for o in orders) == [(1, 450), (2, 1200)]
+    assert (await shop.carts.view(account.id)).is_empty
 
 
 async def test_a_summary_older_than_the_cart_is_shown_again(

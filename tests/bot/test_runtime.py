@@ -1,7 +1,9 @@
-"""Runtime configuration: webhook mode with its secret token, and settings validation."""
+"""Runtime configuration: webhook mode with its secret token, settings validation, and
+replies that survive Telegram's flood control, 5xx and network errors."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import aiohttp
@@ -14,7 +16,9 @@ from bot.webhook import build_webhook_app
 from core.config import ConfigError, load
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
+from sandbox.testing import polling
 from tests.bot.conftest import Customer, make_bot_settings
+from tests.conftest import NewProduct
 from tests.processes import free_port
 
 SECRET = "s3cret_token-for-tests"
@@ -80,3 +84,43 @@ async def test_replies_wait_out_flood_control(
     assert late is not None and late.text == "Hello, Alice! What would you like to do?"
     throttled = [call for call in sandbox_server.sandbox.calls if call.status == 429]
     assert len(throttled) == 1
+
+
+class InstantSleep:
+    """Records the waits the bot asks for and returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await asyncio.sleep(0)
+
+
+async def test_replies_survive_telegram_5xx_and_network_errors(
+    shop: Shop,
+    bot_settings: BotSettings,
+    sandbox_server: SandboxServer,
+    customer: Customer,
+    new_product: NewProduct,
+) -> None:
+    sandbox = sandbox_server.sandbox
+    await new_product("Tea")
+    alice, _ = await customer("Alice")
+    sleep = InstantSleep()
+    bot = create_bot(bot_settings, sleep=sleep)
+
+    async with polling(create_dispatcher(shop, bot_settings), bot, sandbox):
+        sandbox.faults.fail(3, status=500)
+        catalog = await alice.send("/catalog")
+        sandbox.faults.fail(2, drop=True)  # the connection closes without an answer
+        cart = await alice.send("/cart")
+
+    assert catalog is not None and catalog.button("Tea · $4.50 · in stock") is not None
+    assert cart is not None and "Your cart is empty" in (cart.text or "")
+    assert "went wrong" not in alice.transcript()
+    assert [c.status for c in sandbox.calls if c.status != 200] == [500] * 5
+    # Five short waits, each longer than the one before: about 0.2, 0.4, 0.8 s, then the
+    # drops at 0.2 and 0.4 s again.
+    assert len(sleep.waits) == 5 and all(0 < wait < 1 for wait in sleep.waits)
+    assert sleep.waits[0] < sleep.waits[1] < sleep.waits[2] and sleep.waits[3] < sleep.waits[4]

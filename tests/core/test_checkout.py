@@ -6,7 +6,14 @@ import pytest
 
 from core.access import SYSTEM
 from core.commands import CartChange, HistoryQuery, ProductPatch
-from core.errors import CartChanged, EmptyCart, NotFound, OutOfStock, ProductUnavailable
+from core.errors import (
+    CartChanged,
+    CheckoutInProgress,
+    EmptyCart,
+    NotFound,
+    OutOfStock,
+    ProductUnavailable,
+)
 from core.models import Order, OrderStatus, User
 from core.shop import Shop
 
@@ -95,6 +102,34 @@ async def test_concurrent_double_tap_makes_one_order(
     assert len({order.id for order in results}) == 1
     assert await shop.store.orders.count_documents({}) == 1
     assert (await shop.catalog.get(tea.id)).stock == 9
+
+
+async def test_one_cart_makes_one_order_whatever_keys_the_callers_send(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    user = await new_user()
+    tea = await new_product(stock=100)
+    await _cart_with(shop, user, tea.id, 1)
+    version = (await shop.carts.get(user.id)).version
+    attempts = [
+        *(shop.checkout.place_order(user.id) for _ in range(10)),
+        *(shop.checkout.place_order(user.id, f"key-{n}") for n in range(10)),
+        *(shop.checkout.place_order(user.id, "shared") for _ in range(5)),
+        *(shop.checkout.place_order(user.id, f"v-{n}", cart_version=version) for n in range(5)),
+    ]
+
+    results = await asyncio.gather(*attempts, return_exceptions=True)
+
+    orders = {r.id for r in results if isinstance(r, Order)}
+    refusals = [r for r in results if not isinstance(r, Order)]
+    assert len(orders) == 1
+    assert refusals and all(
+        isinstance(r, EmptyCart | CartChanged | CheckoutInProgress) for r in refusals
+    ), refusals
+    assert await shop.store.orders.count_documents({}) == 1
+    assert (await shop.catalog.get(tea.id)).stock == 99
+    cart = await shop.carts.get(user.id)
+    assert (cart.products, cart.checkout) == ((), None)
 
 
 async def test_a_different_key_is_a_new_checkout(

@@ -2,9 +2,11 @@
 
 The store's collections are wrapped so that the N-th write raises instead of running,
 as if the process died right there; a fresh shop then recovers once the lease expired.
-Every N from 0 to the last write is tried.
+Every N from 0 to the last write is tried. A write can also be held back (a process
+stalled past its lease) while recovery runs.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -16,7 +18,8 @@ from core.access import Actor
 from core.carts import Carts
 from core.checkout import Checkout
 from core.commands import CartChange, StatusUpdate
-from core.models import Role
+from core.errors import CheckoutInProgress, EmptyCart, OutOfStock
+from core.models import Product, Role, User
 from core.notifications import NotificationQueue
 from core.orders import Orders
 from core.outbox import Outbox
@@ -34,19 +37,31 @@ class Killed(Exception):
 
 
 class WriteBudget:
-    def __init__(self, writes: int) -> None:
-        self.left = writes
+    """``writes`` writes, then death; the write numbered ``stall_at`` (from 0) first waits
+    for ``resume`` (``stalled`` is set meanwhile)."""
 
-    def spend(self) -> None:
+    def __init__(self, writes: int, stall_at: int | None = None) -> None:
+        self.left = writes
+        self.done = 0
+        self.stall_at = stall_at
+        self.stalled = asyncio.Event()
+        self.resume = asyncio.Event()
+
+    async def spend(self) -> None:
+        if self.done == self.stall_at:
+            self.stalled.set()
+            await self.resume.wait()
         if self.left == 0:
             raise Killed()
         self.left -= 1
+        self.done += 1
 
 
 class DyingCollection:
     def __init__(self, inner: Any, budget: WriteBudget) -> None:
         self._inner = inner
         self._budget = budget
+        self.before_first_write: Callable[[], Awaitable[object]] | None = None
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._inner, name)
@@ -54,15 +69,61 @@ class DyingCollection:
             return attribute
 
         async def write(*args: Any, **kwargs: Any) -> Any:
-            self._budget.spend()
+            await self._budget.spend()
+            if meddle := self.before_first_write:
+                self.before_first_write = None
+                await meddle()
             return await attribute(*args, **kwargs)
 
         return write
 
 
-def dying_store(store: Store, writes: int) -> Store:
-    budget = WriteBudget(writes)
+def dying_store(store: Store, writes: int | WriteBudget) -> Store:
+    budget = writes if isinstance(writes, WriteBudget) else WriteBudget(writes)
     return Store(*(DyingCollection(c, budget) for c in vars(store).values()))  # type: ignore[arg-type]
+
+
+class SoldMeanwhile:
+    """Another buyer leaves one unit of ``product`` (run before the attempt takes stock)."""
+
+    def __init__(self, shop: Shop, product: Product) -> None:
+        self._shop, self._product = shop, product
+        self.happened = False
+
+    async def __call__(self) -> None:
+        await self._shop.store.products.update_one(
+            {"_id": self._product.id}, {"$set": {"stock": 1}}
+        )
+        self.happened = True
+
+
+def checkout_on(shop: Shop, store: Store) -> Checkout:
+    carts = Carts(store, shop.catalog)
+    return Checkout(
+        store, shop.catalog, carts, Outbox(store, NotificationQueue(store, LEASE), None), LEASE
+    )
+
+
+async def _tea_and_cake_in_a_cart(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> tuple[User, Product, Product]:
+    user = await new_user()
+    tea, cake = await new_product(stock=5), await new_product(name="Cake", stock=5)
+    for product in (tea, cake):
+        await shop.carts.add(user.id, CartChange(product_id=product.id, quantity=2))
+    return user, tea, cake
+
+
+async def _assert_untouched(shop: Shop, user: User, *stocks: tuple[Product, int]) -> None:
+    """No order, the stock as given, the cart's two lines kept and free to check out."""
+    assert await shop.store.orders.count_documents({"userId": user.id}) == 0
+    assert [(await shop.catalog.get(p.id)).stock for p, _ in stocks] == [s for _, s in stocks]
+    for product, _ in stocks:
+        marks = await shop.store.products.find_one({"_id": product.id})
+        assert marks is not None and marks.get("reservedBy", []) == []
+    cart = await shop.carts.get(user.id)
+    assert [line.quantity for line in cart.products] == [2, 2]
+    assert cart.checkout is None
 
 
 async def _run_until_killed(action: Callable[[], Awaitable[object]]) -> bool:
@@ -83,15 +144,8 @@ async def test_checkout_killed_at_every_write_recovers(
 ) -> None:
     outcomes = set()
     for writes in range(40):
-        user = await new_user()
-        tea, cake = await new_product(stock=5), await new_product(name="Cake", stock=5)
-        for product in (tea, cake):
-            await shop.carts.add(user.id, CartChange(product_id=product.id, quantity=2))
-        store = dying_store(shop.store, writes)
-        carts = Carts(store, shop.catalog)
-        checkout = Checkout(
-            store, shop.catalog, carts, Outbox(store, NotificationQueue(store, LEASE), None), LEASE
-        )
+        user, tea, cake = await _tea_and_cake_in_a_cart(shop, new_user, new_product)
+        checkout = checkout_on(shop, dying_store(shop.store, writes))
 
         killed = await _run_until_killed(lambda: checkout.place_order(user.id, "key"))  # noqa: B023
         await _recover_later(shop)
@@ -100,18 +154,20 @@ async def test_checkout_killed_at_every_write_recovers(
         cart = await shop.carts.get(user.id)
         stocks = [(await shop.catalog.get(p.id)).stock for p in (tea, cake)]
         assert all("journal" not in order and not order.get("outbox") for order in orders)
-        if orders:  # rolled forward: one order, stock taken once, cart emptied
+        if orders:  # rolled forward: one order, stock taken once, cart emptied and free
             assert [o["placed"] for o in orders] == [True]
-            assert (stocks, cart.products) == ([3, 3], ())
-        else:  # rolled back: stock and cart as before
-            assert stocks == [5, 5]
-            assert [line.quantity for line in cart.products] == [2, 2]
+            assert (stocks, cart.products, cart.checkout) == ([3, 3], (), None)
+        else:  # rolled back: stock and cart as before, and the cart no longer claimed
+            await _assert_untouched(shop, user, (tea, 5), (cake, 5))
         for product in (tea, cake):
             marks = await shop.store.products.find_one({"_id": product.id})
             assert marks is not None and marks.get("reservedBy", []) == []
-        # Retrying with the same key after recovery still yields at most one order.
+        # Retrying with the same key after recovery still yields at most one order, and
+        # another key finds the cart ordered.
         if killed and not orders:
             await shop.checkout.place_order(user.id, "key")
+        with pytest.raises(EmptyCart):
+            await shop.checkout.place_order(user.id, "another key")
         assert await shop.store.orders.count_documents({"userId": user.id}) == 1
         outcomes.add(bool(orders))
         if not killed:
@@ -119,6 +175,61 @@ async def test_checkout_killed_at_every_write_recovers(
     else:
         pytest.fail("the checkout never completed within the write budget")
     assert outcomes == {True, False}
+
+
+async def test_a_refused_checkout_killed_at_every_write_of_its_rollback_recovers(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    """Another buyer takes the last cakes between pricing and taking: the attempt rolls back
+    (tea's stock, the claim, the order), and dies before each of those writes in turn."""
+    for writes in range(40):
+        user, tea, cake = await _tea_and_cake_in_a_cart(shop, new_user, new_product)
+        store = dying_store(shop.store, writes)
+        sold = SoldMeanwhile(shop, cake)
+        store.products.before_first_write = sold  # type: ignore[attr-defined]
+
+        outcome: BaseException | None = None
+        try:
+            await checkout_on(shop, store).place_order(user.id, "key")
+        except (Killed, OutOfStock) as error:
+            outcome = error
+        if isinstance(outcome, OutOfStock):  # the cart is free at once, not after the lease
+            assert (await shop.carts.get(user.id)).checkout is None
+        await _recover_later(shop)
+
+        assert outcome is not None, "the checkout ordered a cake that was gone"
+        await _assert_untouched(shop, user, (tea, 5), (cake, 1 if sold.happened else 5))
+        if isinstance(outcome, OutOfStock):
+            break
+    else:
+        pytest.fail("the rollback never completed within the write budget")
+
+
+@pytest.mark.parametrize("dies", [False, True], ids=["resumes", "dies after claiming"])
+async def test_an_attempt_stalled_past_its_lease_cannot_order(
+    shop: Shop, new_user: NewUser, new_product: NewProduct, dies: bool
+) -> None:
+    """Stalled after inserting its order, the attempt is rolled back by recovery; it then
+    claims the cart for an order that no longer exists, which can never be committed."""
+    user, tea, cake = await _tea_and_cake_in_a_cart(shop, new_user, new_product)
+    # Writes: 0 order number, 1 insert, 2 claim, 3 first stock.
+    budget = WriteBudget(3 if dies else 100, stall_at=2)
+    attempt = asyncio.create_task(
+        checkout_on(shop, dying_store(shop.store, budget)).place_order(user.id, "key")
+    )
+    await budget.stalled.wait()
+    assert await shop.recover(at=clock.now() + LEASE + timedelta(seconds=1)) == 1
+    budget.resume.set()
+
+    with pytest.raises(Killed if dies else CheckoutInProgress):
+        await attempt
+    if dies:  # its claim names a deleted order: released once its lease has expired
+        assert (await shop.carts.get(user.id)).checkout is not None
+        await _recover_later(shop)
+    await _assert_untouched(shop, user, (tea, 5), (cake, 5))
+    order = await shop.checkout.place_order(user.id, "key")
+    assert order.total_amount == 4 * 450
+    assert [(await shop.catalog.get(p.id)).stock for p in (tea, cake)] == [3, 3]
 
 
 async def test_cancellation_killed_at_every_write_restocks_once(
