@@ -53,8 +53,7 @@ from core.errors import (
 )
 from core.journal import claim_expired, close_journal, open_journal
 from core.models import Cart, CheckoutClaim, Order, OrderLine, OrderStatus
-from core.notifications import NoticeKind
-from core.outbox import Outbox, outbox_entry
+from core.outbox import Outbox
 from core.store import Store
 
 CHECKOUT = "checkout"
@@ -167,18 +166,16 @@ class Checkout:
                 failure = await self._why_not(line)
                 await self._roll_back(document, owner)
                 raise failure
+        committed = {"placed": True, "outbox": self._outbox.new_order_notices(document["_id"])}
         placed = await self._orders.update_one(
-            {"_id": document["_id"], "journal.owner": owner},
-            {
-                "$set": {"placed": True},
-                "$push": {"outbox": outbox_entry(NoticeKind.NEW_ORDER, document["_id"], 0)},
-            },
+            {"_id": document["_id"], "journal.owner": owner}, {"$set": committed}
         )
         if placed.matched_count == 0:  # stalled past the lease; recovery took the journal
             await self._roll_back(document, owner)
             raise CheckoutInProgress()
+        document.update(committed)
         await self._settle(document, owner)
-        await self._outbox.relay(document["_id"])
+        await self._outbox.relay(document)
         return Order.model_validate(document)
 
     async def _priced_lines(self, stored: Cart, cart_version: int | None) -> list[OrderLine]:

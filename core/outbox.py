@@ -36,6 +36,12 @@ class Outbox:
         self._queue = queue
         self.operator_chat_id = operator_chat_id
 
+    def new_order_notices(self, order_id: ObjectId) -> list[dict[str, Any]]:
+        """The outbox of a newly placed order: the operators' notice, if there is a chat."""
+        if self.operator_chat_id is None:
+            return []
+        return [outbox_entry(NoticeKind.NEW_ORDER, order_id, 0)]
+
     async def relay(self, order: ObjectId | dict[str, Any]) -> None:
         """Turn the order's outbox entries into notifications, each exactly once.
 
