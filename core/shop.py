@@ -24,6 +24,7 @@ from core.notifications import Outbox
 from core.orders import Orders
 from core.passwords import PasswordHasher
 from core.store import Store, connect
+from core.throttle import Counters, Limits, Throttle
 from core.tokens import TokenService
 from core.users import Users
 
@@ -42,6 +43,7 @@ class Shop:
     orders: Orders
     outbox: Outbox
     broadcasts: Broadcasts
+    throttle: Throttle
 
     @classmethod
     def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
@@ -53,17 +55,27 @@ class Shop:
         catalog = Catalog(store, settings.shop_currency)
         carts = Carts(store, catalog)
         outbox = Outbox(store, settings.operator_chat_id, lease)
+        throttle = Throttle(
+            Counters(store.throttles, timedelta(seconds=settings.login_window_seconds)),
+            Limits(
+                failures_per_email=settings.login_failures_per_email,
+                failures_per_address=settings.login_failures_per_address,
+                slowdown=timedelta(seconds=settings.login_slowdown_seconds),
+                conflicts_per_address=settings.registration_conflicts_per_address,
+            ),
+        )
         return cls(
             settings=settings,
             client=client,
             store=store,
-            users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens),
+            users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle),
             catalog=catalog,
             carts=carts,
             checkout=Checkout(store, catalog, carts, outbox, lease),
             orders=Orders(store, outbox, lease),
             outbox=outbox,
             broadcasts=Broadcasts(store, outbox, lease),
+            throttle=throttle,
         )
 
     async def recover(self, at: datetime | None = None) -> int:
@@ -80,12 +92,14 @@ class Shop:
         )
 
     async def keep_recovering(self) -> None:
-        """Run ``recover`` once a lease period, for long-running processes."""
+        """Run ``recover`` once a lease period, for long-running processes, and drop
+        throttle windows that ended."""
         while True:
             await asyncio.sleep(self.settings.checkout_lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})
+                await self.throttle.prune()
             except Exception:
                 log.exception("recovery failed; will retry")
 
