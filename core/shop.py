@@ -20,6 +20,7 @@ from core.catalog import Catalog
 from core.checkout import Checkout
 from core.config import CoreSettings
 from core.embedded import EmbeddedMongo
+from core.leases import Leases
 from core.notifications import Outbox
 from core.orders import Orders
 from core.passwords import PasswordHasher
@@ -44,6 +45,7 @@ class Shop:
     outbox: Outbox
     broadcasts: Broadcasts
     throttle: Throttle
+    leases: Leases
 
     @classmethod
     def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
@@ -76,6 +78,7 @@ class Shop:
             outbox=outbox,
             broadcasts=Broadcasts(store, outbox, lease),
             throttle=throttle,
+            leases=Leases(store.leases),
         )
 
     async def recover(self, at: datetime | None = None) -> int:
@@ -93,13 +96,14 @@ class Shop:
 
     async def keep_recovering(self) -> None:
         """Run ``recover`` once a lease period, for long-running processes, and drop
-        throttle windows that ended."""
+        throttle windows that ended and leases whose holder died."""
         while True:
             await asyncio.sleep(self.settings.checkout_lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})
                 await self.throttle.prune()
+                await self.leases.prune()
             except Exception:
                 log.exception("recovery failed; will retry")
 
