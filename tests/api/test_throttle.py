@@ -4,19 +4,18 @@ registrations per address, and one limit shared by every API process."""
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
 
-from core.config import PROJECT_ROOT
 from core.errors import EmailTaken
 from core.shop import Shop
 from tests.api.conftest import PASSWORD, Api, NewAccount, Reply, Serve
-from tests.processes import environment, free_port, wait_until_serving
+from tests.processes import children, environment, free_port, wait_until_serving
 
 
 async def log_in(api: Api, email: str, password: str, **kwargs: object) -> int:
@@ -155,35 +154,22 @@ async def test_taken_emails_are_throttled_per_address_but_new_accounts_are_not(
 
 
 @pytest.fixture
-async def two_api_processes(shop: Shop, mongo_uri: str) -> AsyncIterator[list[str]]:
+async def two_api_processes(shop: Shop, mongo_uri: str, tmp_path: Path) -> AsyncIterator[list[str]]:
     """Two ``python -m admin_api`` processes on the test's database; their base URLs."""
     ports = [free_port(), free_port()]
-    env = {
-        "MONGODB_URI": mongo_uri,
-        "MONGODB_DATABASE": shop.settings.mongodb_database,
-        "LOGIN_FAILURES_PER_EMAIL": "3",
-    }
-    processes = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "admin_api",
-            cwd=PROJECT_ROOT,
-            env=environment(**env, API_PORT=str(port)),
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
-    try:
+    env = environment(
+        MONGODB_URI=mongo_uri,
+        MONGODB_DATABASE=shop.settings.mongodb_database,
+        LOGIN_FAILURES_PER_EMAIL="3",
+    )
+    async with children(tmp_path) as processes:
+        for n, port in enumerate(ports):
+            await processes.start(f"api{n}", "admin_api", {**env, "API_PORT": str(port)})
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         for url in urls:
             await wait_until_serving(f"{url}/readyz")
+        processes.check_alive()
         yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            await process.wait()
 
 
 async def test_two_api_processes_share_the_limits(
