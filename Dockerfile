@@ -9,7 +9,6 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY core ./core
 COPY admin_api ./admin_api
 COPY bot ./bot
-COPY sandbox ./sandbox
 ENV PATH=/opt/venv/bin:$PATH
 USER shop
 CMD ["python", "-m", "admin_api"]

@@ -7,8 +7,8 @@ import logging
 
 from admin_api.app import run_api
 from admin_api.config import ApiSettings
-from admin_api.logs import configure_logging
 from core.config import CoreSettings, ensure_generated_secret, load
+from core.logs import LogSettings, configure_logging
 from core.processes import run_until_stopped
 from core.shop import database_uri, open_shop
 
@@ -25,7 +25,7 @@ def main() -> None:
     ensure_generated_secret()
     core_settings = load(CoreSettings)
     settings = load(ApiSettings)
-    configure_logging(settings.log_level)
+    configure_logging(load(LogSettings))
     asyncio.run(serve(core_settings, settings))
 
 

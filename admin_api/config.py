@@ -24,9 +24,6 @@ class ApiSettings(BaseConfig):
         default=False,
         description="Take the client address from X-Forwarded-For (only behind a proxy).",
     )
-    log_level: str = Field(
-        default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$", description="Log verbosity."
-    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from admin_api.keys import REQUEST_ID, SETTINGS
-from admin_api.logs import current_request_id
+from core.logs import current_request_id
 
 log = logging.getLogger("admin_api.access")
 

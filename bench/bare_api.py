@@ -91,7 +91,7 @@ async def place_order(request: web.Request) -> web.Response:
     lines, products = await _cart(store, user["_id"])
     if not lines:
         return _json({"error": "empty cart"}, 422)
-    taken = []
+    taken: list[dict[str, Any]] = []
     for line in lines:
         result = await store.products.update_one(
             {"_id": line["productId"], "active": True, "stock": {"$gte": line["quantity"]}},

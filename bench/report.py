@@ -82,8 +82,12 @@ def save(name: str, tables: list[Table], data: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     path = RESULTS / f"{name}.json"
-    document = {"measured_at": stamp, "machine": machine(), "data": data}
-    document["tables"] = [asdict(table) for table in tables]
+    document = {
+        "measured_at": stamp,
+        "machine": machine(),
+        "data": data,
+        "tables": [asdict(table) for table in tables],
+    }
     path.write_text(json.dumps(document, indent=2, default=str) + "\n")
     (RESULTS / f"{name}.md").write_text("\n\n".join(t.markdown() for t in tables) + "\n")
     return path

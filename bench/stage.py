@@ -37,7 +37,7 @@ def core_settings(database: str) -> CoreSettings:
         "bcrypt_rounds": BCRYPT_ROUNDS,
         "mongodb_database": database,
     }
-    return CoreSettings(_env_file=None, **values)  # type: ignore[call-arg]
+    return CoreSettings(_env_file=None, **values)
 
 
 @contextlib.asynccontextmanager

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from bot.bootstrap import run_bot
-from bot.config import BotSettings
-from bot.offline import telegram_for
+from bot.config import BotSettings, require_token
 from core.config import CoreSettings, ensure_generated_secret, load
+from core.logs import LogSettings, configure_logging
 from core.processes import run_until_stopped
 from core.shop import database_uri, open_shop
 
@@ -17,17 +16,15 @@ async def run(core_settings: CoreSettings, bot_settings: BotSettings) -> None:
     async with (
         database_uri(core_settings) as uri,
         open_shop(core_settings, uri) as shop,
-        telegram_for(bot_settings) as settings,
     ):
-        await run_until_stopped(run_bot(shop, settings), shop.keep_recovering())
+        await run_until_stopped(run_bot(shop, bot_settings), shop.keep_recovering())
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(load(LogSettings))
     ensure_generated_secret()
     core_settings, bot_settings = load(CoreSettings), load(BotSettings)
+    require_token(bot_settings, "the bot")
     asyncio.run(run(core_settings, bot_settings))
 
 

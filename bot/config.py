@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
-from core.config import BaseConfig
+from core.config import BaseConfig, ConfigError
 
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_PAYMENT_INSTRUCTIONS = (
@@ -23,7 +23,7 @@ class BotMode(StrEnum):
 
 class BotSettings(BaseConfig):
     bot_token: SecretStr | None = Field(
-        default=None, description="BotFather token; unset runs the bot on the offline sandbox."
+        default=None, description="BotFather token; unset: ./run serves the offline sandbox."
     )
     bot_api_base_url: str | None = Field(
         default=None, description="Bot API server to use instead of https://api.telegram.org."
@@ -68,3 +68,12 @@ class BotSettings(BaseConfig):
         if value is not None and not SECRET_TOKEN.match(value.get_secret_value()):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
+
+
+def require_token(settings: BotSettings, process: str) -> None:
+    """Stop a production process that would otherwise have no Telegram to talk to."""
+    if settings.bot_token is None:
+        raise ConfigError(
+            f"configuration error: BOT_TOKEN is required by {process} "
+            "(./run serves an offline sandbox instead)"
+        )

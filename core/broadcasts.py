@@ -1,6 +1,6 @@
 """Operator broadcasts: one text to a segment of customers, each reached at most once.
 
-A broadcast fans out into the notification outbox in batches, recipients in ``_id`` order.
+A broadcast fans out into the notification queue in batches, recipients in ``_id`` order.
 The broadcast document is the journal: ``journal.cursor`` is the last recipient written,
 so a fan-out interrupted by a crash resumes after it (``recover``); notification ids are
 ``broadcast:<broadcast>:<user>``, so writing a batch twice is harmless. Delivery is the
@@ -24,7 +24,7 @@ from core.errors import Conflict, NotFound
 from core.ids import Id, parse_id
 from core.journal import claim_expired, close_journal, open_journal
 from core.models import STAFF, Model, Page, Role
-from core.notifications import DeliveryState, NoticeKind, Outbox, new_notification
+from core.notifications import DeliveryState, NoticeKind, NotificationQueue, new_notification
 from core.store import Store, find_page
 
 FAN_OUT = "fanout"
@@ -59,12 +59,12 @@ class BroadcastProgress(Model):
 
 
 class Broadcasts:
-    def __init__(self, store: Store, outbox: Outbox, lease: timedelta) -> None:
+    def __init__(self, store: Store, queue: NotificationQueue, lease: timedelta) -> None:
         self._broadcasts = store.broadcasts
         self._notifications = store.notifications
         self._users = store.users
         self._orders = store.orders
-        self._outbox = outbox
+        self._queue = queue
         self._lease = lease
 
     async def start(self, actor: Actor, draft: BroadcastDraft) -> Broadcast:
@@ -164,7 +164,7 @@ class Broadcasts:
 
     async def _write(self, broadcast_id: ObjectId, owner: str, batch: list[dict[str, Any]]) -> bool:
         """Queue a batch and move the cursor past it; ``False`` if the fan-out must stop."""
-        await self._outbox.enqueue(batch)
+        await self._queue.enqueue(batch)
         moved = await self._broadcasts.update_one(
             {"_id": broadcast_id, "journal.owner": owner},
             {"$set": {"journal.cursor": batch[-1]["userId"]}},

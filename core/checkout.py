@@ -38,7 +38,8 @@ from core.errors import (
 )
 from core.journal import claim_expired, close_journal, open_journal
 from core.models import Order, OrderLine, OrderStatus
-from core.notifications import NoticeKind, Outbox, outbox_entry
+from core.notifications import NoticeKind
+from core.outbox import Outbox, outbox_entry
 from core.store import Store
 
 CHECKOUT = "checkout"

@@ -29,7 +29,8 @@ from core.errors import (
 from core.ids import Id, parse_id
 from core.journal import claim_expired, close_journal, open_journal
 from core.models import STAFF, TRANSITIONS, Model, Order, OrderStatus, Page
-from core.notifications import NoticeKind, Outbox, outbox_entry
+from core.notifications import NoticeKind
+from core.outbox import Outbox, outbox_entry
 from core.store import Store, find_page, update_and_fetch
 
 RESTOCK = "restock"
@@ -136,7 +137,7 @@ class Orders:
             raise VersionConflict("order")
         if update.status is OrderStatus.CANCELLED:
             await self._restock(document, owner)
-        await self._outbox.relay(order.id)
+        await self._outbox.relay(document)
         return Order.model_validate(document)
 
     async def change_statuses(self, actor: Actor, bulk: BulkStatusUpdate) -> BulkStatusResult:

@@ -21,8 +21,10 @@ from core.checkout import Checkout
 from core.config import CoreSettings
 from core.embedded import EmbeddedMongo
 from core.leases import Leases
-from core.notifications import Outbox
+from core.notifications import NotificationQueue
 from core.orders import Orders
+from core.outbox import Outbox
+from core.pacing import SendPacing
 from core.passwords import PasswordHasher
 from core.store import Store, connect
 from core.throttle import Counters, Limits, Throttle
@@ -43,6 +45,8 @@ class Shop:
     checkout: Checkout
     orders: Orders
     outbox: Outbox
+    notifications: NotificationQueue
+    pacing: SendPacing
     broadcasts: Broadcasts
     throttle: Throttle
     leases: Leases
@@ -56,7 +60,8 @@ class Shop:
         )
         catalog = Catalog(store, settings.shop_currency)
         carts = Carts(store, catalog)
-        outbox = Outbox(store, settings.operator_chat_id, lease)
+        notifications = NotificationQueue(store, lease)
+        outbox = Outbox(store, notifications, settings.operator_chat_id)
         throttle = Throttle(
             Counters(store.throttles, timedelta(seconds=settings.login_window_seconds)),
             Limits(
@@ -76,7 +81,9 @@ class Shop:
             checkout=Checkout(store, catalog, carts, outbox, lease),
             orders=Orders(store, outbox, lease),
             outbox=outbox,
-            broadcasts=Broadcasts(store, outbox, lease),
+            notifications=notifications,
+            pacing=SendPacing(store),
+            broadcasts=Broadcasts(store, notifications, lease),
             throttle=throttle,
             leases=Leases(store.leases),
         )

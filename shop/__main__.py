@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
 from admin_api.app import run_api
 from admin_api.config import ApiSettings
-from admin_api.logs import configure_logging
 from bot.bootstrap import create_bot, run_bot
 from bot.config import BotSettings
 from bot.delivery.config import DeliverySettings
 from bot.delivery.worker import DeliveryWorker
-from bot.offline import telegram_for
 from core.config import CoreSettings, ensure_generated_secret, load
+from core.logs import LogSettings, configure_logging
 from core.processes import run_until_stopped
 from core.shop import database_uri, open_shop
 from shop.chat_page import with_chat_page
+from shop.offline import telegram_for
 
 log = logging.getLogger("shop")
 
@@ -39,12 +38,11 @@ async def run(
         api = with_chat_page(api, telegram, bot_settings)
         log.info("shop ready: API on http://%s:%d (docs at /api/docs)", api.api_host, api.api_port)
         sender = create_bot(bot_settings, wait_out_flood=False)
-        lease = timedelta(seconds=core.checkout_lease_seconds)
         try:
             await run_until_stopped(
                 run_api(shop, api),
                 run_bot(shop, bot_settings),
-                DeliveryWorker(shop.outbox, sender, delivery, lease).run(),
+                DeliveryWorker.of(shop, sender, delivery).run(),
                 shop.keep_recovering(),
             )
         finally:
@@ -56,7 +54,7 @@ def main() -> None:
     ensure_generated_secret()
     core, api, telegram = load(CoreSettings), load(ApiSettings), load(BotSettings)
     delivery = load(DeliverySettings)
-    configure_logging(api.log_level)
+    configure_logging(load(LogSettings))
     asyncio.run(run(core, api, telegram, delivery))
 
 

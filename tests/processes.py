@@ -27,32 +27,38 @@ def environment(**values: str) -> dict[str, str]:
     return {**os.environ, "JWT_SECRET": TEST_SECRET, "BCRYPT_ROUNDS": "4", **values}
 
 
-async def wait_until_serving(url: str, attempts: int = 300) -> None:
-    """Poll ``url`` until it answers 200 (a child process starting up)."""
+async def wait_until_serving(url: str, timeout: float = 120) -> None:
+    """Poll ``url`` until it answers 200 (a child process starting up, however slowly)."""
     async with aiohttp.ClientSession() as http:
-        for _ in range(attempts):
-            try:
-                async with http.get(url) as reply:
-                    if reply.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"nothing answered at {url}")
-
-
-async def wait_until_listening(port: int, attempts: int = 300) -> None:
-    """Poll until something accepts connections on 127.0.0.1:``port``."""
-    for _ in range(attempts):
         try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            await asyncio.sleep(0.1)
-            continue
-        writer.close()
-        await writer.wait_closed()
-        return
-    raise AssertionError(f"nothing listens on port {port}")
+            async with asyncio.timeout(timeout):
+                while True:
+                    try:
+                        async with http.get(url) as reply:
+                            if reply.status == 200:
+                                return
+                    except aiohttp.ClientConnectionError:
+                        pass
+                    await asyncio.sleep(0.1)
+        except TimeoutError:
+            raise AssertionError(f"nothing answered at {url}") from None
+
+
+async def wait_until_listening(port: int, timeout: float = 120) -> None:
+    """Poll until something accepts connections on 127.0.0.1:``port``."""
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                except OSError:
+                    await asyncio.sleep(0.1)
+                    continue
+                writer.close()
+                await writer.wait_closed()
+                return
+    except TimeoutError:
+        raise AssertionError(f"nothing listens on port {port}") from None
 
 
 class Children:

@@ -10,6 +10,7 @@ from admin_api.config import ApiSettings
 from bot.config import BotSettings
 from bot.delivery.config import DeliverySettings
 from core.config import PROJECT_ROOT, CoreSettings
+from core.logs import LogSettings
 
 
 def _compose() -> dict:  # type: ignore[type-arg]
@@ -62,11 +63,11 @@ def test_env_example_names_only_real_settings_and_loads() -> None:
     example = PROJECT_ROOT / ".env.example"
     fields = {
         name.upper()
-        for settings in (CoreSettings, ApiSettings, BotSettings, DeliverySettings)
+        for settings in (CoreSettings, ApiSettings, BotSettings, DeliverySettings, LogSettings)
         for name in settings.model_fields
     }
     named = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example.read_text(), re.MULTILINE))
     assert named - fields == set()
     assert {"MONGODB_URI", "JWT_SECRET", "BOT_TOKEN", "API_PORT"} <= named
-    for settings in (CoreSettings, ApiSettings, BotSettings, DeliverySettings):
+    for settings in (CoreSettings, ApiSettings, BotSettings, DeliverySettings, LogSettings):
         settings(_env_file=example, jwt_secret="x" * 32)  # type: ignore[call-arg]

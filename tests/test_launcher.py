@@ -32,12 +32,13 @@ async def test_the_shop_serves_the_api_and_the_offline_bot(mongo_uri: str) -> No
         async with aiohttp.ClientSession() as http:
             await http.post(f"{chat_url}/users", json={"id": 4242, "first_name": "Ann"})
             await http.post(f"{chat_url}/users/4242/messages", json={"text": "/start"})
-            for _ in range(100):
-                async with http.get(f"{chat_url}/chats/4242") as reply:
-                    messages = (await reply.json())["messages"]
-                if any(m["from_bot"] for m in messages):
-                    break
-                await asyncio.sleep(0.05)
+            async with asyncio.timeout(60):
+                while True:
+                    async with http.get(f"{chat_url}/chats/4242") as reply:
+                        messages = (await reply.json())["messages"]
+                    if any(m["from_bot"] for m in messages):
+                        break
+                    await asyncio.sleep(0.05)
         assert any(m["from_bot"] and "name" in m.get("text", "") for m in messages), messages
     finally:
         process.send_signal(signal.SIGTERM)

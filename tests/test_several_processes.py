@@ -100,9 +100,9 @@ async def start_shop(
         await processes.start(f"worker{n}", "bot.delivery", {**common, **pace})
     urls = [f"http://127.0.0.1:{port}" for port in api_ports]
     for url in urls:
-        await wait_until_serving(f"{url}/readyz", attempts=1200)
+        await wait_until_serving(f"{url}/readyz", timeout=WAIT)
     for port in webhook_ports:
-        await wait_until_listening(port, attempts=1200)
+        await wait_until_listening(port, timeout=WAIT)
     processes.check_alive()
     return urls
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-from datetime import timedelta
 
 from bot.bootstrap import create_bot
-from bot.config import BotSettings
+from bot.config import BotSettings, require_token
 from bot.delivery.config import DeliverySettings
 from bot.delivery.worker import DeliveryWorker
-from core.config import ConfigError, CoreSettings, ensure_generated_secret, load
+from core.config import CoreSettings, ensure_generated_secret, load
+from core.logs import LogSettings, configure_logging
 from core.processes import run_until_stopped
 from core.shop import database_uri, open_shop
 
@@ -18,8 +17,7 @@ from core.shop import database_uri, open_shop
 async def run(core: CoreSettings, telegram: BotSettings, delivery: DeliverySettings) -> None:
     async with database_uri(core) as uri, open_shop(core, uri) as shop:
         bot = create_bot(telegram, wait_out_flood=False)
-        lease = timedelta(seconds=core.checkout_lease_seconds)
-        worker = DeliveryWorker(shop.outbox, bot, delivery, lease)
+        worker = DeliveryWorker.of(shop, bot, delivery)
         try:
             await run_until_stopped(worker.run(), shop.keep_recovering())
         finally:
@@ -27,13 +25,10 @@ async def run(core: CoreSettings, telegram: BotSettings, delivery: DeliverySetti
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(load(LogSettings))
     ensure_generated_secret()
     core, telegram, delivery = load(CoreSettings), load(BotSettings), load(DeliverySettings)
-    if telegram.bot_token is None:
-        raise ConfigError("configuration error: BOT_TOKEN is required by the delivery worker")
+    require_token(telegram, "the delivery worker")
     asyncio.run(run(core, telegram, delivery))
 
 

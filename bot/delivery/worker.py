@@ -1,4 +1,4 @@
-"""Claims notifications from the outbox and sends them within Telegram's limits.
+"""Claims notifications from the queue and sends them within Telegram's limits.
 
 Each send waits for two slots handed out by the database: one for the chat (1 per second)
 and one for the whole bot (30 per second), so any number of workers together keep both
@@ -35,7 +35,9 @@ from aiogram.exceptions import (
 from bot.delivery.config import DeliverySettings
 from bot.delivery.messages import render
 from core import clock
-from core.notifications import Notification, Outbox
+from core.notifications import Notification, NotificationQueue
+from core.pacing import SendPacing
+from core.shop import Shop
 
 log = logging.getLogger(__name__)
 BOT_RATE_KEY = "bot"
@@ -85,14 +87,27 @@ async def _sleep_until(moment: datetime) -> None:
 
 
 class DeliveryWorker:
-    def __init__(self, outbox: Outbox, bot: Bot, settings: DeliverySettings, lease: timedelta):
-        self._outbox = outbox
+    def __init__(
+        self,
+        queue: NotificationQueue,
+        pacing: SendPacing,
+        bot: Bot,
+        settings: DeliverySettings,
+        lease: timedelta,
+    ) -> None:
+        self._queue = queue
+        self._pacing = pacing
         self._bot = bot
         self._settings = settings
         self._lease = lease
         self._bot_interval = slot_interval(settings.telegram_messages_per_second)
         self._chat_interval = slot_interval(settings.telegram_chat_messages_per_second)
         self._window = SendWindow(math.floor(settings.telegram_messages_per_second))
+
+    @classmethod
+    def of(cls, shop: Shop, bot: Bot, settings: DeliverySettings) -> DeliveryWorker:
+        lease = timedelta(seconds=shop.settings.checkout_lease_seconds)
+        return cls(shop.notifications, shop.pacing, bot, settings, lease)
 
     async def run(self) -> None:
         """Send until cancelled, with ``DELIVERY_SENDERS`` concurrent senders."""
@@ -101,7 +116,7 @@ class DeliveryWorker:
     async def _sender(self) -> None:
         while True:
             try:
-                notice = await self._outbox.claim()
+                notice = await self._queue.claim()
                 if notice is None:
                     await asyncio.sleep(self._settings.delivery_idle_seconds)
                 else:
@@ -113,15 +128,15 @@ class DeliveryWorker:
                 await asyncio.sleep(self._settings.delivery_idle_seconds)
 
     async def deliver(self, notice: Notification) -> None:
-        if not await self._outbox.is_reachable(notice):
-            await self._outbox.mark_blocked(notice, "the customer blocked the bot earlier")
+        if not await self._queue.is_reachable(notice):
+            await self._queue.mark_blocked(notice, "the customer blocked the bot earlier")
             return
-        chat_slot = await self._outbox.reserve_slot(f"chat:{notice.chat_id}", self._chat_interval)
+        chat_slot = await self._pacing.reserve_slot(f"chat:{notice.chat_id}", self._chat_interval)
         if chat_slot - clock.now() > self._lease / 2:  # a busy chat: wait in the queue instead
-            await self._outbox.retry_later(notice, "chat rate", delay=chat_slot - clock.now())
+            await self._queue.retry_later(notice, "chat rate", delay=chat_slot - clock.now())
             return
         await _sleep_until(chat_slot)
-        await _sleep_until(await self._outbox.reserve_slot(BOT_RATE_KEY, self._bot_interval))
+        await _sleep_until(await self._pacing.reserve_slot(BOT_RATE_KEY, self._bot_interval))
         await self._window.turn()
         text, markup = render(notice)
         try:
@@ -129,16 +144,16 @@ class DeliveryWorker:
         except TelegramRetryAfter as flood:
             pause = timedelta(seconds=flood.retry_after)
             self._window.hold(flood.retry_after)
-            await self._outbox.hold(BOT_RATE_KEY, clock.now() + pause)
-            await self._outbox.retry_later(notice, flood.message, delay=pause)
+            await self._pacing.hold(BOT_RATE_KEY, clock.now() + pause)
+            await self._queue.retry_later(notice, flood.message, delay=pause)
         except TelegramForbiddenError as refused:
-            await self._outbox.mark_blocked(notice, refused.message)
+            await self._queue.mark_blocked(notice, refused.message)
         except (TelegramServerError, TelegramNetworkError) as failure:
             if notice.attempts >= self._settings.delivery_max_attempts:
-                await self._outbox.mark_failed(notice, failure.message)
+                await self._queue.mark_failed(notice, failure.message)
             else:
-                await self._outbox.retry_later(notice, failure.message)
+                await self._queue.retry_later(notice, failure.message)
         except (TelegramBadRequest, TelegramAPIError) as rejected:
-            await self._outbox.mark_failed(notice, rejected.message)
+            await self._queue.mark_failed(notice, rejected.message)
         else:
-            await self._outbox.mark_sent(notice, sent.message_id)
+            await self._queue.mark_sent(notice, sent.message_id)

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from admin_api.logs import JsonFormatter
+from core.logs import JsonFormatter
 from core.shop import Shop
 from tests.api.conftest import PASSWORD, Api, NewAccount
 

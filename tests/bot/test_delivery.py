@@ -7,7 +7,6 @@ import contextlib
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
 from typing import Any
 
 from bot.bootstrap import create_bot
@@ -18,7 +17,6 @@ from core.access import Actor
 from core.commands import BroadcastDraft, StatusUpdate, TelegramSignup, parse
 from core.config import PROJECT_ROOT
 from core.models import Order, Product, Role, User
-from core.notifications import Outbox
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.conftest import Customer, fill_cart
@@ -33,14 +31,10 @@ def delivery_settings(**overrides: Any) -> DeliverySettings:
 
 
 @contextlib.asynccontextmanager
-async def working(
-    shop: Shop, bot_settings: BotSettings, lease: timedelta = timedelta(seconds=30), **options: Any
-) -> AsyncIterator[None]:
+async def working(shop: Shop, bot_settings: BotSettings, **options: Any) -> AsyncIterator[None]:
     """A delivery worker sending until the block ends."""
     bot = create_bot(bot_settings, wait_out_flood=False)
-    worker = DeliveryWorker(
-        Outbox(shop.store, None, lease), bot, delivery_settings(**options), lease
-    )
+    worker = DeliveryWorker.of(shop, bot, delivery_settings(**options))
     task = asyncio.create_task(worker.run())
     try:
         yield
@@ -174,10 +168,15 @@ async def test_a_2000_recipient_broadcast_under_rate_limits(
     for chat in blocked:
         sandbox.block(chat)
     sandbox.faults.rate_limit(global_per_second=300, per_chat_per_second=1)
+    # Telegram's flood control, by construction rather than by the worker's speed: the first
+    # sends are answered 429, and any burst past the sandbox's 300/s is too.
+    sandbox.faults.fail(3, status=429, retry_after=1, methods=["sendMessage"])
     draft = parse(BroadcastDraft, {"text": "Big sale <today>!", "segment": {"kind": "all"}})
 
-    # The worker is told a faster rate than the sandbox allows, so it meets 429s.
-    async with working(shop, bot_settings, telegram_messages_per_second=400, delivery_senders=8):
+    senders = 8
+    async with working(
+        shop, bot_settings, telegram_messages_per_second=400, delivery_senders=senders
+    ):
         broadcast = await shop.broadcasts.start(STAFF, draft)
         progress = await _settled(shop, broadcast.id, timeout=120)
 
@@ -185,17 +184,18 @@ async def test_a_2000_recipient_broadcast_under_rate_limits(
     assert all(sandbox.sent_count(chat) == (0 if chat in blocked else 1) for chat in chats)
     assert sandbox.messages(chats[1])[-1].text == "Big sale <today>!"
     floods = [c for c in sandbox.calls if c.status == 429]
-    assert floods, "the sandbox never throttled: the test proves nothing about 429s"
-    _assert_obeyed_retry_after(sandbox.calls)
+    assert len(floods) >= 3
+    _assert_obeyed_retry_after(sandbox.calls, in_flight=senders - 1)
 
 
-def _assert_obeyed_retry_after(calls: list[Any]) -> None:
+def _assert_obeyed_retry_after(calls: list[Any], in_flight: int) -> None:
     """After a 429 (retry_after 1 s) no send goes through before Telegram asked, but for
-    requests already on the wire when the 429 was answered (a few milliseconds)."""
+    the ``in_flight`` requests other senders already had on the wire, however slow the
+    machine is."""
     sends = [c for c in calls if c.method.lower() == "sendmessage"]
     for flood in (c for c in sends if c.status == 429):
-        early = [c for c in sends if c.status == 200 and flood.at + 0.05 < c.at < flood.at + 0.95]
-        assert not early, f"{len(early)} sends within retry_after of a 429"
+        early = [c for c in sends if c.status == 200 and flood.at < c.at < flood.at + 0.95]
+        assert len(early) <= in_flight, f"{len(early)} sends within retry_after of a 429"
 
 
 async def test_a_killed_worker_process_resumes_without_losing_or_repeating(

@@ -74,9 +74,8 @@ async def test_replies_wait_out_flood_control(
     customer: Customer, sandbox_server: SandboxServer, running_bot: None
 ) -> None:
     alice, _ = await customer("Alice")
-    sandbox_server.sandbox.faults.rate_limit(global_per_second=30, per_chat_per_second=1)
-
     await alice.send("/help")
+    sandbox_server.sandbox.faults.fail(1, status=429, retry_after=1, methods=["sendMessage"])
     late = await alice.send("/start")
 
     assert late is not None and late.text == "Hello, Alice! What would you like to do?"

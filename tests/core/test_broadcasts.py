@@ -11,7 +11,7 @@ from core.broadcasts import Broadcasts, BroadcastState
 from core.commands import BroadcastDraft, BulkStatusUpdate, CartChange, StatusUpdate, parse
 from core.errors import Forbidden, InvalidInput
 from core.models import Order, Role, User
-from core.notifications import Outbox
+from core.notifications import NotificationQueue
 from core.shop import Shop
 
 from ..conftest import NewProduct, NewUser
@@ -110,9 +110,9 @@ async def test_cancel_stops_what_is_not_sent(shop: Shop, new_user: NewUser) -> N
     for chat in (31, 32, 33):
         await _customer(shop, new_user, chat)
     broadcast = await shop.broadcasts.start(STAFF, _draft())
-    first = await shop.outbox.claim()
+    first = await shop.notifications.claim()
     assert first is not None
-    await shop.outbox.mark_sent(first, message_id=1)
+    await shop.notifications.mark_sent(first, message_id=1)
 
     progress = await shop.broadcasts.cancel(STAFF, broadcast.id)
 
@@ -122,7 +122,7 @@ async def test_cancel_stops_what_is_not_sent(shop: Shop, new_user: NewUser) -> N
         2,
         0,
     )
-    assert await shop.outbox.claim() is None
+    assert await shop.notifications.claim() is None
 
 
 async def test_a_fan_out_killed_at_any_write_resumes_without_duplicates(
@@ -132,7 +132,7 @@ async def test_a_fan_out_killed_at_any_write_resumes_without_duplicates(
     users = [await _customer(shop, new_user, 100 + n) for n in range(5)]
     for writes in range(12):
         store = dying_store(shop.store, writes)
-        dying = Broadcasts(store, Outbox(store, None, LEASE), LEASE)
+        dying = Broadcasts(store, NotificationQueue(store, LEASE), LEASE)
         try:
             await dying.start(SYSTEM, _draft(f"Round {writes}"))
             finished = True

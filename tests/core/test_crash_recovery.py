@@ -17,8 +17,9 @@ from core.carts import Carts
 from core.checkout import Checkout
 from core.commands import CartChange, StatusUpdate
 from core.models import Role
-from core.notifications import Outbox
+from core.notifications import NotificationQueue
 from core.orders import Orders
+from core.outbox import Outbox
 from core.shop import Shop
 from core.store import Store
 
@@ -88,7 +89,9 @@ async def test_checkout_killed_at_every_write_recovers(
             await shop.carts.add(user.id, CartChange(product_id=product.id, quantity=2))
         store = dying_store(shop.store, writes)
         carts = Carts(store, shop.catalog)
-        checkout = Checkout(store, shop.catalog, carts, Outbox(store, None, LEASE), LEASE)
+        checkout = Checkout(
+            store, shop.catalog, carts, Outbox(store, NotificationQueue(store, LEASE), None), LEASE
+        )
 
         killed = await _run_until_killed(lambda: checkout.place_order(user.id, "key"))  # noqa: B023
         await _recover_later(shop)
@@ -130,7 +133,7 @@ async def test_cancellation_killed_at_every_write_restocks_once(
         await shop.store.users.update_one({"_id": user.id}, {"$set": {"telegramId": 1000 + writes}})
         order = await shop.checkout.place_order(user.id)
         store = dying_store(shop.store, writes)
-        orders = Orders(store, Outbox(store, None, LEASE), LEASE)
+        orders = Orders(store, Outbox(store, NotificationQueue(store, LEASE), None), LEASE)
 
         killed = await _run_until_killed(
             lambda: orders.change_status(staff, order.id, StatusUpdate(status="cancelled"))  # noqa: B023

@@ -2,13 +2,15 @@
 
 import asyncio
 import itertools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from core import clock
 from core.access import Actor
 from core.commands import CartChange, StatusUpdate
 from core.models import Order, Role, User
-from core.notifications import DeliveryState, NoticeKind, Outbox
+from core.notifications import DeliveryState, NoticeKind
 from core.shop import Shop
 
 from ..conftest import NewProduct, NewUser
@@ -70,19 +72,19 @@ async def test_a_claim_is_exclusive_until_its_lease_expires(
     order = await _telegram_order(shop, await new_user(), (await new_product()).id, 9)
     await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
 
-    claims = await asyncio.gather(*(shop.outbox.claim() for _ in range(5)))
+    claims = await asyncio.gather(*(shop.notifications.claim() for _ in range(5)))
     claimed = [c for c in claims if c is not None]
     assert len(claimed) == 1 and claimed[0].state is DeliveryState.SENDING
     assert claimed[0].attempts == 1
 
     # A sender that died: after the lease, another sender takes it over ...
     later = clock.now() + timedelta(minutes=5)
-    again = await shop.outbox.claim(at=later)
+    again = await shop.notifications.claim(at=later)
     assert again is not None and again.id == claimed[0].id and again.attempts == 2
     # ... and the stale owner can no longer mark it.
-    assert not await shop.outbox.mark_sent(claimed[0], message_id=1)
-    assert await shop.outbox.mark_sent(again, message_id=2)
-    assert await shop.outbox.claim(at=later + timedelta(hours=1)) is None
+    assert not await shop.notifications.mark_sent(claimed[0], message_id=1)
+    assert await shop.notifications.mark_sent(again, message_id=2)
+    assert await shop.notifications.claim(at=later + timedelta(hours=1)) is None
 
 
 async def test_retry_later_and_blocked_chats(
@@ -92,22 +94,37 @@ async def test_retry_later_and_blocked_chats(
     order = await _telegram_order(shop, user, (await new_product()).id, 10)
     await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
 
-    notice = await shop.outbox.claim()
+    notice = await shop.notifications.claim()
     assert notice is not None
-    assert await shop.outbox.retry_later(notice, "429", delay=timedelta(seconds=30))
-    assert await shop.outbox.claim() is None  # not due yet
-    notice = await shop.outbox.claim(at=clock.now() + timedelta(seconds=31))
+    assert await shop.notifications.retry_later(notice, "429", delay=timedelta(seconds=30))
+    assert await shop.notifications.claim() is None  # not due yet
+    notice = await shop.notifications.claim(at=clock.now() + timedelta(seconds=31))
     assert notice is not None
-    assert await shop.outbox.mark_blocked(notice, "Forbidden: bot was blocked by the user")
-    assert not await shop.outbox.is_reachable(notice)
+    assert await shop.notifications.mark_blocked(notice, "Forbidden: bot was blocked by the user")
+    assert not await shop.notifications.is_reachable(notice)
     stored = await shop.store.notifications.find_one({"_id": notice.id})
     assert stored is not None and stored["state"] == "blocked"
 
 
 async def test_rate_slots_are_distinct_and_spaced(shop: Shop) -> None:
-    outbox: Outbox = shop.outbox
     step = timedelta(milliseconds=40)
-    slots = sorted(await asyncio.gather(*(outbox.reserve_slot("bot", step) for _ in range(30))))
+    slots = sorted(
+        await asyncio.gather(*(shop.pacing.reserve_slot("bot", step) for _ in range(30)))
+    )
     gaps = [later - earlier for earlier, later in itertools.pairwise(slots)]
     assert all(gap >= step for gap in gaps)
     assert slots[0] >= clock.now() - timedelta(seconds=1)
+
+
+async def test_an_idle_rate_starts_again_from_now_and_a_hold_pushes_it_back(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    moments = iter([start, start, start + timedelta(hours=1), start + timedelta(hours=1)])
+    monkeypatch.setattr(clock, "now", lambda: next(moments))
+    step = timedelta(milliseconds=40)
+    assert await shop.pacing.reserve_slot("chat:1", step) == start  # a new key: now
+    assert await shop.pacing.reserve_slot("chat:1", step) == start + step  # busy: queued
+    assert await shop.pacing.reserve_slot("chat:1", step) == start + timedelta(hours=1)  # idle
+    await shop.pacing.hold("chat:1", start + timedelta(hours=2))
+    assert await shop.pacing.reserve_slot("chat:1", step) == start + timedelta(hours=2)

@@ -20,7 +20,7 @@ async def read_until(process: asyncio.subprocess.Process, needle: str) -> list[s
     """Lines of the process's stdout up to the first one containing ``needle``."""
     assert process.stdout is not None
     lines: list[str] = []
-    async with asyncio.timeout(5):
+    async with asyncio.timeout(60):  # a process start, however busy the machine
         while not lines or needle not in lines[-1]:
             line = await process.stdout.readline()
             assert line, f"output ended before {needle!r}: {lines}"

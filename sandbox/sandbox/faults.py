@@ -48,12 +48,15 @@ class RateLimiter:
 class Failure:
     """Calls to fail: the next ``count`` matching calls, or every one until ``until``.
 
-    ``status`` is the HTTP error (500, 502...); ``drop`` closes the connection without an answer
-    instead. With ``after=True`` the method runs first (the message is really sent) and only the
-    answer is lost, like a timeout after Telegram accepted the request.
+    ``status`` is the HTTP error (500, 502, or 429 with ``retry_after``); ``drop`` closes the
+    connection without an answer instead. With ``after=True`` the method runs first (the
+    message is really sent) and only the answer is lost, like a timeout after Telegram
+    accepted the request.
     """
 
     status: int = 500
+    retry_after: int = 1
+    """Seconds a 429 asks the bot to wait."""
     drop: bool = False
     after: bool = False
     count: int | None = None
@@ -68,6 +71,10 @@ class Failure:
         return method != "getupdates" if self.methods is None else method in self.methods
 
     def error(self) -> ApiError:
+        if self.status == 429:
+            return ApiError(
+                429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after
+            )
         return ApiError(self.status, {502: "Bad Gateway"}.get(self.status, "Internal Server Error"))
 
 
@@ -87,6 +94,7 @@ class Faults:
         *,
         seconds: float | None = None,
         status: int = 500,
+        retry_after: int = 1,
         drop: bool = False,
         after: bool = False,
         methods: list[str] | None = None,
@@ -95,6 +103,7 @@ class Faults:
         until = None if seconds is None else self.clock() + seconds
         failure = Failure(
             status=status,
+            retry_after=retry_after,
             drop=drop,
             after=after,
             count=count if seconds is None else None,

@@ -19,8 +19,8 @@
 ``PUT  /sandbox/webhook/targets``     ``{"urls": [...]}``: deliver webhook updates to these
                                       in turn (a load balancer); ``[]`` to stop
 ``PUT  /sandbox/faults/rate_limit``   ``{"global_per_second", "per_chat_per_second"}``
-``POST /sandbox/faults/failures``     ``{"count", "seconds", "status", "drop", "after",
-                                      "methods"}`` (see :meth:`Faults.fail`)
+``POST /sandbox/faults/failures``     ``{"count", "seconds", "status", "retry_after", "drop",
+                                      "after", "methods"}`` (see :meth:`Faults.fail`)
 ``DELETE /sandbox/faults``            switch every fault off
 ====================================  ===============================================
 """
@@ -227,6 +227,7 @@ async def failures(request: web.Request) -> web.Response:
         body.get("count", 1),
         seconds=body.get("seconds"),
         status=int(body.get("status", 500)),
+        retry_after=int(body.get("retry_after", 1)),
         drop=bool(body.get("drop", False)),
         after=bool(body.get("after", False)),
         methods=body.get("methods"),

@@ -203,8 +203,12 @@ async def test_reply_keyboard(make_user: Callable[..., FakeUser]) -> None:
 
 
 async def test_flood_surfaces_retry_after(
-    shop: Router, make_user: Callable[..., FakeUser], sandbox: Sandbox
+    shop: Router,
+    make_user: Callable[..., FakeUser],
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(sandbox.faults, "clock", lambda: 100.0)  # however slow the sends are
     sandbox.faults.rate_limit(global_per_second=30, per_chat_per_second=2)
     alice = make_user("Alice")
     await alice.send("/flood", wait=False)

@@ -381,6 +381,17 @@ async def test_injected_failures(
     assert (await call(http, sandbox_server, "getMe"))[0] == 200
     assert (await call(http, sandbox_server, "sendMessage", chat_id=1001, text="x"))[0] == 200
 
+    sandbox.faults.fail(1, status=429, retry_after=7)  # flood control, whatever the pace
+    assert await call(http, sandbox_server, "sendMessage", chat_id=1001, text="w") == (
+        429,
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 7",
+            "parameters": {"retry_after": 7},
+        },
+    )
+
     sandbox.faults.fail(1, drop=True, after=True)  # sent, but the answer is lost
     with pytest.raises(aiohttp.ClientConnectionError):
         await call(http, sandbox_server, "sendMessage", chat_id=1001, text="y")

@@ -1,0 +1,39 @@
+"""``./run``, the first command a newcomer types."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from core.config import PROJECT_ROOT
+
+UV = shutil.which("uv") or str(Path.home() / ".local/bin/uv")
+
+
+@pytest.mark.skipif(not Path(UV).is_file(), reason="uv is not installed where ./run puts it")
+def test_uv_installed_by_an_earlier_run_is_found_off_the_path(tmp_path: Path) -> None:
+    """``pip install --user`` puts uv in ~/.local/bin, which is often not on PATH."""
+    (tmp_path / ".local/bin").mkdir(parents=True)
+    (tmp_path / ".local/bin/uv").symlink_to(UV)
+    python_dir = Path(shutil.which("python3") or "/usr/bin/python3").parent
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": f"{python_dir}:/usr/bin:/bin",
+        "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache/uv")),
+    }
+    result = subprocess.run(
+        ["bash", "run", "test", "--collect-only", "-q", "tests/core/test_logs.py"],  # noqa: S607
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Installing uv" not in result.stderr
+    assert "tests/core/test_logs.py:" in result.stdout  # pytest ran
