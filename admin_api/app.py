@@ -8,12 +8,11 @@ import logging
 from aiohttp import web
 
 from admin_api.config import ApiSettings
-from admin_api.keys import LOGIN_THROTTLE, OPENAPI, SETTINGS, SHOP
+from admin_api.keys import OPENAPI, SETTINGS, SHOP
 from admin_api.middlewares import add_headers, cors_preflight, request_context
 from admin_api.openapi import build_document
 from admin_api.problems import problem_middleware
 from admin_api.routes import ROUTES, add_routes
-from admin_api.throttle import LoginThrottle
 from core.config import ConfigError
 from core.shop import Shop
 
@@ -45,11 +44,6 @@ def create_app(shop: Shop, settings: ApiSettings) -> web.Application:
     )
     app[SHOP] = shop
     app[SETTINGS] = settings
-    app[LOGIN_THROTTLE] = LoginThrottle(
-        settings.login_failures_per_email,
-        settings.login_failures_per_address,
-        settings.login_window_seconds,
-    )
     app[OPENAPI] = build_document(ROUTES)
     add_routes(app)
     app.on_response_prepare.append(add_headers)

@@ -20,15 +20,6 @@ class ApiSettings(BaseConfig):
     max_body_bytes: int = Field(
         default=64 * 1024, ge=1024, le=10 * 1024 * 1024, description="Largest request body."
     )
-    login_failures_per_email: int = Field(
-        default=5, ge=1, description="Failed logins for one email before it is throttled."
-    )
-    login_failures_per_address: int = Field(
-        default=30, ge=1, description="Failed logins from one client address before throttling."
-    )
-    login_window_seconds: int = Field(
-        default=900, ge=1, le=86_400, description="How long failed logins are counted."
-    )
     trust_forwarded_for: bool = Field(
         default=False,
         description="Take the client address from X-Forwarded-For (only behind a proxy).",

@@ -7,12 +7,10 @@ from typing import Any
 from aiohttp import web
 
 from admin_api.config import ApiSettings
-from admin_api.throttle import LoginThrottle
 from core.shop import Shop
 
 SHOP = web.AppKey("shop", Shop)
 SETTINGS = web.AppKey("settings", ApiSettings)
-LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 OPENAPI = web.AppKey("openapi", dict[str, Any])
 
 REQUEST_ID = web.RequestKey("request_id", str)

@@ -22,6 +22,7 @@ from core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooManyAttempts,
 )
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,9 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     except InvalidInput as exc:
         return problem_response(request, 422, exc.code, exc.message, exc.errors)
+    except TooManyAttempts as exc:
+        retry_after = {"Retry-After": str(exc.retry_after)}
+        return problem_response(request, 429, exc.code, exc.message, headers=retry_after)
     except DomainError as exc:
         return problem_response(request, _status_of(exc), exc.code, exc.message)
     except Rejected as exc:

@@ -65,13 +65,13 @@ STAFF, ADMIN = Access.STAFF, Access.ADMIN
 ROUTES: tuple[Route, ...] = (
     # auth
     Route("POST", "/api/auth/register", auth.register, "Create a customer account", "auth",
-          body=Registration, response=User, status=201, problems=(409,)),
+          body=Registration, response=User, status=201, problems=(409, 429)),
     Route("POST", "/api/auth/login", auth.log_in, "Get an access token", "auth",
           body=Credentials, response=Session, problems=(401, 429)),
     Route("GET", "/api/auth/me", auth.me, "The caller's profile", "auth", SIGNED_IN,
           response=User),
     Route("PATCH", "/api/auth/me", auth.update_me, "Rename or change the password", "auth",
-          SIGNED_IN, body=ProfileChanges, response=User),
+          SIGNED_IN, body=ProfileChanges, response=User, problems=(429,)),
     # products
     Route("GET", "/api/products", products.list_products, "Browse products", "products",
           OPTIONAL, query=ProductQuery, response=Page[Product]),

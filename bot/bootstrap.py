@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
@@ -17,6 +19,7 @@ from bot.config import BotMode, BotSettings
 from bot.customers import CustomerLookup
 from bot.errors import ErrorReplies
 from bot.handlers import build_routers
+from bot.isolation import SharedEventIsolation
 from bot.retries import RetryRequests, Sleep
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
@@ -63,11 +66,13 @@ def create_dispatcher(shop: Shop, settings: BotSettings) -> Dispatcher:
     """Routers, middlewares and FSM state in the shop's MongoDB database.
 
     Handlers receive ``shop``, ``settings`` and ``customer`` (the linked account or None).
-    Updates of one user are handled one at a time, so their FSM steps cannot interleave.
+    Updates of one user are handled one at a time, so their FSM steps cannot interleave:
+    within the process when polling (Telegram lets only one process poll), across every
+    process sharing the database in webhook mode.
     """
     dispatcher = Dispatcher(
         storage=ShopStorage(shop, settings.fsm_collection),
-        events_isolation=SimpleEventIsolation(),
+        events_isolation=_isolation(shop, settings),
         shop=shop,
         settings=settings,
     )
@@ -81,6 +86,12 @@ def create_dispatcher(shop: Shop, settings: BotSettings) -> Dispatcher:
     return dispatcher
 
 
+def _isolation(shop: Shop, settings: BotSettings) -> BaseEventIsolation:
+    if settings.bot_mode is BotMode.WEBHOOK:
+        return SharedEventIsolation(shop.leases, timedelta(seconds=settings.event_lease_seconds))
+    return SimpleEventIsolation()
+
+
 async def run_bot(shop: Shop, settings: BotSettings) -> None:
     """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled."""
     bot = create_bot(settings)
@@ -89,6 +100,7 @@ async def run_bot(shop: Shop, settings: BotSettings) -> None:
         if settings.bot_mode is BotMode.WEBHOOK:
             await serve_webhook(dispatcher, bot, settings)
         else:
+            await bot.delete_webhook()  # left by webhook mode, whose processes keep it set
             await dispatcher.start_polling(bot, handle_signals=False)
     finally:
         await bot.session.close()

@@ -35,11 +35,18 @@ class BotSettings(BaseConfig):
         description="Public HTTPS URL Telegram posts updates to; required in webhook mode.",
     )
     webhook_secret: SecretStr | None = Field(
-        default=None, description="Secret token Telegram sends back; unset: random per start."
+        default=None, description="Secret token Telegram sends back; unset: derived from the token."
     )
     webhook_host: str = Field(default="127.0.0.1", description="Address the webhook server binds.")
     webhook_port: int = Field(default=8081, ge=1, le=65535)
     webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/\S*$")
+    event_lease_seconds: int = Field(
+        default=10,
+        ge=1,
+        le=300,
+        description="Webhook mode: lease on a user while a process handles their update; "
+        "a killed process holds that user up at most this long.",
+    )
     sandbox_port: int = Field(
         default=8082, ge=0, le=65535, description="Port of the offline sandbox (no token)."
     )

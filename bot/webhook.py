@@ -1,9 +1,14 @@
-"""Webhook mode: an aiohttp server Telegram posts updates to, checking the secret token."""
+"""Webhook mode: an aiohttp server Telegram posts updates to, checking the secret token.
+
+Several bot processes can serve one ``WEBHOOK_URL`` behind a load balancer: each sets the
+same URL and secret at startup, and none deletes the webhook when it stops (that would cut
+off the others; polling mode deletes it when it starts).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
+import hashlib
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -14,32 +19,35 @@ from bot.config import BotSettings
 
 def build_webhook_app(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -> web.Application:
     """The app serving ``WEBHOOK_PATH``; at startup it registers ``WEBHOOK_URL`` with Telegram
-    together with the secret (``WEBHOOK_SECRET``, or a random one for this run)."""
+    together with the secret token (see ``webhook_secret``)."""
     if not settings.webhook_url:
         raise ValueError("WEBHOOK_URL is not set")
     url = settings.webhook_url
-    secret = (
-        settings.webhook_secret.get_secret_value()
-        if settings.webhook_secret
-        else secrets.token_urlsafe(32)
-    )
+    secret = webhook_secret(settings)
 
     async def register_webhook(bot: Bot) -> None:
         await bot.set_webhook(
             url, secret_token=secret, allowed_updates=dispatcher.resolve_used_update_types()
         )
 
-    async def remove_webhook(bot: Bot) -> None:
-        await bot.delete_webhook()
-
     dispatcher.startup.register(register_webhook)
-    dispatcher.shutdown.register(remove_webhook)
     app = web.Application()
     SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(
         app, path=settings.webhook_path
     )
     setup_application(app, dispatcher, bot=bot)
     return app
+
+
+def webhook_secret(settings: BotSettings) -> str:
+    """``WEBHOOK_SECRET``, or one derived from the bot token, so that every process of one
+    bot registers the same secret (a random one per process would lock the others out)."""
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is not set")
+    token = settings.bot_token.get_secret_value()
+    return hashlib.sha256(f"webhook-secret:{token}".encode()).hexdigest()
 
 
 async def serve_webhook(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -> None:

@@ -40,6 +40,21 @@ class CoreSettings(BaseConfig):
     operator_chat_id: int | None = Field(
         default=None, description="Telegram chat told about every new order."
     )
+    login_failures_per_email: int = Field(
+        default=5, ge=1, description="Wrong passwords for one email before it is refused."
+    )
+    login_failures_per_address: int = Field(
+        default=30, ge=1, description="Failed logins from one address before it is slowed down."
+    )
+    login_slowdown_seconds: float = Field(
+        default=2.0, ge=0, le=30, description="Wait before each login from a slowed address."
+    )
+    registration_conflicts_per_address: int = Field(
+        default=10, ge=1, description="Sign-ups with a taken email from one address before 429."
+    )
+    login_window_seconds: int = Field(
+        default=900, ge=1, le=86_400, description="How long those attempts are counted."
+    )
 
     @field_validator("jwt_secret")
     @classmethod

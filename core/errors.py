@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -120,3 +121,15 @@ class Forbidden(DomainError):
 
     def __init__(self, message: str = "Your role may not do this.") -> None:
         super().__init__(message)
+
+
+class TooManyAttempts(DomainError):
+    """Too many tries of something guessable; ``retry_after`` seconds until the next."""
+
+    code = "too-many-attempts"
+
+    def __init__(self, retry_after: int, what: str = "Too many attempts") -> None:
+        minutes = math.ceil(retry_after / 60)
+        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+        super().__init__(f"{what}; try again in {wait}.")
+        self.retry_after = retry_after

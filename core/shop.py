@@ -20,12 +20,14 @@ from core.catalog import Catalog
 from core.checkout import Checkout
 from core.config import CoreSettings
 from core.embedded import EmbeddedMongo
+from core.leases import Leases
 from core.notifications import NotificationQueue
 from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
 from core.store import Store, connect
+from core.throttle import Counters, Limits, Throttle
 from core.tokens import TokenService
 from core.users import Users
 
@@ -46,6 +48,8 @@ class Shop:
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
+    throttle: Throttle
+    leases: Leases
 
     @classmethod
     def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
@@ -58,11 +62,20 @@ class Shop:
         carts = Carts(store, catalog)
         notifications = NotificationQueue(store, lease)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
+        throttle = Throttle(
+            Counters(store.throttles, timedelta(seconds=settings.login_window_seconds)),
+            Limits(
+                failures_per_email=settings.login_failures_per_email,
+                failures_per_address=settings.login_failures_per_address,
+                slowdown=timedelta(seconds=settings.login_slowdown_seconds),
+                conflicts_per_address=settings.registration_conflicts_per_address,
+            ),
+        )
         return cls(
             settings=settings,
             client=client,
             store=store,
-            users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens),
+            users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle),
             catalog=catalog,
             carts=carts,
             checkout=Checkout(store, catalog, carts, outbox, lease),
@@ -71,6 +84,8 @@ class Shop:
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
+            throttle=throttle,
+            leases=Leases(store.leases),
         )
 
     async def recover(self, at: datetime | None = None) -> int:
@@ -87,12 +102,15 @@ class Shop:
         )
 
     async def keep_recovering(self) -> None:
-        """Run ``recover`` once a lease period, for long-running processes."""
+        """Run ``recover`` once a lease period, for long-running processes, and drop
+        throttle windows that ended and leases whose holder died."""
         while True:
             await asyncio.sleep(self.settings.checkout_lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})
+                await self.throttle.prune()
+                await self.leases.prune()
             except Exception:
                 log.exception("recovery failed; will retry")
 

@@ -38,6 +38,8 @@ class Store:
     notifications: Collection
     broadcasts: Collection
     pacing: Collection
+    throttles: Collection
+    leases: Collection
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -50,6 +52,8 @@ class Store:
             db.notifications,
             db.broadcasts,
             db.pacing,
+            db.throttles,
+            db.leases,
         )
 
     async def ensure_indexes(self) -> None:
@@ -102,6 +106,8 @@ class Store:
             ]
         )
         await self.broadcasts.create_indexes([IndexModel([("createdAt", DESCENDING)])])
+        await self.throttles.create_indexes([IndexModel("endsAt")])
+        await self.leases.create_indexes([IndexModel("until")])
 
     async def next_number(self, sequence: str) -> int:
         """The next value of a named counter (atomic, gap-tolerant)."""

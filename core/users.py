@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bson import ObjectId
@@ -29,25 +30,38 @@ from core.ids import parse_id
 from core.models import Page, Role, User
 from core.passwords import PasswordHasher
 from core.store import Store, find_page, update_and_fetch
+from core.throttle import Throttle
 from core.tokens import IssuedToken, TokenService
 
 BAD_CREDENTIALS = "The email or password is wrong."
 
 
 class Users:
-    def __init__(self, store: Store, hasher: PasswordHasher, tokens: TokenService) -> None:
+    def __init__(
+        self, store: Store, hasher: PasswordHasher, tokens: TokenService, throttle: Throttle
+    ) -> None:
         self._users = store.users
         self._hasher = hasher
         self._tokens = tokens
+        self._throttle = throttle
 
-    async def register(self, registration: Registration) -> User:
+    async def register(self, registration: Registration, *, address: str) -> User:
+        """A new account; ``address`` (the client's) is refused after too many taken emails."""
+        await self._throttle.before_registration(address)
         password_hash = await self._hasher.hash(registration.password)
-        return await self._insert(
+        user = await self._insert(
             registration.name, registration.email, password_hash=password_hash
         )
+        await self._throttle.registered(address)
+        return user
 
     async def sign_up_telegram(self, signup: TelegramSignup) -> User:
-        return await self._insert(signup.name, signup.email, telegram_id=signup.telegram_id)
+        """A new account linked to a Telegram user, who is throttled like an address."""
+        address = f"telegram:{signup.telegram_id}"
+        await self._throttle.before_registration(address)
+        user = await self._insert(signup.name, signup.email, telegram_id=signup.telegram_id)
+        await self._throttle.registered(address)
+        return user
 
     async def _insert(
         self,
@@ -104,8 +118,18 @@ class Users:
             raise AuthenticationFailed(BAD_CREDENTIALS)
         return user
 
-    async def log_in(self, credentials: Credentials) -> tuple[User, IssuedToken]:
-        user = await self.authenticate(credentials)
+    async def log_in(self, credentials: Credentials, *, address: str) -> tuple[User, IssuedToken]:
+        """A token for these credentials. Each email has a few tries per window; an
+        ``address`` (the client's) with many failures waits before each try."""
+        await self._throttle.before_password_check(credentials.email)
+        if slowdown := await self._throttle.slowdown(address):
+            await asyncio.sleep(slowdown.total_seconds())
+        try:
+            user = await self.authenticate(credentials)
+        except AuthenticationFailed:
+            await self._throttle.login_failed(address)
+            raise
+        await self._throttle.password_confirmed(credentials.email)
         return user, self._tokens.issue(user)
 
     async def from_token(self, token: str) -> User:
@@ -123,12 +147,14 @@ class Users:
         return await self._set(user_id, {"name": update.name})
 
     async def change_password(self, user_id: ObjectId, change: PasswordChange) -> User:
-        """Set a new password; an existing one must be confirmed. Ends other sessions."""
+        """Set a new password; an existing one must be confirmed, with as few tries as a
+        login (they count together). Ends other sessions."""
         user = await self.get(user_id)
-        if user.has_password and not await self._hasher.verify(
-            change.old_password or "", user.password_hash
-        ):
-            raise InvalidInput("The current password is wrong.")
+        if user.has_password:
+            await self._throttle.before_password_check(user.email)
+            if not await self._hasher.verify(change.old_password or "", user.password_hash):
+                raise InvalidInput("The current password is wrong.")
+            await self._throttle.password_confirmed(user.email)
         password_hash = await self._hasher.hash(change.new_password)
         return await self._set(user_id, {"passwordHash": password_hash}, end_sessions=True)
 

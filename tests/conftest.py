@@ -21,6 +21,8 @@ from core.models import Product, User
 from core.shop import Shop, open_shop
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256"
+ADDRESS = "192.0.2.1"
+"""The client address of registrations and logins made through core in tests."""
 
 NewUser = Callable[..., Awaitable[User]]
 NewProduct = Callable[..., Awaitable[Product]]
@@ -58,7 +60,8 @@ async def shop(mongo_uri: str) -> AsyncIterator[Shop]:
 def new_user(shop: Shop) -> NewUser:
     async def create(name: str = "Alice", password: str = "correct horse", **kw: Any) -> User:
         email = kw.pop("email", f"{uuid.uuid4().hex[:10]}@example.com")
-        return await shop.users.register(Registration(name=name, email=email, password=password))
+        registration = Registration(name=name, email=email, password=password)
+        return await shop.users.register(registration, address=ADDRESS)
 
     return create
 

@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 
@@ -72,3 +73,65 @@ async def api_processes(mongo_uri: str, database: str, count: int) -> AsyncItera
             process.send_signal(signal.SIGTERM)
         for process in processes:
             await asyncio.wait_for(process.wait(), 30)
+
+
+async def wait_until_listening(port: int, timeout: float = 120) -> None:
+    """Poll until something accepts connections on 127.0.0.1:``port``."""
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                except OSError:
+                    await asyncio.sleep(0.1)
+                    continue
+                writer.close()
+                await writer.wait_closed()
+                return
+    except TimeoutError:
+        raise AssertionError(f"nothing listens on port {port}") from None
+
+
+class Children:
+    """Entry points started as child processes, each logging to its own file."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self._log_dir = log_dir
+        self._started: list[tuple[str, asyncio.subprocess.Process, Path]] = []
+
+    async def start(self, name: str, module: str, env: dict[str, str]) -> None:
+        """``python -m module`` with ``env``; its stderr goes to ``<log_dir>/<name>.log``."""
+        log = self._log_dir / f"{name}.log"
+        with log.open("wb") as stderr:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", module, cwd=PROJECT_ROOT, env=env, stderr=stderr
+            )
+        self._started.append((name, process, log))
+
+    def check_alive(self) -> None:
+        """Fail, showing its log, if any child has exited."""
+        for name, process, log in self._started:
+            if process.returncode is not None:
+                tail = log.read_text(errors="replace")[-3000:]
+                raise AssertionError(f"{name} exited with {process.returncode}:\n{tail}")
+
+    async def stop(self) -> None:
+        for _, process, _ in self._started:
+            if process.returncode is None:
+                process.terminate()
+        for _, process, _ in self._started:
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+@contextlib.asynccontextmanager
+async def children(log_dir: Path) -> AsyncIterator[Children]:
+    """``Children`` that are all stopped (SIGTERM, then SIGKILL after 30 s) on exit."""
+    started = Children(log_dir)
+    try:
+        yield started
+    finally:
+        await started.stop()

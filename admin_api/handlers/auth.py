@@ -5,41 +5,23 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_api.auth import signed_in
-from admin_api.keys import LOGIN_THROTTLE, SHOP
+from admin_api.keys import SHOP
 from admin_api.middlewares import client_address
 from admin_api.payloads import read_body, respond
-from admin_api.problems import Rejected
 from admin_api.schemas import ProfileChanges, Session
-from admin_api.throttle import TooManyAttempts
 from core.commands import Credentials, PasswordChange, ProfileUpdate, Registration
-from core.errors import AuthenticationFailed
 
 
 async def register(request: web.Request) -> web.Response:
     registration = await read_body(request, Registration)
-    user = await request.app[SHOP].users.register(registration)
+    user = await request.app[SHOP].users.register(registration, address=client_address(request))
     return respond(user, 201)
 
 
 async def log_in(request: web.Request) -> web.Response:
     credentials = await read_body(request, Credentials)
-    throttle = request.app[LOGIN_THROTTLE]
-    address = client_address(request)
-    try:
-        throttle.check(credentials.email, address)
-    except TooManyAttempts as exc:
-        raise Rejected(
-            429,
-            "too-many-attempts",
-            "Too many failed logins; try again later.",
-            {"Retry-After": str(exc.retry_after)},
-        ) from None
-    try:
-        user, issued = await request.app[SHOP].users.log_in(credentials)
-    except AuthenticationFailed:
-        throttle.failed(credentials.email, address)
-        raise
-    throttle.succeeded(credentials.email)
+    users = request.app[SHOP].users
+    user, issued = await users.log_in(credentials, address=client_address(request))
     return respond(Session(token=issued.token, expires_at=issued.expires_at, user=user))
 
 

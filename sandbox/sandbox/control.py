@@ -16,6 +16,8 @@
 ``GET  /sandbox/callbacks/{id}``      a callback query and its answer; ``?wait=<s>``
                                       waits for the answer
 ``GET  /sandbox/calls``               every Bot API call the bot made
+``PUT  /sandbox/webhook/targets``     ``{"urls": [...]}``: deliver webhook updates to these
+                                      in turn (a load balancer); ``[]`` to stop
 ``PUT  /sandbox/faults/rate_limit``   ``{"global_per_second", "per_chat_per_second"}``
 ``POST /sandbox/faults/failures``     ``{"count", "seconds", "status", "retry_after", "drop",
                                       "after", "methods"}`` (see :meth:`Faults.fail`)
@@ -198,6 +200,15 @@ async def calls(request: web.Request) -> web.Response:
             for c in _sandbox(request).calls
         ]
     )
+
+
+@routes.put("/sandbox/webhook/targets")
+async def webhook_targets(request: web.Request) -> web.Response:
+    urls = (await _body(request)).get("urls", [])
+    if not isinstance(urls, list):
+        raise ValueError("urls must be a list of URLs")
+    _sandbox(request).webhook.route_to(urls)
+    return web.json_response({"urls": urls})
 
 
 @routes.put("/sandbox/faults/rate_limit")

@@ -1,7 +1,9 @@
 """Webhook delivery: POST each pending update to the bot's URL, one at a time, in order."""
 
 import asyncio
+import itertools
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
@@ -26,6 +28,10 @@ class WebhookSender:
     An update leaves the queue once the bot answered 2xx. An answer carrying a Bot API call
     (aiogram's "reply into webhook") is executed as Telegram does. Failures are kept for
     getWebhookInfo (``last_error_message``) and retried.
+
+    ``route_to(urls)`` plays a load balancer behind the webhook URL: deliveries then go to
+    ``urls`` in turn (round-robin, a failed one retried at the next), while the bot still
+    sees the URL it set. So several bot processes can share one webhook as in production.
     """
 
     def __init__(self, sandbox: "Sandbox") -> None:
@@ -36,8 +42,25 @@ class WebhookSender:
         self.last_error_message: str | None = None
         self.delivered: list[dict[str, Any]] = []
         """Every update the bot accepted, in order."""
+        self.targets: list[str] = []
+        """Where deliveries go in turn instead of ``url`` (see ``route_to``)."""
+        self.accepted_by: Counter[str] = Counter()
+        """How many updates each destination accepted."""
+        self._turns = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._on_reply: ReplyHandler | None = None
+
+    def route_to(self, urls: list[str]) -> None:
+        """Deliver to ``urls`` in turn (a load balancer behind the webhook URL); ``[]``: to
+        the URL set with setWebhook again."""
+        if not all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in urls):
+            raise ValueError("each target must be an http(s) URL")
+        self.targets = list(urls)
+
+    def _destination(self) -> str:
+        if not self.targets:
+            return self.url
+        return self.targets[next(self._turns) % len(self.targets)]
 
     async def start(self, url: str, secret_token: str | None, on_reply: ReplyHandler) -> None:
         """Deliver to ``url`` from now on; ``on_reply`` runs a Bot API call found in an answer."""
@@ -89,7 +112,8 @@ class WebhookSender:
 
     async def _deliver(self, session: aiohttp.ClientSession, update: dict[str, Any]) -> bool:
         try:
-            async with session.post(self.url, json=update) as response:
+            destination = self._destination()
+            async with session.post(destination, json=update) as response:
                 if response.status >= 300:
                     reason = f"{response.status} {response.reason}"
                     self._failed(f"Wrong response from the webhook: {reason}")
@@ -98,6 +122,7 @@ class WebhookSender:
         except (aiohttp.ClientError, TimeoutError) as error:
             self._failed(f"Connection failed: {error!r}")
             return False
+        self.accepted_by[destination] += 1
         if reply is not None and self._on_reply is not None:
             await self._on_reply(reply)
         return True

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator, Callable
 
+import aiohttp
 import pytest
 from aiogram import Bot, Dispatcher, F
 from aiogram.exceptions import TelegramConflictError
@@ -16,7 +17,7 @@ from sandbox.testing import make_bot, serving
 SECRET = "s3cret-Token_1"
 
 
-def echo_dispatcher() -> Dispatcher:
+def echo_dispatcher(name: str = "echo") -> Dispatcher:
     dispatcher = Dispatcher()
 
     @dispatcher.message(F.text == "/reply")
@@ -26,7 +27,7 @@ def echo_dispatcher() -> Dispatcher:
 
     @dispatcher.message(F.text)
     async def echo(message: Message) -> None:
-        await message.answer(f"echo: {message.text}")
+        await message.answer(f"{name}: {message.text}")
 
     return dispatcher
 
@@ -38,10 +39,12 @@ async def bot(sandbox_server: SandboxServer) -> AsyncIterator[Bot]:
     await bot.session.close()
 
 
-async def webhook_app(bot: Bot, secret: str, in_background: bool = True) -> web.Application:
+async def webhook_app(
+    bot: Bot, secret: str, in_background: bool = True, name: str = "echo"
+) -> web.Application:
     app = web.Application()
     handler = SimpleRequestHandler(
-        echo_dispatcher(), bot, secret_token=secret, handle_in_background=in_background
+        echo_dispatcher(name), bot, secret_token=secret, handle_in_background=in_background
     )
     handler.register(app, path="/hook")
     return app
@@ -91,3 +94,30 @@ async def test_a_method_in_the_webhook_response_is_executed(
         reply = await alice.send("/reply")
         assert reply is not None and reply.text == "replied in the webhook response"
         await bot.delete_webhook()
+
+
+async def test_a_load_balancer_delivers_to_several_bot_processes_in_turn(
+    bot: Bot, sandbox_server: SandboxServer, make_user: Callable[..., FakeUser]
+) -> None:
+    sandbox = sandbox_server.sandbox
+    async with (
+        serving(await webhook_app(bot, SECRET, name="first")) as first,
+        serving(await webhook_app(bot, SECRET, name="second")) as second,
+        aiohttp.ClientSession() as http,
+    ):
+        public = "https://shop.example/hook"
+        await bot.set_webhook(public, secret_token=SECRET)
+        targets = {"urls": [f"{first}/hook", f"{second}/hook"]}
+        async with http.put(f"{sandbox_server.url}/sandbox/webhook/targets", json=targets) as r:
+            assert r.status == 200
+        alice = make_user("Alice")
+        replies = [await alice.send(text) for text in ("a", "b", "c", "d")]
+        assert [r.text for r in replies if r] == ["first: a", "second: b", "first: c", "second: d"]
+        assert (await bot.get_webhook_info()).url == public
+        async with http.put(
+            f"{sandbox_server.url}/sandbox/webhook/targets", json={"urls": ["ftp://x"]}
+        ) as refused:
+            assert refused.status == 400
+        await bot.delete_webhook()
+    assert sandbox.webhook.targets == targets["urls"]
+    assert list(sandbox.webhook.accepted_by.values()) == [2, 2]

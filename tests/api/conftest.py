@@ -23,9 +23,10 @@ from admin_api.config import ApiSettings
 from admin_api.keys import OPENAPI
 from core.access import SYSTEM
 from core.commands import BroadcastDraft, CartChange, Credentials
+from core.config import CoreSettings
 from core.models import Product, Role, User
 from core.shop import Shop
-from tests.conftest import NewProduct, NewUser
+from tests.conftest import ADDRESS, NewProduct, NewUser
 
 PASSWORD = "correct horse battery"
 
@@ -111,11 +112,17 @@ Serve = Callable[..., Awaitable[Api]]
 
 @pytest.fixture
 async def serve(shop: Shop) -> AsyncIterator[Serve]:
-    """Start the app (on ``shop`` unless told) with ``ApiSettings`` overrides."""
+    """Start the app (on ``shop`` unless told) with overrides of ``ApiSettings`` and of
+    ``CoreSettings`` (the latter on a copy of the shop over the same database)."""
     async with contextlib.AsyncExitStack() as stack:
 
         async def start(*, on: Shop | None = None, **overrides: Any) -> Api:
-            app = create_app(on or shop, api_settings(**overrides))
+            served = on or shop
+            core = {k: v for k, v in overrides.items() if k in CoreSettings.model_fields}
+            if core:
+                served = Shop.build(served.settings.model_copy(update=core), served.client)
+            api = {k: v for k, v in overrides.items() if k not in core}
+            app = create_app(served, api_settings(**api))
             client = await stack.enter_async_context(TestClient(TestServer(app)))
             return Api(client, app[OPENAPI])
 
@@ -153,7 +160,8 @@ def new_account(shop: Shop, new_user: NewUser) -> NewAccount:
         user = await new_user(name=name, password=PASSWORD)
         if role is not Role.USER:
             user = await shop.users.set_role(SYSTEM, user.id, role)
-        user, issued = await shop.users.log_in(Credentials(email=user.email, password=PASSWORD))
+        credentials = Credentials(email=user.email, password=PASSWORD)
+        user, issued = await shop.users.log_in(credentials, address=ADDRESS)
         return Account(user, issued.token)
 
     return create

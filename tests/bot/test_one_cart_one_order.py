@@ -12,7 +12,7 @@ from core.commands import Credentials, PasswordChange
 from core.shop import Shop
 from sandbox import SandboxServer
 from tests.bot.conftest import Customer, fill_cart, orders_of, review_order
-from tests.conftest import NewProduct
+from tests.conftest import ADDRESS, NewProduct
 from tests.processes import api_processes
 
 PASSWORD = "correct horse battery"
@@ -42,7 +42,8 @@ async def test_http_processes_and_the_bot_at_once_make_one_order(
     tea = await new_product("Tea", price=450, stock=100)
     alice, account = await customer("Alice")
     await shop.users.change_password(account.id, PasswordChange(new_password=PASSWORD))
-    _, issued = await shop.users.log_in(Credentials(email=account.email, password=PASSWORD))
+    credentials = Credentials(email=account.email, password=PASSWORD)
+    _, issued = await shop.users.log_in(credentials, address=ADDRESS)
 
     async with (
         api_processes(mongo_uri, shop.settings.mongodb_database, 2) as urls,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.commands import Credentials
+from core.commands import Credentials, PasswordChange
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.conftest import Customer, tap
@@ -39,3 +39,21 @@ async def test_change_name_and_set_then_change_password(
     credentials = Credentials(email=account.email, password="second password")
     assert (await shop.users.authenticate(credentials)).name == "Alice <B>"
     assert not [m for m in alice.messages if not m.from_bot and "password" in (m.text or "")]
+
+
+async def test_wrong_current_passwords_are_limited_like_logins(
+    shop: Shop, customer: Customer, running_bot: None
+) -> None:
+    alice, account = await customer("Alice")
+    await shop.users.change_password(account.id, PasswordChange(new_password="first password"))
+    await alice.send("/profile")
+    await tap(alice, "Change password")
+    tries = shop.settings.login_failures_per_email
+    for _ in range(tries):
+        assert await _send_password(alice, "guess\nsecond password") == (
+            "The current password is wrong."
+        )
+    refused = await _send_password(alice, "first password\nsecond password")
+    assert refused == "Too many wrong passwords; try again in 15 minutes."
+    credentials = Credentials(email=account.email, password="first password")
+    assert (await shop.users.authenticate(credentials)).id == account.id

@@ -27,12 +27,13 @@ from core.models import Role
 from core.shop import Shop
 from core.tokens import TokenService
 
-from ..conftest import TEST_SECRET, NewUser
+from ..conftest import ADDRESS, TEST_SECRET, NewUser
 
 
 async def test_register_hashes_the_password_and_defaults_to_user(shop: Shop) -> None:
     user = await shop.users.register(
-        Registration(name=" Alice ", email="Alice@Example.COM", password="correct horse")
+        Registration(name=" Alice ", email="Alice@Example.COM", password="correct horse"),
+        address=ADDRESS,
     )
     stored = await shop.store.users.find_one({"_id": user.id})
     assert stored is not None
@@ -62,7 +63,7 @@ async def test_duplicate_email_is_refused_whatever_its_case(shop: Shop, new_user
 )
 async def test_bad_registrations_write_nothing(shop: Shop, body: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput) as caught:
-        await shop.users.register(parse(Registration, body))
+        await shop.users.register(parse(Registration, body), address=ADDRESS)
     assert caught.value.errors
     assert await shop.store.users.count_documents({}) == 0
 
@@ -72,12 +73,12 @@ async def test_unknown_email_and_wrong_password_fail_alike(shop: Shop, new_user:
     failures = []
     for email, password in [("nobody@example.com", "x"), ("carol@example.com", "wrong one")]:
         with pytest.raises(AuthenticationFailed) as caught:
-            await shop.users.log_in(Credentials(email=email, password=password))
+            await shop.users.log_in(Credentials(email=email, password=password), address=ADDRESS)
         failures.append(caught.value.message)
     assert failures[0] == failures[1]
 
     user, token = await shop.users.log_in(
-        Credentials(email="CAROL@example.com", password="right password")
+        Credentials(email="CAROL@example.com", password="right password"), address=ADDRESS
     )
     assert (await shop.users.from_token(token.token)).id == user.id
 
@@ -131,7 +132,9 @@ async def test_password_change_needs_the_old_one_and_ends_old_sessions(
     shop: Shop, new_user: NewUser
 ) -> None:
     user = await new_user(password="first password")
-    _, old = await shop.users.log_in(Credentials(email=user.email, password="first password"))
+    _, old = await shop.users.log_in(
+        Credentials(email=user.email, password="first password"), address=ADDRESS
+    )
     with pytest.raises(InvalidInput):
         await shop.users.change_password(
             user.id, PasswordChange(old_password="wrong", new_password="second password")
@@ -141,7 +144,9 @@ async def test_password_change_needs_the_old_one_and_ends_old_sessions(
     )
     with pytest.raises(AuthenticationFailed):
         await shop.users.from_token(old.token)
-    await shop.users.log_in(Credentials(email=user.email, password="second password"))
+    await shop.users.log_in(
+        Credentials(email=user.email, password="second password"), address=ADDRESS
+    )
 
 
 async def test_telegram_signup_links_one_account_per_telegram_user(shop: Shop) -> None:
@@ -156,7 +161,9 @@ async def test_telegram_signup_links_one_account_per_telegram_user(shop: Shop) -
         )
     # A Telegram user without a password sets one without an old password.
     await shop.users.change_password(user.id, PasswordChange(new_password="new password"))
-    await shop.users.log_in(Credentials(email="tg@example.com", password="new password"))
+    await shop.users.log_in(
+        Credentials(email="tg@example.com", password="new password"), address=ADDRESS
+    )
 
 
 async def test_profile_update_and_roles(shop: Shop, new_user: NewUser) -> None:
