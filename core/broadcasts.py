@@ -22,7 +22,7 @@ from core.access import Actor
 from core.commands import BroadcastDraft, HistoryQuery, Segment, SegmentKind
 from core.errors import Conflict, NotFound
 from core.ids import Id, parse_id
-from core.journal import claim_expired, close_journal, open_journal
+from core.journal import close_journal, open_journal, recover_expired
 from core.models import STAFF, Model, Page, Role
 from core.notifications import DeliveryState, NoticeKind, NotificationQueue, new_notification
 from core.store import Store, find_page
@@ -139,11 +139,7 @@ class Broadcasts:
     async def recover(self, at: datetime | None = None) -> int:
         """Resume every fan-out whose lease expired before ``at``; how many."""
         at = at or clock.now()
-        resumed = 0
-        while claimed := await claim_expired(self._broadcasts, FAN_OUT, at, self._lease):
-            await self._fan_out(*claimed)
-            resumed += 1
-        return resumed
+        return await recover_expired(self._broadcasts, FAN_OUT, at, self._lease, self._fan_out)
 
     async def _fan_out(self, broadcast: dict[str, Any], owner: str) -> None:
         cursor = broadcast["journal"].get("cursor")

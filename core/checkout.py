@@ -51,9 +51,10 @@ from core.errors import (
     OutOfStock,
     ProductUnavailable,
 )
-from core.journal import claim_expired, close_journal, open_journal
+from core.journal import close_journal, open_journal, recover_expired
 from core.models import Cart, CheckoutClaim, Order, OrderLine, OrderStatus
 from core.outbox import Outbox
+from core.stock import Stock
 from core.store import Store
 
 CHECKOUT = "checkout"
@@ -81,6 +82,7 @@ class Checkout:
         self._outbox = outbox
         self._orders = store.orders
         self._products = store.products
+        self._stock = Stock(store)
         self._catalog = catalog
         self._carts = carts
         self._lease = lease
@@ -153,16 +155,7 @@ class Checkout:
                 await self._until_released(user_id)
             return None
         for line in lines:
-            taken = await self._products.update_one(
-                {
-                    "_id": line.product_id,
-                    "active": True,
-                    "stock": {"$gte": line.quantity},
-                    "reservedBy": {"$ne": document["_id"]},
-                },
-                {"$inc": {"stock": -line.quantity}, "$push": {"reservedBy": document["_id"]}},
-            )
-            if taken.modified_count == 0:
+            if not await self._stock.take(document["_id"], line):
                 failure = await self._why_not(line)
                 await self._roll_back(document, owner)
                 raise failure
@@ -222,41 +215,30 @@ class Checkout:
             if (await self._carts.get(user_id)).checkout is None:
                 return
 
-    async def _give_back(self, document: dict[str, Any]) -> None:
-        """Return the stock of every line this order still holds (idempotent)."""
-        for line in document["products"]:
-            await self._products.update_one(
-                {"_id": line["productId"], "reservedBy": document["_id"]},
-                {"$inc": {"stock": line["quantity"]}, "$pull": {"reservedBy": document["_id"]}},
-            )
-
     async def _roll_back(self, document: dict[str, Any], owner: str) -> None:
         """Undo an unplaced attempt: its stock, its claim on the cart, then the order."""
-        await self._give_back(document)
+        await self._stock.give_back(document["_id"], Order.model_validate(document).products)
         await self._carts.release(document["userId"], document["_id"])
         await self._orders.delete_one({"_id": document["_id"], "journal.owner": owner})
 
     async def _settle(self, document: dict[str, Any], owner: str) -> None:
         order = Order.model_validate(document)
         await self._carts.settle(order.user_id, order.id, order.products)
-        for line in order.products:
-            await self._products.update_one(
-                {"_id": line.product_id}, {"$pull": {"reservedBy": order.id}}
-            )
+        await self._stock.release(order.id, order.products)
         await close_journal(self._orders, order.id, owner)
+
+    async def _resume(self, document: dict[str, Any], owner: str) -> None:
+        """Roll a taken-over checkout forward if it was placed, else back."""
+        if document["placed"]:
+            await self._settle(document, owner)
+        else:
+            await self._roll_back(document, owner)
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish or undo every checkout whose lease expired before ``at``, then release the
         expired claims on carts whose order is gone; how many of both."""
         at = at or clock.now()
-        recovered = 0
-        while claimed := await claim_expired(self._orders, CHECKOUT, at, self._lease):
-            document, owner = claimed
-            if document["placed"]:
-                await self._settle(document, owner)
-            else:
-                await self._roll_back(document, owner)
-            recovered += 1
+        recovered = await recover_expired(self._orders, CHECKOUT, at, self._lease, self._resume)
         for user_id, claim in await self._carts.expired_claims(at):
             if await self._orders.find_one({"_id": claim.order_id}, {"_id": 1}) is None:
                 await self._carts.release(user_id, claim.order_id)

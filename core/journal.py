@@ -8,6 +8,7 @@ attempt's guarded writes match nothing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,22 @@ async def claim_expired(
         {"$set": {"journal.owner": owner, "journal.leaseUntil": at + lease}},
     )
     return None if document is None else (document, owner)
+
+
+async def recover_expired(
+    collection: Collection,
+    kind: str,
+    at: datetime,
+    lease: timedelta,
+    resume: Callable[[dict[str, Any], str], Awaitable[None]],
+) -> int:
+    """Take over, one by one, every ``kind`` journal whose lease ran out before ``at`` and
+    hand it to ``resume`` (with its new owner) to finish or undo; how many."""
+    recovered = 0
+    while claimed := await claim_expired(collection, kind, at, lease):
+        await resume(*claimed)
+        recovered += 1
+    return recovered
 
 
 async def close_journal(collection: Collection, document_id: Any, owner: str) -> None:

@@ -27,10 +27,11 @@ from core.errors import (
     VersionConflict,
 )
 from core.ids import Id, parse_id
-from core.journal import claim_expired, close_journal, open_journal
+from core.journal import close_journal, open_journal, recover_expired
 from core.models import STAFF, TRANSITIONS, Model, Order, OrderStatus, Page
 from core.notifications import NoticeKind
 from core.outbox import Outbox, outbox_entry
+from core.stock import Stock
 from core.store import Store, find_page, update_and_fetch
 
 RESTOCK = "restock"
@@ -56,7 +57,7 @@ class BulkStatusResult(Model):
 class Orders:
     def __init__(self, store: Store, outbox: Outbox, lease: timedelta) -> None:
         self._orders = store.orders
-        self._products = store.products
+        self._stock = Stock(store)
         self._outbox = outbox
         self._lease = lease
 
@@ -173,28 +174,18 @@ class Orders:
     async def _restock(self, document: dict[str, Any], owner: str) -> None:
         """Credit each line once (marked ``restockedBy``), then clear the marks."""
         order_id = document["_id"]
+        lines = Order.model_validate(document).products
         if document["journal"].get("stage") != CREDITED:
-            for line in document["products"]:
-                await self._products.update_one(
-                    {"_id": line["productId"], "restockedBy": {"$ne": order_id}},
-                    {"$inc": {"stock": line["quantity"]}, "$push": {"restockedBy": order_id}},
-                )
+            await self._stock.credit(order_id, lines)
             credited = await self._orders.update_one(
                 {"_id": order_id, "journal.owner": owner}, {"$set": {"journal.stage": CREDITED}}
             )
             if credited.matched_count == 0:
                 return  # recovery took this journal over and finishes it
-        for line in document["products"]:
-            await self._products.update_one(
-                {"_id": line["productId"]}, {"$pull": {"restockedBy": order_id}}
-            )
+        await self._stock.uncredit_marks(order_id, lines)
         await close_journal(self._orders, order_id, owner)
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish every restock whose lease expired before ``at``; how many."""
         at = at or clock.now()
-        recovered = 0
-        while claimed := await claim_expired(self._orders, RESTOCK, at, self._lease):
-            await self._restock(*claimed)
-            recovered += 1
-        return recovered
+        return await recover_expired(self._orders, RESTOCK, at, self._lease, self._restock)
