@@ -50,7 +50,9 @@ def create_app(shop: Shop, settings: ApiSettings) -> web.Application:
         settings.login_failures_per_address,
         settings.login_window_seconds,
     )
-    app[OPENAPI] = build_document(ROUTES)
+    app[OPENAPI] = build_document(
+        ROUTES, currency=shop.catalog.currency, max_body_bytes=settings.max_body_bytes
+    )
     add_routes(app)
     app.on_response_prepare.append(add_headers)
     return app

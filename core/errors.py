@@ -61,6 +61,16 @@ class VersionConflict(Conflict):
         super().__init__(f"The {what} was changed by someone else; reload it and try again.")
 
 
+class StockOutOfRange(Conflict):
+    """A stock adjustment would take stock below zero or above the most a product may hold."""
+
+    code = "stock-out-of-range"
+
+    def __init__(self, stock: int, delta: int, most: int) -> None:
+        bound = "below zero" if delta < 0 else f"above {most}"
+        super().__init__(f"Stock is {stock}; a change of {delta:+d} would take it {bound}.")
+
+
 class EmptyCart(Conflict):
     code = "empty-cart"
 
@@ -120,3 +130,10 @@ class Forbidden(DomainError):
 
     def __init__(self, message: str = "Your role may not do this.") -> None:
         super().__init__(message)
+
+
+class WrongPassword(Forbidden):
+    code = "wrong-password"
+
+    def __init__(self) -> None:
+        super().__init__("The current password is wrong.")

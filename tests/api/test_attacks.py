@@ -125,14 +125,16 @@ async def test_cart_lines_cannot_carry_prices_or_owners(
     assert (await api.post("/api/cart/add", json=body, token=world.bob.token)).status == 422
 
 
-async def test_checkout_ignores_a_body_claiming_another_total_owner_or_status(
+async def test_checkout_refuses_a_body_claiming_another_total_owner_or_status(
     api: Api, world: World
 ) -> None:
     body = {"totalAmount": 1, "userId": world.bob.id, "status": "shipped", "products": []}
-    reply = await api.post("/api/orders", json=body, token=world.alice.token)
-    assert reply.status == 201
-    assert (reply.body["totalAmount"], reply.body["userId"]) == (450, world.alice.id)
-    assert reply.body["status"] == "pending"
+    refused = await api.post("/api/orders", json=body, token=world.alice.token)
+    assert (refused.status, refused.code) == (415, "unexpected-body")
+    placed = await api.post("/api/orders", token=world.alice.token)
+    assert placed.status == 201
+    assert (placed.body["totalAmount"], placed.body["userId"]) == (450, world.alice.id)
+    assert placed.body["status"] == "pending"
 
 
 @pytest.mark.parametrize(

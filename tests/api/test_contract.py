@@ -1,0 +1,59 @@
+"""The served API keeps the promises of its OpenAPI document, checked by schemathesis.
+
+Schemathesis' ``st run --checks all`` runs against the real application served over HTTP:
+every operation with valid and invalid data, unsupported methods, missing or wrong
+credentials and stateful sequences. A schema-valid request the server refuses fails, and
+so does an invalid one it accepts, an undocumented status, a body off its schema or an
+``Allow`` header listing methods the document does not have. The run is bounded (examples
+per operation) and derandomised (deterministic generation, which keeps no example database; one worker), so it
+makes the same requests every time; nothing in it depends on how fast the machine is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import pytest
+
+from tests.api.conftest import Api, World
+
+MAX_EXAMPLES = 30  # per operation and phase: about 1,500 requests for each token
+DEADLINE_SECONDS = 300  # a hang, not a slow machine: a run takes about 15 s on two cores
+
+ST_RUN = (
+    "--no-color",
+    "run",
+    "--checks=all",
+    "--mode=all",
+    f"--max-examples={MAX_EXAMPLES}",
+    "--generation-deterministic",
+    "--workers=1",
+    "--request-timeout=60",
+    "--warnings=off",
+)
+
+
+async def st_run(api: Api, token: str) -> tuple[int, str]:
+    """Run schemathesis' command line against ``api`` as the holder of ``token``."""
+    url = str(api.client.make_url("/api/openapi.json"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        *ST_RUN,
+        f"--header=Authorization: Bearer {token}",
+        url,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), DEADLINE_SECONDS)
+    return process.returncode or 0, output.decode(errors="replace")
+
+
+@pytest.mark.parametrize("who", ["customer", "admin"])
+async def test_the_api_keeps_its_openapi_document(api: Api, world: World, who: str) -> None:
+    token = world.alice.token if who == "customer" else world.admin.token
+    status, report = await st_run(api, token)
+    assert status == 0, report
+    assert "Tested: " in report and "failures" not in report.splitlines()[-1], report
