@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
+from pydantic_core import PydanticCustomError, core_schema
 
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 JOINERS = frozenset("\u200c\u200d")
@@ -67,7 +67,7 @@ def clean(text: str, *, multiline: bool = False, required: bool = False) -> str:
 
 
 @cache
-def _candidates() -> tuple[str, ...]:
+def named_characters() -> tuple[str, ...]:
     """Every character a rule above names, read once from ``unicodedata``."""
     named, category = REFUSED_CATEGORIES | {BLANK}, unicodedata.category
     found = [chr(code) for code in range(0x110000) if category(chr(code)) in named]
@@ -97,7 +97,7 @@ def _escape(code: int) -> str:
 @cache
 def pattern(*, multiline: bool = False, required: bool = False) -> str:
     """The JSON Schema ``pattern`` of what ``clean`` accepts, built from the same rules."""
-    candidates = _candidates()
+    candidates = named_characters()
 
     def chars(rule: Any) -> str:
         return _character_class([char for char in candidates if rule(char, multiline)])
@@ -129,4 +129,7 @@ class Printable:
         return json_schema
 
     def _clean(self, text: str) -> str:
-        return clean(text, multiline=self.multiline, required=self.required)
+        try:
+            return clean(text, multiline=self.multiline, required=self.required)
+        except ValueError as exc:  # its own words, without pydantic's "Value error, "
+            raise PydanticCustomError("value_error", str(exc)) from None

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from aiohttp import web
 
+from admin_api.routes import ROUTES, add_routes
 from core.shop import Shop
 from tests.api.conftest import PASSWORD, Api, NewAccount, Serve, World
 
@@ -196,3 +198,32 @@ async def test_oversized_chunked_bodies_are_refused(serve: Serve) -> None:
     headers = {"Content-Type": "application/json"}
     reply = await api.post("/api/auth/register", data=chunks(), headers=headers)
     assert reply.status == 413
+
+
+async def test_a_body_where_none_is_expected_is_refused(api: Api, world: World) -> None:
+    huge = b"x" * (10 * 1024 * 1024)
+    plain = {"Content-Type": "text/plain"}
+    for body, status, code in ((huge, 413, "body-too-large"), (b"hi", 415, "unexpected-body")):
+        reply = await api.post("/api/orders", data=body, headers=plain, token=world.alice.token)
+        assert (reply.status, reply.code) == (status, code)
+    assert (await api.get("/api/orders", token=world.alice.token)).body["total"] == 1
+    cancel = f"/api/broadcasts/{world.broadcast_id}/cancel"
+    sneaky = await api.post(cancel, json={"force": True}, token=world.admin.token)
+    assert (sneaky.status, sneaky.code) == (415, "unexpected-body")
+    listed = await api.request("GET", "/api/products", data=b"{}", headers=plain)
+    assert (listed.status, listed.code) == (415, "unexpected-body")
+    empty = await api.post("/api/orders", data=b"", headers=plain, token=world.alice.token)
+    assert empty.status == 201
+
+
+def test_every_operation_without_a_body_refuses_one() -> None:
+    app = web.Application()
+    add_routes(app)
+    served = {
+        (served.method, served.resource.canonical): served.handler
+        for served in app.router.routes()
+        if served.resource is not None
+    }
+    for route in ROUTES:
+        handler = served[route.method, route.path]
+        assert (handler is route.handler) is (route.body is not None), route.path
