@@ -12,7 +12,8 @@ from pydantic.json_schema import models_json_schema
 from admin_api.handlers.orders import IDEMPOTENCY_KEY
 from admin_api.problems import MEDIA_TYPE, Problem
 from admin_api.routes import PATH_PARAMETER, Access, Route
-from core.commands import SHOP_CURRENCY_MARK, IdempotencyKey
+from core.commands import IdempotencyKey
+from core.fields import SHOP_CURRENCY_MARK
 from core.ids import Id
 
 REF = "#/components/schemas/{model}"

@@ -7,7 +7,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from core.commands import Command, Name, Password, given
+from core.commands import Command, Name, Password
+from core.fields import given
 from core.models import Model, User
 
 

@@ -18,7 +18,7 @@ def _to_object_id(value: Any) -> ObjectId:
         return value
     if isinstance(value, str) and re.fullmatch(ID_PATTERN, value):
         return ObjectId(value)
-    raise ValueError("must be a 24-character lower-case hexadecimal id")
+    raise ValueError("must be a 24-character hexadecimal id")
 
 
 Id = Annotated[
