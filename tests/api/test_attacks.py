@@ -227,3 +227,32 @@ def test_every_operation_without_a_body_refuses_one() -> None:
     for route in ROUTES:
         handler = served[route.method, route.path]
         assert (handler is route.handler) is (route.body is not None), route.path
+
+
+HIDDEN = ["Eve\u202egnp.exe", "Ev\u200be", "Eve\x00", "Eve\ufeff", "E\u2066ve"]
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+async def test_names_and_texts_with_hidden_characters_are_refused(
+    api: Api, world: World, shop: Shop, name: str
+) -> None:
+    """Bidi overrides, zero-width characters and NUL never reach staff screens or Telegram."""
+    admin = world.admin.token
+    signup = {"name": name, "email": "e@example.com", "password": PASSWORD}
+    attempts = [
+        ("POST", "/api/auth/register", signup, None, "name"),
+        ("PATCH", "/api/auth/me", {"name": name}, world.bob.token, "name"),
+        ("POST", "/api/products", {"name": name, "price": 1}, admin, "name"),
+        ("POST", "/api/products", {"name": "Tea", "description": f"Fine\n{name}", "price": 1},
+         admin, "description"),
+        ("PATCH", f"/api/products/{world.tea.id}", {"name": name}, admin, "name"),
+        ("POST", "/api/broadcasts", {"text": f"Sale!\n{name}", "segment": {"kind": "all"}},
+         admin, "text"),
+    ]  # fmt: skip
+    for method, path, body, token, field in attempts:
+        reply = await api.request(method, path, json=body, token=token)
+        assert (reply.status, reply.body["errors"][0]["field"]) == (422, field), path
+    assert await shop.store.users.count_documents({"name": {"$regex": "^E"}}) == 0
+    assert await shop.store.products.count_documents({}) == 2
+    assert (await shop.catalog.get(world.tea.id)).name == "Tea"
+    assert await shop.store.broadcasts.count_documents({}) == 1

@@ -78,3 +78,16 @@ async def test_products_are_sold_in_the_shop_currency(api: Api, new_account: New
     admin = await new_account(Role.ADMIN)
     draft = {"name": "Mate", "price": 100, "currency": "EUR"}
     assert (await api.post("/api/products", json=draft, token=admin.token)).status == 422
+
+
+async def test_stock_delta_cannot_pass_the_most_stock_may_be(
+    api: Api, new_account: NewAccount, new_product: NewProduct
+) -> None:
+    admin = await new_account(Role.ADMIN)
+    full = await new_product(stock=1_000_000)
+    url = f"/api/products/{full.id}"
+    assert (await api.patch(url, json={"stock": 2_000_000}, token=admin.token)).status == 422
+    over = await api.patch(url, json={"stockDelta": 1_000_000}, token=admin.token)
+    assert (over.status, over.code) == (409, "stock-out-of-range")
+    assert "above 1000000" in over.body["detail"]
+    assert (await api.get(url)).body["stock"] == 1_000_000
