@@ -44,7 +44,9 @@ def create_app(shop: Shop, settings: ApiSettings) -> web.Application:
     )
     app[SHOP] = shop
     app[SETTINGS] = settings
-    app[OPENAPI] = build_document(ROUTES)
+    app[OPENAPI] = build_document(
+        ROUTES, currency=shop.catalog.currency, max_body_bytes=settings.max_body_bytes
+    )
     add_routes(app)
     app.on_response_prepare.append(add_headers)
     return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any, Literal
@@ -12,12 +11,12 @@ from pydantic.json_schema import models_json_schema
 
 from admin_api.handlers.orders import IDEMPOTENCY_KEY
 from admin_api.problems import MEDIA_TYPE, Problem
-from admin_api.routes import Access, Route
+from admin_api.routes import PATH_PARAMETER, Access, Route
 from core.commands import IdempotencyKey
+from core.fields import SHOP_CURRENCY_MARK
 from core.ids import Id
 
 REF = "#/components/schemas/{model}"
-PATH_PARAMETER = re.compile(r"{(\w+)}")
 Mode = Literal["validation", "serialization"]
 ID_SCHEMA = TypeAdapter(Id).json_schema()
 API_VERSION = "1.0.0"
@@ -34,23 +33,50 @@ def _models(routes: Sequence[Route]) -> list[tuple[type[BaseModel], Mode]]:
 
 
 def _problem_statuses(route: Route) -> set[int]:
-    statuses = {500, *route.problems}
+    # 413 and 415 everywhere: an operation without a body refuses one that is sent.
+    statuses = {413, 415, 500, 503, *route.problems}
     if route.access is not Access.PUBLIC:
         statuses.add(401)
     if route.access in (Access.STAFF, Access.ADMIN):
         statuses.add(403)
     if route.body is not None:
-        statuses |= {400, 413, 415, 422}
+        statuses |= {400, 422}
     if route.query is not None:
         statuses.add(422)
     if PATH_PARAMETER.search(route.path):
-        statuses |= {404, 422}
+        statuses.add(404)
     return statuses
 
 
-def build_document(routes: Sequence[Route]) -> dict[str, Any]:
+def _pin_currency(schema: Any, currency: str) -> None:
+    """Every field marked as the shop's currency accepts that one currency only."""
+    if isinstance(schema, dict):
+        if schema.pop(SHOP_CURRENCY_MARK, False):
+            schema.pop("pattern", None)
+            schema["enum"] = [currency]
+        for value in schema.values():
+            _pin_currency(value, currency)
+    elif isinstance(schema, list):
+        for value in schema:
+            _pin_currency(value, currency)
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema: a query string cannot carry null, only leave it out."""
+    choices = [choice for choice in schema.get("anyOf", ()) if choice != {"type": "null"}]
+    if len(choices) != 1:
+        return schema
+    rest = {key: value for key, value in schema.items() if key not in ("anyOf", "default")}
+    return {**rest, **choices[0]}
+
+
+def build_document(
+    routes: Sequence[Route], *, currency: str, max_body_bytes: int
+) -> dict[str, Any]:
+    """The document for ``routes`` in a shop selling in ``currency``."""
     refs, schemas = models_json_schema(_models(routes), ref_template=REF)
     definitions: dict[str, Any] = schemas.get("$defs", {})
+    _pin_currency(definitions, currency)
 
     def ref(model: type[BaseModel], mode: Mode) -> dict[str, Any]:
         return dict(refs[(model, mode)])
@@ -68,7 +94,12 @@ def build_document(routes: Sequence[Route]) -> dict[str, Any]:
             query_schema = definitions[name]
             required = set(query_schema.get("required", ()))
             found += [
-                {"name": field, "in": "query", "required": field in required, "schema": schema}
+                {
+                    "name": field,
+                    "in": "query",
+                    "required": field in required,
+                    "schema": _without_null(schema),
+                }
                 for field, schema in query_schema["properties"].items()
             ]
         if route.idempotent:
@@ -117,13 +148,15 @@ def build_document(routes: Sequence[Route]) -> dict[str, Any]:
         "info": {
             "title": "Telegram shop API",
             "version": API_VERSION,
-            "description": "Errors are `application/problem+json` (RFC 9457).",
+            "description": (
+                "Errors are `application/problem+json` (RFC 9457). Request bodies are JSON of "
+                f"at most {max_body_bytes} bytes (413 beyond); an operation without a request "
+                "body refuses one (415)."
+            ),
         },
         "paths": paths,
         "components": {
             "schemas": definitions,
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-            },
+            "securitySchemes": {"bearer": BEARER},
         },
     }

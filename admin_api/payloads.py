@@ -31,6 +31,13 @@ async def read_body(request: web.Request, command: type[CommandT]) -> CommandT:
     return parse(command, data)
 
 
+async def refuse_body(request: web.Request) -> None:
+    """An operation without a request body refuses one: 413 past the size limit, else 415."""
+    if request.body_exists:
+        await request.read()  # past ``client_max_size`` this raises the 413
+        raise Rejected(415, "unexpected-body", "This operation takes no request body.")
+
+
 def read_query(request: web.Request, command: type[CommandT]) -> CommandT:
     """The query string validated into ``command``; a parameter given twice is refused."""
     names = [name for name, _ in request.query.items()]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import functools
+import re
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +14,7 @@ from pydantic import BaseModel
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from admin_api.handlers import auth, broadcasts, cart, orders, products, staff, system
+from admin_api.payloads import refuse_body
 from admin_api.schemas import Health, ProfileChanges, Session
 from core.broadcasts import Broadcast, BroadcastProgress
 from core.commands import (
@@ -28,6 +31,7 @@ from core.commands import (
     Registration,
     StatusUpdate,
 )
+from core.ids import ID_PATTERN
 from core.models import CartView, Order, Page, Product, User
 from core.orders import BulkStatusResult
 
@@ -71,7 +75,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/auth/me", auth.me, "The caller's profile", "auth", SIGNED_IN,
           response=User),
     Route("PATCH", "/api/auth/me", auth.update_me, "Rename or change the password", "auth",
-          SIGNED_IN, body=ProfileChanges, response=User, problems=(429,)),
+          SIGNED_IN, body=ProfileChanges, response=User, problems=(403, 429)),
     # products
     Route("GET", "/api/products", products.list_products, "Browse products", "products",
           OPTIONAL, query=ProductQuery, response=Page[Product]),
@@ -81,7 +85,7 @@ ROUTES: tuple[Route, ...] = (
           ADMIN, body=ProductDraft, response=Product, status=201),
     Route("PATCH", "/api/products/{id}", products.update_product, "Edit a product or its stock",
           "products", ADMIN, body=ProductPatch, response=Product, problems=(409,)),
-    Route("DELETE", "/api/products/{id}", products.archive_product, "Archive a product",
+    Route("POST", "/api/products/{id}/archive", products.archive_product, "Archive a product",
           "products", ADMIN, response=Product),
     # cart
     Route("GET", "/api/cart", cart.view_cart, "The caller's cart with totals", "cart",
@@ -130,7 +134,49 @@ ROUTES: tuple[Route, ...] = (
 )  # fmt: skip
 
 
+PATH_PARAMETER = re.compile(r"{(\w+)}")
+
+
+def router_path(path: str) -> str:
+    """``path`` as the router matches it: every path parameter is an id."""
+    return PATH_PARAMETER.sub(rf"{{\1:{ID_PATTERN}}}", path)
+
+
+def _matcher(path: str) -> re.Pattern[str]:
+    """What the router matches for ``path``: literal parts as they are, parameters as ids."""
+    parts = PATH_PARAMETER.split(path)  # literal, name, literal, name, ..., literal
+    return re.compile("".join(ID_PATTERN if i % 2 else re.escape(p) for i, p in enumerate(parts)))
+
+
+def shadowed(routes: Sequence[Route]) -> list[str]:
+    """Paths that another route would also match (``/orders/status`` by ``/orders/{id}``)."""
+    paths = sorted({route.path for route in routes})
+    return [
+        f"{literal} is matched by {other}"
+        for other in paths
+        for literal in paths
+        if other != literal and _matcher(other).fullmatch(literal)
+    ]
+
+
+def _handler(route: Route) -> Handler:
+    """The route's handler; one for an operation without a body first refuses a body."""
+    if route.body is not None:
+        return route.handler
+
+    @functools.wraps(route.handler)
+    async def without_body(request: web.Request) -> web.StreamResponse:
+        await refuse_body(request)
+        return await route.handler(request)
+
+    return without_body
+
+
 def add_routes(app: web.Application) -> None:
+    if clashes := shadowed(ROUTES):
+        raise ValueError(f"ambiguous routes: {'; '.join(clashes)}")
     for route in ROUTES:
-        app.router.add_route(route.method, route.path, route.handler, name=route.handler.__name__)
+        app.router.add_route(
+            route.method, router_path(route.path), _handler(route), name=route.handler.__name__
+        )
     app.router.add_static(system.ASSETS, Path(str(swagger_ui_path)), name="docs_assets")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from core.commands import Command, Name, Password
+from core.fields import given
 from core.models import Model, User
 
 
@@ -17,6 +18,8 @@ class ProfileChanges(Command):
     name: Name | None = None
     old_password: Annotated[str, StringConstraints(max_length=72)] | None = None
     new_password: Password | None = None
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [given("name"), given("newPassword")]})
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:

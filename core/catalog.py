@@ -10,8 +10,8 @@ from bson import ObjectId
 
 from core import clock
 from core.access import Actor
-from core.commands import ProductDraft, ProductPatch, ProductQuery, ProductSort
-from core.errors import InvalidInput, NotFound, VersionConflict
+from core.commands import MAX_STOCK, ProductDraft, ProductPatch, ProductQuery, ProductSort
+from core.errors import InvalidInput, NotFound, StockOutOfRange, VersionConflict
 from core.ids import parse_id
 from core.models import Page, Product, Role
 from core.store import Store, find_page, update_and_fetch
@@ -47,7 +47,7 @@ class Catalog:
         return Product.model_validate(document)
 
     async def update(self, actor: Actor, product_id: object, patch: ProductPatch) -> Product:
-        """Edit fields; ``stock_delta`` adjusts stock atomically and never below zero."""
+        """Edit fields; ``stock_delta`` adjusts stock atomically, within 0 and ``MAX_STOCK``."""
         actor.require(Role.ADMIN)
         oid = parse_id(product_id)
         changes = patch.model_dump(
@@ -60,16 +60,15 @@ class Catalog:
         }
         if patch.expected_version is not None:
             query["version"] = patch.expected_version
-        if patch.stock_delta:
-            update["$inc"]["stock"] = patch.stock_delta
-            if patch.stock_delta < 0:
-                query["stock"] = {"$gte": -patch.stock_delta}
+        if delta := patch.stock_delta:
+            update["$inc"]["stock"] = delta
+            query["stock"] = {"$gte": -delta} if delta < 0 else {"$lte": MAX_STOCK - delta}
         document = await update_and_fetch(self._products, query, update)
         if document is None:
             current = await self._get_document(oid)
             if patch.expected_version is not None and current["version"] != patch.expected_version:
                 raise VersionConflict("product")
-            raise InvalidInput(f"Stock is {current['stock']}; it cannot go below zero.")
+            raise StockOutOfRange(current["stock"], delta or 0, MAX_STOCK)
         return Product.model_validate(document)
 
     async def archive(self, actor: Actor, product_id: object) -> Product:
@@ -92,8 +91,8 @@ class Catalog:
         filters: dict[str, Any] = {}
         if not (staff and query.include_inactive):
             filters["active"] = True
-        if query.q:
-            filters["name"] = {"$regex": re.escape(query.q), "$options": "i"}
+        if words := query.q.strip():
+            filters["name"] = {"$regex": re.escape(words), "$options": "i"}
         return await find_page(
             self._products, filters, SORTS[query.sort], Product, query.page, query.limit
         )

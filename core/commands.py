@@ -10,10 +10,8 @@ from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StrictBool,
     StrictInt,
@@ -22,36 +20,45 @@ from pydantic import (
     model_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.config import JsonDict, JsonValue
 
 from core.errors import FieldError, InvalidInput
+from core.fields import (
+    MAX_EMAIL_LENGTH,
+    MAX_SAFE_INTEGER,
+    QUERY_NUMBER,
+    WHOLE_NUMBER,
+    Email,
+    QueryFlag,
+    ShopCurrency,
+    Timestamp,
+    given,
+)
 from core.ids import Id
 from core.models import OrderStatus
+from core.text import Printable
 
 MAX_LINE_QUANTITY = 100
 MAX_PAGE_SIZE = 100
 MAX_PRICE = 100_000_000_00  # minor units
 MAX_STOCK = 1_000_000
+MAX_LISTED_IDS = 1_000  # a longer list would not fit in a request body of the default size
 
-
-def _password_fits_bcrypt(value: str) -> str:
-    if len(value.encode()) > 72:
-        raise ValueError("must be at most 72 bytes")
-    return value
-
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-ProductName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Password = Annotated[
-    str, StringConstraints(min_length=8, max_length=72), AfterValidator(_password_fits_bcrypt)
+Name = Annotated[str, StringConstraints(max_length=100), Printable(required=True)]
+ProductName = Annotated[str, StringConstraints(max_length=200), Printable(required=True)]
+Description = Annotated[str, StringConstraints(max_length=2000), Printable(multiline=True)]
+MessageText = Annotated[
+    str, StringConstraints(max_length=4096), Printable(multiline=True, required=True)
 ]
-Email = Annotated[EmailStr, StringConstraints(max_length=254), AfterValidator(str.lower)]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Price = Annotated[StrictInt, Field(ge=0, le=MAX_PRICE)]
-Stock = Annotated[StrictInt, Field(ge=0, le=MAX_STOCK)]
-Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_LINE_QUANTITY)]
-PageNumber = Annotated[int, Field(ge=1, le=100_000)]
-PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=72)]
+Price = Annotated[StrictInt, Field(ge=0, le=MAX_PRICE), WHOLE_NUMBER]
+Stock = Annotated[StrictInt, Field(ge=0, le=MAX_STOCK), WHOLE_NUMBER]
+StockDelta = Annotated[StrictInt, Field(ge=-MAX_STOCK, le=MAX_STOCK), WHOLE_NUMBER]
+Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_LINE_QUANTITY), WHOLE_NUMBER]
+Version = Annotated[StrictInt, Field(ge=0, le=MAX_SAFE_INTEGER), WHOLE_NUMBER]
+TelegramId = Annotated[StrictInt, Field(gt=0, le=MAX_SAFE_INTEGER), WHOLE_NUMBER]
+PageNumber = Annotated[int, Field(ge=1, le=100_000), QUERY_NUMBER]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE), QUERY_NUMBER]
 
 
 class Command(BaseModel):
@@ -78,13 +85,21 @@ class Registration(Command):
     password: Password
 
 
+def _email_key(value: str) -> str:
+    return value.strip().lower()
+
+
 class Credentials(Command):
-    email: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254)]
+    """Sign-in: the email is matched without surrounding spaces or case."""
+
+    email: Annotated[
+        str, StringConstraints(max_length=MAX_EMAIL_LENGTH), AfterValidator(_email_key)
+    ]
     password: Annotated[str, StringConstraints(max_length=1024)]
 
 
 class TelegramSignup(Command):
-    telegram_id: Annotated[StrictInt, Field(gt=0)]
+    telegram_id: TelegramId
     name: Name
     email: Email
 
@@ -102,7 +117,7 @@ class ProductDraft(Command):
     name: ProductName
     description: Description = ""
     price: Price
-    currency: Currency | None = None
+    currency: ShopCurrency | None = None
     stock: Stock = 0
     active: StrictBool = True
 
@@ -112,9 +127,13 @@ class ProductPatch(Command):
     description: Description | None = None
     price: Price | None = None
     stock: Stock | None = None
-    stock_delta: Annotated[StrictInt, Field(ge=-MAX_STOCK, le=MAX_STOCK)] | None = None
+    stock_delta: StockDelta | None = None
     active: StrictBool | None = None
-    expected_version: Annotated[StrictInt, Field(ge=0)] | None = None
+    expected_version: Version | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"not": {"allOf": [given("stock"), given("stockDelta")]}}
+    )
 
     @model_validator(mode="after")
     def _one_way_to_change_stock(self) -> Self:
@@ -133,9 +152,9 @@ class ProductSort(StrEnum):
 class ProductQuery(Command):
     page: PageNumber = 1
     limit: PageSize = 20
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    q: Annotated[str, StringConstraints(max_length=100)] = ""
     sort: ProductSort = ProductSort.NEWEST
-    include_inactive: bool = False
+    include_inactive: QueryFlag = False
 
 
 class CartChange(Command):
@@ -159,13 +178,13 @@ class HistoryQuery(Command):
 class OrderQuery(HistoryQuery):
     status: OrderStatus | None = None
     user_id: Id | None = None
-    created_from: AwareDatetime | None = Field(default=None, alias="from")
-    created_to: AwareDatetime | None = Field(default=None, alias="to")
+    created_from: Timestamp | None = Field(default=None, alias="from")
+    created_to: Timestamp | None = Field(default=None, alias="to")
 
 
 class StatusUpdate(Command):
     status: OrderStatus
-    expected_version: Annotated[StrictInt, Field(ge=0)] | None = None
+    expected_version: Version | None = None
 
 
 class SegmentKind(StrEnum):
@@ -175,26 +194,45 @@ class SegmentKind(StrEnum):
     USERS = "users"
 
 
+SEGMENT_NEEDS: dict[SegmentKind, str | None] = {
+    SegmentKind.ALL_CUSTOMERS: None,
+    SegmentKind.ORDER_STATUS: "status",
+    SegmentKind.ORDERS: "order_ids",
+    SegmentKind.USERS: "user_ids",
+}
+SEGMENT_CHOICES = ("status", "order_ids", "user_ids")
+IdList = Annotated[list[Id], Field(min_length=1, max_length=MAX_LISTED_IDS)]
+
+
+def _segment_kinds() -> list[JsonValue]:
+    """JSON Schema: each kind of segment with the one field it needs, and no other."""
+    kinds: list[JsonValue] = []
+    for kind, needs in SEGMENT_NEEDS.items():
+        properties: JsonDict = {to_camel(name): {"type": "null"} for name in SEGMENT_CHOICES}
+        properties["kind"] = {"const": kind.value}
+        required: list[JsonValue] = []
+        if needs:
+            properties[to_camel(needs)] = {"not": {"type": "null"}}
+            required.append(to_camel(needs))
+        kinds.append({"properties": properties, "required": required})
+    return kinds
+
+
 class Segment(Command):
     """Who a broadcast goes to: every customer, customers with an order in ``status``, or
     the customers of explicit ``order_ids`` or ``user_ids``."""
 
     kind: SegmentKind
     status: OrderStatus | None = None
-    order_ids: Annotated[list[Id], Field(min_length=1, max_length=10_000)] | None = None
-    user_ids: Annotated[list[Id], Field(min_length=1, max_length=10_000)] | None = None
+    order_ids: IdList | None = None
+    user_ids: IdList | None = None
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": _segment_kinds()})
 
     @model_validator(mode="after")
     def _has_what_its_kind_needs(self) -> Self:
-        needs = {
-            SegmentKind.ALL_CUSTOMERS: None,
-            SegmentKind.ORDER_STATUS: "status",
-            SegmentKind.ORDERS: "order_ids",
-            SegmentKind.USERS: "user_ids",
-        }[self.kind]
-        given = {
-            name for name in ("status", "order_ids", "user_ids") if getattr(self, name) is not None
-        }
+        needs = SEGMENT_NEEDS[self.kind]
+        given = {name for name in SEGMENT_CHOICES if getattr(self, name) is not None}
         if given != ({needs} if needs else set()):
             wanted = to_camel(needs) if needs else "nothing else"
             raise ValueError(f"a segment of kind {self.kind.value!r} takes {wanted}")
@@ -202,7 +240,7 @@ class Segment(Command):
 
 
 class BroadcastDraft(Command):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4096)]
+    text: MessageText
     segment: Segment
 
 
@@ -212,6 +250,8 @@ class BulkStatusUpdate(Command):
     status: OrderStatus
     order_ids: Annotated[list[Id], Field(min_length=1, max_length=500)] | None = None
     from_status: OrderStatus | None = None
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [given("orderIds"), given("fromStatus")]})
 
     @model_validator(mode="after")
     def _one_selection(self) -> Self:

@@ -62,6 +62,16 @@ class VersionConflict(Conflict):
         super().__init__(f"The {what} was changed by someone else; reload it and try again.")
 
 
+class StockOutOfRange(Conflict):
+    """A stock adjustment would take stock below zero or above the most a product may hold."""
+
+    code = "stock-out-of-range"
+
+    def __init__(self, stock: int, delta: int, most: int) -> None:
+        bound = "below zero" if delta < 0 else f"above {most}"
+        super().__init__(f"Stock is {stock}; a change of {delta:+d} would take it {bound}.")
+
+
 class EmptyCart(Conflict):
     code = "empty-cart"
 
@@ -133,3 +143,10 @@ class TooManyAttempts(DomainError):
         wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
         super().__init__(f"{what}; try again in {wait}.")
         self.retry_after = retry_after
+
+
+class WrongPassword(Forbidden):
+    code = "wrong-password"
+
+    def __init__(self) -> None:
+        super().__init__("The current password is wrong.")

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from bson import ObjectId
-from bson.errors import InvalidId
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 from core.errors import FieldError, InvalidInput
+
+ID_PATTERN = "[0-9a-f]{24}"  # as ids are written out: lower case
 
 
 def _to_object_id(value: Any) -> ObjectId:
     if isinstance(value, ObjectId):
         return value
-    if isinstance(value, str) and len(value) == 24:
-        try:
-            return ObjectId(value)
-        except InvalidId:
-            pass
+    if isinstance(value, str) and re.fullmatch(ID_PATTERN, value):
+        return ObjectId(value)
     raise ValueError("must be a 24-character hexadecimal id")
 
 
@@ -26,7 +25,7 @@ Id = Annotated[
     ObjectId,
     PlainValidator(_to_object_id),
     PlainSerializer(str, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": "^[0-9a-f]{24}$"}),
+    WithJsonSchema({"type": "string", "pattern": f"^{ID_PATTERN}$"}),
 ]
 
 

@@ -22,9 +22,9 @@ from core.commands import (
 from core.errors import (
     AuthenticationFailed,
     EmailTaken,
-    InvalidInput,
     NotFound,
     TelegramAccountTaken,
+    WrongPassword,
 )
 from core.ids import parse_id
 from core.models import Page, Role, User
@@ -153,7 +153,7 @@ class Users:
         if user.has_password:
             await self._throttle.before_password_check(user.email)
             if not await self._hasher.verify(change.old_password or "", user.password_hash):
-                raise InvalidInput("The current password is wrong.")
+                raise WrongPassword()
             await self._throttle.password_confirmed(user.email)
         password_hash = await self._hasher.hash(change.new_password)
         return await self._set(user_id, {"passwordHash": password_hash}, end_sessions=True)

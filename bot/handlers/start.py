@@ -13,6 +13,7 @@ from bot.callbacks import KeepName
 from bot.screens import show
 from bot.states import Signup
 from core.commands import ProfileUpdate, TelegramSignup, parse
+from core.errors import InvalidInput
 from core.models import User
 from core.shop import Shop
 
@@ -57,8 +58,13 @@ async def email_given(
 
 
 def _profile_name(user: TelegramUser | None) -> str:
-    """The name Telegram shows for ``user``, cut to what an account name may be."""
-    return "" if user is None else user.full_name.strip()[:100]
+    """The name Telegram shows for ``user`` if it may be an account name, else nothing."""
+    if user is None:
+        return ""
+    try:
+        return parse(ProfileUpdate, {"name": user.full_name.strip()[:100].strip()}).name
+    except InvalidInput:
+        return ""  # e.g. invisible or bidi characters: the customer types a name instead
 
 
 def build_router() -> Router:

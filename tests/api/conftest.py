@@ -24,6 +24,7 @@ from admin_api.keys import OPENAPI
 from core.access import SYSTEM
 from core.commands import BroadcastDraft, CartChange, Credentials
 from core.config import CoreSettings
+from core.ids import ID_PATTERN
 from core.models import Product, Role, User
 from core.shop import Shop
 from tests.conftest import ADDRESS, NewProduct, NewUser
@@ -54,7 +55,7 @@ class Api:
         self.client = client
         self.document = document
         self._templates = [
-            (re.compile("^" + re.sub(r"{\w+}", "[^/]+", path) + "$"), path)
+            (re.compile("^" + re.sub(r"{\w+}", ID_PATTERN, path) + "$"), path)
             for path in document["paths"]
         ]
 

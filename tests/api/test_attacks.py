@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from aiohttp import web
 
+from admin_api.routes import ROUTES, add_routes
 from core.shop import Shop
 from tests.api.conftest import PASSWORD, Api, NewAccount, Serve, World
 
@@ -125,14 +127,16 @@ async def test_cart_lines_cannot_carry_prices_or_owners(
     assert (await api.post("/api/cart/add", json=body, token=world.bob.token)).status == 422
 
 
-async def test_checkout_ignores_a_body_claiming_another_total_owner_or_status(
+async def test_checkout_refuses_a_body_claiming_another_total_owner_or_status(
     api: Api, world: World
 ) -> None:
     body = {"totalAmount": 1, "userId": world.bob.id, "status": "shipped", "products": []}
-    reply = await api.post("/api/orders", json=body, token=world.alice.token)
-    assert reply.status == 201
-    assert (reply.body["totalAmount"], reply.body["userId"]) == (450, world.alice.id)
-    assert reply.body["status"] == "pending"
+    refused = await api.post("/api/orders", json=body, token=world.alice.token)
+    assert (refused.status, refused.code) == (415, "unexpected-body")
+    placed = await api.post("/api/orders", token=world.alice.token)
+    assert placed.status == 201
+    assert (placed.body["totalAmount"], placed.body["userId"]) == (450, world.alice.id)
+    assert placed.body["status"] == "pending"
 
 
 @pytest.mark.parametrize(
@@ -194,3 +198,61 @@ async def test_oversized_chunked_bodies_are_refused(serve: Serve) -> None:
     headers = {"Content-Type": "application/json"}
     reply = await api.post("/api/auth/register", data=chunks(), headers=headers)
     assert reply.status == 413
+
+
+async def test_a_body_where_none_is_expected_is_refused(api: Api, world: World) -> None:
+    huge = b"x" * (10 * 1024 * 1024)
+    plain = {"Content-Type": "text/plain"}
+    for body, status, code in ((huge, 413, "body-too-large"), (b"hi", 415, "unexpected-body")):
+        reply = await api.post("/api/orders", data=body, headers=plain, token=world.alice.token)
+        assert (reply.status, reply.code) == (status, code)
+    assert (await api.get("/api/orders", token=world.alice.token)).body["total"] == 1
+    cancel = f"/api/broadcasts/{world.broadcast_id}/cancel"
+    sneaky = await api.post(cancel, json={"force": True}, token=world.admin.token)
+    assert (sneaky.status, sneaky.code) == (415, "unexpected-body")
+    listed = await api.request("GET", "/api/products", data=b"{}", headers=plain)
+    assert (listed.status, listed.code) == (415, "unexpected-body")
+    empty = await api.post("/api/orders", data=b"", headers=plain, token=world.alice.token)
+    assert empty.status == 201
+
+
+def test_every_operation_without_a_body_refuses_one() -> None:
+    app = web.Application()
+    add_routes(app)
+    served = {
+        (served.method, served.resource.canonical): served.handler
+        for served in app.router.routes()
+        if served.resource is not None
+    }
+    for route in ROUTES:
+        handler = served[route.method, route.path]
+        assert (handler is route.handler) is (route.body is not None), route.path
+
+
+HIDDEN = ["Eve\u202egnp.exe", "Ev\u200be", "Eve\x00", "Eve\ufeff", "E\u2066ve"]
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+async def test_names_and_texts_with_hidden_characters_are_refused(
+    api: Api, world: World, shop: Shop, name: str
+) -> None:
+    """Bidi overrides, zero-width characters and NUL never reach staff screens or Telegram."""
+    admin = world.admin.token
+    signup = {"name": name, "email": "e@example.com", "password": PASSWORD}
+    attempts = [
+        ("POST", "/api/auth/register", signup, None, "name"),
+        ("PATCH", "/api/auth/me", {"name": name}, world.bob.token, "name"),
+        ("POST", "/api/products", {"name": name, "price": 1}, admin, "name"),
+        ("POST", "/api/products", {"name": "Tea", "description": f"Fine\n{name}", "price": 1},
+         admin, "description"),
+        ("PATCH", f"/api/products/{world.tea.id}", {"name": name}, admin, "name"),
+        ("POST", "/api/broadcasts", {"text": f"Sale!\n{name}", "segment": {"kind": "all"}},
+         admin, "text"),
+    ]  # fmt: skip
+    for method, path, body, token, field in attempts:
+        reply = await api.request(method, path, json=body, token=token)
+        assert (reply.status, reply.body["errors"][0]["field"]) == (422, field), path
+    assert await shop.store.users.count_documents({"name": {"$regex": "^E"}}) == 0
+    assert await shop.store.products.count_documents({}) == 2
+    assert (await shop.catalog.get(world.tea.id)).name == "Tea"
+    assert await shop.store.broadcasts.count_documents({}) == 1

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
 from pymongo import AsyncMongoClient
 
+from admin_api.routes import ROUTES, add_routes, shadowed
 from core.shop import Shop
-from tests.api.conftest import Api, Serve
+from tests.api.conftest import Api, Serve, World
 from tests.conftest import make_settings
 
 
@@ -113,3 +117,35 @@ async def test_not_ready_without_a_database(serve: Serve) -> None:
         assert (await api.get("/healthz")).status == 200
     finally:
         await client.close()
+
+
+async def test_no_path_of_the_route_table_is_shadowed_by_another() -> None:
+    """Each path with each method reaches its own row; other methods get 405 naming the rows'."""
+    assert shadowed(ROUTES) == []
+    app = web.Application()
+    add_routes(app)
+    methods = {route.path: {r.method for r in ROUTES if r.path == route.path} for route in ROUTES}
+    for path, allowed in methods.items():
+        url = path.replace("{id}", "0123456789abcdef01234567")
+        for method in ("GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"):
+            match = await app.router.resolve(make_mocked_request(method, url, app=app))
+            if method in allowed:
+                resource = match.route.resource
+                assert resource is not None and resource.canonical == path
+                assert match.route.method == method
+            else:
+                refusal = match.http_exception
+                assert isinstance(refusal, web.HTTPMethodNotAllowed), f"{method} {url}"
+                assert refusal.allowed_methods == allowed, f"{method} {url}"
+
+
+def test_a_table_where_an_id_route_would_catch_a_literal_path_is_refused() -> None:
+    rows = [*ROUTES, dataclasses.replace(ROUTES[0], path="/api/orders/0123456789abcdef01234567")]
+    assert shadowed(rows) == ["/api/orders/0123456789abcdef01234567 is matched by /api/orders/{id}"]
+
+
+async def test_a_literal_path_is_not_taken_for_an_id(api: Api, world: World) -> None:
+    for method in ("GET", "OPTIONS"):
+        reply = await api.request(method, "/api/admin/orders/status", token=world.admin.token)
+        assert (reply.status, reply.code) == (405, "method-not-allowed")
+        assert reply.headers["Allow"] == "POST"

@@ -54,20 +54,23 @@ async def test_admin_creates_edits_restocks_and_archives(api: Api, new_account: 
     assert (edited.body["price"], edited.body["stock"]) == (700, 5)
     assert (await api.patch(url, json={"stock": 1}, token=admin.token)).body["stock"] == 1
     too_few = await api.patch(url, json={"stockDelta": -2}, token=admin.token)
-    assert too_few.status == 422
+    assert (too_few.status, too_few.code) == (409, "stock-out-of-range")
     stale = await api.patch(url, json={"price": 1, "expectedVersion": 0}, token=admin.token)
     assert (stale.status, stale.code) == (409, "version-conflict")
     both = await api.patch(url, json={"stock": 1, "stockDelta": 1}, token=admin.token)
     assert both.status == 422
 
-    archived = await api.delete(url, token=admin.token)
+    archived = await api.post(f"{url}/archive", token=admin.token)
     assert (archived.status, archived.body["active"]) == (200, False)
     assert (await api.get(url)).status == 404
+    restored = await api.patch(url, json={"active": True}, token=admin.token)
+    assert (restored.status, restored.body["active"]) == (200, True)
 
 
 async def test_bad_and_unknown_ids(api: Api) -> None:
-    bad = await api.get("/api/products/not-an-id")
-    assert (bad.status, bad.body["errors"][0]["field"]) == (422, "id")
+    for bad in ("not-an-id", "0" * 23, "A" * 24):  # not an id: no such resource
+        reply = await api.get(f"/api/products/{bad}")
+        assert (reply.status, reply.code) == (404, "not-found")
     assert (await api.get("/api/products/" + "0" * 24)).status == 404
 
 
@@ -75,3 +78,16 @@ async def test_products_are_sold_in_the_shop_currency(api: Api, new_account: New
     admin = await new_account(Role.ADMIN)
     draft = {"name": "Mate", "price": 100, "currency": "EUR"}
     assert (await api.post("/api/products", json=draft, token=admin.token)).status == 422
+
+
+async def test_stock_delta_cannot_pass_the_most_stock_may_be(
+    api: Api, new_account: NewAccount, new_product: NewProduct
+) -> None:
+    admin = await new_account(Role.ADMIN)
+    full = await new_product(stock=1_000_000)
+    url = f"/api/products/{full.id}"
+    assert (await api.patch(url, json={"stock": 2_000_000}, token=admin.token)).status == 422
+    over = await api.patch(url, json={"stockDelta": 1_000_000}, token=admin.token)
+    assert (over.status, over.code) == (409, "stock-out-of-range")
+    assert "above 1000000" in over.body["detail"]
+    assert (await api.get(url)).body["stock"] == 1_000_000

@@ -129,7 +129,7 @@ async def test_wrong_current_passwords_are_throttled_with_the_logins(
 
     for _ in range(2):
         wrong = await api.patch("/api/auth/me", token=alice.token, json=change("guess"))
-        assert (wrong.status, wrong.code) == (422, "invalid-input")
+        assert (wrong.status, wrong.code) == (403, "wrong-password")
     refused = await api.patch("/api/auth/me", token=alice.token, json=change(PASSWORD))
     assert (refused.status, refused.code) == (429, "too-many-attempts")
     assert 0 < int(refused.headers["Retry-After"]) <= 900

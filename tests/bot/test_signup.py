@@ -72,3 +72,23 @@ async def test_a_returning_customer_gets_the_menu(customer: Customer, running_bo
         ["🛍 Catalog", "🛒 Cart"],
         ["📦 Orders", "👤 Profile"],
     ]
+
+
+async def test_names_with_bidi_or_invisible_characters_are_refused(
+    shop: Shop, make_user: Callable[..., FakeUser], running_bot: None
+) -> None:
+    eve = make_user("Eve\u202egnp.exe")  # shows as "Eveexe.png": not offered as a name
+    prompt = await eve.send("/start")
+    assert prompt is not None and not prompt.buttons
+    for hidden in ("Eve\u200b", "E\u202eve", "Eve\x00"):
+        refused = await eve.send(hidden)
+        assert refused is not None and (refused.text or "").startswith(
+            "Name: must not contain control or invisible formatting characters"
+        ), refused.text
+    asked = await eve.send("Eve")
+    assert asked is not None and asked.text == (
+        "Thanks, Eve. Now your email address, for order updates."
+    )
+    await eve.send("eve@example.com")
+    account = await shop.users.by_telegram(eve.id)
+    assert account is not None and account.name == "Eve"

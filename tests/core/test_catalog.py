@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 
 from core.access import SYSTEM, Actor
-from core.commands import ProductDraft, ProductPatch, ProductQuery, parse
-from core.errors import Forbidden, InvalidInput, NotFound, VersionConflict
+from core.commands import MAX_STOCK, ProductDraft, ProductPatch, ProductQuery, parse
+from core.errors import Forbidden, InvalidInput, NotFound, StockOutOfRange, VersionConflict
 from core.models import Role
 from core.shop import Shop
 
@@ -49,12 +49,19 @@ async def test_foreign_currency_is_refused(shop: Shop) -> None:
         await shop.catalog.create(SYSTEM, ProductDraft(name="Tea", price=1, currency="EUR"))
 
 
-async def test_stock_delta_never_goes_below_zero(shop: Shop, new_product: NewProduct) -> None:
+async def test_stock_delta_stays_between_zero_and_the_most_stock_may_be(
+    shop: Shop, new_product: NewProduct
+) -> None:
     product = await new_product(stock=2)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(StockOutOfRange, match="below zero"):
         await shop.catalog.update(SYSTEM, product.id, ProductPatch(stock_delta=-3))
     updated = await shop.catalog.update(SYSTEM, product.id, ProductPatch(stock_delta=5))
     assert (updated.stock, updated.version) == (7, 1)
+    with pytest.raises(StockOutOfRange, match=f"above {MAX_STOCK}"):
+        await shop.catalog.update(SYSTEM, product.id, ProductPatch(stock_delta=MAX_STOCK - 6))
+    full = await shop.catalog.update(SYSTEM, product.id, ProductPatch(stock_delta=MAX_STOCK - 7))
+    assert (full.stock, full.version) == (MAX_STOCK, 2)
+    assert (await shop.catalog.get(product.id)).stock == MAX_STOCK
     with pytest.raises(InvalidInput):
         parse(ProductPatch, {"stock": 1, "stockDelta": 1})
 

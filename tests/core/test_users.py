@@ -22,6 +22,7 @@ from core.errors import (
     Forbidden,
     InvalidInput,
     TelegramAccountTaken,
+    WrongPassword,
 )
 from core.models import Role
 from core.shop import Shop
@@ -55,7 +56,8 @@ async def test_duplicate_email_is_refused_whatever_its_case(shop: Shop, new_user
     [
         {"name": "A", "email": "not-an-email", "password": "long enough"},
         {"name": "A", "email": "a@example.com", "password": "short"},
-        {"name": "A", "email": "a@example.com", "password": "é" * 40},  # 80 bytes
+        {"name": "A", "email": "a@example.com", "password": "x" * 73},
+        {"name": "A\u202eevil", "email": "a@example.com", "password": "long enough"},
         {"name": {"$gt": ""}, "email": "a@example.com", "password": "long enough"},
         {"name": "x" * 101, "email": "a@example.com", "password": "long enough"},
         {"name": "A", "email": "a@example.com", "password": "long enough", "role": "admin"},
@@ -135,7 +137,7 @@ async def test_password_change_needs_the_old_one_and_ends_old_sessions(
     _, old = await shop.users.log_in(
         Credentials(email=user.email, password="first password"), address=ADDRESS
     )
-    with pytest.raises(InvalidInput):
+    with pytest.raises(WrongPassword):
         await shop.users.change_password(
             user.id, PasswordChange(old_password="wrong", new_password="second password")
         )

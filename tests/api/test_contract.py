@@ -1,0 +1,60 @@
+"""The served API keeps the promises of its OpenAPI document, checked by schemathesis.
+
+Schemathesis' ``st run --checks all`` runs against the real application served over HTTP,
+once with a customer's token and once with an admin's: every operation with valid and
+invalid data, unsupported methods, missing credentials and stateful sequences. A
+schema-valid request the server refuses fails the test, and so does an invalid one it
+accepts, an undocumented status, a body off its schema or an ``Allow`` header naming
+methods the document lacks. The run is bounded (examples per operation) and derandomised
+(deterministic generation keeps no example database; one worker), so it makes the same
+requests every time, and nothing in it depends on how fast the machine is. The settings
+are in ``schemathesis.toml`` beside this file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+from admin_api.routes import ROUTES
+from tests.api.conftest import Api, World
+
+SETTINGS = Path(__file__).with_name("schemathesis.toml")  # examples, checks, determinism
+DEADLINE_SECONDS = 300  # a hang, not a slow machine: a run takes about 15 s on two cores
+
+
+async def st_run(api: Api, token: str) -> tuple[int, str]:
+    """Run schemathesis' command line against ``api`` as the holder of ``token``."""
+    url = str(api.client.make_url("/api/openapi.json"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        f"--config-file={SETTINGS}",
+        "--no-color",
+        "run",
+        f"--header=Authorization: Bearer {token}",
+        url,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), DEADLINE_SECONDS)
+    finally:
+        if process.returncode is None:  # the deadline passed: leave nothing running
+            process.kill()
+            await process.wait()
+    return await process.wait(), output.decode(errors="replace")
+
+
+@pytest.mark.parametrize("who", ["customer", "admin"])
+async def test_the_api_keeps_its_openapi_document(api: Api, world: World, who: str) -> None:
+    token = world.alice.token if who == "customer" else world.admin.token
+    status, report = await st_run(api, token)
+    assert status == 0, report
+    # every operation but the document itself, which schemathesis leaves out
+    assert f"Tested: {len(ROUTES) - 1}\n" in report, report
+    assert "No issues found" in report, report

@@ -1,0 +1,105 @@
+"""Display text: what names, descriptions and broadcasts may hold, and the pattern that says so."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from core.commands import BroadcastDraft, ProductDraft, Registration, parse
+from core.errors import InvalidInput
+from core.shop import Shop
+from core.text import JOINERS, clean, named_characters, pattern
+
+HIDDEN = {
+    "right-to-left override": "\u202e",
+    "left-to-right isolate": "\u2066",
+    "zero-width space": "\u200b",
+    "byte order mark": "\ufeff",
+    "NUL": "\x00",
+    "escape": "\x1b",
+    "tab": "\t",
+    "line separator": "\u2028",
+    "language tag": "\U000e0001",
+}
+
+
+@pytest.mark.parametrize("char", HIDDEN.values(), ids=HIDDEN.keys())
+def test_control_and_format_characters_are_refused_anywhere(char: str) -> None:
+    for text in (f"{char}Eve", f"E{char}ve", f"Eve{char}"):
+        for multiline in (False, True):
+            with pytest.raises(ValueError, match="control or invisible formatting"):
+                clean(text, multiline=multiline)
+
+
+def test_spaces_are_trimmed_and_kept_inside() -> None:
+    assert clean("  Ada\u00a0Lovelace \u3000") == "Ada\u00a0Lovelace"
+    assert clean("   ") == ""
+    with pytest.raises(ValueError, match="blank"):
+        clean(" \u2003 ", required=True)
+
+
+def test_line_feeds_only_in_multiline_text() -> None:
+    assert clean("\nDear customers,\n\nwe are open.\n \n", multiline=True) == (
+        "Dear customers,\n\nwe are open."
+    )
+    with pytest.raises(ValueError, match="line breaks"):
+        clean("two\nlines")
+    with pytest.raises(ValueError, match="control"):
+        clean("windows\r\nline", multiline=True)
+
+
+def test_joiners_stay_between_visible_characters() -> None:
+    assert (
+        clean("\u0645\u06cc\u200c\u062e\u0648\u0627\u0645")
+        == "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645"
+    )
+    assert clean("👩\u200d🍳 kit") == "👩\u200d🍳 kit"
+    for text in ("\u200dEve", "Eve\u200c", "Eve\u200d "):
+        with pytest.raises(ValueError, match="joiner"):
+            clean(text)
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+@pytest.mark.parametrize("required", [False, True])
+def test_the_published_pattern_agrees_with_the_check(multiline: bool, required: bool) -> None:
+    """Every character the rules name, alone, at either end and inside, plus ordinary text."""
+    matches = re.compile(pattern(multiline=multiline, required=required)).fullmatch
+    samples = ["", "Eve", "Ada Lovelace", "a\nb", " \n ", *(f"x{j}y" for j in JOINERS)]
+    for char in named_characters():
+        samples += [char, f"{char}Eve", f"E{char}ve", f"Eve{char}", f"{char}{char}"]
+    for text in samples:
+        try:
+            clean(text, multiline=multiline, required=required)
+            accepted = True
+        except ValueError:
+            accepted = False
+        assert accepted == bool(matches(text)), repr(text)
+
+
+@pytest.mark.parametrize(
+    ("command", "body"),
+    [
+        (
+            Registration,
+            {"name": "Eve\u202e", "email": "eve@example.com", "password": "long enough"},
+        ),
+        (ProductDraft, {"name": "Tea\u200b", "price": 1}),
+        (ProductDraft, {"name": "Tea", "description": "Green\x00", "price": 1}),
+        (BroadcastDraft, {"text": "Sale!\u202e", "segment": {"kind": "all"}}),
+    ],
+)
+def test_commands_refuse_hidden_characters(command: Any, body: dict[str, Any]) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse(command, body)
+    assert "invisible formatting" in refused.value.errors[0].message
+
+
+async def test_a_refused_name_writes_nothing(shop: Shop) -> None:
+    body = {"name": "Mallory\u202e", "email": "m@example.com", "password": "long enough"}
+    with pytest.raises(InvalidInput):
+        await shop.users.register(parse(Registration, body))
+    assert await shop.store.users.count_documents({}) == 0
+    draft = parse(BroadcastDraft, {"text": " Open\ntoday ", "segment": {"kind": "all"}})
+    assert draft.text == "Open\ntoday"
