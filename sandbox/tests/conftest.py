@@ -1,8 +1,9 @@
-"""Sandbox fixtures: a served sandbox per test and a factory of fake users."""
+"""Sandbox fixtures: a served sandbox per test, a factory of fake users, an HTTP client."""
 
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 
 from sandbox import FakeUser, Sandbox, SandboxServer
@@ -30,3 +31,10 @@ def make_user(sandbox: Sandbox) -> Callable[..., FakeUser]:
         return FakeUser.create(sandbox, first_name=first_name, timeout=3.0, **options)
 
     return make
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A client for raw Bot API and control API calls."""
+    async with aiohttp.ClientSession() as session:
+        yield session
