@@ -70,6 +70,7 @@ def message_view(sandbox: Sandbox, message: Message) -> dict[str, Any]:
     }
     if message.invoice is not None:
         view["invoice_paid"] = message.invoice.paid
+        view["invoice_needs"] = sorted(message.invoice.needs)
     return view
 
 

@@ -34,7 +34,7 @@ async def test_the_page_and_its_files_are_served(
     async with http.get(sandbox_server.url) as response:
         assert response.content_type == "text/html"
         assert '<script type="module" src="/web/chat.js">' in await response.text()
-    for name in ("chat.js", "api.js", "formatting.js", "operator.js", "chat.css"):
+    for name in ("chat.js", "api.js", "formatting.js", "operator.js", "payment.js", "chat.css"):
         async with http.get(f"{sandbox_server.url}/web/{name}") as response:
             assert response.status == 200, name
 
