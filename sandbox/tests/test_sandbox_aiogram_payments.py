@@ -1,6 +1,7 @@
 """A real aiogram bot taking payments in the sandbox, paid by fake users."""
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from aiogram.types import (
     PreCheckoutQuery,
 )
 
-from sandbox import FakeUser, Sandbox, SandboxServer
+from sandbox import FakeUser, Sandbox
 from sandbox.testing import make_bot, polling, running_sandbox
 
 
@@ -82,11 +83,10 @@ def paid() -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-async def shop(sandbox_server: SandboxServer, paid: list[dict[str, Any]]) -> AsyncIterator[Bot]:
-    bot = make_bot(sandbox_server)
-    dispatcher = Dispatcher()
-    dispatcher.include_router(payments_router(paid))
-    async with polling(dispatcher, bot, sandbox_server.sandbox, polling_timeout=5):
+async def shop(
+    serve_bot: Callable[[Router], AbstractAsyncContextManager[Bot]], paid: list[dict[str, Any]]
+) -> AsyncIterator[Bot]:
+    async with serve_bot(payments_router(paid)) as bot:
         yield bot
 
 
