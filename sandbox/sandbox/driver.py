@@ -33,7 +33,8 @@ class _ChatWatcher:
 
     @property
     def bot_messages(self) -> list[Message]:
-        return [m for m in self.messages if m.from_bot]
+        """What the bot sent (service messages, such as a refund's, left out)."""
+        return [m for m in self.messages if m.from_bot and not m.is_service]
 
     @property
     def last_message(self) -> Message | None:
@@ -68,7 +69,9 @@ class _ChatWatcher:
         description: str,
     ) -> Message:
         def match() -> Message | None:
-            bot_messages = (m for m in chat.messages.values() if m.from_bot and not m.deleted)
+            bot_messages = (
+                m for m in chat.messages.values() if m.from_bot and not (m.deleted or m.is_service)
+            )
             return next((m for m in reversed(list(bot_messages)) if predicate(m)), None)
 
         return await self._wait(match, timeout, description, chat.id)

@@ -124,6 +124,11 @@ class Message:
     deleted: bool = False
 
     @property
+    def is_service(self) -> bool:
+        """A payment's or refund's service message, rather than something someone wrote."""
+        return self.successful_payment is not None or self.refunded_payment is not None
+
+    @property
     def upload(self) -> bytes | None:
         """The bytes of the photo, when the sandbox has them (it was uploaded)."""
         return None if self.file is None else self.file.data
