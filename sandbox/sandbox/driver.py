@@ -1,97 +1,18 @@
-"""The users and groups a test plays: send text, press buttons, share contacts, pay invoices,
-wait for the bot, all without sleeping.
-
-Every wait re-checks the sandbox after each change it reports and fails with
-:class:`~sandbox.errors.WaitTimeout` (an ``AssertionError``) showing the whole chat.
-"""
+"""The users and groups a test plays: send text, press buttons, share contacts, pay invoices
+(:mod:`sandbox.paying`), wait for the bot (:mod:`sandbox.watcher`), all without sleeping."""
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sandbox.models import CallbackQuery, Chat, Conversation, Group, Message, User
-from sandbox.payments import PaymentResult, PreCheckout
+from sandbox.paying import PayingUser
 from sandbox.state import Sandbox
+from sandbox.watcher import ChatWatcher
 
-T = TypeVar("T")
 DEFAULT_TIMEOUT = 5.0
 
 
-class _ChatWatcher:
-    """Reading one chat of the sandbox and waiting for the bot in it."""
-
-    sandbox: Sandbox
-    timeout: float
-
-    @property
-    def chat(self) -> Conversation:
-        raise NotImplementedError
-
-    @property
-    def messages(self) -> list[Message]:
-        """The chat's messages, both directions, without deleted ones."""
-        return [m for m in self.chat.messages.values() if not m.deleted]
-
-    @property
-    def bot_messages(self) -> list[Message]:
-        """What the bot sent (service messages, such as a refund's, left out)."""
-        return [m for m in self.messages if m.from_bot and not m.is_service]
-
-    @property
-    def last_message(self) -> Message | None:
-        """The bot's latest message still in the chat, in its current (edited) state."""
-        bot_messages = self.bot_messages
-        return bot_messages[-1] if bot_messages else None
-
-    @property
-    def reply_keyboard(self) -> list[list[str]] | None:
-        """The reply keyboard the bot set in this chat, as rows of button texts."""
-        return self.chat.reply_keyboard
-
-    def transcript(self) -> str:
-        return self.sandbox.transcript(self.chat.id)
-
-    async def wait_for(
-        self,
-        predicate: Callable[[Message], bool],
-        *,
-        timeout: float | None = None,  # noqa: ASYNC109
-        description: str = "a bot message matching the predicate",
-    ) -> Message:
-        """The newest bot message (in its current state) for which ``predicate`` holds,
-        waiting until there is one."""
-        return await self._wait_for_in(self.chat, predicate, timeout, description)
-
-    async def _wait_for_in(
-        self,
-        chat: Conversation,
-        predicate: Callable[[Message], bool],
-        timeout: float | None,  # noqa: ASYNC109
-        description: str,
-    ) -> Message:
-        def match() -> Message | None:
-            bot_messages = (
-                m for m in chat.messages.values() if m.from_bot and not (m.deleted or m.is_service)
-            )
-            return next((m for m in reversed(list(bot_messages)) if predicate(m)), None)
-
-        return await self._wait(match, timeout, description, chat.id)
-
-    async def _wait(
-        self,
-        predicate: Callable[[], T | None],
-        timeout: float | None,  # noqa: ASYNC109
-        what: str,
-        chat_id: int | None = None,
-    ) -> T:
-        chat_id = self.chat.id if chat_id is None else chat_id
-        return await self.sandbox.wait_until(
-            predicate,
-            self.timeout if timeout is None else timeout,
-            lambda: f"{what}; {self.sandbox.transcript(chat_id)}",
-        )
-
-
-class FakeUser(_ChatWatcher):
+class FakeUser(PayingUser):
     """A Telegram user in a private chat with the bot (and in any groups they joined).
 
     >>> alice = FakeUser.create(sandbox, first_name="Alice")
@@ -248,80 +169,6 @@ class FakeUser(_ChatWatcher):
             return None
         return await self._activity_after(self.chat, mark, timeout, "a reply to the contact")
 
-    # -- payments ----------------------------------------------------------------------------
-
-    @property
-    def invoices(self) -> list[Message]:
-        """The bot's invoice messages in the private chat."""
-        return [m for m in self.bot_messages if m.invoice is not None]
-
-    async def pay(
-        self,
-        invoice: Message | int | None = None,
-        *,
-        chat_id: int | None = None,
-        order_info: dict[str, Any] | None = None,
-    ) -> PaymentResult:
-        """Pay an invoice (a message or its id; default the latest unpaid one): the bot gets
-        the pre-checkout query and has the sandbox's time limit to answer. The result says
-        whether the user was charged, the bot's refusal, or that it did not answer in time."""
-        if invoice is None:
-            unpaid = [
-                m
-                for m in self._chat(chat_id).messages.values()
-                if m.invoice is not None and not m.invoice.paid and not m.deleted
-            ]
-            if not unpaid:
-                raise LookupError(f"no unpaid invoice; {self.transcript()}")
-            invoice = unpaid[-1]
-        message_id = invoice if isinstance(invoice, int) else invoice.message_id
-        return await self.sandbox.payments.pay(
-            self.id, message_id, chat_id=chat_id, order_info=order_info
-        )
-
-    async def send_pre_checkout(
-        self,
-        *,
-        currency: str,
-        total_amount: int,
-        invoice_payload: str,
-        order_info: dict[str, Any] | None = None,
-        wait: bool = True,
-    ) -> PreCheckout:
-        """A forged pre-checkout query (no invoice behind it); unless ``wait`` is false,
-        returns once the bot answered or the time limit passed."""
-        query = self.sandbox.payments.start_checkout(
-            self.id,
-            currency=currency,
-            total_amount=total_amount,
-            invoice_payload=invoice_payload,
-            order_info=order_info,
-        )
-        return await self.sandbox.payments.wait_answer(query) if wait else query
-
-    def send_successful_payment(
-        self,
-        *,
-        currency: str,
-        total_amount: int,
-        invoice_payload: str,
-        telegram_payment_charge_id: str | None = None,
-        provider_payment_charge_id: str | None = None,
-    ) -> Message:
-        """A forged ``successful_payment`` message: no charge stands behind it."""
-        return self.sandbox.payments.forge_payment(
-            self.id,
-            currency=currency,
-            total_amount=total_amount,
-            invoice_payload=invoice_payload,
-            telegram_payment_charge_id=telegram_payment_charge_id,
-            provider_payment_charge_id=provider_payment_charge_id,
-        )
-
-    def redeliver(self, message: Message) -> int:
-        """Deliver the user's ``message`` (a payment, say) to the bot once more."""
-        return self.sandbox.redeliver(message.chat_id, message.message_id)
-
     # -- waiting -----------------------------------------------------------------------------
 
     def _chat(self, chat_id: int | None) -> Conversation:
@@ -360,7 +207,7 @@ class FakeUser(_ChatWatcher):
         return await self._wait(touched, timeout, f"{what} from user {self.id}", chat.id)
 
 
-class FakeGroup(_ChatWatcher):
+class FakeGroup(ChatWatcher):
     """A group with the bot and some fake users; members act in it with ``chat_id=group.id``.
 
     >>> staff = FakeGroup.create(sandbox, "Operators", [alice, bob])
