@@ -1,31 +1,36 @@
-"""The Bot API methods, answered from and into the sandbox's memory.
-
-Each handler takes the :class:`Sandbox` and the request's :class:`Params` and returns the
-``result`` or raises :class:`ApiError`. :func:`handle_request` wraps them in Telegram's HTTP
-shape, checks the token and applies injected failures.
+"""The Bot API over HTTP: :func:`handle_request` answers ``/bot<token>/<method>`` in Telegram's
+shape, checks the token and applies injected failures; this module also holds the core methods
+(updates, webhooks, text messages, edits, callback queries, commands). Payments, media and chat
+information live in :mod:`sandbox.invoices`, :mod:`sandbox.media` and :mod:`sandbox.chat_info`;
+every method is registered in :mod:`sandbox.registry`.
 """
 
 import json
 import re
-import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import web
 
+from sandbox import chat_info, invoices, media
 from sandbox.errors import ApiError, bad_request
-from sandbox.formatting import parse_text
-from sandbox.markup import reply_keyboard, validate_markup
-from sandbox.models import ApiCall, Chat, Message, Revision
-from sandbox.params import Params, Upload, read_params
+from sandbox.markup import validate_markup
+from sandbox.models import ApiCall, Chat
+from sandbox.params import Params, read_params
+from sandbox.registry import METHODS, SANDBOX_KEY, api_method
+from sandbox.sending import (
+    NOT_MODIFIED,
+    edited,
+    message_to_edit,
+    parse_param,
+    remember_revision,
+    send,
+    target_chat,
+)
 from sandbox.state import Sandbox
 
-Handler = Callable[[Sandbox, Params], Awaitable[Any]]
-H = TypeVar("H", bound=Handler)
-SANDBOX_KEY = web.AppKey("sandbox", Sandbox)
+EXTENSIONS = (chat_info, invoices, media)
+"""Modules whose methods register themselves when imported."""
 
-_METHODS: dict[str, Handler] = {}
-_LENGTH_LIMITS = {"text": 4096, "caption": 1024}
 _ANSWER_LIMIT = 200
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -44,27 +49,13 @@ _CHAT_ACTIONS = frozenset(
         "upload_video_note",
     ]
 )
-_NOT_MODIFIED = (
-    "message is not modified: specified new message content and reply markup are exactly the "
-    "same as a current content and reply markup of the message"
-)
-
-
-def api_method(name: str) -> Callable[[H], H]:
-    """Register the decorated coroutine as the Bot API method ``name``."""
-
-    def register(handler: H) -> H:
-        _METHODS[name.lower()] = handler
-        return handler
-
-    return register
 
 
 async def execute(
     sandbox: Sandbox, method: str, params: Params, content_type: str
 ) -> tuple[int, dict[str, Any]]:
     """Run one Bot API call and log it: the HTTP status and Telegram's response body."""
-    handler = _METHODS.get(method.lower())
+    handler = METHODS.get(method.lower())
     try:
         if handler is None:
             raise ApiError(404, "Not Found")
@@ -87,7 +78,7 @@ async def handle_request(request: web.Request) -> web.StreamResponse:
         params = await read_params(request)
     except ApiError as error:
         return _respond(error.to_api(), error.code)
-    failure = sandbox.faults.take_failure(method.lower()) if method.lower() in _METHODS else None
+    failure = sandbox.faults.take_failure(method.lower()) if method.lower() in METHODS else None
     if failure is None or failure.after:
         status, body = await execute(sandbox, method, params, request.content_type)
         if failure is None:
@@ -113,7 +104,7 @@ async def get_me(sandbox: Sandbox, params: Params) -> dict[str, Any]:
     return {
         **sandbox.bot.to_api(),
         "can_join_groups": True,
-        "can_read_all_group_messages": False,
+        "can_read_all_group_messages": not sandbox.group_privacy,
         "supports_inline_queries": False,
         "can_connect_to_business": False,
         "has_main_web_app": False,
@@ -177,109 +168,31 @@ async def log_out(sandbox: Sandbox, params: Params) -> bool:
 
 @api_method("sendMessage")
 async def send_message(sandbox: Sandbox, params: Params) -> dict[str, Any]:
-    chat = _chat(sandbox, params)
-    text, entities = _parse(params, "text", required=True)
+    chat = target_chat(sandbox, params)
+    text, entities = parse_param(params, "text", required=True)
     markup = validate_markup(params.get_json("reply_markup"))
-    return _deliver(
+    return send(
         sandbox,
         chat,
-        Message(
-            0,
-            chat.id,
-            from_bot=True,
-            date=int(time.time()),
-            text=text,
-            entities=entities,
-            source=params.get_str("text"),
-            parse_mode=params.get_str("parse_mode"),
-            reply_markup=markup,
-        ),
-    )
-
-
-@api_method("sendPhoto")
-async def send_photo(sandbox: Sandbox, params: Params) -> dict[str, Any]:
-    chat = _chat(sandbox, params)
-    photo = params.get_file("photo")
-    if photo is None:
-        raise bad_request("there is no photo in the request")
-    caption, entities = _parse(params, "caption", required=False)
-    return _deliver(
-        sandbox,
-        chat,
-        Message(
-            0,
-            chat.id,
-            from_bot=True,
-            date=int(time.time()),
-            entities=entities,
-            source=params.get_str("caption"),
-            parse_mode=params.get_str("parse_mode"),
-            reply_markup=validate_markup(params.get_json("reply_markup")),
-            photo=f"upload:{photo.filename}" if isinstance(photo, Upload) else photo,
-            upload=photo.data if isinstance(photo, Upload) else None,
-            caption=caption,
-        ),
+        text=text,
+        entities=entities,
+        source=params.get_str("text"),
+        parse_mode=params.get_str("parse_mode"),
+        reply_markup=markup,
     )
 
 
 @api_method("sendChatAction")
 async def send_chat_action(sandbox: Sandbox, params: Params) -> bool:
-    chat = _chat(sandbox, params)
+    chat = target_chat(sandbox, params)
     action = params.get_str("action")
     if action not in _CHAT_ACTIONS:
         raise bad_request("wrong parameter action in request")
-    if chat.blocked:
+    if isinstance(chat, Chat) and chat.blocked:
         raise ApiError(403, "Forbidden: bot was blocked by the user")
     chat.actions.append(action)
     sandbox.notify()
     return True
-
-
-def _chat(sandbox: Sandbox, params: Params) -> Chat:
-    if "chat_id" not in params:
-        raise bad_request("chat_id is empty")
-    if (params.get_str("chat_id") or "").startswith("@"):
-        raise bad_request("chat not found")
-    return sandbox.chat(params.get_int("chat_id") or 0)
-
-
-def _parse(params: Params, name: str, *, required: bool) -> tuple[str | None, list[dict[str, Any]]]:
-    """Plain text and entities of the ``text``/``caption`` parameter, checked for length."""
-    source = params.get_str(name)
-    if not source:
-        if required:
-            raise bad_request("message text is empty")
-        return None, []
-    text, entities = parse_text(source, params.get_str("parse_mode"))
-    if required and not text.strip():
-        raise bad_request("message text is empty")
-    if len(text) > _LENGTH_LIMITS[name]:
-        raise bad_request(
-            "message is too long" if name == "text" else "message caption is too long"
-        )
-    return text, entities
-
-
-def _deliver(sandbox: Sandbox, chat: Chat, message: Message) -> dict[str, Any]:
-    """Put a valid bot message into the chat, unless the user blocked the bot or it floods."""
-    if chat.blocked:
-        raise ApiError(403, "Forbidden: bot was blocked by the user")
-    limiter = sandbox.faults.rate_limiter
-    if limiter is not None:
-        limiter.check(chat.id)
-        limiter.record(chat.id)
-    message.message_id = chat.new_message_id()
-    chat.messages[message.message_id] = message
-    chat.sent_count += 1
-    chat.bot_activity.append(message.message_id)
-    markup = message.reply_markup or {}
-    if "keyboard" in markup:
-        chat.reply_keyboard = reply_keyboard(markup)
-    elif markup.get("remove_keyboard"):
-        chat.reply_keyboard = None
-    sandbox.notify()
-    return sandbox.message_api(message)
 
 
 # -- changing sent messages --------------------------------------------------------------
@@ -302,7 +215,7 @@ async def edit_message_reply_markup(sandbox: Sandbox, params: Params) -> dict[st
 
 @api_method("deleteMessage")
 async def delete_message(sandbox: Sandbox, params: Params) -> bool:
-    chat = _chat(sandbox, params)
+    chat = target_chat(sandbox, params)
     message = chat.messages.get(params.get_int("message_id") or 0)
     if message is None or message.deleted:
         raise bad_request("message to delete not found")
@@ -317,41 +230,29 @@ def _edit(sandbox: Sandbox, params: Params, field: str | None) -> dict[str, Any]
 
     As in Telegram, leaving out ``reply_markup`` removes the inline keyboard.
     """
-    if "inline_message_id" in params:
-        raise bad_request("the sandbox has no inline messages")
-    chat = _chat(sandbox, params)
-    if "message_id" not in params:
-        raise bad_request("message identifier is not specified")
-    message = chat.messages.get(params.get_int("message_id") or 0)
-    if message is None or message.deleted:
-        raise bad_request("message to edit not found")
-    if not message.from_bot:
-        raise bad_request("message can't be edited")
+    message = message_to_edit(sandbox, params)
     markup = validate_markup(params.get_json("reply_markup"))
     if markup is not None and "inline_keyboard" not in markup:
         raise bad_request("inline keyboard expected")
-    current = message.text if message.photo is None else message.caption
+    if message.invoice is not None:
+        invoices.check_pay_button(markup)
+    current = message.text if message.file is None else message.caption
     text, entities = current, message.entities
     if field is not None:
-        if field != ("text" if message.photo is None else "caption"):
+        if message.invoice is not None or field != ("text" if message.file is None else "caption"):
             raise bad_request(f"there is no {field} in the message to edit")
-        text, entities = _parse(params, field, required=field == "text")
+        text, entities = parse_param(params, field, required=field == "text")
     if (text, entities, markup) == (current, message.entities, message.reply_markup):
-        raise bad_request(_NOT_MODIFIED)
-    message.history.append(
-        Revision(current, message.entities, message.reply_markup, message.edit_date or message.date)
-    )
-    if message.photo is None:
+        raise bad_request(NOT_MODIFIED)
+    remember_revision(message)
+    if message.file is None:
         message.text = text
     else:
         message.caption = text
     if field is not None:
         message.source, message.parse_mode = params.get_str(field), params.get_str("parse_mode")
     message.entities, message.reply_markup = entities, markup
-    message.edit_date = int(time.time())
-    chat.bot_activity.append(message.message_id)
-    sandbox.notify()
-    return sandbox.message_api(message)
+    return edited(sandbox, message)
 
 
 # -- callback queries and commands -------------------------------------------------------

@@ -69,7 +69,7 @@ class ChatClient:
         return []
 
     def _message_lines(self, message: dict[str, Any]) -> list[str]:
-        text = message.get("text") or f"<photo> {message.get('caption') or ''}"
+        text = message.get("text") or _media_line(message)
         keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
         state = (text, str(keyboard), message.get("edit_date"), message["deleted"])
         message_id = message["message_id"]
@@ -99,6 +99,15 @@ class ChatClient:
     async def _post(self, path: str, body: dict[str, Any]) -> Any:
         async with self.http.post(self.url + path, json=body) as response:
             return await response.json()
+
+
+def _media_line(message: dict[str, Any]) -> str:
+    """A bot message without text, in one line."""
+    invoice = message.get("invoice")
+    if invoice is not None:
+        total = f"{invoice['total_amount']} {invoice['currency']}"
+        return f"<invoice {invoice['title']}: {total}; pay it on the chat page>"
+    return f"<photo> {message.get('caption') or ''}"
 
 
 def _stdin_lines() -> asyncio.Queue[str | None]:

@@ -1,43 +1,62 @@
 """The ``/sandbox/...`` JSON API: the Python control API for clients in another process.
 
-====================================  ===============================================
-``POST /sandbox/users``               create a user (or get it): ``{"id", "first_name",
-                                      "username", "last_name", "language_code"}``
-``GET  /sandbox/users``               every user
-``POST /sandbox/users/{id}/messages`` the user sends ``{"text"}``
-``POST /sandbox/users/{id}/press``    the user presses ``{"text", "message_id"?}``
-``POST /sandbox/users/{id}/callback`` forged callback ``{"data", "message_id"?}``
-``POST /sandbox/users/{id}/block``    ``{"blocked": true|false}``
-``GET  /sandbox/chats/{id}``          the chat: messages, reply keyboard, sends... and its
-                                      ``etag``; with ``?after=<etag>&wait=<s>``, answers
-                                      once the chat differs from ``after`` or ``wait`` ran out
+======================================  =============================================
+``POST /sandbox/users``                 create a user (or get it): ``{"id", "first_name",
+                                        "username", "last_name", "language_code",
+                                        "phone_number"}``
+``GET  /sandbox/users``                 every user
+``PATCH /sandbox/users/{id}``           change ``language_code``, names, ``phone_number``
+``POST /sandbox/users/{id}/messages``   the user sends ``{"text", "chat_id"?}`` (a group's
+                                        id to write there)
+``POST /sandbox/users/{id}/press``      the user presses ``{"text", "message_id"?,
+                                        "chat_id"?}``
+``POST /sandbox/users/{id}/callback``   forged callback ``{"data", "message_id"?,
+                                        "chat_id"?}``
+``POST /sandbox/users/{id}/share_contact``  the user presses the reply keyboard's
+                                        ``request_contact`` button (``{"text"?}``)
+``POST /sandbox/users/{id}/contact``    the user sends any contact: ``{"phone_number",
+                                        "first_name", "last_name"?, "user_id"?, "chat_id"?}``
+``POST /sandbox/users/{id}/block``      ``{"blocked": true|false}``
+``POST /sandbox/groups``                create a group ``{"title", "members": [ids],
+                                        "type"?: "group"|"supergroup", "id"?}``
+``GET  /sandbox/groups``                every group; ``?member=<user id>`` only theirs
+``PUT|DELETE /sandbox/groups/{id}/members/{user}``  add a member ``{"status"?}`` or
+                                        remove one
+``GET  /sandbox/chats/{id}``            a private chat or group: messages, reply keyboard,
+                                        sends... and its ``etag``; with
+                                        ``?after=<etag>&wait=<s>``, answers once the chat
+                                        differs from ``after`` or ``wait`` ran out
 ``GET  /sandbox/chats/{id}/photos/{m}`` message ``m``'s photo: the upload, or a redirect to
-                                      its URL
-``GET  /sandbox/callbacks/{id}``      a callback query and its answer; ``?wait=<s>``
-                                      waits for the answer
-``GET  /sandbox/calls``               every Bot API call the bot made
-``PUT  /sandbox/webhook/targets``     ``{"urls": [...]}``: deliver webhook updates to these
-                                      in turn (a load balancer); ``[]`` to stop
-``PUT  /sandbox/faults/rate_limit``   ``{"global_per_second", "per_chat_per_second"}``
-``POST /sandbox/faults/failures``     ``{"count", "seconds", "status", "retry_after", "drop",
-                                      "after", "methods"}`` (see :meth:`Faults.fail`)
-``DELETE /sandbox/faults``            switch every fault off
-====================================  ===============================================
+=======
+                                        its URL
+``POST /sandbox/chats/{id}/messages/{m}/redeliver``  deliver a user's message again
+``GET  /sandbox/callbacks/{id}``        a callback query and its answer; ``?wait=<s>``
+                                        waits for the answer
+``GET  /sandbox/calls``                 every Bot API call the bot made
+``PUT  /sandbox/webhook/targets``       ``{"urls": [...]}``: deliver webhook updates to these
+                                        in turn (a load balancer); ``[]`` to stop
+``PUT  /sandbox/faults/rate_limit``     ``{"global_per_second", "per_chat_per_second"}``
+``POST /sandbox/faults/failures``       ``{"count", "seconds", "status", "retry_after",
+                                        "drop", "after", "methods"}`` (see :meth:`Faults.fail`)
+``DELETE /sandbox/faults``              switch every fault off
+======================================  =============================================
+
+Paying is in :mod:`sandbox.control_payments`.
 """
 
 import dataclasses
 import hashlib
 import json
-import mimetypes
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
 from aiohttp import web
 
-from sandbox.botapi import SANDBOX_KEY
 from sandbox.errors import ApiError, WaitTimeout
-from sandbox.models import Message
+from sandbox.media import file_response
+from sandbox.models import Chat, Group, Message
+from sandbox.registry import SANDBOX_KEY
 from sandbox.state import Sandbox
 
 routes = web.RouteTableDef()
@@ -46,12 +65,16 @@ MAX_WAIT_SECONDS = 60.0
 
 def message_view(sandbox: Sandbox, message: Message) -> dict[str, Any]:
     """A message as the Bot API shows it, plus what only the sandbox knows."""
-    return {
+    view = {
         **sandbox.message_api(message),
         "from_bot": message.from_bot,
         "deleted": message.deleted,
         "history": [dataclasses.asdict(revision) for revision in message.history],
     }
+    if message.invoice is not None:
+        view["invoice_paid"] = message.invoice.paid
+        view["invoice_needs"] = sorted(message.invoice.needs)
+    return view
 
 
 @web.middleware
@@ -66,124 +89,223 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
     return response
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
+async def read_body(request: web.Request) -> dict[str, Any]:
     body = await request.json() if request.can_read_body else {}
     if not isinstance(body, dict):
         raise ValueError("a JSON object is expected")
     return body
 
 
-def _sandbox(request: web.Request) -> Sandbox:
+def sandbox_of(request: web.Request) -> Sandbox:
     return request.app[SANDBOX_KEY]
 
 
-def _user_id(request: web.Request) -> int:
+def user_id_of(request: web.Request) -> int:
     return int(request.match_info["user_id"])
+
+
+def chat_id_in(body: dict[str, Any]) -> int | None:
+    """The optional ``chat_id`` of a body (a group the user acts in)."""
+    return None if body.get("chat_id") is None else int(body["chat_id"])
+
+
+async def wait_for(request: web.Request, done: Callable[[], bool]) -> None:
+    """Until ``done()`` holds, the sandbox closes, or the query's ``wait`` seconds pass."""
+    sandbox = sandbox_of(request)
+    seconds = min(max(float(request.query.get("wait", 0)), 0.0), MAX_WAIT_SECONDS)
+    with suppress(WaitTimeout):
+        await sandbox.wait_until(lambda: done() or sandbox.closed, seconds, lambda: "")
+
+
+# -- users -------------------------------------------------------------------------------
+
+_USER_FIELDS = ("first_name", "last_name", "username", "language_code", "phone_number")
 
 
 @routes.post("/sandbox/users")
 async def create_user(request: web.Request) -> web.Response:
-    body = await _body(request)
-    user = _sandbox(request).add_user(
+    body = await read_body(request)
+    user = sandbox_of(request).add_user(
         body.get("id"),
         body.get("first_name"),
         username=body.get("username"),
         last_name=body.get("last_name"),
         language_code=body.get("language_code", "en"),
+        phone_number=body.get("phone_number"),
     )
     return web.json_response(user.to_api())
 
 
 @routes.get("/sandbox/users")
 async def list_users(request: web.Request) -> web.Response:
-    return web.json_response([chat.user.to_api() for chat in _sandbox(request).chats.values()])
+    return web.json_response([chat.user.to_api() for chat in sandbox_of(request).chats.values()])
+
+
+@routes.patch("/sandbox/users/{user_id}")
+async def update_user(request: web.Request) -> web.Response:
+    body = await read_body(request)
+    unknown = set(body) - set(_USER_FIELDS)
+    if unknown:
+        raise ValueError(f"only {', '.join(_USER_FIELDS)} can change, not {sorted(unknown)}")
+    user = sandbox_of(request).update_user(user_id_of(request), **body)
+    return web.json_response(user.to_api())
 
 
 @routes.post("/sandbox/users/{user_id}/messages")
 async def user_sends(request: web.Request) -> web.Response:
-    sandbox = _sandbox(request)
-    message = sandbox.user_sends(_user_id(request), str((await _body(request))["text"]))
+    sandbox, body = sandbox_of(request), await read_body(request)
+    message = sandbox.user_sends(user_id_of(request), str(body["text"]), chat_id=chat_id_in(body))
     return web.json_response(message_view(sandbox, message))
 
 
 @routes.post("/sandbox/users/{user_id}/press")
 async def press(request: web.Request) -> web.Response:
-    body = await _body(request)
-    query = _sandbox(request).press(_user_id(request), str(body["text"]), body.get("message_id"))
+    body = await read_body(request)
+    query = sandbox_of(request).press(
+        user_id_of(request), str(body["text"]), body.get("message_id"), chat_id=chat_id_in(body)
+    )
     return web.json_response(dataclasses.asdict(query))
 
 
 @routes.post("/sandbox/users/{user_id}/callback")
 async def forged_callback(request: web.Request) -> web.Response:
-    body = await _body(request)
-    sandbox = _sandbox(request)
-    query = sandbox.send_callback(_user_id(request), str(body["data"]), body.get("message_id"))
+    body = await read_body(request)
+    query = sandbox_of(request).send_callback(
+        user_id_of(request), str(body["data"]), body.get("message_id"), chat_id=chat_id_in(body)
+    )
     return web.json_response(dataclasses.asdict(query))
+
+
+@routes.post("/sandbox/users/{user_id}/share_contact")
+async def share_contact(request: web.Request) -> web.Response:
+    sandbox, body = sandbox_of(request), await read_body(request)
+    message = sandbox.share_contact(user_id_of(request), body.get("text"))
+    return web.json_response(message_view(sandbox, message))
+
+
+@routes.post("/sandbox/users/{user_id}/contact")
+async def send_contact(request: web.Request) -> web.Response:
+    sandbox, body = sandbox_of(request), await read_body(request)
+    chat_id = chat_id_in(body)
+    contact = {k: v for k, v in body.items() if k != "chat_id" and v is not None}
+    message = sandbox.send_contact(user_id_of(request), contact, chat_id=chat_id)
+    return web.json_response(message_view(sandbox, message))
 
 
 @routes.post("/sandbox/users/{user_id}/block")
 async def block(request: web.Request) -> web.Response:
-    blocked = bool((await _body(request)).get("blocked", True))
-    _sandbox(request).block(_user_id(request), blocked)
+    blocked = bool((await read_body(request)).get("blocked", True))
+    sandbox_of(request).block(user_id_of(request), blocked)
     return web.json_response({"blocked": blocked})
 
 
-def chat_view(sandbox: Sandbox, user_id: int) -> dict[str, Any]:
+# -- groups ------------------------------------------------------------------------------
+
+
+def group_view(group: Group) -> dict[str, Any]:
+    return {**group.api(), "members": {str(k): v for k, v in group.members.items()}}
+
+
+@routes.post("/sandbox/groups")
+async def create_group(request: web.Request) -> web.Response:
+    body = await read_body(request)
+    group = sandbox_of(request).add_group(
+        str(body["title"]),
+        [int(member) for member in body.get("members", [])],
+        chat_id=body.get("id"),
+        type=str(body.get("type", "group")),
+    )
+    return web.json_response(group_view(group))
+
+
+@routes.get("/sandbox/groups")
+async def list_groups(request: web.Request) -> web.Response:
+    member = request.query.get("member")
+    groups = [
+        group_view(group)
+        for group in sandbox_of(request).groups.values()
+        if member is None or group.is_member(int(member))
+    ]
+    return web.json_response(groups)
+
+
+@routes.put("/sandbox/groups/{chat_id}/members/{user_id}")
+async def add_member(request: web.Request) -> web.Response:
+    status = str((await read_body(request)).get("status", "member"))
+    chat_id = int(request.match_info["chat_id"])
+    sandbox_of(request).set_member(chat_id, user_id_of(request), status)
+    return web.json_response(group_view(sandbox_of(request).groups[chat_id]))
+
+
+@routes.delete("/sandbox/groups/{chat_id}/members/{user_id}")
+async def remove_member(request: web.Request) -> web.Response:
+    chat_id = int(request.match_info["chat_id"])
+    sandbox_of(request).set_member(chat_id, user_id_of(request), None)
+    return web.json_response(group_view(sandbox_of(request).groups[chat_id]))
+
+
+# -- chats -------------------------------------------------------------------------------
+
+
+def chat_view(sandbox: Sandbox, chat_id: int) -> dict[str, Any]:
     """The chat as the control API shows it, with an ``etag`` that changes with it."""
-    chat = sandbox.chat(user_id)
-    view = {
-        "user": chat.user.to_api(),
+    chat = sandbox.conversation(chat_id)
+    view: dict[str, Any] = {
+        "chat": chat.api(),
         "messages": [message_view(sandbox, m) for m in chat.messages.values()],
         "reply_keyboard": chat.reply_keyboard,
-        "blocked": chat.blocked,
+        "reply_keyboard_markup": chat.reply_keyboard_markup,
         "sent_count": chat.sent_count,
         "actions": chat.actions,
     }
+    if isinstance(chat, Chat):
+        view.update(user=chat.user.to_api(), blocked=chat.blocked)
+    elif isinstance(chat, Group):
+        view["members"] = [
+            {**sandbox.user(user_id).to_api(), "status": status}
+            for user_id, status in chat.members.items()
+        ]
     digest = hashlib.sha256(json.dumps(view, sort_keys=True).encode()).hexdigest()
     return {**view, "etag": digest[:16]}
 
 
-async def _wait(request: web.Request, done: Callable[[], bool]) -> None:
-    """Until ``done()`` holds, the sandbox closes, or the query's ``wait`` seconds pass."""
-    sandbox = _sandbox(request)
-    seconds = min(max(float(request.query.get("wait", 0)), 0.0), MAX_WAIT_SECONDS)
-    with suppress(WaitTimeout):
-        await sandbox.wait_until(lambda: done() or sandbox.closed, seconds, lambda: "")
+def _chat_id(request: web.Request) -> int:
+    return int(request.match_info["chat_id"])
 
 
-@routes.get("/sandbox/chats/{user_id}")
+@routes.get("/sandbox/chats/{chat_id}")
 async def chat(request: web.Request) -> web.Response:
     """The chat; a long poll when ``after`` (the etag the caller has) and ``wait`` are given."""
-    sandbox, user_id = _sandbox(request), _user_id(request)
+    sandbox, chat_id = sandbox_of(request), _chat_id(request)
     after = request.query.get("after")
-    await _wait(request, lambda: chat_view(sandbox, user_id)["etag"] != after)
-    return web.json_response(chat_view(sandbox, user_id))
+    await wait_for(request, lambda: chat_view(sandbox, chat_id)["etag"] != after)
+    return web.json_response(chat_view(sandbox, chat_id))
 
 
-@routes.get("/sandbox/chats/{user_id}/photos/{message_id}")
+@routes.get("/sandbox/chats/{chat_id}/photos/{message_id}")
 async def photo(request: web.Request) -> web.StreamResponse:
-    message = (
-        _sandbox(request)
-        .chat(_user_id(request))
-        .messages.get(int(request.match_info["message_id"]))
-    )
-    if message is None or message.photo is None:
+    chat = sandbox_of(request).conversation(_chat_id(request))
+    message = chat.messages.get(int(request.match_info["message_id"]))
+    if message is None or message.file is None:
         raise LookupError("no such photo")
-    if message.upload is not None:
-        kind = mimetypes.guess_type(message.photo.removeprefix("upload:"))[0]
-        return web.Response(body=message.upload, content_type=kind or "application/octet-stream")
-    if message.photo.startswith(("http://", "https://")):
-        raise web.HTTPFound(message.photo)
-    raise LookupError(f"photo {message.photo} was sent by file id; the sandbox has no file")
+    return file_response(message.file)
+
+
+@routes.post("/sandbox/chats/{chat_id}/messages/{message_id}/redeliver")
+async def redeliver(request: web.Request) -> web.Response:
+    update_id = sandbox_of(request).redeliver(
+        _chat_id(request), int(request.match_info["message_id"])
+    )
+    return web.json_response({"update_id": update_id})
 
 
 @routes.get("/sandbox/callbacks/{query_id}")
 async def callback(request: web.Request) -> web.Response:
     """A callback query; with ``?wait=<s>``, once the bot answered it (or time ran out)."""
-    query = _sandbox(request).callbacks.get(request.match_info["query_id"])
+    query = sandbox_of(request).callbacks.get(request.match_info["query_id"])
     if query is None:
         raise LookupError(f"no callback query {request.match_info['query_id']}")
-    await _wait(request, lambda: query.answered)
+    await wait_for(request, lambda: query.answered)
     return web.json_response(dataclasses.asdict(query))
 
 
@@ -197,24 +319,27 @@ async def calls(request: web.Request) -> web.Response:
                 "description": c.description,
                 "content_type": c.content_type,
             }
-            for c in _sandbox(request).calls
+            for c in sandbox_of(request).calls
         ]
     )
 
 
 @routes.put("/sandbox/webhook/targets")
 async def webhook_targets(request: web.Request) -> web.Response:
-    urls = (await _body(request)).get("urls", [])
+    urls = (await read_body(request)).get("urls", [])
     if not isinstance(urls, list):
         raise ValueError("urls must be a list of URLs")
-    _sandbox(request).webhook.route_to(urls)
+    sandbox_of(request).webhook.route_to(urls)
     return web.json_response({"urls": urls})
+
+
+# -- faults ------------------------------------------------------------------------------
 
 
 @routes.put("/sandbox/faults/rate_limit")
 async def rate_limit(request: web.Request) -> web.Response:
-    body = await _body(request)
-    _sandbox(request).faults.rate_limit(
+    body = await read_body(request)
+    sandbox_of(request).faults.rate_limit(
         int(body.get("global_per_second", 30)), int(body.get("per_chat_per_second", 1))
     )
     return web.json_response({"ok": True})
@@ -222,8 +347,8 @@ async def rate_limit(request: web.Request) -> web.Response:
 
 @routes.post("/sandbox/faults/failures")
 async def failures(request: web.Request) -> web.Response:
-    body = await _body(request)
-    failure = _sandbox(request).faults.fail(
+    body = await read_body(request)
+    failure = sandbox_of(request).faults.fail(
         body.get("count", 1),
         seconds=body.get("seconds"),
         status=int(body.get("status", 500)),
@@ -237,5 +362,5 @@ async def failures(request: web.Request) -> web.Response:
 
 @routes.delete("/sandbox/faults")
 async def clear_faults(request: web.Request) -> web.Response:
-    _sandbox(request).faults.clear()
+    sandbox_of(request).faults.clear()
     return web.json_response({"ok": True})

@@ -62,12 +62,17 @@ class Params:
         """A file id, a URL, or the upload an ``attach://<part>`` value points at."""
         value = self.values.get(name)
         if isinstance(value, str) and value.startswith("attach://"):
-            value = self.values.get(value.removeprefix("attach://"))
-            if not isinstance(value, Upload):
+            value = self.attached(value)
+            if value is None:
                 raise bad_request(f"wrong file identifier/HTTP URL specified for {name}")
         if value is None or isinstance(value, Upload):
             return value
         return str(value)
+
+    def attached(self, reference: str) -> Upload | None:
+        """The upload ``attach://<part>`` names (inside InputMedia too), if the body has it."""
+        value = self.values.get(reference.removeprefix("attach://"))
+        return value if isinstance(value, Upload) else None
 
 
 async def read_multipart(reader: MultipartReader) -> dict[str, Any]:

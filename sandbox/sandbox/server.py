@@ -5,9 +5,11 @@ from typing import Self
 
 from aiohttp import web
 
-from sandbox import control
-from sandbox.botapi import SANDBOX_KEY, handle_request
+from sandbox import control, control_payments
+from sandbox.botapi import handle_request
 from sandbox.chat_page import add_chat_page
+from sandbox.media import download
+from sandbox.registry import SANDBOX_KEY
 from sandbox.state import Sandbox
 
 
@@ -20,12 +22,14 @@ def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 
 def build_app(sandbox: Sandbox) -> web.Application:
-    """Bot API under ``/bot<token>/<method>``, control API under ``/sandbox/``, the chat page
-    at ``/``."""
+    """Bot API under ``/bot<token>/<method>`` (files under ``/file/bot<token>/``), control API
+    under ``/sandbox/``, the chat page at ``/``."""
     app = web.Application(middlewares=[control.json_errors])
     app[SANDBOX_KEY] = sandbox
     app.router.add_route("*", "/bot{token}/{method}", handle_request)
+    app.router.add_get("/file/bot{token}/{path:.+}", download)
     app.router.add_routes(control.routes)
+    app.router.add_routes(control_payments.routes)
     add_chat_page(app)
 
     async def release_long_polls(app: web.Application) -> None:

@@ -13,10 +13,13 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any, TypeVar
 
+from sandbox.directory import Directory
 from sandbox.errors import ApiError, WaitTimeout
 from sandbox.faults import Faults
+from sandbox.files import FileStore
 from sandbox.formatting import command_entities
-from sandbox.models import ApiCall, CallbackQuery, Chat, Message, User
+from sandbox.models import ApiCall, CallbackQuery, Conversation, Message, User
+from sandbox.payments import PRE_CHECKOUT_TIMEOUT, Payments
 from sandbox.webhook import WebhookSender
 
 T = TypeVar("T")
@@ -26,8 +29,15 @@ _TOKEN = re.compile(r"^\d+:[\w-]+$")
 _DEFAULT_EXCLUDED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
 
-class Sandbox:
-    """One bot's view of Telegram, for the token it was created with."""
+class Sandbox(Directory):
+    """One bot's view of Telegram, for the token it was created with: its users, chats and
+    groups (:class:`~sandbox.directory.Directory`), what they do, and the updates for the bot.
+
+    ``pre_checkout_timeout`` is how long a payment waits for answerPreCheckoutQuery (Telegram's
+    10 s; tests may shorten it). With ``group_privacy`` (Telegram's default for bots, see getMe's
+    ``can_read_all_group_messages``) the bot gets only commands and mentions of itself from
+    groups; button presses and payments always reach it.
+    """
 
     def __init__(
         self,
@@ -36,20 +46,26 @@ class Sandbox:
         bot_name: str = "Sandbox Bot",
         bot_username: str = "sandbox_bot",
         faults: Faults | None = None,
+        pre_checkout_timeout: float = PRE_CHECKOUT_TIMEOUT,
+        group_privacy: bool = True,
     ) -> None:
         if not _TOKEN.match(token):
             raise ValueError(f"not a bot token: {token!r}")
-        self.token = token
-        self.bot = User(
-            int(token.split(":")[0]),
-            bot_name,
-            username=bot_username,
-            is_bot=True,
-            language_code=None,
+        super().__init__(
+            User(
+                int(token.split(":")[0]),
+                bot_name,
+                username=bot_username,
+                is_bot=True,
+                language_code=None,
+            )
         )
+        self.token = token
         self.faults = faults or Faults()
-        self.chats: dict[int, Chat] = {}
+        self.group_privacy = group_privacy
         self.callbacks: dict[str, CallbackQuery] = {}
+        self.files = FileStore()
+        self.payments = Payments(self, pre_checkout_timeout)
         self.updates: list[dict[str, Any]] = []
         """Updates not yet confirmed by getUpdates nor delivered to the webhook."""
         self.allowed_updates: list[str] = []
@@ -63,83 +79,100 @@ class Sandbox:
         """getUpdates calls received so far."""
         self._changed = asyncio.Event()
 
-    # -- users and chats -------------------------------------------------------------------
+    # -- the users' actions ----------------------------------------------------------------
 
-    def add_user(
-        self,
-        user_id: int | None = None,
-        first_name: str | None = None,
-        *,
-        username: str | None = None,
-        last_name: str | None = None,
-        language_code: str | None = "en",
-    ) -> User:
-        """Create a user and their private chat with the bot (or return the existing user)."""
-        if user_id is None:
-            user_id = max([1000, *self.chats]) + 1
-        if user_id in self.chats:
-            return self.chats[user_id].user
-        user = User(user_id, first_name or f"User{user_id}", username, last_name, language_code)
-        self.chats[user_id] = Chat(user)
-        self.notify()
-        return user
+    def user_sends(self, user_id: int, text: str, *, chat_id: int | None = None) -> Message:
+        """The user writes ``text`` to the bot (or into a group): a ``message`` update.
 
-    def chat(self, chat_id: int) -> Chat:
-        """The private chat with a user; 400 "chat not found" for anyone else."""
-        chat = self.chats.get(chat_id)
-        if chat is None:
-            raise ApiError(400, "Bad Request: chat not found")
-        return chat
+        In a group with ``group_privacy`` the bot only gets commands and mentions of itself.
+        """
+        message = self._user_message(user_id, chat_id, text=text, entities=command_entities(text))
+        mention = f"@{self.bot.username}".lower()
+        if (
+            message.chat_id > 0
+            or not self.group_privacy
+            or text.startswith("/")
+            or mention in text.lower()
+        ):
+            self.push_update("message", self.message_api(message))
+        return message
 
-    def messages(self, chat_id: int) -> list[Message]:
-        """Every message of the chat, both directions, deleted ones included."""
-        return list(self.chat(chat_id).messages.values())
-
-    def sent_count(self, chat_id: int) -> int:
-        """How many messages the bot successfully sent into the chat."""
-        return self.chat(chat_id).sent_count
-
-    def block(self, user_id: int, blocked: bool = True) -> None:
-        """Make the user block (or unblock) the bot: sends to them answer 403."""
-        self.chat(user_id).blocked = blocked
-
-    def sender(self, message: Message) -> User:
-        return self.bot if message.from_bot else self.chat(message.chat_id).user
-
-    def message_api(self, message: Message) -> dict[str, Any]:
-        return message.to_api(self.sender(message), self.chat(message.chat_id).user)
-
-    def transcript(self, chat_id: int) -> str:
-        """The chat as readable lines, for failure messages."""
-        lines = [m.describe() for m in self.messages(chat_id)] or ["(no messages)"]
-        return f"chat {chat_id}:\n" + "\n".join(f"  {line}" for line in lines)
-
-    # -- the user's actions ----------------------------------------------------------------
-
-    def user_sends(self, user_id: int, text: str) -> Message:
-        """The user writes ``text`` to the bot: a ``message`` update."""
+    def share_contact(self, user_id: int, button_text: str | None = None) -> Message:
+        """The user presses a ``request_contact`` button of the reply keyboard (the one
+        labelled ``button_text``, or the first): a message with their own ``contact``."""
         chat = self.chat(user_id)
-        message = Message(
-            chat.new_message_id(),
-            chat.id,
-            from_bot=False,
-            date=int(time.time()),
-            text=text,
-            entities=command_entities(text),
+        rows = (chat.reply_keyboard_markup or {}).get("keyboard", [])
+        button = next(
+            (
+                b
+                for row in rows
+                for b in row
+                if isinstance(b, dict)
+                and b.get("request_contact")
+                and button_text in (None, b.get("text"))
+            ),
+            None,
         )
-        chat.messages[message.message_id] = message
+        if button is None:
+            raise LookupError(
+                f"no request_contact button {button_text or ''} in the reply keyboard "
+                f"{chat.reply_keyboard}; {self.transcript(user_id)}"
+            )
+        return self.send_contact(user_id, self.user(user_id).contact_api())
+
+    def send_contact(
+        self, user_id: int, contact: dict[str, Any], *, chat_id: int | None = None
+    ) -> Message:
+        """The user sends any contact (someone else's too, as the attachment menu allows):
+        ``phone_number``, ``first_name``, optional ``last_name``, ``user_id``, ``vcard``."""
+        if not contact.get("phone_number") or not contact.get("first_name"):
+            raise ValueError("a contact needs a phone_number and a first_name")
+        message = self._user_message(user_id, chat_id, contact=dict(contact))
         self.push_update("message", self.message_api(message))
         return message
 
-    def press(self, user_id: int, button_text: str, message_id: int | None = None) -> CallbackQuery:
+    def service_message(
+        self, sender_id: int | None, chat_id: int, *, deliver: bool = True, **content: Any
+    ) -> Message:
+        """A service message (``successful_payment``...) from a user, or from the bot when
+        ``sender_id`` is None; a user's is delivered to the bot as a ``message`` update."""
+        if sender_id is None:
+            chat = self.conversation(chat_id)
+            message = Message(chat.new_message_id(), chat.id, from_bot=True, date=int(time.time()))
+            for name, value in content.items():
+                setattr(message, name, value)
+            chat.messages[message.message_id] = message
+            self.notify()
+        else:
+            message = self._user_message(sender_id, chat_id, **content)
+        if deliver and sender_id is not None:
+            self.push_update("message", self.message_api(message))
+        return message
+
+    def redeliver(self, chat_id: int, message_id: int) -> int:
+        """Deliver a user's message again, as Telegram repeats an update the bot did not
+        confirm; the new update's id."""
+        message = self.conversation(chat_id).messages.get(message_id)
+        if message is None or message.from_bot:
+            raise LookupError(f"no user message #{message_id} in {self.transcript(chat_id)}")
+        return self.push_update("message", self.message_api(message))
+
+    def press(
+        self,
+        user_id: int,
+        button_text: str,
+        message_id: int | None = None,
+        *,
+        chat_id: int | None = None,
+    ) -> CallbackQuery:
         """The user presses an inline button, found by its text in ``message_id`` or else in the
-        latest bot message that has an inline keyboard."""
-        chat = self.chat(user_id)
+        latest bot message that has an inline keyboard (of their private chat, or ``chat_id``)."""
+        chat = self._chat_of(user_id, chat_id)
         if message_id is None:
             keyboards = [m for m in chat.messages.values() if m.from_bot and m.buttons]
             if not keyboards or keyboards[-1].deleted:
                 raise LookupError(
-                    f"no bot message with an inline keyboard in {self.transcript(user_id)}"
+                    f"no bot message with an inline keyboard in {self.transcript(chat.id)}"
                 )
             message = keyboards[-1]
         else:
@@ -149,37 +182,68 @@ class Sandbox:
             raise LookupError(f"no button {button_text!r} in {message.describe()}")
         if button.callback_data is None:
             raise LookupError(f"button {button_text!r} has no callback_data: {message.describe()}")
-        return self.send_callback(user_id, button.callback_data, message.message_id)
+        return self.send_callback(
+            user_id, button.callback_data, message.message_id, chat_id=chat_id
+        )
 
     def send_callback(
-        self, user_id: int, data: str, message_id: int | None = None
+        self,
+        user_id: int,
+        data: str,
+        message_id: int | None = None,
+        *,
+        chat_id: int | None = None,
     ) -> CallbackQuery:
         """A ``callback_query`` with arbitrary ``data`` on a bot message (the latest one by
         default), as a forged client could send: for security tests."""
-        chat = self.chat(user_id)
+        chat = self._chat_of(user_id, chat_id)
         if message_id is None:
             bot_messages = [m for m in chat.messages.values() if m.from_bot and not m.deleted]
             if not bot_messages:
-                raise LookupError(f"no bot message to press on in {self.transcript(user_id)}")
+                raise LookupError(f"no bot message to press on in {self.transcript(chat.id)}")
             message_id = bot_messages[-1].message_id
         message = self._bot_message(chat, message_id)
         query = CallbackQuery(
-            str(4_200_000_000 + next(self._callback_ids)), user_id, message_id, data
+            str(4_200_000_000 + next(self._callback_ids)),
+            user_id,
+            message_id,
+            data,
+            chat_id=chat_id,
         )
         self.callbacks[query.id] = query
         self.push_update(
             "callback_query",
             {
                 "id": query.id,
-                "from": chat.user.to_api(),
+                "from": self.user(user_id).to_api(),
                 "message": self.message_api(message),
-                "chat_instance": str(chat.id * 7 + self.bot.id),
+                "chat_instance": str(abs(chat.id) * 7 + self.bot.id),
                 "data": data,
             },
         )
         return query
 
-    def _bot_message(self, chat: Chat, message_id: int) -> Message:
+    def _chat_of(self, user_id: int, chat_id: int | None) -> Conversation:
+        """The user's private chat, or the group ``chat_id`` they are a member of."""
+        chat = self.conversation(user_id if chat_id is None else chat_id)
+        if not chat.is_member(user_id):
+            raise LookupError(f"user {user_id} is not a member of chat {chat.id}")
+        return chat
+
+    def _user_message(self, user_id: int, chat_id: int | None, **content: Any) -> Message:
+        chat = self._chat_of(user_id, chat_id)
+        message = Message(
+            chat.new_message_id(),
+            chat.id,
+            from_bot=False,
+            date=int(time.time()),
+            sender_id=user_id,
+            **content,
+        )
+        chat.messages[message.message_id] = message
+        return message
+
+    def _bot_message(self, chat: Conversation, message_id: int) -> Message:
         message = chat.messages.get(message_id)
         if message is None or not message.from_bot or message.deleted:
             raise LookupError(f"no bot message #{message_id} in {self.transcript(chat.id)}")

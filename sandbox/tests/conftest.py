@@ -1,12 +1,15 @@
-"""Sandbox fixtures: a served sandbox per test and a factory of fake users."""
+"""Sandbox fixtures: a served sandbox per test, a factory of fake users, an HTTP client."""
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+import aiohttp
 import pytest
+from aiogram import Bot, Dispatcher, Router
 
 from sandbox import FakeUser, Sandbox, SandboxServer
-from sandbox.testing import running_sandbox
+from sandbox.testing import make_bot, polling, running_sandbox
 
 
 @pytest.fixture
@@ -30,3 +33,27 @@ def make_user(sandbox: Sandbox) -> Callable[..., FakeUser]:
         return FakeUser.create(sandbox, first_name=first_name, timeout=3.0, **options)
 
     return make
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A client for raw Bot API and control API calls."""
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def serve_bot(
+    sandbox_server: SandboxServer,
+) -> Callable[[Router], AbstractAsyncContextManager[Bot]]:
+    """``async with serve_bot(router) as bot:`` an aiogram bot polling the sandbox."""
+
+    @asynccontextmanager
+    async def serve(router: Router) -> AsyncIterator[Bot]:
+        bot = make_bot(sandbox_server)
+        dispatcher = Dispatcher()
+        dispatcher.include_router(router)
+        async with polling(dispatcher, bot, sandbox_server.sandbox, polling_timeout=5):
+            yield bot
+
+    return serve

@@ -2,30 +2,15 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
+from botapi_client import call
 
 from sandbox import Sandbox, SandboxServer
 from sandbox.faults import Faults
 from sandbox.testing import running_sandbox
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-async def call(
-    http: aiohttp.ClientSession, server: SandboxServer, method: str, **params: Any
-) -> tuple[int, dict[str, Any]]:
-    """POST a Bot API call as JSON; the HTTP status and the decoded body."""
-    url = f"{server.url}/bot{server.sandbox.token}/{method}"
-    async with http.post(url, json=params) as response:
-        return response.status, await response.json()
 
 
 async def test_get_me_and_token_check(
@@ -400,7 +385,7 @@ async def test_injected_failures(
 
     sandbox.faults.fail(None, seconds=60)
     assert (await call(http, sandbox_server, "sendMessage", chat_id=1001, text="z"))[0] == 500
-    assert (await call(http, sandbox_server, "getChat", chat_id=1001))[0] == 404
+    assert (await call(http, sandbox_server, "sendTelepathy", chat_id=1001))[0] == 404
     sandbox.faults.clear()
     assert (await call(http, sandbox_server, "sendMessage", chat_id=1001, text="z"))[0] == 200
 

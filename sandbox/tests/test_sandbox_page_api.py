@@ -2,21 +2,13 @@
 callback answers, and photos."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-import pytest
 
 from sandbox import Sandbox, SandboxServer
 
 PNG = b"\x89PNG\r\n\x1a\n fake image bytes"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def bot_call(
@@ -42,7 +34,7 @@ async def test_the_page_and_its_files_are_served(
     async with http.get(sandbox_server.url) as response:
         assert response.content_type == "text/html"
         assert '<script type="module" src="/web/chat.js">' in await response.text()
-    for name in ("chat.js", "api.js", "formatting.js", "operator.js", "chat.css"):
+    for name in ("chat.js", "api.js", "formatting.js", "operator.js", "payment.js", "chat.css"):
         async with http.get(f"{sandbox_server.url}/web/{name}") as response:
             assert response.status == 200, name
 
@@ -93,17 +85,18 @@ async def test_photos_are_served_from_uploads_or_redirected_to_their_url(
     linked = await bot_call(
         http, sandbox_server, "sendPhoto", chat_id=1001, photo="https://example.com/tea.jpg"
     )
-    by_id = await bot_call(http, sandbox_server, "sendPhoto", chat_id=1001, photo="AgAC-known")
+    file_id = uploaded["photo"][-1]["file_id"]
+    by_id = await bot_call(http, sandbox_server, "sendPhoto", chat_id=1001, photo=file_id)
     text = await bot_call(http, sandbox_server, "sendMessage", chat_id=1001, text="no photo")
     photos = f"{sandbox_server.url}/sandbox/chats/1001/photos"
 
-    async with http.get(f"{photos}/{uploaded['message_id']}") as response:
-        assert (response.content_type, await response.read()) == ("image/png", PNG)
+    for sent in (uploaded, by_id):  # a file id sent again shows the uploaded bytes
+        async with http.get(f"{photos}/{sent['message_id']}") as response:
+            assert (response.content_type, await response.read()) == ("image/png", PNG)
     async with http.get(f"{photos}/{linked['message_id']}", allow_redirects=False) as response:
         assert (response.status, response.headers["Location"]) == (
             302,
             "https://example.com/tea.jpg",
         )
-    for missing in (by_id, text):
-        async with http.get(f"{photos}/{missing['message_id']}") as response:
-            assert response.status == 404
+    async with http.get(f"{photos}/{text['message_id']}") as response:
+        assert response.status == 404

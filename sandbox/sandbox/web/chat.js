@@ -1,5 +1,6 @@
 /**
- * The chat page: fake users of the sandbox, each chatting with the bot.
+ * The chat page: fake users of the sandbox, each chatting with the bot privately and in the
+ * groups they belong to.
  *
  * The open chat is long-polled: `GET /sandbox/chats/{id}?after=<etag>&wait=25` answers as
  * soon as the chat differs from the copy the page has (a new message, an edit, a new reply
@@ -9,13 +10,14 @@
 import { requestJson } from "./api.js";
 import { formatted } from "./formatting.js";
 import { startOperatorPanel } from "./operator.js";
+import { money, openPaymentForm, setUpPaymentForm } from "./payment.js";
 
 const POLL_SECONDS = 25;
 const CALLBACK_WAIT_SECONDS = 10;
 const params = new URLSearchParams(location.search);
 const byId = (id) => document.getElementById(id);
 
-let current = null; // { id, controller }: the open chat and the handle to stop its poll
+let current = null; // { userId, chatId, controller }: the open chat and the handle to stop its poll
 const drawn = new Map(); // message_id -> { signature, element }
 
 function element(tag, className, text) {
@@ -39,15 +41,20 @@ function showToast(text, isAlert = false) {
   toastTimer = setTimeout(() => (toast.hidden = true), isAlert ? 8000 : 4000);
 }
 
-// -- users -------------------------------------------------------------------------------
+/** The body of a request the user makes in the open chat (`chat_id` only in a group). */
+function inChat(body) {
+  return current.chatId === current.userId ? body : { ...body, chat_id: current.chatId };
+}
+
+// -- users and their chats ---------------------------------------------------------------
 
 async function showUsers() {
   const users = await requestJson("/sandbox/users");
   const items = users.map((user) => {
     const button = element("button", "user", user.first_name);
     button.type = "button";
-    button.append(element("span", "muted", ` #${user.id}`));
-    button.setAttribute("aria-pressed", String(user.id === current?.id));
+    button.append(element("span", "muted", ` #${user.id} ${user.language_code ?? ""}`));
+    button.setAttribute("aria-pressed", String(user.id === current?.userId));
     button.addEventListener("click", () => openChat(user.id));
     const item = element("li");
     item.append(button);
@@ -56,12 +63,28 @@ async function showUsers() {
   byId("users").replaceChildren(...items);
 }
 
+async function showChats() {
+  const groups = await requestJson(`/sandbox/groups?member=${current.userId}`);
+  const chats = [{ id: current.userId, title: "Bot" }, ...groups];
+  byId("chats").replaceChildren(
+    ...chats.map((chat) => {
+      const button = element("button", "chat-tab", chat.title);
+      button.type = "button";
+      button.setAttribute("aria-pressed", String(chat.id === current.chatId));
+      button.addEventListener("click", () => openChat(current.userId, chat.id));
+      const item = element("li");
+      item.append(button);
+      return item;
+    }),
+  );
+}
+
 async function addUser(event) {
   event.preventDefault();
   const input = byId("new-user-name");
   const user = await requestJson("/sandbox/users", {
     method: "POST",
-    body: { first_name: input.value.trim() },
+    body: { first_name: input.value.trim(), language_code: byId("new-user-language").value },
   });
   input.value = "";
   openChat(user.id);
@@ -69,49 +92,55 @@ async function addUser(event) {
 
 // -- the open chat -----------------------------------------------------------------------
 
-function openChat(userId) {
+function openChat(userId, chatId = userId) {
   current?.controller.abort();
-  current = { id: userId, controller: new AbortController() };
+  current = { userId, chatId, controller: new AbortController() };
   params.set("user", userId);
+  if (chatId === userId) params.delete("chat");
+  else params.set("chat", chatId);
   history.replaceState(null, "", `?${params}`);
   drawn.clear();
   byId("messages").replaceChildren();
   showUsers().catch((error) => showStatus(`Could not list the users: ${error.message}`));
+  showChats().catch((error) => showStatus(`Could not list the chats: ${error.message}`));
   follow(current);
   byId("text").focus();
 }
 
-async function follow({ id, controller }) {
+async function follow(chat) {
   let etag = "";
-  while (!controller.signal.aborted) {
+  while (!chat.controller.signal.aborted) {
     try {
-      const url = `/sandbox/chats/${id}?after=${etag}&wait=${POLL_SECONDS}`;
-      const chat = await requestJson(url, { signal: controller.signal });
+      const url = `/sandbox/chats/${chat.chatId}?after=${etag}&wait=${POLL_SECONDS}`;
+      const view = await requestJson(url, { signal: chat.controller.signal });
       showStatus("");
-      if (chat.etag !== etag) {
-        etag = chat.etag;
-        drawChat(chat);
+      if (view.etag !== etag) {
+        etag = view.etag;
+        drawChat(view);
       }
     } catch (error) {
-      if (controller.signal.aborted) return;
+      if (chat.controller.signal.aborted) return;
       showStatus(`The sandbox does not answer (${error.message}); trying again…`);
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
   }
 }
 
-function drawChat(chat) {
-  byId("chat-title").textContent = `Chat of ${chat.user.first_name} with the bot`;
+function drawChat(view) {
+  const isGroup = view.chat.type !== "private";
+  byId("chat-title").textContent = isGroup
+    ? `${view.chat.title} (group)`
+    : `Chat of ${view.user.first_name} with the bot`;
   const list = byId("messages");
   const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-  const visible = chat.messages.filter((message) => !message.deleted);
+  const visible = view.messages.filter((message) => !message.deleted);
   const newest = visible.at(-1)?.message_id;
   const grew = newest !== undefined && !drawn.has(newest);
   const elements = visible.map((message) => {
     const signature = JSON.stringify(message);
     const known = drawn.get(message.message_id);
     if (known?.signature === signature) return known.element;
-    const node = messageElement(message, chat.user.id);
+    const node = messageElement(message, isGroup);
     if (known) node.classList.add("changed");
     drawn.set(message.message_id, { signature, element: node });
     return node;
@@ -122,20 +151,32 @@ function drawChat(chat) {
   });
   while (list.children.length > elements.length) list.lastElementChild.remove();
   if (grew || nearBottom) list.scrollTop = list.scrollHeight;
-  drawReplyKeyboard(chat.reply_keyboard);
-  byId("start").hidden = chat.messages.length > 0;
+  drawReplyKeyboard(view.reply_keyboard_markup);
+  byId("start").hidden = isGroup || view.messages.length > 0;
 }
 
-function messageElement(message, userId) {
-  const item = element("li", `message ${message.from_bot ? "from-bot" : "from-user"}`);
+function messageElement(message, isGroup) {
+  const service = serviceText(message);
+  if (service) {
+    const item = element("li", "message service", service);
+    item.dataset.messageId = message.message_id;
+    return item;
+  }
+  const own = !message.from_bot && message.from.id === current.userId;
+  const side = own ? "from-user" : message.from_bot ? "from-bot" : "from-member";
+  const item = element("li", `message ${side}`);
   item.dataset.messageId = message.message_id;
   const bubble = element("div", "bubble");
+  if (isGroup && !own) bubble.append(element("span", "sender", message.from.first_name));
   if (message.photo) {
     const photo = element("img", "photo");
-    photo.src = `/sandbox/chats/${userId}/photos/${message.message_id}`;
+    const file = message.photo.at(-1);
+    photo.src = `/sandbox/chats/${message.chat.id}/photos/${message.message_id}?v=${file.file_unique_id}`;
     photo.alt = message.caption ?? "Photo";
     bubble.append(photo);
   }
+  if (message.invoice) bubble.append(invoiceElement(message.invoice));
+  if (message.contact) bubble.append(contactElement(message.contact));
   const text = message.text ?? message.caption;
   if (text) {
     const body = element("p", "text");
@@ -147,24 +188,50 @@ function messageElement(message, userId) {
   const time = when.toLocaleTimeString([], { timeStyle: "short" });
   bubble.append(element("span", "meta", `${edited}${time}`));
   item.append(bubble);
-  const rows = message.reply_markup?.inline_keyboard;
-  if (rows) item.append(inlineKeyboard(rows, message.message_id));
+  const rows = message.reply_markup?.inline_keyboard ?? (message.invoice ? [[]] : null);
+  if (rows) item.append(inlineKeyboard(rows, message));
   return item;
 }
 
-function inlineKeyboard(rows, messageId) {
+function serviceText(message) {
+  const paid = message.successful_payment;
+  if (paid) {
+    const who = message.from.id === current.userId ? "You" : message.from.first_name;
+    return `${who} paid ${money(paid.total_amount, paid.currency)}`;
+  }
+  const refunded = message.refunded_payment;
+  if (refunded) return `${money(refunded.total_amount, refunded.currency)} refunded`;
+  return null;
+}
+
+function invoiceElement(invoice) {
+  const box = element("div", "invoice");
+  box.append(element("strong", "invoice-title", invoice.title));
+  box.append(element("p", "text", invoice.description));
+  box.append(element("p", "invoice-total", money(invoice.total_amount, invoice.currency)));
+  return box;
+}
+
+function contactElement(contact) {
+  const name = [contact.first_name, contact.last_name].filter(Boolean).join(" ");
+  return element("p", "contact", `👤 ${name}, ${contact.phone_number}`);
+}
+
+function inlineKeyboard(rows, message) {
   const keyboard = element("div", "inline-keyboard");
   keyboard.setAttribute("role", "group");
   keyboard.setAttribute("aria-label", "Buttons");
-  for (const row of rows) {
+  rows.forEach((row, index) => {
     const line = element("div", "row");
-    for (const button of row) line.append(inlineButton(button, messageId));
+    if (index === 0 && message.invoice && !row[0]?.pay) line.append(payButton(null, message));
+    for (const button of row) line.append(inlineButton(button, message));
     keyboard.append(line);
-  }
+  });
   return keyboard;
 }
 
-function inlineButton(button, messageId) {
+function inlineButton(button, message) {
+  if (button.pay) return payButton(button, message);
   if (button.url) {
     const link = element("a", "key", button.text);
     Object.assign(link, { href: button.url, target: "_blank", rel: "noopener noreferrer" });
@@ -173,16 +240,29 @@ function inlineButton(button, messageId) {
   const key = element("button", "key", button.text);
   key.type = "button";
   if (button.callback_data === undefined) key.disabled = true;
-  else key.addEventListener("click", () => press(key, button.text, messageId));
+  else key.addEventListener("click", () => press(key, button.text, message.message_id));
+  return key;
+}
+
+/** The invoice's Pay button: the bot's own (``pay: true``) or the one Telegram adds. */
+function payButton(button, message) {
+  const { invoice } = message;
+  const label = button?.text ?? `Pay ${money(invoice.total_amount, invoice.currency)}`;
+  const key = element("button", "key pay", message.invoice_paid ? "Receipt" : label);
+  key.type = "button";
+  key.disabled = message.invoice_paid;
+  key.addEventListener("click", () =>
+    openPaymentForm(current.userId, current.chatId, message, (text) => showToast(text)),
+  );
   return key;
 }
 
 async function press(key, text, messageId) {
   key.classList.add("pending");
   try {
-    const query = await requestJson(`/sandbox/users/${current.id}/press`, {
+    const query = await requestJson(`/sandbox/users/${current.userId}/press`, {
       method: "POST",
-      body: { text, message_id: messageId },
+      body: inChat({ text, message_id: messageId }),
     });
     const url = `/sandbox/callbacks/${query.id}?wait=${CALLBACK_WAIT_SECONDS}`;
     const answer = await requestJson(url);
@@ -195,16 +275,23 @@ async function press(key, text, messageId) {
   }
 }
 
-function drawReplyKeyboard(rows) {
+function drawReplyKeyboard(markup) {
   const keyboard = byId("reply-keyboard");
-  keyboard.hidden = !rows?.length;
+  const rows = markup?.keyboard ?? [];
+  keyboard.hidden = !rows.length;
   keyboard.replaceChildren(
-    ...(rows ?? []).map((row) => {
+    ...rows.map((row) => {
       const line = element("div", "row");
-      for (const text of row) {
+      for (const button of row) {
+        const text = typeof button === "string" ? button : button.text;
         const key = element("button", "key", text);
         key.type = "button";
-        key.addEventListener("click", () => send(text));
+        if (button.request_contact) {
+          key.classList.add("request");
+          key.addEventListener("click", () => shareContact(text));
+        } else {
+          key.addEventListener("click", () => send(text));
+        }
         line.append(key);
       }
       return line;
@@ -214,7 +301,21 @@ function drawReplyKeyboard(rows) {
 
 async function send(text) {
   try {
-    await requestJson(`/sandbox/users/${current.id}/messages`, { method: "POST", body: { text } });
+    await requestJson(`/sandbox/users/${current.userId}/messages`, {
+      method: "POST",
+      body: inChat({ text }),
+    });
+  } catch (error) {
+    showToast(error.message, true);
+  }
+}
+
+async function shareContact(text) {
+  try {
+    await requestJson(`/sandbox/users/${current.userId}/share_contact`, {
+      method: "POST",
+      body: { text },
+    });
   } catch (error) {
     showToast(error.message, true);
   }
@@ -233,6 +334,7 @@ async function main() {
   });
   byId("start").addEventListener("click", () => send("/start"));
   byId("toast").addEventListener("click", () => (byId("toast").hidden = true));
+  setUpPaymentForm();
 
   const users = await requestJson("/sandbox/users");
   const wanted = Number(params.get("user")) || users[0]?.id || 1001;
@@ -240,7 +342,7 @@ async function main() {
     const body = { id: wanted, first_name: users.length ? undefined : "Alice" };
     await requestJson("/sandbox/users", { method: "POST", body });
   }
-  openChat(wanted);
+  openChat(wanted, Number(params.get("chat")) || wanted);
   const api = params.get("api");
   if (api) startOperatorPanel(api.replace(/\/+$/, ""));
 }
