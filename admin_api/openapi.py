@@ -9,9 +9,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
+from admin_api.contract import Access, Route
 from admin_api.handlers.orders import IDEMPOTENCY_KEY
 from admin_api.problems import MEDIA_TYPE, Problem
-from admin_api.routes import PATH_PARAMETER, Access, Route
+from admin_api.routes import PATH_PARAMETER
 from core.commands import IdempotencyKey
 from core.fields import SHOP_CURRENCY_MARK
 from core.ids import Id

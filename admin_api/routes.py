@@ -1,20 +1,17 @@
-"""Every route, in one table: what the router serves and what the OpenAPI document says."""
+"""Every route, in one table: what the router serves, what it enforces (see
+``admin_api/contract.py``) and what the OpenAPI document says."""
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Sequence
 from pathlib import Path
 
 from aiohttp import web
-from pydantic import BaseModel
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
+from admin_api.contract import Access, Route, bind
 from admin_api.handlers import auth, broadcasts, cart, orders, products, staff, system
-from admin_api.payloads import refuse_body
 from admin_api.schemas import Health, ProfileChanges, Session
 from core.broadcasts import Broadcast, BroadcastProgress
 from core.commands import (
@@ -34,34 +31,6 @@ from core.commands import (
 from core.ids import ID_PATTERN
 from core.models import CartView, Order, Page, Product, User
 from core.orders import BulkStatusResult
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-class Access(StrEnum):
-    PUBLIC = "public"
-    OPTIONAL = "optional"  # public, but a token (if sent) must be valid and may show more
-    SIGNED_IN = "signed-in"
-    STAFF = "staff"
-    ADMIN = "admin"
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    handler: Handler
-    summary: str
-    tag: str
-    access: Access = Access.PUBLIC
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
-    status: int = 200
-    media_type: str = "application/json"
-    problems: tuple[int, ...] = ()
-    idempotent: bool = False
-
 
 PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
 STAFF, ADMIN = Access.STAFF, Access.ADMIN
@@ -110,7 +79,7 @@ ROUTES: tuple[Route, ...] = (
           response=Order),
     Route("GET", "/api/admin/users", staff.list_users, "All users", "admin", ADMIN,
           query=HistoryQuery, response=Page[User]),
-    Route("POST", "/api/admin/orders/status", broadcasts.change_statuses,
+    Route("POST", "/api/admin/orders/status", orders.change_statuses,
           "Change many orders' status", "admin", STAFF, body=BulkStatusUpdate,
           response=BulkStatusResult),
     # broadcasts
@@ -159,24 +128,11 @@ def shadowed(routes: Sequence[Route]) -> list[str]:
     ]
 
 
-def _handler(route: Route) -> Handler:
-    """The route's handler; one for an operation without a body first refuses a body."""
-    if route.body is not None:
-        return route.handler
-
-    @functools.wraps(route.handler)
-    async def without_body(request: web.Request) -> web.StreamResponse:
-        await refuse_body(request)
-        return await route.handler(request)
-
-    return without_body
-
-
 def add_routes(app: web.Application) -> None:
     if clashes := shadowed(ROUTES):
         raise ValueError(f"ambiguous routes: {'; '.join(clashes)}")
     for route in ROUTES:
         app.router.add_route(
-            route.method, router_path(route.path), _handler(route), name=route.handler.__name__
+            route.method, router_path(route.path), bind(route), name=route.handler.__name__
         )
     app.router.add_static(system.ASSETS, Path(str(swagger_ui_path)), name="docs_assets")

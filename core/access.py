@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bson import ObjectId
 
 from core.errors import Forbidden
-from core.models import Role, User
+from core.models import STAFF, Role, User
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,10 @@ class Actor:
     @classmethod
     def of(cls, user: User) -> Actor:
         return cls(user.id, user.role)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles:

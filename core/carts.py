@@ -18,6 +18,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from core import clock
+from core.access import SYSTEM
 from core.catalog import Catalog
 from core.commands import MAX_LINE_QUANTITY, CartChange, CartRemoval
 from core.errors import InvalidInput, NotFound, OutOfStock, VersionConflict
@@ -90,7 +91,7 @@ class Carts:
 
     async def set_quantity(self, user_id: ObjectId, change: CartChange) -> CartView:
         """Set a line that is already in the cart to exactly ``change.quantity``."""
-        product = await self._catalog.get(change.product_id, include_inactive=True)
+        product = await self._catalog.get(change.product_id, viewer=SYSTEM)
 
         def replace(lines: Lines) -> Lines:
             if not any(line.product_id == product.id for line in lines):

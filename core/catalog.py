@@ -75,9 +75,10 @@ class Catalog:
         """Hide a product from customers. Orders keep their own snapshot of it."""
         return await self.update(actor, product_id, ProductPatch(active=False))
 
-    async def get(self, product_id: object, *, include_inactive: bool = False) -> Product:
+    async def get(self, product_id: object, *, viewer: Actor | None = None) -> Product:
+        """A product; an archived one only for staff (customers are told there is none)."""
         product = Product.model_validate(await self._get_document(parse_id(product_id)))
-        if not product.active and not include_inactive:
+        if not product.active and not _sees_archived(viewer):
             raise NotFound("No such product.")
         return product
 
@@ -86,10 +87,10 @@ class Catalog:
         cursor = self._products.find({"_id": {"$in": list(product_ids)}})
         return {doc["_id"]: Product.model_validate(doc) for doc in await cursor.to_list()}
 
-    async def list(self, query: ProductQuery, *, staff: bool = False) -> Page[Product]:
+    async def list(self, query: ProductQuery, *, viewer: Actor | None = None) -> Page[Product]:
         """A page of products; archived ones only for staff who ask for them."""
         filters: dict[str, Any] = {}
-        if not (staff and query.include_inactive):
+        if not (_sees_archived(viewer) and query.include_inactive):
             filters["active"] = True
         if words := query.q.strip():
             filters["name"] = {"$regex": re.escape(words), "$options": "i"}
@@ -102,3 +103,7 @@ class Catalog:
         if document is None:
             raise NotFound("No such product.")
         return document
+
+
+def _sees_archived(viewer: Actor | None) -> bool:
+    return viewer is not None and viewer.is_staff

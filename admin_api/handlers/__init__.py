@@ -1,1 +1,2 @@
-"""Request handlers by feature: each parses, calls one core service and serialises."""
+"""Request handlers by feature: each gets a checked :class:`admin_api.contract.Call`,
+calls one core service and answers."""

@@ -4,36 +4,31 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from admin_api.auth import signed_in
-from admin_api.keys import SHOP
+from admin_api.contract import Call
 from admin_api.middlewares import client_address
-from admin_api.payloads import read_body, respond
+from admin_api.payloads import respond
 from admin_api.schemas import ProfileChanges, Session
 from core.commands import Credentials, PasswordChange, ProfileUpdate, Registration
 
 
-async def register(request: web.Request) -> web.Response:
-    registration = await read_body(request, Registration)
-    user = await request.app[SHOP].users.register(registration, address=client_address(request))
+async def register(call: Call[Registration, None]) -> web.Response:
+    user = await call.shop.users.register(call.body, address=client_address(call.request))
     return respond(user, 201)
 
 
-async def log_in(request: web.Request) -> web.Response:
-    credentials = await read_body(request, Credentials)
-    users = request.app[SHOP].users
-    user, issued = await users.log_in(credentials, address=client_address(request))
+async def log_in(call: Call[Credentials, None]) -> web.Response:
+    address = client_address(call.request)
+    user, issued = await call.shop.users.log_in(call.body, address=address)
     return respond(Session(token=issued.token, expires_at=issued.expires_at, user=user))
 
 
-async def me(request: web.Request) -> web.Response:
-    return respond(await signed_in(request))
+async def me(call: Call[None, None]) -> web.Response:
+    return respond(call.user)
 
 
-async def update_me(request: web.Request) -> web.Response:
+async def update_me(call: Call[ProfileChanges, None]) -> web.Response:
     """Rename, or change the password (which signs out every session, this one too)."""
-    user = await signed_in(request)
-    changes = await read_body(request, ProfileChanges)
-    users = request.app[SHOP].users
+    user, changes, users = call.user, call.body, call.shop.users
     if changes.name is not None:
         user = await users.update_profile(user.id, ProfileUpdate(name=changes.name))
     if changes.new_password is not None:

@@ -1,43 +1,29 @@
-"""Operator broadcasts and bulk status changes: staff tell many customers at once."""
+"""Operator broadcasts: staff tell many customers at once."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from admin_api.auth import actor
-from admin_api.keys import SHOP
-from admin_api.payloads import read_body, read_query, respond
-from core.commands import BroadcastDraft, BulkStatusUpdate, HistoryQuery
+from admin_api.contract import Call
+from admin_api.payloads import respond
+from core.commands import BroadcastDraft, HistoryQuery
 
 
-async def start_broadcast(request: web.Request) -> web.Response:
+async def start_broadcast(call: Call[BroadcastDraft, None]) -> web.Response:
     """Queue a text for every customer in the segment; the worker sends it."""
-    who = await actor(request)
-    draft = await read_body(request, BroadcastDraft)
-    broadcasts = request.app[SHOP].broadcasts
-    started = await broadcasts.start(who, draft)
-    progress = await broadcasts.progress(who, started.id)
+    broadcasts = call.shop.broadcasts
+    started = await broadcasts.start(call.actor, call.body)
+    progress = await broadcasts.progress(call.actor, started.id)
     return respond(progress, 201, Location=f"/api/broadcasts/{started.id}")
 
 
-async def list_broadcasts(request: web.Request) -> web.Response:
-    who = await actor(request)
-    query = read_query(request, HistoryQuery)
-    return respond(await request.app[SHOP].broadcasts.recent(who, query))
+async def list_broadcasts(call: Call[None, HistoryQuery]) -> web.Response:
+    return respond(await call.shop.broadcasts.recent(call.actor, call.query))
 
 
-async def broadcast_progress(request: web.Request) -> web.Response:
-    who = await actor(request)
-    return respond(await request.app[SHOP].broadcasts.progress(who, request.match_info["id"]))
+async def broadcast_progress(call: Call[None, None]) -> web.Response:
+    return respond(await call.shop.broadcasts.progress(call.actor, call.path_id))
 
 
-async def cancel_broadcast(request: web.Request) -> web.Response:
-    who = await actor(request)
-    return respond(await request.app[SHOP].broadcasts.cancel(who, request.match_info["id"]))
-
-
-async def change_statuses(request: web.Request) -> web.Response:
-    """Move many orders at once; the answer has one result per order."""
-    who = await actor(request)
-    bulk = await read_body(request, BulkStatusUpdate)
-    return respond(await request.app[SHOP].orders.change_statuses(who, bulk))
+async def cancel_broadcast(call: Call[None, None]) -> web.Response:
+    return respond(await call.shop.broadcasts.cancel(call.actor, call.path_id))

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from admin_api.auth import signed_in
-from admin_api.keys import SHOP
-from admin_api.payloads import read_body, respond
+from admin_api.contract import Call
+from admin_api.payloads import respond
 from core.commands import CartChange, CartRemoval
 
 
-async def view_cart(request: web.Request) -> web.Response:
-    user = await signed_in(request)
-    return respond(await request.app[SHOP].carts.view(user.id))
+async def view_cart(call: Call[None, None]) -> web.Response:
+    return respond(await call.shop.carts.view(call.user.id))
 
 
-async def add_to_cart(request: web.Request) -> web.Response:
-    user = await signed_in(request)
-    change = await read_body(request, CartChange)
-    return respond(await request.app[SHOP].carts.add(user.id, change))
+async def add_to_cart(call: Call[CartChange, None]) -> web.Response:
+    return respond(await call.shop.carts.add(call.user.id, call.body))
 
 
-async def remove_from_cart(request: web.Request) -> web.Response:
-    user = await signed_in(request)
-    removal = await read_body(request, CartRemoval)
-    return respond(await request.app[SHOP].carts.remove(user.id, removal))
+async def remove_from_cart(call: Call[CartRemoval, None]) -> web.Response:
+    return respond(await call.shop.carts.remove(call.user.id, call.body))

@@ -1,13 +1,12 @@
-"""Checkout and the caller's own orders; status changes by staff."""
+"""Checkout and the caller's own orders; status changes by staff, one or many at once."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from admin_api.auth import actor, signed_in
-from admin_api.keys import SHOP
-from admin_api.payloads import read_body, read_query, respond
-from core.commands import HistoryQuery, IdempotencyKey, StatusUpdate, parse
+from admin_api.contract import Call
+from admin_api.payloads import respond
+from core.commands import BulkStatusUpdate, HistoryQuery, IdempotencyKey, StatusUpdate, parse
 from core.errors import FieldError, InvalidInput
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -24,26 +23,25 @@ def _idempotency_key(request: web.Request) -> str | None:
         raise InvalidInput("The Idempotency-Key header is invalid.", errors) from None
 
 
-async def place_order(request: web.Request) -> web.Response:
+async def place_order(call: Call[None, None]) -> web.Response:
     """Order the cart; a repeated Idempotency-Key returns the order it already placed."""
-    user = await signed_in(request)
-    order = await request.app[SHOP].checkout.place_order(user.id, _idempotency_key(request))
+    key = _idempotency_key(call.request)
+    order = await call.shop.checkout.place_order(call.user.id, key)
     return respond(order, 201, Location=f"/api/orders/{order.id}")
 
 
-async def order_history(request: web.Request) -> web.Response:
-    user = await signed_in(request)
-    query = read_query(request, HistoryQuery)
-    return respond(await request.app[SHOP].orders.history(user.id, query))
+async def order_history(call: Call[None, HistoryQuery]) -> web.Response:
+    return respond(await call.shop.orders.history(call.user.id, call.query))
 
 
-async def get_own_order(request: web.Request) -> web.Response:
-    user = await signed_in(request)
-    return respond(await request.app[SHOP].orders.get_own(user.id, request.match_info["id"]))
+async def get_own_order(call: Call[None, None]) -> web.Response:
+    return respond(await call.shop.orders.get_own(call.user.id, call.path_id))
 
 
-async def change_order_status(request: web.Request) -> web.Response:
-    who = await actor(request)
-    update = await read_body(request, StatusUpdate)
-    orders = request.app[SHOP].orders
-    return respond(await orders.change_status(who, request.match_info["id"], update))
+async def change_order_status(call: Call[StatusUpdate, None]) -> web.Response:
+    return respond(await call.shop.orders.change_status(call.actor, call.path_id, call.body))
+
+
+async def change_statuses(call: Call[BulkStatusUpdate, None]) -> web.Response:
+    """Move many orders at once; the answer has one result per order."""
+    return respond(await call.shop.orders.change_statuses(call.actor, call.body))

@@ -1,47 +1,30 @@
-"""The catalogue: anyone browses active products; staff also see archived ones."""
+"""The catalogue: anyone browses active products; core decides who sees archived ones."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from admin_api.auth import actor, visitor
-from admin_api.keys import SHOP
-from admin_api.payloads import read_body, read_query, respond
+from admin_api.contract import Call
+from admin_api.payloads import respond
 from core.commands import ProductDraft, ProductPatch, ProductQuery
-from core.models import STAFF
 
 
-async def _is_staff(request: web.Request) -> bool:
-    user = await visitor(request)
-    return user is not None and user.role in STAFF
+async def list_products(call: Call[None, ProductQuery]) -> web.Response:
+    return respond(await call.shop.catalog.list(call.query, viewer=call.viewer))
 
 
-async def list_products(request: web.Request) -> web.Response:
-    staff = await _is_staff(request)
-    query = read_query(request, ProductQuery)
-    return respond(await request.app[SHOP].catalog.list(query, staff=staff))
+async def get_product(call: Call[None, None]) -> web.Response:
+    return respond(await call.shop.catalog.get(call.path_id, viewer=call.viewer))
 
 
-async def get_product(request: web.Request) -> web.Response:
-    staff = await _is_staff(request)
-    product_id = request.match_info["id"]
-    return respond(await request.app[SHOP].catalog.get(product_id, include_inactive=staff))
-
-
-async def create_product(request: web.Request) -> web.Response:
-    who = await actor(request)
-    draft = await read_body(request, ProductDraft)
-    product = await request.app[SHOP].catalog.create(who, draft)
+async def create_product(call: Call[ProductDraft, None]) -> web.Response:
+    product = await call.shop.catalog.create(call.actor, call.body)
     return respond(product, 201, Location=f"/api/products/{product.id}")
 
 
-async def update_product(request: web.Request) -> web.Response:
-    who = await actor(request)
-    patch = await read_body(request, ProductPatch)
-    catalog = request.app[SHOP].catalog
-    return respond(await catalog.update(who, request.match_info["id"], patch))
+async def update_product(call: Call[ProductPatch, None]) -> web.Response:
+    return respond(await call.shop.catalog.update(call.actor, call.path_id, call.body))
 
 
-async def archive_product(request: web.Request) -> web.Response:
-    who = await actor(request)
-    return respond(await request.app[SHOP].catalog.archive(who, request.match_info["id"]))
+async def archive_product(call: Call[None, None]) -> web.Response:
+    return respond(await call.shop.catalog.archive(call.actor, call.path_id))

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from admin_api.auth import actor
-from admin_api.keys import SHOP
-from admin_api.payloads import read_query, respond
+from admin_api.contract import Call
+from admin_api.payloads import respond
 from core.commands import HistoryQuery, OrderQuery
 
 
-async def search_orders(request: web.Request) -> web.Response:
-    who = await actor(request)
-    query = read_query(request, OrderQuery)
-    return respond(await request.app[SHOP].orders.search(who, query))
+async def search_orders(call: Call[None, OrderQuery]) -> web.Response:
+    return respond(await call.shop.orders.search(call.actor, call.query))
 
 
-async def get_any_order(request: web.Request) -> web.Response:
-    who = await actor(request)
-    return respond(await request.app[SHOP].orders.get(who, request.match_info["id"]))
+async def get_any_order(call: Call[None, None]) -> web.Response:
+    return respond(await call.shop.orders.get(call.actor, call.path_id))
 
 
-async def list_users(request: web.Request) -> web.Response:
-    who = await actor(request)
-    query = read_query(request, HistoryQuery)
-    return respond(await request.app[SHOP].users.list(who, query))
+async def list_users(call: Call[None, HistoryQuery]) -> web.Response:
+    return respond(await call.shop.users.list(call.actor, call.query))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from admin_api.keys import OPENAPI, SHOP
+from admin_api.contract import Call
+from admin_api.keys import OPENAPI
 from admin_api.payloads import respond
 from admin_api.problems import Rejected
 from admin_api.schemas import Health
@@ -27,23 +28,23 @@ DOCS_PAGE = f"""<!doctype html>
 DOCS_SCRIPT = 'window.ui = SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#swagger-ui"});\n'
 
 
-async def alive(request: web.Request) -> web.Response:
+async def alive(call: Call[None, None]) -> web.Response:
     return respond(Health(status="ok"))
 
 
-async def ready(request: web.Request) -> web.Response:
-    if not await request.app[SHOP].is_ready():
+async def ready(call: Call[None, None]) -> web.Response:
+    if not await call.shop.is_ready():
         raise Rejected(503, "not-ready", "The database cannot be reached.")
     return respond(Health(status="ready"))
 
 
-async def openapi_document(request: web.Request) -> web.Response:
-    return web.json_response(request.app[OPENAPI])
+async def openapi_document(call: Call[None, None]) -> web.Response:
+    return web.json_response(call.request.app[OPENAPI])
 
 
-async def docs_page(request: web.Request) -> web.Response:
+async def docs_page(call: Call[None, None]) -> web.Response:
     return web.Response(text=DOCS_PAGE, content_type="text/html")
 
 
-async def docs_script(request: web.Request) -> web.Response:
+async def docs_script(call: Call[None, None]) -> web.Response:
     return web.Response(text=DOCS_SCRIPT, content_type="text/javascript")

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from bson import ObjectId
 
 from core.access import SYSTEM, Actor
 from core.commands import MAX_STOCK, ProductDraft, ProductPatch, ProductQuery, parse
@@ -82,9 +83,16 @@ async def test_archived_products_are_hidden_from_customers(
     with pytest.raises(NotFound):
         await shop.catalog.get(product.id)
     assert (await shop.catalog.list(ProductQuery())).total == 0
-    staff_view = await shop.catalog.list(ProductQuery(include_inactive=True), staff=True)
+    operator = Actor(ObjectId(), Role.OPERATOR)
+    customer = Actor(ObjectId(), Role.USER)
+    everything = ProductQuery(include_inactive=True)
+    staff_view = await shop.catalog.list(everything, viewer=operator)
     assert [p.id for p in staff_view.items] == [product.id]
-    assert (await shop.catalog.list(ProductQuery(include_inactive=True))).total == 0
+    assert (await shop.catalog.get(product.id, viewer=operator)).id == product.id
+    for viewer in (customer, None):
+        assert (await shop.catalog.list(everything, viewer=viewer)).total == 0
+        with pytest.raises(NotFound):
+            await shop.catalog.get(product.id, viewer=viewer)
 
 
 async def test_listing_pages_searches_and_sorts(shop: Shop, new_product: NewProduct) -> None:

@@ -1,0 +1,124 @@
+"""A route's contract, and the one place it is enforced.
+
+A :class:`Route` row says who may call an operation, what body and query it takes and what
+it answers; the OpenAPI document is generated from the same rows. :func:`bind` turns a row
+into the aiohttp handler that enforces it: it refuses a body the operation does not take,
+identifies the caller as the access level requires, validates body and query, and only
+then calls the row's handler with a :class:`Call` holding all of it. A handler therefore
+never parses or checks anything itself: it calls one core service and answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from admin_api.auth import visitor
+from admin_api.keys import SHOP
+from admin_api.payloads import read_body, read_query, refuse_body
+from core.access import Actor
+from core.commands import Command
+from core.errors import AuthenticationFailed
+from core.models import STAFF, Role, User
+from core.shop import Shop
+
+BodyT = TypeVar("BodyT")
+QueryT = TypeVar("QueryT")
+
+
+class Access(StrEnum):
+    PUBLIC = "public"
+    OPTIONAL = "optional"  # public, but a token (if sent) must be valid and may show more
+    SIGNED_IN = "signed-in"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+ROLES_OF: dict[Access, frozenset[Role]] = {
+    Access.STAFF: STAFF,
+    Access.ADMIN: frozenset({Role.ADMIN}),
+}
+
+
+@dataclass(frozen=True)
+class Call(Generic[BodyT, QueryT]):
+    """One call of an operation, checked against its route: who, with what."""
+
+    request: web.Request
+    shop: Shop
+    caller: User | None
+    body: BodyT
+    query: QueryT
+
+    @property
+    def user(self) -> User:
+        """The signed-in caller (a route that is not public guarantees one)."""
+        if self.caller is None:
+            raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
+        return self.caller
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.of(self.user)
+
+    @property
+    def viewer(self) -> Actor | None:
+        """Who is looking, if anyone signed in (public operations may show them more)."""
+        return None if self.caller is None else Actor.of(self.caller)
+
+    @property
+    def path_id(self) -> str:
+        return self.request.match_info["id"]
+
+
+Handler = Callable[[Call[Any, Any]], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    access: Access = Access.PUBLIC
+    body: type[Command] | None = None
+    query: type[Command] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    media_type: str = "application/json"
+    problems: tuple[int, ...] = ()
+    idempotent: bool = False
+
+
+async def _caller(request: web.Request, access: Access) -> User | None:
+    if access is Access.PUBLIC:
+        return None
+    user = await visitor(request)
+    if access is Access.OPTIONAL:
+        return user
+    if user is None:
+        raise AuthenticationFailed("Sign in first: send 'Authorization: Bearer <token>'.")
+    if roles := ROLES_OF.get(access):
+        Actor.of(user).require(*roles)
+    return user
+
+
+def bind(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The aiohttp handler that enforces ``route`` and then runs its handler."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if route.body is None:
+            await refuse_body(request)
+        caller = await _caller(request, route.access)
+        body = None if route.body is None else await read_body(request, route.body)
+        query = None if route.query is None else read_query(request, route.query)
+        return await route.handler(Call(request, request.app[SHOP], caller, body, query))
+
+    handle.__name__ = handle.__qualname__ = route.handler.__name__
+    return handle
