@@ -7,6 +7,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY core ./core
+COPY runtime ./runtime
 COPY admin_api ./admin_api
 COPY bot ./bot
 ENV PATH=/opt/venv/bin:$PATH

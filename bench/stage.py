@@ -12,8 +12,8 @@ from typing import Any
 import aiohttp
 
 from core.config import DATA_DIR, PROJECT_ROOT, CoreSettings
-from core.embedded import EmbeddedMongo
 from core.shop import Shop, open_shop
+from runtime.embedded import EmbeddedMongo
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 SECRET = "bench-secret-that-is-long-enough-for-hs256"  # noqa: S105 - a throwaway local key

@@ -16,9 +16,9 @@ import pytest
 from core.access import SYSTEM
 from core.commands import ProductDraft, Registration
 from core.config import DATA_DIR, CoreSettings
-from core.embedded import EmbeddedMongo
 from core.models import Product, User
 from core.shop import Shop, open_shop
+from runtime.embedded import EmbeddedMongo
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256"
 ADDRESS = "192.0.2.1"

@@ -9,7 +9,7 @@ import pytest
 
 from core.config import PROJECT_ROOT
 
-PROJECT_PACKAGES = {"core", "bot", "admin_api", "shop", "bench", "sandbox"}
+PROJECT_PACKAGES = {"core", "runtime", "bot", "admin_api", "shop", "bench", "sandbox"}
 
 
 def _imports(package_dir: Path) -> set[tuple[str, str]]:
@@ -31,7 +31,9 @@ def _imports(package_dir: Path) -> set[tuple[str, str]]:
     ("package_dir", "forbidden"),
     [
         # The domain knows neither Telegram nor HTTP, nor its own entry points.
-        ("core", {"aiogram", "aiohttp", "bot", "admin_api", "shop", "sandbox", "bench"}),
+        ("core", PROJECT_PACKAGES - {"core"} | {"aiogram", "aiohttp"}),
+        # How processes run: beneath every entry point, above the domain.
+        ("runtime", PROJECT_PACKAGES - {"core", "runtime"} | {"aiogram", "aiohttp"}),
         # Entry points talk to core, never to each other.
         ("bot", {"admin_api", "shop", "sandbox", "bench"}),
         ("admin_api", {"aiogram", "bot", "shop", "sandbox", "bench"}),

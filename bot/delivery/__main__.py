@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.bootstrap import create_bot
 from bot.config import BotSettings, require_token
 from bot.delivery.config import DeliverySettings
 from bot.delivery.worker import DeliveryWorker
-from core.config import CoreSettings, ensure_generated_secret, load
-from core.logs import LogSettings, configure_logging
-from core.processes import run_until_stopped
-from core.shop import database_uri, open_shop
+from core.config import load
+from core.shop import Shop
+from runtime.process import run_process
 
 
-async def run(core: CoreSettings, telegram: BotSettings, delivery: DeliverySettings) -> None:
-    async with database_uri(core) as uri, open_shop(core, uri) as shop:
-        bot = create_bot(telegram, retry_replies=False)
-        worker = DeliveryWorker.of(shop, bot, delivery)
-        try:
-            await run_until_stopped(worker.run(), shop.keep_recovering())
-        finally:
-            await bot.session.close()
+async def deliver(shop: Shop, telegram: BotSettings, delivery: DeliverySettings) -> None:
+    bot = create_bot(telegram, retry_replies=False)
+    try:
+        await DeliveryWorker.of(shop, bot, delivery).run()
+    finally:
+        await bot.session.close()
 
 
 def main() -> None:
-    configure_logging(load(LogSettings))
-    ensure_generated_secret()
-    core, telegram, delivery = load(CoreSettings), load(BotSettings), load(DeliverySettings)
+    telegram, delivery = load(BotSettings), load(DeliverySettings)
     require_token(telegram, "the delivery worker")
-    asyncio.run(run(core, telegram, delivery))
+    run_process(lambda shop: deliver(shop, telegram, delivery))
 
 
 main()

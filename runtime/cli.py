@@ -13,7 +13,8 @@ from core.access import SYSTEM
 from core.commands import ProductDraft
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.errors import DomainError
-from core.shop import Shop, database_uri, open_shop
+from core.shop import Shop, open_shop
+from runtime.database import database_uri
 
 DEMO_PRODUCTS = [
     ("Green tea", "Sencha from Shizuoka, 100 g.", 650),
@@ -72,7 +73,7 @@ Command = Callable[[Shop, argparse.Namespace], Awaitable[None]]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m runtime", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     admin = commands.add_parser(
         "create-admin",

@@ -23,7 +23,7 @@ def run_cli(
         "BCRYPT_ROUNDS": "4",
     }
     return subprocess.run(
-        [sys.executable, "-m", "core", *args],
+        [sys.executable, "-m", "runtime", *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -1,7 +1,7 @@
 """The embedded database: mongo-java-server run as a child process.
 
-The jars are resolved by Maven from ``core/engine/pom.xml`` into the user's Maven cache on
-first use; ``core/engine/Launcher.java`` starts the server on a free loopback port and
+The jars are resolved by Maven from ``runtime/engine/pom.xml`` into the user's Maven cache on
+first use; ``runtime/engine/Launcher.java`` starts the server on a free loopback port and
 stops it when our end of its standard input closes, so it never outlives this process.
 """
 

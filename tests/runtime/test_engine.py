@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient, ReturnDocument
 
-from core import embedded
 from core.config import DATA_DIR
-from core.embedded import EmbeddedMongo, EngineUnavailable
 from core.shop import Shop
+from runtime import embedded
+from runtime.embedded import EmbeddedMongo, EngineUnavailable
 
 
 async def test_concurrent_guarded_decrements_never_lose_an_update(shop: Shop) -> None:

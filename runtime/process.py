@@ -1,0 +1,61 @@
+"""How every entry point runs: logging, settings, the database, the shop, its recovery loop,
+and the signals that stop it, in one place (:func:`run_process`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from core.config import CoreSettings, ensure_generated_secret, load
+from core.logs import LogSettings, configure_logging
+from core.shop import Shop, open_shop
+from runtime.database import database_uri
+
+log = logging.getLogger(__name__)
+Job = Coroutine[Any, Any, None]
+
+
+def run_process(serve: Callable[[Shop], Job]) -> None:
+    """Open the shop and run ``serve(shop)`` beside the recovery loop until SIGINT/SIGTERM,
+    or until either ends or fails (a failure is raised)."""
+    configure_logging(load(LogSettings))
+    ensure_generated_secret()
+    settings = load(CoreSettings)
+
+    async def run() -> None:
+        async with database_uri(settings) as uri, open_shop(settings, uri) as shop:
+            await run_until_stopped(serve(shop), shop.keep_recovering())
+
+    asyncio.run(run())
+    log.info("stopped")
+
+
+async def run_until_stopped(*jobs: Job) -> None:
+    """Run ``jobs`` until SIGINT/SIGTERM, or until one of them ends or fails."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await first_to_end(*jobs, stop.wait())
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+async def first_to_end(*jobs: Coroutine[Any, Any, object]) -> None:
+    """Run ``jobs`` concurrently until one ends or fails; the others are then cancelled and
+    awaited, and a failure is re-raised."""
+    tasks = [asyncio.create_task(job) for job in jobs]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in tasks:
+        if not task.cancelled() and (failure := task.exception()) is not None:
+            raise failure
