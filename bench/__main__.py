@@ -13,7 +13,7 @@ from typing import Any
 from bench import api_load, bot_load, checkout_load, growth, sides
 from bench.processes import running
 from bench.report import Table, save
-from bench.stage import RESULTS, answers, child_env, engine, free_port, shop_on
+from bench.stage import RESULTS, EngineStore, answers, child_env, engine, free_port, shop_on
 from sandbox.testing import running_sandbox
 
 
@@ -55,6 +55,7 @@ SCENARIOS = ("http", "checkout", "bot", "growth")
 class Run:
     plan: Plan
     only: frozenset[str]
+    store: EngineStore
     tables: list[Table]
     data: dict[str, Any]
     memory: Table
@@ -114,7 +115,7 @@ async def storefront(uri: str, run: Run) -> None:
 
 
 async def main(run: Run) -> None:
-    async with engine() as uri:
+    async with engine(run.store) as uri:
         if run.only & {"http", "checkout"}:
             await storefront(uri, run)
         if "bot" in run.only:
@@ -132,17 +133,24 @@ def cli() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short runs: a smoke test")
     parser.add_argument("--only", nargs="+", choices=SCENARIOS, default=SCENARIOS)
+    parser.add_argument(
+        "--engine",
+        choices=("memory", "file"),
+        default="memory",
+        help="the embedded engine's memory backend (default), or its H2 file as ./run uses",
+    )
     args = parser.parse_args()
     memory = Table(
         "Peak RSS during the runs above",
         ["process", "MiB", "baseline process", "baseline MiB", "ratio"],
     )
-    run = Run(QUICK if args.quick else FULL, frozenset(args.only), [], {}, memory)
+    run = Run(QUICK if args.quick else FULL, frozenset(args.only), args.engine, [], {}, memory)
     started = time.monotonic()
     asyncio.run(main(run))
     run.tables.append(memory)
     for table in run.tables:
         print(table.text(), end="\n\n")
+    run.data["engine"] = args.engine
     run.data["seconds"] = round(time.monotonic() - started)
     print(f"results: {save('latest', run.tables, run.data)} ({run.data['seconds']} s)")
 

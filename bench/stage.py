@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import aiohttp
 
@@ -20,15 +22,23 @@ SECRET = "bench-secret-that-is-long-enough-for-hs256"  # noqa: S105 - a throwawa
 BCRYPT_ROUNDS = 4
 
 
+EngineStore = Literal["memory", "file"]
+
+
 @contextlib.asynccontextmanager
-async def engine() -> AsyncIterator[str]:
-    """mongo-java-server's memory backend for the whole run; its connection string."""
-    mongo = EmbeddedMongo("memory", cache_dir=DATA_DIR / "engine")
-    uri = await asyncio.to_thread(mongo.start)
-    try:
-        yield uri
-    finally:
-        await asyncio.to_thread(mongo.stop)
+async def engine(store: EngineStore = "memory") -> AsyncIterator[str]:
+    """mongo-java-server for the whole run: its memory backend, or an H2 file in a fresh
+    temporary folder (the shop's embedded default); its connection string."""
+    with tempfile.TemporaryDirectory(prefix="bench-engine-") as folder:
+        mongo = EmbeddedMongo(
+            "memory" if store == "memory" else Path(folder) / "bench.mv",
+            cache_dir=DATA_DIR / "engine",
+        )
+        uri = await asyncio.to_thread(mongo.start)
+        try:
+            yield uri
+        finally:
+            await asyncio.to_thread(mongo.stop)
 
 
 def core_settings(database: str) -> CoreSettings:
