@@ -27,8 +27,8 @@ from core import clock
 from core.access import SYSTEM
 from core.commands import Credentials, ProductDraft, Registration
 from core.config import DATA_DIR, PROJECT_ROOT, CoreSettings
-from core.embedded import EmbeddedMongo
 from core.shop import open_shop
+from runtime.embedded import EmbeddedMongo
 from tests.conftest import make_settings
 from tests.processes import environment, free_port, wait_until_serving
 
