@@ -29,7 +29,7 @@ from core.commands import Credentials, ProductDraft, Registration
 from core.config import DATA_DIR, PROJECT_ROOT, CoreSettings
 from core.shop import open_shop
 from runtime.embedded import EmbeddedMongo
-from tests.conftest import make_settings
+from tests.conftest import ADDRESS, make_settings
 from tests.processes import environment, free_port, wait_until_serving
 
 CUSTOMERS = 12
@@ -77,9 +77,11 @@ async def seed(uri: str, settings: CoreSettings) -> tuple[list[str], list[Object
         for n in range(CUSTOMERS):
             email = f"buyer{n}@example.com"
             await shop.users.register(
-                Registration(name=f"Buyer {n}", email=email, password=PASSWORD)
+                Registration(name=f"Buyer {n}", email=email, password=PASSWORD),
+                address=ADDRESS,
             )
-            _, issued = await shop.users.log_in(Credentials(email=email, password=PASSWORD))
+            credentials = Credentials(email=email, password=PASSWORD)
+            _, issued = await shop.users.log_in(credentials, address=ADDRESS)
             tokens.append(issued.token)
     return tokens, products
 
