@@ -1,7 +1,8 @@
 """RFC 9457 problem details: the one place that turns every error into a response.
 
 Domain errors map to a status by their class; HTTP-level refusals are ``Rejected``;
-anything unexpected is logged with its traceback and answered with a bare 500.
+an unreachable database is a 503 the client may retry; anything unexpected is logged with
+its traceback and answered with a bare 500.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from core.errors import (
     NotFound,
     TooManyAttempts,
 )
+from core.store import UNREACHABLE
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ STATUS_OF: dict[type[DomainError], int] = {
     DomainError: 400,
 }
 
+
+UNAVAILABLE_RETRY_SECONDS = 5
 
 class Rejected(Exception):
     """The HTTP layer refuses a request (bad JSON, wrong media type, throttled, ...)."""
@@ -130,6 +134,15 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         code = exc.reason.lower().replace(" ", "-")
         headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
         return problem_response(request, exc.status, code, exc.reason + ".", headers=headers)
+    except UNREACHABLE:
+        log.warning("the database is unreachable", extra={"requestId": request.get(REQUEST_ID)})
+        return problem_response(
+            request,
+            503,
+            "unavailable",
+            "The shop is temporarily unavailable. Try again in a moment.",
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)},
+        )
     except Exception:
         log.exception("unexpected error", extra={"requestId": request.get(REQUEST_ID)})
         return problem_response(

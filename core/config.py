@@ -11,6 +11,8 @@ from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.store import WriteConcernChoice
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "var"
 GENERATED_ENV = DATA_DIR / "generated.env"
@@ -31,6 +33,16 @@ class CoreSettings(BaseConfig):
         default=None, description="MongoDB connection string; unset starts the embedded engine."
     )
     mongodb_database: str = Field(default="shop", pattern=r"^[A-Za-z0-9_-]{1,63}$")
+    mongodb_write_concern: WriteConcernChoice = Field(
+        default=WriteConcernChoice.JOURNALED,
+        description="journaled (w:1, j:true), majority (on a replica set) or acknowledged.",
+    )
+    mongodb_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        le=120,
+        description="How long a request waits for an unreachable database before 503.",
+    )
     data_dir: Path = Field(default=DATA_DIR, description="Embedded database files and caches.")
     jwt_secret: SecretStr = Field(description="HS256 key for access tokens, at least 32 bytes.")
     jwt_ttl_minutes: int = Field(default=60 * 24, ge=1, le=60 * 24 * 30)

@@ -122,7 +122,9 @@ class Shop:
 @contextlib.asynccontextmanager
 async def open_shop(settings: CoreSettings, uri: str) -> AsyncIterator[Shop]:
     """Connect, create indexes and recover interrupted work, then hand out the shop."""
-    client = connect(uri)
+    client = connect(
+        uri, settings.mongodb_write_concern, timedelta(seconds=settings.mongodb_timeout_seconds)
+    )
     try:
         shop = Shop.build(settings, client)
         await shop.store.ensure_indexes()

@@ -12,20 +12,64 @@ relied on, and checkout's claim on a cart uses the claim's pre-image as the cart
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
+from enum import StrEnum
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure
 
 from core.models import ItemT, Page
 
 Collection = AsyncCollection[dict[str, Any]]
 
 
-def connect(uri: str) -> AsyncMongoClient[dict[str, Any]]:
-    return AsyncMongoClient(uri, tz_aware=True, tzinfo=UTC, serverSelectionTimeoutMS=10_000)
+class WriteConcernChoice(StrEnum):
+    """How durable a write must be before the database acknowledges it (``MONGODB_WRITE_CONCERN``).
+
+    Every write the shop acknowledges to a customer or staff member goes through the one
+    client, so the choice covers all of them:
+
+    - ``journaled`` (``w: 1, j: true``): on disk in the primary's journal; survives a crash
+      of that server. The default, and right for a single server.
+    - ``majority`` (``w: "majority", j: true``): in the journals of most replica-set members;
+      survives losing the primary too. Use it on a replica set.
+    - ``acknowledged`` (``w: 1``): in the primary's memory only; faster, and loses up to the
+      journal's commit interval (100 ms) of acknowledged writes when the server crashes.
+    """
+
+    JOURNALED = "journaled"
+    MAJORITY = "majority"
+    ACKNOWLEDGED = "acknowledged"
+
+    def client_options(self) -> dict[str, Any]:
+        """The choice as ``AsyncMongoClient`` options (its default write concern)."""
+        if self is WriteConcernChoice.MAJORITY:
+            return {"w": "majority", "journal": True}
+        return {"w": 1, "journal": self is WriteConcernChoice.JOURNALED}
+
+
+UNREACHABLE = (ConnectionFailure,)
+"""What PyMongo raises when the database cannot be reached (server selection timed out, a
+connection dropped): the shop is temporarily unavailable, not broken."""
+
+
+def connect(
+    uri: str,
+    write_concern: WriteConcernChoice = WriteConcernChoice.JOURNALED,
+    timeout: timedelta = timedelta(seconds=10),
+) -> AsyncMongoClient[dict[str, Any]]:
+    milliseconds = int(timeout.total_seconds() * 1000)
+    return AsyncMongoClient(
+        uri,
+        tz_aware=True,
+        tzinfo=UTC,
+        serverSelectionTimeoutMS=milliseconds,
+        connectTimeoutMS=milliseconds,
+        **write_concern.client_options(),
+    )
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import pytest
 from pydantic_settings import SettingsConfigDict
 
 from core.config import ConfigError, CoreSettings, ensure_generated_secret, load
+from core.store import connect
 
 
 class IsolatedSettings(CoreSettings):
@@ -61,3 +62,22 @@ def test_no_secret_is_generated_when_one_is_set(
     monkeypatch.setenv("JWT_SECRET", "y" * 40)
     ensure_generated_secret(tmp_path / "generated.env")
     assert not (tmp_path / "generated.env").exists()
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ("journaled", {"w": 1, "j": True}),
+        ("majority", {"w": "majority", "j": True}),
+        ("acknowledged", {"w": 1, "j": False}),
+    ],
+)
+def test_the_write_concern_is_the_clients_default(choice: str, expected: dict[str, object]) -> None:
+    settings = CoreSettings(_env_file=None, jwt_secret="x" * 32, mongodb_write_concern=choice)  # type: ignore[call-arg]
+    client = connect("mongodb://127.0.0.1:1", settings.mongodb_write_concern)
+    assert client.write_concern.document == expected
+
+
+def test_writes_wait_for_the_journal_unless_told_otherwise() -> None:
+    default = CoreSettings(_env_file=None, jwt_secret="x" * 32)  # type: ignore[call-arg]
+    assert default.mongodb_write_concern == "journaled"
