@@ -44,6 +44,7 @@ STATUS_OF: dict[type[DomainError], int] = {
 
 UNAVAILABLE_RETRY_SECONDS = 5
 
+
 class Rejected(Exception):
     """The HTTP layer refuses a request (bad JSON, wrong media type, throttled, ...)."""
 
