@@ -9,7 +9,7 @@ from sandbox.paying import PayingUser
 from sandbox.state import Sandbox
 from sandbox.watcher import ChatWatcher
 
-DEFAULT_TIMEOUT = 5.0
+DEFAULT_TIMEOUT = 15.0  # a wait on a condition: only a failing test waits it out
 
 
 class FakeUser(PayingUser):

@@ -30,7 +30,7 @@ def make_user(sandbox: Sandbox) -> Callable[..., FakeUser]:
     """``make_user("Alice")`` -> a FakeUser with a private chat with the bot."""
 
     def make(first_name: str | None = None, **options: Any) -> FakeUser:
-        return FakeUser.create(sandbox, first_name=first_name, timeout=3.0, **options)
+        return FakeUser.create(sandbox, first_name=first_name, timeout=15.0, **options)
 
     return make
 

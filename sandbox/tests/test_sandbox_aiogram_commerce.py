@@ -176,7 +176,7 @@ async def test_a_staff_group(
 
     await alice.send("just chatting", chat_id=staff.id, wait=False)  # privacy mode: not sent
     await alice.send(f"@{sandbox.bot.username} hi", chat_id=staff.id, wait=False)
-    await sandbox.wait_until(lambda: seen.get("group_texts"), 3, staff.transcript)
+    await sandbox.wait_until(lambda: seen.get("group_texts"), 15, staff.transcript)
     assert seen["group_texts"] == [f"@{sandbox.bot.username} hi"]
 
     info = await bot.get_chat(staff.id)

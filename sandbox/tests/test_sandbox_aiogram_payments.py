@@ -154,7 +154,7 @@ async def test_forged_and_replayed_payments_reach_the_bot(
     )
     await mallory.wait_for(lambda m: m.text == "Paid 1 XTR")
     mallory.redeliver(forged)
-    await sandbox.wait_until(lambda: len(paid) == 2, 3, mallory.transcript)
+    await sandbox.wait_until(lambda: len(paid) == 2, 15, mallory.transcript)
     assert paid[0] == paid[1] and paid[0]["telegram_payment_charge_id"] == "stxf"
     assert sandbox.payments.charges == {}  # nobody was charged
 

@@ -29,7 +29,7 @@ async def test_send_returns_the_first_reaction_even_an_edit(
     menu = await bot.send_message(alice.id, "Menu", reply_markup=KEYBOARD)
 
     async def bot_reacts() -> None:
-        await sandbox.wait_until(lambda: sandbox.updates, 1, lambda: "the update")
+        await sandbox.wait_until(lambda: sandbox.updates, 15, lambda: "the update")
         await bot.edit_message_text("Menu (updated)", chat_id=alice.id, message_id=menu.message_id)
         await bot.send_message(alice.id, "Anything else?")
 

@@ -185,7 +185,7 @@ async def test_get_updates_offset_limit_and_long_poll(
 
     offset = body["result"][0]["update_id"] + 1
     poll = asyncio.create_task(call(http, sandbox_server, "getUpdates", offset=offset, timeout=5))
-    await sandbox.wait_until(lambda: not sandbox.updates, 1, lambda: "the poll to confirm")
+    await sandbox.wait_until(lambda: not sandbox.updates, 15, lambda: "the poll to confirm")
     sandbox.user_sends(1001, "late")
     _, body = await poll
     assert [u["message"]["text"] for u in body["result"]] == ["late"]
@@ -219,7 +219,7 @@ async def test_a_new_poll_ends_the_previous_one(
     http: aiohttp.ClientSession, sandbox_server: SandboxServer, sandbox: Sandbox
 ) -> None:
     old = asyncio.create_task(call(http, sandbox_server, "getUpdates", timeout=5))
-    await sandbox.wait_until(lambda: sandbox.polls == 1, 1, lambda: "the first poll")
+    await sandbox.wait_until(lambda: sandbox.polls == 1, 15, lambda: "the first poll")
     assert await call(http, sandbox_server, "getUpdates", timeout=0) == (
         200,
         {"ok": True, "result": []},

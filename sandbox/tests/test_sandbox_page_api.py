@@ -50,7 +50,7 @@ async def test_a_chat_is_long_polled_by_etag(
 
     waiting = asyncio.create_task(get_json(http, f"{chats}?after={before['etag']}&wait=10"))
     await bot_call(http, sandbox_server, "sendMessage", chat_id=1001, text="Hello")
-    after = await asyncio.wait_for(waiting, 5)
+    after = await asyncio.wait_for(waiting, 30)
     assert after["etag"] != before["etag"]
     assert [m["text"] for m in after["messages"]] == ["Hello"]
 
@@ -71,7 +71,7 @@ async def test_a_callback_answer_is_waited_for(
     await bot_call(
         http, sandbox_server, "answerCallbackQuery", callback_query_id=query.id, text="Bought"
     )
-    answer = await asyncio.wait_for(waiting, 5)
+    answer = await asyncio.wait_for(waiting, 30)
     assert (answer["answered"], answer["text"]) == (True, "Bought")
 
 

@@ -74,7 +74,7 @@ async def test_wrong_secret_is_the_bots_problem(
         alice = make_user("Alice")
         await alice.send("hello", wait=False)
         await sandbox.wait_until(
-            lambda: sandbox.webhook.last_error_message, 3, lambda: "a failed delivery"
+            lambda: sandbox.webhook.last_error_message, 15, lambda: "a failed delivery"
         )
         info = await bot.get_webhook_info()
         assert info.last_error_message == "Wrong response from the webhook: 401 Unauthorized"
