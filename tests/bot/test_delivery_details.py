@@ -11,12 +11,14 @@ import pytest
 
 from bot import texts
 from bot.callbacks import ChooseDelivery
+from bot.config import BotSettings
 from core.commands import ProfileUpdate, parse
 from core.delivery import DeliveryDetails
 from core.models import Order, Product, User
 from core.shop import Shop
 from sandbox import FakeUser, Message
-from tests.bot.conftest import fill_cart, orders_of, review_order, tap
+from tests.bot.conftest import Customer, fill_cart, orders_of, review_order, tap
+from tests.bot.test_delivery import working
 from tests.conftest import DELIVERY_METHODS, NewProduct
 
 CONFIRM = "✅ Confirm order"
@@ -232,3 +234,33 @@ async def test_forged_methods_and_steps_out_of_turn_are_refused(
     replayed = await alice.send_callback(ChooseDelivery(code="courier").pack())  # asked a phone
     assert replayed.text == texts.STALE_BUTTON
     assert await orders_of(shop, account) == []
+
+
+async def test_the_operators_hear_the_details_as_text(
+    shop: Shop,
+    bot_settings: BotSettings,
+    customer: Customer,
+    make_user: Callable[..., FakeUser],
+    new_product: NewProduct,
+) -> None:
+    operators = make_user("Operators")
+    shop.outbox.operator_chat_id = operators.id
+    _, account = await customer("Dora")
+    await fill_cart(shop, account, (await new_product(price=1250), 1))
+    given = {
+        "method": "courier",
+        "phone": "+442079460958",
+        "address": "<a href='x'>1 St</a>",
+        "recipientName": "<b>Dora</b>",
+    }
+    async with working(shop, bot_settings):
+        order = await shop.checkout.place_order(account.id, delivery=parse(DeliveryDetails, given))
+        notice = await operators.wait_for(lambda m: "New order" in (m.text or ""))
+
+    assert notice.text == (
+        f"New order #{order.number}: $17.50\n"
+        "Delivery: Courier\n"
+        "To: <b>Dora</b>, +442079460958\n"
+        "Address: <a href='x'>1 St</a>"
+    )
+    assert {e["type"] for e in notice.entities} == {"bold"}

@@ -8,13 +8,15 @@ from typing import Any
 
 import pytest
 
+from core import clock
 from core.commands import CartChange, parse
 from core.config import CoreSettings
 from core.delivery import DeliveryDetails, normalise_phone
 from core.errors import InvalidInput
-from core.models import Product, User
+from core.models import Order, Product, User
 from core.shop import Shop
 from tests.conftest import DELIVERY_METHODS, TEST_SECRET, NewProduct, NewUser
+from tests.core.test_crash_recovery import LEASE, Killed, checkout_on, dying_store
 
 COURIER = {"method": "courier", "phone": "+44 20 7946 0958", "address": "1 High St, London"}
 
@@ -166,7 +168,7 @@ async def test_refused_details_write_nothing(
 
 
 async def test_a_shop_without_methods_orders_as_before_and_refuses_details(
-    mongo_uri: str, new_user: NewUser, new_product: NewProduct, shop: Shop
+    new_user: NewUser, new_product: NewProduct, shop: Shop
 ) -> None:
     plain = Shop.build(shop.settings.model_copy(update={"delivery_methods": ()}), shop.client)
     user = await _cart_with_tea(plain, new_user, new_product)
@@ -227,3 +229,33 @@ async def test_saved_details_are_offered_only_while_their_method_fits(
 def test_misconfigured_methods_stop_startup(methods: list[dict[str, Any]], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         CoreSettings(_env_file=None, jwt_secret=TEST_SECRET, delivery_methods=methods)  # type: ignore[call-arg]
+
+
+async def test_a_checkout_killed_at_any_write_keeps_the_details_with_its_order(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    for writes in range(40):
+        user = await _cart_with_tea(shop, new_user, new_product)
+        checkout = checkout_on(shop, dying_store(shop.store, writes))
+        try:
+            await checkout.place_order(user.id, "key", delivery=details())
+        except Killed:
+            killed = True
+        else:
+            killed = False
+        await shop.recover(at=clock.now() + LEASE + timedelta(seconds=1))
+
+        orders = [
+            Order.model_validate(o) async for o in shop.store.orders.find({"userId": user.id})
+        ]
+        saved = (await shop.users.get(user.id)).last_delivery
+        if orders:  # rolled forward: the snapshot, the fee in the total, the details kept
+            [order] = orders
+            assert order.delivery is not None and order.total_amount == 900 + 500
+            assert saved is not None and saved.at == order.created_at
+        else:
+            assert saved is None
+        if not killed:
+            break
+    else:
+        pytest.fail("the checkout never completed within the write budget")
