@@ -128,6 +128,7 @@ class Delivery:
         check_methods(methods)
         self._users = store.users
         self.methods = tuple(methods)
+        self._choices = "choose one of " + ", ".join(method.code for method in methods)
         self._phone_region = check_region(phone_region)
 
     @property
@@ -158,14 +159,12 @@ class Delivery:
                 "This shop does not deliver: place the order without delivery details."
             )
         if details is None:
-            codes = ", ".join(method.code for method in self.methods)
-            error = FieldError(("method",), f"is required: choose one of {codes}")
+            error = FieldError(("method",), f"is required: {self._choices}")
             raise InvalidInput("Say how the order should reach you.", [error])
         errors: list[FieldError] = []
         method = self.method(details.method)
         if method is None:
-            codes = ", ".join(method.code for method in self.methods)
-            errors.append(FieldError(("method",), f"is not offered: choose one of {codes}"))
+            errors.append(FieldError(("method",), f"is not offered: {self._choices}"))
         elif method.needs_address and details.address is None:
             errors.append(FieldError(("address",), f"is required for {method.title}"))
         elif not method.needs_address and details.address is not None:

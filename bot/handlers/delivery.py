@@ -15,7 +15,13 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, TelegramObject
+from aiogram.types import (
+    CallbackQuery,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    TelegramObject,
+)
 from aiogram.types import User as TelegramUser
 from aiogram.utils.callback_answer import CallbackAnswer
 
@@ -47,13 +53,13 @@ async def begin(query: CallbackQuery, shop: Shop, customer: User, state: FSMCont
     if cart.is_empty:
         await show_cart(query, cart)
         return
-    await state.update_data({DRAFT: {}, DELIVERY: None})
     saved = shop.delivery.reusable(customer.last_delivery)
+    draft = {} if saved is None else saved.model_dump(by_alias=True, exclude_none=True)
+    await state.update_data({DRAFT: draft, DELIVERY: None})
     if saved is None:
         await _ask_method(query, shop, state)
         return
     await state.set_state(DeliveryForm.reuse)
-    await state.update_data({DRAFT: saved.model_dump(by_alias=True, exclude_none=True)})
     snapshot = shop.delivery.snapshot(saved, customer.name)
     assert snapshot is not None  # the shop delivers
     await show(query, texts.same_details(snapshot), keyboards.same_details())
@@ -119,16 +125,11 @@ async def phone_typed(message: Message, shop: Shop, customer: User, state: FSMCo
 async def _phone_given(
     message: Message, shop: Shop, customer: User, state: FSMContext, phone: str
 ) -> None:
-    """Take the reply keyboard away with the next question (or a thank-you before the
-    summary, whose inline keyboard cannot go in the same message)."""
-    draft = await _draft(state)
-    method = shop.delivery.method(str(draft.get("method")))
-    if method is not None and method.needs_address:
-        await state.update_data({DRAFT: {**draft, "phone": phone}})
-        await state.set_state(DeliveryForm.address)
-        await message.answer(texts.ASK_ADDRESS, reply_markup=ReplyKeyboardRemove())
-        return
-    await message.answer(texts.phone_saved(phone), reply_markup=ReplyKeyboardRemove())
+    """The share-contact keyboard goes away with the address question, or else with a
+    thank-you: the summary's inline keyboard cannot share a message with its removal."""
+    method = shop.delivery.method(str((await _draft(state)).get("method")))
+    if method is None or not method.needs_address:
+        await message.answer(texts.phone_saved(phone), reply_markup=ReplyKeyboardRemove())
     await _next_step(message, shop, customer, state, {"phone": phone})
 
 
@@ -166,14 +167,20 @@ async def _next_step(
     """Add ``answer`` to the draft and ask for what is still missing, or show the summary
     once core accepts the details (each answer is validated on its own first)."""
     draft = {**await _draft(state), **answer}
-    if "method" not in draft:
-        await state.update_data({DRAFT: draft})
+    method = shop.delivery.method(str(draft.get("method")))
+    if method is None:
+        await state.update_data({DRAFT: {}})
         await _ask_method(event, shop, state)
         return
     if "phone" not in draft:
         await state.update_data({DRAFT: draft})
         await state.set_state(DeliveryForm.phone)
         await _answer(event, texts.ASK_PHONE, keyboards.share_phone())
+        return
+    if method.needs_address and "address" not in draft:
+        await state.update_data({DRAFT: draft})
+        await state.set_state(DeliveryForm.address)
+        await _answer(event, texts.ASK_ADDRESS, ReplyKeyboardRemove())
         return
     details = parse(DeliveryDetails, {"recipientName": customer.name, **draft})
     shop.delivery.snapshot(details, customer.name)  # refuses what the method does not fit
@@ -182,7 +189,9 @@ async def _next_step(
     await show_summary(event, shop, customer, state)
 
 
-async def _answer(event: Message | CallbackQuery, text: str, markup: Any) -> None:
+async def _answer(
+    event: Message | CallbackQuery, text: str, markup: ReplyKeyboardMarkup | ReplyKeyboardRemove
+) -> None:
     """A new message (a reply keyboard cannot be put on an edited one)."""
     message = event if isinstance(event, Message) else event.message
     if isinstance(message, Message):
