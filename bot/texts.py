@@ -179,7 +179,8 @@ def delivery_details(delivery: DeliverySnapshot) -> str:
 
 
 def same_details(delivery: DeliverySnapshot) -> str:
-    return f"Send to the same address as last time?\n\n{delivery_details(delivery)}"
+    question = "Send to the same address" if delivery.address else "Use the same details"
+    return f"{question} as last time?\n\n{delivery_details(delivery)}"
 
 
 def phone_saved(phone: str) -> str:

@@ -148,7 +148,8 @@ async def test_changing_the_last_details_asks_again(
     await shop.checkout.place_order(account.id, delivery=parse(DeliveryDetails, given))
     await fill_cart(shop, account, (tea, 1))
 
-    await review_order(alice)
+    offer = await review_order(alice)
+    assert "Use the same details as last time?" in _text(offer)  # a pickup: no address
     assert _text(await tap(alice, "Change")) == texts.ASK_METHOD
     await alice.press(COURIER)
     await alice.send("+1 202 555 0143")
