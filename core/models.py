@@ -40,6 +40,7 @@ class User(Document):
     name: str
     email: str
     role: Role = Role.USER
+    active: bool = Field(default=True, description="A deactivated account cannot sign in.")
     telegram_id: int | None = None
     telegram_blocked: bool = Field(
         default=False, description="The bot was blocked by this customer when last tried."
@@ -50,6 +51,10 @@ class User(Document):
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def is_active_admin(self) -> bool:
+        return self.active and self.role is Role.ADMIN
 
 
 class Product(Document):

@@ -23,6 +23,7 @@ from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
+from core.staff import Staff
 from core.store import Store, connect
 from core.throttle import Counters, Limits, Throttle
 from core.tokens import TokenService
@@ -37,6 +38,7 @@ class Shop:
     client: AsyncMongoClient[dict[str, Any]]
     store: Store
     users: Users
+    staff: Staff
     catalog: Catalog
     carts: Carts
     checkout: Checkout
@@ -68,11 +70,13 @@ class Shop:
                 conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
+        users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         return cls(
             settings=settings,
             client=client,
             store=store,
-            users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle),
+            users=users,
+            staff=Staff(store, users, lease),
             catalog=catalog,
             carts=carts,
             checkout=Checkout(store, catalog, carts, outbox, lease),
@@ -86,8 +90,8 @@ class Shop:
         )
 
     async def recover(self, at: datetime | None = None) -> int:
-        """Finish or undo interrupted checkouts, cancellations, notice relays and broadcast
-        fan-outs; how many.
+        """Finish or undo interrupted checkouts, cancellations, notice relays, broadcast
+        fan-outs and account changes; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
@@ -96,6 +100,7 @@ class Shop:
             + await self.orders.recover(at)
             + await self.outbox.relay_pending(at)
             + await self.broadcasts.recover(at)
+            + await self.staff.recover(at)
         )
 
     async def keep_recovering(self) -> None:
