@@ -39,6 +39,7 @@ CART_CHANGED = "Your cart changed since this summary. Here it is again."
 EMPTY_CATALOG = "Nothing matches. Try another search, or /catalog for everything."
 NOT_UNDERSTOOD = "Sorry, I did not get that. /help lists what I can do."
 UNEXPECTED = "Something went wrong on our side. Please try again."
+LOW_STOCK_ALERT = "Low stock: <b>{name}</b> has {stock} left (alert at {limit} or fewer)."
 
 
 def money(amount: int, currency: str) -> str:

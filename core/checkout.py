@@ -14,7 +14,8 @@ The order document is its own journal. Its steps, each one atomic single-documen
    while this attempt still owns the lease;
 5. settle: take the ordered lines out of the cart and release its claim (one write, once
    per order), clear the product marks (no longer needed once placed: recovery only rolls a
-   placed order forward), and close the journal.
+   placed order forward; the same write tells operators of low stock once per crossing,
+   ``core/stock_alerts.py``), and close the journal.
 
 What ``recover`` does once the lease has expired, by where a crash stopped the attempt:
 
@@ -76,13 +77,19 @@ async def _patiently() -> AsyncIterator[None]:
 
 class Checkout:
     def __init__(
-        self, store: Store, catalog: Catalog, carts: Carts, outbox: Outbox, lease: timedelta
+        self,
+        store: Store,
+        catalog: Catalog,
+        carts: Carts,
+        outbox: Outbox,
+        stock: Stock,
+        lease: timedelta,
     ) -> None:
         self._store = store
         self._outbox = outbox
         self._orders = store.orders
         self._products = store.products
-        self._stock = Stock(store)
+        self._stock = stock
         self._catalog = catalog
         self._carts = carts
         self._lease = lease

@@ -125,6 +125,7 @@ class ProductDraft(Command):
     price: Price
     currency: ShopCurrency | None = None
     stock: Stock = 0
+    low_stock_threshold: Stock | None = None
     active: StrictBool = True
 
 
@@ -134,6 +135,7 @@ class ProductPatch(Command):
     price: Price | None = None
     stock: Stock | None = None
     stock_delta: StockDelta | None = None
+    low_stock_threshold: Stock | None = None
     active: StrictBool | None = None
     expected_version: Version | None = None
 

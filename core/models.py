@@ -64,6 +64,14 @@ class Product(Document):
     currency: str
     stock: int
     active: bool = True
+    low_stock_threshold: int | None = Field(
+        default=None,
+        description="Operators hear when stock falls to or below this; null: the shop's.",
+    )
+    low_stock: bool = Field(
+        default=False,
+        description="Operators were told the stock is low; cleared once it is above again.",
+    )
     version: int = 0
 
 

@@ -30,6 +30,7 @@ class NoticeKind(StrEnum):
     ORDER_STATUS = "order_status"
     NEW_ORDER = "new_order"
     BROADCAST = "broadcast"
+    LOW_STOCK = "low_stock"
 
 
 class DeliveryState(StrEnum):
@@ -61,6 +62,10 @@ class Notification(Model):
     total_amount: int | None = None
     currency: str | None = None
     broadcast_id: Id | None = None
+    product_id: Id | None = None
+    product_name: str | None = None
+    stock: int | None = None
+    threshold: int | None = None
     text: str | None = None
     owner: str | None = None
     created_at: datetime
