@@ -12,6 +12,10 @@ from core.notifications import NoticeKind, Notification
 def render(notice: Notification) -> tuple[str, InlineKeyboardMarkup | None]:
     if notice.kind is NoticeKind.BROADCAST:
         return html.quote(notice.text or ""), None
+    if notice.kind is NoticeKind.LOW_STOCK:
+        name = html.quote(notice.product_name or "")
+        text = texts.LOW_STOCK_ALERT.format(name=name, stock=notice.stock, limit=notice.threshold)
+        return text, None
     assert notice.order_id is not None and notice.order_number is not None
     total = texts.money(notice.total_amount or 0, notice.currency or "")
     if notice.kind is NoticeKind.NEW_ORDER:
