@@ -12,6 +12,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from core.accounts import Accounts
 from core.broadcasts import Broadcasts
 from core.carts import Carts
 from core.catalog import Catalog
@@ -24,7 +25,6 @@ from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
-from core.staff import Staff
 from core.stock import Stock
 from core.stock_alerts import StockAlerts
 from core.store import Store, connect
@@ -41,7 +41,7 @@ class Shop:
     client: AsyncMongoClient[dict[str, Any]]
     store: Store
     users: Users
-    staff: Staff
+    accounts: Accounts
     catalog: Catalog
     carts: Carts
     delivery: Delivery
@@ -86,7 +86,7 @@ class Shop:
             client=client,
             store=store,
             users=users,
-            staff=Staff(store, users, lease),
+            accounts=Accounts(store, users, lease),
             catalog=catalog,
             carts=carts,
             delivery=delivery,
@@ -113,7 +113,7 @@ class Shop:
             + await self.outbox.relay_pending(at)
             + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)
-            + await self.staff.recover(at)
+            + await self.accounts.recover(at)
         )
 
     async def keep_recovering(self) -> None:
