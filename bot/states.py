@@ -11,3 +11,7 @@ class Signup(StatesGroup):
 class ProfileForm(StatesGroup):
     name = State()
     password = State()
+
+
+class BroadcastForm(StatesGroup):
+    text = State()

@@ -62,6 +62,7 @@ class Notification(Model):
     currency: str | None = None
     broadcast_id: Id | None = None
     text: str | None = None
+    formatted: bool = False
     owner: str | None = None
     created_at: datetime
 

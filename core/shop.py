@@ -23,6 +23,7 @@ from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
+from core.staff import StaffDesk
 from core.store import Store, connect
 from core.throttle import Counters, Limits, Throttle
 from core.tokens import TokenService
@@ -45,6 +46,7 @@ class Shop:
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
+    staff: StaffDesk
     throttle: Throttle
     leases: Leases
 
@@ -68,6 +70,7 @@ class Shop:
                 conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
+        orders = Orders(store, outbox, lease)
         return cls(
             settings=settings,
             client=client,
@@ -76,11 +79,12 @@ class Shop:
             catalog=catalog,
             carts=carts,
             checkout=Checkout(store, catalog, carts, outbox, lease),
-            orders=Orders(store, outbox, lease),
+            orders=orders,
             outbox=outbox,
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
+            staff=StaffDesk(store, orders),
             throttle=throttle,
             leases=Leases(store.leases),
         )
