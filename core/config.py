@@ -50,7 +50,9 @@ class CoreSettings(BaseConfig):
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     checkout_lease_seconds: int = Field(default=60, ge=5, le=3600)
     operator_chat_id: int | None = Field(
-        default=None, description="Telegram chat told about every new order."
+        default=None,
+        description="Telegram chat that gets a card for every new order; unset: every "
+        "staff member's private chat.",
     )
     login_failures_per_email: int = Field(
         default=5, ge=1, description="Wrong passwords for one email before it is refused."

@@ -3,6 +3,7 @@ or cancelled; the progress message is brought up to date by explicit ticks, not 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot.callbacks import DraftSend, StopBroadcast
 from bot.config import BotSettings
 from core.access import SYSTEM
 from core.broadcasts import BroadcastState
+from core.commands import BroadcastDraft, parse
 from core.models import Role, User
 from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
@@ -194,3 +196,23 @@ async def test_customers_and_demoted_operators_cannot_broadcast_or_cancel(
     progress = await shop.broadcasts.progress(SYSTEM, broadcast["_id"])
     assert progress.state is BroadcastState.SENDING and progress.remaining == 1
     assert await shop.store.broadcasts.count_documents({}) == 1
+
+
+async def test_the_reporter_ticks_between_naps_and_lets_go_of_a_message_that_is_gone(
+    shop: Shop, reporter: ProgressReporter, customer: Customer
+) -> None:
+    olga, _ = await _operator(shop, customer)
+    draft = parse(BroadcastDraft, {"text": "Hi", "segment": {"kind": "all"}})
+    await shop.broadcasts.start(SYSTEM, draft, report_to=(olga.id, 999))  # no such message
+    naps: list[float] = []
+
+    async def nap(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 2:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await reporter.run(3, sleep=nap)
+
+    assert naps == [3, 3]
+    assert await shop.broadcasts.reports_due() == []
