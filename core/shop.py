@@ -25,6 +25,7 @@ from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
+from core.staff import StaffDesk
 from core.stock import Stock
 from core.stock_alerts import StockAlerts
 from core.store import Store, connect
@@ -52,6 +53,7 @@ class Shop:
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
+    staff: StaffDesk
     throttle: Throttle
     leases: Leases
 
@@ -81,6 +83,7 @@ class Shop:
             ),
         )
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
+        orders = Orders(store, outbox, stock, lease)
         return cls(
             settings=settings,
             client=client,
@@ -91,12 +94,13 @@ class Shop:
             carts=carts,
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
-            orders=Orders(store, outbox, stock, lease),
+            orders=orders,
             outbox=outbox,
             stock_alerts=alerts,
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
+            staff=StaffDesk(store, orders),
             throttle=throttle,
             leases=Leases(store.leases),
         )
