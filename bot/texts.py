@@ -51,6 +51,7 @@ ASK_ADDRESS = (
     "Where should we deliver? Send the address in one message: street and house, flat, "
     "city, postcode. /cancel to stop."
 )
+USE_THE_BUTTONS = "Please answer with the buttons above, or /cancel."
 ASK_NOTE = "Send your note for the shop (up to 500 characters), or /cancel."
 DETAILS_CHANGED = "Your delivery details changed since this summary. Please check out again."
 LOW_STOCK_ALERT = "Low stock: <b>{name}</b> has {stock} left (alert at {limit} or fewer)."

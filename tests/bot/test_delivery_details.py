@@ -231,6 +231,8 @@ async def test_forged_methods_and_steps_out_of_turn_are_refused(
 
     forged = await alice.send_callback(ChooseDelivery(code="drone").pack())
     assert forged.text == texts.STALE_BUTTON
+    hint = await alice.send("courier please")
+    assert _text(hint) == texts.USE_THE_BUTTONS
     await alice.press(PICKUP)
     replayed = await alice.send_callback(ChooseDelivery(code="courier").pack())  # asked a phone
     assert replayed.text == texts.STALE_BUTTON
