@@ -4,6 +4,7 @@ a note, /cancel, stale summaries and markup that must stay text."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -271,3 +272,23 @@ async def test_the_operators_hear_the_details_as_text(
     # The shop's own markup only: bold headings and the link to the customer's chat.
     assert {e["type"] for e in notice.entities} == {"bold", "text_link"}
     assert {e["url"] for e in notice.entities if "url" in e} == {f"tg://user?id={dora.id}"}
+
+
+async def test_a_double_tap_on_confirm_makes_one_order_with_the_details(
+    shop: Shop, new_product: NewProduct, make_user: Callable[..., FakeUser], running_bot: None
+) -> None:
+    alice, account, tea = await _shopper(shop, new_product, make_user)
+    await review_order(alice)
+    await alice.press(PICKUP)
+    await alice.send("+44 20 7946 0958", wait=False)
+    summary = await _summary(alice)
+    button = summary.button(CONFIRM)
+    assert button is not None and button.callback_data is not None
+
+    await asyncio.gather(
+        *(alice.send_callback(button.callback_data, message_id=summary.message_id) for _ in "ab")
+    )
+
+    order = await _only_order(shop, account)
+    assert order.delivery is not None and order.delivery.method == "pickup"
+    assert (await shop.catalog.get(tea.id)).stock == 8
