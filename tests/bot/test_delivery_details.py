@@ -56,6 +56,14 @@ async def _summary(player: FakeUser) -> Message:
     return await player.wait_for(lambda m: "Place this order?" in (m.text or ""))
 
 
+async def _pickup_summary(player: FakeUser) -> Message:
+    """Checkout, pickup, a typed phone: the summary."""
+    await review_order(player)
+    await player.press(PICKUP)
+    await player.send("+44 20 7946 0958", wait=False)
+    return await _summary(player)
+
+
 async def _only_order(shop: Shop, account: User) -> Order:
     orders = await orders_of(shop, account)
     assert len(orders) == 1
@@ -212,10 +220,7 @@ async def test_a_summary_whose_details_changed_orders_nothing(
     shop: Shop, new_product: NewProduct, make_user: Callable[..., FakeUser], running_bot: None
 ) -> None:
     alice, account, _ = await _shopper(shop, new_product, make_user)
-    await review_order(alice)
-    await alice.press(PICKUP)
-    await alice.send("+44 20 7946 0958", wait=False)
-    old = await _summary(alice)
+    old = await _pickup_summary(alice)
     await alice.send("/start")  # leaves everything, the gathered details too
 
     query = await alice.press(CONFIRM, message_id=old.message_id)
@@ -278,10 +283,7 @@ async def test_a_double_tap_on_confirm_makes_one_order_with_the_details(
     shop: Shop, new_product: NewProduct, make_user: Callable[..., FakeUser], running_bot: None
 ) -> None:
     alice, account, tea = await _shopper(shop, new_product, make_user)
-    await review_order(alice)
-    await alice.press(PICKUP)
-    await alice.send("+44 20 7946 0958", wait=False)
-    summary = await _summary(alice)
+    summary = await _pickup_summary(alice)
     button = summary.button(CONFIRM)
     assert button is not None and button.callback_data is not None
 
