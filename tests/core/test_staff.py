@@ -19,7 +19,7 @@ async def _staff(shop: Shop, new_user: NewUser, name: str, telegram_id: int | No
     user = await new_user(name=name)
     if telegram_id is not None:
         await shop.store.users.update_one({"_id": user.id}, {"$set": {"telegramId": telegram_id}})
-    return await shop.users.set_role(SYSTEM, user.id, Role.OPERATOR)
+    return await shop.accounts.set_role(SYSTEM, user.id, Role.OPERATOR)
 
 
 async def _order(shop: Shop, user: User, new_product: NewProduct) -> Order:
@@ -84,7 +84,7 @@ async def test_only_staff_as_they_are_now_may_view_count_or_move(
     customer = await new_user()
     order = await _order(shop, customer, new_product)
     demoted = await _staff(shop, new_user, "Olga", None)
-    await shop.users.set_role(SYSTEM, demoted.id, Role.USER)
+    await shop.accounts.set_role(SYSTEM, demoted.id, Role.USER)
     for account in (customer, await shop.users.get(demoted.id)):
         actor = Actor.of(account)
         with pytest.raises(Forbidden):
@@ -127,7 +127,7 @@ async def test_without_an_operators_chat_each_staff_member_on_telegram_gets_the_
     await _staff(shop, new_user, "Web only", None)
     admin = await new_user(name="Ada")
     await shop.store.users.update_one({"_id": admin.id}, {"$set": {"telegramId": 503}})
-    await shop.users.set_role(SYSTEM, admin.id, Role.ADMIN)
+    await shop.accounts.set_role(SYSTEM, admin.id, Role.ADMIN)
     customer = await new_user()
     await shop.store.users.update_one({"_id": customer.id}, {"$set": {"telegramId": 504}})
 
