@@ -12,18 +12,19 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from core.accounts import Accounts
 from core.broadcasts import Broadcasts
 from core.carts import Carts
 from core.catalog import Catalog
 from core.checkout import Checkout
 from core.config import CoreSettings
+from core.delivery import Delivery
 from core.leases import Leases
 from core.notifications import NotificationQueue
 from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
-from core.staff import Staff
 from core.stock import Stock
 from core.stock_alerts import StockAlerts
 from core.store import Store, connect
@@ -40,9 +41,10 @@ class Shop:
     client: AsyncMongoClient[dict[str, Any]]
     store: Store
     users: Users
-    staff: Staff
+    accounts: Accounts
     catalog: Catalog
     carts: Carts
+    delivery: Delivery
     checkout: Checkout
     orders: Orders
     outbox: Outbox
@@ -66,6 +68,7 @@ class Shop:
         )
         catalog = Catalog(store, settings.shop_currency, alerts)
         carts = Carts(store, catalog)
+        delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
         stock = Stock(store, alerts)
         throttle = Throttle(
@@ -83,10 +86,11 @@ class Shop:
             client=client,
             store=store,
             users=users,
-            staff=Staff(store, users, lease),
+            accounts=Accounts(store, users, lease),
             catalog=catalog,
             carts=carts,
-            checkout=Checkout(store, catalog, carts, outbox, stock, lease),
+            delivery=delivery,
+            checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
             orders=Orders(store, outbox, stock, lease),
             outbox=outbox,
             stock_alerts=alerts,
@@ -109,7 +113,7 @@ class Shop:
             + await self.outbox.relay_pending(at)
             + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)
-            + await self.staff.recover(at)
+            + await self.accounts.recover(at)
         )
 
     async def keep_recovering(self) -> None:

@@ -106,7 +106,7 @@ def stock_on(store: Store) -> Stock:
 def checkout_on(shop: Shop, store: Store) -> Checkout:
     carts = Carts(store, shop.catalog)
     outbox = Outbox(store, NotificationQueue(store, LEASE), None)
-    return Checkout(store, shop.catalog, carts, outbox, stock_on(store), LEASE)
+    return Checkout(store, shop.catalog, carts, shop.delivery, outbox, stock_on(store), LEASE)
 
 
 async def _tea_and_cake_in_a_cart(

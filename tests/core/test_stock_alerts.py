@@ -137,7 +137,13 @@ def _checkout_on(shop: Shop, store: Store) -> Checkout:
     alerts = StockAlerts(store, queue, THRESHOLD, OPERATORS)
     outbox = Outbox(store, queue, OPERATORS)
     return Checkout(
-        store, shop.catalog, Carts(store, shop.catalog), outbox, Stock(store, alerts), LEASE
+        store,
+        shop.catalog,
+        Carts(store, shop.catalog),
+        shop.delivery,
+        outbox,
+        Stock(store, alerts),
+        LEASE,
     )
 
 

@@ -52,7 +52,7 @@ ADMINS = "admins"
 NEWEST_FIRST = [("createdAt", -1), ("_id", -1)]
 
 
-class Staff:
+class Accounts:
     def __init__(self, store: Store, users: Users, lease: timedelta) -> None:
         self._users = store.users
         self._registry = store.staff
