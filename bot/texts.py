@@ -51,6 +51,7 @@ ASK_ADDRESS = (
     "Where should we deliver? Send the address in one message: street and house, flat, "
     "city, postcode. /cancel to stop."
 )
+USE_THE_BUTTONS = "Please answer with the buttons above, or /cancel."
 ASK_NOTE = "Send your note for the shop (up to 500 characters), or /cancel."
 DETAILS_CHANGED = "Your delivery details changed since this summary. Please check out again."
 LOW_STOCK_ALERT = "Low stock: <b>{name}</b> has {stock} left (alert at {limit} or fewer)."
@@ -180,7 +181,8 @@ def delivery_details(delivery: DeliverySnapshot) -> str:
 
 
 def same_details(delivery: DeliverySnapshot) -> str:
-    return f"Send to the same address as last time?\n\n{delivery_details(delivery)}"
+    question = "Send to the same address" if delivery.address else "Use the same details"
+    return f"{question} as last time?\n\n{delivery_details(delivery)}"
 
 
 def phone_saved(phone: str) -> str:
