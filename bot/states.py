@@ -15,3 +15,13 @@ class ProfileForm(StatesGroup):
 
 class BroadcastForm(StatesGroup):
     text = State()
+
+
+class DeliveryForm(StatesGroup):
+    """Delivery details before the checkout summary (``bot/handlers/delivery.py``)."""
+
+    reuse = State()
+    method = State()
+    phone = State()
+    address = State()
+    note = State()

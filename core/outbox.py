@@ -97,6 +97,7 @@ class Outbox:
                 status=order["status"],
                 totalAmount=order["totalAmount"],
                 currency=order["currency"],
+                delivery=order.get("delivery") if kind is NoticeKind.NEW_ORDER else None,
             )
             for notification_id, chat_id in chats
         ]

@@ -17,6 +17,7 @@ from core.carts import Carts
 from core.catalog import Catalog
 from core.checkout import Checkout
 from core.config import CoreSettings
+from core.delivery import Delivery
 from core.leases import Leases
 from core.notifications import NotificationQueue
 from core.orders import Orders
@@ -40,6 +41,7 @@ class Shop:
     users: Users
     catalog: Catalog
     carts: Carts
+    delivery: Delivery
     checkout: Checkout
     orders: Orders
     outbox: Outbox
@@ -59,6 +61,7 @@ class Shop:
         )
         catalog = Catalog(store, settings.shop_currency)
         carts = Carts(store, catalog)
+        delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
         notifications = NotificationQueue(store, lease)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
         throttle = Throttle(
@@ -78,7 +81,8 @@ class Shop:
             users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle),
             catalog=catalog,
             carts=carts,
-            checkout=Checkout(store, catalog, carts, outbox, lease),
+            delivery=delivery,
+            checkout=Checkout(store, catalog, carts, delivery, outbox, lease),
             orders=orders,
             outbox=outbox,
             notifications=notifications,
