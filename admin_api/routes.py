@@ -16,6 +16,7 @@ from admin_api.handlers import auth, broadcasts, cart, delivery, orders, product
 from admin_api.schemas import Health, ProfileChanges, Session
 from core.broadcasts import Broadcast, BroadcastProgress
 from core.commands import (
+    AccountChange,
     BroadcastDraft,
     BulkStatusUpdate,
     CartChange,
@@ -28,6 +29,7 @@ from core.commands import (
     ProductQuery,
     Registration,
     StatusUpdate,
+    UserQuery,
 )
 from core.delivery import DeliveryDetails, DeliveryMethods
 from core.ids import ID_PATTERN
@@ -82,8 +84,14 @@ ROUTES: tuple[Route, ...] = (
           STAFF, query=OrderQuery, response=Page[Order]),
     Route("GET", "/api/admin/orders/{id}", staff.get_any_order, "Any order", "admin", STAFF,
           response=Order),
-    Route("GET", "/api/admin/users", staff.list_users, "All users", "admin", ADMIN,
-          query=HistoryQuery, response=Page[User]),
+    Route("GET", "/api/admin/users", staff.list_users,
+          "Find accounts by name, email or Telegram id", "admin", ADMIN, query=UserQuery,
+          response=Page[User]),
+    Route("GET", "/api/admin/users/{id}", staff.get_user, "One account", "admin", ADMIN,
+          response=User),
+    Route("PATCH", "/api/admin/users/{id}", staff.change_user,
+          "Change an account's role, or deactivate or reactivate it", "admin", ADMIN,
+          body=AccountChange, response=User, problems=(409,)),
     Route("POST", "/api/admin/orders/status", orders.change_statuses,
           "Change many orders' status", "admin", STAFF, body=BulkStatusUpdate,
           response=BulkStatusResult),

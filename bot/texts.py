@@ -53,6 +53,7 @@ ASK_ADDRESS = (
 )
 ASK_NOTE = "Send your note for the shop (up to 500 characters), or /cancel."
 DETAILS_CHANGED = "Your delivery details changed since this summary. Please check out again."
+LOW_STOCK_ALERT = "Low stock: <b>{name}</b> has {stock} left (alert at {limit} or fewer)."
 
 
 def money(amount: int, currency: str) -> str:

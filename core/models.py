@@ -50,6 +50,7 @@ class User(Document):
     name: str
     email: str
     role: Role = Role.USER
+    active: bool = Field(default=True, description="A deactivated account cannot sign in.")
     telegram_id: int | None = None
     telegram_blocked: bool = Field(
         default=False, description="The bot was blocked by this customer when last tried."
@@ -62,6 +63,10 @@ class User(Document):
     def has_password(self) -> bool:
         return self.password_hash is not None
 
+    @property
+    def is_active_admin(self) -> bool:
+        return self.active and self.role is Role.ADMIN
+
 
 class Product(Document):
     name: str
@@ -70,6 +75,14 @@ class Product(Document):
     currency: str
     stock: int
     active: bool = True
+    low_stock_threshold: int | None = Field(
+        default=None,
+        description="Operators hear when stock falls to or below this; null: the shop's.",
+    )
+    low_stock: bool = Field(
+        default=False,
+        description="Operators were told the stock is low; cleared once it is above again.",
+    )
     version: int = 0
 
 

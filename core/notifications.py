@@ -30,6 +30,7 @@ class NoticeKind(StrEnum):
     ORDER_STATUS = "order_status"
     NEW_ORDER = "new_order"
     BROADCAST = "broadcast"
+    LOW_STOCK = "low_stock"
 
 
 class DeliveryState(StrEnum):
@@ -62,6 +63,10 @@ class Notification(Model):
     currency: str | None = None
     delivery: DeliverySnapshot | None = None
     broadcast_id: Id | None = None
+    product_id: Id | None = None
+    product_name: str | None = None
+    stock: int | None = None
+    threshold: int | None = None
     text: str | None = None
     formatted: bool = False
     owner: str | None = None

@@ -12,6 +12,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from core.accounts import Accounts
 from core.broadcasts import Broadcasts
 from core.carts import Carts
 from core.catalog import Catalog
@@ -24,7 +25,12 @@ from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
+<<<<<<< HEAD
 from core.staff import StaffDesk
+=======
+from core.stock import Stock
+from core.stock_alerts import StockAlerts
+>>>>>>> main
 from core.store import Store, connect
 from core.throttle import Counters, Limits, Throttle
 from core.tokens import TokenService
@@ -39,12 +45,14 @@ class Shop:
     client: AsyncMongoClient[dict[str, Any]]
     store: Store
     users: Users
+    accounts: Accounts
     catalog: Catalog
     carts: Carts
     delivery: Delivery
     checkout: Checkout
     orders: Orders
     outbox: Outbox
+    stock_alerts: StockAlerts
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
@@ -59,11 +67,15 @@ class Shop:
         tokens = TokenService(
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.jwt_ttl_minutes)
         )
-        catalog = Catalog(store, settings.shop_currency)
+        notifications = NotificationQueue(store, lease)
+        alerts = StockAlerts(
+            store, notifications, settings.low_stock_threshold, settings.operator_chat_id
+        )
+        catalog = Catalog(store, settings.shop_currency, alerts)
         carts = Carts(store, catalog)
         delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
-        notifications = NotificationQueue(store, lease)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
+        stock = Stock(store, alerts)
         throttle = Throttle(
             Counters(store.throttles, timedelta(seconds=settings.login_window_seconds)),
             Limits(
@@ -73,18 +85,29 @@ class Shop:
                 conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
+<<<<<<< HEAD
         orders = Orders(store, outbox, lease)
+=======
+        users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
+>>>>>>> main
         return cls(
             settings=settings,
             client=client,
             store=store,
-            users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle),
+            users=users,
+            accounts=Accounts(store, users, lease),
             catalog=catalog,
             carts=carts,
             delivery=delivery,
+<<<<<<< HEAD
             checkout=Checkout(store, catalog, carts, delivery, outbox, lease),
             orders=orders,
+=======
+            checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
+            orders=Orders(store, outbox, stock, lease),
+>>>>>>> main
             outbox=outbox,
+            stock_alerts=alerts,
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
@@ -94,8 +117,8 @@ class Shop:
         )
 
     async def recover(self, at: datetime | None = None) -> int:
-        """Finish or undo interrupted checkouts, cancellations, notice relays and broadcast
-        fan-outs; how many.
+        """Finish or undo interrupted checkouts, cancellations, notice and low-stock alert
+        relays, broadcast fan-outs and account changes; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
@@ -103,7 +126,9 @@ class Shop:
             await self.checkout.recover(at)
             + await self.orders.recover(at)
             + await self.outbox.relay_pending(at)
+            + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)
+            + await self.accounts.recover(at)
         )
 
     async def keep_recovering(self) -> None:
