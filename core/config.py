@@ -52,19 +52,15 @@ class CoreSettings(BaseConfig):
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     checkout_lease_seconds: int = Field(default=60, ge=5, le=3600)
     operator_chat_id: int | None = Field(
-<<<<<<< HEAD
         default=None,
-        description="Telegram chat that gets a card for every new order; unset: every "
-        "staff member's private chat.",
-=======
-        default=None, description="Telegram chat told about every new order and low stock."
+        description="Telegram chat that gets a card for every new order and low-stock alerts; "
+        "unset: new-order cards go to every staff member's private chat.",
     )
     low_stock_threshold: int = Field(
         default=5,
         ge=0,
         le=1_000_000,
         description="Operators hear once when a product's stock falls to or below this.",
->>>>>>> main
     )
     delivery_methods: tuple[DeliveryMethod, ...] = Field(
         default=(),

@@ -25,12 +25,9 @@ from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
-<<<<<<< HEAD
 from core.staff import StaffDesk
-=======
 from core.stock import Stock
 from core.stock_alerts import StockAlerts
->>>>>>> main
 from core.store import Store, connect
 from core.throttle import Counters, Limits, Throttle
 from core.tokens import TokenService
@@ -85,11 +82,8 @@ class Shop:
                 conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
-<<<<<<< HEAD
-        orders = Orders(store, outbox, lease)
-=======
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
->>>>>>> main
+        orders = Orders(store, outbox, stock, lease)
         return cls(
             settings=settings,
             client=client,
@@ -99,13 +93,8 @@ class Shop:
             catalog=catalog,
             carts=carts,
             delivery=delivery,
-<<<<<<< HEAD
-            checkout=Checkout(store, catalog, carts, delivery, outbox, lease),
-            orders=orders,
-=======
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
-            orders=Orders(store, outbox, stock, lease),
->>>>>>> main
+            orders=orders,
             outbox=outbox,
             stock_alerts=alerts,
             notifications=notifications,
