@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiogram import html
 
-from bot import texts
+from bot.texts import delivery_details, fee_line, money
 from core.broadcasts import BroadcastProgress, BroadcastState
 from core.commands import Segment, SegmentKind
 from core.models import Order, OrderStatus, Page
@@ -43,7 +43,7 @@ def _who(change: StaffChange) -> str:
 def order_card(view: StaffOrderView, *, heading: str = "Order", history: bool = False) -> str:
     """An order as staff see it: number, customer, lines, total, status and who set it."""
     order = view.order
-    total = texts.money(order.total_amount, order.currency)
+    total = money(order.total_amount, order.currency)
     lines = [f"<b>{heading} #{order.number}: {total}</b>"]
     if view.customer is None:
         lines.append("Customer: (account deleted)")
@@ -54,11 +54,12 @@ def order_card(view: StaffOrderView, *, heading: str = "Order", history: bool = 
             name = f'<a href="tg://user?id={customer.telegram_id}">{name}</a>'
         lines.append(f"Customer: {name}, {html.quote(customer.email)}")
     lines.append("")
-    for line in order.products:
-        line_total = texts.money(line.line_total, order.currency)
-        lines.append(f"{html.quote(line.name)} x {line.quantity} = {line_total}")
+    lines += [
+        f"{html.quote(line.name)} x {line.quantity} = {money(line.line_total, order.currency)}"
+        for line in order.products
+    ]
     if order.delivery is not None:
-        lines += ["", texts.delivery_details(order.delivery)]
+        lines += [fee_line(order.delivery, order.currency), "", delivery_details(order.delivery)]
     lines.append("")
     last = view.last_change
     status = f"Status: <b>{order.status.value}</b>"

@@ -13,10 +13,6 @@ class ProfileForm(StatesGroup):
     password = State()
 
 
-class BroadcastForm(StatesGroup):
-    text = State()
-
-
 class DeliveryForm(StatesGroup):
     """Delivery details before the checkout summary (``bot/handlers/delivery.py``)."""
 
@@ -25,3 +21,7 @@ class DeliveryForm(StatesGroup):
     phone = State()
     address = State()
     note = State()
+
+
+class BroadcastForm(StatesGroup):
+    text = State()

@@ -1,7 +1,6 @@
 """What a notification looks like in the chat: a broadcast's text; for the customer, their
 order's new status and a button to open it; for the operators, the new order's card with
-a button per allowed next status (pressed in ``bot/handlers/staff_orders.py``), and
-low-stock alerts."""
+a button per allowed next status (pressed in ``bot/handlers/staff_orders.py``)."""
 
 from __future__ import annotations
 
@@ -19,13 +18,13 @@ def render(
     """``card``: a new order as it is now (for ``NoticeKind.NEW_ORDER``)."""
     if notice.kind is NoticeKind.BROADCAST:
         return staff_texts.preview(notice.text or "", notice.formatted), None
-    if notice.kind is NoticeKind.NEW_ORDER:
-        assert card is not None
-        return staff_texts.new_order_card(card), staff_keyboards.order_card(card)
     if notice.kind is NoticeKind.LOW_STOCK:
         name = html.quote(notice.product_name or "")
         text = texts.LOW_STOCK_ALERT.format(name=name, stock=notice.stock, limit=notice.threshold)
         return text, None
+    if notice.kind is NoticeKind.NEW_ORDER:
+        assert card is not None
+        return staff_texts.new_order_card(card), staff_keyboards.order_card(card)
     assert notice.order_id is not None and notice.order_number is not None
     total = texts.money(notice.total_amount or 0, notice.currency or "")
     status = notice.status.value if notice.status else ""
