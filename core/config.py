@@ -54,7 +54,7 @@ class CoreSettings(BaseConfig):
     operator_chat_id: int | None = Field(
         default=None,
         description="Telegram chat that gets a card for every new order and low-stock alerts; "
-        "unset: every staff member's private chat.",
+        "unset: new-order cards go to every staff member's private chat.",
     )
     low_stock_threshold: int = Field(
         default=5,

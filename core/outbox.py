@@ -8,7 +8,7 @@
 3. Delivery workers take it from there (``core/notifications.py``).
 
 A new order's entry goes to the operators: the ``OPERATOR_CHAT_ID`` chat (a group, say),
-or without one, the private chat of every staff member who has a Telegram account, as
+or without one, the private chat of every active staff member with a Telegram account, as
 they are when the entry is relayed. Each such notification's id adds the chat to the
 entry's, so relaying again still queues each one once.
 """
@@ -97,6 +97,7 @@ class Outbox:
                 status=order["status"],
                 totalAmount=order["totalAmount"],
                 currency=order["currency"],
+                delivery=order.get("delivery") if kind is NoticeKind.NEW_ORDER else None,
             )
             for notification_id, chat_id in chats
         ]
@@ -106,7 +107,11 @@ class Outbox:
         if self.operator_chat_id is not None:
             return [(entry_id, self.operator_chat_id)]
         staff = self._users.find(
-            {"role": {"$in": [role.value for role in STAFF]}, "telegramId": {"$exists": True}},
+            {
+                "role": {"$in": [role.value for role in STAFF]},
+                "active": {"$ne": False},
+                "telegramId": {"$exists": True},
+            },
             {"telegramId": 1},
         )
         return [(f"{entry_id}:{user['telegramId']}", user["telegramId"]) async for user in staff]
