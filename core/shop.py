@@ -23,6 +23,7 @@ from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
+from core.payments import Payments
 from core.store import Store, connect
 from core.throttle import Counters, Limits, Throttle
 from core.tokens import TokenService
@@ -41,6 +42,7 @@ class Shop:
     carts: Carts
     checkout: Checkout
     orders: Orders
+    payments: Payments
     outbox: Outbox
     notifications: NotificationQueue
     pacing: SendPacing
@@ -68,6 +70,7 @@ class Shop:
                 conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
+        orders = Orders(store, outbox, lease)
         return cls(
             settings=settings,
             client=client,
@@ -76,7 +79,8 @@ class Shop:
             catalog=catalog,
             carts=carts,
             checkout=Checkout(store, catalog, carts, outbox, lease),
-            orders=Orders(store, outbox, lease),
+            orders=orders,
+            payments=Payments(store, orders, outbox, settings),
             outbox=outbox,
             notifications=notifications,
             pacing=SendPacing(store),
@@ -99,13 +103,16 @@ class Shop:
         )
 
     async def keep_recovering(self) -> None:
-        """Run ``recover`` once a lease period, for long-running processes, and drop
-        throttle windows that ended and leases whose holder died."""
+        """Run ``recover`` once a lease period, for long-running processes, cancel orders
+        left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
+        leases whose holder died."""
         while True:
             await asyncio.sleep(self.settings.checkout_lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})
+                if expired := await self.payments.expire_unpaid():
+                    log.info("cancelled orders left unpaid", extra={"count": expired})
                 await self.throttle.prune()
                 await self.leases.prune()
             except Exception:
