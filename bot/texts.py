@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import html
 
-from core.models import CartView, Order, Page, Product, User
+from core.models import CartView, Order, Page, PaymentMethod, PaymentState, Product, User
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+STARS = "XTR"
 LOW_STOCK = 5
 ALERT_LIMIT = 200
 LIST_NAME_LIMIT = 40
@@ -39,10 +42,20 @@ CART_CHANGED = "Your cart changed since this summary. Here it is again."
 EMPTY_CATALOG = "Nothing matches. Try another search, or /catalog for everything."
 NOT_UNDERSTOOD = "Sorry, I did not get that. /help lists what I can do."
 UNEXPECTED = "Something went wrong on our side. Please try again."
+CHOOSE_PAYMENT = "Pay now with a button below."
+PAY_BY_HAND = "I will pay by hand"
+PAYMENT_STATES = {
+    PaymentState.PAID: "paid",
+    PaymentState.REFUND_DUE: "to be refunded",
+    PaymentState.REFUNDED: "refunded",
+}
 
 
 def money(amount: int, currency: str) -> str:
-    """Minor units as people read them: ``money(450, "USD") == "$4.50"``."""
+    """Minor units as people read them: ``money(450, "USD") == "$4.50"``; Telegram Stars
+    are whole: ``money(50, "XTR") == "⭐50"``."""
+    if currency == STARS:
+        return f"⭐{amount:,}"
     value = f"{amount // 100:,}.{amount % 100:02d}"
     symbol = SYMBOLS.get(currency)
     return f"{symbol}{value}" if symbol else f"{value} {currency}"
@@ -119,11 +132,24 @@ def checkout_summary(view: CartView) -> str:
     return f"{cart(view)}\n\nPlace this order?"
 
 
-def order_placed(order: Order, payment_instructions: str) -> str:
+def order_placed(order: Order, payment_instructions: str, methods: Sequence[PaymentMethod]) -> str:
+    online = any(method is not PaymentMethod.MANUAL for method in methods)
     return (
         f"<b>Order #{order.number} placed.</b>\n"
         f"Total: {money(order.total_amount, order.currency)}\n"
         f"Status: {order.status.value}\n\n"
+        f"{CHOOSE_PAYMENT if online else html.quote(payment_instructions)}"
+    )
+
+
+def pay_button(order: Order, method: PaymentMethod) -> str:
+    total = money(order.total_amount, order.currency)
+    return f"Pay {total}" if method is PaymentMethod.STARS else f"💳 Pay {total}"  # ⭐ in total
+
+
+def paying_by_hand(order: Order, payment_instructions: str) -> str:
+    return (
+        f"<b>Order #{order.number}</b>: {money(order.total_amount, order.currency)}\n\n"
         f"{html.quote(payment_instructions)}"
     )
 
@@ -143,8 +169,10 @@ def order(item: Order) -> str:
         f"<b>Order #{item.number}</b>",
         f"Placed: {item.created_at:%Y-%m-%d %H:%M} UTC",
         f"Status: {item.status.value}",
-        "",
     ]
+    if state := PAYMENT_STATES.get(item.payment.state):
+        lines.append(f"Payment: {state}")
+    lines.append("")
     lines += [
         f"{_name(line.name)} x {line.quantity} = {money(line.line_total, item.currency)}"
         for line in item.products

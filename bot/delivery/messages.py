@@ -6,6 +6,7 @@ from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
 
 from bot import keyboards, texts
+from core.models import OrderStatus
 from core.notifications import NoticeKind, Notification
 
 
@@ -14,8 +15,19 @@ def render(notice: Notification) -> tuple[str, InlineKeyboardMarkup | None]:
         return html.quote(notice.text or ""), None
     assert notice.order_id is not None and notice.order_number is not None
     total = texts.money(notice.total_amount or 0, notice.currency or "")
+    number = notice.order_number
     if notice.kind is NoticeKind.NEW_ORDER:
-        return f"New order #{notice.order_number}: {total}", None
-    status = notice.status.value if notice.status else ""
-    text = f"Your order #{notice.order_number} ({total}) is now <b>{status}</b>."
-    return text, keyboards.open_order(notice.order_id, notice.order_number)
+        return f"New order #{number}: {total}", None
+    if notice.kind is NoticeKind.ORDER_EXPIRED:
+        text = (
+            f"Your order #{number} ({total}) was not paid in time, so it is now <b>cancelled</b>."
+        )
+    elif notice.kind is NoticeKind.LATE_PAYMENT:
+        why = "cancelled" if notice.status is OrderStatus.CANCELLED else "paid already"
+        text = f"Your payment of {total} came after order #{number} was {why}: it will be refunded."
+    elif notice.kind is NoticeKind.STAR_REFUND:
+        text = f"We refunded your payment of {total} for order #{number}."
+    else:
+        status = notice.status.value if notice.status else ""
+        text = f"Your order #{number} ({total}) is now <b>{status}</b>."
+    return text, keyboards.open_order(notice.order_id, number)

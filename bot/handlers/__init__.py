@@ -13,17 +13,25 @@ from bot.handlers import (
     help_cancel,
     menu,
     orders,
+    payments,
     profile,
     start,
 )
 
 
 def build_routers() -> list[Router]:
-    """/help and /cancel first (every state), then signup, then what needs an account."""
+    """Payments first (nothing may hold them up), /help and /cancel (every state), then
+    signup, then what needs an account."""
     members = Router(name="members")
     members.message.middleware(MembersOnly())
     members.callback_query.middleware(MembersOnly())
     members.include_routers(
         *(module.build_router() for module in (menu, catalog, cart, checkout, orders, profile))
     )
-    return [help_cancel.build_router(), start.build_router(), members, fallback.build_router()]
+    return [
+        payments.build_router(),
+        help_cancel.build_router(),
+        start.build_router(),
+        members,
+        fallback.build_router(),
+    ]
