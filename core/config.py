@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -10,8 +11,9 @@ from typing import Annotated, TypeVar
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
+from core.delivery import DeliveryMethod, check_methods, check_region
 from core.models import PaymentMethod
 from core.store import WriteConcernChoice
 
@@ -57,7 +59,21 @@ class CoreSettings(BaseConfig):
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     checkout_lease_seconds: int = Field(default=60, ge=5, le=3600)
     operator_chat_id: int | None = Field(
-        default=None, description="Telegram chat told about every new order."
+        default=None, description="Telegram chat told about every new order and low stock."
+    )
+    low_stock_threshold: int = Field(
+        default=5,
+        ge=0,
+        le=1_000_000,
+        description="Operators hear once when a product's stock falls to or below this.",
+    )
+    delivery_methods: tuple[DeliveryMethod, ...] = Field(
+        default=(),
+        description="JSON list of delivery methods; empty: the shop does not deliver.",
+    )
+    delivery_phone_region: str | None = Field(
+        default=None,
+        description="ISO 3166 region whose national phone numbers may be typed without +.",
     )
     login_failures_per_email: int = Field(
         default=5, ge=1, description="Wrong passwords for one email before it is refused."
@@ -122,6 +138,17 @@ class CoreSettings(BaseConfig):
             minutes = DEFAULT_PAYMENT_MINUTES if online else 0
         return timedelta(minutes=minutes) if minutes else None
 
+    @field_validator("delivery_methods")
+    @classmethod
+    def _distinct_methods(cls, value: tuple[DeliveryMethod, ...]) -> tuple[DeliveryMethod, ...]:
+        check_methods(value)
+        return value
+
+    @field_validator("delivery_phone_region")
+    @classmethod
+    def _known_region(cls, value: str | None) -> str | None:
+        return check_region(value)
+
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:
@@ -141,6 +168,10 @@ def load(settings_class: type[SettingsT]) -> SettingsT:
     """Build ``settings_class`` from the environment or exit with one readable line."""
     try:
         return settings_class()
+    except SettingsError as exc:  # a value that should be JSON (DELIVERY_METHODS) is not
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = field.group(1).upper() if field else "a setting"
+        raise ConfigError(f"configuration error: {name} is not valid JSON") from None
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "configuration"

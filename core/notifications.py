@@ -20,7 +20,7 @@ from pymongo.errors import BulkWriteError
 
 from core import clock
 from core.ids import Id
-from core.models import Model, OrderStatus
+from core.models import DeliverySnapshot, Model, OrderStatus
 from core.store import Store
 
 MAX_BACKOFF = timedelta(minutes=10)
@@ -36,6 +36,7 @@ class NoticeKind(StrEnum):
     """A payment for an order cancelled or paid already: it is owed back."""
     STAR_REFUND = "star_refund"
     """Refund a Stars charge (refundStarPayment), then tell the customer."""
+    LOW_STOCK = "low_stock"
 
 
 class DeliveryState(StrEnum):
@@ -66,8 +67,13 @@ class Notification(Model):
     status: OrderStatus | None = None
     total_amount: int | None = None
     currency: str | None = None
+    delivery: DeliverySnapshot | None = None
     broadcast_id: Id | None = None
     telegram_payment_charge_id: str | None = None
+    product_id: Id | None = None
+    product_name: str | None = None
+    stock: int | None = None
+    threshold: int | None = None
     text: str | None = None
     owner: str | None = None
     created_at: datetime

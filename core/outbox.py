@@ -99,6 +99,7 @@ class Outbox:
             orderId=order["_id"],
             orderNumber=order["number"],
             status=order["status"],
+            delivery=order.get("delivery") if kind is NoticeKind.NEW_ORDER else None,
             **{
                 "totalAmount": order["totalAmount"],
                 "currency": order["currency"],

@@ -26,7 +26,8 @@ Paying an order; each step is one guarded single-document write on the order:
 
    Each write is guarded by what it was decided on; one that misses reads again and
    decides again. A payment that names no order of the payer, or other money than its
-   total, changes nothing and is logged as a warning.
+   total, or whose charge id another order records (a unique index), changes nothing and
+   is logged as a warning.
 
 Expiry (``expire_unpaid``, in the recovery loop): each pending order with no charge, not
 left to manual payment, placed longer ago than the window and not held, is cancelled by
@@ -49,6 +50,7 @@ from typing import Any
 
 from bson import ObjectId
 from pydantic import Field
+from pymongo.errors import DuplicateKeyError
 
 from core import clock
 from core.access import Actor
@@ -183,6 +185,8 @@ class Payments:
         if reason := self._refusal(order, clock.now()):
             raise PaymentRefused(reason)
         lines = [(f"{line.name} x {line.quantity}", line.line_total) for line in order.products]
+        if order.delivery is not None and order.delivery.fee:
+            lines.append((order.delivery.title, order.delivery.fee))
         title = f"Order #{order.number}"
         if method is PaymentMethod.STARS:  # Telegram takes exactly one price in Stars
             lines = [(title, order.total_amount)]
@@ -277,7 +281,10 @@ class Payments:
                 at=now,
                 state=PaymentState.PAID,
             )
-            outcome = await self._apply(order, charge)
+            try:
+                outcome = await self._apply(order, charge)
+            except DuplicateKeyError:
+                return self._refuse("reuses a charge another order records", payer, payment)
             if outcome is not None:
                 if outcome is PaymentOutcome.OWED_BACK:
                     log.warning(

@@ -89,6 +89,7 @@ class Store:
     pacing: Collection
     throttles: Collection
     leases: Collection
+    staff: Collection
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -103,6 +104,7 @@ class Store:
             db.pacing,
             db.throttles,
             db.leases,
+            db.staff,
         )
 
     async def ensure_indexes(self) -> None:
@@ -112,6 +114,9 @@ class Store:
                 IndexModel("email", unique=True),
                 IndexModel("telegramId", unique=True, sparse=True),
                 IndexModel([("createdAt", DESCENDING)]),
+                # For the guarded writes of an account change's journal (see orders').
+                IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
+                IndexModel("journal.leaseUntil", sparse=True),
             ]
         )
         await self.products.create_indexes(
@@ -146,6 +151,8 @@ class Store:
                 IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
                 IndexModel("journal.leaseUntil", sparse=True),
                 IndexModel("outbox.at", sparse=True),
+                # A charge pays one order: a payment replayed for another order is refused.
+                IndexModel("payment.telegramPaymentChargeId", unique=True, sparse=True),
             ]
         )
         await self.notifications.create_indexes(

@@ -13,11 +13,18 @@ from core.notifications import NoticeKind, Notification
 def render(notice: Notification) -> tuple[str, InlineKeyboardMarkup | None]:
     if notice.kind is NoticeKind.BROADCAST:
         return html.quote(notice.text or ""), None
+    if notice.kind is NoticeKind.LOW_STOCK:
+        name = html.quote(notice.product_name or "")
+        text = texts.LOW_STOCK_ALERT.format(name=name, stock=notice.stock, limit=notice.threshold)
+        return text, None
     assert notice.order_id is not None and notice.order_number is not None
     total = texts.money(notice.total_amount or 0, notice.currency or "")
     number = notice.order_number
     if notice.kind is NoticeKind.NEW_ORDER:
-        return f"New order #{number}: {total}", None
+        text = f"New order #{number}: {total}"
+        if notice.delivery is not None:  # what the customer typed, escaped
+            text += f"\n{texts.delivery_details(notice.delivery)}"
+        return text, None
     if notice.kind is NoticeKind.ORDER_EXPIRED:
         text = (
             f"Your order #{number} ({total}) was not paid in time, so it is now <b>cancelled</b>."

@@ -9,6 +9,7 @@ from bot.handlers import (
     cart,
     catalog,
     checkout,
+    delivery,
     fallback,
     help_cancel,
     menu,
@@ -26,7 +27,10 @@ def build_routers() -> list[Router]:
     members.message.middleware(MembersOnly())
     members.callback_query.middleware(MembersOnly())
     members.include_routers(
-        *(module.build_router() for module in (menu, catalog, cart, checkout, orders, profile))
+        *(
+            module.build_router()
+            for module in (menu, catalog, cart, delivery, checkout, orders, profile)
+        )
     )
     return [
         payments.build_router(),

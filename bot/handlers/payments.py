@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import keyboards, texts
 from bot.callbacks import Pay, PayByHand
@@ -27,20 +29,30 @@ log = logging.getLogger(__name__)
 
 
 async def send_invoice(
-    query: CallbackQuery, callback_data: Pay, shop: Shop, customer: User
+    query: CallbackQuery,
+    callback_data: Pay,
+    shop: Shop,
+    customer: User,
+    callback_answer: CallbackAnswer,
 ) -> None:
     invoice = await shop.payments.invoice_for(
         customer.id, callback_data.order_id, callback_data.method
     )
-    await query.bot.send_invoice(  # type: ignore[union-attr]
-        chat_id=query.from_user.id,
-        title=invoice.title,
-        description=invoice.description,
-        payload=invoice.payload,
-        provider_token=invoice.provider_token or None,
-        currency=invoice.currency,
-        prices=[LabeledPrice(label=price.label, amount=price.amount) for price in invoice.prices],
-    )
+    try:
+        await query.bot.send_invoice(  # type: ignore[union-attr]
+            chat_id=query.from_user.id,
+            title=invoice.title,
+            description=invoice.description,
+            payload=invoice.payload,
+            provider_token=invoice.provider_token or None,
+            currency=invoice.currency,
+            prices=[LabeledPrice(label=p.label, amount=p.amount) for p in invoice.prices],
+        )
+    except TelegramBadRequest as refused:  # a total outside the currency's limits, say
+        log.warning(
+            "invoice refused", extra={"order_id": callback_data.order_id, "error": refused.message}
+        )
+        callback_answer.text, callback_answer.show_alert = texts.INVOICE_REFUSED, True
 
 
 async def pay_by_hand(

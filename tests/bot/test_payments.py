@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from bot import texts
 from bot.config import BotSettings
 from core.access import Actor
 from core.commands import StatusUpdate
 from core.models import Order, OrderStatus, PaymentMethod, PaymentState, Product, Role, User
 from core.payments import CANCELLED, NOT_FOUND, payload_of
-from core.shop import Shop, open_shop
+from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
 from tests.bot.conftest import Customer, fill_cart, orders_of, review_order, tap
 from tests.bot.test_delivery import working
-from tests.conftest import NewProduct, make_settings
+from tests.conftest import NewProduct
 
 STAFF = Actor(None, Role.OPERATOR)
 CONFIRM = "✅ Confirm order"
@@ -34,12 +34,9 @@ SHOPS = {
 
 
 @pytest.fixture(params=sorted(SHOPS))
-async def shop(request: pytest.FixtureRequest, mongo_uri: str) -> AsyncIterator[Shop]:
+def core_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
     """A shop taking Telegram Stars or cards through a provider, and manual payment."""
-    settings = make_settings(**SHOPS[request.param], order_payment_minutes=30)
-    async with open_shop(settings, mongo_uri) as opened:
-        yield opened
-        await opened.client.drop_database(settings.mongodb_database)
+    return {**SHOPS[request.param], "order_payment_minutes": 30}
 
 
 def _pay_label(shop: Shop) -> str:
@@ -251,3 +248,17 @@ async def test_cancelling_a_paid_order_refunds_stars_once_or_flags_it_for_staff(
         assert refunds == []  # the Bot API cannot refund a provider's payment
         assert cancelled.payment.state is PaymentState.REFUND_DUE
     assert (await shop.catalog.get(tea.id)).stock == 10
+
+
+async def test_an_invoice_telegram_refuses_gets_a_clear_answer(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    piano = await new_product("Piano", price=2_000_000, stock=1)  # past either limit
+    alice, account = await customer("Alice")
+    _, placed = await _placed(shop, alice, account, piano, quantity=1)
+    button = next(
+        b.text for row in placed.buttons for b in row if b.text.startswith(_pay_label(shop))
+    )
+    answer = await alice.press(button, message_id=placed.message_id)
+    assert (answer.text, answer.show_alert) == (texts.INVOICE_REFUSED, True)
+    assert [m for m in alice.bot_messages if m.invoice is not None] == []

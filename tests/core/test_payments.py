@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ import pytest
 from core import clock
 from core.access import SYSTEM, Actor
 from core.commands import CartChange, HistoryQuery, ProductDraft, StatusUpdate, TelegramSignup
+from core.delivery import DeliveryDetails
 from core.errors import Conflict, NotFound
 from core.models import Order, OrderStatus, PaymentMethod, PaymentState, Role, ShopProcess, User
 from core.notifications import NoticeKind
@@ -35,25 +36,23 @@ from core.payments import (
 )
 from core.shop import Shop, open_shop
 
-from ..conftest import make_settings
+from ..conftest import DELIVERY_METHODS, make_settings
 
 WINDOW = timedelta(minutes=30)
 STAFF = Actor(None, Role.OPERATOR)
 
 
-@pytest.fixture(params=["stars", "provider"])
-async def shop(request: pytest.FixtureRequest, mongo_uri: str) -> AsyncIterator[Shop]:
-    """A shop taking Stars (prices in XTR) or cards (USD), plus manual payment."""
-    if request.param == "stars":
-        settings = make_settings(shop_currency="XTR", payment_methods="stars,manual")
-    else:
-        settings = make_settings(
-            payment_methods="provider,manual", payment_provider_token="284685063:TEST:x"
-        )
-    settings = settings.model_copy(update={"order_payment_minutes": 30})
-    async with open_shop(settings, mongo_uri) as opened:
-        yield opened
-        await opened.client.drop_database(settings.mongodb_database)
+SHOPS = {
+    "stars": {"shop_currency": "XTR", "payment_methods": "stars,manual"},
+    "provider": {"payment_methods": "provider,manual", "payment_provider_token": "1:TEST:x"},
+}
+
+
+@pytest.fixture(params=sorted(SHOPS))
+def core_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """A shop taking Stars (prices in XTR) or cards (USD), plus manual payment; orders
+    wait 30 minutes for their payment."""
+    return {**SHOPS[request.param], "order_payment_minutes": 30}
 
 
 async def _customer(shop: Shop, name: str = "Alice") -> User:
@@ -170,6 +169,16 @@ async def test_forged_payments_change_nothing_and_are_logged(
     assert await _notices(shop, order) == []
 
 
+async def test_a_charge_replayed_for_another_order_is_refused(shop: Shop) -> None:
+    alice = await _customer(shop)
+    first, second = await _order(shop, alice), await _order(shop, alice)
+    payment = _paid(first)
+    assert await shop.payments.record(alice.id, payment) is PaymentOutcome.PAID
+    replayed = payment.model_copy(update={"invoice_payload": payload_of(second)})
+    assert await shop.payments.record(alice.id, replayed) is PaymentOutcome.REFUSED
+    assert (await _stored(shop, second)).status is OrderStatus.PENDING
+
+
 async def test_the_pre_checkout_answer_refuses_what_cannot_be_paid(shop: Shop) -> None:
     alice, mallory = await _customer(shop), await _customer(shop, "Mallory")
     order = await _order(shop, alice)
@@ -250,6 +259,22 @@ async def test_orders_left_to_manual_payment_do_not_expire(shop: Shop) -> None:
     paid = await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
     assert (paid.payment.method, paid.payment.state) == (PaymentMethod.MANUAL, PaymentState.PAID)
     assert paid.payment.paid_at is not None
+
+
+async def test_the_delivery_fee_is_a_line_of_the_invoice(mongo_uri: str) -> None:
+    settings = make_settings(delivery_methods=DELIVERY_METHODS, **SHOPS["provider"])
+    async with open_shop(settings, mongo_uri) as shop:
+        alice = await _customer(shop)
+        tea = await shop.catalog.create(SYSTEM, ProductDraft(name="Tea", price=450, stock=5))
+        await shop.carts.add(alice.id, CartChange(product_id=tea.id, quantity=2))
+        details = {"method": "courier", "phone": "+442079460958", "address": "1 High St"}
+        order = await shop.checkout.place_order(
+            alice.id, delivery=DeliveryDetails.model_validate(details)
+        )
+        invoice = await shop.payments.invoice_for(alice.id, order.id, PaymentMethod.PROVIDER)
+        await shop.client.drop_database(settings.mongodb_database)
+    assert [(p.label, p.amount) for p in invoice.prices] == [("Tea x 2", 900), ("Courier", 500)]
+    assert sum(p.amount for p in invoice.prices) == order.total_amount == 1400
 
 
 async def test_without_a_window_nothing_expires(mongo_uri: str) -> None:
