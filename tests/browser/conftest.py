@@ -131,3 +131,16 @@ async def running_shop(mongo_uri: str, shop_env: dict[str, str]) -> AsyncIterato
 async def tap(page: Page, button: str) -> None:
     """Press the newest button labelled ``button``, as a Telegram user would."""
     await page.get_by_role("button", name=button, exact=True).last.click()
+
+
+async def sign_up(page: Page, email: str = "alice@example.com") -> None:
+    """Start the chat and sign up as Alice, keeping the name from the profile."""
+    chat = page.locator("#messages")
+    await tap(page, "Start")
+    await expect(chat).to_contain_text("What name should we use for your orders?")
+    await tap(page, "Keep “Alice”")
+    await expect(chat).to_contain_text("Now your email address")
+    composer = page.get_by_role("textbox", name="Message")
+    await composer.fill(email)
+    await composer.press("Enter")
+    await expect(chat).to_contain_text("Hello, Alice! What would you like to do?")

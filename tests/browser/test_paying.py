@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import RunningShop, tap
+from tests.browser.conftest import RunningShop, sign_up, tap
 
 
 @pytest.fixture
@@ -20,11 +20,7 @@ async def test_a_customer_pays_an_order_from_the_chat_page(
 ) -> None:
     await page.goto(running_shop.page_url)
     chat = page.locator("#messages")
-    await tap(page, "Start")
-    await tap(page, "Keep “Alice”")
-    composer = page.get_by_role("textbox", name="Message")
-    await composer.fill("alice@example.com")
-    await composer.press("Enter")
+    await sign_up(page)
     await tap(page, "🛍 Catalog")
     await tap(page, "Green tea · $4.50 · in stock")
     await tap(page, "Add to cart")
