@@ -168,7 +168,7 @@ def checkout_summary(view: CartView, delivery: DeliverySnapshot | None = None) -
     return "\n".join(
         [
             *_cart_lines(view),
-            _fee(delivery, view.currency),
+            fee_line(delivery, view.currency),
             "",
             delivery_details(delivery),
             f"\n<b>Total: {money(total, view.currency)}</b>",
@@ -177,7 +177,7 @@ def checkout_summary(view: CartView, delivery: DeliverySnapshot | None = None) -
     )
 
 
-def _fee(delivery: DeliverySnapshot, currency: str) -> str:
+def fee_line(delivery: DeliverySnapshot, currency: str) -> str:
     return f"{html.quote(delivery.title)} = {money(delivery.fee, currency)}"
 
 
@@ -261,7 +261,7 @@ def order(item: Order) -> str:
         for line in item.products
     ]
     if item.delivery is not None:
-        lines += [_fee(item.delivery, item.currency), "", delivery_details(item.delivery)]
+        lines += [fee_line(item.delivery, item.currency), "", delivery_details(item.delivery)]
     lines.append(f"\n<b>Total: {money(item.total_amount, item.currency)}</b>")
     return "\n".join(lines)
 

@@ -284,6 +284,11 @@ class Segment(Command):
 class BroadcastDraft(Command):
     text: MessageText
     segment: Segment
+    formatted: StrictBool = Field(
+        default=False,
+        description="The text is Telegram HTML (<b>, <i>, <a href>...), sent as it is; "
+        "otherwise it is shown exactly as typed.",
+    )
 
 
 class BulkStatusUpdate(Command):

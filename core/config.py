@@ -59,7 +59,9 @@ class CoreSettings(BaseConfig):
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     checkout_lease_seconds: int = Field(default=60, ge=5, le=3600)
     operator_chat_id: int | None = Field(
-        default=None, description="Telegram chat told about every new order and low stock."
+        default=None,
+        description="Telegram chat that gets a card for every new order and low-stock alerts; "
+        "unset: every staff member's private chat.",
     )
     low_stock_threshold: int = Field(
         default=5,

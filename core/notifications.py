@@ -20,7 +20,7 @@ from pymongo.errors import BulkWriteError
 
 from core import clock
 from core.ids import Id
-from core.models import DeliverySnapshot, Model, OrderStatus
+from core.models import Model, OrderStatus
 from core.store import Store
 
 MAX_BACKOFF = timedelta(minutes=10)
@@ -67,7 +67,6 @@ class Notification(Model):
     status: OrderStatus | None = None
     total_amount: int | None = None
     currency: str | None = None
-    delivery: DeliverySnapshot | None = None
     broadcast_id: Id | None = None
     telegram_payment_charge_id: str | None = None
     product_id: Id | None = None
@@ -75,6 +74,7 @@ class Notification(Model):
     stock: int | None = None
     threshold: int | None = None
     text: str | None = None
+    formatted: bool = False
     owner: str | None = None
     created_at: datetime
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from core.accounts import Accounts
 from core.broadcasts import Broadcasts
 from core.carts import Carts
 from core.catalog import Catalog
@@ -25,7 +26,7 @@ from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
 from core.payments import Payments
-from core.staff import Staff
+from core.staff import StaffDesk
 from core.stock import Stock
 from core.stock_alerts import StockAlerts
 from core.store import Store, connect
@@ -42,7 +43,7 @@ class Shop:
     client: AsyncMongoClient[dict[str, Any]]
     store: Store
     users: Users
-    staff: Staff
+    accounts: Accounts
     catalog: Catalog
     carts: Carts
     delivery: Delivery
@@ -54,6 +55,7 @@ class Shop:
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
+    staff: StaffDesk
     throttle: Throttle
     leases: Leases
 
@@ -84,12 +86,13 @@ class Shop:
         )
         orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
+        orders = Orders(store, outbox, stock, lease)
         return cls(
             settings=settings,
             client=client,
             store=store,
             users=users,
-            staff=Staff(store, users, lease),
+            accounts=Accounts(store, users, lease),
             catalog=catalog,
             carts=carts,
             delivery=delivery,
@@ -101,6 +104,7 @@ class Shop:
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
+            staff=StaffDesk(store, orders),
             throttle=throttle,
             leases=Leases(store.leases),
         )
@@ -117,7 +121,7 @@ class Shop:
             + await self.outbox.relay_pending(at)
             + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)
-            + await self.staff.recover(at)
+            + await self.accounts.recover(at)
         )
 
     async def keep_recovering(self) -> None:

@@ -161,7 +161,9 @@ class Store:
                 IndexModel([("broadcastId", ASCENDING), ("state", ASCENDING)], sparse=True),
             ]
         )
-        await self.broadcasts.create_indexes([IndexModel([("createdAt", DESCENDING)])])
+        await self.broadcasts.create_indexes(
+            [IndexModel([("createdAt", DESCENDING)]), IndexModel("reportTo.done", sparse=True)]
+        )
         await self.throttles.create_indexes([IndexModel("endsAt")])
         await self.leases.create_indexes([IndexModel("until")])
 

@@ -1,30 +1,34 @@
-"""What a notification looks like in the chat: text and, for an order, a button to open it."""
+"""What a notification looks like in the chat: a broadcast's text; for the customer, their
+order's new status and a button to open it; for the operators, the new order's card with
+a button per allowed next status (pressed in ``bot/handlers/staff_orders.py``)."""
 
 from __future__ import annotations
 
 from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
 
-from bot import keyboards, texts
+from bot import keyboards, staff_keyboards, staff_texts, texts
 from core.models import OrderStatus
 from core.notifications import NoticeKind, Notification
+from core.staff import StaffOrderView
 
 
-def render(notice: Notification) -> tuple[str, InlineKeyboardMarkup | None]:
+def render(
+    notice: Notification, card: StaffOrderView | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """``card``: a new order as it is now (for ``NoticeKind.NEW_ORDER``)."""
     if notice.kind is NoticeKind.BROADCAST:
-        return html.quote(notice.text or ""), None
+        return staff_texts.preview(notice.text or "", notice.formatted), None
     if notice.kind is NoticeKind.LOW_STOCK:
         name = html.quote(notice.product_name or "")
         text = texts.LOW_STOCK_ALERT.format(name=name, stock=notice.stock, limit=notice.threshold)
         return text, None
+    if notice.kind is NoticeKind.NEW_ORDER:
+        assert card is not None
+        return staff_texts.new_order_card(card), staff_keyboards.order_card(card)
     assert notice.order_id is not None and notice.order_number is not None
     total = texts.money(notice.total_amount or 0, notice.currency or "")
     number = notice.order_number
-    if notice.kind is NoticeKind.NEW_ORDER:
-        text = f"New order #{number}: {total}"
-        if notice.delivery is not None:  # what the customer typed, escaped
-            text += f"\n{texts.delivery_details(notice.delivery)}"
-        return text, None
     if notice.kind is NoticeKind.ORDER_EXPIRED:
         text = (
             f"Your order #{number} ({total}) was not paid in time, so it is now <b>cancelled</b>."

@@ -38,10 +38,13 @@ from aiogram.exceptions import (
 from bot.delivery.config import DeliverySettings
 from bot.delivery.messages import render
 from core import clock
+from core.access import SYSTEM
+from core.errors import NotFound
 from core.notifications import NoticeKind, Notification, NotificationQueue
 from core.pacing import SendPacing
 from core.payments import Payments
 from core.shop import Shop
+from core.staff import StaffDesk, StaffOrderView
 
 log = logging.getLogger(__name__)
 BOT_RATE_KEY = "bot"
@@ -96,14 +99,16 @@ class DeliveryWorker:
         self,
         queue: NotificationQueue,
         pacing: SendPacing,
+        staff: StaffDesk,
         payments: Payments,
         bot: Bot,
         settings: DeliverySettings,
         lease: timedelta,
     ) -> None:
         self._queue = queue
-        self._payments = payments
         self._pacing = pacing
+        self._staff = staff
+        self._payments = payments
         self._bot = bot
         self._settings = settings
         self._lease = lease
@@ -114,7 +119,7 @@ class DeliveryWorker:
     @classmethod
     def of(cls, shop: Shop, bot: Bot, settings: DeliverySettings) -> DeliveryWorker:
         lease = timedelta(seconds=shop.settings.checkout_lease_seconds)
-        return cls(shop.notifications, shop.pacing, shop.payments, bot, settings, lease)
+        return cls(shop.notifications, shop.pacing, shop.staff, shop.payments, bot, settings, lease)
 
     async def run(self) -> None:
         """Send until cancelled, with ``DELIVERY_SENDERS`` concurrent senders."""
@@ -146,7 +151,14 @@ class DeliveryWorker:
         await _sleep_until(chat_slot)
         await _sleep_until(await self._pacing.reserve_slot(BOT_RATE_KEY, self._bot_interval))
         await self._window.turn()
-        text, markup = render(notice)
+        card: StaffOrderView | None = None
+        if notice.kind is NoticeKind.NEW_ORDER:  # the order as it is now, not as it was placed
+            try:
+                card = await self._staff.view(SYSTEM, notice.order_id)
+            except NotFound:
+                await self._queue.mark_failed(notice, "the order no longer exists")
+                return
+        text, markup = render(notice, card)
         try:
             if refund:
                 await self._refund(notice)

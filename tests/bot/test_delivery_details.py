@@ -245,7 +245,7 @@ async def test_the_operators_hear_the_details_as_text(
 ) -> None:
     operators = make_user("Operators")
     shop.outbox.operator_chat_id = operators.id
-    _, account = await customer("Dora")
+    dora, account = await customer("Dora")
     await fill_cart(shop, account, (await new_product(price=1250), 1))
     given = {
         "method": "courier",
@@ -257,10 +257,14 @@ async def test_the_operators_hear_the_details_as_text(
         order = await shop.checkout.place_order(account.id, delivery=parse(DeliveryDetails, given))
         notice = await operators.wait_for(lambda m: "New order" in (m.text or ""))
 
-    assert notice.text == (
-        f"New order #{order.number}: $17.50\n"
+    card = notice.text or ""
+    assert card.startswith(f"New order #{order.number}: $17.50\n")
+    assert (
+        "Courier = $5.00\n\n"
         "Delivery: Courier\n"
         "To: <b>Dora</b>, +442079460958\n"
-        "Address: <a href='x'>1 St</a>"
-    )
-    assert {e["type"] for e in notice.entities} == {"bold"}
+        "Address: <a href='x'>1 St</a>\n"
+    ) in card
+    # The shop's own markup only: bold headings and the link to the customer's chat.
+    assert {e["type"] for e in notice.entities} == {"bold", "text_link"}
+    assert {e["url"] for e in notice.entities if "url" in e} == {f"tg://user?id={dora.id}"}

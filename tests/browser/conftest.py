@@ -108,7 +108,7 @@ async def running_shop(mongo_uri: str, shop_env: dict[str, str]) -> AsyncIterato
         draft = ProductDraft(name="Green tea", price=450, stock=10, description="Sencha")
         await shop.catalog.create(SYSTEM, draft)
         olga = AdminAccount(name="Olga", email=OPERATOR_EMAIL, password=OPERATOR_PASSWORD)
-        await shop.staff.create_admin(olga)
+        await shop.accounts.create_admin(olga)
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "shop", cwd=PROJECT_ROOT, env=env, stderr=asyncio.subprocess.PIPE
         )
