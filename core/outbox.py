@@ -28,9 +28,15 @@ from core.store import Store
 RELAY_GRACE = timedelta(seconds=5)
 
 
-def outbox_entry(kind: NoticeKind, order_id: ObjectId, version: int) -> dict[str, Any]:
-    """What a status write appends to ``orders.outbox``; its id names the notification."""
-    return {"id": f"{kind.value}:{order_id}:{version}", "kind": kind.value, "at": clock.now()}
+def outbox_entry(
+    kind: NoticeKind, order_id: ObjectId, version: int, **fields: Any
+) -> dict[str, Any]:
+    """What a status write appends to ``orders.outbox``; its id names the notification.
+
+    ``fields`` go into the notification as they are (a payment's charge id and amount).
+    """
+    entry = {"id": f"{kind.value}:{order_id}:{version}", "kind": kind.value, "at": clock.now()}
+    return {**entry, "fields": fields} if fields else entry
 
 
 class Outbox:
@@ -95,9 +101,11 @@ class Outbox:
                 orderId=order["_id"],
                 orderNumber=order["number"],
                 status=order["status"],
-                totalAmount=order["totalAmount"],
-                currency=order["currency"],
-                delivery=order.get("delivery") if kind is NoticeKind.NEW_ORDER else None,
+                **{
+                    "totalAmount": order["totalAmount"],
+                    "currency": order["currency"],
+                    **entry.get("fields", {}),
+                },
             )
             for notification_id, chat_id in chats
         ]
