@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from bson import ObjectId
 
 from bot import staff_keyboards, staff_texts
 from bot.screens import NOT_MODIFIED
@@ -30,7 +29,8 @@ class ProgressReporter:
     def __init__(self, broadcasts: Broadcasts, bot: Bot) -> None:
         self._broadcasts = broadcasts
         self._bot = bot
-        self._shown: dict[ObjectId, str] = {}
+        self._shown: dict[str, str] = {}
+        """The text each progress message (by broadcast id) was last given here."""
 
     async def tick(self) -> int:
         """Bring every progress message up to date; how many were edited."""
@@ -54,7 +54,7 @@ class ProgressReporter:
         progress = await self._broadcasts.progress(SYSTEM, report.broadcast_id)
         text = staff_texts.progress(progress)
         edited = 0
-        if self._shown.get(report.broadcast_id) != text:
+        if self._shown.get(str(report.broadcast_id)) != text:
             try:
                 await self._bot.edit_message_text(
                     text,
@@ -71,11 +71,11 @@ class ProgressReporter:
                     log.warning("progress message gone: %s", error.message)
                     await self._done(report)
                     return 0
-            self._shown[report.broadcast_id] = text
+            self._shown[str(report.broadcast_id)] = text
         if progress.finished:
             await self._done(report)
         return edited
 
     async def _done(self, report: ProgressReport) -> None:
         await self._broadcasts.reported(report.broadcast_id)
-        self._shown.pop(report.broadcast_id, None)
+        self._shown.pop(str(report.broadcast_id), None)

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from core.models import OrderStatus
+from core.models import OrderStatus, PaymentMethod
 
 
 class Section(StrEnum):
@@ -99,6 +99,19 @@ class OrdersPage(CallbackData, prefix="op"):
 class OrderCard(CallbackData, prefix="o"):
     order_id: str
     page: int = 1
+
+
+class Pay(CallbackData, prefix="pay"):
+    """Send the invoice for an order, to pay by ``method`` (Telegram Payments or Stars)."""
+
+    order_id: str
+    method: PaymentMethod
+
+
+class PayByHand(CallbackData, prefix="ph"):
+    """The customer will pay the order by hand (``manual``): show how."""
+
+    order_id: str
 
 
 class ProfileEdit(StrEnum):

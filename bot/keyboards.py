@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -27,6 +27,8 @@ from bot.callbacks import (
     Open,
     OrderCard,
     OrdersPage,
+    Pay,
+    PayByHand,
     ProductCard,
     ProfileEdit,
     ReuseDelivery,
@@ -35,7 +37,7 @@ from bot.callbacks import (
 )
 from core.commands import MAX_LINE_QUANTITY
 from core.delivery import DeliveryMethod
-from core.models import CartView, Order, Page, Product, User
+from core.models import CartView, Order, OrderStatus, Page, PaymentMethod, Product, User
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -167,9 +169,24 @@ def share_phone() -> ReplyKeyboardMarkup:
     )
 
 
-def order_placed() -> InlineKeyboardMarkup:
+def payment(order: Order, methods: Sequence[PaymentMethod]) -> list[list[InlineKeyboardButton]]:
+    """A button per way to pay ``order`` while it is unpaid; by hand only beside another."""
+    if order.status is not OrderStatus.PENDING or order.payment.telegram_payment_charge_id:
+        return []
+    online = [m for m in methods if m is not PaymentMethod.MANUAL]
+    rows = [
+        [button(texts.pay_button(order, m), Pay(order_id=str(order.id), method=m))] for m in online
+    ]
+    chosen = order.payment.method is PaymentMethod.MANUAL
+    if online and PaymentMethod.MANUAL in methods and not chosen:
+        rows.append([button(texts.PAY_BY_HAND, PayByHand(order_id=str(order.id)))])
+    return rows
+
+
+def order_placed(order: Order, methods: Sequence[PaymentMethod]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
+            *payment(order, methods),
             [button("📦 My orders", Open(section=Section.ORDERS)), HOME],
         ]
     )
@@ -186,8 +203,13 @@ def orders(page: Page[Order]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def order(page: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[button("« Orders", OrdersPage(page=page)), HOME]])
+def order(item: Order, methods: Sequence[PaymentMethod], page: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            *payment(item, methods),
+            [button("« Orders", OrdersPage(page=page)), HOME],
+        ]
+    )
 
 
 def open_order(order_id: object, number: int) -> InlineKeyboardMarkup:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import html
 
 from core.delivery import DeliveryMethod, total_with_fee
-from core.models import CartView, DeliverySnapshot, Order, Page, Product, User
+from core.models import (
+    CartView,
+    DeliverySnapshot,
+    Order,
+    Page,
+    PaymentMethod,
+    PaymentState,
+    Product,
+    User,
+)
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+STARS = "XTR"
 LOW_STOCK = 5
 ALERT_LIMIT = 200
 LIST_NAME_LIMIT = 40
@@ -40,6 +52,17 @@ CART_CHANGED = "Your cart changed since this summary. Here it is again."
 EMPTY_CATALOG = "Nothing matches. Try another search, or /catalog for everything."
 NOT_UNDERSTOOD = "Sorry, I did not get that. /help lists what I can do."
 UNEXPECTED = "Something went wrong on our side. Please try again."
+CHOOSE_PAYMENT = "Pay now with a button below."
+PAY_BY_HAND = "I will pay by hand"
+INVOICE_REFUSED = (
+    "Telegram cannot take this payment (the total may be too small or too large for "
+    "online payment). Please pay by hand or contact us."
+)
+PAYMENT_STATES = {
+    PaymentState.PAID: "paid",
+    PaymentState.REFUND_DUE: "to be refunded",
+    PaymentState.REFUNDED: "refunded",
+}
 ASK_METHOD = "How should your order reach you?"
 ASK_PHONE = (
     "Which phone number can we call about this order? Share it with the button below, or "
@@ -58,7 +81,10 @@ LOW_STOCK_ALERT = "Low stock: <b>{name}</b> has {stock} left (alert at {limit} o
 
 
 def money(amount: int, currency: str) -> str:
-    """Minor units as people read them: ``money(450, "USD") == "$4.50"``."""
+    """Minor units as people read them: ``money(450, "USD") == "$4.50"``; Telegram Stars
+    are whole: ``money(50, "XTR") == "⭐50"``."""
+    if currency == STARS:
+        return f"⭐{amount:,}"
     value = f"{amount // 100:,}.{amount % 100:02d}"
     symbol = SYMBOLS.get(currency)
     return f"{symbol}{value}" if symbol else f"{value} {currency}"
@@ -189,13 +215,26 @@ def phone_saved(phone: str) -> str:
     return f"Thanks, we will call {html.quote(phone)} if needed."
 
 
-def order_placed(order: Order, payment_instructions: str) -> str:
+def order_placed(order: Order, payment_instructions: str, methods: Sequence[PaymentMethod]) -> str:
+    online = any(method is not PaymentMethod.MANUAL for method in methods)
     delivery = "" if order.delivery is None else f"{delivery_details(order.delivery)}\n\n"
     return (
         f"<b>Order #{order.number} placed.</b>\n"
         f"Total: {money(order.total_amount, order.currency)}\n"
         f"Status: {order.status.value}\n\n"
         f"{delivery}"
+        f"{CHOOSE_PAYMENT if online else html.quote(payment_instructions)}"
+    )
+
+
+def pay_button(order: Order, method: PaymentMethod) -> str:
+    total = money(order.total_amount, order.currency)
+    return f"Pay {total}" if method is PaymentMethod.STARS else f"💳 Pay {total}"  # ⭐ in total
+
+
+def paying_by_hand(order: Order, payment_instructions: str) -> str:
+    return (
+        f"<b>Order #{order.number}</b>: {money(order.total_amount, order.currency)}\n\n"
         f"{html.quote(payment_instructions)}"
     )
 
@@ -215,8 +254,10 @@ def order(item: Order) -> str:
         f"<b>Order #{item.number}</b>",
         f"Placed: {item.created_at:%Y-%m-%d %H:%M} UTC",
         f"Status: {item.status.value}",
-        "",
     ]
+    if state := PAYMENT_STATES.get(item.payment.state):
+        lines.append(f"Payment: {state}")
+    lines.append("")
     lines += [
         f"{_name(line.name)} x {line.quantity} = {money(line.line_total, item.currency)}"
         for line in item.products

@@ -90,20 +90,20 @@ class Broadcasts:
         actor: Actor,
         draft: BroadcastDraft,
         *,
-        broadcast_id: ObjectId | None = None,
+        broadcast_id: str | None = None,
         report_to: tuple[int, int] | None = None,
     ) -> Broadcast:
         """Record the broadcast and fan it out; delivery goes on in the worker.
 
-        A ``broadcast_id`` chosen by the caller makes starting idempotent: the same id
-        starts one broadcast, however often it is sent. ``report_to`` is the ``(chat,
-        message)`` that shows its progress (see ``reports_due``).
+        A ``broadcast_id`` from ``new_id`` makes starting idempotent: the same id starts
+        one broadcast, however often it is sent. ``report_to`` is the ``(chat, message)``
+        that shows its progress (see ``reports_due``).
         """
         actor.require(*STAFF)
         now = clock.now()
         journal, owner = open_journal(FAN_OUT, now, self._lease)
         document: dict[str, Any] = {
-            "_id": broadcast_id or ObjectId(),
+            "_id": ObjectId() if broadcast_id is None else parse_id(broadcast_id),
             "text": draft.text,
             "formatted": draft.formatted,
             "segment": draft.segment.model_dump(by_alias=True, exclude_none=True),
@@ -121,6 +121,11 @@ class Broadcasts:
             return await self._get(document["_id"])  # started already; recovery finishes it
         await self._fan_out(document, owner)
         return await self._get(document["_id"])
+
+    @staticmethod
+    def new_id() -> str:
+        """An id for a broadcast to start later (a draft's), unique like any other."""
+        return str(ObjectId())
 
     async def count_recipients(self, actor: Actor, segment: Segment) -> int:
         """How many customers ``segment`` reaches on Telegram now."""

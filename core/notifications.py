@@ -30,6 +30,12 @@ class NoticeKind(StrEnum):
     ORDER_STATUS = "order_status"
     NEW_ORDER = "new_order"
     BROADCAST = "broadcast"
+    ORDER_EXPIRED = "order_expired"
+    """An unpaid order cancelled by the shop after ``ORDER_PAYMENT_MINUTES``."""
+    LATE_PAYMENT = "late_payment"
+    """A payment for an order cancelled or paid already: it is owed back."""
+    STAR_REFUND = "star_refund"
+    """Refund a Stars charge (refundStarPayment), then tell the customer."""
     LOW_STOCK = "low_stock"
 
 
@@ -62,6 +68,7 @@ class Notification(Model):
     total_amount: int | None = None
     currency: str | None = None
     broadcast_id: Id | None = None
+    telegram_payment_charge_id: str | None = None
     product_id: Id | None = None
     product_name: str | None = None
     stock: int | None = None

@@ -8,7 +8,7 @@
 3. Delivery workers take it from there (``core/notifications.py``).
 
 A new order's entry goes to the operators: the ``OPERATOR_CHAT_ID`` chat (a group, say),
-or without one, the private chat of every staff member who has a Telegram account, as
+or without one, the private chat of every active staff member with a Telegram account, as
 they are when the entry is relayed. Each such notification's id adds the chat to the
 entry's, so relaying again still queues each one once.
 """
@@ -28,9 +28,15 @@ from core.store import Store
 RELAY_GRACE = timedelta(seconds=5)
 
 
-def outbox_entry(kind: NoticeKind, order_id: ObjectId, version: int) -> dict[str, Any]:
-    """What a status write appends to ``orders.outbox``; its id names the notification."""
-    return {"id": f"{kind.value}:{order_id}:{version}", "kind": kind.value, "at": clock.now()}
+def outbox_entry(
+    kind: NoticeKind, order_id: ObjectId, version: int, **fields: Any
+) -> dict[str, Any]:
+    """What a status write appends to ``orders.outbox``; its id names the notification.
+
+    ``fields`` go into the notification as they are (a payment's charge id and amount).
+    """
+    entry = {"id": f"{kind.value}:{order_id}:{version}", "kind": kind.value, "at": clock.now()}
+    return {**entry, "fields": fields} if fields else entry
 
 
 class Outbox:
@@ -95,8 +101,11 @@ class Outbox:
                 orderId=order["_id"],
                 orderNumber=order["number"],
                 status=order["status"],
-                totalAmount=order["totalAmount"],
-                currency=order["currency"],
+                **{
+                    "totalAmount": order["totalAmount"],
+                    "currency": order["currency"],
+                    **entry.get("fields", {}),
+                },
             )
             for notification_id, chat_id in chats
         ]
@@ -106,7 +115,11 @@ class Outbox:
         if self.operator_chat_id is not None:
             return [(entry_id, self.operator_chat_id)]
         staff = self._users.find(
-            {"role": {"$in": [role.value for role in STAFF]}, "telegramId": {"$exists": True}},
+            {
+                "role": {"$in": [role.value for role in STAFF]},
+                "active": {"$ne": False},
+                "telegramId": {"$exists": True},
+            },
             {"telegramId": 1},
         )
         return [(f"{entry_id}:{user['telegramId']}", user["telegramId"]) async for user in staff]

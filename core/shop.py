@@ -25,6 +25,7 @@ from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
+from core.payments import Payments
 from core.staff import StaffDesk
 from core.stock import Stock
 from core.stock_alerts import StockAlerts
@@ -48,6 +49,7 @@ class Shop:
     delivery: Delivery
     checkout: Checkout
     orders: Orders
+    payments: Payments
     outbox: Outbox
     stock_alerts: StockAlerts
     notifications: NotificationQueue
@@ -82,6 +84,7 @@ class Shop:
                 conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
+        orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         orders = Orders(store, outbox, stock, lease)
         return cls(
@@ -95,6 +98,7 @@ class Shop:
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
             orders=orders,
+            payments=Payments(store, orders, outbox, settings),
             outbox=outbox,
             stock_alerts=alerts,
             notifications=notifications,
@@ -121,13 +125,16 @@ class Shop:
         )
 
     async def keep_recovering(self) -> None:
-        """Run ``recover`` once a lease period, for long-running processes, and drop
-        throttle windows that ended and leases whose holder died."""
+        """Run ``recover`` once a lease period, for long-running processes, cancel orders
+        left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
+        leases whose holder died."""
         while True:
             await asyncio.sleep(self.settings.checkout_lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})
+                if expired := await self.payments.expire_unpaid():
+                    log.info("cancelled orders left unpaid", extra={"count": expired})
                 await self.throttle.prune()
                 await self.leases.prune()
             except Exception:

@@ -8,6 +8,7 @@ from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
 
 from bot import keyboards, staff_keyboards, staff_texts, texts
+from core.models import OrderStatus
 from core.notifications import NoticeKind, Notification
 from core.staff import StaffOrderView
 
@@ -27,6 +28,17 @@ def render(
         return staff_texts.new_order_card(card), staff_keyboards.order_card(card)
     assert notice.order_id is not None and notice.order_number is not None
     total = texts.money(notice.total_amount or 0, notice.currency or "")
-    status = notice.status.value if notice.status else ""
-    text = f"Your order #{notice.order_number} ({total}) is now <b>{status}</b>."
-    return text, keyboards.open_order(notice.order_id, notice.order_number)
+    number = notice.order_number
+    if notice.kind is NoticeKind.ORDER_EXPIRED:
+        text = (
+            f"Your order #{number} ({total}) was not paid in time, so it is now <b>cancelled</b>."
+        )
+    elif notice.kind is NoticeKind.LATE_PAYMENT:
+        why = "cancelled" if notice.status is OrderStatus.CANCELLED else "paid already"
+        text = f"Your payment of {total} came after order #{number} was {why}: it will be refunded."
+    elif notice.kind is NoticeKind.STAR_REFUND:
+        text = f"We refunded your payment of {total} for order #{number}."
+    else:
+        status = notice.status.value if notice.status else ""
+        text = f"Your order #{number} ({total}) is now <b>{status}</b>."
+    return text, keyboards.open_order(notice.order_id, number)

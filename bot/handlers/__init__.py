@@ -14,6 +14,7 @@ from bot.handlers import (
     help_cancel,
     menu,
     orders,
+    payments,
     profile,
     staff_broadcasts,
     staff_orders,
@@ -22,8 +23,9 @@ from bot.handlers import (
 
 
 def build_routers() -> list[Router]:
-    """/help and /cancel first (every state), then signup, then staff tools (before the
-    catalog takes any text as a search), then what needs an account."""
+    """Payments first (nothing may hold them up), /help and /cancel (every state), then
+    signup, then staff tools (before the catalog takes any text as a search), then what
+    needs an account."""
     staff = Router(name="staff")
     staff.message.middleware(StaffActor())
     staff.callback_query.middleware(StaffActor())
@@ -38,6 +40,7 @@ def build_routers() -> list[Router]:
         )
     )
     return [
+        payments.build_router(),
         help_cancel.build_router(),
         start.build_router(),
         staff,

@@ -15,7 +15,6 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
-from bson import ObjectId
 
 from bot import staff_keyboards, staff_texts
 from bot.callbacks import (
@@ -91,9 +90,10 @@ async def compose(query: CallbackQuery, actor: Actor, state: FSMContext) -> None
 
 async def write(message: Message, shop: Shop, actor: Actor, state: FSMContext) -> None:
     """A text for the broadcast (a new one replaces the draft): its preview, then the controls."""
+    actor.require(*STAFF)  # demoted since the question was asked: nothing is shown or kept
     text = message.text or ""
     draft: dict[str, Any] = {
-        "id": str(ObjectId()),
+        "id": shop.broadcasts.new_id(),
         "text": text,
         "formatted": False,
         "status": None,
@@ -155,7 +155,7 @@ async def send(
     if query.message is not None:
         report_to = (query.message.chat.id, query.message.message_id)
     started = await shop.broadcasts.start(
-        actor, _draft_of(draft), broadcast_id=ObjectId(draft["id"]), report_to=report_to
+        actor, _draft_of(draft), broadcast_id=draft["id"], report_to=report_to
     )
     await _forget(state)
     progress = await shop.broadcasts.progress(actor, started.id)

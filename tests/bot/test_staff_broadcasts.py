@@ -37,7 +37,7 @@ async def reporter(shop: Shop, bot_settings: BotSettings) -> AsyncIterator[Progr
 
 async def _operator(shop: Shop, customer: Customer) -> tuple[FakeUser, User]:
     player, account = await customer("Olga")
-    return player, await shop.users.set_role(SYSTEM, account.id, Role.OPERATOR)
+    return player, await shop.accounts.set_role(SYSTEM, account.id, Role.OPERATOR)
 
 
 async def _tap(player: FakeUser, button: str, message_id: int | None = None) -> Message:
@@ -187,7 +187,7 @@ async def test_customers_and_demoted_operators_cannot_broadcast_or_cancel(
 
     forged_stop = await mallory.send_callback(stop)
     forged_send = await mallory.send_callback(DraftSend(draft_id=str(broadcast["_id"])).pack())
-    await shop.users.set_role(SYSTEM, staff_account.id, Role.USER)
+    await shop.accounts.set_role(SYSTEM, staff_account.id, Role.USER)
     demoted = await olga.press("Cancel broadcast", message_id=controls.message_id)
 
     assert [(a.text, a.show_alert) for a in (forged_stop, forged_send, demoted)] == [

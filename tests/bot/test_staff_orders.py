@@ -35,7 +35,7 @@ def operator(shop: Shop, customer: Customer) -> Customer:
 
     async def create(first_name: str = "Olga") -> tuple[FakeUser, User]:
         player, account = await customer(first_name)
-        return player, await shop.users.set_role(SYSTEM, account.id, Role.OPERATOR)
+        return player, await shop.accounts.set_role(SYSTEM, account.id, Role.OPERATOR)
 
     return create
 
@@ -258,7 +258,7 @@ async def test_a_demoted_operator_pressing_an_old_card_is_refused(
     _, account = await customer("Dora")
     order = await _order(shop, account, await new_product())
     card = await _card(olga, order)
-    await shop.users.set_role(SYSTEM, staff_account.id, Role.USER)
+    await shop.accounts.set_role(SYSTEM, staff_account.id, Role.USER)
 
     answer = await olga.press("✅ Mark paid", message_id=card.message_id)
 

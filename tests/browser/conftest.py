@@ -1,7 +1,6 @@
 """A real headless browser: Debian's chromium driven by Playwright (never a downloaded
 browser). Tests that need it are skipped, saying so, where chromium is not installed;
-``.ci/run`` installs it. ``running_shop``: ``python -m shop`` (what ``./run`` starts) whose
-chat page the browser opens."""
+``.ci/run`` installs it. ``running_shop`` is what ``./run`` starts, for the page to talk to."""
 
 from __future__ import annotations
 
@@ -37,8 +36,6 @@ CHROMIUM_ARGS = [
 ]
 expect.set_options(timeout=10_000)
 SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"  # var/ is git-ignored
-PAGE_URL = re.compile(r"chat with the shop in your browser: (http://[^\s\"]+)")
-OPERATOR_EMAIL, OPERATOR_PASSWORD = "olga@example.com", "operator password 1"
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +69,10 @@ async def page(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterato
         await context.close()
 
 
+PAGE_URL = re.compile(r"chat with the shop in your browser: (http://[^\s\"]+)")
+OPERATOR_EMAIL, OPERATOR_PASSWORD = "olga@example.com", "operator password 1"
+
+
 @dataclass
 class RunningShop:
     page_url: str
@@ -85,8 +86,7 @@ async def collect(stream: asyncio.StreamReader, lines: list[str]) -> None:
 
 @pytest.fixture
 def shop_env() -> dict[str, str]:
-    """Settings of the shop's process beyond its database and ports; a module may override
-    it (``DELIVERY_METHODS``, say)."""
+    """Settings of ``running_shop`` beyond the defaults; a test module may override it."""
     return {}
 
 
@@ -131,3 +131,16 @@ async def running_shop(mongo_uri: str, shop_env: dict[str, str]) -> AsyncIterato
 async def tap(page: Page, button: str) -> None:
     """Press the newest button labelled ``button``, as a Telegram user would."""
     await page.get_by_role("button", name=button, exact=True).last.click()
+
+
+async def sign_up(page: Page, email: str = "alice@example.com") -> None:
+    """Start the chat and sign up as Alice, keeping the name from the profile."""
+    chat = page.locator("#messages")
+    await tap(page, "Start")
+    await expect(chat).to_contain_text("What name should we use for your orders?")
+    await tap(page, "Keep “Alice”")
+    await expect(chat).to_contain_text("Now your email address")
+    composer = page.get_by_role("textbox", name="Message")
+    await composer.fill(email)
+    await composer.press("Enter")
+    await expect(chat).to_contain_text("Hello, Alice! What would you like to do?")

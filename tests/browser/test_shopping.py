@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, RunningShop, tap
+from tests.browser.conftest import (
+    OPERATOR_EMAIL,
+    OPERATOR_PASSWORD,
+    RunningShop,
+    sign_up,
+    tap,
+)
 
 
 async def test_a_customer_buys_and_hears_that_the_order_is_paid(
@@ -15,14 +21,7 @@ async def test_a_customer_buys_and_hears_that_the_order_is_paid(
     await page.goto(running_shop.page_url)
     chat = page.locator("#messages")
 
-    await tap(page, "Start")
-    await expect(chat).to_contain_text("What name should we use for your orders?")
-    await tap(page, "Keep “Alice”")
-    await expect(chat).to_contain_text("Now your email address")
-    composer = page.get_by_role("textbox", name="Message")
-    await composer.fill("alice@example.com")
-    await composer.press("Enter")
-    await expect(chat).to_contain_text("Hello, Alice! What would you like to do?")
+    await sign_up(page)
 
     await tap(page, "🛍 Catalog")
     await tap(page, "Green tea · $4.50 · in stock")

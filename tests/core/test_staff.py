@@ -4,10 +4,9 @@ the new-order card for the operators, broadcasts started idempotently from a cha
 import asyncio
 
 import pytest
-from bson import ObjectId
 
 from core.access import SYSTEM, Actor
-from core.commands import BroadcastDraft, CartChange, Segment, parse
+from core.commands import AccountChange, BroadcastDraft, CartChange, Segment, parse
 from core.errors import Forbidden, InvalidInput
 from core.models import Order, OrderStatus, Role, User
 from core.shop import Shop
@@ -19,7 +18,7 @@ async def _staff(shop: Shop, new_user: NewUser, name: str, telegram_id: int | No
     user = await new_user(name=name)
     if telegram_id is not None:
         await shop.store.users.update_one({"_id": user.id}, {"$set": {"telegramId": telegram_id}})
-    return await shop.users.set_role(SYSTEM, user.id, Role.OPERATOR)
+    return await shop.accounts.set_role(SYSTEM, user.id, Role.OPERATOR)
 
 
 async def _order(shop: Shop, user: User, new_product: NewProduct) -> Order:
@@ -84,7 +83,7 @@ async def test_only_staff_as_they_are_now_may_view_count_or_move(
     customer = await new_user()
     order = await _order(shop, customer, new_product)
     demoted = await _staff(shop, new_user, "Olga", None)
-    await shop.users.set_role(SYSTEM, demoted.id, Role.USER)
+    await shop.accounts.set_role(SYSTEM, demoted.id, Role.USER)
     for account in (customer, await shop.users.get(demoted.id)):
         actor = Actor.of(account)
         with pytest.raises(Forbidden):
@@ -118,16 +117,18 @@ async def test_counts_by_status(shop: Shop, new_user: NewUser, new_product: NewP
     }
 
 
-async def test_without_an_operators_chat_each_staff_member_on_telegram_gets_the_card(
+async def test_without_an_operators_chat_each_active_staff_member_on_telegram_gets_the_card(
     shop: Shop, new_user: NewUser, new_product: NewProduct
 ) -> None:
     assert shop.outbox.operator_chat_id is None
     await _staff(shop, new_user, "Olga", 501)
     await _staff(shop, new_user, "Petr", 502)
     await _staff(shop, new_user, "Web only", None)
+    gone = await _staff(shop, new_user, "Gone", 505)
+    await shop.accounts.change(SYSTEM, gone.id, AccountChange(active=False))
     admin = await new_user(name="Ada")
     await shop.store.users.update_one({"_id": admin.id}, {"$set": {"telegramId": 503}})
-    await shop.users.set_role(SYSTEM, admin.id, Role.ADMIN)
+    await shop.accounts.set_role(SYSTEM, admin.id, Role.ADMIN)
     customer = await new_user()
     await shop.store.users.update_one({"_id": customer.id}, {"$set": {"telegramId": 504}})
 
@@ -159,7 +160,7 @@ async def test_a_broadcast_started_twice_with_one_id_is_one_broadcast(
     for chat in (11, 12):
         user = await new_user()
         await shop.store.users.update_one({"_id": user.id}, {"$set": {"telegramId": chat}})
-    broadcast_id = ObjectId()
+    broadcast_id = shop.broadcasts.new_id()
 
     first = await shop.broadcasts.start(
         SYSTEM, _draft(formatted=True), broadcast_id=broadcast_id, report_to=(7, 70)
@@ -168,14 +169,21 @@ async def test_a_broadcast_started_twice_with_one_id_is_one_broadcast(
         SYSTEM, _draft("Other"), broadcast_id=broadcast_id, report_to=(7, 71)
     )
 
-    assert first.id == again.id == broadcast_id and again.text == "Sale!" and again.formatted
+    assert str(first.id) == str(again.id) == broadcast_id
+    assert again.text == "Sale!" and again.formatted
     assert await shop.store.broadcasts.count_documents({}) == 1
-    notices = await shop.store.notifications.find({"broadcastId": broadcast_id}).to_list()
+    notices = await shop.store.notifications.find({"broadcastId": first.id}).to_list()
     assert len(notices) == 2 and all(n["formatted"] for n in notices)
     [report] = await shop.broadcasts.reports_due()
-    assert (report.broadcast_id, report.chat_id, report.message_id) == (broadcast_id, 7, 70)
-    await shop.broadcasts.reported(broadcast_id)
+    assert (report.broadcast_id, report.chat_id, report.message_id) == (first.id, 7, 70)
+    await shop.broadcasts.reported(first.id)
     assert await shop.broadcasts.reports_due() == []
+
+
+async def test_a_forged_broadcast_id_is_refused(shop: Shop) -> None:
+    with pytest.raises(InvalidInput):
+        await shop.broadcasts.start(SYSTEM, _draft(), broadcast_id="{'$ne': null}")
+    assert await shop.store.broadcasts.count_documents({}) == 0
 
 
 async def test_recipients_are_counted_like_they_are_reached(
