@@ -188,8 +188,8 @@ class Broadcasts:
     async def _recipients(
         self, segment: Segment, after: ObjectId | None
     ) -> AsyncIterator[dict[str, Any]]:
-        """Users with a Telegram chat in ``segment``, by ``_id``, after ``after``."""
-        query: dict[str, Any] = {"telegramId": {"$exists": True}}
+        """Active users with a Telegram chat in ``segment``, by ``_id``, after ``after``."""
+        query: dict[str, Any] = {"telegramId": {"$exists": True}, "active": {"$ne": False}}
         if segment.kind is SegmentKind.ALL_CUSTOMERS:
             query["role"] = Role.USER.value
         elif segment.kind is SegmentKind.USERS:
