@@ -25,6 +25,8 @@ from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
+from core.payments import Payments
+from core.staff import StaffDesk
 from core.stock import Stock
 from core.stock_alerts import StockAlerts
 from core.store import Store, connect
@@ -47,11 +49,13 @@ class Shop:
     delivery: Delivery
     checkout: Checkout
     orders: Orders
+    payments: Payments
     outbox: Outbox
     stock_alerts: StockAlerts
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
+    staff: StaffDesk
     throttle: Throttle
     leases: Leases
 
@@ -80,7 +84,9 @@ class Shop:
                 conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
+        orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
+        orders = Orders(store, outbox, stock, lease)
         return cls(
             settings=settings,
             client=client,
@@ -91,12 +97,14 @@ class Shop:
             carts=carts,
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
-            orders=Orders(store, outbox, stock, lease),
+            orders=orders,
+            payments=Payments(store, orders, outbox, settings),
             outbox=outbox,
             stock_alerts=alerts,
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
+            staff=StaffDesk(store, orders),
             throttle=throttle,
             leases=Leases(store.leases),
         )
@@ -117,13 +125,16 @@ class Shop:
         )
 
     async def keep_recovering(self) -> None:
-        """Run ``recover`` once a lease period, for long-running processes, and drop
-        throttle windows that ended and leases whose holder died."""
+        """Run ``recover`` once a lease period, for long-running processes, cancel orders
+        left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
+        leases whose holder died."""
         while True:
             await asyncio.sleep(self.settings.checkout_lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})
+                if expired := await self.payments.expire_unpaid():
+                    log.info("cancelled orders left unpaid", extra={"count": expired})
                 await self.throttle.prune()
                 await self.leases.prune()
             except Exception:

@@ -46,6 +46,8 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("PATCH", f"/api/admin/users/{OWNER}", {"role": "operator"}, (401, 403, 403, 403, 200)),
     ("POST", "/api/admin/orders/status", {"status": "paid", "orderIds": [ORDER]},
      (401, 403, 403, 200, 200)),
+    ("GET", "/api/admin/refunds", None, (401, 403, 403, 200, 200)),
+    ("POST", f"/api/admin/orders/{ORDER}/refunded", {}, (401, 403, 403, 409, 409)),
     ("POST", "/api/broadcasts", {"text": "Hi", "segment": SEGMENT}, (401, 403, 403, 201, 201)),
     ("GET", "/api/broadcasts", None, (401, 403, 403, 200, 200)),
     ("GET", f"/api/broadcasts/{BROADCAST}", None, (401, 403, 403, 200, 200)),
