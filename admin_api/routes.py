@@ -11,9 +11,26 @@ from aiohttp import web
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from admin_api.contract import Access, Route, bind
-from admin_api.handlers import auth, broadcasts, cart, orders, products, staff, system
+from admin_api.handlers import (
+    auth,
+    broadcasts,
+    cart,
+    categories,
+    orders,
+    products,
+    staff,
+    system,
+)
 from admin_api.schemas import Health, ProfileChanges, Session
 from core.broadcasts import Broadcast, BroadcastProgress
+from core.categories import (
+    Category,
+    CategoryDraft,
+    CategoryOrder,
+    CategoryPatch,
+    CategoryQuery,
+    Shelves,
+)
 from core.commands import (
     BroadcastDraft,
     BulkStatusUpdate,
@@ -51,11 +68,27 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/products/{id}", products.get_product, "One product", "products",
           OPTIONAL, response=Product),
     Route("POST", "/api/products", products.create_product, "Create a product", "products",
-          ADMIN, body=ProductDraft, response=Product, status=201),
+          ADMIN, body=ProductDraft, response=Product, status=201, problems=(404,)),
     Route("PATCH", "/api/products/{id}", products.update_product, "Edit a product or its stock",
           "products", ADMIN, body=ProductPatch, response=Product, problems=(409,)),
     Route("POST", "/api/products/{id}/archive", products.archive_product, "Archive a product",
           "products", ADMIN, response=Product),
+    # categories
+    Route("GET", "/api/categories", categories.list_categories,
+          "Categories in order, with their products on sale", "categories", OPTIONAL,
+          query=CategoryQuery, response=Shelves),
+    Route("GET", "/api/categories/{id}", categories.get_category, "One category", "categories",
+          OPTIONAL, response=Category),
+    Route("POST", "/api/categories", categories.create_category, "Create a category",
+          "categories", ADMIN, body=CategoryDraft, response=Category, status=201),
+    Route("PATCH", "/api/categories/{id}", categories.update_category,
+          "Rename, describe, move, archive or restore a category", "categories", ADMIN,
+          body=CategoryPatch, response=Category),
+    Route("POST", "/api/categories/{id}/archive", categories.archive_category,
+          "Archive a category", "categories", ADMIN, response=Category),
+    Route("POST", "/api/categories/order", categories.reorder_categories,
+          "Put every category in a new order", "categories", ADMIN, body=CategoryOrder,
+          response=Shelves, problems=(409,)),
     # cart
     Route("GET", "/api/cart", cart.view_cart, "The caller's cart with totals", "cart",
           SIGNED_IN, response=CartView),

@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
 from bot.callbacks import (
+    ALL_PRODUCTS,
     AddToCart,
     CatalogPage,
     Checkout,
@@ -25,7 +26,8 @@ from bot.callbacks import (
     Section,
     SetLine,
 )
-from core.commands import MAX_LINE_QUANTITY
+from core.categories import Shelves
+from core.commands import MAX_LINE_QUANTITY, NO_CATEGORY
 from core.models import CartView, Order, Page, Product, User
 
 
@@ -69,12 +71,36 @@ def _pager(
     return row
 
 
-def catalog(page: Page[Product], search: bool) -> InlineKeyboardMarkup:
+def shelves(index: Shelves) -> InlineKeyboardMarkup:
+    """A button per category, then "Other" for products in none (if there are some)."""
+    builder = InlineKeyboardBuilder()
+    for shelf in index.items:
+        label = texts.shelf_button(shelf.name, shelf.products)
+        builder.row(_button(label, CatalogPage(page=1, category=str(shelf.id))))
+    if index.uncategorized:
+        label = texts.shelf_button(texts.OTHER, index.uncategorized)
+        builder.row(_button(label, CatalogPage(page=1, category=NO_CATEGORY)))
+    builder.row(_button("🛒 Cart", Open(section=Section.CART)), HOME)
+    return builder.as_markup()
+
+
+def catalog(page: Page[Product], search: bool, category: str) -> InlineKeyboardMarkup:
+    """Products of a page; a category's page goes back to the categories."""
     builder = InlineKeyboardBuilder()
     for item in page.items:
-        card = ProductCard(product_id=str(item.id), page=page.page, search=search)
+        card = ProductCard(
+            product_id=str(item.id), page=page.page, search=search, category=category
+        )
         builder.row(_button(texts.product_button(item), card))
-    builder.row(*_pager(page.page, page.pages, lambda n: CatalogPage(page=n, search=search)))
+    builder.row(
+        *_pager(
+            page.page,
+            page.pages,
+            lambda n: CatalogPage(page=n, search=search, category=category),
+        )
+    )
+    if category != ALL_PRODUCTS:
+        builder.row(_button("« Categories", Open(section=Section.CATALOG)))
     builder.row(_button("🛒 Cart", Open(section=Section.CART)), HOME)
     return builder.as_markup()
 
@@ -84,9 +110,13 @@ def most_to_pick(item: Product) -> int:
     return max(1, min(item.stock, MAX_LINE_QUANTITY))
 
 
-def product(item: Product, quantity: int, page: int, search: bool) -> InlineKeyboardMarkup:
+def product(
+    item: Product, quantity: int, page: int, search: bool, category: str
+) -> InlineKeyboardMarkup:
     def pick(n: int) -> ProductCard:
-        return ProductCard(product_id=str(item.id), quantity=n, page=page, search=search)
+        return ProductCard(
+            product_id=str(item.id), quantity=n, page=page, search=search, category=category
+        )
 
     most = most_to_pick(item)
     builder = InlineKeyboardBuilder()
@@ -98,7 +128,7 @@ def product(item: Product, quantity: int, page: int, search: bool) -> InlineKeyb
     if item.stock > 0:
         builder.row(_button("Add to cart", AddToCart(product_id=str(item.id), quantity=quantity)))
     builder.row(
-        _button("« Back", CatalogPage(page=page, search=search)),
+        _button("« Back", CatalogPage(page=page, search=search, category=category)),
         _button("🛒 Cart", Open(section=Section.CART)),
     )
     return builder.as_markup()

@@ -34,7 +34,7 @@ from core.fields import (
     Timestamp,
     given,
 )
-from core.ids import Id
+from core.ids import ID_PATTERN, Id
 from core.models import OrderStatus
 from core.text import Printable
 
@@ -120,6 +120,7 @@ class ProductDraft(Command):
     currency: ShopCurrency | None = None
     stock: Stock = 0
     active: StrictBool = True
+    category_id: Id | None = None
 
 
 class ProductPatch(Command):
@@ -129,6 +130,7 @@ class ProductPatch(Command):
     stock: Stock | None = None
     stock_delta: StockDelta | None = None
     active: StrictBool | None = None
+    category_id: Id | None = Field(default=None, description="null takes it out of its category.")
     expected_version: Version | None = None
 
     model_config = ConfigDict(
@@ -149,12 +151,23 @@ class ProductSort(StrEnum):
     NAME = "name"
 
 
+NO_CATEGORY = "none"
+
+
 class ProductQuery(Command):
     page: PageNumber = 1
     limit: PageSize = 20
     q: Annotated[str, StringConstraints(max_length=100)] = ""
     sort: ProductSort = ProductSort.NEWEST
     include_inactive: QueryFlag = False
+    category: (
+        Annotated[
+            str,
+            StringConstraints(pattern=f"^(?:{ID_PATTERN}|{NO_CATEGORY})$"),
+            Field(description=f"A category's id, or `{NO_CATEGORY}` for products in none."),
+        ]
+        | None
+    ) = None
 
 
 class CartChange(Command):

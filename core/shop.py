@@ -15,6 +15,7 @@ from pymongo import AsyncMongoClient
 from core.broadcasts import Broadcasts
 from core.carts import Carts
 from core.catalog import Catalog
+from core.categories import Categories
 from core.checkout import Checkout
 from core.config import CoreSettings
 from core.leases import Leases
@@ -38,6 +39,7 @@ class Shop:
     store: Store
     users: Users
     catalog: Catalog
+    categories: Categories
     carts: Carts
     checkout: Checkout
     orders: Orders
@@ -55,7 +57,8 @@ class Shop:
         tokens = TokenService(
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.jwt_ttl_minutes)
         )
-        catalog = Catalog(store, settings.shop_currency)
+        categories = Categories(store, lease)
+        catalog = Catalog(store, settings.shop_currency, categories)
         carts = Carts(store, catalog)
         notifications = NotificationQueue(store, lease)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
@@ -74,6 +77,7 @@ class Shop:
             store=store,
             users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle),
             catalog=catalog,
+            categories=categories,
             carts=carts,
             checkout=Checkout(store, catalog, carts, outbox, lease),
             orders=Orders(store, outbox, lease),
@@ -86,8 +90,8 @@ class Shop:
         )
 
     async def recover(self, at: datetime | None = None) -> int:
-        """Finish or undo interrupted checkouts, cancellations, notice relays and broadcast
-        fan-outs; how many.
+        """Finish or undo interrupted checkouts, cancellations, notice relays, broadcast
+        fan-outs and category archives; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
@@ -96,6 +100,7 @@ class Shop:
             + await self.orders.recover(at)
             + await self.outbox.relay_pending(at)
             + await self.broadcasts.recover(at)
+            + await self.categories.recover(at)
         )
 
     async def keep_recovering(self) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from bson import ObjectId
 
+from core.categories import ON_SALE
 from core.models import OrderLine
 from core.store import Store
 
@@ -31,7 +32,7 @@ class Stock:
         taken = await self._products.update_one(
             {
                 "_id": line.product_id,
-                "active": True,
+                **ON_SALE,
                 "stock": {"$gte": line.quantity},
                 "reservedBy": {"$ne": order_id},
             },

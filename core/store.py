@@ -84,6 +84,7 @@ class Store:
     pacing: Collection
     throttles: Collection
     leases: Collection
+    categories: Collection
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -98,6 +99,7 @@ class Store:
             db.pacing,
             db.throttles,
             db.leases,
+            db.categories,
         )
 
     async def ensure_indexes(self) -> None:
@@ -114,7 +116,11 @@ class Store:
                 IndexModel([("active", ASCENDING), ("createdAt", DESCENDING)]),
                 IndexModel([("active", ASCENDING), ("price", ASCENDING)]),
                 IndexModel([("active", ASCENDING), ("name", ASCENDING)]),
+                IndexModel([("categoryId", ASCENDING), ("active", ASCENDING)]),
             ]
+        )
+        await self.categories.create_indexes(
+            [IndexModel([("position", ASCENDING)]), IndexModel("syncUntil", sparse=True)]
         )
         await self.carts.create_indexes(
             [
@@ -169,10 +175,21 @@ async def find_page(
     page: int,
     limit: int,
 ) -> Page[ItemT]:
-    """One page of ``query``'s matches as ``model`` instances, with the total count."""
-    total = await collection.count_documents(query)
-    cursor = collection.find(query).sort(sort).skip((page - 1) * limit).limit(limit)
-    items = tuple(model.model_validate(document) for document in await cursor.to_list())
+    """One page of ``query``'s matches as ``model`` instances, with the total count, in one
+    round trip (a ``$facet`` after the match and sort, which an index can serve)."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": query},
+        {"$sort": dict(sort)},
+        {
+            "$facet": {
+                "total": [{"$count": "n"}],
+                "items": [{"$skip": (page - 1) * limit}, {"$limit": limit}],
+            }
+        },
+    ]
+    [result] = await (await collection.aggregate(pipeline)).to_list()
+    total = result["total"][0]["n"] if result["total"] else 0
+    items = tuple(model.model_validate(document) for document in result["items"])
     return Page[model](items=items, total=total, page=page, limit=limit)  # type: ignore[valid-type]
 
 
