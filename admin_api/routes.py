@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import web
@@ -16,6 +17,7 @@ from admin_api.handlers import (
     broadcasts,
     cart,
     categories,
+    delivery,
     orders,
     products,
     staff,
@@ -45,6 +47,7 @@ from core.commands import (
     Registration,
     StatusUpdate,
 )
+from core.delivery import DeliveryDetails, DeliveryMethods
 from core.ids import ID_PATTERN
 from core.models import CartView, Order, Page, Product, User
 from core.orders import BulkStatusResult
@@ -97,8 +100,11 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/cart/remove", cart.remove_from_cart, "Remove a product from the cart",
           "cart", SIGNED_IN, body=CartRemoval, response=CartView, problems=(404, 409)),
     # orders
+    Route("GET", "/api/delivery-methods", delivery.delivery_methods,
+          "How orders can reach the customer", "orders", response=DeliveryMethods),
     Route("POST", "/api/orders", orders.place_order, "Place an order from the cart", "orders",
-          SIGNED_IN, response=Order, status=201, problems=(409, 422), idempotent=True),
+          SIGNED_IN, body=DeliveryDetails, response=Order, status=201, problems=(409, 422),
+          idempotent=True),
     Route("GET", "/api/orders", orders.order_history, "The caller's orders", "orders",
           SIGNED_IN, query=HistoryQuery, response=Page[Order]),
     Route("GET", "/api/orders/{id}", orders.get_own_order, "One of the caller's orders",
@@ -161,10 +167,18 @@ def shadowed(routes: Sequence[Route]) -> list[str]:
     ]
 
 
-def add_routes(app: web.Application) -> None:
-    if clashes := shadowed(ROUTES):
+def routes_for(delivers: bool) -> tuple[Route, ...]:
+    """The table as a shop serves it: checkout takes delivery details (and requires them)
+    only where the shop delivers; elsewhere it takes no body, as before delivery existed."""
+    if delivers:
+        return ROUTES
+    return tuple(replace(r, body=None) if r.body is DeliveryDetails else r for r in ROUTES)
+
+
+def add_routes(app: web.Application, routes: Sequence[Route] = ROUTES) -> None:
+    if clashes := shadowed(routes):
         raise ValueError(f"ambiguous routes: {'; '.join(clashes)}")
-    for route in ROUTES:
+    for route in routes:
         app.router.add_route(
             route.method, router_path(route.path), bind(route), name=route.handler.__name__
         )

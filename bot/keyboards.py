@@ -5,16 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
 from bot.callbacks import (
     ALL_PRODUCTS,
+    AddNote,
     AddToCart,
     CatalogPage,
     Checkout,
     CheckoutStep,
+    ChooseDelivery,
     ClearCart,
     EditProfile,
     KeepName,
@@ -23,11 +30,13 @@ from bot.callbacks import (
     OrdersPage,
     ProductCard,
     ProfileEdit,
+    ReuseDelivery,
     Section,
     SetLine,
 )
 from core.categories import Shelves
 from core.commands import MAX_LINE_QUANTITY, NO_CATEGORY
+from core.delivery import DeliveryMethod
 from core.models import CartView, Order, Page, Product, User
 
 
@@ -152,12 +161,43 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def checkout_summary(view: CartView) -> InlineKeyboardMarkup:
-    confirm = Checkout(step=CheckoutStep.CONFIRM, version=view.version)
+def checkout_summary(view: CartView, details: str = "") -> InlineKeyboardMarkup:
+    """Confirm names the cart version and the delivery details' fingerprint it shows."""
+    confirm = Checkout(step=CheckoutStep.CONFIRM, version=view.version, details=details)
+    rows = [[_button("✅ Confirm order", confirm), _button("Cancel", Open(section=Section.CART))]]
+    if details:
+        rows.insert(0, [_button("📝 Note for the shop", AddNote())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def delivery_methods(methods: tuple[DeliveryMethod, ...], currency: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for method in methods:
+        builder.row(
+            _button(texts.method_button(method, currency), ChooseDelivery(code=method.code))
+        )
+    builder.row(_button("Cancel", Open(section=Section.CART)))
+    return builder.as_markup()
+
+
+def same_details() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button("✅ Confirm order", confirm), _button("Cancel", Open(section=Section.CART))]
+            [
+                _button("Yes, the same", ReuseDelivery(reuse=True)),
+                _button("Change", ReuseDelivery(reuse=False)),
+            ]
         ]
+    )
+
+
+def share_phone() -> ReplyKeyboardMarkup:
+    """A reply keyboard whose button sends the customer's own contact (private chats only)."""
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=texts.SHARE_PHONE, request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder="+44 20 7946 0958",
     )
 
 

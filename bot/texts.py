@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiogram import html
 
-from core.models import CartView, Order, Page, Product, User
+from core.delivery import DeliveryMethod, total_with_fee
+from core.models import CartView, DeliverySnapshot, Order, Page, Product, User
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 LOW_STOCK = 5
@@ -42,6 +43,19 @@ CATALOG = "Catalog"
 OTHER = "Other"
 NOT_UNDERSTOOD = "Sorry, I did not get that. /help lists what I can do."
 UNEXPECTED = "Something went wrong on our side. Please try again."
+ASK_METHOD = "How should your order reach you?"
+ASK_PHONE = (
+    "Which phone number can we call about this order? Share it with the button below, or "
+    "type it with the country code (+44 20 7946 0958). /cancel to stop."
+)
+SHARE_PHONE = "📱 Share my phone number"
+NOT_YOUR_CONTACT = "Please share your own number with the button below, or type it."
+ASK_ADDRESS = (
+    "Where should we deliver? Send the address in one message: street and house, flat, "
+    "city, postcode. /cancel to stop."
+)
+ASK_NOTE = "Send your note for the shop (up to 500 characters), or /cancel."
+DETAILS_CHANGED = "Your delivery details changed since this summary. Please check out again."
 
 
 def money(amount: int, currency: str) -> str:
@@ -126,25 +140,80 @@ def added(name: str, quantity: int) -> str:
 def cart(view: CartView) -> str:
     if view.is_empty:
         return "<b>Your cart</b>\nYour cart is empty. /catalog has everything we sell."
+    return "\n".join(
+        [*_cart_lines(view), f"\n<b>Total: {money(view.total_amount, view.currency)}</b>"]
+    )
+
+
+def _cart_lines(view: CartView) -> list[str]:
     lines = ["<b>Your cart</b>"]
     for item in view.items:
         line = f"{_name(item.name)} x {item.quantity} = {money(item.line_total, item.currency)}"
         if not item.available:
             line += f" ({stock_hint(item.stock)}; please lower the quantity or remove it)"
         lines.append(line)
-    lines.append(f"\n<b>Total: {money(view.total_amount, view.currency)}</b>")
+    return lines
+
+
+def checkout_summary(view: CartView, delivery: DeliverySnapshot | None = None) -> str:
+    if delivery is None:
+        return f"{cart(view)}\n\nPlace this order?"
+    total = total_with_fee(view.total_amount, delivery)
+    return "\n".join(
+        [
+            *_cart_lines(view),
+            _fee(delivery, view.currency),
+            "",
+            delivery_details(delivery),
+            f"\n<b>Total: {money(total, view.currency)}</b>",
+            "\nPlace this order?",
+        ]
+    )
+
+
+def _fee(delivery: DeliverySnapshot, currency: str) -> str:
+    return f"{html.quote(delivery.title)} = {money(delivery.fee, currency)}"
+
+
+def method_button(method: DeliveryMethod, currency: str) -> str:
+    return f"{method.title} · {money(method.fee, currency) if method.fee else 'free'}"
+
+
+def method_chosen(method: DeliveryMethod, currency: str) -> str:
+    chosen = f"<b>Delivery:</b> {html.quote(method_button(method, currency))}"
+    return f"{chosen}\n{html.quote(method.info)}" if method.info else chosen
+
+
+def delivery_details(delivery: DeliverySnapshot) -> str:
+    """Who receives the order, how and where; every part the customer typed is escaped."""
+    lines = [
+        f"<b>Delivery:</b> {html.quote(delivery.title)}",
+        f"To: {html.quote(delivery.recipient_name)}, {html.quote(delivery.phone)}",
+    ]
+    if delivery.address is not None:
+        lines.append(f"Address: {html.quote(delivery.address)}")
+    if delivery.info:
+        lines.append(html.quote(delivery.info))
+    if delivery.note:
+        lines.append(f"Note: {html.quote(delivery.note)}")
     return "\n".join(lines)
 
 
-def checkout_summary(view: CartView) -> str:
-    return f"{cart(view)}\n\nPlace this order?"
+def same_details(delivery: DeliverySnapshot) -> str:
+    return f"Send to the same address as last time?\n\n{delivery_details(delivery)}"
+
+
+def phone_saved(phone: str) -> str:
+    return f"Thanks, we will call {html.quote(phone)} if needed."
 
 
 def order_placed(order: Order, payment_instructions: str) -> str:
+    delivery = "" if order.delivery is None else f"{delivery_details(order.delivery)}\n\n"
     return (
         f"<b>Order #{order.number} placed.</b>\n"
         f"Total: {money(order.total_amount, order.currency)}\n"
         f"Status: {order.status.value}\n\n"
+        f"{delivery}"
         f"{html.quote(payment_instructions)}"
     )
 
@@ -170,6 +239,8 @@ def order(item: Order) -> str:
         f"{_name(line.name)} x {line.quantity} = {money(line.line_total, item.currency)}"
         for line in item.products
     ]
+    if item.delivery is not None:
+        lines += [_fee(item.delivery, item.currency), "", delivery_details(item.delivery)]
     lines.append(f"\n<b>Total: {money(item.total_amount, item.currency)}</b>")
     return "\n".join(lines)
 

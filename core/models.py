@@ -36,6 +36,16 @@ class Role(StrEnum):
 STAFF = frozenset({Role.OPERATOR, Role.ADMIN})
 
 
+class SavedDelivery(Model):
+    """The delivery details of a customer's latest order, offered again at the next."""
+
+    method: str
+    recipient_name: str
+    phone: str
+    address: str | None = None
+    at: datetime
+
+
 class User(Document):
     name: str
     email: str
@@ -44,6 +54,7 @@ class User(Document):
     telegram_blocked: bool = Field(
         default=False, description="The bot was blocked by this customer when last tried."
     )
+    last_delivery: SavedDelivery | None = None
     password_hash: str | None = Field(default=None, exclude=True)
     session_version: int = Field(default=0, exclude=True)
 
@@ -181,13 +192,27 @@ class StatusChange(Model):
     at: datetime
 
 
+class DeliverySnapshot(Model):
+    """How an order reaches the customer, as chosen at checkout (see ``core/delivery.py``)."""
+
+    method: str = Field(description="The delivery method's code.")
+    title: str
+    fee: int = Field(description="In minor units; included in the order's totalAmount.")
+    info: str = Field(default="", description="What the method told the customer.")
+    recipient_name: str
+    phone: str = Field(description="E.164, e.g. +442079460958.")
+    address: str | None = None
+    note: str = Field(default="", description="The customer's note for the shop.")
+
+
 class Order(Document):
     number: int
     user_id: Id
     products: tuple[OrderLine, ...]
-    total_amount: int
+    total_amount: int = Field(description="The lines plus the delivery fee, in minor units.")
     currency: str
     status: OrderStatus
+    delivery: DeliverySnapshot | None = None
     history: tuple[StatusChange, ...]
     version: int = 0
 

@@ -20,7 +20,7 @@ from pymongo.errors import BulkWriteError
 
 from core import clock
 from core.ids import Id
-from core.models import Model, OrderStatus
+from core.models import DeliverySnapshot, Model, OrderStatus
 from core.store import Store
 
 MAX_BACKOFF = timedelta(minutes=10)
@@ -60,6 +60,7 @@ class Notification(Model):
     status: OrderStatus | None = None
     total_amount: int | None = None
     currency: str | None = None
+    delivery: DeliverySnapshot | None = None
     broadcast_id: Id | None = None
     text: str | None = None
     owner: str | None = None

@@ -18,6 +18,7 @@ from core.catalog import Catalog
 from core.categories import Categories
 from core.checkout import Checkout
 from core.config import CoreSettings
+from core.delivery import Delivery
 from core.leases import Leases
 from core.notifications import NotificationQueue
 from core.orders import Orders
@@ -41,6 +42,7 @@ class Shop:
     catalog: Catalog
     categories: Categories
     carts: Carts
+    delivery: Delivery
     checkout: Checkout
     orders: Orders
     outbox: Outbox
@@ -60,6 +62,7 @@ class Shop:
         categories = Categories(store, lease)
         catalog = Catalog(store, settings.shop_currency, categories)
         carts = Carts(store, catalog)
+        delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
         notifications = NotificationQueue(store, lease)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
         throttle = Throttle(
@@ -79,7 +82,8 @@ class Shop:
             catalog=catalog,
             categories=categories,
             carts=carts,
-            checkout=Checkout(store, catalog, carts, outbox, lease),
+            delivery=delivery,
+            checkout=Checkout(store, catalog, carts, delivery, outbox, lease),
             orders=Orders(store, outbox, lease),
             outbox=outbox,
             notifications=notifications,

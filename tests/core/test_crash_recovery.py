@@ -99,9 +99,8 @@ class SoldMeanwhile:
 
 def checkout_on(shop: Shop, store: Store) -> Checkout:
     carts = Carts(store, shop.catalog)
-    return Checkout(
-        store, shop.catalog, carts, Outbox(store, NotificationQueue(store, LEASE), None), LEASE
-    )
+    outbox = Outbox(store, NotificationQueue(store, LEASE), None)
+    return Checkout(store, shop.catalog, carts, shop.delivery, outbox, LEASE)
 
 
 async def _tea_and_cake_in_a_cart(
