@@ -11,7 +11,7 @@ from pathlib import Path
 from aiohttp import web
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
-from admin_api.contract import Access, Route, bind
+from admin_api.contract import Access, Route, Upload, bind
 from admin_api.handlers import (
     auth,
     broadcasts,
@@ -19,6 +19,7 @@ from admin_api.handlers import (
     categories,
     delivery,
     orders,
+    photos,
     products,
     staff,
     system,
@@ -49,11 +50,14 @@ from core.commands import (
 )
 from core.delivery import DeliveryDetails, DeliveryMethods
 from core.ids import ID_PATTERN
+from core.media import CONTENT_TYPES
 from core.models import CartView, Order, Page, Product, User
 from core.orders import BulkStatusResult
 
 PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
 STAFF, ADMIN = Access.STAFF, Access.ADMIN
+PHOTO_TYPES = tuple(CONTENT_TYPES.values())
+PHOTO_UPLOAD = Upload("photo", PHOTO_TYPES, lambda shop: shop.photos.max_bytes)
 
 ROUTES: tuple[Route, ...] = (
     # auth
@@ -76,6 +80,13 @@ ROUTES: tuple[Route, ...] = (
           "products", ADMIN, body=ProductPatch, response=Product, problems=(409,)),
     Route("POST", "/api/products/{id}/archive", products.archive_product, "Archive a product",
           "products", ADMIN, response=Product),
+    Route("POST", "/api/products/{id}/photo", photos.upload_photo,
+          "Attach or replace the product's photo", "products", ADMIN, upload=PHOTO_UPLOAD,
+          response=Product),
+    Route("GET", "/api/products/{id}/photo", photos.get_photo, "The product's photo",
+          "products", OPTIONAL, files=PHOTO_TYPES),
+    Route("DELETE", "/api/products/{id}/photo", photos.remove_photo,
+          "Remove the product's photo", "products", ADMIN, response=Product),
     # categories
     Route("GET", "/api/categories", categories.list_categories,
           "Categories in order, with their products on sale", "categories", OPTIONAL,

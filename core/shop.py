@@ -20,6 +20,7 @@ from core.checkout import Checkout
 from core.config import CoreSettings
 from core.delivery import Delivery
 from core.leases import Leases
+from core.media import ProductPhotos
 from core.notifications import NotificationQueue
 from core.orders import Orders
 from core.outbox import Outbox
@@ -41,6 +42,7 @@ class Shop:
     users: Users
     catalog: Catalog
     categories: Categories
+    photos: ProductPhotos
     carts: Carts
     delivery: Delivery
     checkout: Checkout
@@ -81,6 +83,7 @@ class Shop:
             users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle),
             catalog=catalog,
             categories=categories,
+            photos=ProductPhotos(store, catalog, settings.photo_max_bytes, lease),
             carts=carts,
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, lease),
@@ -95,7 +98,7 @@ class Shop:
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish or undo interrupted checkouts, cancellations, notice relays, broadcast
-        fan-outs and category archives; how many.
+        fan-outs, category archives and photo uploads; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
@@ -105,6 +108,7 @@ class Shop:
             + await self.outbox.relay_pending(at)
             + await self.broadcasts.recover(at)
             + await self.categories.recover(at)
+            + await self.photos.recover(at)
         )
 
     async def keep_recovering(self) -> None:

@@ -7,6 +7,14 @@ pre-image is a copy taken under the lock, on every engine. ``update_and_fetch`` 
 cases that want the new state. Plain reads get no such copy: they can see a concurrent
 update half applied (new lines, old version), so a guarded write compares every field it
 relied on, and checkout's claim on a cart uses the claim's pre-image as the cart it orders.
+
+Product photos are in GridFS (PyMongo's ``AsyncGridFSBucket``, bucket ``photos``). On the
+embedded engine, uploads, downloads, deletes and GridFS's own indexes (a unique one on
+``photos.chunks``' ``files_id`` and ``n``) behave as on MongoDB; checked by
+``tests/core/test_media.py``. What differs is where the bytes live: the memory backend keeps
+every chunk in the engine's heap and the file backend in its H2 file, so photos count
+against the engine's memory or disk (``PHOTO_MAX_BYTES`` bounds each one). GridFS writes a
+file as several documents, so core/media.py journals an upload on the file's metadata.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from datetime import UTC, timedelta
 from enum import StrEnum
 from typing import Any
 
+from gridfs import AsyncGridFSBucket
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -24,6 +33,8 @@ from pymongo.errors import ConnectionFailure
 from core.models import ItemT, Page
 
 Collection = AsyncCollection[dict[str, Any]]
+PHOTOS = "photos"
+"""The GridFS bucket of product photos (collections ``photos.files`` and ``photos.chunks``)."""
 
 
 class WriteConcernChoice(StrEnum):
@@ -85,6 +96,8 @@ class Store:
     throttles: Collection
     leases: Collection
     categories: Collection
+    photo_files: Collection
+    photos: AsyncGridFSBucket
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -100,6 +113,8 @@ class Store:
             db.throttles,
             db.leases,
             db.categories,
+            db[f"{PHOTOS}.files"],
+            AsyncGridFSBucket(db, bucket_name=PHOTOS),
         )
 
     async def ensure_indexes(self) -> None:
@@ -117,6 +132,12 @@ class Store:
                 IndexModel([("active", ASCENDING), ("price", ASCENDING)]),
                 IndexModel([("active", ASCENDING), ("name", ASCENDING)]),
                 IndexModel([("categoryId", ASCENDING), ("active", ASCENDING)]),
+            ]
+        )
+        await self.photo_files.create_indexes(
+            [
+                IndexModel([("metadata.productId", ASCENDING), ("metadata.state", ASCENDING)]),
+                IndexModel("metadata.leaseUntil", sparse=True),
             ]
         )
         await self.categories.create_indexes(
