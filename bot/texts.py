@@ -11,6 +11,7 @@ SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 LOW_STOCK = 5
 ALERT_LIMIT = 200
 LIST_NAME_LIMIT = 40
+CAPTION_DESCRIPTION = 700  # with a name of at most 200, within a caption's 1024 characters
 
 HELP = (
     "<b>How to shop here</b>\n"
@@ -111,9 +112,11 @@ def catalog(page: Page[Product], query: str, shelf: tuple[str, str] | None = Non
 
 
 def product(item: Product, quantity: int) -> str:
+    """The card's text; under a photo it is a caption, so the description is cut to fit."""
     lines = [f"<b>{html.quote(item.name)}</b>"]
     if item.description:
-        lines.append(html.quote(item.description))
+        limit = CAPTION_DESCRIPTION if item.photo else len(item.description)
+        lines.append(html.quote(clip(item.description, limit)))
     lines += [
         "",
         f"Price: {money(item.price, item.currency)}",

@@ -4,7 +4,7 @@ search is kept in the FSM data for its page buttons."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -75,13 +75,15 @@ async def _show_page(
     await show(event, text, keyboards.catalog(products, bool(search), category))
 
 
-async def product_card(query: CallbackQuery, callback_data: ProductCard, shop: Shop) -> None:
+async def product_card(
+    query: CallbackQuery, callback_data: ProductCard, bot: Bot, shop: Shop
+) -> None:
     product = await shop.catalog.get(callback_data.product_id)
     quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product))
     markup = keyboards.product(
         product, quantity, callback_data.page, callback_data.search, callback_data.category
     )
-    await show_card(query, shop, product, texts.product(product, quantity), markup)
+    await show_card(query, bot, shop, product, texts.product(product, quantity), markup)
 
 
 async def add_to_cart(
