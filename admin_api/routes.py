@@ -19,6 +19,7 @@ from admin_api.handlers import (
     categories,
     delivery,
     orders,
+    payments,
     photos,
     products,
     staff,
@@ -35,6 +36,7 @@ from core.categories import (
     Shelves,
 )
 from core.commands import (
+    AccountChange,
     BroadcastDraft,
     BulkStatusUpdate,
     CartChange,
@@ -45,8 +47,10 @@ from core.commands import (
     ProductDraft,
     ProductPatch,
     ProductQuery,
+    RefundRecord,
     Registration,
     StatusUpdate,
+    UserQuery,
 )
 from core.delivery import DeliveryDetails, DeliveryMethods
 from core.ids import ID_PATTERN
@@ -127,11 +131,22 @@ ROUTES: tuple[Route, ...] = (
           STAFF, query=OrderQuery, response=Page[Order]),
     Route("GET", "/api/admin/orders/{id}", staff.get_any_order, "Any order", "admin", STAFF,
           response=Order),
-    Route("GET", "/api/admin/users", staff.list_users, "All users", "admin", ADMIN,
-          query=HistoryQuery, response=Page[User]),
+    Route("GET", "/api/admin/users", staff.list_users,
+          "Find accounts by name, email or Telegram id", "admin", ADMIN, query=UserQuery,
+          response=Page[User]),
+    Route("GET", "/api/admin/users/{id}", staff.get_user, "One account", "admin", ADMIN,
+          response=User),
+    Route("PATCH", "/api/admin/users/{id}", staff.change_user,
+          "Change an account's role, or deactivate or reactivate it", "admin", ADMIN,
+          body=AccountChange, response=User, problems=(409,)),
     Route("POST", "/api/admin/orders/status", orders.change_statuses,
           "Change many orders' status", "admin", STAFF, body=BulkStatusUpdate,
           response=BulkStatusResult),
+    Route("GET", "/api/admin/refunds", payments.refunds_due, "Orders with a payment owed back",
+          "admin", STAFF, query=HistoryQuery, response=Page[Order]),
+    Route("POST", "/api/admin/orders/{id}/refunded", payments.record_refund,
+          "Record a refund made outside Telegram", "admin", STAFF, body=RefundRecord,
+          response=Order, problems=(409,)),
     # broadcasts
     Route("POST", "/api/broadcasts", broadcasts.start_broadcast, "Message a segment of customers",
           "broadcasts", STAFF, body=BroadcastDraft, response=BroadcastProgress, status=201),

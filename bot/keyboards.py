@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -28,6 +28,8 @@ from bot.callbacks import (
     Open,
     OrderCard,
     OrdersPage,
+    Pay,
+    PayByHand,
     ProductCard,
     ProfileEdit,
     ReuseDelivery,
@@ -37,46 +39,44 @@ from bot.callbacks import (
 from core.categories import Shelves
 from core.commands import MAX_LINE_QUANTITY, NO_CATEGORY
 from core.delivery import DeliveryMethod
-from core.models import CartView, Order, Page, Product, User
+from core.models import CartView, Order, OrderStatus, Page, PaymentMethod, Product, User
 
 
-def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
-HOME = _button("« Menu", Open(section=Section.HOME))
+HOME = button("« Menu", Open(section=Section.HOME))
 
 
 def main_menu() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button("🛍 Catalog", Open(section=Section.CATALOG)),
-                _button("🛒 Cart", Open(section=Section.CART)),
+                button("🛍 Catalog", Open(section=Section.CATALOG)),
+                button("🛒 Cart", Open(section=Section.CART)),
             ],
             [
-                _button("📦 Orders", Open(section=Section.ORDERS)),
-                _button("👤 Profile", Open(section=Section.PROFILE)),
+                button("📦 Orders", Open(section=Section.ORDERS)),
+                button("👤 Profile", Open(section=Section.PROFILE)),
             ],
         ]
     )
 
 
 def keep_name(name: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[_button(f"Keep “{name}”", KeepName())]])
+    return InlineKeyboardMarkup(inline_keyboard=[[button(f"Keep “{name}”", KeepName())]])
 
 
-def _pager(
-    page: int, pages: int, make: Callable[[int], CallbackData]
-) -> list[InlineKeyboardButton]:
+def pager(page: int, pages: int, make: Callable[[int], CallbackData]) -> list[InlineKeyboardButton]:
     """◀ and ▶ around "page/pages"; ``make(page)`` builds the callback data."""
     row = []
     if page > 1:
-        row.append(_button("◀", make(page - 1)))
+        row.append(button("◀", make(page - 1)))
     if pages > 1:
-        row.append(_button(f"{page}/{pages}", make(page)))
+        row.append(button(f"{page}/{pages}", make(page)))
     if page < pages:
-        row.append(_button("▶", make(page + 1)))
+        row.append(button("▶", make(page + 1)))
     return row
 
 
@@ -85,11 +85,11 @@ def shelves(index: Shelves) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for shelf in index.items:
         label = texts.shelf_button(shelf.name, shelf.products)
-        builder.row(_button(label, CatalogPage(page=1, category=str(shelf.id))))
+        builder.row(button(label, CatalogPage(page=1, category=str(shelf.id))))
     if index.uncategorized:
         label = texts.shelf_button(texts.OTHER, index.uncategorized)
-        builder.row(_button(label, CatalogPage(page=1, category=NO_CATEGORY)))
-    builder.row(_button("🛒 Cart", Open(section=Section.CART)), HOME)
+        builder.row(button(label, CatalogPage(page=1, category=NO_CATEGORY)))
+    builder.row(button("🛒 Cart", Open(section=Section.CART)), HOME)
     return builder.as_markup()
 
 
@@ -100,17 +100,17 @@ def catalog(page: Page[Product], search: bool, category: str) -> InlineKeyboardM
         card = ProductCard(
             product_id=str(item.id), page=page.page, search=search, category=category
         )
-        builder.row(_button(texts.product_button(item), card))
+        builder.row(button(texts.product_button(item), card))
     builder.row(
-        *_pager(
+        *pager(
             page.page,
             page.pages,
             lambda n: CatalogPage(page=n, search=search, category=category),
         )
     )
     if category != ALL_PRODUCTS:
-        builder.row(_button("« Categories", Open(section=Section.CATALOG)))
-    builder.row(_button("🛒 Cart", Open(section=Section.CART)), HOME)
+        builder.row(button("« Categories", Open(section=Section.CATALOG)))
+    builder.row(button("🛒 Cart", Open(section=Section.CART)), HOME)
     return builder.as_markup()
 
 
@@ -130,15 +130,15 @@ def product(
     most = most_to_pick(item)
     builder = InlineKeyboardBuilder()
     builder.row(
-        _button("-", pick(max(1, quantity - 1))),
-        _button(str(quantity), pick(quantity)),
-        _button("+", pick(min(most, quantity + 1))),
+        button("-", pick(max(1, quantity - 1))),
+        button(str(quantity), pick(quantity)),
+        button("+", pick(min(most, quantity + 1))),
     )
     if item.stock > 0:
-        builder.row(_button("Add to cart", AddToCart(product_id=str(item.id), quantity=quantity)))
+        builder.row(button("Add to cart", AddToCart(product_id=str(item.id), quantity=quantity)))
     builder.row(
-        _button("« Back", CatalogPage(page=page, search=search, category=category)),
-        _button("🛒 Cart", Open(section=Section.CART)),
+        button("« Back", CatalogPage(page=page, search=search, category=category)),
+        button("🛒 Cart", Open(section=Section.CART)),
     )
     return builder.as_markup()
 
@@ -148,35 +148,33 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
     for item in view.items:
         product_id = str(item.product_id)
         builder.row(
-            _button(f"- {item.name}", SetLine(product_id=product_id, quantity=item.quantity - 1)),
-            _button(f"+ {item.name}", SetLine(product_id=product_id, quantity=item.quantity + 1)),
-            _button(f"Remove {item.name}", SetLine(product_id=product_id, quantity=0)),
+            button(f"- {item.name}", SetLine(product_id=product_id, quantity=item.quantity - 1)),
+            button(f"+ {item.name}", SetLine(product_id=product_id, quantity=item.quantity + 1)),
+            button(f"Remove {item.name}", SetLine(product_id=product_id, quantity=0)),
         )
     if not view.is_empty:
         builder.row(
-            _button("Clear cart", ClearCart()),
-            _button("Checkout", Checkout(step=CheckoutStep.REVIEW)),
+            button("Clear cart", ClearCart()),
+            button("Checkout", Checkout(step=CheckoutStep.REVIEW)),
         )
-    builder.row(_button("🛍 Catalog", Open(section=Section.CATALOG)), HOME)
+    builder.row(button("🛍 Catalog", Open(section=Section.CATALOG)), HOME)
     return builder.as_markup()
 
 
 def checkout_summary(view: CartView, details: str = "") -> InlineKeyboardMarkup:
     """Confirm names the cart version and the delivery details' fingerprint it shows."""
     confirm = Checkout(step=CheckoutStep.CONFIRM, version=view.version, details=details)
-    rows = [[_button("✅ Confirm order", confirm), _button("Cancel", Open(section=Section.CART))]]
+    rows = [[button("✅ Confirm order", confirm), button("Cancel", Open(section=Section.CART))]]
     if details:
-        rows.insert(0, [_button("📝 Note for the shop", AddNote())])
+        rows.insert(0, [button("📝 Note for the shop", AddNote())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def delivery_methods(methods: tuple[DeliveryMethod, ...], currency: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for method in methods:
-        builder.row(
-            _button(texts.method_button(method, currency), ChooseDelivery(code=method.code))
-        )
-    builder.row(_button("Cancel", Open(section=Section.CART)))
+        builder.row(button(texts.method_button(method, currency), ChooseDelivery(code=method.code)))
+    builder.row(button("Cancel", Open(section=Section.CART)))
     return builder.as_markup()
 
 
@@ -184,8 +182,8 @@ def same_details() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button("Yes, the same", ReuseDelivery(reuse=True)),
-                _button("Change", ReuseDelivery(reuse=False)),
+                button("Yes, the same", ReuseDelivery(reuse=True)),
+                button("Change", ReuseDelivery(reuse=False)),
             ]
         ]
     )
@@ -201,10 +199,25 @@ def share_phone() -> ReplyKeyboardMarkup:
     )
 
 
-def order_placed() -> InlineKeyboardMarkup:
+def payment(order: Order, methods: Sequence[PaymentMethod]) -> list[list[InlineKeyboardButton]]:
+    """A button per way to pay ``order`` while it is unpaid; by hand only beside another."""
+    if order.status is not OrderStatus.PENDING or order.payment.telegram_payment_charge_id:
+        return []
+    online = [m for m in methods if m is not PaymentMethod.MANUAL]
+    rows = [
+        [button(texts.pay_button(order, m), Pay(order_id=str(order.id), method=m))] for m in online
+    ]
+    chosen = order.payment.method is PaymentMethod.MANUAL
+    if online and PaymentMethod.MANUAL in methods and not chosen:
+        rows.append([button(texts.PAY_BY_HAND, PayByHand(order_id=str(order.id)))])
+    return rows
+
+
+def order_placed(order: Order, methods: Sequence[PaymentMethod]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button("📦 My orders", Open(section=Section.ORDERS)), HOME],
+            *payment(order, methods),
+            [button("📦 My orders", Open(section=Section.ORDERS)), HOME],
         ]
     )
 
@@ -213,23 +226,26 @@ def orders(page: Page[Order]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for item in page.items:
         builder.row(
-            _button(texts.order_button(item), OrderCard(order_id=str(item.id), page=page.page))
+            button(texts.order_button(item), OrderCard(order_id=str(item.id), page=page.page))
         )
-    builder.row(*_pager(page.page, page.pages, lambda n: OrdersPage(page=n)))
+    builder.row(*pager(page.page, page.pages, lambda n: OrdersPage(page=n)))
     builder.row(HOME)
     return builder.as_markup()
 
 
-def order(page: int) -> InlineKeyboardMarkup:
+def order(item: Order, methods: Sequence[PaymentMethod], page: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_button("« Orders", OrdersPage(page=page)), HOME]]
+        inline_keyboard=[
+            *payment(item, methods),
+            [button("« Orders", OrdersPage(page=page)), HOME],
+        ]
     )
 
 
 def open_order(order_id: object, number: int) -> InlineKeyboardMarkup:
     """Under a status notification: opens the order (core checks it is the reader's)."""
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_button(f"Open order #{number}", OrderCard(order_id=str(order_id)))]]
+        inline_keyboard=[[button(f"Open order #{number}", OrderCard(order_id=str(order_id)))]]
     )
 
 
@@ -238,8 +254,8 @@ def profile(user: User) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button("Change name", EditProfile(field=ProfileEdit.NAME)),
-                _button(password, EditProfile(field=ProfileEdit.PASSWORD)),
+                button("Change name", EditProfile(field=ProfileEdit.NAME)),
+                button(password, EditProfile(field=ProfileEdit.PASSWORD)),
             ],
             [HOME],
         ]

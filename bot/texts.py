@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import html
 
 from core.delivery import DeliveryMethod, total_with_fee
-from core.models import CartView, DeliverySnapshot, Order, Page, Product, User
+from core.models import (
+    CartView,
+    DeliverySnapshot,
+    Order,
+    Page,
+    PaymentMethod,
+    PaymentState,
+    Product,
+    User,
+)
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+STARS = "XTR"
 LOW_STOCK = 5
 ALERT_LIMIT = 200
 LIST_NAME_LIMIT = 40
@@ -44,6 +56,17 @@ CATALOG = "Catalog"
 OTHER = "Other"
 NOT_UNDERSTOOD = "Sorry, I did not get that. /help lists what I can do."
 UNEXPECTED = "Something went wrong on our side. Please try again."
+CHOOSE_PAYMENT = "Pay now with a button below."
+PAY_BY_HAND = "I will pay by hand"
+INVOICE_REFUSED = (
+    "Telegram cannot take this payment (the total may be too small or too large for "
+    "online payment). Please pay by hand or contact us."
+)
+PAYMENT_STATES = {
+    PaymentState.PAID: "paid",
+    PaymentState.REFUND_DUE: "to be refunded",
+    PaymentState.REFUNDED: "refunded",
+}
 ASK_METHOD = "How should your order reach you?"
 ASK_PHONE = (
     "Which phone number can we call about this order? Share it with the button below, or "
@@ -55,12 +78,17 @@ ASK_ADDRESS = (
     "Where should we deliver? Send the address in one message: street and house, flat, "
     "city, postcode. /cancel to stop."
 )
+USE_THE_BUTTONS = "Please answer with the buttons above, or /cancel."
 ASK_NOTE = "Send your note for the shop (up to 500 characters), or /cancel."
 DETAILS_CHANGED = "Your delivery details changed since this summary. Please check out again."
+LOW_STOCK_ALERT = "Low stock: <b>{name}</b> has {stock} left (alert at {limit} or fewer)."
 
 
 def money(amount: int, currency: str) -> str:
-    """Minor units as people read them: ``money(450, "USD") == "$4.50"``."""
+    """Minor units as people read them: ``money(450, "USD") == "$4.50"``; Telegram Stars
+    are whole: ``money(50, "XTR") == "⭐50"``."""
+    if currency == STARS:
+        return f"⭐{amount:,}"
     value = f"{amount // 100:,}.{amount % 100:02d}"
     symbol = SYMBOLS.get(currency)
     return f"{symbol}{value}" if symbol else f"{value} {currency}"
@@ -165,7 +193,7 @@ def checkout_summary(view: CartView, delivery: DeliverySnapshot | None = None) -
     return "\n".join(
         [
             *_cart_lines(view),
-            _fee(delivery, view.currency),
+            fee_line(delivery, view.currency),
             "",
             delivery_details(delivery),
             f"\n<b>Total: {money(total, view.currency)}</b>",
@@ -174,7 +202,7 @@ def checkout_summary(view: CartView, delivery: DeliverySnapshot | None = None) -
     )
 
 
-def _fee(delivery: DeliverySnapshot, currency: str) -> str:
+def fee_line(delivery: DeliverySnapshot, currency: str) -> str:
     return f"{html.quote(delivery.title)} = {money(delivery.fee, currency)}"
 
 
@@ -203,20 +231,34 @@ def delivery_details(delivery: DeliverySnapshot) -> str:
 
 
 def same_details(delivery: DeliverySnapshot) -> str:
-    return f"Send to the same address as last time?\n\n{delivery_details(delivery)}"
+    question = "Send to the same address" if delivery.address else "Use the same details"
+    return f"{question} as last time?\n\n{delivery_details(delivery)}"
 
 
 def phone_saved(phone: str) -> str:
     return f"Thanks, we will call {html.quote(phone)} if needed."
 
 
-def order_placed(order: Order, payment_instructions: str) -> str:
+def order_placed(order: Order, payment_instructions: str, methods: Sequence[PaymentMethod]) -> str:
+    online = any(method is not PaymentMethod.MANUAL for method in methods)
     delivery = "" if order.delivery is None else f"{delivery_details(order.delivery)}\n\n"
     return (
         f"<b>Order #{order.number} placed.</b>\n"
         f"Total: {money(order.total_amount, order.currency)}\n"
         f"Status: {order.status.value}\n\n"
         f"{delivery}"
+        f"{CHOOSE_PAYMENT if online else html.quote(payment_instructions)}"
+    )
+
+
+def pay_button(order: Order, method: PaymentMethod) -> str:
+    total = money(order.total_amount, order.currency)
+    return f"Pay {total}" if method is PaymentMethod.STARS else f"💳 Pay {total}"  # ⭐ in total
+
+
+def paying_by_hand(order: Order, payment_instructions: str) -> str:
+    return (
+        f"<b>Order #{order.number}</b>: {money(order.total_amount, order.currency)}\n\n"
         f"{html.quote(payment_instructions)}"
     )
 
@@ -236,14 +278,16 @@ def order(item: Order) -> str:
         f"<b>Order #{item.number}</b>",
         f"Placed: {item.created_at:%Y-%m-%d %H:%M} UTC",
         f"Status: {item.status.value}",
-        "",
     ]
+    if state := PAYMENT_STATES.get(item.payment.state):
+        lines.append(f"Payment: {state}")
+    lines.append("")
     lines += [
         f"{_name(line.name)} x {line.quantity} = {money(line.line_total, item.currency)}"
         for line in item.products
     ]
     if item.delivery is not None:
-        lines += [_fee(item.delivery, item.currency), "", delivery_details(item.delivery)]
+        lines += [fee_line(item.delivery, item.currency), "", delivery_details(item.delivery)]
     lines.append(f"\n<b>Total: {money(item.total_amount, item.currency)}</b>")
     return "\n".join(lines)
 

@@ -22,6 +22,7 @@ from core.commands import (
 from core.errors import InvalidInput, NotFound, StockOutOfRange, VersionConflict
 from core.ids import parse_id
 from core.models import Page, Product, Role
+from core.stock_alerts import StockAlerts
 from core.store import Store, find_page, update_and_fetch
 
 SORTS: dict[ProductSort, list[tuple[str, int]]] = {
@@ -33,10 +34,13 @@ SORTS: dict[ProductSort, list[tuple[str, int]]] = {
 
 
 class Catalog:
-    def __init__(self, store: Store, currency: str, categories: Categories) -> None:
+    def __init__(
+        self, store: Store, currency: str, categories: Categories, alerts: StockAlerts
+    ) -> None:
         self._products = store.products
         self._categories = categories
         self.currency = currency
+        self._alerts = alerts
 
     async def create(self, actor: Actor, draft: ProductDraft) -> Product:
         actor.require(Role.ADMIN)
@@ -89,6 +93,8 @@ class Catalog:
             raise StockOutOfRange(current["stock"], delta or 0, MAX_STOCK)
         if moves and patch.category_id is not None:
             await self._categories.settle(oid, patch.category_id)
+            document = await self._get_document(oid)
+        if document.get("lowStock") and await self._alerts.rearm(oid):  # restocked
             document = await self._get_document(oid)
         return Product.model_validate(document)
 

@@ -16,7 +16,8 @@ The order document is its own journal. Its steps, each one atomic single-documen
    while this attempt still owns the lease;
 5. settle: take the ordered lines out of the cart and release its claim (one write, once
    per order), clear the product marks (no longer needed once placed: recovery only rolls a
-   placed order forward), keep the delivery details on the customer's profile (unless a
+   placed order forward; the same write tells operators of low stock once per crossing,
+   ``core/stock_alerts.py``), keep the delivery details on the customer's profile (unless a
    newer order's are there), and close the journal.
 
 What ``recover`` does once the lease has expired, by where a crash stopped the attempt:
@@ -87,6 +88,7 @@ class Checkout:
         carts: Carts,
         delivery: Delivery,
         outbox: Outbox,
+        stock: Stock,
         lease: timedelta,
     ) -> None:
         self._store = store
@@ -94,7 +96,7 @@ class Checkout:
         self._outbox = outbox
         self._orders = store.orders
         self._products = store.products
-        self._stock = Stock(store)
+        self._stock = stock
         self._catalog = catalog
         self._carts = carts
         self._lease = lease

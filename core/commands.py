@@ -35,7 +35,7 @@ from core.fields import (
     given,
 )
 from core.ids import ID_PATTERN, Id
-from core.models import OrderStatus
+from core.models import OrderStatus, Role
 from core.text import Printable
 
 MAX_LINE_QUANTITY = 100
@@ -85,6 +85,12 @@ class Registration(Command):
     password: Password
 
 
+class AdminAccount(Registration):
+    """``create-admin``'s account: a registration, optionally linked to a Telegram user."""
+
+    telegram_id: TelegramId | None = None
+
+
 def _email_key(value: str) -> str:
     return value.strip().lower()
 
@@ -119,6 +125,7 @@ class ProductDraft(Command):
     price: Price
     currency: ShopCurrency | None = None
     stock: Stock = 0
+    low_stock_threshold: Stock | None = None
     active: StrictBool = True
     category_id: Id | None = None
 
@@ -129,6 +136,7 @@ class ProductPatch(Command):
     price: Price | None = None
     stock: Stock | None = None
     stock_delta: StockDelta | None = None
+    low_stock_threshold: Stock | None = None
     active: StrictBool | None = None
     category_id: Id | None = Field(default=None, description="null takes it out of its category.")
     expected_version: Version | None = None
@@ -195,9 +203,43 @@ class OrderQuery(HistoryQuery):
     created_to: Timestamp | None = Field(default=None, alias="to")
 
 
+class UserQuery(HistoryQuery):
+    """Admins' search of accounts: ``q`` matches name or email (any case), or a Telegram id."""
+
+    q: Annotated[str, StringConstraints(max_length=100)] = ""
+    role: Role | None = None
+    active: QueryFlag | None = None
+
+
+class AccountChange(Command):
+    """What an admin changes about an account: its role, whether it may sign in, or both."""
+
+    role: Role | None = None
+    active: StrictBool | None = None
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [given("role"), given("active")]})
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        if self.role is None and self.active is None:
+            raise ValueError("give role, active or both")
+        return self
+
+
 class StatusUpdate(Command):
     status: OrderStatus
     expected_version: Version | None = None
+
+
+class RefundRecord(Command):
+    """Staff refunded a payment outside Telegram (a provider's, or one made by hand)."""
+
+    telegram_payment_charge_id: (
+        Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,256}$")] | None
+    ) = Field(
+        default=None,
+        description="The charge refunded; omit it for the order's own payment.",
+    )
 
 
 class SegmentKind(StrEnum):
@@ -255,6 +297,11 @@ class Segment(Command):
 class BroadcastDraft(Command):
     text: MessageText
     segment: Segment
+    formatted: StrictBool = Field(
+        default=False,
+        description="The text is Telegram HTML (<b>, <i>, <a href>...), sent as it is; "
+        "otherwise it is shown exactly as typed.",
+    )
 
 
 class BulkStatusUpdate(Command):

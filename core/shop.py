@@ -12,6 +12,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from core.accounts import Accounts
 from core.broadcasts import Broadcasts
 from core.carts import Carts
 from core.catalog import Catalog
@@ -26,6 +27,10 @@ from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
+from core.payments import Payments
+from core.staff import StaffDesk
+from core.stock import Stock
+from core.stock_alerts import StockAlerts
 from core.store import Store, connect
 from core.throttle import Counters, Limits, Throttle
 from core.tokens import TokenService
@@ -40,6 +45,7 @@ class Shop:
     client: AsyncMongoClient[dict[str, Any]]
     store: Store
     users: Users
+    accounts: Accounts
     catalog: Catalog
     categories: Categories
     photos: ProductPhotos
@@ -47,10 +53,13 @@ class Shop:
     delivery: Delivery
     checkout: Checkout
     orders: Orders
+    payments: Payments
     outbox: Outbox
+    stock_alerts: StockAlerts
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
+    staff: StaffDesk
     throttle: Throttle
     leases: Leases
 
@@ -62,11 +71,15 @@ class Shop:
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.jwt_ttl_minutes)
         )
         categories = Categories(store, lease)
-        catalog = Catalog(store, settings.shop_currency, categories)
+        notifications = NotificationQueue(store, lease)
+        alerts = StockAlerts(
+            store, notifications, settings.low_stock_threshold, settings.operator_chat_id
+        )
+        catalog = Catalog(store, settings.shop_currency, categories, alerts)
         carts = Carts(store, catalog)
         delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
-        notifications = NotificationQueue(store, lease)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
+        stock = Stock(store, alerts)
         throttle = Throttle(
             Counters(store.throttles, timedelta(seconds=settings.login_window_seconds)),
             Limits(
@@ -76,29 +89,37 @@ class Shop:
                 conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
+        orders = Orders(store, outbox, stock, lease)
+        users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
+        orders = Orders(store, outbox, stock, lease)
         return cls(
             settings=settings,
             client=client,
             store=store,
-            users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle),
+            users=users,
+            accounts=Accounts(store, users, lease),
             catalog=catalog,
             categories=categories,
             photos=ProductPhotos(store, catalog, settings.photo_max_bytes, lease),
             carts=carts,
             delivery=delivery,
-            checkout=Checkout(store, catalog, carts, delivery, outbox, lease),
-            orders=Orders(store, outbox, lease),
+            checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
+            orders=orders,
+            payments=Payments(store, orders, outbox, settings),
             outbox=outbox,
+            stock_alerts=alerts,
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
+            staff=StaffDesk(store, orders),
             throttle=throttle,
             leases=Leases(store.leases),
         )
 
     async def recover(self, at: datetime | None = None) -> int:
-        """Finish or undo interrupted checkouts, cancellations, notice relays, broadcast
-        fan-outs, category archives and photo uploads; how many.
+        """Finish or undo interrupted checkouts, cancellations, notice and low-stock alert
+        relays, broadcast fan-outs, account changes, category archives and photo uploads;
+        how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
@@ -106,19 +127,24 @@ class Shop:
             await self.checkout.recover(at)
             + await self.orders.recover(at)
             + await self.outbox.relay_pending(at)
+            + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)
+            + await self.accounts.recover(at)
             + await self.categories.recover(at)
             + await self.photos.recover(at)
         )
 
     async def keep_recovering(self) -> None:
-        """Run ``recover`` once a lease period, for long-running processes, and drop
-        throttle windows that ended and leases whose holder died."""
+        """Run ``recover`` once a lease period, for long-running processes, cancel orders
+        left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
+        leases whose holder died."""
         while True:
             await asyncio.sleep(self.settings.checkout_lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})
+                if expired := await self.payments.expire_unpaid():
+                    log.info("cancelled orders left unpaid", extra={"count": expired})
                 await self.throttle.prune()
                 await self.leases.prune()
             except Exception:

@@ -15,6 +15,11 @@ embedded engine, uploads, downloads, deletes and GridFS's own indexes (a unique 
 every chunk in the engine's heap and the file backend in its H2 file, so photos count
 against the engine's memory or disk (``PHOTO_MAX_BYTES`` bounds each one). GridFS writes a
 file as several documents, so core/media.py journals an upload on the file's metadata.
+
+The embedded engine does not apply the positional operator (``$``) to an array inside a
+subdocument (``payment.extraCharges.$.state``: "The positional operator did not find the
+match needed from the query"), so such an element is updated by its index, guarded by its
+fields (``core/payments.py``).
 """
 
 from __future__ import annotations
@@ -95,6 +100,7 @@ class Store:
     pacing: Collection
     throttles: Collection
     leases: Collection
+    staff: Collection
     categories: Collection
     photo_files: Collection
     photos: AsyncGridFSBucket
@@ -112,6 +118,7 @@ class Store:
             db.pacing,
             db.throttles,
             db.leases,
+            db.staff,
             db.categories,
             db[f"{PHOTOS}.files"],
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
@@ -124,6 +131,9 @@ class Store:
                 IndexModel("email", unique=True),
                 IndexModel("telegramId", unique=True, sparse=True),
                 IndexModel([("createdAt", DESCENDING)]),
+                # For the guarded writes of an account change's journal (see orders').
+                IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
+                IndexModel("journal.leaseUntil", sparse=True),
             ]
         )
         await self.products.create_indexes(
@@ -168,6 +178,8 @@ class Store:
                 IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
                 IndexModel("journal.leaseUntil", sparse=True),
                 IndexModel("outbox.at", sparse=True),
+                # A charge pays one order: a payment replayed for another order is refused.
+                IndexModel("payment.telegramPaymentChargeId", unique=True, sparse=True),
             ]
         )
         await self.notifications.create_indexes(
@@ -176,7 +188,9 @@ class Store:
                 IndexModel([("broadcastId", ASCENDING), ("state", ASCENDING)], sparse=True),
             ]
         )
-        await self.broadcasts.create_indexes([IndexModel([("createdAt", DESCENDING)])])
+        await self.broadcasts.create_indexes(
+            [IndexModel([("createdAt", DESCENDING)]), IndexModel("reportTo.done", sparse=True)]
+        )
         await self.throttles.create_indexes([IndexModel("endsAt")])
         await self.leases.create_indexes([IndexModel("until")])
 
