@@ -28,7 +28,7 @@ from pydantic import Field, StrictBool, StrictInt, model_validator
 from core import clock
 from core.access import Actor
 from core.commands import Command, Description, Name
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, NotFound
 from core.fields import WHOLE_NUMBER, QueryFlag
 from core.ids import Id, parse_id
 from core.models import Document, Model, Role
@@ -102,6 +102,13 @@ class CategoriesChanged(Conflict):
         super().__init__("List every category exactly once, and nothing else.")
 
 
+class TooManyCategories(Conflict):
+    code = "too-many-categories"
+
+    def __init__(self) -> None:
+        super().__init__(f"A shop has at most {MAX_CATEGORIES} categories.")
+
+
 class Categories:
     def __init__(self, store: Store, lease: timedelta) -> None:
         self._categories = store.categories
@@ -111,7 +118,7 @@ class Categories:
     async def create(self, actor: Actor, draft: CategoryDraft) -> Category:
         actor.require(Role.ADMIN)
         if await self._categories.count_documents({}) >= MAX_CATEGORIES:
-            raise InvalidInput(f"A shop has at most {MAX_CATEGORIES} categories.")
+            raise TooManyCategories()
         position = draft.position
         if position is None:
             last = await self._categories.find_one({}, {"position": 1}, sort=[("position", -1)])

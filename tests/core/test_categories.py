@@ -12,11 +12,13 @@ from bson import ObjectId
 from core import clock
 from core.access import SYSTEM, Actor
 from core.categories import (
+    MAX_CATEGORIES,
     CategoriesChanged,
     CategoryDraft,
     CategoryOrder,
     CategoryPatch,
     CategoryQuery,
+    TooManyCategories,
 )
 from core.commands import CartChange, ProductPatch, ProductQuery, parse
 from core.errors import Forbidden, InvalidInput, NotFound, ProductUnavailable
@@ -169,3 +171,11 @@ async def test_invalid_categories_write_nothing(shop: Shop, body: dict[str, obje
     with pytest.raises(InvalidInput):
         await shop.categories.create(SYSTEM, parse(CategoryDraft, body))
     assert await shop.store.categories.count_documents({}) == 0
+
+
+async def test_a_shop_has_a_bounded_number_of_categories(shop: Shop) -> None:
+    await shop.store.categories.insert_many(
+        [{"name": f"C{n}", "position": n, "active": True} for n in range(MAX_CATEGORIES)]
+    )
+    with pytest.raises(TooManyCategories):
+        await shop.categories.create(SYSTEM, CategoryDraft(name="One more"))
