@@ -8,17 +8,17 @@ import json
 
 from core.access import SYSTEM
 from core.shop import Shop
-from sandbox import SandboxServer
+from sandbox import Sandbox
 from tests.bot.conftest import Customer, tap
 from tests.conftest import NewProduct
 from tests.images import image_bytes
 
 
-def media_edits(server: SandboxServer) -> list[str]:
+def media_edits(sandbox: Sandbox) -> list[str]:
     """How each editMessageMedia named its photo: ``attach://...`` (an upload) or an id."""
     return [
         json.loads(call.params["media"])["media"]
-        for call in server.sandbox.calls
+        for call in sandbox.calls
         if call.method == "editMessageMedia"
     ]
 
@@ -27,7 +27,6 @@ async def test_a_photo_card_uploads_once_then_reuses_telegrams_file_id(
     shop: Shop,
     new_product: NewProduct,
     customer: Customer,
-    sandbox_server: SandboxServer,
     running_bot: None,
 ) -> None:
     tea = await new_product("Tea", description="Assam & more")
@@ -43,16 +42,16 @@ async def test_a_photo_card_uploads_once_then_reuses_telegrams_file_id(
     assert card.text is None and card.file is not None and card.file.data == png
     assert (card.caption or "").startswith("Tea\nAssam & more\n\nPrice: $4.50")
     assert [row[0].text for row in card.buttons][:2] == ["-", "Add to cart"]
-    [uploaded] = media_edits(sandbox_server)
+    [uploaded] = media_edits(alice.sandbox)
     assert uploaded.startswith("attach://")
     remembered = (await shop.catalog.get(tea.id)).photo
-    assert remembered is not None and list(remembered.telegram) == [str(bot_id(sandbox_server))]
+    assert remembered is not None and list(remembered.telegram) == [str(bot_id(alice.sandbox))]
 
     more = await tap(alice, "+")
     assert "Quantity: 2" in (more.caption or "") and more.file == card.file
-    captions = [c for c in sandbox_server.sandbox.calls if c.method == "editMessageCaption"]
+    captions = [c for c in alice.sandbox.calls if c.method == "editMessageCaption"]
     assert len(captions) == 1
-    assert len(media_edits(sandbox_server)) == 1  # only the caption changed
+    assert len(media_edits(alice.sandbox)) == 1  # only the caption changed
 
     await alice.press("« Back")
     listing_again = await alice.wait_for(lambda m: (m.text or "").startswith("Catalog"))
@@ -61,9 +60,7 @@ async def test_a_photo_card_uploads_once_then_reuses_telegrams_file_id(
 
     again = await tap(alice, "Tea · $4.50 · in stock")
     assert again.file is not None and again.file.data == png
-    assert (
-        media_edits(sandbox_server)[-1] == remembered.telegram[str(bot_id(sandbox_server))].file_id
-    )
+    assert media_edits(alice.sandbox)[-1] == remembered.telegram[str(bot_id(alice.sandbox))].file_id
 
     await alice.press("« Back")
     await alice.wait_for(lambda m: (m.text or "").startswith("Catalog"))
@@ -75,7 +72,6 @@ async def test_a_replaced_photo_is_uploaded_again(
     shop: Shop,
     new_product: NewProduct,
     customer: Customer,
-    sandbox_server: SandboxServer,
     running_bot: None,
 ) -> None:
     tea = await new_product("Tea")
@@ -90,8 +86,8 @@ async def test_a_replaced_photo_is_uploaded_again(
     await alice.wait_for(lambda m: (m.text or "").startswith("Catalog"))
     card = await tap(alice, "Tea · $4.50 · in stock")
     assert card.file is not None and card.file.data == jpeg
-    assert media_edits(sandbox_server)[-1].startswith("attach://")
+    assert media_edits(alice.sandbox)[-1].startswith("attach://")
 
 
-def bot_id(server: SandboxServer) -> int:
-    return int(server.sandbox.token.split(":")[0])
+def bot_id(sandbox: Sandbox) -> int:
+    return int(sandbox.token.split(":")[0])
