@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from core.models import Language
+
 
 class Section(StrEnum):
     HOME = "home"
@@ -83,7 +85,14 @@ class OrderCard(CallbackData, prefix="o"):
 class ProfileEdit(StrEnum):
     NAME = "name"
     PASSWORD = "password"  # noqa: S105 (a button, not a secret)
+    LANGUAGE = "language"
 
 
 class EditProfile(CallbackData, prefix="pe"):
     field: ProfileEdit
+
+
+class ChooseLanguage(CallbackData, prefix="lg"):
+    """Speak ``language`` to me from now on (the bot and notifications)."""
+
+    language: Language

@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
+from core.models import Language
 from core.shop import Shop
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -25,7 +26,8 @@ class CustomerLookup(BaseMiddleware):
         sender = data.get("event_from_user")
         customer = None if sender is None else await self._shop.users.by_telegram(sender.id)
         if customer is not None:
-            customer = await self._shop.users.back_on_telegram(customer)
+            language = Language.of(sender.language_code) if sender else None
+            customer = await self._shop.users.back_on_telegram(customer, language)
         data["customer"] = customer
         return await handler(event, data)
 
@@ -38,7 +40,7 @@ class MembersOnly(BaseMiddleware):
             return await handler(event, data)
         if isinstance(event, CallbackQuery):
             answer: CallbackAnswer = data["callback_answer"]
-            answer.text, answer.show_alert = texts.SIGN_UP_FIRST, True
+            answer.text, answer.show_alert = texts.sign_up_first(), True
         elif isinstance(event, Message):
-            await event.answer(texts.SIGN_UP_FIRST)
+            await event.answer(texts.sign_up_first())
         return None

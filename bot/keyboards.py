@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
@@ -14,6 +15,7 @@ from bot.callbacks import (
     CatalogPage,
     Checkout,
     CheckoutStep,
+    ChooseLanguage,
     ClearCart,
     EditProfile,
     KeepName,
@@ -26,33 +28,40 @@ from bot.callbacks import (
     SetLine,
 )
 from core.commands import MAX_LINE_QUANTITY
-from core.models import CartView, Order, Page, Product, User
+from core.models import CartView, Language, Order, Page, Product, User
 
 
 def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
-HOME = _button("« Menu", Open(section=Section.HOME))
+def _home() -> InlineKeyboardButton:
+    return _button(_("« Menu"), Open(section=Section.HOME))
+
+
+def _to_cart() -> InlineKeyboardButton:
+    return _button(_("🛒 Cart"), Open(section=Section.CART))
+
+
+def _to_catalog() -> InlineKeyboardButton:
+    return _button(_("🛍 Catalog"), Open(section=Section.CATALOG))
 
 
 def main_menu() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
+            [_to_catalog(), _to_cart()],
             [
-                _button("🛍 Catalog", Open(section=Section.CATALOG)),
-                _button("🛒 Cart", Open(section=Section.CART)),
-            ],
-            [
-                _button("📦 Orders", Open(section=Section.ORDERS)),
-                _button("👤 Profile", Open(section=Section.PROFILE)),
+                _button(_("📦 Orders"), Open(section=Section.ORDERS)),
+                _button(_("👤 Profile"), Open(section=Section.PROFILE)),
             ],
         ]
     )
 
 
 def keep_name(name: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[_button(f"Keep “{name}”", KeepName())]])
+    keep = _("Keep “{name}”").format(name=name)
+    return InlineKeyboardMarkup(inline_keyboard=[[_button(keep, KeepName())]])
 
 
 def _pager(
@@ -75,7 +84,7 @@ def catalog(page: Page[Product], search: bool) -> InlineKeyboardMarkup:
         card = ProductCard(product_id=str(item.id), page=page.page, search=search)
         builder.row(_button(texts.product_button(item), card))
     builder.row(*_pager(page.page, page.pages, lambda n: CatalogPage(page=n, search=search)))
-    builder.row(_button("🛒 Cart", Open(section=Section.CART)), HOME)
+    builder.row(_to_cart(), _home())
     return builder.as_markup()
 
 
@@ -96,11 +105,9 @@ def product(item: Product, quantity: int, page: int, search: bool) -> InlineKeyb
         _button("+", pick(min(most, quantity + 1))),
     )
     if item.stock > 0:
-        builder.row(_button("Add to cart", AddToCart(product_id=str(item.id), quantity=quantity)))
-    builder.row(
-        _button("« Back", CatalogPage(page=page, search=search)),
-        _button("🛒 Cart", Open(section=Section.CART)),
-    )
+        add = AddToCart(product_id=str(item.id), quantity=quantity)
+        builder.row(_button(_("Add to cart"), add))
+    builder.row(_button(_("« Back"), CatalogPage(page=page, search=search)), _to_cart())
     return builder.as_markup()
 
 
@@ -111,14 +118,17 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
         builder.row(
             _button(f"- {item.name}", SetLine(product_id=product_id, quantity=item.quantity - 1)),
             _button(f"+ {item.name}", SetLine(product_id=product_id, quantity=item.quantity + 1)),
-            _button(f"Remove {item.name}", SetLine(product_id=product_id, quantity=0)),
+            _button(
+                _("Remove {name}").format(name=item.name),
+                SetLine(product_id=product_id, quantity=0),
+            ),
         )
     if not view.is_empty:
         builder.row(
-            _button("Clear cart", ClearCart()),
-            _button("Checkout", Checkout(step=CheckoutStep.REVIEW)),
+            _button(_("Clear cart"), ClearCart()),
+            _button(_("Checkout"), Checkout(step=CheckoutStep.REVIEW)),
         )
-    builder.row(_button("🛍 Catalog", Open(section=Section.CATALOG)), HOME)
+    builder.row(_to_catalog(), _home())
     return builder.as_markup()
 
 
@@ -126,7 +136,10 @@ def checkout_summary(view: CartView) -> InlineKeyboardMarkup:
     confirm = Checkout(step=CheckoutStep.CONFIRM, version=view.version)
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button("✅ Confirm order", confirm), _button("Cancel", Open(section=Section.CART))]
+            [
+                _button(_("✅ Confirm order"), confirm),
+                _button(_("Cancel"), Open(section=Section.CART)),
+            ]
         ]
     )
 
@@ -134,7 +147,7 @@ def checkout_summary(view: CartView) -> InlineKeyboardMarkup:
 def order_placed() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button("📦 My orders", Open(section=Section.ORDERS)), HOME],
+            [_button(_("📦 My orders"), Open(section=Section.ORDERS)), _home()],
         ]
     )
 
@@ -146,31 +159,49 @@ def orders(page: Page[Order]) -> InlineKeyboardMarkup:
             _button(texts.order_button(item), OrderCard(order_id=str(item.id), page=page.page))
         )
     builder.row(*_pager(page.page, page.pages, lambda n: OrdersPage(page=n)))
-    builder.row(HOME)
+    builder.row(_home())
     return builder.as_markup()
 
 
 def order(page: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_button("« Orders", OrdersPage(page=page)), HOME]]
+        inline_keyboard=[[_button(_("« Orders"), OrdersPage(page=page)), _home()]]
     )
 
 
 def open_order(order_id: object, number: int) -> InlineKeyboardMarkup:
     """Under a status notification: opens the order (core checks it is the reader's)."""
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_button(f"Open order #{number}", OrderCard(order_id=str(order_id)))]]
+        inline_keyboard=[
+            [
+                _button(
+                    _("Open order #{number}").format(number=number),
+                    OrderCard(order_id=str(order_id)),
+                )
+            ]
+        ]
     )
 
 
 def profile(user: User) -> InlineKeyboardMarkup:
-    password = "Change password" if user.has_password else "Set password"
+    password = _("Change password") if user.has_password else _("Set password")
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button("Change name", EditProfile(field=ProfileEdit.NAME)),
+                _button(_("Change name"), EditProfile(field=ProfileEdit.NAME)),
                 _button(password, EditProfile(field=ProfileEdit.PASSWORD)),
             ],
-            [HOME],
+            [_button(_("🌐 Language"), EditProfile(field=ProfileEdit.LANGUAGE)), _home()],
         ]
     )
+
+
+def languages() -> InlineKeyboardMarkup:
+    """One button per language, each in its own words; the current one ticked."""
+    builder = InlineKeyboardBuilder()
+    for language in Language:
+        mark = "✓ " if language is texts.current_language() else ""
+        name = f"{mark}{texts.language_name(language)}"
+        builder.row(_button(name, ChooseLanguage(language=language)))
+    builder.row(_button(_("« Profile"), Open(section=Section.PROFILE)))
+    return builder.as_markup()

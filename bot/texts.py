@@ -1,57 +1,148 @@
-"""What the bot says: every message text, rendered from core's models as escaped HTML."""
+"""What the bot says: every message text, rendered from core's models as escaped HTML, in
+the reader's language (``bot/i18n.py``; the English here is the message id).
+
+A text with values is translated first and filled in after, ``_("Hi, {name}").format(...)``,
+so that translators see the whole sentence. ``python -m bot.catalogs`` collects them.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from aiogram import html
+from aiogram.utils.i18n import get_i18n, ngettext
+from aiogram.utils.i18n import gettext as _
+from babel import Locale
 
-from core.models import CartView, Order, Page, Product, User
+from core.errors import (
+    DomainError,
+    FieldError,
+    InvalidInput,
+    OutOfStock,
+    ProductUnavailable,
+    TooManyAttempts,
+    VersionConflict,
+)
+from core.models import CartView, Language, Order, OrderStatus, Page, Product, User
+from core.money import format_money
 
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 LOW_STOCK = 5
 ALERT_LIMIT = 200
 LIST_NAME_LIMIT = 40
 
-HELP = (
-    "<b>How to shop here</b>\n"
-    "/start: main menu (or sign up)\n"
-    "/catalog: browse products; or just type to search by name\n"
-    "/cart: your cart and checkout\n"
-    "/orders: your orders and their status\n"
-    "/profile: your name, email and password\n"
-    "/cancel: leave whatever you are doing"
-)
-ASK_NAME = "Welcome to the shop! What name should we use for your orders?"
-ASK_NEW_NAME = "Send your new name, or /cancel."
-ASK_PASSWORDS = (
-    "Send your current password on the first line and the new one (8 to 72 characters) on "
-    "the second, or /cancel. The message is deleted right after."
-)
-ASK_NEW_PASSWORD = (
-    "Send a new password (8 to 72 characters), or /cancel. With it you can also sign in "  # noqa: S105
-    "to the shop's website with your email. The message is deleted right after."
-)
-PASSWORD_SET = "Password saved. Other sign-ins have been signed out."  # noqa: S105
-CANCELLED = "Cancelled."
-NOTHING_TO_CANCEL = "Nothing to cancel."
-SIGN_UP_FIRST = "Please send /start to sign up first."
-STALE_BUTTON = "This button is out of date."
-CART_CHANGED = "Your cart changed since this summary. Here it is again."
-EMPTY_CATALOG = "Nothing matches. Try another search, or /catalog for everything."
-NOT_UNDERSTOOD = "Sorry, I did not get that. /help lists what I can do."
-UNEXPECTED = "Something went wrong on our side. Please try again."
+
+def N_(message: str) -> str:
+    """Marks a message id for the catalogs; it is translated where it is shown."""
+    return message
+
+
+def help_text() -> str:
+    return _(
+        "<b>How to shop here</b>\n"
+        "/start: main menu (or sign up)\n"
+        "/catalog: browse products; or just type to search by name\n"
+        "/cart: your cart and checkout\n"
+        "/orders: your orders and their status\n"
+        "/profile: your name, email, password and language\n"
+        "/cancel: leave whatever you are doing"
+    )
+
+
+def ask_name() -> str:
+    return _("Welcome to the shop! What name should we use for your orders?")
+
+
+def ask_new_name() -> str:
+    return _("Send your new name, or /cancel.")
+
+
+def ask_passwords() -> str:
+    return _(
+        "Send your current password on the first line and the new one (8 to 72 characters) "
+        "on the second, or /cancel. The message is deleted right after."
+    )
+
+
+def ask_new_password() -> str:
+    return _(
+        "Send a new password (8 to 72 characters), or /cancel. With it you can also sign in "
+        "to the shop's website with your email. The message is deleted right after."
+    )
+
+
+def password_set() -> str:
+    return _("Password saved. Other sign-ins have been signed out.")
+
+
+def cancelled() -> str:
+    return _("Cancelled.")
+
+
+def nothing_to_cancel() -> str:
+    return _("Nothing to cancel.")
+
+
+def sign_up_first() -> str:
+    return _("Please send /start to sign up first.")
+
+
+def stale_button() -> str:
+    return _("This button is out of date.")
+
+
+def cart_changed() -> str:
+    return _("Your cart changed since this summary. Here it is again.")
+
+
+def not_understood() -> str:
+    return _("Sorry, I did not get that. /help lists what I can do.")
+
+
+def unexpected() -> str:
+    return _("Something went wrong on our side. Please try again.")
+
+
+def payment_instructions() -> str:
+    """Shown with a placed order unless the shop set ``PAYMENT_INSTRUCTIONS``."""
+    return _(
+        "Payment is manual for now: we will send you the payment details. "
+        "Your order ships once it is paid."
+    )
+
+
+def current_language() -> Language:
+    """The language this update is answered in."""
+    return Language(get_i18n().current_locale)
 
 
 def money(amount: int, currency: str) -> str:
-    """Minor units as people read them: ``money(450, "USD") == "$4.50"``."""
-    value = f"{amount // 100:,}.{amount % 100:02d}"
-    symbol = SYMBOLS.get(currency)
-    return f"{symbol}{value}" if symbol else f"{value} {currency}"
+    """Minor units as the reader writes money: 450 USD is "$4.50" in English."""
+    return format_money(amount, currency, get_i18n().current_locale)
+
+
+def language_name(language: Language) -> str:
+    """A language in its own words ("English", "Русский"), as a language menu shows it."""
+    name = Locale.parse(language.value).get_display_name(language.value) or language.value
+    return name[:1].upper() + name[1:]
+
+
+def status(value: OrderStatus) -> str:
+    names = {
+        OrderStatus.PENDING: _("pending"),
+        OrderStatus.PAID: _("paid"),
+        OrderStatus.SHIPPED: _("shipped"),
+        OrderStatus.CANCELLED: _("cancelled"),
+    }
+    return names[value]
 
 
 def stock_hint(stock: int) -> str:
     if stock <= 0:
-        return "sold out"
-    return f"only {stock} left" if stock <= LOW_STOCK else "in stock"
+        return _("sold out")
+    if stock <= LOW_STOCK:
+        return ngettext("only {count} left", "only {count} left", stock).format(count=stock)
+    return _("in stock")
 
 
 def product_button(product: Product) -> str:
@@ -61,18 +152,23 @@ def product_button(product: Product) -> str:
 
 
 def ask_email(name: str) -> str:
-    return f"Thanks, {html.quote(name)}. Now your email address, for order updates."
+    return _("Thanks, {name}. Now your email address, for order updates.").format(
+        name=html.quote(name)
+    )
 
 
 def welcome(user: User) -> str:
-    return f"Hello, {html.quote(user.name)}! What would you like to do?"
+    return _("Hello, {name}! What would you like to do?").format(name=html.quote(user.name))
 
 
 def catalog(page: Page[Product], query: str) -> str:
-    title = f"Search: {html.quote(query)}" if query else "Catalog"
+    title = _("Search: {query}").format(query=html.quote(query)) if query else _("Catalog")
     if not page.items:
-        return f"<b>{title}</b>\n{EMPTY_CATALOG}"
-    return f"<b>{title}</b> (page {page.page} of {page.pages})\nPick a product:"
+        empty = _("Nothing matches. Try another search, or /catalog for everything.")
+        return f"<b>{title}</b>\n{empty}"
+    pages = _("(page {page} of {pages})").format(page=page.page, pages=page.pages)
+    pick = _("Pick a product:")
+    return f"<b>{title}</b> {pages}\n{pick}"
 
 
 def product(item: Product, quantity: int) -> str:
@@ -81,9 +177,9 @@ def product(item: Product, quantity: int) -> str:
         lines.append(html.quote(item.description))
     lines += [
         "",
-        f"Price: {money(item.price, item.currency)}",
-        f"Availability: {stock_hint(item.stock)}",
-        f"Quantity: {quantity}",
+        _("Price: {price}").format(price=money(item.price, item.currency)),
+        _("Availability: {hint}").format(hint=stock_hint(item.stock)),
+        _("Quantity: {quantity}").format(quantity=quantity),
     ]
     return "\n".join(lines)
 
@@ -99,65 +195,188 @@ def _name(name: str) -> str:
 
 
 def added(name: str, quantity: int) -> str:
-    return clip(f"Added {quantity} x {name} to your cart.")
+    return clip(_("Added {quantity} x {name} to your cart.").format(quantity=quantity, name=name))
+
+
+def _line(name: str, quantity: int, total: int, currency: str) -> str:
+    return f"{_name(name)} x {quantity} = {money(total, currency)}"
+
+
+def _total(amount: int, currency: str) -> str:
+    return "<b>{}</b>".format(_("Total: {total}").format(total=money(amount, currency)))
 
 
 def cart(view: CartView) -> str:
+    title = "<b>{}</b>".format(_("Your cart"))
     if view.is_empty:
-        return "<b>Your cart</b>\nYour cart is empty. /catalog has everything we sell."
-    lines = ["<b>Your cart</b>"]
+        empty = _("Your cart is empty. /catalog has everything we sell.")
+        return f"{title}\n{empty}"
+    lines = [title]
     for item in view.items:
-        line = f"{_name(item.name)} x {item.quantity} = {money(item.line_total, item.currency)}"
+        line = _line(item.name, item.quantity, item.line_total, item.currency)
         if not item.available:
-            line += f" ({stock_hint(item.stock)}; please lower the quantity or remove it)"
+            advice = _("({hint}; please lower the quantity or remove it)")
+            line += " " + advice.format(hint=stock_hint(item.stock))
         lines.append(line)
-    lines.append(f"\n<b>Total: {money(view.total_amount, view.currency)}</b>")
+    lines.append("\n" + _total(view.total_amount, view.currency))
     return "\n".join(lines)
 
 
 def checkout_summary(view: CartView) -> str:
-    return f"{cart(view)}\n\nPlace this order?"
+    question = _("Place this order?")
+    return f"{cart(view)}\n\n{question}"
 
 
-def order_placed(order: Order, payment_instructions: str) -> str:
+def order_placed(order: Order, instructions: str | None) -> str:
+    placed = _("Order #{number} placed.").format(number=order.number)
     return (
-        f"<b>Order #{order.number} placed.</b>\n"
-        f"Total: {money(order.total_amount, order.currency)}\n"
-        f"Status: {order.status.value}\n\n"
-        f"{html.quote(payment_instructions)}"
+        f"<b>{placed}</b>\n"
+        + _("Total: {total}").format(total=money(order.total_amount, order.currency))
+        + "\n"
+        + _("Status: {status}").format(status=status(order.status))
+        + f"\n\n{html.quote(instructions or payment_instructions())}"
     )
 
 
 def order_button(order: Order) -> str:
-    return f"#{order.number} · {money(order.total_amount, order.currency)} · {order.status.value}"
+    total = money(order.total_amount, order.currency)
+    return f"#{order.number} · {total} · {status(order.status)}"
 
 
 def orders(page: Page[Order]) -> str:
+    title = "<b>{}</b>".format(_("Your orders"))
     if not page.items:
-        return "<b>Your orders</b>\nNo orders yet. /catalog has everything we sell."
-    return f"<b>Your orders</b> (page {page.page} of {page.pages})"
+        empty = _("No orders yet. /catalog has everything we sell.")
+        return f"{title}\n{empty}"
+    pages = _("(page {page} of {pages})").format(page=page.page, pages=page.pages)
+    return f"{title} {pages}"
 
 
 def order(item: Order) -> str:
     lines = [
-        f"<b>Order #{item.number}</b>",
-        f"Placed: {item.created_at:%Y-%m-%d %H:%M} UTC",
-        f"Status: {item.status.value}",
+        "<b>{}</b>".format(_("Order #{number}").format(number=item.number)),
+        _("Placed: {moment} UTC").format(moment=f"{item.created_at:%Y-%m-%d %H:%M}"),
+        _("Status: {status}").format(status=status(item.status)),
         "",
     ]
     lines += [
-        f"{_name(line.name)} x {line.quantity} = {money(line.line_total, item.currency)}"
-        for line in item.products
+        _line(line.name, line.quantity, line.line_total, item.currency) for line in item.products
     ]
-    lines.append(f"\n<b>Total: {money(item.total_amount, item.currency)}</b>")
+    lines.append("\n" + _total(item.total_amount, item.currency))
     return "\n".join(lines)
 
 
 def profile(user: User) -> str:
-    password = "set" if user.has_password else "not set"
-    return (
-        "<b>Your profile</b>\n"
-        f"Name: {html.quote(user.name)}\n"
-        f"Email: {html.quote(user.email)}\n"
-        f"Password: {password}"
+    password = _("set") if user.has_password else _("not set")
+    return "\n".join(
+        [
+            "<b>{}</b>".format(_("Your profile")),
+            _("Name: {name}").format(name=html.quote(user.name)),
+            _("Email: {email}").format(email=html.quote(user.email)),
+            _("Password: {state}").format(state=password),
+            _("Language: {language}").format(language=language_name(current_language())),
+        ]
     )
+
+
+def choose_language() -> str:
+    return _("Which language should the shop speak to you?")
+
+
+def order_status_notice(number: int, total: str, value: OrderStatus) -> str:
+    return _("Your order #{number} ({total}) is now <b>{status}</b>.").format(
+        number=number, total=total, status=status(value)
+    )
+
+
+def new_order_notice(number: int, total: str) -> str:
+    return _("New order #{number}: {total}").format(number=number, total=total)
+
+
+# Core's refusals in the reader's language. Core words them in English (the HTTP API's
+# problem details); the bot translates the fixed ones by their English text and writes the
+# ones with values itself. Anything else is shown as core wrote it.
+CORE_MESSAGES = (
+    N_("No such product."),
+    N_("No such order."),
+    N_("This product is not in your cart."),
+    N_("Your cart is empty."),
+    N_("An account with this email already exists."),
+    N_("This Telegram account is already linked to a shop account."),
+    N_("Your cart changed since you reviewed it; please review it again."),
+    N_("This order is still being placed; try again in a moment."),
+    N_("The current password is wrong."),
+    N_("Your role may not do this."),
+    N_("Invalid id."),
+    N_("The request has invalid fields."),
+)
+ATTEMPTS = (
+    N_("Too many attempts"),
+    N_("Too many wrong passwords"),
+    N_("Too many sign-ups with emails that already have an account"),
+)
+FIELD_NAMES = (
+    N_("Id"),
+    N_("Name"),
+    N_("Email"),
+    N_("New password"),
+    N_("Old password"),
+    N_("Quantity"),
+)
+FIELD_PROBLEMS = (
+    N_("value is not a valid email address"),
+    N_("String should have at least 8 characters"),
+    N_("String should have at most 72 characters"),
+    N_("String should have at most 100 characters"),
+    N_("Input should be less than or equal to 100"),
+    N_("must not be blank"),
+    N_("must be a 24-character hexadecimal id"),
+)
+
+
+def refusal(error: DomainError) -> str:
+    """Why core said no, for the reader: a field's problem, or the whole refusal."""
+    if isinstance(error, InvalidInput) and error.errors:
+        return _field_problem(error.errors[0])
+    if isinstance(error, OutOfStock):
+        return _("Not enough stock for: {names}.").format(names=_names(error.product_names))
+    if isinstance(error, ProductUnavailable) and error.product_names:
+        return _("No longer available: {names}. Remove it from your cart to continue.").format(
+            names=_names(error.product_names)
+        )
+    if isinstance(error, TooManyAttempts):
+        return _too_many(error)
+    if isinstance(error, VersionConflict):
+        return _("Someone else changed this just now; please try again.")
+    return _translated(error.message)
+
+
+def _translated(text: str) -> str:
+    """``text`` in the reader's language if the catalog has it (``_("")`` is the header)."""
+    return _(text) if text else text
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(names)
+
+
+def _too_many(error: TooManyAttempts) -> str:
+    minutes = -(-error.retry_after // 60)
+    text = ngettext(
+        "{what}; try again in {count} minute.", "{what}; try again in {count} minutes.", minutes
+    )
+    return text.format(what=_translated(error.what), count=minutes)
+
+
+def _field_problem(field: FieldError) -> str:
+    """``Email: value is not a valid email address: …``, translated where the catalog
+    knows the words (core's detail after the first colon is English only)."""
+    detail = _translated(field.message)
+    if detail == field.message:
+        head, colon, _rest = field.message.partition(": ")
+        detail = _translated(head) if colon and _translated(head) != head else field.message
+    if not field.loc:
+        return f"{detail}."
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", str(field.loc[-1])).lower()
+    name = _translated(words.capitalize())
+    return f"{name}: {detail}."

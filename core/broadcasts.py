@@ -178,6 +178,7 @@ class Broadcasts:
             NoticeKind.BROADCAST,
             user["telegramId"],
             user_id=user["_id"],
+            language=user.get("language"),
             broadcastId=broadcast["_id"],
             text=broadcast["text"],
         )
@@ -204,7 +205,7 @@ class Broadcasts:
             query["_id"] = {"$in": await self._orders.distinct("userId", orders)}
         if after is not None:
             query["_id"] = {**query.get("_id", {}), "$gt": after}
-        projection = {"telegramId": 1, "telegramBlocked": 1}
+        projection = {"telegramId": 1, "telegramBlocked": 1, "language": 1}
         async for user in self._users.find(query, projection).sort("_id", 1):
             yield user
 

@@ -35,7 +35,7 @@ from core.fields import (
     given,
 )
 from core.ids import Id
-from core.models import OrderStatus
+from core.models import Language, OrderStatus
 from core.text import Printable
 
 MAX_LINE_QUANTITY = 100
@@ -102,6 +102,11 @@ class TelegramSignup(Command):
     telegram_id: TelegramId
     name: Name
     email: Email
+    language: Language | None = None
+
+
+class LanguageChoice(Command):
+    language: Language
 
 
 class ProfileUpdate(Command):

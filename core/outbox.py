@@ -78,11 +78,15 @@ class Outbox:
         self, order: dict[str, Any], entry: dict[str, Any]
     ) -> dict[str, Any] | None:
         kind = NoticeKind(entry["kind"])
+        language = None  # the operators' chat hears the bot's default language
         if kind is NoticeKind.NEW_ORDER:
             chat_id = self.operator_chat_id
         else:
-            customer = await self._users.find_one({"_id": order["userId"]}, {"telegramId": 1})
-            chat_id = None if customer is None else customer.get("telegramId")
+            customer = await self._users.find_one(
+                {"_id": order["userId"]}, {"telegramId": 1, "language": 1}
+            )
+            customer = customer or {}
+            chat_id, language = customer.get("telegramId"), customer.get("language")
         if chat_id is None:
             return None  # nobody to tell on Telegram: a web-only customer, no operators' chat
         return new_notification(
@@ -90,6 +94,7 @@ class Outbox:
             kind,
             chat_id,
             user_id=order["userId"],
+            language=language,
             orderId=order["_id"],
             orderNumber=order["number"],
             status=order["status"],

@@ -1,21 +1,30 @@
-"""What a notification looks like in the chat: text and, for an order, a button to open it."""
+"""What a notification looks like in the chat: text and, for an order, a button to open it,
+in the language stored with the notification (the customer's when it was queued)."""
 
 from __future__ import annotations
 
 from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
 
 from bot import keyboards, texts
 from core.notifications import NoticeKind, Notification
 
 
-def render(notice: Notification) -> tuple[str, InlineKeyboardMarkup | None]:
+def render(notice: Notification, i18n: I18n) -> tuple[str, InlineKeyboardMarkup | None]:
+    language = notice.language.value if notice.language else i18n.default_locale
+    with i18n.context(), i18n.use_locale(language):
+        return _render(notice)
+
+
+def _render(notice: Notification) -> tuple[str, InlineKeyboardMarkup | None]:
     if notice.kind is NoticeKind.BROADCAST:
-        return html.quote(notice.text or ""), None
+        return html.quote(notice.text or ""), None  # the operator's words, as written
     assert notice.order_id is not None and notice.order_number is not None
-    total = texts.money(notice.total_amount or 0, notice.currency or "")
+    assert notice.total_amount is not None and notice.currency is not None
+    total = texts.money(notice.total_amount, notice.currency)
     if notice.kind is NoticeKind.NEW_ORDER:
-        return f"New order #{notice.order_number}: {total}", None
-    status = notice.status.value if notice.status else ""
-    text = f"Your order #{notice.order_number} ({total}) is now <b>{status}</b>."
+        return texts.new_order_notice(notice.order_number, total), None
+    assert notice.status is not None
+    text = texts.order_status_notice(notice.order_number, total, notice.status)
     return text, keyboards.open_order(notice.order_id, notice.order_number)

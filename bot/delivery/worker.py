@@ -31,10 +31,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.utils.i18n import I18n
 
 from bot.delivery.config import DeliverySettings
 from bot.delivery.messages import render
+from bot.i18n import load_catalogs
 from core import clock
+from core.models import Language
 from core.notifications import Notification, NotificationQueue
 from core.pacing import SendPacing
 from core.shop import Shop
@@ -94,8 +97,10 @@ class DeliveryWorker:
         bot: Bot,
         settings: DeliverySettings,
         lease: timedelta,
+        i18n: I18n,
     ) -> None:
         self._queue = queue
+        self._i18n = i18n
         self._pacing = pacing
         self._bot = bot
         self._settings = settings
@@ -105,9 +110,13 @@ class DeliveryWorker:
         self._window = SendWindow(math.floor(settings.telegram_messages_per_second))
 
     @classmethod
-    def of(cls, shop: Shop, bot: Bot, settings: DeliverySettings) -> DeliveryWorker:
+    def of(
+        cls, shop: Shop, bot: Bot, settings: DeliverySettings, default_language: Language
+    ) -> DeliveryWorker:
+        """A worker for ``shop``; notices with no language go out in ``default_language``."""
         lease = timedelta(seconds=shop.settings.checkout_lease_seconds)
-        return cls(shop.notifications, shop.pacing, bot, settings, lease)
+        i18n = load_catalogs(default_language)
+        return cls(shop.notifications, shop.pacing, bot, settings, lease, i18n)
 
     async def run(self) -> None:
         """Send until cancelled, with ``DELIVERY_SENDERS`` concurrent senders."""
@@ -138,7 +147,7 @@ class DeliveryWorker:
         await _sleep_until(chat_slot)
         await _sleep_until(await self._pacing.reserve_slot(BOT_RATE_KEY, self._bot_interval))
         await self._window.turn()
-        text, markup = render(notice)
+        text, markup = render(notice, self._i18n)
         try:
             sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
         except TelegramRetryAfter as flood:

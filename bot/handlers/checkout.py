@@ -48,7 +48,7 @@ async def confirm(
 ) -> None:
     summary = query.message
     if summary is None:
-        callback_answer.text = texts.STALE_BUTTON
+        callback_answer.text = texts.stale_button()
         return
     key = f"tg-{summary.chat.id}-{summary.message_id}-{callback_data.version}"
     try:
@@ -56,7 +56,7 @@ async def confirm(
             customer.id, key, cart_version=callback_data.version
         )
     except CartChanged:
-        callback_answer.text, callback_answer.show_alert = texts.CART_CHANGED, True
+        callback_answer.text, callback_answer.show_alert = texts.cart_changed(), True
         await _show_summary(query, await shop.carts.view(customer.id))
         return
     if (await state.get_data()).get(SHOWN_ORDER) == key:

@@ -12,13 +12,13 @@ from core.models import User
 
 
 async def show_help(message: Message) -> None:
-    await message.answer(texts.HELP)
+    await message.answer(texts.help_text())
 
 
 async def cancel(message: Message, state: FSMContext, customer: User | None) -> None:
     was_in_a_flow = await state.get_state() is not None
     await state.clear()
-    reply = texts.CANCELLED if was_in_a_flow else texts.NOTHING_TO_CANCEL
+    reply = texts.cancelled() if was_in_a_flow else texts.nothing_to_cancel()
     await message.answer(reply, reply_markup=keyboards.main_menu() if customer else None)
 
 
