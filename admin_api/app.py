@@ -12,7 +12,7 @@ from admin_api.keys import OPENAPI, SETTINGS, SHOP
 from admin_api.middlewares import add_headers, cors_preflight, request_context
 from admin_api.openapi import build_document
 from admin_api.problems import problem_middleware
-from admin_api.routes import ROUTES, add_routes
+from admin_api.routes import add_routes, routes_for
 from core.config import ConfigError
 from core.shop import Shop
 
@@ -44,9 +44,13 @@ def create_app(shop: Shop, settings: ApiSettings) -> web.Application:
     )
     app[SHOP] = shop
     app[SETTINGS] = settings
+    routes = routes_for(shop.delivery.required)
     app[OPENAPI] = build_document(
-        ROUTES, currency=shop.catalog.currency, max_body_bytes=settings.max_body_bytes
+        routes,
+        currency=shop.catalog.currency,
+        delivery_methods=[method.code for method in shop.delivery.methods],
+        max_body_bytes=settings.max_body_bytes,
     )
-    add_routes(app)
+    add_routes(app, routes)
     app.on_response_prepare.append(add_headers)
     return app

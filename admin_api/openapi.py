@@ -14,7 +14,7 @@ from admin_api.handlers.orders import IDEMPOTENCY_KEY
 from admin_api.problems import MEDIA_TYPE, Problem
 from admin_api.routes import PATH_PARAMETER
 from core.commands import IdempotencyKey
-from core.fields import SHOP_CURRENCY_MARK
+from core.fields import DELIVERY_METHOD_MARK, SHOP_CURRENCY_MARK
 from core.ids import Id
 
 REF = "#/components/schemas/{model}"
@@ -49,17 +49,19 @@ def _problem_statuses(route: Route) -> set[int]:
     return statuses
 
 
-def _pin_currency(schema: Any, currency: str) -> None:
-    """Every field marked as the shop's currency accepts that one currency only."""
+def _pin(schema: Any, choices: dict[str, list[str]]) -> None:
+    """Every field marked with a key of ``choices`` (the shop's currency, its delivery
+    methods) accepts those values only."""
     if isinstance(schema, dict):
-        if schema.pop(SHOP_CURRENCY_MARK, False):
-            schema.pop("pattern", None)
-            schema["enum"] = [currency]
+        for mark, values in choices.items():
+            if schema.pop(mark, False):
+                schema.pop("pattern", None)
+                schema["enum"] = values
         for value in schema.values():
-            _pin_currency(value, currency)
+            _pin(value, choices)
     elif isinstance(schema, list):
         for value in schema:
-            _pin_currency(value, currency)
+            _pin(value, choices)
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -72,12 +74,17 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_document(
-    routes: Sequence[Route], *, currency: str, max_body_bytes: int
+    routes: Sequence[Route],
+    *,
+    currency: str,
+    delivery_methods: Sequence[str] = (),
+    max_body_bytes: int,
 ) -> dict[str, Any]:
-    """The document for ``routes`` in a shop selling in ``currency``."""
+    """The document for ``routes`` in a shop selling in ``currency`` and delivering by
+    ``delivery_methods`` (their codes)."""
     refs, schemas = models_json_schema(_models(routes), ref_template=REF)
     definitions: dict[str, Any] = schemas.get("$defs", {})
-    _pin_currency(definitions, currency)
+    _pin(definitions, {SHOP_CURRENCY_MARK: [currency], DELIVERY_METHOD_MARK: [*delivery_methods]})
 
     def ref(model: type[BaseModel], mode: Mode) -> dict[str, Any]:
         return dict(refs[(model, mode)])

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import web
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from admin_api.contract import Access, Route, bind
-from admin_api.handlers import auth, broadcasts, cart, orders, products, staff, system
+from admin_api.handlers import auth, broadcasts, cart, delivery, orders, products, staff, system
 from admin_api.schemas import Health, ProfileChanges, Session
 from core.broadcasts import Broadcast, BroadcastProgress
 from core.commands import (
+    AccountChange,
     BroadcastDraft,
     BulkStatusUpdate,
     CartChange,
@@ -27,7 +29,9 @@ from core.commands import (
     ProductQuery,
     Registration,
     StatusUpdate,
+    UserQuery,
 )
+from core.delivery import DeliveryDetails, DeliveryMethods
 from core.ids import ID_PATTERN
 from core.models import CartView, Order, Page, Product, User
 from core.orders import BulkStatusResult
@@ -64,8 +68,11 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/cart/remove", cart.remove_from_cart, "Remove a product from the cart",
           "cart", SIGNED_IN, body=CartRemoval, response=CartView, problems=(404, 409)),
     # orders
+    Route("GET", "/api/delivery-methods", delivery.delivery_methods,
+          "How orders can reach the customer", "orders", response=DeliveryMethods),
     Route("POST", "/api/orders", orders.place_order, "Place an order from the cart", "orders",
-          SIGNED_IN, response=Order, status=201, problems=(409, 422), idempotent=True),
+          SIGNED_IN, body=DeliveryDetails, response=Order, status=201, problems=(409, 422),
+          idempotent=True),
     Route("GET", "/api/orders", orders.order_history, "The caller's orders", "orders",
           SIGNED_IN, query=HistoryQuery, response=Page[Order]),
     Route("GET", "/api/orders/{id}", orders.get_own_order, "One of the caller's orders",
@@ -77,8 +84,14 @@ ROUTES: tuple[Route, ...] = (
           STAFF, query=OrderQuery, response=Page[Order]),
     Route("GET", "/api/admin/orders/{id}", staff.get_any_order, "Any order", "admin", STAFF,
           response=Order),
-    Route("GET", "/api/admin/users", staff.list_users, "All users", "admin", ADMIN,
-          query=HistoryQuery, response=Page[User]),
+    Route("GET", "/api/admin/users", staff.list_users,
+          "Find accounts by name, email or Telegram id", "admin", ADMIN, query=UserQuery,
+          response=Page[User]),
+    Route("GET", "/api/admin/users/{id}", staff.get_user, "One account", "admin", ADMIN,
+          response=User),
+    Route("PATCH", "/api/admin/users/{id}", staff.change_user,
+          "Change an account's role, or deactivate or reactivate it", "admin", ADMIN,
+          body=AccountChange, response=User, problems=(409,)),
     Route("POST", "/api/admin/orders/status", orders.change_statuses,
           "Change many orders' status", "admin", STAFF, body=BulkStatusUpdate,
           response=BulkStatusResult),
@@ -128,10 +141,18 @@ def shadowed(routes: Sequence[Route]) -> list[str]:
     ]
 
 
-def add_routes(app: web.Application) -> None:
-    if clashes := shadowed(ROUTES):
+def routes_for(delivers: bool) -> tuple[Route, ...]:
+    """The table as a shop serves it: checkout takes delivery details (and requires them)
+    only where the shop delivers; elsewhere it takes no body, as before delivery existed."""
+    if delivers:
+        return ROUTES
+    return tuple(replace(r, body=None) if r.body is DeliveryDetails else r for r in ROUTES)
+
+
+def add_routes(app: web.Application, routes: Sequence[Route] = ROUTES) -> None:
+    if clashes := shadowed(routes):
         raise ValueError(f"ambiguous routes: {'; '.join(clashes)}")
-    for route in ROUTES:
+    for route in routes:
         app.router.add_route(
             route.method, router_path(route.path), bind(route), name=route.handler.__name__
         )

@@ -67,10 +67,29 @@ class CheckoutStep(StrEnum):
 
 
 class Checkout(CallbackData, prefix="co"):
-    """Review the cart for ordering, or confirm the summary made at cart ``version``."""
+    """Review the cart for ordering, or confirm the summary made at cart ``version`` with
+    the delivery details whose fingerprint is ``details`` (empty where the shop does not
+    deliver)."""
 
     step: CheckoutStep
     version: int = 0
+    details: str = ""
+
+
+class ChooseDelivery(CallbackData, prefix="dm"):
+    """Deliver by the method with this code (checked against the shop's methods)."""
+
+    code: str
+
+
+class ReuseDelivery(CallbackData, prefix="dr"):
+    """Answer "Send to the same address?": reuse the last order's details, or give new ones."""
+
+    reuse: bool
+
+
+class AddNote(CallbackData, prefix="dn"):
+    """From the summary: write a note for the shop."""
 
 
 class OrdersPage(CallbackData, prefix="op"):

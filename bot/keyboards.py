@@ -5,16 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
 from bot.callbacks import (
+    AddNote,
     AddToCart,
     CatalogPage,
     Checkout,
     CheckoutStep,
+    ChooseDelivery,
     ChooseLanguage,
     ClearCart,
     EditProfile,
@@ -24,10 +31,12 @@ from bot.callbacks import (
     OrdersPage,
     ProductCard,
     ProfileEdit,
+    ReuseDelivery,
     Section,
     SetLine,
 )
 from core.commands import MAX_LINE_QUANTITY
+from core.delivery import DeliveryMethod
 from core.models import CartView, Language, Order, Page, Product, User
 
 
@@ -45,6 +54,11 @@ def _to_cart() -> InlineKeyboardButton:
 
 def _to_catalog() -> InlineKeyboardButton:
     return _button(_("🛍 Catalog"), Open(section=Section.CATALOG))
+
+
+def _cancel() -> InlineKeyboardButton:
+    """Leaves checkout for the cart."""
+    return _button(_("Cancel"), Open(section=Section.CART))
 
 
 def main_menu() -> InlineKeyboardMarkup:
@@ -132,15 +146,43 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def checkout_summary(view: CartView) -> InlineKeyboardMarkup:
-    confirm = Checkout(step=CheckoutStep.CONFIRM, version=view.version)
+def checkout_summary(view: CartView, details: str = "") -> InlineKeyboardMarkup:
+    """Confirm names the cart version and the delivery details' fingerprint it shows."""
+    confirm = Checkout(step=CheckoutStep.CONFIRM, version=view.version, details=details)
+    rows = [[_button(_("✅ Confirm order"), confirm), _cancel()]]
+    if details:
+        rows.insert(0, [_button(_("📝 Note for the shop"), AddNote())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def delivery_methods(methods: tuple[DeliveryMethod, ...], currency: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for method in methods:
+        builder.row(
+            _button(texts.method_button(method, currency), ChooseDelivery(code=method.code))
+        )
+    builder.row(_cancel())
+    return builder.as_markup()
+
+
+def same_details() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(_("✅ Confirm order"), confirm),
-                _button(_("Cancel"), Open(section=Section.CART)),
+                _button(_("Yes, the same"), ReuseDelivery(reuse=True)),
+                _button(_("Change"), ReuseDelivery(reuse=False)),
             ]
         ]
+    )
+
+
+def share_phone() -> ReplyKeyboardMarkup:
+    """A reply keyboard whose button sends the customer's own contact (private chats only)."""
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=texts.share_phone(), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder="+44 20 7946 0958",
     )
 
 

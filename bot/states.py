@@ -11,3 +11,13 @@ class Signup(StatesGroup):
 class ProfileForm(StatesGroup):
     name = State()
     password = State()
+
+
+class DeliveryForm(StatesGroup):
+    """Delivery details before the checkout summary (``bot/handlers/delivery.py``)."""
+
+    reuse = State()
+    method = State()
+    phone = State()
+    address = State()
+    note = State()

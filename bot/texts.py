@@ -15,6 +15,7 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel import Locale
 
+from core.delivery import DeliveryMethod, total_with_fee
 from core.errors import (
     DomainError,
     FieldError,
@@ -24,7 +25,16 @@ from core.errors import (
     TooManyAttempts,
     VersionConflict,
 )
-from core.models import CartView, Language, Order, OrderStatus, Page, Product, User
+from core.models import (
+    CartView,
+    DeliverySnapshot,
+    Language,
+    Order,
+    OrderStatus,
+    Page,
+    Product,
+    User,
+)
 from core.money import format_money
 
 LOW_STOCK = 5
@@ -101,6 +111,47 @@ def not_understood() -> str:
 
 def unexpected() -> str:
     return _("Something went wrong on our side. Please try again.")
+
+
+def ask_method() -> str:
+    return _("How should your order reach you?")
+
+
+def ask_phone() -> str:
+    return _(
+        "Which phone number can we call about this order? Share it with the button below, or "
+        "type it with the country code (+44 20 7946 0958). /cancel to stop."
+    )
+
+
+def share_phone() -> str:
+    return _("📱 Share my phone number")
+
+
+def not_your_contact() -> str:
+    return _("Please share your own number with the button below, or type it.")
+
+
+def ask_address() -> str:
+    return _(
+        "Where should we deliver? Send the address in one message: street and house, flat, "
+        "city, postcode. /cancel to stop."
+    )
+
+
+def ask_note() -> str:
+    return _("Send your note for the shop (up to 500 characters), or /cancel.")
+
+
+def details_changed() -> str:
+    return _("Your delivery details changed since this summary. Please check out again.")
+
+
+def low_stock_alert(name: str, stock: int | None, limit: int | None) -> str:
+    """For the operators' chat; ``name`` is escaped already."""
+    return _("Low stock: <b>{name}</b> has {stock} left (alert at {limit} or fewer).").format(
+        name=name, stock=stock, limit=limit
+    )
 
 
 def payment_instructions() -> str:
@@ -207,34 +258,92 @@ def _total(amount: int, currency: str) -> str:
 
 
 def cart(view: CartView) -> str:
-    title = "<b>{}</b>".format(_("Your cart"))
     if view.is_empty:
+        title = "<b>{}</b>".format(_("Your cart"))
         empty = _("Your cart is empty. /catalog has everything we sell.")
         return f"{title}\n{empty}"
-    lines = [title]
+    return "\n".join([*_cart_lines(view), "\n" + _total(view.total_amount, view.currency)])
+
+
+def _cart_lines(view: CartView) -> list[str]:
+    lines = ["<b>{}</b>".format(_("Your cart"))]
     for item in view.items:
         line = _line(item.name, item.quantity, item.line_total, item.currency)
         if not item.available:
             advice = _("({hint}; please lower the quantity or remove it)")
             line += " " + advice.format(hint=stock_hint(item.stock))
         lines.append(line)
-    lines.append("\n" + _total(view.total_amount, view.currency))
+    return lines
+
+
+def checkout_summary(view: CartView, delivery: DeliverySnapshot | None = None) -> str:
+    question = _("Place this order?")
+    if delivery is None:
+        return f"{cart(view)}\n\n{question}"
+    total = total_with_fee(view.total_amount, delivery)
+    return "\n".join(
+        [
+            *_cart_lines(view),
+            _fee(delivery, view.currency),
+            "",
+            delivery_details(delivery),
+            "\n" + _total(total, view.currency),
+            "\n" + question,
+        ]
+    )
+
+
+def _fee(delivery: DeliverySnapshot, currency: str) -> str:
+    return f"{html.quote(delivery.title)} = {money(delivery.fee, currency)}"
+
+
+def method_button(method: DeliveryMethod, currency: str) -> str:
+    fee = money(method.fee, currency) if method.fee else _("free")
+    return f"{method.title} · {fee}"
+
+
+def method_chosen(method: DeliveryMethod, currency: str) -> str:
+    chosen = _("<b>Delivery:</b> {method}").format(
+        method=html.quote(method_button(method, currency))
+    )
+    return f"{chosen}\n{html.quote(method.info)}" if method.info else chosen
+
+
+def delivery_details(delivery: DeliverySnapshot) -> str:
+    """Who receives the order, how and where; every part the customer typed is escaped."""
+    lines = [
+        _("<b>Delivery:</b> {method}").format(method=html.quote(delivery.title)),
+        _("To: {name}, {phone}").format(
+            name=html.quote(delivery.recipient_name), phone=html.quote(delivery.phone)
+        ),
+    ]
+    if delivery.address is not None:
+        lines.append(_("Address: {address}").format(address=html.quote(delivery.address)))
+    if delivery.info:
+        lines.append(html.quote(delivery.info))
+    if delivery.note:
+        lines.append(_("Note: {note}").format(note=html.quote(delivery.note)))
     return "\n".join(lines)
 
 
-def checkout_summary(view: CartView) -> str:
-    question = _("Place this order?")
-    return f"{cart(view)}\n\n{question}"
+def same_details(delivery: DeliverySnapshot) -> str:
+    question = _("Send to the same address as last time?")
+    return f"{question}\n\n{delivery_details(delivery)}"
+
+
+def phone_saved(phone: str) -> str:
+    return _("Thanks, we will call {phone} if needed.").format(phone=html.quote(phone))
 
 
 def order_placed(order: Order, instructions: str | None) -> str:
     placed = _("Order #{number} placed.").format(number=order.number)
+    delivery = "" if order.delivery is None else f"{delivery_details(order.delivery)}\n\n"
     return (
         f"<b>{placed}</b>\n"
         + _("Total: {total}").format(total=money(order.total_amount, order.currency))
         + "\n"
         + _("Status: {status}").format(status=status(order.status))
-        + f"\n\n{html.quote(instructions or payment_instructions())}"
+        + f"\n\n{delivery}{html.quote(instructions or payment_instructions())}"
     )
 
 
@@ -262,6 +371,8 @@ def order(item: Order) -> str:
     lines += [
         _line(line.name, line.quantity, line.line_total, item.currency) for line in item.products
     ]
+    if item.delivery is not None:
+        lines += [_fee(item.delivery, item.currency), "", delivery_details(item.delivery)]
     lines.append("\n" + _total(item.total_amount, item.currency))
     return "\n".join(lines)
 
@@ -309,6 +420,9 @@ CORE_MESSAGES = (
     N_("Your role may not do this."),
     N_("Invalid id."),
     N_("The request has invalid fields."),
+    N_("The phone number is not valid."),
+    N_("The delivery details are not valid."),
+    N_("This account has been deactivated; ask the shop's admins."),
 )
 ATTEMPTS = (
     N_("Too many attempts"),
@@ -322,6 +436,9 @@ FIELD_NAMES = (
     N_("New password"),
     N_("Old password"),
     N_("Quantity"),
+    N_("Phone"),
+    N_("Address"),
+    N_("Note"),
 )
 FIELD_PROBLEMS = (
     N_("value is not a valid email address"),
@@ -331,6 +448,9 @@ FIELD_PROBLEMS = (
     N_("Input should be less than or equal to 100"),
     N_("must not be blank"),
     N_("must be a 24-character hexadecimal id"),
+    N_("is not a valid phone number (with the country code: +44 20 7946 0958)"),
+    N_("String should have at most 300 characters"),
+    N_("String should have at most 500 characters"),
 )
 
 

@@ -14,6 +14,7 @@ from core.commands import MAX_STOCK, ProductDraft, ProductPatch, ProductQuery, P
 from core.errors import InvalidInput, NotFound, StockOutOfRange, VersionConflict
 from core.ids import parse_id
 from core.models import Page, Product, Role
+from core.stock_alerts import StockAlerts
 from core.store import Store, find_page, update_and_fetch
 
 SORTS: dict[ProductSort, list[tuple[str, int]]] = {
@@ -25,9 +26,10 @@ SORTS: dict[ProductSort, list[tuple[str, int]]] = {
 
 
 class Catalog:
-    def __init__(self, store: Store, currency: str) -> None:
+    def __init__(self, store: Store, currency: str, alerts: StockAlerts) -> None:
         self._products = store.products
         self.currency = currency
+        self._alerts = alerts
 
     async def create(self, actor: Actor, draft: ProductDraft) -> Product:
         actor.require(Role.ADMIN)
@@ -69,6 +71,8 @@ class Catalog:
             if patch.expected_version is not None and current["version"] != patch.expected_version:
                 raise VersionConflict("product")
             raise StockOutOfRange(current["stock"], delta or 0, MAX_STOCK)
+        if document.get("lowStock") and await self._alerts.rearm(oid):  # restocked
+            document = await self._get_document(oid)
         return Product.model_validate(document)
 
     async def archive(self, actor: Actor, product_id: object) -> Product:

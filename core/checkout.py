@@ -2,6 +2,8 @@
 
 The order document is its own journal. Its steps, each one atomic single-document write:
 
+0. (no write) check the delivery details against the shop's methods (``core/delivery.py``);
+   the order's snapshot of them, fee included in its total, is written with it in 1;
 1. insert the order with ``placed: false`` and a ``journal`` lease owned by this attempt;
 2. claim the cart: set its ``checkout`` to this order's id and lease, only if no other
    checkout holds it. The cart as it was at that instant must be the cart that was priced,
@@ -14,7 +16,9 @@ The order document is its own journal. Its steps, each one atomic single-documen
    while this attempt still owns the lease;
 5. settle: take the ordered lines out of the cart and release its claim (one write, once
    per order), clear the product marks (no longer needed once placed: recovery only rolls a
-   placed order forward), and close the journal.
+   placed order forward; the same write tells operators of low stock once per crossing,
+   ``core/stock_alerts.py``), keep the delivery details on the customer's profile (unless a
+   newer order's are there), and close the journal.
 
 What ``recover`` does once the lease has expired, by where a crash stopped the attempt:
 
@@ -43,6 +47,7 @@ from pymongo.errors import DuplicateKeyError
 from core import clock
 from core.carts import Carts
 from core.catalog import Catalog
+from core.delivery import Delivery, DeliveryDetails, total_with_fee
 from core.errors import (
     CartChanged,
     CheckoutInProgress,
@@ -52,7 +57,7 @@ from core.errors import (
     ProductUnavailable,
 )
 from core.journal import close_journal, open_journal, recover_expired
-from core.models import Cart, CheckoutClaim, Order, OrderLine, OrderStatus
+from core.models import Cart, CheckoutClaim, DeliverySnapshot, Order, OrderLine, OrderStatus
 from core.outbox import Outbox
 from core.stock import Stock
 from core.store import Store
@@ -76,13 +81,21 @@ async def _patiently() -> AsyncIterator[None]:
 
 class Checkout:
     def __init__(
-        self, store: Store, catalog: Catalog, carts: Carts, outbox: Outbox, lease: timedelta
+        self,
+        store: Store,
+        catalog: Catalog,
+        carts: Carts,
+        delivery: Delivery,
+        outbox: Outbox,
+        stock: Stock,
+        lease: timedelta,
     ) -> None:
         self._store = store
+        self._delivery = delivery
         self._outbox = outbox
         self._orders = store.orders
         self._products = store.products
-        self._stock = Stock(store)
+        self._stock = stock
         self._catalog = catalog
         self._carts = carts
         self._lease = lease
@@ -93,13 +106,16 @@ class Checkout:
         idempotency_key: str | None = None,
         *,
         cart_version: int | None = None,
+        delivery: DeliveryDetails | None = None,
     ) -> Order:
         """Order what is in the cart. The same key always yields the same single order, and
         the same cart contents at most one order whatever the keys.
 
         With ``cart_version`` (the version the customer reviewed), a cart changed since
         then raises ``CartChanged`` instead of ordering, unless the key was already used.
+        ``delivery`` is required when the shop has delivery methods, refused otherwise.
         """
+        snapshot = await self._delivery_of(user_id, delivery)
         key = idempotency_key or uuid.uuid4().hex
         for _ in range(ATTEMPTS):
             existing = (
@@ -112,12 +128,28 @@ class Checkout:
                 if order is not None:
                     return order
                 continue  # that attempt failed and was rolled back: try afresh
-            order = await self._attempt(user_id, key, cart_version)
+            order = await self._attempt(user_id, key, cart_version, snapshot)
             if order is not None:
                 return order
         raise CheckoutInProgress()
 
-    async def _attempt(self, user_id: ObjectId, key: str, cart_version: int | None) -> Order | None:
+    async def _delivery_of(
+        self, user_id: ObjectId, details: DeliveryDetails | None
+    ) -> DeliverySnapshot | None:
+        """The order's delivery snapshot; the recipient is the account holder unless named."""
+        name = ""
+        if details is not None and details.recipient_name is None:
+            account = await self._store.users.find_one({"_id": user_id}, {"name": 1})
+            name = "" if account is None else account["name"]
+        return self._delivery.snapshot(details, name)
+
+    async def _attempt(
+        self,
+        user_id: ObjectId,
+        key: str,
+        cart_version: int | None,
+        delivery: DeliverySnapshot | None,
+    ) -> Order | None:
         """The placed order, or ``None`` when it is worth looking again (the key or the cart
         was taken by another attempt, which has finished or rolled back since)."""
         cart = await self._carts.get(user_id)
@@ -133,7 +165,7 @@ class Checkout:
             "userId": user_id,
             "idempotencyKey": key,
             "products": [line.model_dump(by_alias=True) for line in lines],
-            "totalAmount": sum(line.line_total for line in lines),
+            "totalAmount": total_with_fee(sum(line.line_total for line in lines), delivery),
             "currency": self._catalog.currency,
             "status": OrderStatus.PENDING.value,
             "history": [{"from": None, "to": OrderStatus.PENDING.value, "by": user_id, "at": now}],
@@ -143,6 +175,8 @@ class Checkout:
             "createdAt": now,
             "updatedAt": now,
         }
+        if delivery is not None:
+            document["delivery"] = delivery.model_dump(by_alias=True)
         try:
             await self._orders.insert_one(document)
         except DuplicateKeyError:
@@ -225,6 +259,8 @@ class Checkout:
         order = Order.model_validate(document)
         await self._carts.settle(order.user_id, order.id, order.products)
         await self._stock.release(order.id, order.products)
+        if order.delivery is not None:
+            await self._delivery.remember(order.user_id, order.delivery, order.created_at)
         await close_journal(self._orders, order.id, owner)
 
     async def _resume(self, document: dict[str, Any], owner: str) -> None:

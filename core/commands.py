@@ -35,7 +35,7 @@ from core.fields import (
     given,
 )
 from core.ids import Id
-from core.models import Language, OrderStatus
+from core.models import Language, OrderStatus, Role
 from core.text import Printable
 
 MAX_LINE_QUANTITY = 100
@@ -85,6 +85,12 @@ class Registration(Command):
     password: Password
 
 
+class AdminAccount(Registration):
+    """``create-admin``'s account: a registration, optionally linked to a Telegram user."""
+
+    telegram_id: TelegramId | None = None
+
+
 def _email_key(value: str) -> str:
     return value.strip().lower()
 
@@ -124,6 +130,7 @@ class ProductDraft(Command):
     price: Price
     currency: ShopCurrency | None = None
     stock: Stock = 0
+    low_stock_threshold: Stock | None = None
     active: StrictBool = True
 
 
@@ -133,6 +140,7 @@ class ProductPatch(Command):
     price: Price | None = None
     stock: Stock | None = None
     stock_delta: StockDelta | None = None
+    low_stock_threshold: Stock | None = None
     active: StrictBool | None = None
     expected_version: Version | None = None
 
@@ -185,6 +193,29 @@ class OrderQuery(HistoryQuery):
     user_id: Id | None = None
     created_from: Timestamp | None = Field(default=None, alias="from")
     created_to: Timestamp | None = Field(default=None, alias="to")
+
+
+class UserQuery(HistoryQuery):
+    """Admins' search of accounts: ``q`` matches name or email (any case), or a Telegram id."""
+
+    q: Annotated[str, StringConstraints(max_length=100)] = ""
+    role: Role | None = None
+    active: QueryFlag | None = None
+
+
+class AccountChange(Command):
+    """What an admin changes about an account: its role, whether it may sign in, or both."""
+
+    role: Role | None = None
+    active: StrictBool | None = None
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [given("role"), given("active")]})
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        if self.role is None and self.active is None:
+            raise ValueError("give role, active or both")
+        return self
 
 
 class StatusUpdate(Command):

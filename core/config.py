@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import TypeVar
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from core.delivery import DeliveryMethod, check_methods, check_region
 from core.store import WriteConcernChoice
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +52,21 @@ class CoreSettings(BaseConfig):
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     checkout_lease_seconds: int = Field(default=60, ge=5, le=3600)
     operator_chat_id: int | None = Field(
-        default=None, description="Telegram chat told about every new order."
+        default=None, description="Telegram chat told about every new order and low stock."
+    )
+    low_stock_threshold: int = Field(
+        default=5,
+        ge=0,
+        le=1_000_000,
+        description="Operators hear once when a product's stock falls to or below this.",
+    )
+    delivery_methods: tuple[DeliveryMethod, ...] = Field(
+        default=(),
+        description="JSON list of delivery methods; empty: the shop does not deliver.",
+    )
+    delivery_phone_region: str | None = Field(
+        default=None,
+        description="ISO 3166 region whose national phone numbers may be typed without +.",
     )
     login_failures_per_email: int = Field(
         default=5, ge=1, description="Wrong passwords for one email before it is refused."
@@ -67,6 +83,17 @@ class CoreSettings(BaseConfig):
     login_window_seconds: int = Field(
         default=900, ge=1, le=86_400, description="How long those attempts are counted."
     )
+
+    @field_validator("delivery_methods")
+    @classmethod
+    def _distinct_methods(cls, value: tuple[DeliveryMethod, ...]) -> tuple[DeliveryMethod, ...]:
+        check_methods(value)
+        return value
+
+    @field_validator("delivery_phone_region")
+    @classmethod
+    def _known_region(cls, value: str | None) -> str | None:
+        return check_region(value)
 
     @field_validator("jwt_secret")
     @classmethod
@@ -87,6 +114,10 @@ def load(settings_class: type[SettingsT]) -> SettingsT:
     """Build ``settings_class`` from the environment or exit with one readable line."""
     try:
         return settings_class()
+    except SettingsError as exc:  # a value that should be JSON (DELIVERY_METHODS) is not
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = field.group(1).upper() if field else "a setting"
+        raise ConfigError(f"configuration error: {name} is not valid JSON") from None
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "configuration"

@@ -126,6 +126,29 @@ class AuthenticationFailed(DomainError):
     code = "unauthenticated"
 
 
+class AccountDeactivated(AuthenticationFailed):
+    """The right password, for an account an admin has switched off."""
+
+    code = "account-deactivated"
+
+    def __init__(self) -> None:
+        super().__init__("This account has been deactivated; ask the shop's admins.")
+
+
+class LastAdmin(Conflict):
+    code = "last-admin"
+
+    def __init__(self) -> None:
+        super().__init__("The shop needs an active admin: make another admin first.")
+
+
+class AccountBusy(Conflict):
+    code = "account-busy"
+
+    def __init__(self) -> None:
+        super().__init__("This account is being changed by someone else; try again.")
+
+
 class Forbidden(DomainError):
     code = "forbidden"
 

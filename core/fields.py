@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 MAX_SAFE_INTEGER = 2**53 - 1  # exact in JSON everywhere, and fits a 64-bit database integer
 MAX_EMAIL_LENGTH = 254
 SHOP_CURRENCY_MARK = "x-shop-currency"  # the API's document names the shop's currency here
+DELIVERY_METHOD_MARK = "x-delivery-method"  # ... and the codes of its delivery methods here
 RFC_3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
 
 

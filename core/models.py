@@ -49,10 +49,21 @@ class Language(StrEnum):
         return next((language for language in cls if language.value == primary), None)
 
 
+class SavedDelivery(Model):
+    """The delivery details of a customer's latest order, offered again at the next."""
+
+    method: str
+    recipient_name: str
+    phone: str
+    address: str | None = None
+    at: datetime
+
+
 class User(Document):
     name: str
     email: str
     role: Role = Role.USER
+    active: bool = Field(default=True, description="A deactivated account cannot sign in.")
     telegram_id: int | None = None
     telegram_blocked: bool = Field(
         default=False, description="The bot was blocked by this customer when last tried."
@@ -60,12 +71,17 @@ class User(Document):
     language: Language | None = Field(
         default=None, description="What the bot and notifications speak to this customer."
     )
+    last_delivery: SavedDelivery | None = None
     password_hash: str | None = Field(default=None, exclude=True)
     session_version: int = Field(default=0, exclude=True)
 
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def is_active_admin(self) -> bool:
+        return self.active and self.role is Role.ADMIN
 
 
 class Product(Document):
@@ -75,6 +91,14 @@ class Product(Document):
     currency: str
     stock: int
     active: bool = True
+    low_stock_threshold: int | None = Field(
+        default=None,
+        description="Operators hear when stock falls to or below this; null: the shop's.",
+    )
+    low_stock: bool = Field(
+        default=False,
+        description="Operators were told the stock is low; cleared once it is above again.",
+    )
     version: int = 0
 
 
@@ -164,13 +188,27 @@ class StatusChange(Model):
     at: datetime
 
 
+class DeliverySnapshot(Model):
+    """How an order reaches the customer, as chosen at checkout (see ``core/delivery.py``)."""
+
+    method: str = Field(description="The delivery method's code.")
+    title: str
+    fee: int = Field(description="In minor units; included in the order's totalAmount.")
+    info: str = Field(default="", description="What the method told the customer.")
+    recipient_name: str
+    phone: str = Field(description="E.164, e.g. +442079460958.")
+    address: str | None = None
+    note: str = Field(default="", description="The customer's note for the shop.")
+
+
 class Order(Document):
     number: int
     user_id: Id
     products: tuple[OrderLine, ...]
-    total_amount: int
+    total_amount: int = Field(description="The lines plus the delivery fee, in minor units.")
     currency: str
     status: OrderStatus
+    delivery: DeliverySnapshot | None = None
     history: tuple[StatusChange, ...]
     version: int = 0
 

@@ -20,7 +20,7 @@ from pymongo.errors import BulkWriteError
 
 from core import clock
 from core.ids import Id
-from core.models import Language, Model, OrderStatus
+from core.models import DeliverySnapshot, Language, Model, OrderStatus
 from core.store import Store
 
 MAX_BACKOFF = timedelta(minutes=10)
@@ -30,6 +30,7 @@ class NoticeKind(StrEnum):
     ORDER_STATUS = "order_status"
     NEW_ORDER = "new_order"
     BROADCAST = "broadcast"
+    LOW_STOCK = "low_stock"
 
 
 class DeliveryState(StrEnum):
@@ -62,7 +63,12 @@ class Notification(Model):
     status: OrderStatus | None = None
     total_amount: int | None = None
     currency: str | None = None
+    delivery: DeliverySnapshot | None = None
     broadcast_id: Id | None = None
+    product_id: Id | None = None
+    product_name: str | None = None
+    stock: int | None = None
+    threshold: int | None = None
     text: str | None = None
     owner: str | None = None
     created_at: datetime

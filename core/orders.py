@@ -55,9 +55,9 @@ class BulkStatusResult(Model):
 
 
 class Orders:
-    def __init__(self, store: Store, outbox: Outbox, lease: timedelta) -> None:
+    def __init__(self, store: Store, outbox: Outbox, stock: Stock, lease: timedelta) -> None:
         self._orders = store.orders
-        self._stock = Stock(store)
+        self._stock = stock
         self._outbox = outbox
         self._lease = lease
 

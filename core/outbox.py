@@ -100,4 +100,5 @@ class Outbox:
             status=order["status"],
             totalAmount=order["totalAmount"],
             currency=order["currency"],
+            delivery=order.get("delivery") if kind is NoticeKind.NEW_ORDER else None,
         )

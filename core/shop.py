@@ -17,12 +17,16 @@ from core.carts import Carts
 from core.catalog import Catalog
 from core.checkout import Checkout
 from core.config import CoreSettings
+from core.delivery import Delivery
 from core.leases import Leases
 from core.notifications import NotificationQueue
 from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
+from core.staff import Staff
+from core.stock import Stock
+from core.stock_alerts import StockAlerts
 from core.store import Store, connect
 from core.throttle import Counters, Limits, Throttle
 from core.tokens import TokenService
@@ -37,11 +41,14 @@ class Shop:
     client: AsyncMongoClient[dict[str, Any]]
     store: Store
     users: Users
+    staff: Staff
     catalog: Catalog
     carts: Carts
+    delivery: Delivery
     checkout: Checkout
     orders: Orders
     outbox: Outbox
+    stock_alerts: StockAlerts
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
@@ -55,10 +62,15 @@ class Shop:
         tokens = TokenService(
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.jwt_ttl_minutes)
         )
-        catalog = Catalog(store, settings.shop_currency)
-        carts = Carts(store, catalog)
         notifications = NotificationQueue(store, lease)
+        alerts = StockAlerts(
+            store, notifications, settings.low_stock_threshold, settings.operator_chat_id
+        )
+        catalog = Catalog(store, settings.shop_currency, alerts)
+        carts = Carts(store, catalog)
+        delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
+        stock = Stock(store, alerts)
         throttle = Throttle(
             Counters(store.throttles, timedelta(seconds=settings.login_window_seconds)),
             Limits(
@@ -68,16 +80,20 @@ class Shop:
                 conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
+        users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         return cls(
             settings=settings,
             client=client,
             store=store,
-            users=Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle),
+            users=users,
+            staff=Staff(store, users, lease),
             catalog=catalog,
             carts=carts,
-            checkout=Checkout(store, catalog, carts, outbox, lease),
-            orders=Orders(store, outbox, lease),
+            delivery=delivery,
+            checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
+            orders=Orders(store, outbox, stock, lease),
             outbox=outbox,
+            stock_alerts=alerts,
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
@@ -86,8 +102,8 @@ class Shop:
         )
 
     async def recover(self, at: datetime | None = None) -> int:
-        """Finish or undo interrupted checkouts, cancellations, notice relays and broadcast
-        fan-outs; how many.
+        """Finish or undo interrupted checkouts, cancellations, notice and low-stock alert
+        relays, broadcast fan-outs and account changes; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
@@ -95,7 +111,9 @@ class Shop:
             await self.checkout.recover(at)
             + await self.orders.recover(at)
             + await self.outbox.relay_pending(at)
+            + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)
+            + await self.staff.recover(at)
         )
 
     async def keep_recovering(self) -> None:

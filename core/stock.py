@@ -7,9 +7,12 @@ order's id, so it happens at most once per order and line, however often a recov
 repeats it:
 
 - ``take``: ``reservedBy`` gains the order while its stock goes down; ``give_back`` undoes
-  exactly that, and ``release`` drops the mark once the order is placed for good;
+  exactly that, and ``release`` drops the mark once the order is placed for good (the
+  write that tells operators when the stock is low: ``core/stock_alerts.py``);
 - ``credit``: a cancelled order's stock comes back once (``restockedBy``); ``uncredit_marks``
   drops those marks when the cancellation is finished.
+
+Stock that comes back re-arms the product's low-stock alert if it is above the threshold.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from collections.abc import Sequence
 from bson import ObjectId
 
 from core.models import OrderLine
+from core.stock_alerts import StockAlerts
 from core.store import Store
 
 
 class Stock:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, alerts: StockAlerts) -> None:
         self._products = store.products
+        self._alerts = alerts
 
     async def take(self, order_id: ObjectId, line: OrderLine) -> bool:
         """Take ``line``'s quantity for the order, if the product is on sale and has it."""
@@ -46,10 +51,12 @@ class Stock:
                 {"_id": line.product_id, "reservedBy": order_id},
                 {"$inc": {"stock": line.quantity}, "$pull": {"reservedBy": order_id}},
             )
+            await self._alerts.rearm(line.product_id)
 
     async def release(self, order_id: ObjectId, lines: Sequence[OrderLine]) -> None:
-        """Keep what was taken for good: the order is placed."""
-        await self._unmark("reservedBy", order_id, lines)
+        """Keep what was taken for good: the order is placed (idempotent)."""
+        for line in lines:
+            await self._alerts.release(order_id, line.product_id)
 
     async def credit(self, order_id: ObjectId, lines: Sequence[OrderLine]) -> None:
         """Put a cancelled order's lines back on the shelf, each once (idempotent)."""
@@ -58,11 +65,11 @@ class Stock:
                 {"_id": line.product_id, "restockedBy": {"$ne": order_id}},
                 {"$inc": {"stock": line.quantity}, "$push": {"restockedBy": order_id}},
             )
+            await self._alerts.rearm(line.product_id)
 
     async def uncredit_marks(self, order_id: ObjectId, lines: Sequence[OrderLine]) -> None:
         """Drop ``credit``'s marks once the cancellation has recorded that it credited."""
-        await self._unmark("restockedBy", order_id, lines)
-
-    async def _unmark(self, mark: str, order_id: ObjectId, lines: Sequence[OrderLine]) -> None:
         for line in lines:
-            await self._products.update_one({"_id": line.product_id}, {"$pull": {mark: order_id}})
+            await self._products.update_one(
+                {"_id": line.product_id}, {"$pull": {"restockedBy": order_id}}
+            )

@@ -84,6 +84,7 @@ class Store:
     pacing: Collection
     throttles: Collection
     leases: Collection
+    staff: Collection
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -98,6 +99,7 @@ class Store:
             db.pacing,
             db.throttles,
             db.leases,
+            db.staff,
         )
 
     async def ensure_indexes(self) -> None:
@@ -107,6 +109,9 @@ class Store:
                 IndexModel("email", unique=True),
                 IndexModel("telegramId", unique=True, sparse=True),
                 IndexModel([("createdAt", DESCENDING)]),
+                # For the guarded writes of an account change's journal (see orders').
+                IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
+                IndexModel("journal.leaseUntil", sparse=True),
             ]
         )
         await self.products.create_indexes(

@@ -1,4 +1,4 @@
-"""Accounts: registration, sign-in, tokens, profiles and roles."""
+"""Accounts: registration, sign-in, tokens and profiles (roles: ``core/staff.py``)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,17 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from core import clock
-from core.access import Actor
 from core.commands import (
+    AdminAccount,
     Credentials,
-    HistoryQuery,
     LanguageChoice,
     PasswordChange,
     ProfileUpdate,
     Registration,
     TelegramSignup,
-    parse,
 )
 from core.errors import (
+    AccountDeactivated,
     AuthenticationFailed,
     EmailTaken,
     NotFound,
@@ -28,9 +27,9 @@ from core.errors import (
     WrongPassword,
 )
 from core.ids import parse_id
-from core.models import Language, Page, Role, User
+from core.models import Language, Role, User
 from core.passwords import PasswordHasher
-from core.store import Store, find_page, update_and_fetch
+from core.store import Store, update_and_fetch
 from core.throttle import Throttle
 from core.tokens import IssuedToken, TokenService
 
@@ -74,14 +73,13 @@ class Users:
         password_hash: str | None = None,
         telegram_id: int | None = None,
         language: Language | None = None,
-        role: Role = Role.USER,
     ) -> User:
         now = clock.now()
         document: dict[str, Any] = {
             "_id": ObjectId(),
             "name": name,
             "email": email,
-            "role": role.value,
+            "role": Role.USER.value,
             "passwordHash": password_hash,
             "sessionVersion": 0,
             "createdAt": now,
@@ -106,7 +104,8 @@ class Users:
         return User.model_validate(document)
 
     async def by_telegram(self, telegram_id: int) -> User | None:
-        document = await self._users.find_one({"telegramId": telegram_id})
+        """The active account linked to this Telegram user (a deactivated one is unknown)."""
+        document = await self._users.find_one({"telegramId": telegram_id, "active": {"$ne": False}})
         return None if document is None else User.model_validate(document)
 
     async def back_on_telegram(self, user: User, language: Language | None = None) -> User:
@@ -143,6 +142,8 @@ class Users:
             await self._throttle.login_failed(address)
             raise
         await self._throttle.password_confirmed(credentials.email)
+        if not user.active:
+            raise AccountDeactivated()
         return user, self._tokens.issue(user)
 
     async def from_token(self, token: str) -> User:
@@ -152,7 +153,7 @@ class Users:
         if document is None:
             raise AuthenticationFailed("The token is invalid or has expired.")
         user = User.model_validate(document)
-        if user.session_version != claims.session_version:
+        if user.session_version != claims.session_version or not user.active:
             raise AuthenticationFailed("The token is invalid or has expired.")
         return user
 
@@ -171,27 +172,25 @@ class Users:
         password_hash = await self._hasher.hash(change.new_password)
         return await self._set(user_id, {"passwordHash": password_hash}, end_sessions=True)
 
-    async def set_role(self, actor: Actor, user_id: ObjectId, role: Role) -> User:
-        actor.require(Role.ADMIN)
-        return await self._set(user_id, {"role": role.value}, end_sessions=True)
-
-    async def create_admin(self, name: str, email: str, password: str) -> User:
-        """Create an admin, or make an existing account one (the command line's job)."""
-        registration = parse(Registration, {"name": name, "email": email, "password": password})
-        password_hash = await self._hasher.hash(registration.password)
-        existing = await self._users.find_one({"email": registration.email})
+    async def set_up(self, account: AdminAccount) -> User:
+        """The account with this email, created if need be, with this password (its old
+        sessions end) and, if given, linked to the Telegram id: where ``create-admin`` starts."""
+        password_hash = await self._hasher.hash(account.password)
+        existing = await self._users.find_one({"email": account.email})
         if existing is None:
             return await self._insert(
-                registration.name, registration.email, password_hash=password_hash, role=Role.ADMIN
+                account.name,
+                account.email,
+                password_hash=password_hash,
+                telegram_id=account.telegram_id,
             )
-        changes = {"role": Role.ADMIN.value, "passwordHash": password_hash}
-        return await self._set(existing["_id"], changes, end_sessions=True)
-
-    async def list(self, actor: Actor, query: HistoryQuery) -> Page[User]:
-        actor.require(Role.ADMIN)
-        return await find_page(
-            self._users, {}, [("createdAt", -1), ("_id", -1)], User, query.page, query.limit
-        )
+        changes: dict[str, Any] = {"passwordHash": password_hash}
+        if account.telegram_id is not None:
+            changes["telegramId"] = account.telegram_id
+        try:
+            return await self._set(existing["_id"], changes, end_sessions=True)
+        except DuplicateKeyError:
+            raise TelegramAccountTaken() from None
 
     async def _set(
         self, user_id: ObjectId, changes: dict[str, Any], *, end_sessions: bool = False

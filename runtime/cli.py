@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from core.access import SYSTEM
-from core.commands import ProductDraft
+from core.commands import AdminAccount, ProductDraft, parse
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.errors import DomainError
 from core.shop import Shop, open_shop
@@ -38,8 +38,13 @@ def _read_password() -> str:
 
 
 async def create_admin(shop: Shop, args: argparse.Namespace) -> None:
-    user = await shop.users.create_admin(args.name, args.email, _read_password())
-    print(f"admin {user.email} ready (id {user.id})")
+    fields: dict[str, object] = {"name": args.name, "email": args.email}
+    fields["password"] = _read_password()
+    if args.telegram_id is not None:
+        fields["telegramId"] = args.telegram_id
+    user = await shop.staff.create_admin(parse(AdminAccount, fields))
+    linked = "" if user.telegram_id is None else f", Telegram user {user.telegram_id}"
+    print(f"admin {user.email} ready (id {user.id}{linked})")
 
 
 def _progress(done: int, total: int, width: int = 30) -> None:
@@ -82,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Admin")
+    admin.add_argument(
+        "--telegram-id",
+        type=int,
+        help="the admin's Telegram user id, so the bot knows them as staff",
+    )
     admin.set_defaults(run=create_admin)
     seed = commands.add_parser("seed-demo", help="add a sample catalog")
     seed.add_argument("--count", type=int, default=len(DEMO_PRODUCTS))

@@ -24,6 +24,12 @@ TEST_SECRET = "test-secret-that-is-long-enough-for-hs256"
 ADDRESS = "192.0.2.1"
 """The client address of registrations and logins made through core in tests."""
 
+DELIVERY_METHODS = [
+    {"code": "pickup", "title": "Pickup", "info": "12 Market St, 9 to 6"},
+    {"code": "courier", "title": "Courier", "fee": 500, "needsAddress": True},
+]
+"""Delivery methods for the tests of a shop that delivers (``core_overrides``)."""
+
 NewUser = Callable[..., Awaitable[User]]
 NewProduct = Callable[..., Awaitable[Product]]
 
@@ -49,8 +55,15 @@ def make_settings(**overrides: Any) -> CoreSettings:
 
 
 @pytest.fixture
-async def shop(mongo_uri: str) -> AsyncIterator[Shop]:
-    settings = make_settings()
+def core_overrides() -> dict[str, Any]:
+    """Settings of this test's shop beyond ``make_settings``; a test module may override it
+    (``{"delivery_methods": DELIVERY_METHODS}`` for a shop that delivers)."""
+    return {}
+
+
+@pytest.fixture
+async def shop(mongo_uri: str, core_overrides: dict[str, Any]) -> AsyncIterator[Shop]:
+    settings = make_settings(**core_overrides)
     async with open_shop(settings, mongo_uri) as opened:
         yield opened
         await opened.client.drop_database(settings.mongodb_database)

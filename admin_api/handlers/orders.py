@@ -7,6 +7,7 @@ from aiohttp import web
 from admin_api.contract import Call
 from admin_api.payloads import respond
 from core.commands import BulkStatusUpdate, HistoryQuery, IdempotencyKey, StatusUpdate, parse
+from core.delivery import DeliveryDetails
 from core.errors import FieldError, InvalidInput
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -23,10 +24,11 @@ def _idempotency_key(request: web.Request) -> str | None:
         raise InvalidInput("The Idempotency-Key header is invalid.", errors) from None
 
 
-async def place_order(call: Call[None, None]) -> web.Response:
-    """Order the cart; a repeated Idempotency-Key returns the order it already placed."""
+async def place_order(call: Call[DeliveryDetails | None, None]) -> web.Response:
+    """Order the cart; a repeated Idempotency-Key returns the order it already placed.
+    Where the shop delivers (`GET /api/delivery-methods` lists methods), the body says how."""
     key = _idempotency_key(call.request)
-    order = await call.shop.checkout.place_order(call.user.id, key)
+    order = await call.shop.checkout.place_order(call.user.id, key, delivery=call.body)
     return respond(order, 201, Location=f"/api/orders/{order.id}")
 
 

@@ -1,4 +1,4 @@
-"""Back-office views: every order for operators and admins, every user for admins."""
+"""Back office: every order for operators and admins; accounts, roles and activity for admins."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from aiohttp import web
 
 from admin_api.contract import Call
 from admin_api.payloads import respond
-from core.commands import HistoryQuery, OrderQuery
+from core.commands import AccountChange, OrderQuery, UserQuery
 
 
 async def search_orders(call: Call[None, OrderQuery]) -> web.Response:
@@ -17,5 +17,13 @@ async def get_any_order(call: Call[None, None]) -> web.Response:
     return respond(await call.shop.orders.get(call.actor, call.path_id))
 
 
-async def list_users(call: Call[None, HistoryQuery]) -> web.Response:
-    return respond(await call.shop.users.list(call.actor, call.query))
+async def list_users(call: Call[None, UserQuery]) -> web.Response:
+    return respond(await call.shop.staff.list(call.actor, call.query))
+
+
+async def get_user(call: Call[None, None]) -> web.Response:
+    return respond(await call.shop.staff.get(call.actor, call.path_id))
+
+
+async def change_user(call: Call[AccountChange, None]) -> web.Response:
+    return respond(await call.shop.staff.change(call.actor, call.path_id, call.body))

@@ -20,11 +20,17 @@ def render(notice: Notification, i18n: I18n) -> tuple[str, InlineKeyboardMarkup 
 def _render(notice: Notification) -> tuple[str, InlineKeyboardMarkup | None]:
     if notice.kind is NoticeKind.BROADCAST:
         return html.quote(notice.text or ""), None  # the operator's words, as written
+    if notice.kind is NoticeKind.LOW_STOCK:
+        name = html.quote(notice.product_name or "")
+        return texts.low_stock_alert(name, notice.stock, notice.threshold), None
     assert notice.order_id is not None and notice.order_number is not None
     assert notice.total_amount is not None and notice.currency is not None
     total = texts.money(notice.total_amount, notice.currency)
     if notice.kind is NoticeKind.NEW_ORDER:
-        return texts.new_order_notice(notice.order_number, total), None
+        text = texts.new_order_notice(notice.order_number, total)
+        if notice.delivery is not None:  # what the customer typed, escaped
+            text += f"\n{texts.delivery_details(notice.delivery)}"
+        return text, None
     assert notice.status is not None
     text = texts.order_status_notice(notice.order_number, total, notice.status)
     return text, keyboards.open_order(notice.order_id, notice.order_number)

@@ -9,6 +9,7 @@ from bot.handlers import (
     cart,
     catalog,
     checkout,
+    delivery,
     fallback,
     help_cancel,
     menu,
@@ -24,6 +25,9 @@ def build_routers() -> list[Router]:
     members.message.middleware(MembersOnly())
     members.callback_query.middleware(MembersOnly())
     members.include_routers(
-        *(module.build_router() for module in (menu, catalog, cart, checkout, orders, profile))
+        *(
+            module.build_router()
+            for module in (menu, catalog, cart, delivery, checkout, orders, profile)
+        )
     )
     return [help_cancel.build_router(), start.build_router(), members, fallback.build_router()]

@@ -4,13 +4,19 @@ The idempotency key is the summary: its message and the cart version it shows. A
 tap or a redelivered update makes one order; a new summary in the same message (after
 shopping on from the placed order) is a new confirmation and a new order. A summary
 older than the cart is shown again instead.
+
+Where the shop delivers, ``bot/handlers/delivery.py`` gathers the details first and keeps
+them in the FSM data (``DELIVERY``); the summary shows them, and its Confirm button carries
+their fingerprint, so a summary whose details were changed since orders nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import keyboards, texts
@@ -18,23 +24,46 @@ from bot.callbacks import Checkout, CheckoutStep
 from bot.config import BotSettings
 from bot.handlers.cart import show_cart
 from bot.screens import show
+from core.delivery import DeliveryDetails
 from core.errors import CartChanged
-from core.models import CartView, User
+from core.models import User
 from core.shop import Shop
 
 SHOWN_ORDER = "shown_order"
 """FSM data: the key of the confirmation whose placed order the bot last showed."""
+DELIVERY = "delivery"
+"""FSM data: the delivery details for the next summary (``DeliveryDetails``, by alias)."""
 
 
-async def _show_summary(query: CallbackQuery, cart: CartView) -> None:
+async def delivery_of(state: FSMContext) -> DeliveryDetails | None:
+    data = (await state.get_data()).get(DELIVERY)
+    return None if data is None else DeliveryDetails.model_validate(data)
+
+
+def fingerprint(details: DeliveryDetails | None) -> str:
+    """Short enough for callback data; changes whenever any detail does."""
+    if details is None:
+        return ""
+    dumped = details.model_dump_json(by_alias=True).encode()
+    return hashlib.blake2s(dumped, digest_size=5).hexdigest()
+
+
+async def show_summary(
+    event: Message | CallbackQuery, shop: Shop, customer: User, state: FSMContext
+) -> None:
+    """The summary of the cart as it is now, with the delivery details gathered."""
+    cart = await shop.carts.view(customer.id)
     if cart.is_empty:
-        await show_cart(query, cart)
-    else:
-        await show(query, texts.checkout_summary(cart), keyboards.checkout_summary(cart))
+        await show_cart(event, cart)
+        return
+    details = await delivery_of(state)
+    snapshot = shop.delivery.snapshot(details, customer.name)
+    text = texts.checkout_summary(cart, snapshot)
+    await show(event, text, keyboards.checkout_summary(cart, fingerprint(details)))
 
 
-async def review(query: CallbackQuery, shop: Shop, customer: User) -> None:
-    await _show_summary(query, await shop.carts.view(customer.id))
+async def review(query: CallbackQuery, shop: Shop, customer: User, state: FSMContext) -> None:
+    await show_summary(query, shop, customer, state)
 
 
 async def confirm(
@@ -50,14 +79,21 @@ async def confirm(
     if summary is None:
         callback_answer.text = texts.stale_button()
         return
+    details = await delivery_of(state)
+    if fingerprint(details) != callback_data.details:
+        callback_answer.text, callback_answer.show_alert = texts.details_changed(), True
+        await show_cart(query, await shop.carts.view(customer.id))
+        return
     key = f"tg-{summary.chat.id}-{summary.message_id}-{callback_data.version}"
+    if callback_data.details:
+        key += f"-{callback_data.details}"
     try:
         order = await shop.checkout.place_order(
-            customer.id, key, cart_version=callback_data.version
+            customer.id, key, cart_version=callback_data.version, delivery=details
         )
     except CartChanged:
         callback_answer.text, callback_answer.show_alert = texts.cart_changed(), True
-        await _show_summary(query, await shop.carts.view(customer.id))
+        await show_summary(query, shop, customer, state)
         return
     if (await state.get_data()).get(SHOWN_ORDER) == key:
         return  # a repeated tap: the message shows this order already (an edit would fail)

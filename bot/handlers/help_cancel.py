@@ -5,9 +5,10 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import Message, ReplyKeyboardRemove
 
 from bot import keyboards, texts
+from bot.states import DeliveryForm
 from core.models import User
 
 
@@ -16,9 +17,14 @@ async def show_help(message: Message) -> None:
 
 
 async def cancel(message: Message, state: FSMContext, customer: User | None) -> None:
-    was_in_a_flow = await state.get_state() is not None
+    """Leave the flow (its answers so far are dropped; the cart is untouched). Asked for a
+    phone, the customer has the share-contact keyboard, which goes too."""
+    step = await state.get_state()
     await state.clear()
-    reply = texts.cancelled() if was_in_a_flow else texts.nothing_to_cancel()
+    if step == DeliveryForm.phone.state:
+        await message.answer(texts.cancelled(), reply_markup=ReplyKeyboardRemove())
+        return
+    reply = texts.cancelled() if step is not None else texts.nothing_to_cancel()
     await message.answer(reply, reply_markup=keyboards.main_menu() if customer else None)
 
 

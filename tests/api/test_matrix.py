@@ -33,6 +33,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", "/api/cart", None, (401, 200, 200, 200, 200)),
     ("POST", "/api/cart/add", {"productId": TEA}, (401, 200, 200, 200, 200)),
     ("POST", "/api/cart/remove", {"productId": TEA}, (401, 200, 404, 404, 404)),
+    ("GET", "/api/delivery-methods", None, (200, 200, 200, 200, 200)),
     ("POST", "/api/orders", None, (401, 201, 409, 409, 409)),
     ("GET", "/api/orders", None, (401, 200, 200, 200, 200)),
     ("GET", f"/api/orders/{ORDER}", None, (401, 200, 404, 404, 404)),

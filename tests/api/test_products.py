@@ -91,3 +91,21 @@ async def test_stock_delta_cannot_pass_the_most_stock_may_be(
     assert (over.status, over.code) == (409, "stock-out-of-range")
     assert "above 1000000" in over.body["detail"]
     assert (await api.get(url)).body["stock"] == 1_000_000
+
+
+async def test_a_product_s_low_stock_threshold_is_set_and_checked(
+    api: Api, new_account: NewAccount
+) -> None:
+    admin = await new_account(Role.ADMIN)
+    body = {"name": "Honey", "price": 790, "stock": 3, "lowStockThreshold": 1}
+    created = await api.post("/api/products", json=body, token=admin.token)
+    assert created.status == 201
+    assert (created.body["lowStockThreshold"], created.body["lowStock"]) == (1, False)
+    path = f"/api/products/{created.body['id']}"
+    changed = await api.patch(path, json={"lowStockThreshold": 10}, token=admin.token)
+    assert changed.body["lowStockThreshold"] == 10
+    for bad in (-1, 1_000_001, "5", 2.5):
+        refused = await api.patch(path, json={"lowStockThreshold": bad}, token=admin.token)
+        assert refused.status == 422, bad
+    plain = await api.post("/api/products", json={"name": "Tea", "price": 1}, token=admin.token)
+    assert plain.body["lowStockThreshold"] is None  # the shop's LOW_STOCK_THRESHOLD

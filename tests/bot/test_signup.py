@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.access import SYSTEM
+from core.commands import AccountChange
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.conftest import Customer, RunBot, tap
@@ -92,3 +94,17 @@ async def test_names_with_bidi_or_invisible_characters_are_refused(
     await eve.send("eve@example.com")
     account = await shop.users.by_telegram(eve.id)
     assert account is not None and account.name == "Eve"
+
+
+async def test_a_deactivated_customer_is_a_stranger_to_the_bot(
+    shop: Shop, customer: Customer, running_bot: None
+) -> None:
+    alice, account = await customer("Alice")
+    menu = await alice.send("/start")
+    assert menu is not None
+    await shop.staff.change(SYSTEM, account.id, AccountChange(active=False))
+
+    reply = await alice.send("/cart")
+    assert reply is not None and reply.text == "Please send /start to sign up first."
+    pressed = await alice.press("🛒 Cart", message_id=menu.message_id)
+    assert pressed.text == "Please send /start to sign up first."

@@ -16,7 +16,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from core.access import SYSTEM
-from core.commands import ProductDraft
+from core.commands import AdminAccount, ProductDraft
 from core.config import PROJECT_ROOT
 from core.shop import open_shop
 from tests.conftest import make_settings
@@ -53,7 +53,8 @@ async def running_shop(mongo_uri: str) -> AsyncIterator[RunningShop]:
     async with open_shop(make_settings(mongodb_database=database), mongo_uri) as shop:
         draft = ProductDraft(name="Green tea", price=450, stock=10, description="Sencha")
         await shop.catalog.create(SYSTEM, draft)
-        await shop.users.create_admin("Olga", OPERATOR_EMAIL, OPERATOR_PASSWORD)
+        olga = AdminAccount(name="Olga", email=OPERATOR_EMAIL, password=OPERATOR_PASSWORD)
+        await shop.staff.create_admin(olga)
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "shop", cwd=PROJECT_ROOT, env=env, stderr=asyncio.subprocess.PIPE
         )

@@ -24,11 +24,13 @@ from core.notifications import NotificationQueue
 from core.orders import Orders
 from core.outbox import Outbox
 from core.shop import Shop
+from core.stock import Stock
+from core.stock_alerts import StockAlerts
 from core.store import Store
 
 from ..conftest import NewProduct, NewUser
 
-WRITES = {"insert_one", "update_one", "find_one_and_update", "delete_one"}
+WRITES = {"insert_one", "insert_many", "update_one", "find_one_and_update", "delete_one"}
 LEASE = timedelta(seconds=60)
 
 
@@ -97,11 +99,14 @@ class SoldMeanwhile:
         self.happened = True
 
 
+def stock_on(store: Store) -> Stock:
+    return Stock(store, StockAlerts(store, NotificationQueue(store, LEASE), 5, None))
+
+
 def checkout_on(shop: Shop, store: Store) -> Checkout:
     carts = Carts(store, shop.catalog)
-    return Checkout(
-        store, shop.catalog, carts, Outbox(store, NotificationQueue(store, LEASE), None), LEASE
-    )
+    outbox = Outbox(store, NotificationQueue(store, LEASE), None)
+    return Checkout(store, shop.catalog, carts, shop.delivery, outbox, stock_on(store), LEASE)
 
 
 async def _tea_and_cake_in_a_cart(
@@ -244,7 +249,8 @@ async def test_cancellation_killed_at_every_write_restocks_once(
         await shop.store.users.update_one({"_id": user.id}, {"$set": {"telegramId": 1000 + writes}})
         order = await shop.checkout.place_order(user.id)
         store = dying_store(shop.store, writes)
-        orders = Orders(store, Outbox(store, NotificationQueue(store, LEASE), None), LEASE)
+        outbox = Outbox(store, NotificationQueue(store, LEASE), None)
+        orders = Orders(store, outbox, stock_on(store), LEASE)
 
         killed = await _run_until_killed(
             lambda: orders.change_status(staff, order.id, StatusUpdate(status="cancelled"))  # noqa: B023
