@@ -411,6 +411,8 @@ CORE_MESSAGES = (
     N_("No such product."),
     N_("No such order."),
     N_("This product is not in your cart."),
+    N_("At most 100 of one product per order."),
+    N_("A cart holds at most 50 different products."),
     N_("Your cart is empty."),
     N_("An account with this email already exists."),
     N_("This Telegram account is already linked to a shop account."),
@@ -495,8 +497,8 @@ def _field_problem(field: FieldError) -> str:
     if detail == field.message:
         head, colon, _rest = field.message.partition(": ")
         detail = _translated(head) if colon and _translated(head) != head else field.message
+    detail = detail if detail.endswith(".") else f"{detail}."
     if not field.loc:
-        return f"{detail}."
+        return detail
     words = re.sub(r"(?<!^)(?=[A-Z])", " ", str(field.loc[-1])).lower()
-    name = _translated(words.capitalize())
-    return f"{name}: {detail}."
+    return f"{_translated(words.capitalize())}: {detail}"
