@@ -48,7 +48,7 @@ def create_app(shop: Shop, settings: ApiSettings) -> web.Application:
     app[OPENAPI] = build_document(
         routes,
         currency=shop.catalog.currency,
-        delivery_methods=[method.code for method in shop.delivery.methods],
+        delivery_methods=shop.delivery.methods,
         max_body_bytes=settings.max_body_bytes,
     )
     add_routes(app, routes)

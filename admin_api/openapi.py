@@ -14,6 +14,7 @@ from admin_api.handlers.orders import IDEMPOTENCY_KEY
 from admin_api.problems import MEDIA_TYPE, Problem
 from admin_api.routes import PATH_PARAMETER
 from core.commands import IdempotencyKey
+from core.delivery import DELIVERY_RULES_MARK, DeliveryMethod, address_rules
 from core.fields import DELIVERY_METHOD_MARK, SHOP_CURRENCY_MARK
 from core.ids import Id
 
@@ -77,14 +78,18 @@ def build_document(
     routes: Sequence[Route],
     *,
     currency: str,
-    delivery_methods: Sequence[str] = (),
+    delivery_methods: Sequence[DeliveryMethod] = (),
     max_body_bytes: int,
 ) -> dict[str, Any]:
     """The document for ``routes`` in a shop selling in ``currency`` and delivering by
-    ``delivery_methods`` (their codes)."""
+    ``delivery_methods``."""
     refs, schemas = models_json_schema(_models(routes), ref_template=REF)
     definitions: dict[str, Any] = schemas.get("$defs", {})
-    _pin(definitions, {SHOP_CURRENCY_MARK: [currency], DELIVERY_METHOD_MARK: [*delivery_methods]})
+    codes = [method.code for method in delivery_methods]
+    _pin(definitions, {SHOP_CURRENCY_MARK: [currency], DELIVERY_METHOD_MARK: codes})
+    for schema in definitions.values():
+        if schema.pop(DELIVERY_RULES_MARK, False):
+            schema["oneOf"] = address_rules(delivery_methods)
 
     def ref(model: type[BaseModel], mode: Mode) -> dict[str, Any]:
         return dict(refs[(model, mode)])

@@ -12,7 +12,17 @@ from aiohttp import web
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from admin_api.contract import Access, Route, bind
-from admin_api.handlers import auth, broadcasts, cart, delivery, orders, products, staff, system
+from admin_api.handlers import (
+    auth,
+    broadcasts,
+    cart,
+    delivery,
+    orders,
+    payments,
+    products,
+    staff,
+    system,
+)
 from admin_api.schemas import Health, ProfileChanges, Session
 from core.broadcasts import Broadcast, BroadcastProgress
 from core.commands import (
@@ -27,6 +37,7 @@ from core.commands import (
     ProductDraft,
     ProductPatch,
     ProductQuery,
+    RefundRecord,
     Registration,
     StatusUpdate,
     UserQuery,
@@ -95,6 +106,11 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/admin/orders/status", orders.change_statuses,
           "Change many orders' status", "admin", STAFF, body=BulkStatusUpdate,
           response=BulkStatusResult),
+    Route("GET", "/api/admin/refunds", payments.refunds_due, "Orders with a payment owed back",
+          "admin", STAFF, query=HistoryQuery, response=Page[Order]),
+    Route("POST", "/api/admin/orders/{id}/refunded", payments.record_refund,
+          "Record a refund made outside Telegram", "admin", STAFF, body=RefundRecord,
+          response=Order, problems=(409,)),
     # broadcasts
     Route("POST", "/api/broadcasts", broadcasts.start_broadcast, "Message a segment of customers",
           "broadcasts", STAFF, body=BroadcastDraft, response=BroadcastProgress, status=201),

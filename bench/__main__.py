@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bench import api_load, bot_load, checkout_load, growth, sides
+from bench import api_load, bot_load, checkout_load, growth, payments_load, sides
 from bench.processes import running
 from bench.report import Table, save
 from bench.stage import RESULTS, EngineStore, answers, child_env, engine, free_port, shop_on
@@ -29,6 +29,8 @@ class Plan:
     order_counts: tuple[int, ...]
     samples: int
     """Calls timed per figure of the growth benchmark."""
+    payment_rounds: int
+    """Rounds of 50 pre-checkout queries at once in the payments benchmark."""
 
 
 FULL = Plan(
@@ -38,6 +40,7 @@ FULL = Plan(
     catalog_sizes=(1_000, 10_000, 100_000),
     order_counts=(1_000, 100_000),
     samples=30,
+    payment_rounds=10,
 )
 QUICK = Plan(
     seconds=2,
@@ -46,9 +49,10 @@ QUICK = Plan(
     catalog_sizes=(1_000, 10_000),
     order_counts=(1_000, 10_000),
     samples=5,
+    payment_rounds=3,
 )
 OPERATORS_CHAT = 4_000_001
-SCENARIOS = ("http", "checkout", "bot", "growth")
+SCENARIOS = ("http", "checkout", "bot", "growth", "payments")
 
 
 @dataclass
@@ -127,6 +131,9 @@ async def main(run: Run) -> None:
                 uri, plan.catalog_sizes, plan.order_counts, plan.samples
             )
             run.tables.extend(tables)
+        if "payments" in run.only:
+            table, run.data["payments"] = await payments_load.measure(uri, run.plan.payment_rounds)
+            run.tables.append(table)
 
 
 def cli() -> None:

@@ -1,7 +1,8 @@
 """``python -m bench.echo_bot``: the bot benchmark's baseline, an aiogram echo bot.
 
 It makes the Telegram calls the shop's handlers make for the same updates, and nothing
-else: a page callback edits the message and answers, any other callback only answers.
+else: a page callback edits the message and answers, any other callback only answers, a
+pre-checkout query is approved.
 Reads ``BOT_TOKEN`` and ``BOT_API_BASE_URL`` like the shop's bot, and logs the same way.
 """
 
@@ -15,7 +16,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, PreCheckoutQuery
 
 from bot.callbacks import CatalogPage
 from bot.screens import NOT_MODIFIED
@@ -40,6 +41,10 @@ async def answer(query: CallbackQuery) -> None:
     await query.answer(query.data)
 
 
+async def approve(query: PreCheckoutQuery) -> None:
+    await query.answer(ok=True)
+
+
 async def main() -> None:
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["BOT_API_BASE_URL"]))
     bot = Bot(os.environ["BOT_TOKEN"], session=session)
@@ -47,6 +52,7 @@ async def main() -> None:
     dispatcher.message.register(echo)
     dispatcher.callback_query.register(edit_and_answer, CatalogPage.filter())
     dispatcher.callback_query.register(answer)
+    dispatcher.pre_checkout_query.register(approve)
     await dispatcher.start_polling(bot)
 
 

@@ -17,6 +17,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.broadcast_progress import ProgressReporter
 from bot.config import BotMode, BotSettings
 from bot.customers import CustomerLookup
 from bot.errors import ErrorReplies
@@ -28,6 +29,7 @@ from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
 from core.models import Language
 from core.shop import Shop
+from runtime.process import first_to_end
 
 
 def commands() -> list[BotCommand]:
@@ -104,17 +106,26 @@ def _isolation(shop: Shop, settings: BotSettings) -> BaseEventIsolation:
 
 
 async def run_bot(shop: Shop, settings: BotSettings) -> None:
-    """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled."""
+    """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled, and keep
+    broadcast progress messages up to date."""
     bot = create_bot(settings)
     dispatcher = create_dispatcher(shop, settings)
+    reporter = ProgressReporter(shop.broadcasts, bot, load_catalogs(settings.default_language))
     try:
-        if settings.bot_mode is BotMode.WEBHOOK:
-            await serve_webhook(dispatcher, bot, settings)
-        else:
-            await bot.delete_webhook()  # left by webhook mode, whose processes keep it set
-            await dispatcher.start_polling(bot, handle_signals=False)
+        await first_to_end(
+            _serve(dispatcher, bot, settings),
+            reporter.run(settings.broadcast_progress_seconds),
+        )
     finally:
         await bot.session.close()
+
+
+async def _serve(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -> None:
+    if settings.bot_mode is BotMode.WEBHOOK:
+        await serve_webhook(dispatcher, bot, settings)
+    else:
+        await bot.delete_webhook()  # left by webhook mode, whose processes keep it set
+        await dispatcher.start_polling(bot, handle_signals=False)
 
 
 async def _announce_commands(bot: Bot, i18n: I18n) -> None:

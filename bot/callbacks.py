@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from core.models import Language
+from core.models import Language, OrderStatus, PaymentMethod
 
 
 class Section(StrEnum):
@@ -101,6 +101,19 @@ class OrderCard(CallbackData, prefix="o"):
     page: int = 1
 
 
+class Pay(CallbackData, prefix="pay"):
+    """Send the invoice for an order, to pay by ``method`` (Telegram Payments or Stars)."""
+
+    order_id: str
+    method: PaymentMethod
+
+
+class PayByHand(CallbackData, prefix="ph"):
+    """The customer will pay the order by hand (``manual``): show how."""
+
+    order_id: str
+
+
 class ProfileEdit(StrEnum):
     NAME = "name"
     PASSWORD = "password"  # noqa: S105 (a button, not a secret)
@@ -115,3 +128,71 @@ class ChooseLanguage(CallbackData, prefix="lg"):
     """Speak ``language`` to me from now on (the bot and notifications)."""
 
     language: Language
+
+
+# -- staff: every press is checked by core against the presser's current role ------------
+
+
+class StaffMenu(CallbackData, prefix="sm"):
+    """The staff menu: orders by status, broadcasts."""
+
+
+class StaffList(CallbackData, prefix="sl"):
+    status: OrderStatus
+    page: int = 1
+
+
+class StaffOrder(CallbackData, prefix="so"):
+    """Open an order for staff; ``listed`` and ``page`` are the list to go back to."""
+
+    order_id: str
+    listed: OrderStatus
+    page: int = 1
+
+
+class StaffMove(CallbackData, prefix="sx"):
+    """Move the order shown at ``version`` to ``status`` (not applied if it moved since).
+
+    ``listed`` and ``page``: the list the card was opened from (none on a new-order card).
+    """
+
+    order_id: str
+    status: OrderStatus
+    version: int
+    listed: OrderStatus | None = None
+    page: int = 1
+
+
+class Compose(CallbackData, prefix="bn"):
+    """Start writing a broadcast."""
+
+
+class DraftFormat(CallbackData, prefix="bf"):
+    """Send draft ``draft_id``'s text as Telegram HTML (``formatted``) or as typed.
+
+    Every draft button names its draft: one of an older draft does nothing.
+    """
+
+    draft_id: str
+    formatted: bool
+
+
+class DraftSegment(CallbackData, prefix="bs"):
+    """Address the draft to customers with an order in ``status``, or (none) all."""
+
+    draft_id: str
+    status: OrderStatus | None = None
+
+
+class DraftSend(CallbackData, prefix="bo"):
+    """Send the draft (its id is the broadcast's: sending it twice starts one)."""
+
+    draft_id: str
+
+
+class DraftDiscard(CallbackData, prefix="bd"):
+    draft_id: str
+
+
+class StopBroadcast(CallbackData, prefix="bx"):
+    broadcast_id: str

@@ -59,6 +59,12 @@ class BotSettings(BaseConfig):
     )
     catalog_page_size: int = Field(default=6, ge=1, le=20)
     orders_page_size: int = Field(default=6, ge=1, le=20)
+    broadcast_progress_seconds: float = Field(
+        default=3,
+        ge=0.5,
+        le=600,
+        description="How often broadcast progress messages in staff chats are brought up to date.",
+    )
     fsm_collection: str = Field(default="bot_fsm", pattern=r"^[A-Za-z0-9_-]{1,63}$")
 
     @field_validator("webhook_url")

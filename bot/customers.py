@@ -9,7 +9,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot import texts
+from bot import staff_texts, texts
+from core.access import Actor
 from core.models import Language
 from core.shop import Shop
 
@@ -38,9 +39,27 @@ class MembersOnly(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if data.get("customer") is not None:
             return await handler(event, data)
-        if isinstance(event, CallbackQuery):
-            answer: CallbackAnswer = data["callback_answer"]
-            answer.text, answer.show_alert = texts.sign_up_first(), True
-        elif isinstance(event, Message):
-            await event.answer(texts.sign_up_first())
+        await refuse(event, data, texts.sign_up_first())
         return None
+
+
+class StaffActor(BaseMiddleware):
+    """Inner middleware of the staff routers: hands handlers ``actor``, the sender's account
+    with its role as it is now, which core checks on every call. Someone without an account
+    (a member of the operators' group who never signed up) is refused here."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if (account := data.get("customer")) is not None:
+            data["actor"] = Actor.of(account)
+            return await handler(event, data)
+        await refuse(event, data, staff_texts.only_staff())
+        return None
+
+
+async def refuse(event: TelegramObject, data: dict[str, Any], text: str) -> None:
+    """A short refusal: an alert for a button, a reply to a message."""
+    if isinstance(event, CallbackQuery):
+        answer: CallbackAnswer = data["callback_answer"]
+        answer.text, answer.show_alert = text, True
+    elif isinstance(event, Message):
+        await event.answer(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -29,6 +29,8 @@ from bot.callbacks import (
     Open,
     OrderCard,
     OrdersPage,
+    Pay,
+    PayByHand,
     ProductCard,
     ProfileEdit,
     ReuseDelivery,
@@ -37,28 +39,37 @@ from bot.callbacks import (
 )
 from core.commands import MAX_LINE_QUANTITY
 from core.delivery import DeliveryMethod
-from core.models import CartView, Language, Order, Page, Product, User
+from core.models import (
+    CartView,
+    Language,
+    Order,
+    OrderStatus,
+    Page,
+    PaymentMethod,
+    Product,
+    User,
+)
 
 
-def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
 def _home() -> InlineKeyboardButton:
-    return _button(_("« Menu"), Open(section=Section.HOME))
+    return button(_("« Menu"), Open(section=Section.HOME))
 
 
 def _to_cart() -> InlineKeyboardButton:
-    return _button(_("🛒 Cart"), Open(section=Section.CART))
+    return button(_("🛒 Cart"), Open(section=Section.CART))
 
 
 def _to_catalog() -> InlineKeyboardButton:
-    return _button(_("🛍 Catalog"), Open(section=Section.CATALOG))
+    return button(_("🛍 Catalog"), Open(section=Section.CATALOG))
 
 
 def _cancel() -> InlineKeyboardButton:
     """Leaves checkout for the cart."""
-    return _button(_("Cancel"), Open(section=Section.CART))
+    return button(_("Cancel"), Open(section=Section.CART))
 
 
 def main_menu() -> InlineKeyboardMarkup:
@@ -66,8 +77,8 @@ def main_menu() -> InlineKeyboardMarkup:
         inline_keyboard=[
             [_to_catalog(), _to_cart()],
             [
-                _button(_("📦 Orders"), Open(section=Section.ORDERS)),
-                _button(_("👤 Profile"), Open(section=Section.PROFILE)),
+                button(_("📦 Orders"), Open(section=Section.ORDERS)),
+                button(_("👤 Profile"), Open(section=Section.PROFILE)),
             ],
         ]
     )
@@ -75,20 +86,18 @@ def main_menu() -> InlineKeyboardMarkup:
 
 def keep_name(name: str) -> InlineKeyboardMarkup:
     keep = _("Keep “{name}”").format(name=name)
-    return InlineKeyboardMarkup(inline_keyboard=[[_button(keep, KeepName())]])
+    return InlineKeyboardMarkup(inline_keyboard=[[button(keep, KeepName())]])
 
 
-def _pager(
-    page: int, pages: int, make: Callable[[int], CallbackData]
-) -> list[InlineKeyboardButton]:
+def pager(page: int, pages: int, make: Callable[[int], CallbackData]) -> list[InlineKeyboardButton]:
     """◀ and ▶ around "page/pages"; ``make(page)`` builds the callback data."""
     row = []
     if page > 1:
-        row.append(_button("◀", make(page - 1)))
+        row.append(button("◀", make(page - 1)))
     if pages > 1:
-        row.append(_button(f"{page}/{pages}", make(page)))
+        row.append(button(f"{page}/{pages}", make(page)))
     if page < pages:
-        row.append(_button("▶", make(page + 1)))
+        row.append(button("▶", make(page + 1)))
     return row
 
 
@@ -96,8 +105,8 @@ def catalog(page: Page[Product], search: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for item in page.items:
         card = ProductCard(product_id=str(item.id), page=page.page, search=search)
-        builder.row(_button(texts.product_button(item), card))
-    builder.row(*_pager(page.page, page.pages, lambda n: CatalogPage(page=n, search=search)))
+        builder.row(button(texts.product_button(item), card))
+    builder.row(*pager(page.page, page.pages, lambda n: CatalogPage(page=n, search=search)))
     builder.row(_to_cart(), _home())
     return builder.as_markup()
 
@@ -114,14 +123,14 @@ def product(item: Product, quantity: int, page: int, search: bool) -> InlineKeyb
     most = most_to_pick(item)
     builder = InlineKeyboardBuilder()
     builder.row(
-        _button("-", pick(max(1, quantity - 1))),
-        _button(str(quantity), pick(quantity)),
-        _button("+", pick(min(most, quantity + 1))),
+        button("-", pick(max(1, quantity - 1))),
+        button(str(quantity), pick(quantity)),
+        button("+", pick(min(most, quantity + 1))),
     )
     if item.stock > 0:
         add = AddToCart(product_id=str(item.id), quantity=quantity)
-        builder.row(_button(_("Add to cart"), add))
-    builder.row(_button(_("« Back"), CatalogPage(page=page, search=search)), _to_cart())
+        builder.row(button(_("Add to cart"), add))
+    builder.row(button(_("« Back"), CatalogPage(page=page, search=search)), _to_cart())
     return builder.as_markup()
 
 
@@ -130,17 +139,17 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
     for item in view.items:
         product_id = str(item.product_id)
         builder.row(
-            _button(f"- {item.name}", SetLine(product_id=product_id, quantity=item.quantity - 1)),
-            _button(f"+ {item.name}", SetLine(product_id=product_id, quantity=item.quantity + 1)),
-            _button(
+            button(f"- {item.name}", SetLine(product_id=product_id, quantity=item.quantity - 1)),
+            button(f"+ {item.name}", SetLine(product_id=product_id, quantity=item.quantity + 1)),
+            button(
                 _("Remove {name}").format(name=item.name),
                 SetLine(product_id=product_id, quantity=0),
             ),
         )
     if not view.is_empty:
         builder.row(
-            _button(_("Clear cart"), ClearCart()),
-            _button(_("Checkout"), Checkout(step=CheckoutStep.REVIEW)),
+            button(_("Clear cart"), ClearCart()),
+            button(_("Checkout"), Checkout(step=CheckoutStep.REVIEW)),
         )
     builder.row(_to_catalog(), _home())
     return builder.as_markup()
@@ -149,18 +158,16 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
 def checkout_summary(view: CartView, details: str = "") -> InlineKeyboardMarkup:
     """Confirm names the cart version and the delivery details' fingerprint it shows."""
     confirm = Checkout(step=CheckoutStep.CONFIRM, version=view.version, details=details)
-    rows = [[_button(_("✅ Confirm order"), confirm), _cancel()]]
+    rows = [[button(_("✅ Confirm order"), confirm), _cancel()]]
     if details:
-        rows.insert(0, [_button(_("📝 Note for the shop"), AddNote())])
+        rows.insert(0, [button(_("📝 Note for the shop"), AddNote())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def delivery_methods(methods: tuple[DeliveryMethod, ...], currency: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for method in methods:
-        builder.row(
-            _button(texts.method_button(method, currency), ChooseDelivery(code=method.code))
-        )
+        builder.row(button(texts.method_button(method, currency), ChooseDelivery(code=method.code)))
     builder.row(_cancel())
     return builder.as_markup()
 
@@ -169,8 +176,8 @@ def same_details() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(_("Yes, the same"), ReuseDelivery(reuse=True)),
-                _button(_("Change"), ReuseDelivery(reuse=False)),
+                button(_("Yes, the same"), ReuseDelivery(reuse=True)),
+                button(_("Change"), ReuseDelivery(reuse=False)),
             ]
         ]
     )
@@ -186,10 +193,25 @@ def share_phone() -> ReplyKeyboardMarkup:
     )
 
 
-def order_placed() -> InlineKeyboardMarkup:
+def payment(order: Order, methods: Sequence[PaymentMethod]) -> list[list[InlineKeyboardButton]]:
+    """A button per way to pay ``order`` while it is unpaid; by hand only beside another."""
+    if order.status is not OrderStatus.PENDING or order.payment.telegram_payment_charge_id:
+        return []
+    online = [m for m in methods if m is not PaymentMethod.MANUAL]
+    rows = [
+        [button(texts.pay_button(order, m), Pay(order_id=str(order.id), method=m))] for m in online
+    ]
+    chosen = order.payment.method is PaymentMethod.MANUAL
+    if online and PaymentMethod.MANUAL in methods and not chosen:
+        rows.append([button(texts.pay_by_hand(), PayByHand(order_id=str(order.id)))])
+    return rows
+
+
+def order_placed(order: Order, methods: Sequence[PaymentMethod]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(_("📦 My orders"), Open(section=Section.ORDERS)), _home()],
+            *payment(order, methods),
+            [button(_("📦 My orders"), Open(section=Section.ORDERS)), _home()],
         ]
     )
 
@@ -198,16 +220,19 @@ def orders(page: Page[Order]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for item in page.items:
         builder.row(
-            _button(texts.order_button(item), OrderCard(order_id=str(item.id), page=page.page))
+            button(texts.order_button(item), OrderCard(order_id=str(item.id), page=page.page))
         )
-    builder.row(*_pager(page.page, page.pages, lambda n: OrdersPage(page=n)))
+    builder.row(*pager(page.page, page.pages, lambda n: OrdersPage(page=n)))
     builder.row(_home())
     return builder.as_markup()
 
 
-def order(page: int) -> InlineKeyboardMarkup:
+def order(item: Order, methods: Sequence[PaymentMethod], page: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_button(_("« Orders"), OrdersPage(page=page)), _home()]]
+        inline_keyboard=[
+            *payment(item, methods),
+            [button(_("« Orders"), OrdersPage(page=page)), _home()],
+        ]
     )
 
 
@@ -216,7 +241,7 @@ def open_order(order_id: object, number: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(
+                button(
                     _("Open order #{number}").format(number=number),
                     OrderCard(order_id=str(order_id)),
                 )
@@ -230,10 +255,10 @@ def profile(user: User) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button(_("Change name"), EditProfile(field=ProfileEdit.NAME)),
-                _button(password, EditProfile(field=ProfileEdit.PASSWORD)),
+                button(_("Change name"), EditProfile(field=ProfileEdit.NAME)),
+                button(password, EditProfile(field=ProfileEdit.PASSWORD)),
             ],
-            [_button(_("🌐 Language"), EditProfile(field=ProfileEdit.LANGUAGE)), _home()],
+            [button(_("🌐 Language"), EditProfile(field=ProfileEdit.LANGUAGE)), _home()],
         ]
     )
 
@@ -244,6 +269,6 @@ def languages() -> InlineKeyboardMarkup:
     for language in Language:
         mark = "✓ " if language is texts.current_language() else ""
         name = f"{mark}{texts.language_name(language)}"
-        builder.row(_button(name, ChooseLanguage(language=language)))
-    builder.row(_button(_("« Profile"), Open(section=Section.PROFILE)))
+        builder.row(button(name, ChooseLanguage(language=language)))
+    builder.row(button(_("« Profile"), Open(section=Section.PROFILE)))
     return builder.as_markup()

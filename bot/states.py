@@ -21,3 +21,7 @@ class DeliveryForm(StatesGroup):
     phone = State()
     address = State()
     note = State()
+
+
+class BroadcastForm(StatesGroup):
+    text = State()

@@ -32,6 +32,8 @@ from core.models import (
     Order,
     OrderStatus,
     Page,
+    PaymentMethod,
+    PaymentState,
     Product,
     User,
 )
@@ -139,6 +141,10 @@ def ask_address() -> str:
     )
 
 
+def use_the_buttons() -> str:
+    return _("Please answer with the buttons above, or /cancel.")
+
+
 def ask_note() -> str:
     return _("Send your note for the shop (up to 500 characters), or /cancel.")
 
@@ -152,6 +158,31 @@ def low_stock_alert(name: str, stock: int | None, limit: int | None) -> str:
     return _("Low stock: <b>{name}</b> has {stock} left (alert at {limit} or fewer).").format(
         name=name, stock=stock, limit=limit
     )
+
+
+def choose_payment() -> str:
+    return _("Pay now with a button below.")
+
+
+def pay_by_hand() -> str:
+    return _("I will pay by hand")
+
+
+def invoice_refused() -> str:
+    return _(
+        "Telegram cannot take this payment (the total may be too small or too large for "
+        "online payment). Please pay by hand or contact us."
+    )
+
+
+def payment_state(state: PaymentState) -> str | None:
+    """How an order's payment stands, when there is something to say."""
+    states = {
+        PaymentState.PAID: _("paid"),
+        PaymentState.REFUND_DUE: _("to be refunded"),
+        PaymentState.REFUNDED: _("refunded"),
+    }
+    return states.get(state)
 
 
 def payment_instructions() -> str:
@@ -284,7 +315,7 @@ def checkout_summary(view: CartView, delivery: DeliverySnapshot | None = None) -
     return "\n".join(
         [
             *_cart_lines(view),
-            _fee(delivery, view.currency),
+            fee_line(delivery, view.currency),
             "",
             delivery_details(delivery),
             "\n" + _total(total, view.currency),
@@ -293,7 +324,7 @@ def checkout_summary(view: CartView, delivery: DeliverySnapshot | None = None) -
     )
 
 
-def _fee(delivery: DeliverySnapshot, currency: str) -> str:
+def fee_line(delivery: DeliverySnapshot, currency: str) -> str:
     return f"{html.quote(delivery.title)} = {money(delivery.fee, currency)}"
 
 
@@ -327,7 +358,10 @@ def delivery_details(delivery: DeliverySnapshot) -> str:
 
 
 def same_details(delivery: DeliverySnapshot) -> str:
-    question = _("Send to the same address as last time?")
+    if delivery.address:
+        question = _("Send to the same address as last time?")
+    else:
+        question = _("Use the same details as last time?")
     return f"{question}\n\n{delivery_details(delivery)}"
 
 
@@ -335,16 +369,31 @@ def phone_saved(phone: str) -> str:
     return _("Thanks, we will call {phone} if needed.").format(phone=html.quote(phone))
 
 
-def order_placed(order: Order, instructions: str | None) -> str:
+def order_placed(order: Order, instructions: str | None, methods: Sequence[PaymentMethod]) -> str:
     placed = _("Order #{number} placed.").format(number=order.number)
     delivery = "" if order.delivery is None else f"{delivery_details(order.delivery)}\n\n"
+    online = any(method is not PaymentMethod.MANUAL for method in methods)
+    how = choose_payment() if online else html.quote(instructions or payment_instructions())
     return (
         f"<b>{placed}</b>\n"
         + _("Total: {total}").format(total=money(order.total_amount, order.currency))
         + "\n"
         + _("Status: {status}").format(status=status(order.status))
-        + f"\n\n{delivery}{html.quote(instructions or payment_instructions())}"
+        + f"\n\n{delivery}{how}"
     )
+
+
+def pay_button(order: Order, method: PaymentMethod) -> str:
+    total = money(order.total_amount, order.currency)
+    if method is PaymentMethod.STARS:  # the total shows the ⭐
+        return _("Pay {total}").format(total=total)
+    return _("💳 Pay {total}").format(total=total)
+
+
+def paying_by_hand(order: Order, instructions: str | None) -> str:
+    title = _("Order #{number}").format(number=order.number)
+    total = money(order.total_amount, order.currency)
+    return f"<b>{title}</b>: {total}\n\n{html.quote(instructions or payment_instructions())}"
 
 
 def order_button(order: Order) -> str:
@@ -366,13 +415,15 @@ def order(item: Order) -> str:
         "<b>{}</b>".format(_("Order #{number}").format(number=item.number)),
         _("Placed: {moment} UTC").format(moment=f"{item.created_at:%Y-%m-%d %H:%M}"),
         _("Status: {status}").format(status=status(item.status)),
-        "",
     ]
+    if paid := payment_state(item.payment.state):
+        lines.append(_("Payment: {state}").format(state=paid))
+    lines.append("")
     lines += [
         _line(line.name, line.quantity, line.line_total, item.currency) for line in item.products
     ]
     if item.delivery is not None:
-        lines += [_fee(item.delivery, item.currency), "", delivery_details(item.delivery)]
+        lines += [fee_line(item.delivery, item.currency), "", delivery_details(item.delivery)]
     lines.append("\n" + _total(item.total_amount, item.currency))
     return "\n".join(lines)
 
@@ -400,8 +451,29 @@ def order_status_notice(number: int, total: str, value: OrderStatus) -> str:
     )
 
 
-def new_order_notice(number: int, total: str) -> str:
-    return _("New order #{number}: {total}").format(number=number, total=total)
+def order_expired_notice(number: int, total: str) -> str:
+    return _(
+        "Your order #{number} ({total}) was not paid in time, so it is now <b>cancelled</b>."
+    ).format(number=number, total=total)
+
+
+def late_payment_notice(number: int, total: str, value: OrderStatus | None) -> str:
+    if value is OrderStatus.CANCELLED:
+        text = _(
+            "Your payment of {total} came after order #{number} was cancelled: it will be refunded."
+        )
+    else:
+        text = _(
+            "Your payment of {total} came after order #{number} was paid already: "
+            "it will be refunded."
+        )
+    return text.format(number=number, total=total)
+
+
+def star_refund_notice(number: int, total: str) -> str:
+    return _("We refunded your payment of {total} for order #{number}.").format(
+        number=number, total=total
+    )
 
 
 # Core's refusals in the reader's language. Core words them in English (the HTTP API's

@@ -5,6 +5,10 @@ The broadcast document is the journal: ``journal.cursor`` is the last recipient 
 so a fan-out interrupted by a crash resumes after it (``recover``); notification ids are
 ``broadcast:<broadcast>:<user>``, so writing a batch twice is harmless. Delivery is the
 worker's, as for any notification.
+
+A broadcast started from a chat names the message that reports its progress
+(``reportTo``); ``reports_due`` lists those still to be brought up to date, until
+``reported`` marks one whose final progress was shown.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 from bson import ObjectId
 from pydantic import AliasChoices, Field
+from pymongo.errors import DuplicateKeyError
 
 from core import clock
 from core.access import Actor
@@ -23,7 +28,7 @@ from core.commands import BroadcastDraft, HistoryQuery, Segment, SegmentKind
 from core.errors import Conflict, NotFound
 from core.ids import Id, parse_id
 from core.journal import close_journal, open_journal, recover_expired
-from core.models import STAFF, Model, Page, Role
+from core.models import STAFF, Language, Model, Page, Role
 from core.notifications import DeliveryState, NoticeKind, NotificationQueue, new_notification
 from core.store import Store, find_page
 
@@ -41,6 +46,7 @@ class BroadcastState(StrEnum):
 class Broadcast(Model):
     id: Id = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
     text: str
+    formatted: bool = False
     segment: Segment
     state: BroadcastState
     created_by: Id | None
@@ -57,6 +63,20 @@ class BroadcastProgress(Model):
     cancelled: int
     remaining: int
 
+    @property
+    def finished(self) -> bool:
+        return self.state in (BroadcastState.DONE, BroadcastState.CANCELLED)
+
+
+class ProgressReport(Model):
+    """The chat message that shows a broadcast's progress."""
+
+    broadcast_id: Id
+    chat_id: int
+    message_id: int
+    language: Language | None = None
+    """The language it is written in: the sender's."""
+
 
 class Broadcasts:
     def __init__(self, store: Store, queue: NotificationQueue, lease: timedelta) -> None:
@@ -67,23 +87,67 @@ class Broadcasts:
         self._queue = queue
         self._lease = lease
 
-    async def start(self, actor: Actor, draft: BroadcastDraft) -> Broadcast:
-        """Record the broadcast and fan it out; delivery goes on in the worker."""
+    async def start(
+        self,
+        actor: Actor,
+        draft: BroadcastDraft,
+        *,
+        broadcast_id: str | None = None,
+        report_to: tuple[int, int] | None = None,
+        report_language: Language | None = None,
+    ) -> Broadcast:
+        """Record the broadcast and fan it out; delivery goes on in the worker.
+
+        A ``broadcast_id`` from ``new_id`` makes starting idempotent: the same id starts
+        one broadcast, however often it is sent. ``report_to`` is the ``(chat, message)``
+        that shows its progress (see ``reports_due``), in ``report_language``.
+        """
         actor.require(*STAFF)
         now = clock.now()
         journal, owner = open_journal(FAN_OUT, now, self._lease)
         document: dict[str, Any] = {
-            "_id": ObjectId(),
+            "_id": ObjectId() if broadcast_id is None else parse_id(broadcast_id),
             "text": draft.text,
+            "formatted": draft.formatted,
             "segment": draft.segment.model_dump(by_alias=True, exclude_none=True),
             "state": BroadcastState.PREPARING.value,
             "createdBy": actor.user_id,
             "createdAt": now,
             "journal": {**journal, "cursor": None},
         }
-        await self._broadcasts.insert_one(document)
+        if report_to is not None:
+            chat_id, message_id = report_to
+            document["reportTo"] = {"chatId": chat_id, "messageId": message_id, "done": False}
+            if report_language is not None:
+                document["reportTo"]["language"] = report_language.value
+        try:
+            await self._broadcasts.insert_one(document)
+        except DuplicateKeyError:
+            return await self._get(document["_id"])  # started already; recovery finishes it
         await self._fan_out(document, owner)
         return await self._get(document["_id"])
+
+    @staticmethod
+    def new_id() -> str:
+        """An id for a broadcast to start later (a draft's), unique like any other."""
+        return str(ObjectId())
+
+    async def count_recipients(self, actor: Actor, segment: Segment) -> int:
+        """How many customers ``segment`` reaches on Telegram now."""
+        actor.require(*STAFF)
+        return await self._users.count_documents(await self._recipient_query(segment))
+
+    async def reports_due(self) -> list[ProgressReport]:
+        """Progress messages not yet showing their broadcast's final progress."""
+        due = self._broadcasts.find({"reportTo.done": False}, {"reportTo": 1})
+        return [
+            ProgressReport(broadcast_id=document["_id"], **document["reportTo"])
+            async for document in due
+        ]
+
+    async def reported(self, broadcast_id: ObjectId) -> None:
+        """The progress message shows the final progress: no more updates."""
+        await self._broadcasts.update_one({"_id": broadcast_id}, {"$set": {"reportTo.done": True}})
 
     async def progress(self, actor: Actor, broadcast_id: object) -> BroadcastProgress:
         actor.require(*STAFF)
@@ -181,6 +245,7 @@ class Broadcasts:
             language=user.get("language"),
             broadcastId=broadcast["_id"],
             text=broadcast["text"],
+            formatted=broadcast.get("formatted", False),
         )
         if user.get("telegramBlocked"):
             notice["state"] = DeliveryState.BLOCKED.value  # known unreachable: counted, not sent
@@ -190,6 +255,14 @@ class Broadcasts:
         self, segment: Segment, after: ObjectId | None
     ) -> AsyncIterator[dict[str, Any]]:
         """Users with a Telegram chat in ``segment``, by ``_id``, after ``after``."""
+        query = await self._recipient_query(segment)
+        if after is not None:
+            query["_id"] = {**query.get("_id", {}), "$gt": after}
+        projection = {"telegramId": 1, "telegramBlocked": 1, "language": 1}
+        async for user in self._users.find(query, projection).sort("_id", 1):
+            yield user
+
+    async def _recipient_query(self, segment: Segment) -> dict[str, Any]:
         query: dict[str, Any] = {"telegramId": {"$exists": True}}
         if segment.kind is SegmentKind.ALL_CUSTOMERS:
             query["role"] = Role.USER.value
@@ -203,11 +276,7 @@ class Broadcasts:
             else:
                 orders["_id"] = {"$in": segment.order_ids}
             query["_id"] = {"$in": await self._orders.distinct("userId", orders)}
-        if after is not None:
-            query["_id"] = {**query.get("_id", {}), "$gt": after}
-        projection = {"telegramId": 1, "telegramBlocked": 1, "language": 1}
-        async for user in self._users.find(query, projection).sort("_id", 1):
-            yield user
+        return query
 
     async def _cancel_queued(self, broadcast_id: ObjectId) -> None:
         await self._notifications.update_many(

@@ -223,6 +223,17 @@ class StatusUpdate(Command):
     expected_version: Version | None = None
 
 
+class RefundRecord(Command):
+    """Staff refunded a payment outside Telegram (a provider's, or one made by hand)."""
+
+    telegram_payment_charge_id: (
+        Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,256}$")] | None
+    ) = Field(
+        default=None,
+        description="The charge refunded; omit it for the order's own payment.",
+    )
+
+
 class SegmentKind(StrEnum):
     ALL_CUSTOMERS = "all"
     ORDER_STATUS = "order_status"
@@ -278,6 +289,11 @@ class Segment(Command):
 class BroadcastDraft(Command):
     text: MessageText
     segment: Segment
+    formatted: StrictBool = Field(
+        default=False,
+        description="The text is Telegram HTML (<b>, <i>, <a href>...), sent as it is; "
+        "otherwise it is shown exactly as typed.",
+    )
 
 
 class BulkStatusUpdate(Command):

@@ -5,15 +5,22 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from core.delivery import DeliveryMethod, check_methods, check_region
+from core.models import PaymentMethod
 from core.store import WriteConcernChoice
+
+STARS = "XTR"
+"""The currency of Telegram Stars."""
+DEFAULT_PAYMENT_MINUTES = 60
+"""How long an order waits for its payment when an online method is enabled."""
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "var"
@@ -52,7 +59,9 @@ class CoreSettings(BaseConfig):
     shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     checkout_lease_seconds: int = Field(default=60, ge=5, le=3600)
     operator_chat_id: int | None = Field(
-        default=None, description="Telegram chat told about every new order and low stock."
+        default=None,
+        description="Telegram chat that gets a card for every new order and low-stock alerts; "
+        "unset: new-order cards go to every staff member's private chat.",
     )
     low_stock_threshold: int = Field(
         default=5,
@@ -83,6 +92,53 @@ class CoreSettings(BaseConfig):
     login_window_seconds: int = Field(
         default=900, ge=1, le=86_400, description="How long those attempts are counted."
     )
+    payment_provider_token: SecretStr | None = Field(
+        default=None, description="Payment provider token from @BotFather (method provider)."
+    )
+    payment_methods: Annotated[tuple[PaymentMethod, ...], NoDecode] = Field(
+        default=(PaymentMethod.MANUAL,),
+        min_length=1,
+        description="Comma-separated: manual, provider (Telegram Payments), stars.",
+    )
+    order_payment_minutes: int | None = Field(
+        default=None,
+        ge=0,
+        le=60 * 24 * 30,
+        description="Unpaid orders are cancelled after this long; 0 is never. Unset: "
+        f"{DEFAULT_PAYMENT_MINUTES} with an online method, never with manual payment alone.",
+    )
+
+    @field_validator("payment_methods", mode="before")
+    @classmethod
+    def _split_methods(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(dict.fromkeys(m.strip() for m in value.split(",") if m.strip()))
+        return value
+
+    @field_validator("payment_methods")
+    @classmethod
+    def _payable(
+        cls, methods: tuple[PaymentMethod, ...], info: ValidationInfo
+    ) -> tuple[PaymentMethod, ...]:
+        """Each method enabled can take the shop's currency (see the README's "Payments")."""
+        currency = info.data.get("shop_currency")
+        if PaymentMethod.STARS in methods and currency != STARS:
+            raise ValueError("stars needs SHOP_CURRENCY=XTR (prices in whole Stars)")
+        if PaymentMethod.PROVIDER in methods:
+            if currency == STARS:
+                raise ValueError("provider cannot take Stars (XTR); use stars")
+            if info.data.get("payment_provider_token") is None:
+                raise ValueError("provider needs PAYMENT_PROVIDER_TOKEN")
+        return methods
+
+    @property
+    def payment_window(self) -> timedelta | None:
+        """How long an unpaid order keeps its stock; ``None``: for ever."""
+        minutes = self.order_payment_minutes
+        if minutes is None:
+            online = set(self.payment_methods) - {PaymentMethod.MANUAL}
+            minutes = DEFAULT_PAYMENT_MINUTES if online else 0
+        return timedelta(minutes=minutes) if minutes else None
 
     @field_validator("delivery_methods")
     @classmethod

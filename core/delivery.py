@@ -26,7 +26,8 @@ from typing import Annotated
 
 import phonenumbers
 from bson import ObjectId
-from pydantic import Field, StrictBool, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints
+from pydantic.config import JsonValue
 
 from core.commands import Command, Name, Price
 from core.errors import FieldError, InvalidInput
@@ -39,6 +40,7 @@ MAX_METHODS = 8  # one button each in the bot
 MAX_PHONE_LENGTH = 32
 MAX_ADDRESS_LENGTH = 300
 MAX_NOTE_LENGTH = 500
+DELIVERY_RULES_MARK = "x-delivery-rules"  # the API's document says here which method needs what
 
 MethodCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,32}$")]
 OfferedMethod = Annotated[
@@ -75,6 +77,8 @@ class DeliveryMethod(Command):
 class DeliveryDetails(Command):
     """How the customer wants this order delivered."""
 
+    model_config = ConfigDict(json_schema_extra={DELIVERY_RULES_MARK: True})
+
     method: OfferedMethod
     phone: Phone
     address: Address | None = None
@@ -84,6 +88,20 @@ class DeliveryDetails(Command):
 
 class DeliveryMethods(Model):
     methods: tuple[DeliveryMethod, ...]
+
+
+def address_rules(methods: Sequence[DeliveryMethod]) -> list[JsonValue]:
+    """JSON Schema, one choice per method: an address where it needs one, none elsewhere."""
+    return [
+        {
+            "properties": {
+                "method": {"const": method.code},
+                "address": {"not": {"type": "null"}} if method.needs_address else {"type": "null"},
+            },
+            "required": ["address"] if method.needs_address else [],
+        }
+        for method in methods
+    ]
 
 
 def check_methods(methods: Sequence[DeliveryMethod]) -> None:

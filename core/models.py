@@ -181,11 +181,69 @@ class OrderLine(Model):
     line_total: int
 
 
+class ShopProcess(StrEnum):
+    """Who changed a status when no person did."""
+
+    PAYMENT = "payment"
+    EXPIRY = "expiry"
+
+
 class StatusChange(Model):
     from_status: OrderStatus | None = Field(alias="from")
     to_status: OrderStatus = Field(alias="to")
-    by: Id | None
+    by: ShopProcess | Id | None = Field(
+        description="The staff member or customer, `payment` or `expiry`; null: the system."
+    )
     at: datetime
+
+
+class PaymentMethod(StrEnum):
+    MANUAL = "manual"
+    PROVIDER = "provider"
+    """Telegram Payments through a payment provider (a card)."""
+    STARS = "stars"
+    """Telegram Stars (currency ``XTR``)."""
+
+
+class PaymentState(StrEnum):
+    UNPAID = "unpaid"
+    PAID = "paid"
+    REFUND_DUE = "refund_due"
+    REFUNDED = "refunded"
+
+
+class Charge(Model):
+    """Money Telegram took for an order, as its ``successful_payment`` said."""
+
+    telegram_payment_charge_id: str
+    provider_payment_charge_id: str
+    method: PaymentMethod
+    amount: int
+    currency: str
+    at: datetime
+    state: PaymentState = Field(description="`paid`, `refund_due` or `refunded`.")
+
+
+class PaymentRecord(Model):
+    """How an order is paid: the method, its state and the charge that paid it."""
+
+    method: PaymentMethod | None = Field(
+        default=None, description="Null until the customer pays or picks a method."
+    )
+    state: PaymentState = PaymentState.UNPAID
+    telegram_payment_charge_id: str | None = None
+    provider_payment_charge_id: str | None = None
+    amount: int | None = None
+    currency: str | None = None
+    paid_at: datetime | None = None
+    late: bool = Field(
+        default=False, description="The payment arrived after the order was cancelled."
+    )
+    refunded_at: datetime | None = None
+    extra_charges: tuple[Charge, ...] = Field(
+        default=(), description="Payments beyond the one the order needed, to be refunded."
+    )
+    hold_until: datetime | None = Field(default=None, exclude=True)
 
 
 class DeliverySnapshot(Model):
@@ -210,6 +268,7 @@ class Order(Document):
     status: OrderStatus
     delivery: DeliverySnapshot | None = None
     history: tuple[StatusChange, ...]
+    payment: PaymentRecord = Field(default_factory=PaymentRecord)
     version: int = 0
 
 

@@ -20,7 +20,7 @@ from pymongo.errors import BulkWriteError
 
 from core import clock
 from core.ids import Id
-from core.models import DeliverySnapshot, Language, Model, OrderStatus
+from core.models import Language, Model, OrderStatus
 from core.store import Store
 
 MAX_BACKOFF = timedelta(minutes=10)
@@ -30,6 +30,12 @@ class NoticeKind(StrEnum):
     ORDER_STATUS = "order_status"
     NEW_ORDER = "new_order"
     BROADCAST = "broadcast"
+    ORDER_EXPIRED = "order_expired"
+    """An unpaid order cancelled by the shop after ``ORDER_PAYMENT_MINUTES``."""
+    LATE_PAYMENT = "late_payment"
+    """A payment for an order cancelled or paid already: it is owed back."""
+    STAR_REFUND = "star_refund"
+    """Refund a Stars charge (refundStarPayment), then tell the customer."""
     LOW_STOCK = "low_stock"
 
 
@@ -63,13 +69,14 @@ class Notification(Model):
     status: OrderStatus | None = None
     total_amount: int | None = None
     currency: str | None = None
-    delivery: DeliverySnapshot | None = None
     broadcast_id: Id | None = None
+    telegram_payment_charge_id: str | None = None
     product_id: Id | None = None
     product_name: str | None = None
     stock: int | None = None
     threshold: int | None = None
     text: str | None = None
+    formatted: bool = False
     owner: str | None = None
     created_at: datetime
 

@@ -1,7 +1,8 @@
 """Orders after checkout: history, staff search and status changes.
 
-Every status write also appends the customer's notice to the order's outbox, in the same
-single-document write (see ``core/notifications.py``).
+Every status change is one guarded write (``move``), also used by payments and expiry
+(``core/payments.py``); it also appends the customer's notice to the order's outbox, in the
+same single-document write (see ``core/notifications.py``).
 
 Cancelling puts the stock back through a journal on the order, like checkout does: the
 status write also opens a ``restock`` journal; each product is credited once (marked with
@@ -28,9 +29,10 @@ from core.errors import (
 )
 from core.ids import Id, parse_id
 from core.journal import close_journal, open_journal, recover_expired
-from core.models import STAFF, TRANSITIONS, Model, Order, OrderStatus, Page
+from core.models import STAFF, TRANSITIONS, Model, Order, OrderStatus, Page, ShopProcess
 from core.notifications import NoticeKind
 from core.outbox import Outbox, outbox_entry
+from core.refunds import manual_payment, refund_on_cancel
 from core.stock import Stock
 from core.store import Store, find_page, update_and_fetch
 
@@ -103,17 +105,48 @@ class Orders:
             raise IllegalTransition(order.status.value, update.status.value)
         if update.expected_version is not None and update.expected_version != order.version:
             raise VersionConflict("order")
+        fields = manual_payment(clock.now()) if update.status is OrderStatus.PAID else {}
+        document = await self.move(order, update.status, actor.user_id, fields=fields)
+        if document is None:
+            current = await self._orders.find_one({"_id": order.id}, {"journal": 1})
+            if current is not None and "journal" in current:
+                raise CheckoutInProgress()
+            raise VersionConflict("order")
+        return Order.model_validate(document)
+
+    async def move(
+        self,
+        order: Order,
+        target: OrderStatus,
+        by: ObjectId | ShopProcess | None,
+        *,
+        guard: dict[str, Any] | None = None,
+        fields: dict[str, Any] | None = None,
+        notice: NoticeKind = NoticeKind.ORDER_STATUS,
+    ) -> dict[str, Any] | None:
+        """Move ``order`` to ``target`` if it is still as it was read and ``guard`` holds, in
+        one write with its history entry, its notice and ``fields``; then relay the notice.
+
+        A cancellation also opens the restock journal and puts the stock back, and owes a
+        paid order's payment back (``core/refunds.py``). Returns the order as written, or
+        ``None`` when it changed in the meantime (nothing was written).
+        """
         now = clock.now()
+        version = order.version + 1
         change = {
             "from": order.status.value,
-            "to": update.status.value,
-            "by": actor.user_id,
+            "to": target.value,
+            "by": by.value if isinstance(by, ShopProcess) else by,
             "at": now,
         }
-        fields: dict[str, Any] = {"status": update.status.value, "updatedAt": now}
+        sets: dict[str, Any] = {"status": target.value, "updatedAt": now, **(fields or {})}
+        notices = [outbox_entry(notice, order.id, version)]
         owner = ""
-        if update.status is OrderStatus.CANCELLED:
-            fields["journal"], owner = open_journal(RESTOCK, now, self._lease)
+        if target is OrderStatus.CANCELLED:
+            sets["journal"], owner = open_journal(RESTOCK, now, self._lease)
+            owed, refund_notices = refund_on_cancel(order, version)
+            sets.update(owed)
+            notices += refund_notices
         document = await update_and_fetch(
             self._orders,
             {
@@ -121,25 +154,20 @@ class Orders:
                 "status": order.status.value,
                 "version": order.version,
                 "journal": {"$exists": False},
+                **(guard or {}),
             },
             {
-                "$set": fields,
-                "$push": {
-                    "history": change,
-                    "outbox": outbox_entry(NoticeKind.ORDER_STATUS, order.id, order.version + 1),
-                },
+                "$set": sets,
+                "$push": {"history": change, "outbox": {"$each": notices}},
                 "$inc": {"version": 1},
             },
         )
         if document is None:
-            current = await self._orders.find_one({"_id": order.id}, {"journal": 1})
-            if current is not None and "journal" in current:
-                raise CheckoutInProgress()
-            raise VersionConflict("order")
-        if update.status is OrderStatus.CANCELLED:
+            return None
+        if target is OrderStatus.CANCELLED:
             await self._restock(document, owner)
         await self._outbox.relay(document)
-        return Order.model_validate(document)
+        return document
 
     async def change_statuses(self, actor: Actor, bulk: BulkStatusUpdate) -> BulkStatusResult:
         """Move many orders, each on its own (one failing does not stop the others)."""

@@ -6,6 +6,11 @@
    from the order and its version, then pulls the entry. Inserting twice is a duplicate-key
    no-op, so a relay interrupted anywhere is simply run again (``relay_pending``).
 3. Delivery workers take it from there (``core/notifications.py``).
+
+A new order's entry goes to the operators: the ``OPERATOR_CHAT_ID`` chat (a group, say),
+or without one, the private chat of every active staff member with a Telegram account, as
+they are when the entry is relayed. Each such notification's id adds the chat to the
+entry's, so relaying again still queues each one once.
 """
 
 from __future__ import annotations
@@ -16,15 +21,22 @@ from typing import Any
 from bson import ObjectId
 
 from core import clock
+from core.models import STAFF
 from core.notifications import NoticeKind, NotificationQueue, new_notification
 from core.store import Store
 
 RELAY_GRACE = timedelta(seconds=5)
 
 
-def outbox_entry(kind: NoticeKind, order_id: ObjectId, version: int) -> dict[str, Any]:
-    """What a status write appends to ``orders.outbox``; its id names the notification."""
-    return {"id": f"{kind.value}:{order_id}:{version}", "kind": kind.value, "at": clock.now()}
+def outbox_entry(
+    kind: NoticeKind, order_id: ObjectId, version: int, **fields: Any
+) -> dict[str, Any]:
+    """What a status write appends to ``orders.outbox``; its id names the notification.
+
+    ``fields`` go into the notification as they are (a payment's charge id and amount).
+    """
+    entry = {"id": f"{kind.value}:{order_id}:{version}", "kind": kind.value, "at": clock.now()}
+    return {**entry, "fields": fields} if fields else entry
 
 
 class Outbox:
@@ -37,9 +49,7 @@ class Outbox:
         self.operator_chat_id = operator_chat_id
 
     def new_order_notices(self, order_id: ObjectId) -> list[dict[str, Any]]:
-        """The outbox of a newly placed order: the operators' notice, if there is a chat."""
-        if self.operator_chat_id is None:
-            return []
+        """The outbox of a newly placed order: the operators' new-order card."""
         return [outbox_entry(NoticeKind.NEW_ORDER, order_id, 0)]
 
     async def relay(self, order: ObjectId | dict[str, Any]) -> None:
@@ -54,9 +64,7 @@ class Outbox:
             order = found
         entries = order.get("outbox") or []
         notifications = [
-            notification
-            for entry in entries
-            if (notification := await self._notification_for(order, entry)) is not None
+            notification for entry in entries for notification in await self._notices(order, entry)
         ]
         await self._queue.enqueue(notifications)
         if entries:
@@ -74,31 +82,52 @@ class Outbox:
             relayed += 1
         return relayed
 
-    async def _notification_for(
-        self, order: dict[str, Any], entry: dict[str, Any]
-    ) -> dict[str, Any] | None:
+    async def _notices(self, order: dict[str, Any], entry: dict[str, Any]) -> list[dict[str, Any]]:
+        """The entry's notifications: the customer's, or the operators' (none when there is
+        nobody to tell on Telegram: a web-only customer, no operators' chat or staff)."""
         kind = NoticeKind(entry["kind"])
-        language = None  # the operators' chat hears the bot's default language
         if kind is NoticeKind.NEW_ORDER:
-            chat_id = self.operator_chat_id
+            chats = await self._operator_chats(entry["id"])
         else:
             customer = await self._users.find_one(
                 {"_id": order["userId"]}, {"telegramId": 1, "language": 1}
             )
             customer = customer or {}
-            chat_id, language = customer.get("telegramId"), customer.get("language")
-        if chat_id is None:
-            return None  # nobody to tell on Telegram: a web-only customer, no operators' chat
-        return new_notification(
-            entry["id"],
-            kind,
-            chat_id,
-            user_id=order["userId"],
-            language=language,
-            orderId=order["_id"],
-            orderNumber=order["number"],
-            status=order["status"],
-            totalAmount=order["totalAmount"],
-            currency=order["currency"],
-            delivery=order.get("delivery") if kind is NoticeKind.NEW_ORDER else None,
+            chat_id = customer.get("telegramId")
+            chats = [] if chat_id is None else [(entry["id"], chat_id, customer.get("language"))]
+        return [
+            new_notification(
+                notification_id,
+                kind,
+                chat_id,
+                user_id=order["userId"],
+                language=language,
+                orderId=order["_id"],
+                orderNumber=order["number"],
+                status=order["status"],
+                **{
+                    "totalAmount": order["totalAmount"],
+                    "currency": order["currency"],
+                    **entry.get("fields", {}),
+                },
+            )
+            for notification_id, chat_id, language in chats
+        ]
+
+    async def _operator_chats(self, entry_id: str) -> list[tuple[str, int, str | None]]:
+        """``(notification id, chat, language)`` for the operators' chat (in the bot's
+        default language), or each staff member's (in theirs)."""
+        if self.operator_chat_id is not None:
+            return [(entry_id, self.operator_chat_id, None)]
+        staff = self._users.find(
+            {
+                "role": {"$in": [role.value for role in STAFF]},
+                "active": {"$ne": False},
+                "telegramId": {"$exists": True},
+            },
+            {"telegramId": 1, "language": 1},
         )
+        return [
+            (f"{entry_id}:{user['telegramId']}", user["telegramId"], user.get("language"))
+            async for user in staff
+        ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from core.accounts import Accounts
 from core.broadcasts import Broadcasts
 from core.carts import Carts
 from core.catalog import Catalog
@@ -24,7 +25,8 @@ from core.orders import Orders
 from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
-from core.staff import Staff
+from core.payments import Payments
+from core.staff import StaffDesk
 from core.stock import Stock
 from core.stock_alerts import StockAlerts
 from core.store import Store, connect
@@ -41,17 +43,19 @@ class Shop:
     client: AsyncMongoClient[dict[str, Any]]
     store: Store
     users: Users
-    staff: Staff
+    accounts: Accounts
     catalog: Catalog
     carts: Carts
     delivery: Delivery
     checkout: Checkout
     orders: Orders
+    payments: Payments
     outbox: Outbox
     stock_alerts: StockAlerts
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
+    staff: StaffDesk
     throttle: Throttle
     leases: Leases
 
@@ -80,23 +84,27 @@ class Shop:
                 conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
+        orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
+        orders = Orders(store, outbox, stock, lease)
         return cls(
             settings=settings,
             client=client,
             store=store,
             users=users,
-            staff=Staff(store, users, lease),
+            accounts=Accounts(store, users, lease),
             catalog=catalog,
             carts=carts,
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
-            orders=Orders(store, outbox, stock, lease),
+            orders=orders,
+            payments=Payments(store, orders, outbox, settings),
             outbox=outbox,
             stock_alerts=alerts,
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
+            staff=StaffDesk(store, orders),
             throttle=throttle,
             leases=Leases(store.leases),
         )
@@ -113,17 +121,20 @@ class Shop:
             + await self.outbox.relay_pending(at)
             + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)
-            + await self.staff.recover(at)
+            + await self.accounts.recover(at)
         )
 
     async def keep_recovering(self) -> None:
-        """Run ``recover`` once a lease period, for long-running processes, and drop
-        throttle windows that ended and leases whose holder died."""
+        """Run ``recover`` once a lease period, for long-running processes, cancel orders
+        left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
+        leases whose holder died."""
         while True:
             await asyncio.sleep(self.settings.checkout_lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})
+                if expired := await self.payments.expire_unpaid():
+                    log.info("cancelled orders left unpaid", extra={"count": expired})
                 await self.throttle.prune()
                 await self.leases.prune()
             except Exception:

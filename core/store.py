@@ -7,6 +7,11 @@ pre-image is a copy taken under the lock, on every engine. ``update_and_fetch`` 
 cases that want the new state. Plain reads get no such copy: they can see a concurrent
 update half applied (new lines, old version), so a guarded write compares every field it
 relied on, and checkout's claim on a cart uses the claim's pre-image as the cart it orders.
+
+The embedded engine does not apply the positional operator (``$``) to an array inside a
+subdocument (``payment.extraCharges.$.state``: "The positional operator did not find the
+match needed from the query"), so such an element is updated by its index, guarded by its
+fields (``core/payments.py``).
 """
 
 from __future__ import annotations
@@ -146,6 +151,8 @@ class Store:
                 IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
                 IndexModel("journal.leaseUntil", sparse=True),
                 IndexModel("outbox.at", sparse=True),
+                # A charge pays one order: a payment replayed for another order is refused.
+                IndexModel("payment.telegramPaymentChargeId", unique=True, sparse=True),
             ]
         )
         await self.notifications.create_indexes(
@@ -154,7 +161,9 @@ class Store:
                 IndexModel([("broadcastId", ASCENDING), ("state", ASCENDING)], sparse=True),
             ]
         )
-        await self.broadcasts.create_indexes([IndexModel([("createdAt", DESCENDING)])])
+        await self.broadcasts.create_indexes(
+            [IndexModel([("createdAt", DESCENDING)]), IndexModel("reportTo.done", sparse=True)]
+        )
         await self.throttles.create_indexes([IndexModel("endsAt")])
         await self.leases.create_indexes([IndexModel("until")])
 

@@ -1,4 +1,4 @@
-"""Accounts: registration, sign-in, tokens and profiles (roles: ``core/staff.py``)."""
+"""Accounts: registration, sign-in, tokens and profiles (roles: ``core/accounts.py``)."""
 
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ async def create_admin(shop: Shop, args: argparse.Namespace) -> None:
     fields["password"] = _read_password()
     if args.telegram_id is not None:
         fields["telegramId"] = args.telegram_id
-    user = await shop.staff.create_admin(parse(AdminAccount, fields))
+    user = await shop.accounts.create_admin(parse(AdminAccount, fields))
     linked = "" if user.telegram_id is None else f", Telegram user {user.telegram_id}"
     print(f"admin {user.email} ready (id {user.id}{linked})")
 

@@ -1,5 +1,6 @@
 """No ``BOT_TOKEN``: the bot talks to an offline Bot API sandbox served in this process,
-so the shop can be tried without Telegram (see docs/bot.md)."""
+so the shop can be tried without Telegram (see docs/bot.md). An ``OPERATOR_CHAT_ID``
+group is made in the sandbox, for the chat page's users to join."""
 
 from __future__ import annotations
 
@@ -17,13 +18,19 @@ log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
-async def telegram_for(settings: BotSettings) -> AsyncIterator[BotSettings]:
+async def telegram_for(
+    settings: BotSettings, operator_chat_id: int | None = None
+) -> AsyncIterator[BotSettings]:
     """``settings`` unchanged when a token is set; else settings for a sandbox served on
-    ``SANDBOX_PORT`` for the duration of the block."""
+    ``SANDBOX_PORT`` for the duration of the block, with the operators' group in it when
+    ``operator_chat_id`` names one (a negative id)."""
     if settings.bot_token is not None:
         yield settings
         return
-    server = SandboxServer(Sandbox(), port=settings.sandbox_port)
+    sandbox = Sandbox()
+    if operator_chat_id is not None and operator_chat_id < 0:
+        sandbox.add_group("Operators", [], chat_id=operator_chat_id)
+    server = SandboxServer(sandbox, port=settings.sandbox_port)
     try:
         await server.start()
     except OSError as error:

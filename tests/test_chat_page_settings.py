@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 import pytest
 
 from admin_api.config import ApiSettings
 from bot.config import BotSettings
 from shop.chat_page import with_chat_page
+from shop.offline import telegram_for
 
 SANDBOX = "http://127.0.0.1:8082"
 
@@ -31,3 +33,15 @@ def test_nothing_changes_with_a_real_bot_token() -> None:
     api = ApiSettings(_env_file=None)  # type: ignore[call-arg]
     telegram = settings(bot_token="123:real")
     assert with_chat_page(api, telegram, telegram) is api
+
+
+async def test_the_operators_chat_is_a_group_of_the_offline_sandbox() -> None:
+    async with (
+        telegram_for(settings(sandbox_port=0), operator_chat_id=-4001) as offline,
+        aiohttp.ClientSession() as http,
+        http.get(f"{offline.bot_api_base_url}/sandbox/groups") as reply,
+    ):
+        groups = await reply.json()
+    assert [(group["id"], group["title"], group["members"]) for group in groups] == [
+        (-4001, "Operators", {})
+    ]

@@ -342,7 +342,7 @@ async def test_two_of_each_process_on_one_database(
 
 async def token_of(shop: Shop, user: User, role: Role = Role.USER) -> str:
     if role is not Role.USER:
-        await shop.staff.set_role(SYSTEM, user.id, role)
+        await shop.accounts.set_role(SYSTEM, user.id, role)
     credentials = Credentials(email=user.email, password=PASSWORD)
     return (await shop.users.log_in(credentials, address=ADDRESS))[1].token
 

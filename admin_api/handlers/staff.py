@@ -18,12 +18,12 @@ async def get_any_order(call: Call[None, None]) -> web.Response:
 
 
 async def list_users(call: Call[None, UserQuery]) -> web.Response:
-    return respond(await call.shop.staff.list(call.actor, call.query))
+    return respond(await call.shop.accounts.list(call.actor, call.query))
 
 
 async def get_user(call: Call[None, None]) -> web.Response:
-    return respond(await call.shop.staff.get(call.actor, call.path_id))
+    return respond(await call.shop.accounts.get(call.actor, call.path_id))
 
 
 async def change_user(call: Call[AccountChange, None]) -> web.Response:
-    return respond(await call.shop.staff.change(call.actor, call.path_id, call.body))
+    return respond(await call.shop.accounts.change(call.actor, call.path_id, call.body))

@@ -1,5 +1,7 @@
-"""What a notification looks like in the chat: text and, for an order, a button to open it,
-in the language stored with the notification (the customer's when it was queued)."""
+"""What a notification looks like in the chat, in the language stored with it (the
+reader's when it was queued): a broadcast's text; for the customer, their order's news and
+a button to open it; for the operators, the new order's card with a button per allowed
+next status (pressed in ``bot/handlers/staff_orders.py``)."""
 
 from __future__ import annotations
 
@@ -7,30 +9,42 @@ from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
-from bot import keyboards, texts
+from bot import keyboards, staff_keyboards, staff_texts, texts
 from core.notifications import NoticeKind, Notification
+from core.staff import StaffOrderView
 
 
-def render(notice: Notification, i18n: I18n) -> tuple[str, InlineKeyboardMarkup | None]:
+def render(
+    notice: Notification, i18n: I18n, card: StaffOrderView | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """``card``: a new order as it is now (for ``NoticeKind.NEW_ORDER``)."""
     language = notice.language.value if notice.language else i18n.default_locale
     with i18n.context(), i18n.use_locale(language):
-        return _render(notice)
+        return _render(notice, card)
 
 
-def _render(notice: Notification) -> tuple[str, InlineKeyboardMarkup | None]:
-    if notice.kind is NoticeKind.BROADCAST:
-        return html.quote(notice.text or ""), None  # the operator's words, as written
+def _render(
+    notice: Notification, card: StaffOrderView | None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if notice.kind is NoticeKind.BROADCAST:  # the operator's words, as written
+        return staff_texts.preview(notice.text or "", notice.formatted), None
     if notice.kind is NoticeKind.LOW_STOCK:
         name = html.quote(notice.product_name or "")
         return texts.low_stock_alert(name, notice.stock, notice.threshold), None
+    if notice.kind is NoticeKind.NEW_ORDER:
+        assert card is not None
+        return staff_texts.new_order_card(card), staff_keyboards.order_card(card)
     assert notice.order_id is not None and notice.order_number is not None
     assert notice.total_amount is not None and notice.currency is not None
     total = texts.money(notice.total_amount, notice.currency)
-    if notice.kind is NoticeKind.NEW_ORDER:
-        text = texts.new_order_notice(notice.order_number, total)
-        if notice.delivery is not None:  # what the customer typed, escaped
-            text += f"\n{texts.delivery_details(notice.delivery)}"
-        return text, None
-    assert notice.status is not None
-    text = texts.order_status_notice(notice.order_number, total, notice.status)
-    return text, keyboards.open_order(notice.order_id, notice.order_number)
+    number = notice.order_number
+    if notice.kind is NoticeKind.ORDER_EXPIRED:
+        text = texts.order_expired_notice(number, total)
+    elif notice.kind is NoticeKind.LATE_PAYMENT:
+        text = texts.late_payment_notice(number, total, notice.status)
+    elif notice.kind is NoticeKind.STAR_REFUND:
+        text = texts.star_refund_notice(number, total)
+    else:
+        assert notice.status is not None
+        text = texts.order_status_notice(number, total, notice.status)
+    return text, keyboards.open_order(notice.order_id, number)

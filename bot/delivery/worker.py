@@ -11,6 +11,9 @@ Telegram's answer decides what happens next:
 - 403 (blocked, deactivated): marked blocked, the customer is marked unreachable;
 - other 4xx (chat not found, bad text): marked failed, never retried;
 - 5xx and network errors: retried with exponential backoff and jitter, up to a limit.
+
+A ``star_refund`` notice first refunds the Stars payment it names (refundStarPayment) and
+records it on the order, then tells the customer; Telegram's answers count the same way.
 """
 
 from __future__ import annotations
@@ -37,13 +40,18 @@ from bot.delivery.config import DeliverySettings
 from bot.delivery.messages import render
 from bot.i18n import load_catalogs
 from core import clock
+from core.access import SYSTEM
+from core.errors import NotFound
 from core.models import Language
-from core.notifications import Notification, NotificationQueue
+from core.notifications import NoticeKind, Notification, NotificationQueue
 from core.pacing import SendPacing
+from core.payments import Payments
 from core.shop import Shop
+from core.staff import StaffDesk, StaffOrderView
 
 log = logging.getLogger(__name__)
 BOT_RATE_KEY = "bot"
+ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
 
 
 class SendWindow:
@@ -94,6 +102,8 @@ class DeliveryWorker:
         self,
         queue: NotificationQueue,
         pacing: SendPacing,
+        staff: StaffDesk,
+        payments: Payments,
         bot: Bot,
         settings: DeliverySettings,
         lease: timedelta,
@@ -102,6 +112,8 @@ class DeliveryWorker:
         self._queue = queue
         self._i18n = i18n
         self._pacing = pacing
+        self._staff = staff
+        self._payments = payments
         self._bot = bot
         self._settings = settings
         self._lease = lease
@@ -116,7 +128,8 @@ class DeliveryWorker:
         """A worker for ``shop``; notices with no language go out in ``default_language``."""
         lease = timedelta(seconds=shop.settings.checkout_lease_seconds)
         i18n = load_catalogs(default_language)
-        return cls(shop.notifications, shop.pacing, bot, settings, lease, i18n)
+        staff, payments = shop.staff, shop.payments
+        return cls(shop.notifications, shop.pacing, staff, payments, bot, settings, lease, i18n)
 
     async def run(self) -> None:
         """Send until cancelled, with ``DELIVERY_SENDERS`` concurrent senders."""
@@ -137,7 +150,8 @@ class DeliveryWorker:
                 await asyncio.sleep(self._settings.delivery_idle_seconds)
 
     async def deliver(self, notice: Notification) -> None:
-        if not await self._queue.is_reachable(notice):
+        refund = notice.kind is NoticeKind.STAR_REFUND  # owed even to a customer who left
+        if not refund and not await self._queue.is_reachable(notice):
             await self._queue.mark_blocked(notice, "the customer blocked the bot earlier")
             return
         chat_slot = await self._pacing.reserve_slot(f"chat:{notice.chat_id}", self._chat_interval)
@@ -147,8 +161,17 @@ class DeliveryWorker:
         await _sleep_until(chat_slot)
         await _sleep_until(await self._pacing.reserve_slot(BOT_RATE_KEY, self._bot_interval))
         await self._window.turn()
-        text, markup = render(notice, self._i18n)
+        card: StaffOrderView | None = None
+        if notice.kind is NoticeKind.NEW_ORDER:  # the order as it is now, not as it was placed
+            try:
+                card = await self._staff.view(SYSTEM, notice.order_id)
+            except NotFound:
+                await self._queue.mark_failed(notice, "the order no longer exists")
+                return
+        text, markup = render(notice, self._i18n, card)
         try:
+            if refund:
+                await self._refund(notice)
             sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
         except TelegramRetryAfter as flood:
             pause = timedelta(seconds=flood.retry_after)
@@ -166,3 +189,14 @@ class DeliveryWorker:
             await self._queue.mark_failed(notice, rejected.message)
         else:
             await self._queue.mark_sent(notice, sent.message_id)
+
+    async def _refund(self, notice: Notification) -> None:
+        """Give a Stars payment back and record it. Telegram refunds a charge once, so a
+        retry after a lost answer or a crash is told ``CHARGE_ALREADY_REFUNDED``: done."""
+        assert notice.order_id is not None and notice.telegram_payment_charge_id is not None
+        try:
+            await self._bot.refund_star_payment(notice.chat_id, notice.telegram_payment_charge_id)
+        except TelegramBadRequest as refused:
+            if ALREADY_REFUNDED not in refused.message:
+                raise
+        await self._payments.refunded(notice.order_id, notice.telegram_payment_charge_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.customers import MembersOnly
+from bot.customers import MembersOnly, StaffActor
 from bot.handlers import (
     cart,
     catalog,
@@ -14,13 +14,22 @@ from bot.handlers import (
     help_cancel,
     menu,
     orders,
+    payments,
     profile,
+    staff_broadcasts,
+    staff_orders,
     start,
 )
 
 
 def build_routers() -> list[Router]:
-    """/help and /cancel first (every state), then signup, then what needs an account."""
+    """Payments first (nothing may hold them up), /help and /cancel (every state), then
+    signup, then staff tools (before the catalog takes any text as a search), then what
+    needs an account."""
+    staff = Router(name="staff")
+    staff.message.middleware(StaffActor())
+    staff.callback_query.middleware(StaffActor())
+    staff.include_routers(staff_orders.build_router(), staff_broadcasts.build_router())
     members = Router(name="members")
     members.message.middleware(MembersOnly())
     members.callback_query.middleware(MembersOnly())
@@ -30,4 +39,11 @@ def build_routers() -> list[Router]:
             for module in (menu, catalog, cart, delivery, checkout, orders, profile)
         )
     )
-    return [help_cancel.build_router(), start.build_router(), members, fallback.build_router()]
+    return [
+        payments.build_router(),
+        help_cancel.build_router(),
+        start.build_router(),
+        staff,
+        members,
+        fallback.build_router(),
+    ]

@@ -97,8 +97,11 @@ async def confirm(
         return
     if (await state.get_data()).get(SHOWN_ORDER) == key:
         return  # a repeated tap: the message shows this order already (an edit would fail)
+    methods = shop.payments.methods
     await show(
-        query, texts.order_placed(order, settings.payment_instructions), keyboards.order_placed()
+        query,
+        texts.order_placed(order, settings.payment_instructions, methods),
+        keyboards.order_placed(order, methods),
     )
     await state.update_data({SHOWN_ORDER: key})
 

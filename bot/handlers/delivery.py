@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Filter
+from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
@@ -200,6 +200,11 @@ async def _answer(
         await event.bot.send_message(event.from_user.id, text, reply_markup=markup)  # type: ignore[union-attr]
 
 
+async def use_the_buttons(message: Message) -> None:
+    """Text while a question has buttons (the methods, "Send to the same address?")."""
+    await message.answer(texts.use_the_buttons())
+
+
 async def _draft(state: FSMContext) -> dict[str, Any]:
     return dict((await state.get_data()).get(DRAFT) or {})
 
@@ -217,4 +222,6 @@ def build_router() -> Router:
     router.message.register(address_given, DeliveryForm.address, *typed)
     router.callback_query.register(add_note, AddNote.filter())
     router.message.register(note_given, DeliveryForm.note, *typed)
+    asking = StateFilter(DeliveryForm.reuse, DeliveryForm.method)
+    router.message.register(use_the_buttons, asking, ~F.text.startswith("/"))
     return router

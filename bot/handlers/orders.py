@@ -43,7 +43,8 @@ async def order_card(
     query: CallbackQuery, callback_data: OrderCard, shop: Shop, customer: User
 ) -> None:
     order = await shop.orders.get_own(customer.id, callback_data.order_id)
-    await show(query, texts.order(order), keyboards.order(callback_data.page))
+    keyboard = keyboards.order(order, shop.payments.methods, callback_data.page)
+    await show(query, texts.order(order), keyboard)
 
 
 def build_router() -> Router:

@@ -150,3 +150,22 @@ async def test_photos_edits_contacts_and_groups_on_the_page(
     await expect(page.locator(".from-user .text")).to_have_text("/done 7")
     assert [m.text for m in group.messages.values()][-1] == "/done 7"
     assert group.messages[3].sender_id == 1001
+
+
+async def test_a_user_joins_a_group_from_the_page(
+    http: aiohttp.ClientSession, server: SandboxServer, page: Any
+) -> None:
+    sandbox = server.sandbox
+    FakeUser.create(sandbox, 1001, "Alice")
+    bob = FakeUser.create(sandbox, 1002, "Bob")
+    group = sandbox.add_group("Staff", [bob.id])
+    await ok(http, server, "sendMessage", chat_id=group.id, text="New order #8")
+    await page.goto(f"{server.url}/?user=1001")
+
+    await page.get_by_role("button", name="Join Staff").click()
+
+    await expect(page.locator(".from-bot .text")).to_have_text("New order #8")
+    await expect(page.get_by_role("button", name="Staff", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert group.members[1001] == "member"

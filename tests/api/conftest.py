@@ -160,7 +160,7 @@ def new_account(shop: Shop, new_user: NewUser) -> NewAccount:
     async def create(role: Role = Role.USER, name: str = "Alice") -> Account:
         user = await new_user(name=name, password=PASSWORD)
         if role is not Role.USER:
-            user = await shop.staff.set_role(SYSTEM, user.id, role)
+            user = await shop.accounts.set_role(SYSTEM, user.id, role)
         credentials = Credentials(email=user.email, password=PASSWORD)
         user, issued = await shop.users.log_in(credentials, address=ADDRESS)
         return Account(user, issued.token)

@@ -40,6 +40,7 @@ async def test_start_follow_and_cancel_a_broadcast(api: Api, world: World, shop:
         {"text": "Hi", "segment": {"kind": "order_status", "status": "lost"}},
         {"text": "Hi", "segment": {"kind": "users", "userIds": [{"$ne": None}]}},
         {"text": "Hi", "segment": {"kind": "all"}, "createdBy": "0" * 24},
+        {"text": "Hi", "segment": {"kind": "all"}, "formatted": "yes"},
     ],
 )
 async def test_bad_broadcasts_are_refused(
@@ -49,6 +50,18 @@ async def test_bad_broadcasts_are_refused(
     reply = await api.request("POST", "/api/broadcasts", token=world.operator.token, json=body)
     assert reply.status == 422
     assert await shop.store.broadcasts.count_documents({}) == before
+
+
+async def test_a_formatted_broadcast_is_sent_as_telegram_html(
+    api: Api, world: World, shop: Shop
+) -> None:
+    await shop.store.users.update_one({"_id": world.alice.user.id}, {"$set": {"telegramId": 77}})
+    body = {"text": "<b>Sale</b>", "segment": {"kind": "all"}, "formatted": True}
+    started = await api.request("POST", "/api/broadcasts", token=world.operator.token, json=body)
+
+    assert started.status == 201 and started.body["broadcast"]["formatted"] is True
+    notice = await shop.store.notifications.find_one({"chatId": 77})
+    assert notice is not None and notice["formatted"] is True
 
 
 async def test_unknown_broadcast_is_404(api: Api, world: World) -> None:

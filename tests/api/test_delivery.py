@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from openapi_spec_validator import validate
 
 from core.delivery import DeliveryMethod
 from core.shop import Shop
@@ -131,5 +132,12 @@ def test_the_document_says_what_each_shop_takes(delivering: Api, api: Api) -> No
     details = delivering.document["components"]["schemas"]["DeliveryDetails"]
     assert details["properties"]["method"]["enum"] == ["pickup", "courier"]
     assert details["required"] == ["method", "phone"]
+    assert details["oneOf"] == [
+        {"properties": {"method": {"const": "pickup"}, "address": {"type": "null"}},
+         "required": []},
+        {"properties": {"method": {"const": "courier"}, "address": {"not": {"type": "null"}}},
+         "required": ["address"]},
+    ]  # fmt: skip
+    validate(delivering.document)
     assert "requestBody" not in api.document["paths"]["/api/orders"]["post"]
     assert "DeliveryDetails" not in api.document["components"]["schemas"]

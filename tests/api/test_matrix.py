@@ -14,6 +14,7 @@ from tests.api.conftest import PASSWORD, Api, World
 
 ACTORS = ("anonymous", "owner", "other", "operator", "admin")
 TEA, ARCHIVED, ORDER, BROADCAST = "{tea}", "{archived}", "{order}", "{broadcast}"
+OWNER = "{owner}"
 SEGMENT = {"kind": "all"}
 
 # method, path, body, then the status for each of ACTORS
@@ -41,8 +42,12 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", "/api/admin/orders", None, (401, 403, 403, 200, 200)),
     ("GET", f"/api/admin/orders/{ORDER}", None, (401, 403, 403, 200, 200)),
     ("GET", "/api/admin/users", None, (401, 403, 403, 403, 200)),
+    ("GET", f"/api/admin/users/{OWNER}", None, (401, 403, 403, 403, 200)),
+    ("PATCH", f"/api/admin/users/{OWNER}", {"role": "operator"}, (401, 403, 403, 403, 200)),
     ("POST", "/api/admin/orders/status", {"status": "paid", "orderIds": [ORDER]},
      (401, 403, 403, 200, 200)),
+    ("GET", "/api/admin/refunds", None, (401, 403, 403, 200, 200)),
+    ("POST", f"/api/admin/orders/{ORDER}/refunded", {}, (401, 403, 403, 409, 409)),
     ("POST", "/api/broadcasts", {"text": "Hi", "segment": SEGMENT}, (401, 403, 403, 201, 201)),
     ("GET", "/api/broadcasts", None, (401, 403, 403, 200, 200)),
     ("GET", f"/api/broadcasts/{BROADCAST}", None, (401, 403, 403, 200, 200)),
@@ -67,6 +72,7 @@ def fill(value: Any, world: World) -> Any:
         ARCHIVED: str(world.archived.id),
         ORDER: world.order_id,
         BROADCAST: world.broadcast_id,
+        OWNER: world.alice.id,
         "{alice_email}": world.alice.email,
     }
     if isinstance(value, str):
@@ -115,7 +121,8 @@ def test_the_matrix_covers_every_documented_operation(api: Api) -> None:
             path.replace(TEA, "{}")
             .replace(ARCHIVED, "{}")
             .replace(ORDER, "{}")
-            .replace(BROADCAST, "{}"),
+            .replace(BROADCAST, "{}")
+            .replace(OWNER, "{}"),
         )
         for method, path, _, _ in MATRIX
     }

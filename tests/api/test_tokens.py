@@ -77,7 +77,7 @@ async def test_demoted_admins_old_token_no_longer_works(
     await new_account(Role.ADMIN, name="Ada")  # the shop keeps an admin
     admin = await new_account(Role.ADMIN)
     assert (await api.get("/api/admin/users", token=admin.token)).status == 200
-    await shop.staff.set_role(SYSTEM, admin.user.id, Role.USER)
+    await shop.accounts.set_role(SYSTEM, admin.user.id, Role.USER)
     assert (await api.get("/api/admin/users", token=admin.token)).status == 401
     assert (await api.get("/api/auth/me", token=admin.token)).status == 401
 

@@ -273,7 +273,8 @@ async def test_the_operators_chat_hears_of_each_new_order_once(
         notice = await operators.wait_for(lambda m: "New order" in (m.text or ""))
         await shop.outbox.relay(order.id)  # relaying again queues nothing new
 
-    assert notice.text == f"New order #{order.number}: $12.50"
+    assert (notice.text or "").startswith(f"New order #{order.number}: $12.50\nCustomer: Dora")
+    assert [[b.text for b in row] for row in notice.buttons] == [["✅ Mark paid", "✖ Cancel"]]
     assert await shop.store.notifications.count_documents({"kind": "new_order"}) == 1
 
 

@@ -4,6 +4,7 @@ a note, /cancel, stale summaries and markup that must stay text."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -53,6 +54,14 @@ def _text(message: Message | None) -> str:
 
 async def _summary(player: FakeUser) -> Message:
     return await player.wait_for(lambda m: "Place this order?" in (m.text or ""))
+
+
+async def _pickup_summary(player: FakeUser) -> Message:
+    """Checkout, pickup, a typed phone: the summary."""
+    await review_order(player)
+    await player.press(PICKUP)
+    await player.send("+44 20 7946 0958", wait=False)
+    return await _summary(player)
 
 
 async def _only_order(shop: Shop, account: User) -> Order:
@@ -148,7 +157,8 @@ async def test_changing_the_last_details_asks_again(
     await shop.checkout.place_order(account.id, delivery=parse(DeliveryDetails, given))
     await fill_cart(shop, account, (tea, 1))
 
-    await review_order(alice)
+    offer = await review_order(alice)
+    assert "Use the same details as last time?" in _text(offer)  # a pickup: no address
     assert _text(await tap(alice, "Change")) == english(texts.ask_method)
     await alice.press(COURIER)
     await alice.send("+1 202 555 0143")
@@ -210,10 +220,7 @@ async def test_a_summary_whose_details_changed_orders_nothing(
     shop: Shop, new_product: NewProduct, make_user: Callable[..., FakeUser], running_bot: None
 ) -> None:
     alice, account, _ = await _shopper(shop, new_product, make_user)
-    await review_order(alice)
-    await alice.press(PICKUP)
-    await alice.send("+44 20 7946 0958", wait=False)
-    old = await _summary(alice)
+    old = await _pickup_summary(alice)
     await alice.send("/start")  # leaves everything, the gathered details too
 
     query = await alice.press(CONFIRM, message_id=old.message_id)
@@ -230,6 +237,8 @@ async def test_forged_methods_and_steps_out_of_turn_are_refused(
 
     forged = await alice.send_callback(ChooseDelivery(code="drone").pack())
     assert forged.text == english(texts.stale_button)
+    hint = await alice.send("courier please")
+    assert _text(hint) == english(texts.use_the_buttons)
     await alice.press(PICKUP)
     replayed = await alice.send_callback(ChooseDelivery(code="courier").pack())  # asked a phone
     assert replayed.text == english(texts.stale_button)
@@ -245,7 +254,7 @@ async def test_the_operators_hear_the_details_as_text(
 ) -> None:
     operators = make_user("Operators")
     shop.outbox.operator_chat_id = operators.id
-    _, account = await customer("Dora")
+    dora, account = await customer("Dora")
     await fill_cart(shop, account, (await new_product(price=1250), 1))
     given = {
         "method": "courier",
@@ -257,10 +266,31 @@ async def test_the_operators_hear_the_details_as_text(
         order = await shop.checkout.place_order(account.id, delivery=parse(DeliveryDetails, given))
         notice = await operators.wait_for(lambda m: "New order" in (m.text or ""))
 
-    assert notice.text == (
-        f"New order #{order.number}: $17.50\n"
+    card = notice.text or ""
+    assert card.startswith(f"New order #{order.number}: $17.50\n")
+    assert (
+        "Courier = $5.00\n\n"
         "Delivery: Courier\n"
         "To: <b>Dora</b>, +442079460958\n"
-        "Address: <a href='x'>1 St</a>"
+        "Address: <a href='x'>1 St</a>\n"
+    ) in card
+    # The shop's own markup only: bold headings and the link to the customer's chat.
+    assert {e["type"] for e in notice.entities} == {"bold", "text_link"}
+    assert {e["url"] for e in notice.entities if "url" in e} == {f"tg://user?id={dora.id}"}
+
+
+async def test_a_double_tap_on_confirm_makes_one_order_with_the_details(
+    shop: Shop, new_product: NewProduct, make_user: Callable[..., FakeUser], running_bot: None
+) -> None:
+    alice, account, tea = await _shopper(shop, new_product, make_user)
+    summary = await _pickup_summary(alice)
+    button = summary.button(CONFIRM)
+    assert button is not None and button.callback_data is not None
+
+    await asyncio.gather(
+        *(alice.send_callback(button.callback_data, message_id=summary.message_id) for _ in "ab")
     )
-    assert {e["type"] for e in notice.entities} == {"bold"}
+
+    order = await _only_order(shop, account)
+    assert order.delivery is not None and order.delivery.method == "pickup"
+    assert (await shop.catalog.get(tea.id)).stock == 8

@@ -102,7 +102,7 @@ async def test_a_deactivated_customer_is_a_stranger_to_the_bot(
     alice, account = await customer("Alice")
     menu = await alice.send("/start")
     assert menu is not None
-    await shop.staff.change(SYSTEM, account.id, AccountChange(active=False))
+    await shop.accounts.change(SYSTEM, account.id, AccountChange(active=False))
 
     reply = await alice.send("/cart")
     assert reply is not None and reply.text == "Please send /start to sign up first."

@@ -1,16 +1,27 @@
 """A real headless browser: Debian's chromium driven by Playwright (never a downloaded
 browser). Tests that need it are skipped, saying so, where chromium is not installed;
-``.ci/run`` installs it."""
+``.ci/run`` installs it. ``running_shop`` is what ``./run`` starts, for the page to talk to."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+import signal
+import sys
+import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from core.access import SYSTEM
+from core.commands import AdminAccount, ProductDraft
 from core.config import PROJECT_ROOT
+from core.shop import open_shop
+from tests.conftest import make_settings
+from tests.processes import environment, free_port, wait_until_serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -56,3 +67,80 @@ async def page(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterato
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         await opened.screenshot(path=SCREENSHOTS / f"{request.node.name}.png")
         await context.close()
+
+
+PAGE_URL = re.compile(r"chat with the shop in your browser: (http://[^\s\"]+)")
+OPERATOR_EMAIL, OPERATOR_PASSWORD = "olga@example.com", "operator password 1"
+
+
+@dataclass
+class RunningShop:
+    page_url: str
+    log: list[str]
+
+
+async def collect(stream: asyncio.StreamReader, lines: list[str]) -> None:
+    while line := await stream.readline():
+        lines.append(line.decode(errors="replace"))
+
+
+@pytest.fixture
+def shop_env() -> dict[str, str]:
+    """Settings of ``running_shop`` beyond the defaults; a test module may override it."""
+    return {}
+
+
+@pytest.fixture
+async def running_shop(mongo_uri: str, shop_env: dict[str, str]) -> AsyncIterator[RunningShop]:
+    """``python -m shop`` on the offline sandbox, a product and an admin in its database."""
+    database = f"test_{uuid.uuid4().hex[:16]}"
+    api, sandbox = free_port(), free_port()
+    env = environment(
+        MONGODB_URI=mongo_uri,
+        MONGODB_DATABASE=database,
+        API_PORT=str(api),
+        SANDBOX_PORT=str(sandbox),
+        **shop_env,
+    )
+    for name in ("BOT_TOKEN", "CORS_ORIGINS"):
+        env.pop(name, None)
+    async with open_shop(make_settings(mongodb_database=database), mongo_uri) as shop:
+        draft = ProductDraft(name="Green tea", price=450, stock=10, description="Sencha")
+        await shop.catalog.create(SYSTEM, draft)
+        olga = AdminAccount(name="Olga", email=OPERATOR_EMAIL, password=OPERATOR_PASSWORD)
+        await shop.accounts.create_admin(olga)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "shop", cwd=PROJECT_ROOT, env=env, stderr=asyncio.subprocess.PIPE
+        )
+        assert process.stderr is not None
+        log: list[str] = []
+        reading = asyncio.create_task(collect(process.stderr, log))
+        try:
+            await wait_until_serving(f"http://127.0.0.1:{api}/readyz")
+            urls = [match[1] for line in log if (match := PAGE_URL.search(line))]
+            assert urls == [f"http://127.0.0.1:{sandbox}/?api=http://127.0.0.1:{api}"], log
+            yield RunningShop(urls[0], log)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 30)
+            await reading
+            await shop.client.drop_database(database)
+        assert process.returncode == 0, "".join(log)[-2000:]
+
+
+async def tap(page: Page, button: str) -> None:
+    """Press the newest button labelled ``button``, as a Telegram user would."""
+    await page.get_by_role("button", name=button, exact=True).last.click()
+
+
+async def sign_up(page: Page, email: str = "alice@example.com") -> None:
+    """Start the chat and sign up as Alice, keeping the name from the profile."""
+    chat = page.locator("#messages")
+    await tap(page, "Start")
+    await expect(chat).to_contain_text("What name should we use for your orders?")
+    await tap(page, "Keep “Alice”")
+    await expect(chat).to_contain_text("Now your email address")
+    composer = page.get_by_role("textbox", name="Message")
+    await composer.fill(email)
+    await composer.press("Enter")
+    await expect(chat).to_contain_text("Hello, Alice! What would you like to do?")

@@ -1,5 +1,6 @@
 """Configuration: one clear line per bad value, and a generated secret on first use."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,28 @@ class IsolatedSettings(CoreSettings):
         (
             {"JWT_SECRET": "x" * 32, "SHOP_CURRENCY": "dollars"},
             "configuration error: SHOP_CURRENCY string should match pattern '^[A-Z]{3}$'",
+        ),
+        (
+            {"JWT_SECRET": "x" * 32, "PAYMENT_METHODS": "stars"},
+            "configuration error: PAYMENT_METHODS stars needs SHOP_CURRENCY=XTR "
+            "(prices in whole Stars)",
+        ),
+        (
+            {"JWT_SECRET": "x" * 32, "PAYMENT_METHODS": "manual,provider"},
+            "configuration error: PAYMENT_METHODS provider needs PAYMENT_PROVIDER_TOKEN",
+        ),
+        (
+            {
+                "JWT_SECRET": "x" * 32,
+                "PAYMENT_METHODS": "provider",
+                "SHOP_CURRENCY": "XTR",
+                "PAYMENT_PROVIDER_TOKEN": "1:TEST:x",
+            },
+            "configuration error: PAYMENT_METHODS provider cannot take Stars (XTR); use stars",
+        ),
+        (
+            {"JWT_SECRET": "x" * 32, "PAYMENT_METHODS": "cash"},
+            "configuration error: PAYMENT_METHODS input should be 'manual', 'provider' or 'stars'",
         ),
     ],
 )
@@ -81,3 +104,22 @@ def test_the_write_concern_is_the_clients_default(choice: str, expected: dict[st
 def test_writes_wait_for_the_journal_unless_told_otherwise() -> None:
     default = CoreSettings(_env_file=None, jwt_secret="x" * 32)  # type: ignore[call-arg]
     assert default.mongodb_write_concern == "journaled"
+
+
+@pytest.mark.parametrize(
+    ("env", "minutes"),
+    [
+        ({}, None),  # manual payment alone: orders wait for staff
+        ({"ORDER_PAYMENT_MINUTES": "15"}, 15),
+        ({"SHOP_CURRENCY": "XTR", "PAYMENT_METHODS": "stars,manual"}, 60),
+        ({"SHOP_CURRENCY": "XTR", "PAYMENT_METHODS": "stars", "ORDER_PAYMENT_MINUTES": "0"}, None),
+    ],
+)
+def test_unpaid_orders_expire_by_default_only_with_an_online_method(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], minutes: int | None
+) -> None:
+    monkeypatch.setenv("JWT_SECRET", "x" * 32)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    window = load(IsolatedSettings).payment_window
+    assert window == (None if minutes is None else timedelta(minutes=minutes))

@@ -1,212 +1,204 @@
-"""Staff accounts: roles, deactivation, the last active admin, concurrency and crashes."""
+"""Staff views and moves: the order with its people, moves from a view that may be stale,
+the new-order card for the operators, broadcasts started idempotently from a chat."""
 
 import asyncio
-from datetime import timedelta
 
 import pytest
-from bson import ObjectId
 
-from core import clock
 from core.access import SYSTEM, Actor
-from core.commands import (
-    AccountChange,
-    AdminAccount,
-    Credentials,
-    TelegramSignup,
-    UserQuery,
-)
-from core.errors import (
-    AccountBusy,
-    AccountDeactivated,
-    AuthenticationFailed,
-    Forbidden,
-    LastAdmin,
-    TelegramAccountTaken,
-)
-from core.models import Role, User
+from core.commands import AccountChange, BroadcastDraft, CartChange, Segment, parse
+from core.errors import Forbidden, InvalidInput
+from core.models import Order, OrderStatus, Role, User
 from core.shop import Shop
-from core.staff import Staff
 
-from ..conftest import ADDRESS, NewUser
-from .test_crash_recovery import LEASE, _run_until_killed, dying_store
-
-DEACTIVATE = AccountChange(active=False)
-DEMOTE = AccountChange(role=Role.USER)
+from ..conftest import NewProduct, NewUser
 
 
-async def _admins(shop: Shop, count: int, new_user: NewUser) -> list[User]:
-    return [
-        await shop.staff.set_role(SYSTEM, (await new_user(name=f"Admin {i}")).id, Role.ADMIN)
-        for i in range(count)
+async def _staff(shop: Shop, new_user: NewUser, name: str, telegram_id: int | None) -> User:
+    user = await new_user(name=name)
+    if telegram_id is not None:
+        await shop.store.users.update_one({"_id": user.id}, {"$set": {"telegramId": telegram_id}})
+    return await shop.accounts.set_role(SYSTEM, user.id, Role.OPERATOR)
+
+
+async def _order(shop: Shop, user: User, new_product: NewProduct) -> Order:
+    product = await new_product(name="Tea", price=450)
+    await shop.carts.add(user.id, CartChange.model_validate({"productId": product.id}))
+    return await shop.checkout.place_order(user.id)
+
+
+async def test_a_view_names_the_customer_and_who_made_each_change(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    customer = await new_user(name="Dora")
+    olga = await _staff(shop, new_user, "Olga", None)
+    order = await _order(shop, customer, new_product)
+
+    moved = await shop.staff.move(Actor.of(olga), order.id, OrderStatus.PAID, order.version)
+
+    assert moved.moved
+    view = moved.view
+    assert view.customer is not None and view.customer.name == "Dora"
+    assert [(c.to_status, c.by_name, c.by_role) for c in view.history] == [
+        (OrderStatus.PENDING, "Dora", Role.USER),
+        (OrderStatus.PAID, "Olga", Role.OPERATOR),
     ]
+    assert view.next_statuses == (OrderStatus.SHIPPED, OrderStatus.CANCELLED)
 
 
-async def _assert_admins_counted(shop: Shop) -> set[ObjectId]:
-    """The ``admins`` document names exactly the active admins; returns them."""
-    cursor = shop.store.users.find({"role": "admin", "active": {"$ne": False}}, {"_id": 1})
-    actual = {document["_id"] for document in await cursor.to_list()}
-    registry = await shop.store.staff.find_one({"_id": "admins"})
-    assert registry is not None
-    assert (set(registry["ids"]), registry["count"]) == (actual, len(actual))
-    assert await shop.store.users.count_documents({"journal": {"$exists": True}}) == 0
-    return actual
-
-
-async def test_the_last_active_admin_can_be_neither_demoted_nor_deactivated(
-    shop: Shop, new_user: NewUser
+async def test_a_move_from_a_stale_view_changes_nothing(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
 ) -> None:
-    ada, bob = await _admins(shop, 2, new_user)
-    demoted = await shop.staff.change(Actor.of(ada), bob.id, AccountChange(role=Role.OPERATOR))
-    assert demoted.role is Role.OPERATOR
+    """A card shown while pending must not cancel an order that was paid since."""
+    olga = Actor.of(await _staff(shop, new_user, "Olga", None))
+    order = await _order(shop, await new_user(), new_product)
+    await shop.staff.move(olga, order.id, OrderStatus.PAID, order.version)
 
-    for change in (DEMOTE, DEACTIVATE, AccountChange(role=Role.OPERATOR, active=True)):
-        with pytest.raises(LastAdmin):
-            await shop.staff.change(Actor.of(ada), ada.id, change)
-    assert (await shop.users.get(ada.id)).is_active_admin
-    assert await _assert_admins_counted(shop) == {ada.id}
+    stale = await shop.staff.move(olga, order.id, OrderStatus.CANCELLED, order.version)
+
+    assert not stale.moved and stale.view.order.status is OrderStatus.PAID
 
 
-async def test_only_admins_change_accounts(shop: Shop, new_user: NewUser) -> None:
-    alice = await new_user()
-    operator = await shop.staff.set_role(SYSTEM, (await new_user()).id, Role.OPERATOR)
-    for actor in (Actor.of(alice), Actor.of(operator)):
+async def test_two_operators_moving_at_once_make_one_change(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    olga = Actor.of(await _staff(shop, new_user, "Olga", None))
+    petr = Actor.of(await _staff(shop, new_user, "Petr", None))
+    order = await _order(shop, await new_user(), new_product)
+
+    outcomes = await asyncio.gather(
+        *(shop.staff.move(a, order.id, OrderStatus.PAID, order.version) for a in (olga, petr))
+    )
+
+    assert sorted(o.moved for o in outcomes) == [False, True]
+    assert all(o.view.order.status is OrderStatus.PAID for o in outcomes)
+    stored = await shop.store.orders.find_one({"_id": order.id})
+    assert [change["to"] for change in stored["history"]] == ["pending", "paid"]
+    assert await shop.store.notifications.count_documents({"kind": "order_status"}) == 0
+
+
+async def test_only_staff_as_they_are_now_may_view_count_or_move(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    customer = await new_user()
+    order = await _order(shop, customer, new_product)
+    demoted = await _staff(shop, new_user, "Olga", None)
+    await shop.accounts.set_role(SYSTEM, demoted.id, Role.USER)
+    for account in (customer, await shop.users.get(demoted.id)):
+        actor = Actor.of(account)
         with pytest.raises(Forbidden):
-            await shop.staff.change(actor, alice.id, DEACTIVATE)
+            await shop.staff.move(actor, order.id, OrderStatus.PAID, order.version)
         with pytest.raises(Forbidden):
-            await shop.staff.list(actor, UserQuery())
+            await shop.staff.view(actor, order.id)
+        with pytest.raises(Forbidden):
+            await shop.staff.counts(actor)
+    assert (await shop.orders.get(SYSTEM, order.id)).status is OrderStatus.PENDING
 
 
-@pytest.mark.parametrize("admins", [2, 5])
-async def test_admins_demoting_each_other_at_once_leave_one(
-    shop: Shop, new_user: NewUser, admins: int
+async def test_a_forged_version_is_refused(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
 ) -> None:
-    team = await _admins(shop, admins, new_user)
-    changes = [
-        shop.staff.change(Actor.of(actor), target.id, change)
-        for change in (DEMOTE, DEACTIVATE)
-        for actor, target in zip(team, team[1:] + team[:1], strict=True)
-    ]
-    outcomes = await asyncio.gather(*changes, return_exceptions=True)
-
-    # refused: the last admin, or an account another of these changes was changing
-    assert {type(o) for o in outcomes if isinstance(o, Exception)} <= {LastAdmin, AccountBusy}
-    assert len(await _assert_admins_counted(shop)) == 1
+    order = await _order(shop, await new_user(), new_product)
+    with pytest.raises(InvalidInput):
+        await shop.staff.move(SYSTEM, order.id, OrderStatus.PAID, -1)
 
 
-async def test_a_deactivated_account_cannot_sign_in_its_tokens_end_and_the_bot_forgets_it(
+async def test_counts_by_status(shop: Shop, new_user: NewUser, new_product: NewProduct) -> None:
+    customer = await new_user()
+    first = await _order(shop, customer, new_product)
+    await _order(shop, customer, new_product)
+    await shop.staff.move(SYSTEM, first.id, OrderStatus.PAID, first.version)
+    counts = await shop.staff.counts(SYSTEM)
+    assert counts == {
+        OrderStatus.PENDING: 1,
+        OrderStatus.PAID: 1,
+        OrderStatus.SHIPPED: 0,
+        OrderStatus.CANCELLED: 0,
+    }
+
+
+async def test_without_an_operators_chat_each_active_staff_member_on_telegram_gets_the_card(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    assert shop.outbox.operator_chat_id is None
+    await _staff(shop, new_user, "Olga", 501)
+    await _staff(shop, new_user, "Petr", 502)
+    await _staff(shop, new_user, "Web only", None)
+    gone = await _staff(shop, new_user, "Gone", 505)
+    await shop.accounts.change(SYSTEM, gone.id, AccountChange(active=False))
+    admin = await new_user(name="Ada")
+    await shop.store.users.update_one({"_id": admin.id}, {"$set": {"telegramId": 503}})
+    await shop.accounts.set_role(SYSTEM, admin.id, Role.ADMIN)
+    customer = await new_user()
+    await shop.store.users.update_one({"_id": customer.id}, {"$set": {"telegramId": 504}})
+
+    order = await _order(shop, customer, new_product)
+    await shop.outbox.relay(order.id)  # relaying again queues nothing new
+
+    cards = await shop.store.notifications.find({"kind": "new_order"}).to_list()
+    assert sorted(card["chatId"] for card in cards) == [501, 502, 503]
+    assert {card["orderId"] for card in cards} == {order.id}
+
+
+async def test_with_an_operators_chat_only_that_chat_gets_the_card(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    shop.outbox.operator_chat_id = -100
+    await _staff(shop, new_user, "Olga", 501)
+    await _order(shop, await new_user(), new_product)
+    cards = await shop.store.notifications.find({"kind": "new_order"}).to_list()
+    assert [card["chatId"] for card in cards] == [-100]
+
+
+def _draft(text: str = "Sale!", *, formatted: bool = False) -> BroadcastDraft:
+    return parse(BroadcastDraft, {"text": text, "formatted": formatted, "segment": {"kind": "all"}})
+
+
+async def test_a_broadcast_started_twice_with_one_id_is_one_broadcast(
     shop: Shop, new_user: NewUser
 ) -> None:
-    alice = await new_user(password="correct horse")
-    await shop.store.users.update_one({"_id": alice.id}, {"$set": {"telegramId": 77}})
-    credentials = Credentials(email=alice.email, password="correct horse")
-    _, issued = await shop.users.log_in(credentials, address=ADDRESS)
+    for chat in (11, 12):
+        user = await new_user()
+        await shop.store.users.update_one({"_id": user.id}, {"$set": {"telegramId": chat}})
+    broadcast_id = shop.broadcasts.new_id()
 
-    off = await shop.staff.change(SYSTEM, alice.id, DEACTIVATE)
-    assert (off.active, off.role) == (False, Role.USER)
-    with pytest.raises(AuthenticationFailed):
-        await shop.users.from_token(issued.token)
-    with pytest.raises(AccountDeactivated):
-        await shop.users.log_in(credentials, address=ADDRESS)
-    assert await shop.users.by_telegram(77) is None
+    first = await shop.broadcasts.start(
+        SYSTEM, _draft(formatted=True), broadcast_id=broadcast_id, report_to=(7, 70)
+    )
+    again = await shop.broadcasts.start(
+        SYSTEM, _draft("Other"), broadcast_id=broadcast_id, report_to=(7, 71)
+    )
 
-    await shop.staff.change(SYSTEM, alice.id, AccountChange(active=True))
-    user, _ = await shop.users.log_in(credentials, address=ADDRESS)
-    assert user.active
-    assert await shop.users.by_telegram(77) == user
-    with pytest.raises(AuthenticationFailed):
-        await shop.users.from_token(issued.token)  # tokens from before stay dead
-
-
-async def test_a_change_to_nothing_keeps_the_sessions(shop: Shop, new_user: NewUser) -> None:
-    alice = await new_user()
-    same = await shop.staff.change(SYSTEM, alice.id, AccountChange(role=Role.USER, active=True))
-    assert same.session_version == alice.session_version
+    assert str(first.id) == str(again.id) == broadcast_id
+    assert again.text == "Sale!" and again.formatted
+    assert await shop.store.broadcasts.count_documents({}) == 1
+    notices = await shop.store.notifications.find({"broadcastId": first.id}).to_list()
+    assert len(notices) == 2 and all(n["formatted"] for n in notices)
+    [report] = await shop.broadcasts.reports_due()
+    assert (report.broadcast_id, report.chat_id, report.message_id) == (first.id, 7, 70)
+    await shop.broadcasts.reported(first.id)
+    assert await shop.broadcasts.reports_due() == []
 
 
-async def test_admins_find_accounts_by_name_email_telegram_id_role_and_activity(
-    shop: Shop, new_user: NewUser
+async def test_a_forged_broadcast_id_is_refused(shop: Shop) -> None:
+    with pytest.raises(InvalidInput):
+        await shop.broadcasts.start(SYSTEM, _draft(), broadcast_id="{'$ne': null}")
+    assert await shop.store.broadcasts.count_documents({}) == 0
+
+
+async def test_recipients_are_counted_like_they_are_reached(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
 ) -> None:
-    alice = await new_user("Alice Smith", email="alice@example.com")
-    bob = await shop.users.sign_up_telegram(
-        TelegramSignup(telegram_id=4242, name="Bob", email="bob@shop.example")
-    )
-    olga = await shop.staff.set_role(SYSTEM, (await new_user("Olga")).id, Role.OPERATOR)
-    await shop.staff.change(SYSTEM, alice.id, DEACTIVATE)
+    buyer = await new_user()
+    for chat, user in ((21, buyer), (22, await new_user()), (23, await new_user())):
+        await shop.store.users.update_one({"_id": user.id}, {"$set": {"telegramId": chat}})
+    await _staff(shop, new_user, "Olga", 24)
+    await _order(shop, buyer, new_product)
 
-    async def found(**query: object) -> list[str]:
-        page = await shop.staff.list(SYSTEM, UserQuery.model_validate(query))
-        return [user.name for user in page.items]
-
-    assert await found(q="smith") == ["Alice Smith"]
-    assert await found(q="SHOP.example") == ["Bob"]
-    assert await found(q="4242") == ["Bob"]
-    assert await found(q=".*") == []  # words, not patterns
-    assert await found(role="operator") == [olga.name]
-    assert await found(active="false") == ["Alice Smith"]
-    assert await found(active="true") == ["Olga", "Bob"]
-    assert bob.telegram_id == 4242
-
-
-async def test_create_admin_links_the_telegram_account(shop: Shop, new_user: NewUser) -> None:
-    account = AdminAccount(name="Root", email="root@example.com", password="pw 12345678")
-    admin = await shop.staff.create_admin(account.model_copy(update={"telegram_id": 555}))
-    assert (admin.role, admin.telegram_id, admin.active) == (Role.ADMIN, 555, True)
-
-    await shop.users.sign_up_telegram(
-        TelegramSignup(telegram_id=666, name="Eve", email="eve@example.com")
-    )
-    taken = account.model_copy(update={"telegram_id": 666})
-    with pytest.raises(TelegramAccountTaken):
-        await shop.staff.create_admin(taken)
-
-    # the command line brings back a deactivated admin (the way back in when locked out)
-    await shop.staff.create_admin(
-        AdminAccount(name="Sub", email="sub@example.com", password="pw 12345678")
-    )
-    await shop.staff.change(SYSTEM, admin.id, DEACTIVATE)
-    assert (await shop.staff.create_admin(account)).is_active_admin
-
-
-async def test_admins_are_counted_for_a_shop_from_before_they_were(
-    shop: Shop, new_user: NewUser
-) -> None:
-    ada, bob = await new_user(), await new_user()
-    await shop.store.users.update_many(
-        {"_id": {"$in": [ada.id, bob.id]}}, {"$set": {"role": "admin"}}
-    )
-    await shop.store.staff.delete_many({})
-    await shop.staff.change(SYSTEM, bob.id, DEMOTE)
-    with pytest.raises(LastAdmin):
-        await shop.staff.change(SYSTEM, ada.id, DEMOTE)
-    assert await _assert_admins_counted(shop) == {ada.id}
-
-
-@pytest.mark.parametrize(
-    "change", [DEMOTE, DEACTIVATE, AccountChange(role=Role.ADMIN, active=True)]
-)
-async def test_a_change_killed_at_every_write_is_finished_or_undone(
-    shop: Shop, new_user: NewUser, change: AccountChange
-) -> None:
-    ada = (await _admins(shop, 1, new_user))[0]
-    for writes in range(10):
-        target = await new_user()
-        if change.role is not Role.ADMIN:
-            await shop.staff.set_role(SYSTEM, target.id, Role.ADMIN)
-        else:
-            await shop.staff.change(SYSTEM, target.id, DEACTIVATE)
-        staff = Staff(dying_store(shop.store, writes), shop.users, LEASE)
-        killed = await _run_until_killed(lambda: staff.change(SYSTEM, target.id, change))  # noqa: B023
-        assert await shop.recover() == 0  # a live change is left alone
-        await shop.recover(at=clock.now() + LEASE + timedelta(seconds=1))
-
-        admins = await _assert_admins_counted(shop)
-        assert ada.id in admins
-        if not killed:
-            break
-    else:
-        pytest.fail("the change never finished within the write budget")
-    # the last admin is still protected after all that
-    for other in admins - {ada.id}:
-        await shop.staff.change(SYSTEM, other, DEMOTE)
-    with pytest.raises(LastAdmin):
-        await shop.staff.change(SYSTEM, ada.id, DEACTIVATE)
+    everyone = Segment(kind="all")
+    pending = Segment(kind="order_status", status=OrderStatus.PENDING)
+    paid = Segment(kind="order_status", status=OrderStatus.PAID)
+    counted = [await shop.broadcasts.count_recipients(SYSTEM, s) for s in (everyone, pending, paid)]
+    assert counted == [3, 1, 0]
+    with pytest.raises(Forbidden):
+        await shop.broadcasts.count_recipients(Actor.of(buyer), everyone)

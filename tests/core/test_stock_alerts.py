@@ -12,7 +12,7 @@ from core.access import SYSTEM, Actor
 from core.carts import Carts
 from core.checkout import Checkout
 from core.commands import CartChange, ProductPatch, StatusUpdate
-from core.models import Product, Role
+from core.models import Product, Role, User
 from core.notifications import NotificationQueue
 from core.outbox import Outbox
 from core.shop import Shop
@@ -35,7 +35,10 @@ def watched(shop: Shop) -> Shop:
 
 
 async def _buy(shop: Shop, new_user: NewUser, product: Product, quantity: int) -> None:
-    customer = await new_user()
+    await _buy_as(shop, await new_user(), product, quantity)
+
+
+async def _buy_as(shop: Shop, customer: User, product: Product, quantity: int) -> None:
     await shop.carts.add(customer.id, CartChange(product_id=product.id, quantity=quantity))
     await shop.checkout.place_order(customer.id)
 
@@ -103,7 +106,8 @@ async def test_orders_crossing_at_once_make_one_alert(
 ) -> None:
     shop = watched
     tea = await new_product(stock=12)
-    await asyncio.gather(*(_buy(shop, new_user, tea, 1) for _ in range(12)))
+    customers = [await new_user() for _ in range(12)]
+    await asyncio.gather(*(_buy_as(shop, customer, tea, 1) for customer in customers))
     assert (await shop.catalog.get(tea.id)).stock == 0
     assert len(await _alerts(shop)) == 1
 

@@ -177,17 +177,17 @@ async def test_profile_update_and_roles(shop: Shop, new_user: NewUser) -> None:
     assert renamed.updated_at >= user.updated_at
 
     with pytest.raises(Forbidden):
-        await shop.staff.set_role(Actor.of(user), user.id, Role.ADMIN)
-    assert (await shop.staff.set_role(SYSTEM, user.id, Role.OPERATOR)).role is Role.OPERATOR
+        await shop.accounts.set_role(Actor.of(user), user.id, Role.ADMIN)
+    assert (await shop.accounts.set_role(SYSTEM, user.id, Role.OPERATOR)).role is Role.OPERATOR
 
 
 async def test_create_admin_creates_or_promotes(shop: Shop, new_user: NewUser) -> None:
     root = AdminAccount(name="Root", email="root@example.com", password="admin password")
-    admin = await shop.staff.create_admin(root)
+    admin = await shop.accounts.create_admin(root)
     assert admin.role is Role.ADMIN
     existing = await new_user(email="eve@example.com")
     eve = AdminAccount(name="Eve", email="eve@example.com", password="eve password!")
-    promoted = await shop.staff.create_admin(eve)
+    promoted = await shop.accounts.create_admin(eve)
     assert (promoted.id, promoted.role) == (existing.id, Role.ADMIN)
 
 

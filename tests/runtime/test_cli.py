@@ -54,6 +54,22 @@ def test_create_admin_reads_the_password_from_stdin_and_seed_demo_fills_the_cata
             assert user is not None and user["role"] == "admin"
             assert "a strong password" not in str(user)
 
+            linked = run_cli(
+                mongo_uri,
+                database,
+                "create-admin",
+                "--email",
+                "olga@example.com",
+                "--telegram-id",
+                "4242",
+                stdin="another strong password\n",
+            )
+            assert linked.returncode == 0, linked.stderr
+            assert "Telegram user 4242" in linked.stdout
+            olga = client[database].users.find_one({"telegramId": 4242})
+            assert olga is not None and olga["email"] == "olga@example.com"
+            assert olga["role"] == "admin"
+
             short = run_cli(
                 mongo_uri, database, "create-admin", "--email", "x@example.com", stdin="short\n"
             )

@@ -63,20 +63,41 @@ async function showUsers() {
   byId("users").replaceChildren(...items);
 }
 
+/** Tabs for the user's chats (the bot, their groups), then "Join" for every other group. */
 async function showChats() {
-  const groups = await requestJson(`/sandbox/groups?member=${current.userId}`);
-  const chats = [{ id: current.userId, title: "Bot" }, ...groups];
+  const groups = await requestJson("/sandbox/groups");
+  const isMember = (group) => String(current.userId) in group.members;
+  const chats = [{ id: current.userId, title: "Bot" }, ...groups.filter(isMember)];
+  const tabs = chats.map((chat) => {
+    const button = element("button", "chat-tab", chat.title);
+    button.setAttribute("aria-pressed", String(chat.id === current.chatId));
+    button.addEventListener("click", () => openChat(current.userId, chat.id));
+    return button;
+  });
+  const joins = groups
+    .filter((group) => !isMember(group))
+    .map((group) => {
+      const button = element("button", "chat-tab join", `Join ${group.title}`);
+      button.addEventListener("click", () => joinGroup(group.id));
+      return button;
+    });
   byId("chats").replaceChildren(
-    ...chats.map((chat) => {
-      const button = element("button", "chat-tab", chat.title);
+    ...[...tabs, ...joins].map((button) => {
       button.type = "button";
-      button.setAttribute("aria-pressed", String(chat.id === current.chatId));
-      button.addEventListener("click", () => openChat(current.userId, chat.id));
       const item = element("li");
       item.append(button);
       return item;
     }),
   );
+}
+
+async function joinGroup(chatId) {
+  const userId = current.userId;
+  await requestJson(`/sandbox/groups/${chatId}/members/${userId}`, {
+    method: "PUT",
+    body: { status: "member" },
+  });
+  openChat(userId, chatId);
 }
 
 async function addUser(event) {
