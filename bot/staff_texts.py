@@ -7,10 +7,19 @@ from __future__ import annotations
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
-from bot.texts import delivery_details, fee_line, money, status
+from bot.texts import delivery_details, fee_line, money, payment_state, status
 from core.broadcasts import BroadcastProgress, BroadcastState
 from core.commands import Segment, SegmentKind
-from core.models import Order, OrderStatus, Page
+from core.models import (
+    Order,
+    OrderStatus,
+    Page,
+    PaymentMethod,
+    PaymentRecord,
+    PaymentState,
+    ShopProcess,
+)
+from core.notifications import NoticeKind
 from core.staff import StaffChange, StaffOrderView
 
 
@@ -54,23 +63,53 @@ def _state(state: BroadcastState) -> str:
     return names[state]
 
 
+def _process(process: ShopProcess) -> str:
+    names = {
+        ShopProcess.PAYMENT: _("Telegram payment"),
+        ShopProcess.EXPIRY: _("the payment deadline"),
+    }
+    return names[process]
+
+
+def _paid_by(method: PaymentMethod) -> str:
+    ways = {
+        PaymentMethod.MANUAL: _("by hand"),
+        PaymentMethod.PROVIDER: _("by card"),
+        PaymentMethod.STARS: _("in Telegram Stars"),
+    }
+    return ways[method]
+
+
+def _heading(kind: NoticeKind | None) -> str:
+    """An order card's first line: a new order's, a payment's, or any order's."""
+    if kind is NoticeKind.NEW_ORDER:
+        return _("New order #{number}: {total}")
+    if kind is NoticeKind.PAYMENT_RECEIVED:
+        return _("Payment for order #{number}: {total}")
+    return _("Order #{number}: {total}")
+
+
 def _when(change: StaffChange) -> str:
     return f"{change.at:%Y-%m-%d %H:%M} UTC"
 
 
 def _who(change: StaffChange) -> str:
+    if change.by_process is not None:
+        return _process(change.by_process)
     if change.by_name is None:
         return _("the shop")
     role = f" ({change.by_role.value})" if change.by_role and change.from_status else ""
     return f"{html.quote(change.by_name)}{role}"
 
 
-def order_card(view: StaffOrderView, *, new: bool = False, history: bool = False) -> str:
-    """An order as staff see it: number, customer, lines, total, status and who set it."""
+def order_card(
+    view: StaffOrderView, *, kind: NoticeKind | None = None, history: bool = False
+) -> str:
+    """An order as staff see it: number, customer, lines, total, status and who set it, the
+    payment; ``kind``: the notice it comes with (a new order, a payment), if any."""
     order = view.order
     total = money(order.total_amount, order.currency)
-    heading = _("New order #{number}: {total}") if new else _("Order #{number}: {total}")
-    lines = [f"<b>{heading.format(number=order.number, total=total)}</b>"]
+    lines = [f"<b>{_heading(kind).format(number=order.number, total=total)}</b>"]
     if view.customer is None:
         lines.append(_("Customer: (account deleted)"))
     else:
@@ -94,6 +133,7 @@ def order_card(view: StaffOrderView, *, new: bool = False, history: bool = False
     if last.from_status is not None:
         now += _(", set by {who} at {when}").format(who=_who(last), when=_when(last))
     lines.append(now)
+    lines += _payment(order.payment)
     if history:
         lines.append("\n<b>{}</b>".format(_("History")))
         lines += [
@@ -105,8 +145,28 @@ def order_card(view: StaffOrderView, *, new: bool = False, history: bool = False
     return "\n".join(lines)
 
 
-def new_order_card(view: StaffOrderView) -> str:
-    return order_card(view, new=True)
+def _payment(payment: PaymentRecord) -> list[str]:
+    """The payment's state, and every charge the shop owes back."""
+    lines = []
+    if payment.state is not PaymentState.UNPAID and payment.amount is not None:
+        paid = money(payment.amount, payment.currency or "")
+        if payment.method is not None:
+            paid += f" {_paid_by(payment.method)}"
+        if payment.state is PaymentState.REFUND_DUE:
+            text = _("Payment: <b>refund due</b>: {paid}")
+            if payment.late:
+                text = _("Payment: <b>refund due</b>: {paid}, after the order was cancelled")
+            lines.append(text.format(paid=paid))
+        else:
+            state = payment_state(payment.state) or payment.state.value
+            lines.append(_("Payment: {state}, {paid}").format(state=state, paid=paid))
+    for charge in payment.extra_charges:
+        owed = f"{money(charge.amount, charge.currency)} {_paid_by(charge.method)}"
+        if charge.state is PaymentState.REFUND_DUE:
+            lines.append(_("<b>Refund due</b>: a second payment of {owed}").format(owed=owed))
+        else:
+            lines.append(_("Refunded: a second payment of {owed}").format(owed=owed))
+    return lines
 
 
 def staff_menu(counts: dict[OrderStatus, int]) -> str:

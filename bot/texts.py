@@ -42,6 +42,7 @@ from core.money import format_money
 LOW_STOCK = 5
 ALERT_LIMIT = 200
 LIST_NAME_LIMIT = 40
+CAPTION_DESCRIPTION = 700  # with a name of at most 200, within a caption's 1024 characters
 
 
 def N_(message: str) -> str:
@@ -243,20 +244,46 @@ def welcome(user: User) -> str:
     return _("Hello, {name}! What would you like to do?").format(name=html.quote(user.name))
 
 
-def catalog(page: Page[Product], query: str) -> str:
-    title = _("Search: {query}").format(query=html.quote(query)) if query else _("Catalog")
-    if not page.items:
-        empty = _("Nothing matches. Try another search, or /catalog for everything.")
-        return f"<b>{title}</b>\n{empty}"
-    pages = _("(page {page} of {pages})").format(page=page.page, pages=page.pages)
-    pick = _("Pick a product:")
-    return f"<b>{title}</b> {pages}\n{pick}"
+def shelves() -> str:
+    title = _("Catalog")
+    pick = _("Pick a category, or type a name to search everything:")
+    return f"<b>{title}</b>\n{pick}"
+
+
+def other_shelf() -> str:
+    """The shelf of products in no category."""
+    return _("Other")
+
+
+def shelf_button(name: str, products: int) -> str:
+    return f"{name} ({products})"
+
+
+def catalog(page: Page[Product], query: str, shelf: tuple[str, str] | None = None) -> str:
+    """A page of products: of a search, of everything, or of a category (``shelf``: its
+    name and description)."""
+    name, about = shelf or (_("Catalog"), "")
+    title = _("Search: {query}").format(query=html.quote(query)) if query else html.quote(name)
+    lines = [f"<b>{title}</b>"]
+    if page.items:
+        lines[0] += " " + _("(page {page} of {pages})").format(page=page.page, pages=page.pages)
+    if about and not query:
+        lines.append(html.quote(about))
+    if page.items:
+        lines.append(_("Pick a product:"))
+    elif shelf and not query:
+        lines.append(_("Nothing here for now. Try another category, or type a name to search."))
+    else:
+        lines.append(_("Nothing matches. Try another search, or /catalog for everything."))
+    return "\n".join(lines)
 
 
 def product(item: Product, quantity: int) -> str:
+    """The card's text; under a photo it is a caption, so the description is cut to fit."""
     lines = [f"<b>{html.quote(item.name)}</b>"]
     if item.description:
-        lines.append(html.quote(item.description))
+        limit = CAPTION_DESCRIPTION if item.photo else len(item.description)
+        lines.append(html.quote(clip(item.description, limit)))
     lines += [
         "",
         _("Price: {price}").format(price=money(item.price, item.currency)),

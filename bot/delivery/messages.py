@@ -1,7 +1,7 @@
 """What a notification looks like in the chat, in the language stored with it (the
 reader's when it was queued): a broadcast's text; for the customer, their order's news and
-a button to open it; for the operators, the new order's card with a button per allowed
-next status (pressed in ``bot/handlers/staff_orders.py``)."""
+a button to open it; for the operators, the card of a new or paid order with a button per
+allowed next status (pressed in ``bot/handlers/staff_orders.py``)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot import keyboards, staff_keyboards, staff_texts, texts
-from core.notifications import NoticeKind, Notification
+from core.notifications import ORDER_CARDS, NoticeKind, Notification
 from core.staff import StaffOrderView
 
 
 def render(
     notice: Notification, i18n: I18n, card: StaffOrderView | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """``card``: a new order as it is now (for ``NoticeKind.NEW_ORDER``)."""
+    """``card``: the order as it is now, for the operators' order cards."""
     language = notice.language.value if notice.language else i18n.default_locale
     with i18n.context(), i18n.use_locale(language):
         return _render(notice, card)
@@ -31,9 +31,10 @@ def _render(
     if notice.kind is NoticeKind.LOW_STOCK:
         name = html.quote(notice.product_name or "")
         return texts.low_stock_alert(name, notice.stock, notice.threshold), None
-    if notice.kind is NoticeKind.NEW_ORDER:
+    if notice.kind in ORDER_CARDS:
         assert card is not None
-        return staff_texts.new_order_card(card), staff_keyboards.order_card(card)
+        text = staff_texts.order_card(card, kind=notice.kind)
+        return text, staff_keyboards.order_card(card)
     assert notice.order_id is not None and notice.order_number is not None
     assert notice.total_amount is not None and notice.currency is not None
     total = texts.money(notice.total_amount, notice.currency)

@@ -43,7 +43,7 @@ from core import clock
 from core.access import SYSTEM
 from core.errors import NotFound
 from core.models import Language
-from core.notifications import NoticeKind, Notification, NotificationQueue
+from core.notifications import ORDER_CARDS, NoticeKind, Notification, NotificationQueue
 from core.pacing import SendPacing
 from core.payments import Payments
 from core.shop import Shop
@@ -162,7 +162,7 @@ class DeliveryWorker:
         await _sleep_until(await self._pacing.reserve_slot(BOT_RATE_KEY, self._bot_interval))
         await self._window.turn()
         card: StaffOrderView | None = None
-        if notice.kind is NoticeKind.NEW_ORDER:  # the order as it is now, not as it was placed
+        if notice.kind in ORDER_CARDS:  # the order as it is now, not as it was then
             try:
                 card = await self._staff.view(SYSTEM, notice.order_id)
             except NotFound:
