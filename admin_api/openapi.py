@@ -138,8 +138,6 @@ def build_document(
         if route.idempotent:
             key_schema = IdempotencyKey.model_json_schema()["properties"]["key"]
             found.append({"name": IDEMPOTENCY_KEY, "in": "header", "schema": key_schema})
-        if route.files:
-            found.append({"name": "If-None-Match", "in": "header", "schema": {"type": "string"}})
         return found
 
     def operation(route: Route) -> dict[str, Any]:
