@@ -14,28 +14,35 @@ from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 
 from bot.broadcast_progress import ProgressReporter
 from bot.config import BotMode, BotSettings
 from bot.customers import CustomerLookup
 from bot.errors import ErrorReplies
 from bot.handlers import build_routers
+from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
 from bot.retries import RetryRequests, Sleep
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
+from core.models import Language
 from core.shop import Shop
 from runtime.process import first_to_end
 
-COMMANDS = [
-    BotCommand(command="start", description="Main menu"),
-    BotCommand(command="catalog", description="Browse products"),
-    BotCommand(command="cart", description="Your cart and checkout"),
-    BotCommand(command="orders", description="Your orders"),
-    BotCommand(command="profile", description="Name, email and password"),
-    BotCommand(command="help", description="How to shop here"),
-    BotCommand(command="cancel", description="Leave what you are doing"),
-]
+
+def commands() -> list[BotCommand]:
+    """The command menu, in the language of the current context."""
+    return [
+        BotCommand(command="start", description=_("Main menu")),
+        BotCommand(command="catalog", description=_("Browse products")),
+        BotCommand(command="cart", description=_("Your cart and checkout")),
+        BotCommand(command="orders", description=_("Your orders")),
+        BotCommand(command="profile", description=_("Name, email, password, language")),
+        BotCommand(command="help", description=_("How to shop here")),
+        BotCommand(command="cancel", description=_("Leave what you are doing")),
+    ]
 
 
 def create_bot(
@@ -67,19 +74,23 @@ def create_bot(
 def create_dispatcher(shop: Shop, settings: BotSettings) -> Dispatcher:
     """Routers, middlewares and FSM state in the shop's MongoDB database.
 
-    Handlers receive ``shop``, ``settings`` and ``customer`` (the linked account or None).
+    Handlers receive ``shop``, ``settings``, ``customer`` (the linked account or None) and
+    ``i18n``; texts come out in the customer's language (``bot/i18n.py``).
     Updates of one user are handled one at a time, so their FSM steps cannot interleave:
     within the process when polling (Telegram lets only one process poll), across every
     process sharing the database in webhook mode.
     """
+    i18n = load_catalogs(settings.default_language)
     dispatcher = Dispatcher(
         storage=ShopStorage(shop, settings.fsm_collection),
         events_isolation=_isolation(shop, settings),
         shop=shop,
         settings=settings,
+        i18n=i18n,
     )
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.outer_middleware(CustomerLookup(shop))
+    CustomerLanguage(i18n).setup(dispatcher)  # after the lookup: it reads the customer
     dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.middleware(ErrorReplies())
@@ -99,7 +110,7 @@ async def run_bot(shop: Shop, settings: BotSettings) -> None:
     broadcast progress messages up to date."""
     bot = create_bot(settings)
     dispatcher = create_dispatcher(shop, settings)
-    reporter = ProgressReporter(shop.broadcasts, bot)
+    reporter = ProgressReporter(shop.broadcasts, bot, load_catalogs(settings.default_language))
     try:
         await first_to_end(
             _serve(dispatcher, bot, settings),
@@ -117,5 +128,12 @@ async def _serve(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -> Non
         await dispatcher.start_polling(bot, handle_signals=False)
 
 
-async def _announce_commands(bot: Bot) -> None:
-    await bot.set_my_commands(COMMANDS)
+async def _announce_commands(bot: Bot, i18n: I18n) -> None:
+    """The command menu in every language: Telegram shows each user their app's, and the
+    default language's to the rest."""
+    with i18n.context():
+        for language in Language:
+            with i18n.use_locale(language.value):
+                await bot.set_my_commands(commands(), language_code=language.value)
+        with i18n.use_locale(i18n.default_locale):
+            await bot.set_my_commands(commands())

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.utils.i18n import I18n
 
 from bot import staff_keyboards, staff_texts
 from bot.screens import NOT_MODIFIED
@@ -26,9 +27,10 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class ProgressReporter:
-    def __init__(self, broadcasts: Broadcasts, bot: Bot) -> None:
+    def __init__(self, broadcasts: Broadcasts, bot: Bot, i18n: I18n) -> None:
         self._broadcasts = broadcasts
         self._bot = bot
+        self._i18n = i18n
         self._shown: dict[str, str] = {}
         """The text each progress message (by broadcast id) was last given here."""
 
@@ -52,7 +54,10 @@ class ProgressReporter:
 
     async def _update(self, report: ProgressReport) -> int:
         progress = await self._broadcasts.progress(SYSTEM, report.broadcast_id)
-        text = staff_texts.progress(progress)
+        language = report.language.value if report.language else self._i18n.default_locale
+        with self._i18n.context(), self._i18n.use_locale(language):  # the sender's
+            text = staff_texts.progress(progress)
+            markup = staff_keyboards.progress(progress)
         edited = 0
         if self._shown.get(str(report.broadcast_id)) != text:
             try:
@@ -60,7 +65,7 @@ class ProgressReporter:
                     text,
                     chat_id=report.chat_id,
                     message_id=report.message_id,
-                    reply_markup=staff_keyboards.progress(progress),
+                    reply_markup=markup,
                 )
                 edited = 1
             except TelegramForbiddenError:

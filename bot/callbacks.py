@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from core.models import OrderStatus, PaymentMethod
+from core.models import Language, OrderStatus, PaymentMethod
 
 
 class Section(StrEnum):
@@ -126,10 +126,17 @@ class PayByHand(CallbackData, prefix="ph"):
 class ProfileEdit(StrEnum):
     NAME = "name"
     PASSWORD = "password"  # noqa: S105 (a button, not a secret)
+    LANGUAGE = "language"
 
 
 class EditProfile(CallbackData, prefix="pe"):
     field: ProfileEdit
+
+
+class ChooseLanguage(CallbackData, prefix="lg"):
+    """Speak ``language`` to me from now on (the bot and notifications)."""
+
+    language: Language
 
 
 # -- staff: every press is checked by core against the presser's current role ------------

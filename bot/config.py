@@ -8,12 +8,9 @@ from enum import StrEnum
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
 from core.config import BaseConfig, ConfigError
+from core.models import Language
 
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-DEFAULT_PAYMENT_INSTRUCTIONS = (
-    "Payment is manual for now: we will send you the payment details. "
-    "Your order ships once it is paid."
-)
 
 
 class BotMode(StrEnum):
@@ -50,7 +47,16 @@ class BotSettings(BaseConfig):
     sandbox_port: int = Field(
         default=8082, ge=0, le=65535, description="Port of the offline sandbox (no token)."
     )
-    payment_instructions: str = Field(default=DEFAULT_PAYMENT_INSTRUCTIONS, max_length=1000)
+    payment_instructions: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Shown with every placed order; unset: the bot's own words, translated.",
+    )
+    default_language: Language = Field(
+        default=Language.EN,
+        description="Spoken to customers whose Telegram language the shop does not speak, "
+        "and to the operators' chat.",
+    )
     catalog_page_size: int = Field(default=6, ge=1, le=20)
     orders_page_size: int = Field(default=6, ge=1, le=20)
     broadcast_progress_seconds: float = Field(

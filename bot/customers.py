@@ -11,6 +11,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import staff_texts, texts
 from core.access import Actor
+from core.models import Language
 from core.shop import Shop
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -26,7 +27,8 @@ class CustomerLookup(BaseMiddleware):
         sender = data.get("event_from_user")
         customer = None if sender is None else await self._shop.users.by_telegram(sender.id)
         if customer is not None:
-            customer = await self._shop.users.back_on_telegram(customer)
+            language = Language.of(sender.language_code) if sender else None
+            customer = await self._shop.users.back_on_telegram(customer, language)
         data["customer"] = customer
         return await handler(event, data)
 
@@ -37,7 +39,7 @@ class MembersOnly(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if data.get("customer") is not None:
             return await handler(event, data)
-        await refuse(event, data, texts.SIGN_UP_FIRST)
+        await refuse(event, data, texts.sign_up_first())
         return None
 
 
@@ -50,7 +52,7 @@ class StaffActor(BaseMiddleware):
         if (account := data.get("customer")) is not None:
             data["actor"] = Actor.of(account)
             return await handler(event, data)
-        await refuse(event, data, staff_texts.ONLY_STAFF)
+        await refuse(event, data, staff_texts.only_staff())
         return None
 
 

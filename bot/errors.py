@@ -1,10 +1,10 @@
-"""The one place where failures become replies: core's refusals as their own short message,
-anything unexpected as an apology (and a log line). Callback queries get an alert."""
+"""The one place where failures become replies: core's refusals as their own short message
+(in the reader's language, ``texts.refusal``), anything unexpected as an apology (and a log
+line). Callback queries get an alert."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
@@ -15,20 +15,11 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
-from core.errors import DomainError, InvalidInput
+from core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
-def explain(error: DomainError) -> str:
-    """Core's message, with the first invalid field's problem when there is one."""
-    if isinstance(error, InvalidInput) and error.errors:
-        field = error.errors[0]
-        name = re.sub(r"(?<!^)(?=[A-Z])", " ", str(field.loc[-1])).lower() if field.loc else ""
-        return f"{name.capitalize()}: {field.message}." if name else f"{field.message}."
-    return error.message
 
 
 class ErrorReplies(BaseMiddleware):
@@ -38,13 +29,13 @@ class ErrorReplies(BaseMiddleware):
         try:
             return await handler(event, data)
         except DomainError as error:
-            await _reply(event, data, explain(error))
+            await _reply(event, data, texts.refusal(error))
         except Exception:
             log.exception(
                 "handler failed",
                 extra={"update_id": getattr(data.get("event_update"), "update_id", None)},
             )
-            await _reply(event, data, texts.UNEXPECTED)
+            await _reply(event, data, texts.unexpected())
         return None
 
 

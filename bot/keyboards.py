@@ -11,6 +11,7 @@ from aiogram.types import (
     KeyboardButton,
     ReplyKeyboardMarkup,
 )
+from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
@@ -22,6 +23,7 @@ from bot.callbacks import (
     Checkout,
     CheckoutStep,
     ChooseDelivery,
+    ChooseLanguage,
     ClearCart,
     EditProfile,
     KeepName,
@@ -39,33 +41,54 @@ from bot.callbacks import (
 from core.categories import Shelves
 from core.commands import MAX_LINE_QUANTITY, NO_CATEGORY
 from core.delivery import DeliveryMethod
-from core.models import CartView, Order, OrderStatus, Page, PaymentMethod, Product, User
+from core.models import (
+    CartView,
+    Language,
+    Order,
+    OrderStatus,
+    Page,
+    PaymentMethod,
+    Product,
+    User,
+)
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
-HOME = button("« Menu", Open(section=Section.HOME))
+def _home() -> InlineKeyboardButton:
+    return button(_("« Menu"), Open(section=Section.HOME))
+
+
+def _to_cart() -> InlineKeyboardButton:
+    return button(_("🛒 Cart"), Open(section=Section.CART))
+
+
+def _to_catalog() -> InlineKeyboardButton:
+    return button(_("🛍 Catalog"), Open(section=Section.CATALOG))
+
+
+def _cancel() -> InlineKeyboardButton:
+    """Leaves checkout for the cart."""
+    return button(_("Cancel"), Open(section=Section.CART))
 
 
 def main_menu() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
+            [_to_catalog(), _to_cart()],
             [
-                button("🛍 Catalog", Open(section=Section.CATALOG)),
-                button("🛒 Cart", Open(section=Section.CART)),
-            ],
-            [
-                button("📦 Orders", Open(section=Section.ORDERS)),
-                button("👤 Profile", Open(section=Section.PROFILE)),
+                button(_("📦 Orders"), Open(section=Section.ORDERS)),
+                button(_("👤 Profile"), Open(section=Section.PROFILE)),
             ],
         ]
     )
 
 
 def keep_name(name: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[button(f"Keep “{name}”", KeepName())]])
+    keep = _("Keep “{name}”").format(name=name)
+    return InlineKeyboardMarkup(inline_keyboard=[[button(keep, KeepName())]])
 
 
 def pager(page: int, pages: int, make: Callable[[int], CallbackData]) -> list[InlineKeyboardButton]:
@@ -87,9 +110,9 @@ def shelves(index: Shelves) -> InlineKeyboardMarkup:
         label = texts.shelf_button(shelf.name, shelf.products)
         builder.row(button(label, CatalogPage(page=1, category=str(shelf.id))))
     if index.uncategorized:
-        label = texts.shelf_button(texts.OTHER, index.uncategorized)
+        label = texts.shelf_button(texts.other_shelf(), index.uncategorized)
         builder.row(button(label, CatalogPage(page=1, category=NO_CATEGORY)))
-    builder.row(button("🛒 Cart", Open(section=Section.CART)), HOME)
+    builder.row(_to_cart(), _home())
     return builder.as_markup()
 
 
@@ -109,8 +132,8 @@ def catalog(page: Page[Product], search: bool, category: str) -> InlineKeyboardM
         )
     )
     if category != ALL_PRODUCTS:
-        builder.row(button("« Categories", Open(section=Section.CATALOG)))
-    builder.row(button("🛒 Cart", Open(section=Section.CART)), HOME)
+        builder.row(button(_("« Categories"), Open(section=Section.CATALOG)))
+    builder.row(_to_cart(), _home())
     return builder.as_markup()
 
 
@@ -135,11 +158,10 @@ def product(
         button("+", pick(min(most, quantity + 1))),
     )
     if item.stock > 0:
-        builder.row(button("Add to cart", AddToCart(product_id=str(item.id), quantity=quantity)))
-    builder.row(
-        button("« Back", CatalogPage(page=page, search=search, category=category)),
-        button("🛒 Cart", Open(section=Section.CART)),
-    )
+        add = AddToCart(product_id=str(item.id), quantity=quantity)
+        builder.row(button(_("Add to cart"), add))
+    back = CatalogPage(page=page, search=search, category=category)
+    builder.row(button(_("« Back"), back), _to_cart())
     return builder.as_markup()
 
 
@@ -150,23 +172,26 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
         builder.row(
             button(f"- {item.name}", SetLine(product_id=product_id, quantity=item.quantity - 1)),
             button(f"+ {item.name}", SetLine(product_id=product_id, quantity=item.quantity + 1)),
-            button(f"Remove {item.name}", SetLine(product_id=product_id, quantity=0)),
+            button(
+                _("Remove {name}").format(name=item.name),
+                SetLine(product_id=product_id, quantity=0),
+            ),
         )
     if not view.is_empty:
         builder.row(
-            button("Clear cart", ClearCart()),
-            button("Checkout", Checkout(step=CheckoutStep.REVIEW)),
+            button(_("Clear cart"), ClearCart()),
+            button(_("Checkout"), Checkout(step=CheckoutStep.REVIEW)),
         )
-    builder.row(button("🛍 Catalog", Open(section=Section.CATALOG)), HOME)
+    builder.row(_to_catalog(), _home())
     return builder.as_markup()
 
 
 def checkout_summary(view: CartView, details: str = "") -> InlineKeyboardMarkup:
     """Confirm names the cart version and the delivery details' fingerprint it shows."""
     confirm = Checkout(step=CheckoutStep.CONFIRM, version=view.version, details=details)
-    rows = [[button("✅ Confirm order", confirm), button("Cancel", Open(section=Section.CART))]]
+    rows = [[button(_("✅ Confirm order"), confirm), _cancel()]]
     if details:
-        rows.insert(0, [button("📝 Note for the shop", AddNote())])
+        rows.insert(0, [button(_("📝 Note for the shop"), AddNote())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -174,7 +199,7 @@ def delivery_methods(methods: tuple[DeliveryMethod, ...], currency: str) -> Inli
     builder = InlineKeyboardBuilder()
     for method in methods:
         builder.row(button(texts.method_button(method, currency), ChooseDelivery(code=method.code)))
-    builder.row(button("Cancel", Open(section=Section.CART)))
+    builder.row(_cancel())
     return builder.as_markup()
 
 
@@ -182,8 +207,8 @@ def same_details() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                button("Yes, the same", ReuseDelivery(reuse=True)),
-                button("Change", ReuseDelivery(reuse=False)),
+                button(_("Yes, the same"), ReuseDelivery(reuse=True)),
+                button(_("Change"), ReuseDelivery(reuse=False)),
             ]
         ]
     )
@@ -192,7 +217,7 @@ def same_details() -> InlineKeyboardMarkup:
 def share_phone() -> ReplyKeyboardMarkup:
     """A reply keyboard whose button sends the customer's own contact (private chats only)."""
     return ReplyKeyboardMarkup(
-        keyboard=[[KeyboardButton(text=texts.SHARE_PHONE, request_contact=True)]],
+        keyboard=[[KeyboardButton(text=texts.share_phone(), request_contact=True)]],
         resize_keyboard=True,
         one_time_keyboard=True,
         input_field_placeholder="+44 20 7946 0958",
@@ -209,7 +234,7 @@ def payment(order: Order, methods: Sequence[PaymentMethod]) -> list[list[InlineK
     ]
     chosen = order.payment.method is PaymentMethod.MANUAL
     if online and PaymentMethod.MANUAL in methods and not chosen:
-        rows.append([button(texts.PAY_BY_HAND, PayByHand(order_id=str(order.id)))])
+        rows.append([button(texts.pay_by_hand(), PayByHand(order_id=str(order.id)))])
     return rows
 
 
@@ -217,7 +242,7 @@ def order_placed(order: Order, methods: Sequence[PaymentMethod]) -> InlineKeyboa
     return InlineKeyboardMarkup(
         inline_keyboard=[
             *payment(order, methods),
-            [button("📦 My orders", Open(section=Section.ORDERS)), HOME],
+            [button(_("📦 My orders"), Open(section=Section.ORDERS)), _home()],
         ]
     )
 
@@ -229,7 +254,7 @@ def orders(page: Page[Order]) -> InlineKeyboardMarkup:
             button(texts.order_button(item), OrderCard(order_id=str(item.id), page=page.page))
         )
     builder.row(*pager(page.page, page.pages, lambda n: OrdersPage(page=n)))
-    builder.row(HOME)
+    builder.row(_home())
     return builder.as_markup()
 
 
@@ -237,7 +262,7 @@ def order(item: Order, methods: Sequence[PaymentMethod], page: int) -> InlineKey
     return InlineKeyboardMarkup(
         inline_keyboard=[
             *payment(item, methods),
-            [button("« Orders", OrdersPage(page=page)), HOME],
+            [button(_("« Orders"), OrdersPage(page=page)), _home()],
         ]
     )
 
@@ -245,18 +270,36 @@ def order(item: Order, methods: Sequence[PaymentMethod], page: int) -> InlineKey
 def open_order(order_id: object, number: int) -> InlineKeyboardMarkup:
     """Under a status notification: opens the order (core checks it is the reader's)."""
     return InlineKeyboardMarkup(
-        inline_keyboard=[[button(f"Open order #{number}", OrderCard(order_id=str(order_id)))]]
+        inline_keyboard=[
+            [
+                button(
+                    _("Open order #{number}").format(number=number),
+                    OrderCard(order_id=str(order_id)),
+                )
+            ]
+        ]
     )
 
 
 def profile(user: User) -> InlineKeyboardMarkup:
-    password = "Change password" if user.has_password else "Set password"
+    password = _("Change password") if user.has_password else _("Set password")
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                button("Change name", EditProfile(field=ProfileEdit.NAME)),
+                button(_("Change name"), EditProfile(field=ProfileEdit.NAME)),
                 button(password, EditProfile(field=ProfileEdit.PASSWORD)),
             ],
-            [HOME],
+            [button(_("🌐 Language"), EditProfile(field=ProfileEdit.LANGUAGE)), _home()],
         ]
     )
+
+
+def languages() -> InlineKeyboardMarkup:
+    """One button per language, each in its own words; the current one ticked."""
+    builder = InlineKeyboardBuilder()
+    for language in Language:
+        mark = "✓ " if language is texts.current_language() else ""
+        name = f"{mark}{texts.language_name(language)}"
+        builder.row(button(name, ChooseLanguage(language=language)))
+    builder.row(button(_("« Profile"), Open(section=Section.PROFILE)))
+    return builder.as_markup()

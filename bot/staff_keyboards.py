@@ -4,6 +4,7 @@ broadcast drafts and progress."""
 from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
@@ -24,12 +25,22 @@ from core.broadcasts import BroadcastProgress
 from core.models import Order, OrderStatus, Page
 from core.staff import StaffOrderView
 
-MOVES = {
-    OrderStatus.PAID: "✅ Mark paid",
-    OrderStatus.SHIPPED: "🚚 Shipped",
-    OrderStatus.CANCELLED: "✖ Cancel",
-}
-MENU = button("« Staff menu", StaffMenu())
+
+def _move(status: OrderStatus) -> str:
+    moves = {
+        OrderStatus.PAID: _("✅ Mark paid"),
+        OrderStatus.SHIPPED: _("🚚 Shipped"),
+        OrderStatus.CANCELLED: _("✖ Cancel"),
+    }
+    return moves[status]
+
+
+def _menu() -> InlineKeyboardButton:
+    return button(_("« Staff menu"), StaffMenu())
+
+
+def _status_name(status: OrderStatus) -> str:
+    return texts.status(status).capitalize()
 
 
 def order_card(
@@ -40,7 +51,7 @@ def order_card(
     builder = InlineKeyboardBuilder()
     moves = [
         button(
-            MOVES[status],
+            _move(status),
             StaffMove(
                 order_id=str(order.id),
                 status=status,
@@ -54,16 +65,15 @@ def order_card(
     if moves:
         builder.row(*moves)
     if listed is not None:
-        builder.row(button(f"« Orders {listed.value}", StaffList(status=listed, page=page)), MENU)
+        back = _("« Orders {status}").format(status=texts.status(listed))
+        builder.row(button(back, StaffList(status=listed, page=page)), _menu())
     return builder.as_markup()
 
 
 def staff_menu() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.row(
-        *(button(status.value.capitalize(), StaffList(status=status)) for status in OrderStatus)
-    )
-    builder.row(button("📣 Broadcast", Compose()))
+    builder.row(*(button(_status_name(status), StaffList(status=status)) for status in OrderStatus))
+    builder.row(button(_("📣 Broadcast"), Compose()))
     return builder.as_markup()
 
 
@@ -73,7 +83,7 @@ def staff_orders(status: OrderStatus, page: Page[Order]) -> InlineKeyboardMarkup
         opened = StaffOrder(order_id=str(order.id), listed=status, page=page.page)
         builder.row(button(texts.order_button(order), opened))
     builder.row(*pager(page.page, page.pages, lambda n: StaffList(status=status, page=n)))
-    builder.row(MENU)
+    builder.row(_menu())
     return builder.as_markup()
 
 
@@ -85,13 +95,13 @@ def draft(
         return button(f"{mark}{label}", DraftSegment(draft_id=draft_id, status=choice))
 
     builder = InlineKeyboardBuilder()
-    builder.row(segment("All customers", None))
-    builder.row(*(segment(choice.value.capitalize(), choice) for choice in OrderStatus))
-    toggle = "Formatting: on" if formatted else "Formatting: off"
+    builder.row(segment(_("All customers"), None))
+    builder.row(*(segment(_status_name(choice), choice) for choice in OrderStatus))
+    toggle = _("Formatting: on") if formatted else _("Formatting: off")
     builder.row(button(toggle, DraftFormat(draft_id=draft_id, formatted=not formatted)))
     builder.row(
-        button(f"📣 Send to {recipients}", DraftSend(draft_id=draft_id)),
-        button("Discard", DraftDiscard(draft_id=draft_id)),
+        button(_("📣 Send to {count}").format(count=recipients), DraftSend(draft_id=draft_id)),
+        button(_("Discard"), DraftDiscard(draft_id=draft_id)),
     )
     return builder.as_markup()
 
@@ -100,4 +110,4 @@ def progress(report: BroadcastProgress) -> InlineKeyboardMarkup | None:
     if report.finished:
         return None
     stop = StopBroadcast(broadcast_id=str(report.broadcast.id))
-    return InlineKeyboardMarkup(inline_keyboard=[[button("Cancel broadcast", stop)]])
+    return InlineKeyboardMarkup(inline_keyboard=[[button(_("Cancel broadcast"), stop)]])

@@ -1,11 +1,13 @@
 """What the bot says to staff: order cards, the staff menu, broadcast drafts and progress
-(HTML, every value from outside escaped)."""
+(HTML, every value from outside escaped), in the staff member's language like every text
+(``bot/texts.py``)."""
 
 from __future__ import annotations
 
 from aiogram import html
+from aiogram.utils.i18n import gettext as _
 
-from bot.texts import delivery_details, fee_line, money
+from bot.texts import delivery_details, fee_line, money, payment_state, status
 from core.broadcasts import BroadcastProgress, BroadcastState
 from core.commands import Segment, SegmentKind
 from core.models import (
@@ -20,32 +22,71 @@ from core.models import (
 from core.notifications import NoticeKind
 from core.staff import StaffChange, StaffOrderView
 
-ONLY_STAFF = "Only the shop's staff can do this."
-ORDER_MOVED = "Someone else changed this order first. Here it is as it is now."
-ASK_BROADCAST = (
-    "<b>New broadcast</b>\nSend the text for the customers. It is shown exactly as typed "
-    "unless you turn formatting on (Telegram HTML: &lt;b&gt;, &lt;i&gt;, &lt;a href&gt;...). "
-    "/cancel to stop."
-)
-BAD_FORMATTING = "Telegram cannot read this text as HTML: {error}. Fix it or turn formatting off."
-DRAFT_GONE = "This draft was sent or discarded already."
-DISCARDED = "Broadcast discarded."
-CARD_HEADINGS = {
-    NoticeKind.NEW_ORDER: "New order",
-    NoticeKind.PAYMENT_RECEIVED: "Payment for order",
-}
-PROCESSES = {ShopProcess.PAYMENT: "Telegram payment", ShopProcess.EXPIRY: "the payment deadline"}
-PAID_BY = {
-    PaymentMethod.MANUAL: "by hand",
-    PaymentMethod.PROVIDER: "by card",
-    PaymentMethod.STARS: "in Telegram Stars",
-}
-STATE_NAMES = {
-    BroadcastState.PREPARING: "preparing",
-    BroadcastState.SENDING: "sending",
-    BroadcastState.DONE: "done",
-    BroadcastState.CANCELLED: "cancelled",
-}
+
+def only_staff() -> str:
+    return _("Only the shop's staff can do this.")
+
+
+def order_moved() -> str:
+    return _("Someone else changed this order first. Here it is as it is now.")
+
+
+def ask_broadcast() -> str:
+    return _(
+        "<b>New broadcast</b>\nSend the text for the customers. It is shown exactly as typed "
+        "unless you turn formatting on (Telegram HTML: &lt;b&gt;, &lt;i&gt;, &lt;a href&gt;...). "
+        "/cancel to stop."
+    )
+
+
+def bad_formatting(error: str) -> str:
+    return _(
+        "Telegram cannot read this text as HTML: {error}. Fix it or turn formatting off."
+    ).format(error=error)
+
+
+def draft_gone() -> str:
+    return _("This draft was sent or discarded already.")
+
+
+def discarded() -> str:
+    return _("Broadcast discarded.")
+
+
+def _state(state: BroadcastState) -> str:
+    names = {
+        BroadcastState.PREPARING: _("preparing"),
+        BroadcastState.SENDING: _("sending"),
+        BroadcastState.DONE: _("done"),
+        BroadcastState.CANCELLED: _("cancelled"),
+    }
+    return names[state]
+
+
+def _process(process: ShopProcess) -> str:
+    names = {
+        ShopProcess.PAYMENT: _("Telegram payment"),
+        ShopProcess.EXPIRY: _("the payment deadline"),
+    }
+    return names[process]
+
+
+def _paid_by(method: PaymentMethod) -> str:
+    ways = {
+        PaymentMethod.MANUAL: _("by hand"),
+        PaymentMethod.PROVIDER: _("by card"),
+        PaymentMethod.STARS: _("in Telegram Stars"),
+    }
+    return ways[method]
+
+
+def _heading(kind: NoticeKind | None) -> str:
+    """An order card's first line: a new order's, a payment's, or any order's."""
+    if kind is NoticeKind.NEW_ORDER:
+        return _("New order #{number}: {total}")
+    if kind is NoticeKind.PAYMENT_RECEIVED:
+        return _("Payment for order #{number}: {total}")
+    return _("Order #{number}: {total}")
 
 
 def _when(change: StaffChange) -> str:
@@ -54,26 +95,31 @@ def _when(change: StaffChange) -> str:
 
 def _who(change: StaffChange) -> str:
     if change.by_process is not None:
-        return PROCESSES[change.by_process]
+        return _process(change.by_process)
     if change.by_name is None:
-        return "the shop"
+        return _("the shop")
     role = f" ({change.by_role.value})" if change.by_role and change.from_status else ""
     return f"{html.quote(change.by_name)}{role}"
 
 
-def order_card(view: StaffOrderView, *, heading: str = "Order", history: bool = False) -> str:
-    """An order as staff see it: number, customer, lines, total, status and who set it."""
+def order_card(
+    view: StaffOrderView, *, kind: NoticeKind | None = None, history: bool = False
+) -> str:
+    """An order as staff see it: number, customer, lines, total, status and who set it, the
+    payment; ``kind``: the notice it comes with (a new order, a payment), if any."""
     order = view.order
     total = money(order.total_amount, order.currency)
-    lines = [f"<b>{heading} #{order.number}: {total}</b>"]
+    lines = [f"<b>{_heading(kind).format(number=order.number, total=total)}</b>"]
     if view.customer is None:
-        lines.append("Customer: (account deleted)")
+        lines.append(_("Customer: (account deleted)"))
     else:
         customer = view.customer
         name = html.quote(customer.name)
         if customer.telegram_id is not None:
             name = f'<a href="tg://user?id={customer.telegram_id}">{name}</a>'
-        lines.append(f"Customer: {name}, {html.quote(customer.email)}")
+        lines.append(
+            _("Customer: {name}, {email}").format(name=name, email=html.quote(customer.email))
+        )
     lines.append("")
     lines += [
         f"{html.quote(line.name)} x {line.quantity} = {money(line.line_total, order.currency)}"
@@ -83,15 +129,17 @@ def order_card(view: StaffOrderView, *, heading: str = "Order", history: bool = 
         lines += [fee_line(order.delivery, order.currency), "", delivery_details(order.delivery)]
     lines.append("")
     last = view.last_change
-    status = f"Status: <b>{order.status.value}</b>"
+    now = _("Status: <b>{status}</b>").format(status=status(order.status))
     if last.from_status is not None:
-        status += f", set by {_who(last)} at {_when(last)}"
-    lines.append(status)
+        now += _(", set by {who} at {when}").format(who=_who(last), when=_when(last))
+    lines.append(now)
     lines += _payment(order.payment)
     if history:
-        lines.append("\n<b>History</b>")
+        lines.append("\n<b>{}</b>".format(_("History")))
         lines += [
-            f"{_when(change)}: {change.to_status.value} by {_who(change)}"
+            _("{when}: {status} by {who}").format(
+                when=_when(change), status=status(change.to_status), who=_who(change)
+            )
             for change in view.history
         ]
     return "\n".join(lines)
@@ -103,51 +151,60 @@ def _payment(payment: PaymentRecord) -> list[str]:
     if payment.state is not PaymentState.UNPAID and payment.amount is not None:
         paid = money(payment.amount, payment.currency or "")
         if payment.method is not None:
-            paid += f" {PAID_BY[payment.method]}"
+            paid += f" {_paid_by(payment.method)}"
         if payment.state is PaymentState.REFUND_DUE:
-            why = ", after the order was cancelled" if payment.late else ""
-            lines.append(f"Payment: <b>refund due</b>: {paid}{why}")
+            text = _("Payment: <b>refund due</b>: {paid}")
+            if payment.late:
+                text = _("Payment: <b>refund due</b>: {paid}, after the order was cancelled")
+            lines.append(text.format(paid=paid))
         else:
-            lines.append(f"Payment: {payment.state.value}, {paid}")
+            state = payment_state(payment.state) or payment.state.value
+            lines.append(_("Payment: {state}, {paid}").format(state=state, paid=paid))
     for charge in payment.extra_charges:
-        owed = f"{money(charge.amount, charge.currency)} {PAID_BY[charge.method]}"
+        owed = f"{money(charge.amount, charge.currency)} {_paid_by(charge.method)}"
         if charge.state is PaymentState.REFUND_DUE:
-            lines.append(f"<b>Refund due</b>: a second payment of {owed}")
+            lines.append(_("<b>Refund due</b>: a second payment of {owed}").format(owed=owed))
         else:
-            lines.append(f"Refunded: a second payment of {owed}")
+            lines.append(_("Refunded: a second payment of {owed}").format(owed=owed))
     return lines
 
 
 def staff_menu(counts: dict[OrderStatus, int]) -> str:
-    listed = ", ".join(f"{counts[status]} {status.value}" for status in OrderStatus)
-    return f"<b>Staff</b>\nOrders: {listed}.\nPick a list, or write a broadcast."
+    listed = ", ".join(f"{counts[value]} {status(value)}" for value in OrderStatus)
+    return _("<b>Staff</b>\nOrders: {listed}.\nPick a list, or write a broadcast.").format(
+        listed=listed
+    )
 
 
-def staff_orders(status: OrderStatus, page: Page[Order]) -> str:
+def staff_orders(value: OrderStatus, page: Page[Order]) -> str:
+    title = "<b>{}</b>".format(_("Orders {status}").format(status=status(value)))
     if not page.items:
-        return f"<b>Orders {status.value}</b>\nNone."
-    return f"<b>Orders {status.value}</b> (page {page.page} of {page.pages})"
+        return "{}\n{}".format(title, _("None."))
+    pages = _("(page {page} of {pages})").format(page=page.page, pages=page.pages)
+    return f"{title} {pages}"
 
 
-def segment_name(status: OrderStatus | None) -> str:
-    return "all customers" if status is None else f"customers with a {status.value} order"
+def segment_name(value: OrderStatus | None) -> str:
+    if value is None:
+        return _("all customers")
+    return _("customers with a {status} order").format(status=status(value))
 
 
 def _segment(segment: Segment) -> str:
     if segment.kind in (SegmentKind.ALL_CUSTOMERS, SegmentKind.ORDER_STATUS):
         return segment_name(segment.status)
-    return "chosen customers"
+    return _("chosen customers")
 
 
-def draft(status: OrderStatus | None, formatted: bool, recipients: int) -> str:
+def draft(value: OrderStatus | None, formatted: bool, recipients: int) -> str:
     """The controls under a draft's preview (the message above it)."""
-    formatting = "on (Telegram HTML)" if formatted else "off (shown as typed)"
-    return (
+    formatting = _("on (Telegram HTML)") if formatted else _("off (shown as typed)")
+    return _(
         "<b>Broadcast draft</b>: the message above is what customers will see.\n"
-        f"To: {segment_name(status)}, <b>{recipients}</b> now.\n"
-        f"Formatting: {formatting}.\n"
+        "To: {segment}, <b>{recipients}</b> now.\n"
+        "Formatting: {formatting}.\n"
         "Send another text to replace it."
-    )
+    ).format(segment=segment_name(value), recipients=recipients, formatting=formatting)
 
 
 def preview(text: str, formatted: bool) -> str:
@@ -156,9 +213,17 @@ def preview(text: str, formatted: bool) -> str:
 
 
 def progress(report: BroadcastProgress) -> str:
-    segment = _segment(report.broadcast.segment)
-    return (
-        f"<b>Broadcast</b> to {segment}: <b>{STATE_NAMES[report.state]}</b>\n"
-        f"Sent {report.sent}, blocked {report.blocked}, failed {report.failed}, "
-        f"cancelled {report.cancelled}, remaining {report.remaining} of {report.total}."
+    return _(
+        "<b>Broadcast</b> to {segment}: <b>{state}</b>\n"
+        "Sent {sent}, blocked {blocked}, failed {failed}, "
+        "cancelled {cancelled}, remaining {remaining} of {total}."
+    ).format(
+        segment=_segment(report.broadcast.segment),
+        state=_state(report.state),
+        sent=report.sent,
+        blocked=report.blocked,
+        failed=report.failed,
+        cancelled=report.cancelled,
+        remaining=report.remaining,
+        total=report.total,
     )

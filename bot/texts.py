@@ -1,103 +1,231 @@
-"""What the bot says: every message text, rendered from core's models as escaped HTML."""
+"""What the bot says: every message text, rendered from core's models as escaped HTML, in
+the reader's language (``bot/i18n.py``; the English here is the message id).
+
+A text with values is translated first and filled in after, ``_("Hi, {name}").format(...)``,
+so that translators see the whole sentence. ``python -m bot.catalogs`` collects them.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from aiogram import html
+from aiogram.utils.i18n import get_i18n, ngettext
+from aiogram.utils.i18n import gettext as _
+from babel import Locale
 
 from core.delivery import DeliveryMethod, total_with_fee
+from core.errors import (
+    DomainError,
+    FieldError,
+    InvalidInput,
+    OutOfStock,
+    ProductUnavailable,
+    TooManyAttempts,
+    VersionConflict,
+)
 from core.models import (
     CartView,
     DeliverySnapshot,
+    Language,
     Order,
+    OrderStatus,
     Page,
     PaymentMethod,
     PaymentState,
     Product,
     User,
 )
+from core.money import format_money
 
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-STARS = "XTR"
 LOW_STOCK = 5
 ALERT_LIMIT = 200
 LIST_NAME_LIMIT = 40
 CAPTION_DESCRIPTION = 700  # with a name of at most 200, within a caption's 1024 characters
 
-HELP = (
-    "<b>How to shop here</b>\n"
-    "/start: main menu (or sign up)\n"
-    "/catalog: browse products; or just type to search by name\n"
-    "/cart: your cart and checkout\n"
-    "/orders: your orders and their status\n"
-    "/profile: your name, email and password\n"
-    "/cancel: leave whatever you are doing"
-)
-ASK_NAME = "Welcome to the shop! What name should we use for your orders?"
-ASK_NEW_NAME = "Send your new name, or /cancel."
-ASK_PASSWORDS = (
-    "Send your current password on the first line and the new one (8 to 72 characters) on "
-    "the second, or /cancel. The message is deleted right after."
-)
-ASK_NEW_PASSWORD = (
-    "Send a new password (8 to 72 characters), or /cancel. With it you can also sign in "  # noqa: S105
-    "to the shop's website with your email. The message is deleted right after."
-)
-PASSWORD_SET = "Password saved. Other sign-ins have been signed out."  # noqa: S105
-CANCELLED = "Cancelled."
-NOTHING_TO_CANCEL = "Nothing to cancel."
-SIGN_UP_FIRST = "Please send /start to sign up first."
-STALE_BUTTON = "This button is out of date."
-CART_CHANGED = "Your cart changed since this summary. Here it is again."
-EMPTY_CATALOG = "Nothing matches. Try another search, or /catalog for everything."
-EMPTY_CATEGORY = "Nothing here for now. Try another category, or type a name to search."
-CATALOG = "Catalog"
-OTHER = "Other"
-NOT_UNDERSTOOD = "Sorry, I did not get that. /help lists what I can do."
-UNEXPECTED = "Something went wrong on our side. Please try again."
-CHOOSE_PAYMENT = "Pay now with a button below."
-PAY_BY_HAND = "I will pay by hand"
-INVOICE_REFUSED = (
-    "Telegram cannot take this payment (the total may be too small or too large for "
-    "online payment). Please pay by hand or contact us."
-)
-PAYMENT_STATES = {
-    PaymentState.PAID: "paid",
-    PaymentState.REFUND_DUE: "to be refunded",
-    PaymentState.REFUNDED: "refunded",
-}
-ASK_METHOD = "How should your order reach you?"
-ASK_PHONE = (
-    "Which phone number can we call about this order? Share it with the button below, or "
-    "type it with the country code (+44 20 7946 0958). /cancel to stop."
-)
-SHARE_PHONE = "📱 Share my phone number"
-NOT_YOUR_CONTACT = "Please share your own number with the button below, or type it."
-ASK_ADDRESS = (
-    "Where should we deliver? Send the address in one message: street and house, flat, "
-    "city, postcode. /cancel to stop."
-)
-USE_THE_BUTTONS = "Please answer with the buttons above, or /cancel."
-ASK_NOTE = "Send your note for the shop (up to 500 characters), or /cancel."
-DETAILS_CHANGED = "Your delivery details changed since this summary. Please check out again."
-LOW_STOCK_ALERT = "Low stock: <b>{name}</b> has {stock} left (alert at {limit} or fewer)."
+
+def N_(message: str) -> str:
+    """Marks a message id for the catalogs; it is translated where it is shown."""
+    return message
+
+
+def help_text() -> str:
+    return _(
+        "<b>How to shop here</b>\n"
+        "/start: main menu (or sign up)\n"
+        "/catalog: browse products; or just type to search by name\n"
+        "/cart: your cart and checkout\n"
+        "/orders: your orders and their status\n"
+        "/profile: your name, email, password and language\n"
+        "/cancel: leave whatever you are doing"
+    )
+
+
+def ask_name() -> str:
+    return _("Welcome to the shop! What name should we use for your orders?")
+
+
+def ask_new_name() -> str:
+    return _("Send your new name, or /cancel.")
+
+
+def ask_passwords() -> str:
+    return _(
+        "Send your current password on the first line and the new one (8 to 72 characters) "
+        "on the second, or /cancel. The message is deleted right after."
+    )
+
+
+def ask_new_password() -> str:
+    return _(
+        "Send a new password (8 to 72 characters), or /cancel. With it you can also sign in "
+        "to the shop's website with your email. The message is deleted right after."
+    )
+
+
+def password_set() -> str:
+    return _("Password saved. Other sign-ins have been signed out.")
+
+
+def cancelled() -> str:
+    return _("Cancelled.")
+
+
+def nothing_to_cancel() -> str:
+    return _("Nothing to cancel.")
+
+
+def sign_up_first() -> str:
+    return _("Please send /start to sign up first.")
+
+
+def stale_button() -> str:
+    return _("This button is out of date.")
+
+
+def cart_changed() -> str:
+    return _("Your cart changed since this summary. Here it is again.")
+
+
+def not_understood() -> str:
+    return _("Sorry, I did not get that. /help lists what I can do.")
+
+
+def unexpected() -> str:
+    return _("Something went wrong on our side. Please try again.")
+
+
+def ask_method() -> str:
+    return _("How should your order reach you?")
+
+
+def ask_phone() -> str:
+    return _(
+        "Which phone number can we call about this order? Share it with the button below, or "
+        "type it with the country code (+44 20 7946 0958). /cancel to stop."
+    )
+
+
+def share_phone() -> str:
+    return _("📱 Share my phone number")
+
+
+def not_your_contact() -> str:
+    return _("Please share your own number with the button below, or type it.")
+
+
+def ask_address() -> str:
+    return _(
+        "Where should we deliver? Send the address in one message: street and house, flat, "
+        "city, postcode. /cancel to stop."
+    )
+
+
+def use_the_buttons() -> str:
+    return _("Please answer with the buttons above, or /cancel.")
+
+
+def ask_note() -> str:
+    return _("Send your note for the shop (up to 500 characters), or /cancel.")
+
+
+def details_changed() -> str:
+    return _("Your delivery details changed since this summary. Please check out again.")
+
+
+def low_stock_alert(name: str, stock: int | None, limit: int | None) -> str:
+    """For the operators' chat; ``name`` is escaped already."""
+    return _("Low stock: <b>{name}</b> has {stock} left (alert at {limit} or fewer).").format(
+        name=name, stock=stock, limit=limit
+    )
+
+
+def choose_payment() -> str:
+    return _("Pay now with a button below.")
+
+
+def pay_by_hand() -> str:
+    return _("I will pay by hand")
+
+
+def invoice_refused() -> str:
+    return _(
+        "Telegram cannot take this payment (the total may be too small or too large for "
+        "online payment). Please pay by hand or contact us."
+    )
+
+
+def payment_state(state: PaymentState) -> str | None:
+    """How an order's payment stands, when there is something to say."""
+    states = {
+        PaymentState.PAID: _("paid"),
+        PaymentState.REFUND_DUE: _("to be refunded"),
+        PaymentState.REFUNDED: _("refunded"),
+    }
+    return states.get(state)
+
+
+def payment_instructions() -> str:
+    """Shown with a placed order unless the shop set ``PAYMENT_INSTRUCTIONS``."""
+    return _(
+        "Payment is manual for now: we will send you the payment details. "
+        "Your order ships once it is paid."
+    )
+
+
+def current_language() -> Language:
+    """The language this update is answered in."""
+    return Language(get_i18n().current_locale)
 
 
 def money(amount: int, currency: str) -> str:
-    """Minor units as people read them: ``money(450, "USD") == "$4.50"``; Telegram Stars
-    are whole: ``money(50, "XTR") == "⭐50"``."""
-    if currency == STARS:
-        return f"⭐{amount:,}"
-    value = f"{amount // 100:,}.{amount % 100:02d}"
-    symbol = SYMBOLS.get(currency)
-    return f"{symbol}{value}" if symbol else f"{value} {currency}"
+    """Minor units as the reader writes money: 450 USD is "$4.50" in English."""
+    return format_money(amount, currency, get_i18n().current_locale)
+
+
+def language_name(language: Language) -> str:
+    """A language in its own words ("English", "Русский"), as a language menu shows it."""
+    name = Locale.parse(language.value).get_display_name(language.value) or language.value
+    return name[:1].upper() + name[1:]
+
+
+def status(value: OrderStatus) -> str:
+    names = {
+        OrderStatus.PENDING: _("pending"),
+        OrderStatus.PAID: _("paid"),
+        OrderStatus.SHIPPED: _("shipped"),
+        OrderStatus.CANCELLED: _("cancelled"),
+    }
+    return names[value]
 
 
 def stock_hint(stock: int) -> str:
     if stock <= 0:
-        return "sold out"
-    return f"only {stock} left" if stock <= LOW_STOCK else "in stock"
+        return _("sold out")
+    if stock <= LOW_STOCK:
+        return ngettext("only {count} left", "only {count} left", stock).format(count=stock)
+    return _("in stock")
 
 
 def product_button(product: Product) -> str:
@@ -107,15 +235,24 @@ def product_button(product: Product) -> str:
 
 
 def ask_email(name: str) -> str:
-    return f"Thanks, {html.quote(name)}. Now your email address, for order updates."
+    return _("Thanks, {name}. Now your email address, for order updates.").format(
+        name=html.quote(name)
+    )
 
 
 def welcome(user: User) -> str:
-    return f"Hello, {html.quote(user.name)}! What would you like to do?"
+    return _("Hello, {name}! What would you like to do?").format(name=html.quote(user.name))
 
 
 def shelves() -> str:
-    return f"<b>{CATALOG}</b>\nPick a category, or type a name to search everything:"
+    title = _("Catalog")
+    pick = _("Pick a category, or type a name to search everything:")
+    return f"<b>{title}</b>\n{pick}"
+
+
+def other_shelf() -> str:
+    """The shelf of products in no category."""
+    return _("Other")
 
 
 def shelf_button(name: str, products: int) -> str:
@@ -125,17 +262,19 @@ def shelf_button(name: str, products: int) -> str:
 def catalog(page: Page[Product], query: str, shelf: tuple[str, str] | None = None) -> str:
     """A page of products: of a search, of everything, or of a category (``shelf``: its
     name and description)."""
-    name, about = shelf or (CATALOG, "")
-    title = f"Search: {html.quote(query)}" if query else html.quote(name)
+    name, about = shelf or (_("Catalog"), "")
+    title = _("Search: {query}").format(query=html.quote(query)) if query else html.quote(name)
     lines = [f"<b>{title}</b>"]
     if page.items:
-        lines[0] += f" (page {page.page} of {page.pages})"
+        lines[0] += " " + _("(page {page} of {pages})").format(page=page.page, pages=page.pages)
     if about and not query:
         lines.append(html.quote(about))
     if page.items:
-        lines.append("Pick a product:")
+        lines.append(_("Pick a product:"))
+    elif shelf and not query:
+        lines.append(_("Nothing here for now. Try another category, or type a name to search."))
     else:
-        lines.append(EMPTY_CATEGORY if shelf and not query else EMPTY_CATALOG)
+        lines.append(_("Nothing matches. Try another search, or /catalog for everything."))
     return "\n".join(lines)
 
 
@@ -147,9 +286,9 @@ def product(item: Product, quantity: int) -> str:
         lines.append(html.quote(clip(item.description, limit)))
     lines += [
         "",
-        f"Price: {money(item.price, item.currency)}",
-        f"Availability: {stock_hint(item.stock)}",
-        f"Quantity: {quantity}",
+        _("Price: {price}").format(price=money(item.price, item.currency)),
+        _("Availability: {hint}").format(hint=stock_hint(item.stock)),
+        _("Quantity: {quantity}").format(quantity=quantity),
     ]
     return "\n".join(lines)
 
@@ -165,30 +304,40 @@ def _name(name: str) -> str:
 
 
 def added(name: str, quantity: int) -> str:
-    return clip(f"Added {quantity} x {name} to your cart.")
+    return clip(_("Added {quantity} x {name} to your cart.").format(quantity=quantity, name=name))
+
+
+def _line(name: str, quantity: int, total: int, currency: str) -> str:
+    return f"{_name(name)} x {quantity} = {money(total, currency)}"
+
+
+def _total(amount: int, currency: str) -> str:
+    return "<b>{}</b>".format(_("Total: {total}").format(total=money(amount, currency)))
 
 
 def cart(view: CartView) -> str:
     if view.is_empty:
-        return "<b>Your cart</b>\nYour cart is empty. /catalog has everything we sell."
-    return "\n".join(
-        [*_cart_lines(view), f"\n<b>Total: {money(view.total_amount, view.currency)}</b>"]
-    )
+        title = "<b>{}</b>".format(_("Your cart"))
+        empty = _("Your cart is empty. /catalog has everything we sell.")
+        return f"{title}\n{empty}"
+    return "\n".join([*_cart_lines(view), "\n" + _total(view.total_amount, view.currency)])
 
 
 def _cart_lines(view: CartView) -> list[str]:
-    lines = ["<b>Your cart</b>"]
+    lines = ["<b>{}</b>".format(_("Your cart"))]
     for item in view.items:
-        line = f"{_name(item.name)} x {item.quantity} = {money(item.line_total, item.currency)}"
+        line = _line(item.name, item.quantity, item.line_total, item.currency)
         if not item.available:
-            line += f" ({stock_hint(item.stock)}; please lower the quantity or remove it)"
+            advice = _("({hint}; please lower the quantity or remove it)")
+            line += " " + advice.format(hint=stock_hint(item.stock))
         lines.append(line)
     return lines
 
 
 def checkout_summary(view: CartView, delivery: DeliverySnapshot | None = None) -> str:
+    question = _("Place this order?")
     if delivery is None:
-        return f"{cart(view)}\n\nPlace this order?"
+        return f"{cart(view)}\n\n{question}"
     total = total_with_fee(view.total_amount, delivery)
     return "\n".join(
         [
@@ -196,8 +345,8 @@ def checkout_summary(view: CartView, delivery: DeliverySnapshot | None = None) -
             fee_line(delivery, view.currency),
             "",
             delivery_details(delivery),
-            f"\n<b>Total: {money(total, view.currency)}</b>",
-            "\nPlace this order?",
+            "\n" + _total(total, view.currency),
+            "\n" + question,
         ]
     )
 
@@ -207,96 +356,248 @@ def fee_line(delivery: DeliverySnapshot, currency: str) -> str:
 
 
 def method_button(method: DeliveryMethod, currency: str) -> str:
-    return f"{method.title} · {money(method.fee, currency) if method.fee else 'free'}"
+    fee = money(method.fee, currency) if method.fee else _("free")
+    return f"{method.title} · {fee}"
 
 
 def method_chosen(method: DeliveryMethod, currency: str) -> str:
-    chosen = f"<b>Delivery:</b> {html.quote(method_button(method, currency))}"
+    chosen = _("<b>Delivery:</b> {method}").format(
+        method=html.quote(method_button(method, currency))
+    )
     return f"{chosen}\n{html.quote(method.info)}" if method.info else chosen
 
 
 def delivery_details(delivery: DeliverySnapshot) -> str:
     """Who receives the order, how and where; every part the customer typed is escaped."""
     lines = [
-        f"<b>Delivery:</b> {html.quote(delivery.title)}",
-        f"To: {html.quote(delivery.recipient_name)}, {html.quote(delivery.phone)}",
+        _("<b>Delivery:</b> {method}").format(method=html.quote(delivery.title)),
+        _("To: {name}, {phone}").format(
+            name=html.quote(delivery.recipient_name), phone=html.quote(delivery.phone)
+        ),
     ]
     if delivery.address is not None:
-        lines.append(f"Address: {html.quote(delivery.address)}")
+        lines.append(_("Address: {address}").format(address=html.quote(delivery.address)))
     if delivery.info:
         lines.append(html.quote(delivery.info))
     if delivery.note:
-        lines.append(f"Note: {html.quote(delivery.note)}")
+        lines.append(_("Note: {note}").format(note=html.quote(delivery.note)))
     return "\n".join(lines)
 
 
 def same_details(delivery: DeliverySnapshot) -> str:
-    question = "Send to the same address" if delivery.address else "Use the same details"
-    return f"{question} as last time?\n\n{delivery_details(delivery)}"
+    if delivery.address:
+        question = _("Send to the same address as last time?")
+    else:
+        question = _("Use the same details as last time?")
+    return f"{question}\n\n{delivery_details(delivery)}"
 
 
 def phone_saved(phone: str) -> str:
-    return f"Thanks, we will call {html.quote(phone)} if needed."
+    return _("Thanks, we will call {phone} if needed.").format(phone=html.quote(phone))
 
 
-def order_placed(order: Order, payment_instructions: str, methods: Sequence[PaymentMethod]) -> str:
-    online = any(method is not PaymentMethod.MANUAL for method in methods)
+def order_placed(order: Order, instructions: str | None, methods: Sequence[PaymentMethod]) -> str:
+    placed = _("Order #{number} placed.").format(number=order.number)
     delivery = "" if order.delivery is None else f"{delivery_details(order.delivery)}\n\n"
+    online = any(method is not PaymentMethod.MANUAL for method in methods)
+    how = choose_payment() if online else html.quote(instructions or payment_instructions())
     return (
-        f"<b>Order #{order.number} placed.</b>\n"
-        f"Total: {money(order.total_amount, order.currency)}\n"
-        f"Status: {order.status.value}\n\n"
-        f"{delivery}"
-        f"{CHOOSE_PAYMENT if online else html.quote(payment_instructions)}"
+        f"<b>{placed}</b>\n"
+        + _("Total: {total}").format(total=money(order.total_amount, order.currency))
+        + "\n"
+        + _("Status: {status}").format(status=status(order.status))
+        + f"\n\n{delivery}{how}"
     )
 
 
 def pay_button(order: Order, method: PaymentMethod) -> str:
     total = money(order.total_amount, order.currency)
-    return f"Pay {total}" if method is PaymentMethod.STARS else f"💳 Pay {total}"  # ⭐ in total
+    if method is PaymentMethod.STARS:  # the total shows the ⭐
+        return _("Pay {total}").format(total=total)
+    return _("💳 Pay {total}").format(total=total)
 
 
-def paying_by_hand(order: Order, payment_instructions: str) -> str:
-    return (
-        f"<b>Order #{order.number}</b>: {money(order.total_amount, order.currency)}\n\n"
-        f"{html.quote(payment_instructions)}"
-    )
+def paying_by_hand(order: Order, instructions: str | None) -> str:
+    title = _("Order #{number}").format(number=order.number)
+    total = money(order.total_amount, order.currency)
+    return f"<b>{title}</b>: {total}\n\n{html.quote(instructions or payment_instructions())}"
 
 
 def order_button(order: Order) -> str:
-    return f"#{order.number} · {money(order.total_amount, order.currency)} · {order.status.value}"
+    total = money(order.total_amount, order.currency)
+    return f"#{order.number} · {total} · {status(order.status)}"
 
 
 def orders(page: Page[Order]) -> str:
+    title = "<b>{}</b>".format(_("Your orders"))
     if not page.items:
-        return "<b>Your orders</b>\nNo orders yet. /catalog has everything we sell."
-    return f"<b>Your orders</b> (page {page.page} of {page.pages})"
+        empty = _("No orders yet. /catalog has everything we sell.")
+        return f"{title}\n{empty}"
+    pages = _("(page {page} of {pages})").format(page=page.page, pages=page.pages)
+    return f"{title} {pages}"
 
 
 def order(item: Order) -> str:
     lines = [
-        f"<b>Order #{item.number}</b>",
-        f"Placed: {item.created_at:%Y-%m-%d %H:%M} UTC",
-        f"Status: {item.status.value}",
+        "<b>{}</b>".format(_("Order #{number}").format(number=item.number)),
+        _("Placed: {moment} UTC").format(moment=f"{item.created_at:%Y-%m-%d %H:%M}"),
+        _("Status: {status}").format(status=status(item.status)),
     ]
-    if state := PAYMENT_STATES.get(item.payment.state):
-        lines.append(f"Payment: {state}")
+    if paid := payment_state(item.payment.state):
+        lines.append(_("Payment: {state}").format(state=paid))
     lines.append("")
     lines += [
-        f"{_name(line.name)} x {line.quantity} = {money(line.line_total, item.currency)}"
-        for line in item.products
+        _line(line.name, line.quantity, line.line_total, item.currency) for line in item.products
     ]
     if item.delivery is not None:
         lines += [fee_line(item.delivery, item.currency), "", delivery_details(item.delivery)]
-    lines.append(f"\n<b>Total: {money(item.total_amount, item.currency)}</b>")
+    lines.append("\n" + _total(item.total_amount, item.currency))
     return "\n".join(lines)
 
 
 def profile(user: User) -> str:
-    password = "set" if user.has_password else "not set"
-    return (
-        "<b>Your profile</b>\n"
-        f"Name: {html.quote(user.name)}\n"
-        f"Email: {html.quote(user.email)}\n"
-        f"Password: {password}"
+    password = _("set") if user.has_password else _("not set")
+    return "\n".join(
+        [
+            "<b>{}</b>".format(_("Your profile")),
+            _("Name: {name}").format(name=html.quote(user.name)),
+            _("Email: {email}").format(email=html.quote(user.email)),
+            _("Password: {state}").format(state=password),
+            _("Language: {language}").format(language=language_name(current_language())),
+        ]
     )
+
+
+def choose_language() -> str:
+    return _("Which language should the shop speak to you?")
+
+
+def order_status_notice(number: int, total: str, value: OrderStatus) -> str:
+    return _("Your order #{number} ({total}) is now <b>{status}</b>.").format(
+        number=number, total=total, status=status(value)
+    )
+
+
+def order_expired_notice(number: int, total: str) -> str:
+    return _(
+        "Your order #{number} ({total}) was not paid in time, so it is now <b>cancelled</b>."
+    ).format(number=number, total=total)
+
+
+def late_payment_notice(number: int, total: str, value: OrderStatus | None) -> str:
+    if value is OrderStatus.CANCELLED:
+        text = _(
+            "Your payment of {total} came after order #{number} was cancelled: it will be refunded."
+        )
+    else:
+        text = _(
+            "Your payment of {total} came after order #{number} was paid already: "
+            "it will be refunded."
+        )
+    return text.format(number=number, total=total)
+
+
+def star_refund_notice(number: int, total: str) -> str:
+    return _("We refunded your payment of {total} for order #{number}.").format(
+        number=number, total=total
+    )
+
+
+# Core's refusals in the reader's language. Core words them in English (the HTTP API's
+# problem details); the bot translates the fixed ones by their English text and writes the
+# ones with values itself. Anything else is shown as core wrote it.
+CORE_MESSAGES = (
+    N_("No such product."),
+    N_("No such order."),
+    N_("This product is not in your cart."),
+    N_("At most 100 of one product per order."),
+    N_("A cart holds at most 50 different products."),
+    N_("Your cart is empty."),
+    N_("An account with this email already exists."),
+    N_("This Telegram account is already linked to a shop account."),
+    N_("Your cart changed since you reviewed it; please review it again."),
+    N_("This order is still being placed; try again in a moment."),
+    N_("The current password is wrong."),
+    N_("Your role may not do this."),
+    N_("Invalid id."),
+    N_("The request has invalid fields."),
+    N_("The phone number is not valid."),
+    N_("The delivery details are not valid."),
+    N_("This account has been deactivated; ask the shop's admins."),
+)
+ATTEMPTS = (
+    N_("Too many attempts"),
+    N_("Too many wrong passwords"),
+    N_("Too many sign-ups with emails that already have an account"),
+)
+FIELD_NAMES = (
+    N_("Id"),
+    N_("Name"),
+    N_("Email"),
+    N_("New password"),
+    N_("Old password"),
+    N_("Quantity"),
+    N_("Phone"),
+    N_("Address"),
+    N_("Note"),
+)
+FIELD_PROBLEMS = (
+    N_("value is not a valid email address"),
+    N_("String should have at least 8 characters"),
+    N_("String should have at most 72 characters"),
+    N_("String should have at most 100 characters"),
+    N_("Input should be less than or equal to 100"),
+    N_("must not be blank"),
+    N_("must be a 24-character hexadecimal id"),
+    N_("is not a valid phone number (with the country code: +44 20 7946 0958)"),
+    N_("String should have at most 300 characters"),
+    N_("String should have at most 500 characters"),
+)
+
+
+def refusal(error: DomainError) -> str:
+    """Why core said no, for the reader: a field's problem, or the whole refusal."""
+    if isinstance(error, InvalidInput) and error.errors:
+        return _field_problem(error.errors[0])
+    if isinstance(error, OutOfStock):
+        return _("Not enough stock for: {names}.").format(names=_names(error.product_names))
+    if isinstance(error, ProductUnavailable) and error.product_names:
+        return _("No longer available: {names}. Remove it from your cart to continue.").format(
+            names=_names(error.product_names)
+        )
+    if isinstance(error, TooManyAttempts):
+        return _too_many(error)
+    if isinstance(error, VersionConflict):
+        return _("Someone else changed this just now; please try again.")
+    return _translated(error.message)
+
+
+def _translated(text: str) -> str:
+    """``text`` in the reader's language if the catalog has it (``_("")`` is the header)."""
+    return _(text) if text else text
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(names)
+
+
+def _too_many(error: TooManyAttempts) -> str:
+    minutes = -(-error.retry_after // 60)
+    text = ngettext(
+        "{what}; try again in {count} minute.", "{what}; try again in {count} minutes.", minutes
+    )
+    return text.format(what=_translated(error.what), count=minutes)
+
+
+def _field_problem(field: FieldError) -> str:
+    """``Email: value is not a valid email address: …``, translated where the catalog
+    knows the words (core's detail after the first colon is English only)."""
+    detail = _translated(field.message)
+    if detail == field.message:
+        head, colon, _rest = field.message.partition(": ")
+        detail = _translated(head) if colon and _translated(head) != head else field.message
+    detail = detail if detail.endswith(".") else f"{detail}."
+    if not field.loc:
+        return detail
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", str(field.loc[-1])).lower()
+    return f"{_translated(words.capitalize())}: {detail}"

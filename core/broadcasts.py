@@ -28,7 +28,7 @@ from core.commands import BroadcastDraft, HistoryQuery, Segment, SegmentKind
 from core.errors import Conflict, NotFound
 from core.ids import Id, parse_id
 from core.journal import close_journal, open_journal, recover_expired
-from core.models import STAFF, Model, Page, Role
+from core.models import STAFF, Language, Model, Page, Role
 from core.notifications import DeliveryState, NoticeKind, NotificationQueue, new_notification
 from core.store import Store, find_page
 
@@ -74,6 +74,8 @@ class ProgressReport(Model):
     broadcast_id: Id
     chat_id: int
     message_id: int
+    language: Language | None = None
+    """The language it is written in: the sender's."""
 
 
 class Broadcasts:
@@ -92,12 +94,13 @@ class Broadcasts:
         *,
         broadcast_id: str | None = None,
         report_to: tuple[int, int] | None = None,
+        report_language: Language | None = None,
     ) -> Broadcast:
         """Record the broadcast and fan it out; delivery goes on in the worker.
 
         A ``broadcast_id`` from ``new_id`` makes starting idempotent: the same id starts
         one broadcast, however often it is sent. ``report_to`` is the ``(chat, message)``
-        that shows its progress (see ``reports_due``).
+        that shows its progress (see ``reports_due``), in ``report_language``.
         """
         actor.require(*STAFF)
         now = clock.now()
@@ -115,6 +118,8 @@ class Broadcasts:
         if report_to is not None:
             chat_id, message_id = report_to
             document["reportTo"] = {"chatId": chat_id, "messageId": message_id, "done": False}
+            if report_language is not None:
+                document["reportTo"]["language"] = report_language.value
         try:
             await self._broadcasts.insert_one(document)
         except DuplicateKeyError:
@@ -237,6 +242,7 @@ class Broadcasts:
             NoticeKind.BROADCAST,
             user["telegramId"],
             user_id=user["_id"],
+            language=user.get("language"),
             broadcastId=broadcast["_id"],
             text=broadcast["text"],
             formatted=broadcast.get("formatted", False),
@@ -252,7 +258,7 @@ class Broadcasts:
         query = await self._recipient_query(segment)
         if after is not None:
             query["_id"] = {**query.get("_id", {}), "$gt": after}
-        projection = {"telegramId": 1, "telegramBlocked": 1}
+        projection = {"telegramId": 1, "telegramBlocked": 1, "language": 1}
         async for user in self._users.find(query, projection).sort("_id", 1):
             yield user
 

@@ -35,7 +35,7 @@ from core.fields import (
     given,
 )
 from core.ids import ID_PATTERN, Id
-from core.models import OrderStatus, Role
+from core.models import Language, OrderStatus, Role
 from core.text import Printable
 
 MAX_LINE_QUANTITY = 100
@@ -108,6 +108,11 @@ class TelegramSignup(Command):
     telegram_id: TelegramId
     name: Name
     email: Email
+    language: Language | None = None
+
+
+class LanguageChoice(Command):
+    language: Language
 
 
 class ProfileUpdate(Command):

@@ -166,6 +166,7 @@ class TooManyAttempts(DomainError):
         wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
         super().__init__(f"{what}; try again in {wait}.")
         self.retry_after = retry_after
+        self.what = what
 
 
 class WrongPassword(Forbidden):

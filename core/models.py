@@ -36,6 +36,19 @@ class Role(StrEnum):
 STAFF = frozenset({Role.OPERATOR, Role.ADMIN})
 
 
+class Language(StrEnum):
+    """The languages the shop speaks to customers (the bot has a catalog for each)."""
+
+    EN = "en"
+    RU = "ru"
+
+    @classmethod
+    def of(cls, code: str | None) -> Language | None:
+        """The shop's language for a client's language tag ("ru", "ru-RU", "en_GB"), if any."""
+        primary = (code or "").replace("_", "-").split("-")[0].lower()
+        return next((language for language in cls if language.value == primary), None)
+
+
 class SavedDelivery(Model):
     """The delivery details of a customer's latest order, offered again at the next."""
 
@@ -54,6 +67,9 @@ class User(Document):
     telegram_id: int | None = None
     telegram_blocked: bool = Field(
         default=False, description="The bot was blocked by this customer when last tried."
+    )
+    language: Language | None = Field(
+        default=None, description="What the bot and notifications speak to this customer."
     )
     last_delivery: SavedDelivery | None = None
     password_hash: str | None = Field(default=None, exclude=True)

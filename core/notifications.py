@@ -20,7 +20,7 @@ from pymongo.errors import BulkWriteError
 
 from core import clock
 from core.ids import Id
-from core.models import Model, OrderStatus
+from core.models import Language, Model, OrderStatus
 from core.store import Store
 
 MAX_BACKOFF = timedelta(minutes=10)
@@ -60,7 +60,8 @@ FINAL_STATES = frozenset(
 
 
 class Notification(Model):
-    """One message for one chat. ``text`` is set for broadcasts; order notices carry data."""
+    """One message for one chat. ``text`` is set for broadcasts; order notices carry data.
+    ``language`` is the customer's when it was queued (none: the bot's default)."""
 
     id: str = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
     kind: NoticeKind
@@ -68,6 +69,7 @@ class Notification(Model):
     state: DeliveryState
     attempts: int = 0
     user_id: Id | None = None
+    language: Language | None = None
     order_id: Id | None = None
     order_number: int | None = None
     status: OrderStatus | None = None

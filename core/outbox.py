@@ -89,15 +89,19 @@ class Outbox:
         if kind in ORDER_CARDS:
             chats = await self._operator_chats(entry["id"])
         else:
-            customer = await self._users.find_one({"_id": order["userId"]}, {"telegramId": 1})
-            chat_id = None if customer is None else customer.get("telegramId")
-            chats = [] if chat_id is None else [(entry["id"], chat_id)]
+            customer = await self._users.find_one(
+                {"_id": order["userId"]}, {"telegramId": 1, "language": 1}
+            )
+            customer = customer or {}
+            chat_id = customer.get("telegramId")
+            chats = [] if chat_id is None else [(entry["id"], chat_id, customer.get("language"))]
         return [
             new_notification(
                 notification_id,
                 kind,
                 chat_id,
                 user_id=order["userId"],
+                language=language,
                 orderId=order["_id"],
                 orderNumber=order["number"],
                 status=order["status"],
@@ -107,19 +111,23 @@ class Outbox:
                     **entry.get("fields", {}),
                 },
             )
-            for notification_id, chat_id in chats
+            for notification_id, chat_id, language in chats
         ]
 
-    async def _operator_chats(self, entry_id: str) -> list[tuple[str, int]]:
-        """``(notification id, chat)`` for the operators' chat, or each staff member's."""
+    async def _operator_chats(self, entry_id: str) -> list[tuple[str, int, str | None]]:
+        """``(notification id, chat, language)`` for the operators' chat (in the bot's
+        default language), or each staff member's (in theirs)."""
         if self.operator_chat_id is not None:
-            return [(entry_id, self.operator_chat_id)]
+            return [(entry_id, self.operator_chat_id, None)]
         staff = self._users.find(
             {
                 "role": {"$in": [role.value for role in STAFF]},
                 "active": {"$ne": False},
                 "telegramId": {"$exists": True},
             },
-            {"telegramId": 1},
+            {"telegramId": 1, "language": 1},
         )
-        return [(f"{entry_id}:{user['telegramId']}", user["telegramId"]) async for user in staff]
+        return [
+            (f"{entry_id}:{user['telegramId']}", user["telegramId"], user.get("language"))
+            async for user in staff
+        ]

@@ -12,6 +12,7 @@ from core import clock
 from core.commands import (
     AdminAccount,
     Credentials,
+    LanguageChoice,
     PasswordChange,
     ProfileUpdate,
     Registration,
@@ -26,7 +27,7 @@ from core.errors import (
     WrongPassword,
 )
 from core.ids import parse_id
-from core.models import Role, User
+from core.models import Language, Role, User
 from core.passwords import PasswordHasher
 from core.store import Store, update_and_fetch
 from core.throttle import Throttle
@@ -58,7 +59,9 @@ class Users:
         """A new account linked to a Telegram user, who is throttled like an address."""
         address = f"telegram:{signup.telegram_id}"
         await self._throttle.before_registration(address)
-        user = await self._insert(signup.name, signup.email, telegram_id=signup.telegram_id)
+        user = await self._insert(
+            signup.name, signup.email, telegram_id=signup.telegram_id, language=signup.language
+        )
         await self._throttle.registered(address)
         return user
 
@@ -69,6 +72,7 @@ class Users:
         *,
         password_hash: str | None = None,
         telegram_id: int | None = None,
+        language: Language | None = None,
     ) -> User:
         now = clock.now()
         document: dict[str, Any] = {
@@ -83,6 +87,8 @@ class Users:
         }
         if telegram_id is not None:
             document["telegramId"] = telegram_id
+        if language is not None:
+            document["language"] = language.value
         try:
             await self._users.insert_one(document)
         except DuplicateKeyError as exc:
@@ -102,11 +108,18 @@ class Users:
         document = await self._users.find_one({"telegramId": telegram_id, "active": {"$ne": False}})
         return None if document is None else User.model_validate(document)
 
-    async def back_on_telegram(self, user: User) -> User:
-        """The customer wrote to the bot, so it is no longer blocked: notices resume."""
-        if not user.telegram_blocked:
-            return user
-        return await self._set(user.id, {"telegramBlocked": False})
+    async def back_on_telegram(self, user: User, language: Language | None = None) -> User:
+        """The customer wrote to the bot, so it is no longer blocked: notices resume. A
+        customer without a language keeps ``language`` (their Telegram app's) from now on."""
+        changes: dict[str, Any] = {}
+        if user.telegram_blocked:
+            changes["telegramBlocked"] = False
+        if user.language is None and language is not None:
+            changes["language"] = language.value
+        return await self._set(user.id, changes) if changes else user
+
+    async def set_language(self, user_id: ObjectId, choice: LanguageChoice) -> User:
+        return await self._set(user_id, {"language": choice.language.value})
 
     async def authenticate(self, credentials: Credentials) -> User:
         """The user with these credentials; unknown email and wrong password fail alike."""

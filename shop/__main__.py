@@ -36,7 +36,7 @@ async def serve(
             await first_to_end(
                 run_api(shop, api),
                 run_bot(shop, bot_settings),
-                DeliveryWorker.of(shop, sender, delivery).run(),
+                DeliveryWorker.of(shop, sender, delivery, telegram.default_language).run(),
             )
         finally:
             await sender.session.close()

@@ -14,7 +14,7 @@ from runtime.process import run_process
 async def deliver(shop: Shop, telegram: BotSettings, delivery: DeliverySettings) -> None:
     bot = create_bot(telegram, retry_replies=False)
     try:
-        await DeliveryWorker.of(shop, bot, delivery).run()
+        await DeliveryWorker.of(shop, bot, delivery, telegram.default_language).run()
     finally:
         await bot.session.close()
 

@@ -34,12 +34,15 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.utils.i18n import I18n
 
 from bot.delivery.config import DeliverySettings
 from bot.delivery.messages import render
+from bot.i18n import load_catalogs
 from core import clock
 from core.access import SYSTEM
 from core.errors import NotFound
+from core.models import Language
 from core.notifications import ORDER_CARDS, NoticeKind, Notification, NotificationQueue
 from core.pacing import SendPacing
 from core.payments import Payments
@@ -104,8 +107,10 @@ class DeliveryWorker:
         bot: Bot,
         settings: DeliverySettings,
         lease: timedelta,
+        i18n: I18n,
     ) -> None:
         self._queue = queue
+        self._i18n = i18n
         self._pacing = pacing
         self._staff = staff
         self._payments = payments
@@ -117,9 +122,14 @@ class DeliveryWorker:
         self._window = SendWindow(math.floor(settings.telegram_messages_per_second))
 
     @classmethod
-    def of(cls, shop: Shop, bot: Bot, settings: DeliverySettings) -> DeliveryWorker:
+    def of(
+        cls, shop: Shop, bot: Bot, settings: DeliverySettings, default_language: Language
+    ) -> DeliveryWorker:
+        """A worker for ``shop``; notices with no language go out in ``default_language``."""
         lease = timedelta(seconds=shop.settings.checkout_lease_seconds)
-        return cls(shop.notifications, shop.pacing, shop.staff, shop.payments, bot, settings, lease)
+        i18n = load_catalogs(default_language)
+        staff, payments = shop.staff, shop.payments
+        return cls(shop.notifications, shop.pacing, staff, payments, bot, settings, lease, i18n)
 
     async def run(self) -> None:
         """Send until cancelled, with ``DELIVERY_SENDERS`` concurrent senders."""
@@ -158,7 +168,7 @@ class DeliveryWorker:
             except NotFound:
                 await self._queue.mark_failed(notice, "the order no longer exists")
                 return
-        text, markup = render(notice, card)
+        text, markup = render(notice, self._i18n, card)
         try:
             if refund:
                 await self._refund(notice)

@@ -61,7 +61,7 @@ async def _show_page(
     """The page asked for, or the last one if the list shrank since the button was made."""
     shelf = None
     if category == NO_CATEGORY:
-        shelf = (texts.OTHER, "")
+        shelf = (texts.other_shelf(), "")
     elif category != ALL_PRODUCTS:
         found = await shop.categories.get(category)
         shelf = (found.name, found.description)

@@ -77,11 +77,11 @@ async def confirm(
 ) -> None:
     summary = query.message
     if summary is None:
-        callback_answer.text = texts.STALE_BUTTON
+        callback_answer.text = texts.stale_button()
         return
     details = await delivery_of(state)
     if fingerprint(details) != callback_data.details:
-        callback_answer.text, callback_answer.show_alert = texts.DETAILS_CHANGED, True
+        callback_answer.text, callback_answer.show_alert = texts.details_changed(), True
         await show_cart(query, await shop.carts.view(customer.id))
         return
     key = f"tg-{summary.chat.id}-{summary.message_id}-{callback_data.version}"
@@ -92,7 +92,7 @@ async def confirm(
             customer.id, key, cart_version=callback_data.version, delivery=details
         )
     except CartChanged:
-        callback_answer.text, callback_answer.show_alert = texts.CART_CHANGED, True
+        callback_answer.text, callback_answer.show_alert = texts.cart_changed(), True
         await show_summary(query, shop, customer, state)
         return
     if (await state.get_data()).get(SHOWN_ORDER) == key:

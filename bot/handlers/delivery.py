@@ -82,7 +82,7 @@ async def reuse_answered(
 async def _ask_method(event: Message | CallbackQuery, shop: Shop, state: FSMContext) -> None:
     await state.set_state(DeliveryForm.method)
     markup = keyboards.delivery_methods(shop.delivery.methods, shop.catalog.currency)
-    await show(event, texts.ASK_METHOD, markup)
+    await show(event, texts.ask_method(), markup)
 
 
 async def method_chosen(
@@ -95,7 +95,7 @@ async def method_chosen(
 ) -> None:
     method = shop.delivery.method(callback_data.code)
     if method is None:  # forged, or the shop's methods changed since the buttons were sent
-        callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+        callback_answer.text, callback_answer.show_alert = texts.stale_button(), True
         return
     await show(query, texts.method_chosen(method, shop.catalog.currency))
     await _next_step(query, shop, customer, state, {"method": method.code})
@@ -110,7 +110,7 @@ async def contact_shared(
 ) -> None:
     contact = message.contact
     if contact is None or contact.user_id != event_from_user.id:
-        await message.answer(texts.NOT_YOUR_CONTACT, reply_markup=keyboards.share_phone())
+        await message.answer(texts.not_your_contact(), reply_markup=keyboards.share_phone())
         return
     number = contact.phone_number  # Telegram's apps may leave out the "+"
     phone = shop.delivery.phone(number if number.startswith("+") else f"+{number}")
@@ -139,17 +139,17 @@ async def address_given(message: Message, shop: Shop, customer: User, state: FSM
 
 async def add_note(query: CallbackQuery, state: FSMContext) -> None:
     if await delivery_of(state) is None:  # a summary from before a /cancel or /start
-        await show(query, texts.DETAILS_CHANGED)
+        await show(query, texts.details_changed())
         return
     await state.set_state(DeliveryForm.note)
-    await show(query, texts.ASK_NOTE)
+    await show(query, texts.ask_note())
 
 
 async def note_given(message: Message, shop: Shop, customer: User, state: FSMContext) -> None:
     details = await delivery_of(state)
     if details is None:
         await state.clear()
-        await message.answer(texts.DETAILS_CHANGED)
+        await message.answer(texts.details_changed())
         return
     noted = parse(DeliveryDetails, {**details.model_dump(by_alias=True), "note": message.text})
     await state.set_state(None)
@@ -175,12 +175,12 @@ async def _next_step(
     if "phone" not in draft:
         await state.update_data({DRAFT: draft})
         await state.set_state(DeliveryForm.phone)
-        await _answer(event, texts.ASK_PHONE, keyboards.share_phone())
+        await _answer(event, texts.ask_phone(), keyboards.share_phone())
         return
     if method.needs_address and "address" not in draft:
         await state.update_data({DRAFT: draft})
         await state.set_state(DeliveryForm.address)
-        await _answer(event, texts.ASK_ADDRESS, ReplyKeyboardRemove())
+        await _answer(event, texts.ask_address(), ReplyKeyboardRemove())
         return
     details = parse(DeliveryDetails, {"recipientName": customer.name, **draft})
     shop.delivery.snapshot(details, customer.name)  # refuses what the method does not fit
@@ -202,7 +202,7 @@ async def _answer(
 
 async def use_the_buttons(message: Message) -> None:
     """Text while a question has buttons (the methods, "Send to the same address?")."""
-    await message.answer(texts.USE_THE_BUTTONS)
+    await message.answer(texts.use_the_buttons())
 
 
 async def _draft(state: FSMContext) -> dict[str, Any]:

@@ -10,11 +10,11 @@ from bot import texts
 
 
 async def stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
-    callback_answer.text, callback_answer.show_alert = texts.STALE_BUTTON, True
+    callback_answer.text, callback_answer.show_alert = texts.stale_button(), True
 
 
 async def not_understood(message: Message) -> None:
-    await message.answer(texts.NOT_UNDERSTOOD)
+    await message.answer(texts.not_understood())
 
 
 def build_router() -> Router:

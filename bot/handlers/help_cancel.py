@@ -13,7 +13,7 @@ from core.models import User
 
 
 async def show_help(message: Message) -> None:
-    await message.answer(texts.HELP)
+    await message.answer(texts.help_text())
 
 
 async def cancel(message: Message, state: FSMContext, customer: User | None) -> None:
@@ -22,9 +22,9 @@ async def cancel(message: Message, state: FSMContext, customer: User | None) -> 
     step = await state.get_state()
     await state.clear()
     if step == DeliveryForm.phone.state:
-        await message.answer(texts.CANCELLED, reply_markup=ReplyKeyboardRemove())
+        await message.answer(texts.cancelled(), reply_markup=ReplyKeyboardRemove())
         return
-    reply = texts.CANCELLED if step is not None else texts.NOTHING_TO_CANCEL
+    reply = texts.cancelled() if step is not None else texts.nothing_to_cancel()
     await message.answer(reply, reply_markup=keyboards.main_menu() if customer else None)
 
 

@@ -52,7 +52,7 @@ async def send_invoice(
         log.warning(
             "invoice refused", extra={"order_id": callback_data.order_id, "error": refused.message}
         )
-        callback_answer.text, callback_answer.show_alert = texts.INVOICE_REFUSED, True
+        callback_answer.text, callback_answer.show_alert = texts.invoice_refused(), True
 
 
 async def pay_by_hand(
@@ -84,7 +84,7 @@ async def pre_checkout(query: PreCheckoutQuery, shop: Shop) -> None:
         await query.answer(ok=False, error_message=refusal.message)
     except Exception:
         log.exception("pre-checkout failed", extra={"pre_checkout_query_id": query.id})
-        await query.answer(ok=False, error_message=texts.UNEXPECTED)
+        await query.answer(ok=False, error_message=texts.unexpected())
     else:
         await query.answer(ok=True)
 

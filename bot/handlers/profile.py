@@ -1,4 +1,5 @@
-"""The profile: name, email and password (which also opens the shop's HTTP API)."""
+"""The profile: name, email, password (which also opens the shop's HTTP API) and the
+language the shop speaks to the customer."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 
 from bot import keyboards, texts
-from bot.callbacks import EditProfile, Open, ProfileEdit, Section
+from bot.callbacks import ChooseLanguage, EditProfile, Open, ProfileEdit, Section
 from bot.screens import show
 from bot.states import ProfileForm
-from core.commands import PasswordChange, ProfileUpdate, parse
+from core.commands import LanguageChoice, PasswordChange, ProfileUpdate, parse
 from core.models import User
 from core.shop import Shop
 
@@ -25,7 +27,7 @@ async def open_profile(event: Message | CallbackQuery, customer: User) -> None:
 
 async def edit_name(query: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(ProfileForm.name)
-    await show(query, texts.ASK_NEW_NAME)
+    await show(query, texts.ask_new_name())
 
 
 async def name_given(message: Message, state: FSMContext, shop: Shop, customer: User) -> None:
@@ -38,7 +40,7 @@ async def name_given(message: Message, state: FSMContext, shop: Shop, customer: 
 
 async def edit_password(query: CallbackQuery, state: FSMContext, customer: User) -> None:
     await state.set_state(ProfileForm.password)
-    await show(query, texts.ASK_PASSWORDS if customer.has_password else texts.ASK_NEW_PASSWORD)
+    await show(query, texts.ask_passwords() if customer.has_password else texts.ask_new_password())
 
 
 async def password_given(message: Message, state: FSMContext, shop: Shop, customer: User) -> None:
@@ -49,8 +51,21 @@ async def password_given(message: Message, state: FSMContext, shop: Shop, custom
     change = parse(PasswordChange, {"oldPassword": old, "newPassword": new})
     updated = await shop.users.change_password(customer.id, change)
     await state.clear()
-    reply = f"{texts.PASSWORD_SET}\n\n{texts.profile(updated)}"
+    reply = f"{texts.password_set()}\n\n{texts.profile(updated)}"
     await message.answer(reply, reply_markup=keyboards.profile(updated))
+
+
+async def pick_language(query: CallbackQuery) -> None:
+    await show(query, texts.choose_language(), keyboards.languages())
+
+
+async def language_chosen(
+    query: CallbackQuery, callback_data: ChooseLanguage, shop: Shop, customer: User, i18n: I18n
+) -> None:
+    choice = parse(LanguageChoice, {"language": callback_data.language})
+    updated = await shop.users.set_language(customer.id, choice)
+    with i18n.use_locale(choice.language.value):  # this very answer is in the new language
+        await show(query, texts.profile(updated), keyboards.profile(updated))
 
 
 def build_router() -> Router:
@@ -63,4 +78,8 @@ def build_router() -> Router:
         edit_password, EditProfile.filter(F.field == ProfileEdit.PASSWORD)
     )
     router.message.register(password_given, ProfileForm.password, F.text)
+    router.callback_query.register(
+        pick_language, EditProfile.filter(F.field == ProfileEdit.LANGUAGE)
+    )
+    router.callback_query.register(language_chosen, ChooseLanguage.filter())
     return router

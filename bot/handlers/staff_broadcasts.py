@@ -16,7 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot import staff_keyboards, staff_texts
+from bot import staff_keyboards, staff_texts, texts
 from bot.callbacks import (
     Compose,
     DraftDiscard,
@@ -70,7 +70,7 @@ class CurrentDraft(BaseMiddleware):
         state: FSMContext = data["state"]
         draft = (await state.get_data()).get(DRAFT)
         if draft is None or draft["id"] != data["callback_data"].draft_id:
-            await refuse(event, data, staff_texts.DRAFT_GONE)
+            await refuse(event, data, staff_texts.draft_gone())
             return None
         data["draft"] = draft
         return await handler(event, data)
@@ -85,7 +85,7 @@ async def compose(query: CallbackQuery, actor: Actor, state: FSMContext) -> None
     actor.require(*STAFF)
     await state.set_state(BroadcastForm.text)
     await state.update_data({DRAFT: None})
-    await show(query, staff_texts.ASK_BROADCAST)
+    await show(query, staff_texts.ask_broadcast())
 
 
 async def write(message: Message, shop: Shop, actor: Actor, state: FSMContext) -> None:
@@ -125,7 +125,7 @@ async def set_format(
     except TelegramBadRequest as error:
         if UNREADABLE_HTML in error.message:
             reason = error.message.split(": ", 1)[-1]
-            callback_answer.text = staff_texts.BAD_FORMATTING.format(error=reason)
+            callback_answer.text = staff_texts.bad_formatting(reason)
             callback_answer.show_alert = True
             return
         if NOT_MODIFIED not in error.message:
@@ -155,7 +155,11 @@ async def send(
     if query.message is not None:
         report_to = (query.message.chat.id, query.message.message_id)
     started = await shop.broadcasts.start(
-        actor, _draft_of(draft), broadcast_id=draft["id"], report_to=report_to
+        actor,
+        _draft_of(draft),
+        broadcast_id=draft["id"],
+        report_to=report_to,
+        report_language=texts.current_language(),
     )
     await _forget(state)
     progress = await shop.broadcasts.progress(actor, started.id)
@@ -164,7 +168,7 @@ async def send(
 
 async def discard(query: CallbackQuery, state: FSMContext) -> None:
     await _forget(state)
-    await show(query, staff_texts.DISCARDED)
+    await show(query, staff_texts.discarded())
 
 
 async def stop(

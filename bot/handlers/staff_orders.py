@@ -59,7 +59,7 @@ async def move(
         actor, callback_data.order_id, callback_data.status, callback_data.version
     )
     if not outcome.moved:
-        callback_answer.text, callback_answer.show_alert = staff_texts.ORDER_MOVED, True
+        callback_answer.text, callback_answer.show_alert = staff_texts.order_moved(), True
     listed = callback_data.listed
     text = staff_texts.order_card(outcome.view, history=listed is not None)
     await show(query, text, staff_keyboards.order_card(outcome.view, listed, callback_data.page))

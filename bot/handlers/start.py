@@ -14,7 +14,7 @@ from bot.screens import show
 from bot.states import Signup
 from core.commands import ProfileUpdate, TelegramSignup, parse
 from core.errors import InvalidInput
-from core.models import User
+from core.models import Language, User
 from core.shop import Shop
 
 
@@ -26,7 +26,7 @@ async def start(message: Message, state: FSMContext, customer: User | None) -> N
     name = _profile_name(message.from_user)
     await state.set_state(Signup.name)
     await state.set_data({"suggested_name": name})
-    await message.answer(texts.ASK_NAME, reply_markup=keyboards.keep_name(name) if name else None)
+    await message.answer(texts.ask_name(), reply_markup=keyboards.keep_name(name) if name else None)
 
 
 async def keep_name(query: CallbackQuery, state: FSMContext) -> None:
@@ -50,7 +50,12 @@ async def email_given(
     data = await state.get_data()
     signup = parse(
         TelegramSignup,
-        {"telegramId": event_from_user.id, "name": data["name"], "email": message.text},
+        {
+            "telegramId": event_from_user.id,
+            "name": data["name"],
+            "email": message.text,
+            "language": Language.of(event_from_user.language_code),
+        },
     )
     customer = await shop.users.sign_up_telegram(signup)
     await state.clear()

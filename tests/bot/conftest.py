@@ -12,8 +12,9 @@ import pytest
 
 from bot.bootstrap import create_bot, create_dispatcher
 from bot.config import BotSettings
+from bot.i18n import load_catalogs
 from core.commands import CartChange, HistoryQuery, TelegramSignup
-from core.models import Order, Product, User
+from core.models import Language, Order, Product, User
 from core.shop import Shop
 from sandbox import DEFAULT_TOKEN, FakeUser, Message, SandboxServer
 from sandbox.testing import polling, running_sandbox
@@ -91,6 +92,12 @@ async def fill_cart(shop: Shop, account: User, *lines: tuple[Product, int]) -> N
 
 async def orders_of(shop: Shop, account: User) -> list[Order]:
     return list((await shop.orders.history(account.id, HistoryQuery(limit=100))).items)
+
+
+def english(text: Callable[..., str], *args: Any) -> str:
+    """A text of ``bot/texts.py`` as the bot writes it to an English reader."""
+    with load_catalogs(Language.EN).context():
+        return text(*args)
 
 
 async def tap(player: FakeUser, button: str) -> Message:

@@ -34,7 +34,8 @@ def delivery_settings(**overrides: Any) -> DeliverySettings:
 async def working(shop: Shop, bot_settings: BotSettings, **options: Any) -> AsyncIterator[None]:
     """A delivery worker sending until the block ends."""
     bot = create_bot(bot_settings, retry_replies=False)
-    worker = DeliveryWorker.of(shop, bot, delivery_settings(**options))
+    settings = delivery_settings(**options)
+    worker = DeliveryWorker.of(shop, bot, settings, bot_settings.default_language)
     task = asyncio.create_task(worker.run())
     try:
         yield

@@ -18,7 +18,7 @@ from core.models import Order, OrderStatus, PaymentMethod, PaymentState, Product
 from core.payments import CANCELLED, NOT_FOUND, payload_of
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, Message, SandboxServer
-from tests.bot.conftest import Customer, fill_cart, orders_of, review_order, tap
+from tests.bot.conftest import Customer, english, fill_cart, orders_of, review_order, tap
 from tests.bot.test_delivery import working
 from tests.conftest import NewProduct
 
@@ -260,7 +260,7 @@ async def test_an_invoice_telegram_refuses_gets_a_clear_answer(
         b.text for row in placed.buttons for b in row if b.text.startswith(_pay_label(shop))
     )
     answer = await alice.press(button, message_id=placed.message_id)
-    assert (answer.text, answer.show_alert) == (texts.INVOICE_REFUSED, True)
+    assert (answer.text, answer.show_alert) == (english(texts.invoice_refused), True)
     assert [m for m in alice.bot_messages if m.invoice is not None] == []
 
 
@@ -278,7 +278,7 @@ async def test_the_operators_get_a_card_for_each_payment_and_see_the_refund_due(
     shop.outbox.operator_chat_id = group.id
     alice, account = await customer("Alice")
     order, placed = await _placed(shop, alice, account, await new_product("Tea", price=450))
-    total = texts.money(900, order.currency)
+    total = english(texts.money, 900, order.currency)
 
     async with working(shop, bot_settings):
         result = await alice.pay(await _invoice(shop, alice, placed))

@@ -13,10 +13,11 @@ from bot.bootstrap import create_bot
 from bot.broadcast_progress import ProgressReporter
 from bot.callbacks import DraftSend, StopBroadcast
 from bot.config import BotSettings
+from bot.i18n import load_catalogs
 from core.access import SYSTEM
 from core.broadcasts import BroadcastState
 from core.commands import BroadcastDraft, parse
-from core.models import Role, User
+from core.models import Language, Role, User
 from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
 from tests.bot.conftest import Customer, fill_cart
@@ -30,7 +31,7 @@ DRAFT_GONE = "This draft was sent or discarded already."
 async def reporter(shop: Shop, bot_settings: BotSettings) -> AsyncIterator[ProgressReporter]:
     bot = create_bot(bot_settings)
     try:
-        yield ProgressReporter(shop.broadcasts, bot)
+        yield ProgressReporter(shop.broadcasts, bot, load_catalogs(Language.EN))
     finally:
         await bot.session.close()
 

@@ -61,6 +61,17 @@ async def test_a_broadcast_reaches_each_customer_with_a_chat_once(
     assert {n["userId"] for n in notices} >= {u.id for u in reachable}
     assert staff.id not in {n["userId"] for n in notices}
     assert all(n["text"] == "Sale!" for n in notices)
+    assert {n["language"] for n in notices} == {None}  # none stored: the bot's default
+
+
+async def test_each_recipient_gets_the_broadcast_with_their_language(
+    shop: Shop, new_user: NewUser
+) -> None:
+    ivan = await _customer(shop, new_user, 21, language="ru")
+    alice = await _customer(shop, new_user, 22, language="en")
+    broadcast = await shop.broadcasts.start(STAFF, _draft())
+    notices = await shop.store.notifications.find({"broadcastId": broadcast.id}).to_list()
+    assert {n["userId"]: n["language"] for n in notices} == {ivan.id: "ru", alice.id: "en"}
 
 
 async def test_segments_by_status_orders_and_users(

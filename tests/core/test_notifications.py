@@ -9,7 +9,7 @@ import pytest
 from core import clock
 from core.access import Actor
 from core.commands import CartChange, StatusUpdate
-from core.models import Order, Role, User
+from core.models import Language, Order, Role, User
 from core.notifications import DeliveryState, NoticeKind
 from core.shop import Shop
 
@@ -39,6 +39,17 @@ async def test_each_status_change_queues_one_notice_for_the_customer(
         ("shipped", 777, "queued"),
     ]
     assert all(n["orderNumber"] == order.number for n in notices)
+
+
+async def test_a_notice_carries_the_customers_language(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    user = await new_user()
+    await shop.store.users.update_one({"_id": user.id}, {"$set": {"language": "ru"}})
+    order = await _telegram_order(shop, user, (await new_product()).id, 778)
+    await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
+    notice = await shop.notifications.claim()
+    assert notice is not None and notice.language is Language.RU
 
 
 async def test_no_notice_without_a_telegram_chat(

@@ -8,7 +8,7 @@ import pytest
 from core.access import SYSTEM, Actor
 from core.commands import AccountChange, BroadcastDraft, CartChange, Segment, parse
 from core.errors import Forbidden, InvalidInput
-from core.models import Order, OrderStatus, Role, User
+from core.models import Language, Order, OrderStatus, Role, User
 from core.shop import Shop
 
 from ..conftest import NewProduct, NewUser
@@ -140,6 +140,17 @@ async def test_without_an_operators_chat_each_active_staff_member_on_telegram_ge
     assert {card["orderId"] for card in cards} == {order.id}
 
 
+async def test_each_staff_members_card_is_in_their_language(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    olga = await _staff(shop, new_user, "Olga", 501)
+    await shop.store.users.update_one({"_id": olga.id}, {"$set": {"language": "ru"}})
+    await _staff(shop, new_user, "Petr", 502)  # none chosen: the bot's default
+    await _order(shop, await new_user(), new_product)
+    cards = await shop.store.notifications.find({"kind": "new_order"}).to_list()
+    assert {card["chatId"]: card["language"] for card in cards} == {501: "ru", 502: None}
+
+
 async def test_with_an_operators_chat_only_that_chat_gets_the_card(
     shop: Shop, new_user: NewUser, new_product: NewProduct
 ) -> None:
@@ -163,7 +174,11 @@ async def test_a_broadcast_started_twice_with_one_id_is_one_broadcast(
     broadcast_id = shop.broadcasts.new_id()
 
     first = await shop.broadcasts.start(
-        SYSTEM, _draft(formatted=True), broadcast_id=broadcast_id, report_to=(7, 70)
+        SYSTEM,
+        _draft(formatted=True),
+        broadcast_id=broadcast_id,
+        report_to=(7, 70),
+        report_language=Language.RU,
     )
     again = await shop.broadcasts.start(
         SYSTEM, _draft("Other"), broadcast_id=broadcast_id, report_to=(7, 71)
@@ -176,6 +191,7 @@ async def test_a_broadcast_started_twice_with_one_id_is_one_broadcast(
     assert len(notices) == 2 and all(n["formatted"] for n in notices)
     [report] = await shop.broadcasts.reports_due()
     assert (report.broadcast_id, report.chat_id, report.message_id) == (first.id, 7, 70)
+    assert report.language is Language.RU  # the progress stays in the sender's language
     await shop.broadcasts.reported(first.id)
     assert await shop.broadcasts.reports_due() == []
 

@@ -11,6 +11,7 @@ from core.access import SYSTEM, Actor
 from core.commands import (
     AdminAccount,
     Credentials,
+    LanguageChoice,
     PasswordChange,
     ProfileUpdate,
     Registration,
@@ -25,7 +26,7 @@ from core.errors import (
     TelegramAccountTaken,
     WrongPassword,
 )
-from core.models import Role
+from core.models import Language, Role
 from core.shop import Shop
 from core.tokens import TokenService
 
@@ -188,3 +189,36 @@ async def test_create_admin_creates_or_promotes(shop: Shop, new_user: NewUser) -
     eve = AdminAccount(name="Eve", email="eve@example.com", password="eve password!")
     promoted = await shop.accounts.create_admin(eve)
     assert (promoted.id, promoted.role) == (existing.id, Role.ADMIN)
+
+
+@pytest.mark.parametrize(
+    ("tag", "language"),
+    [("ru", Language.RU), ("ru-RU", Language.RU), ("EN_gb", Language.EN), ("de", None), ("", None)],
+)
+def test_a_client_language_tag_maps_to_the_shops_language(tag: str, language: Language) -> None:
+    assert Language.of(tag) is language
+
+
+async def test_the_language_is_kept_from_signup_until_the_customer_picks_another(
+    shop: Shop,
+) -> None:
+    signup = TelegramSignup(telegram_id=7, name="Ivan", email="ivan@example.com", language="ru")
+    user = await shop.users.sign_up_telegram(signup)
+    assert user.language is Language.RU
+    # Writing from an app in another language does not override what is stored.
+    assert (await shop.users.back_on_telegram(user, Language.EN)).language is Language.RU
+
+    picked = await shop.users.set_language(user.id, parse(LanguageChoice, {"language": "en"}))
+    assert picked.language is Language.EN
+    assert (await shop.users.by_telegram(7)) == picked
+    with pytest.raises(InvalidInput):
+        parse(LanguageChoice, {"language": "de"})
+
+
+async def test_an_account_without_a_language_takes_its_telegram_apps(shop: Shop) -> None:
+    user = await shop.users.sign_up_telegram(
+        TelegramSignup(telegram_id=8, name="Old", email="old@example.com")
+    )
+    assert user.language is None
+    assert await shop.users.back_on_telegram(user, None) == user  # nothing known: no write
+    assert (await shop.users.back_on_telegram(user, Language.RU)).language is Language.RU
