@@ -144,3 +144,11 @@ async def sign_up(page: Page, email: str = "alice@example.com") -> None:
     await composer.fill(email)
     await composer.press("Enter")
     await expect(chat).to_contain_text("Hello, Alice! What would you like to do?")
+
+
+async def check_out_green_tea(page: Page) -> None:
+    """Sign up, put one Green tea in the cart and press Checkout."""
+    await sign_up(page)
+    for button in ("🛍 Catalog", "Green tea · $4.50 · in stock", "Add to cart", "🛒 Cart"):
+        await tap(page, button)
+    await tap(page, "Checkout")

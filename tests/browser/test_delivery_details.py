@@ -8,7 +8,7 @@ import json
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import RunningShop, sign_up, tap
+from tests.browser.conftest import RunningShop, check_out_green_tea, tap
 from tests.conftest import DELIVERY_METHODS
 
 
@@ -23,12 +23,7 @@ async def test_a_customer_checks_out_with_a_shared_phone_and_an_address(
     await page.goto(running_shop.page_url)
     chat = page.locator("#messages")
     composer = page.get_by_role("textbox", name="Message")
-    await sign_up(page)
-    await tap(page, "🛍 Catalog")
-    await tap(page, "Green tea · $4.50 · in stock")
-    await tap(page, "Add to cart")
-    await tap(page, "🛒 Cart")
-    await tap(page, "Checkout")
+    await check_out_green_tea(page)
 
     await expect(chat).to_contain_text("How should your order reach you?")
     await tap(page, "Courier · $5.00")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import RunningShop, sign_up, tap
+from tests.browser.conftest import RunningShop, check_out_green_tea, tap
 
 
 @pytest.fixture
@@ -20,12 +20,7 @@ async def test_a_customer_pays_an_order_from_the_chat_page(
 ) -> None:
     await page.goto(running_shop.page_url)
     chat = page.locator("#messages")
-    await sign_up(page)
-    await tap(page, "🛍 Catalog")
-    await tap(page, "Green tea · $4.50 · in stock")
-    await tap(page, "Add to cart")
-    await tap(page, "🛒 Cart")
-    await tap(page, "Checkout")
+    await check_out_green_tea(page)
     await tap(page, "✅ Confirm order")
     await expect(chat).to_contain_text("Order #1 placed.")
     await expect(chat).to_contain_text("Pay now with a button below.")
