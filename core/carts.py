@@ -21,7 +21,7 @@ from core import clock
 from core.access import SYSTEM
 from core.catalog import Catalog
 from core.commands import MAX_LINE_QUANTITY, CartChange, CartRemoval
-from core.errors import InvalidInput, NotFound, OutOfStock, VersionConflict
+from core.errors import CartLimit, NotFound, OutOfStock, VersionConflict
 from core.models import Cart, CartItem, CartLine, CartView, CheckoutClaim, OrderLine
 from core.store import Store
 
@@ -80,11 +80,11 @@ class Carts:
             current = next((ln.quantity for ln in lines if ln.product_id == product.id), 0)
             wanted = current + change.quantity
             if wanted > MAX_LINE_QUANTITY:
-                raise InvalidInput(f"At most {MAX_LINE_QUANTITY} of one product per order.")
+                raise CartLimit(f"At most {MAX_LINE_QUANTITY} of one product per order.")
             if wanted > product.stock:
                 raise OutOfStock([product.name])
             if not current and len(lines) >= MAX_LINES:
-                raise InvalidInput(f"A cart holds at most {MAX_LINES} different products.")
+                raise CartLimit(f"A cart holds at most {MAX_LINES} different products.")
             return _with_quantity(lines, product.id, wanted)
 
         return await self.view_of(await self._mutate(user_id, grow))

@@ -72,6 +72,13 @@ class StockOutOfRange(Conflict):
         super().__init__(f"Stock is {stock}; a change of {delta:+d} would take it {bound}.")
 
 
+class CartLimit(Conflict):
+    """The cart cannot grow this way: a line past its most, or one product too many. A
+    valid request that the cart's contents refuse, so a conflict, not a bad field."""
+
+    code = "cart-limit"
+
+
 class EmptyCart(Conflict):
     code = "empty-cart"
 

@@ -36,6 +36,27 @@ async def test_cannot_add_more_than_is_in_stock(
     assert (reply.status, reply.code) == (409, "out-of-stock")
 
 
+async def test_a_cart_past_its_limits_is_a_conflict_and_stays_as_it_was(
+    api: Api, new_account: NewAccount, new_product: NewProduct
+) -> None:
+    alice = await new_account()
+    tea = await new_product(stock=500)
+    line = {"productId": str(tea.id), "quantity": 60}
+    assert (await api.post("/api/cart/add", json=line, token=alice.token)).status == 200
+    reply = await api.post("/api/cart/add", json=line, token=alice.token)  # 120 > 100
+    assert (reply.status, reply.code) == (409, "cart-limit")
+    many = [await new_product(f"P{n}", stock=5) for n in range(49)]
+    for product in many:
+        one = {"productId": str(product.id), "quantity": 1}
+        assert (await api.post("/api/cart/add", json=one, token=alice.token)).status == 200
+    extra = {"productId": str((await new_product("One too many")).id), "quantity": 1}
+    reply = await api.post("/api/cart/add", json=extra, token=alice.token)
+    assert (reply.status, reply.code) == (409, "cart-limit")
+    cart = await api.get("/api/cart", token=alice.token)
+    assert len(cart.body["items"]) == 50
+    assert cart.body["items"][0]["quantity"] == 60
+
+
 async def test_checkout_places_a_pending_order_and_empties_the_cart(api: Api, world: World) -> None:
     w = world
     placed = await api.post("/api/orders", token=w.alice.token)
