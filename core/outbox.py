@@ -87,7 +87,7 @@ class Outbox:
         nobody to tell on Telegram: a web-only customer, no operators' chat or staff)."""
         kind = NoticeKind(entry["kind"])
         if kind in ORDER_CARDS:
-            chats = await self._operator_chats(entry["id"])
+            chats = await self.operator_chats(entry["id"])
         else:
             customer = await self._users.find_one(
                 {"_id": order["userId"]}, {"telegramId": 1, "language": 1}
@@ -114,7 +114,7 @@ class Outbox:
             for notification_id, chat_id, language in chats
         ]
 
-    async def _operator_chats(self, entry_id: str) -> list[tuple[str, int, str | None]]:
+    async def operator_chats(self, entry_id: str) -> list[tuple[str, int, str | None]]:
         """``(notification id, chat, language)`` for the operators' chat (in the bot's
         default language), or each staff member's (in theirs)."""
         if self.operator_chat_id is not None:

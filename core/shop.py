@@ -72,13 +72,11 @@ class Shop:
         )
         categories = Categories(store, lease)
         notifications = NotificationQueue(store, lease)
-        alerts = StockAlerts(
-            store, notifications, settings.low_stock_threshold, settings.operator_chat_id
-        )
+        outbox = Outbox(store, notifications, settings.operator_chat_id)
+        alerts = StockAlerts(store, notifications, settings.low_stock_threshold, outbox)
         catalog = Catalog(store, settings.shop_currency, categories, alerts)
         carts = Carts(store, catalog)
         delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
-        outbox = Outbox(store, notifications, settings.operator_chat_id)
         stock = Stock(store, alerts)
         throttle = Throttle(
             Counters(store.throttles, timedelta(seconds=settings.login_window_seconds)),

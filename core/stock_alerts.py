@@ -10,8 +10,10 @@ The product carries a ``lowStock`` flag and, like an order, an ``outbox``:
    flag is unset, sets the flag and appends the alert to the outbox. Orders crossing at
    the same moment: one write finds the flag unset, so one alert; a line already released
    (a settling run again) fires nothing;
-2. relay: the outbox entry becomes a notification to ``OPERATOR_CHAT_ID`` whose id names
-   the product and the order (queued once, however often the relay runs), then is pulled;
+2. relay: the outbox entry becomes a notification to the operators, the same chats as
+   the order cards (``OPERATOR_CHAT_ID``, else each active staff member's private chat,
+   ``Outbox.operator_chats``), whose id names the product and the order (queued once,
+   however often the relay runs), then is pulled;
 3. re-arm: once the stock is above the threshold again (a restock, a cancellation, a
    rolled-back checkout) a guarded write clears the flag, so the next crossing is heard.
 
@@ -28,7 +30,7 @@ from bson import ObjectId
 
 from core import clock
 from core.notifications import NoticeKind, NotificationQueue, new_notification
-from core.outbox import RELAY_GRACE
+from core.outbox import RELAY_GRACE, Outbox
 from core.store import Store
 
 
@@ -38,12 +40,12 @@ class StockAlerts:
         store: Store,
         queue: NotificationQueue,
         threshold: int,
-        operator_chat_id: int | None,
+        outbox: Outbox,
     ) -> None:
         self._products = store.products
         self._queue = queue
         self._threshold = threshold
-        self._operator_chat_id = operator_chat_id
+        self._outbox = outbox
 
     def threshold_of(self, product: dict[str, Any]) -> int:
         own = product.get("lowStockThreshold")
@@ -54,10 +56,8 @@ class StockAlerts:
         product = await self._products.find_one({"_id": product_id, "reservedBy": order_id})
         if product is None:
             return  # released before
-        entries = []
-        if self._operator_chat_id is not None:
-            alert = f"{NoticeKind.LOW_STOCK.value}:{product_id}:{order_id}"
-            entries.append({"id": alert, "kind": NoticeKind.LOW_STOCK.value, "at": clock.now()})
+        alert = f"{NoticeKind.LOW_STOCK.value}:{product_id}:{order_id}"
+        entries = [{"id": alert, "kind": NoticeKind.LOW_STOCK.value, "at": clock.now()}]
         fired = await self._products.update_one(
             {
                 "_id": product_id,
@@ -75,7 +75,7 @@ class StockAlerts:
         if fired.modified_count == 0:  # not low, or operators already know
             unmark = {"$pull": {"reservedBy": order_id}}
             await self._products.update_one({"_id": product_id}, unmark)
-        elif entries:
+        else:
             await self.relay(product_id)
 
     async def rearm(self, product_id: ObjectId) -> bool:
@@ -100,21 +100,24 @@ class StockAlerts:
         entries = [] if product is None else product.get("outbox") or []
         if product is None or not entries:
             return
-        if self._operator_chat_id is not None:
-            await self._queue.enqueue(
-                [
-                    new_notification(
-                        entry["id"],
-                        NoticeKind.LOW_STOCK,
-                        self._operator_chat_id,
-                        productId=product_id,
-                        productName=product["name"],
-                        stock=product["stock"],
-                        threshold=self.threshold_of(product),
-                    )
-                    for entry in entries
-                ]
-            )
+        await self._queue.enqueue(
+            [
+                new_notification(
+                    notification_id,
+                    NoticeKind.LOW_STOCK,
+                    chat_id,
+                    language=language,
+                    productId=product_id,
+                    productName=product["name"],
+                    stock=product["stock"],
+                    threshold=self.threshold_of(product),
+                )
+                for entry in entries
+                for notification_id, chat_id, language in await self._outbox.operator_chats(
+                    entry["id"]
+                )
+            ]
+        )
         await self._products.update_one(
             {"_id": product_id},
             {"$pull": {"outbox": {"id": {"$in": [entry["id"] for entry in entries]}}}},

@@ -100,7 +100,8 @@ class SoldMeanwhile:
 
 
 def stock_on(store: Store) -> Stock:
-    return Stock(store, StockAlerts(store, NotificationQueue(store, LEASE), 5, None))
+    queue = NotificationQueue(store, LEASE)
+    return Stock(store, StockAlerts(store, queue, 5, Outbox(store, queue, None)))
 
 
 def checkout_on(shop: Shop, store: Store) -> Checkout:

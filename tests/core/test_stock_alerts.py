@@ -132,10 +132,27 @@ async def test_recovery_re_arms_a_product_restocked_by_a_process_that_died(
     assert not (await shop.catalog.get(tea.id)).low_stock
 
 
+async def test_without_an_operators_chat_each_staff_member_on_telegram_hears_it(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    shop = Shop.build(shop.settings.model_copy(update={"low_stock_threshold": 5}), shop.client)
+    assert shop.outbox.operator_chat_id is None
+    for telegram_id, role in ((601, Role.OPERATOR), (602, Role.ADMIN), (603, Role.USER)):
+        user = await new_user()
+        await shop.store.users.update_one({"_id": user.id}, {"$set": {"telegramId": telegram_id}})
+        await shop.accounts.set_role(SYSTEM, user.id, role)
+    tea = await new_product("Tea", stock=6)
+    await _buy(shop, new_user, tea, 2)  # 4: low
+    await _buy(shop, new_user, tea, 1)  # 3: still low, already told
+    alerts = await _alerts(shop)
+    assert sorted(alert["chatId"] for alert in alerts) == [601, 602]  # staff, not the customer
+    assert {alert["productName"] for alert in alerts} == {"Tea"}
+
+
 def _checkout_on(shop: Shop, store: Store) -> Checkout:
     queue = NotificationQueue(store, LEASE)
-    alerts = StockAlerts(store, queue, THRESHOLD, OPERATORS)
     outbox = Outbox(store, queue, OPERATORS)
+    alerts = StockAlerts(store, queue, THRESHOLD, outbox)
     return Checkout(
         store,
         shop.catalog,
