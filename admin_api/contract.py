@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from admin_api.auth import visitor
 from admin_api.keys import SHOP
-from admin_api.payloads import read_body, read_query, refuse_body
+from admin_api.payloads import read_body, read_query, read_upload, refuse_body
 from core.access import Actor
 from core.commands import Command
 from core.errors import AuthenticationFailed
@@ -80,6 +80,16 @@ Handler = Callable[[Call[Any, Any]], Awaitable[web.StreamResponse]]
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A ``multipart/form-data`` body carrying one file in ``field``; the handler gets its
+    bytes, at most ``limit(shop)`` of them (no more is read)."""
+
+    field: str
+    media_types: tuple[str, ...]
+    limit: Callable[[Shop], int]
+
+
+@dataclass(frozen=True)
 class Route:
     method: str
     path: str
@@ -94,6 +104,10 @@ class Route:
     media_type: str = "application/json"
     problems: tuple[int, ...] = ()
     idempotent: bool = False
+    upload: Upload | None = None
+    files: tuple[str, ...] = ()
+    """The answer is a file of one of these media types (instead of ``media_type``), with an
+    ``ETag``; a matching ``If-None-Match`` gets 304."""
 
 
 async def _caller(request: web.Request, access: Access) -> User | None:
@@ -113,10 +127,15 @@ def bind(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
     """The aiohttp handler that enforces ``route`` and then runs its handler."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        if route.body is None:
+        if route.body is None and route.upload is None:
             await refuse_body(request)
         caller = await _caller(request, route.access)
-        body = None if route.body is None else await read_body(request, route.body)
+        body: Any = None
+        if route.body is not None:
+            body = await read_body(request, route.body)
+        elif route.upload is not None:
+            limit = route.upload.limit(request.app[SHOP])
+            body = await read_upload(request, route.upload.field, limit)
         query = None if route.query is None else read_query(request, route.query)
         return await route.handler(Call(request, request.app[SHOP], caller, body, query))
 

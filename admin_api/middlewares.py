@@ -106,7 +106,8 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
     """Signal handler: request id, security and CORS headers on every response."""
     if request_id := request.get(REQUEST_ID):
         response.headers[REQUEST_ID_HEADER] = request_id
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():  # a handler may set its own caching
+        response.headers.setdefault(name, value)
     response.headers["Server"] = "telegram-shop"
     docs = request.path == DOCS_PREFIX or request.path.startswith(DOCS_PREFIX + "/")
     response.headers["Content-Security-Policy"] = DOCS_POLICY if docs else API_POLICY

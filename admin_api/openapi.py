@@ -9,8 +9,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from admin_api.contract import Access, Route
+from admin_api.contract import Access, Route, Upload
 from admin_api.handlers.orders import IDEMPOTENCY_KEY
+from admin_api.payloads import MULTIPART
 from admin_api.problems import MEDIA_TYPE, Problem
 from admin_api.routes import PATH_PARAMETER
 from core.commands import IdempotencyKey
@@ -23,6 +24,11 @@ Mode = Literal["validation", "serialization"]
 ID_SCHEMA = TypeAdapter(Id).json_schema()
 API_VERSION = "1.0.0"
 BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+BINARY = {"type": "string", "format": "binary"}
+FILE_HEADERS = {
+    "ETag": {"schema": {"type": "string"}, "description": "Changes when the file does."},
+    "Cache-Control": {"schema": {"type": "string"}},
+}
 
 
 def _models(routes: Sequence[Route]) -> list[tuple[type[BaseModel], Mode]]:
@@ -34,6 +40,20 @@ def _models(routes: Sequence[Route]) -> list[tuple[type[BaseModel], Mode]]:
     return list(dict.fromkeys(models))
 
 
+def _upload(upload: Upload) -> dict[str, Any]:
+    """A multipart body with the file in ``upload.field``."""
+    types = ", ".join(upload.media_types)
+    return {
+        "schema": {
+            "type": "object",
+            "required": [upload.field],
+            "properties": {upload.field: {**BINARY, "description": f"One of {types}."}},
+            "additionalProperties": False,
+        },
+        "encoding": {upload.field: {"contentType": types}},
+    }
+
+
 def _problem_statuses(route: Route) -> set[int]:
     # 413 and 415 everywhere: an operation without a body refuses one that is sent.
     statuses = {413, 415, 500, 503, *route.problems}
@@ -41,7 +61,7 @@ def _problem_statuses(route: Route) -> set[int]:
         statuses.add(401)
     if route.access in (Access.STAFF, Access.ADMIN):
         statuses.add(403)
-    if route.body is not None:
+    if route.body is not None or route.upload is not None:
         statuses |= {400, 422}
     if route.query is not None:
         statuses.add(422)
@@ -118,6 +138,8 @@ def build_document(
         if route.idempotent:
             key_schema = IdempotencyKey.model_json_schema()["properties"]["key"]
             found.append({"name": IDEMPOTENCY_KEY, "in": "header", "schema": key_schema})
+        if route.files:
+            found.append({"name": "If-None-Match", "in": "header", "schema": {"type": "string"}})
         return found
 
     def operation(route: Route) -> dict[str, Any]:
@@ -128,7 +150,15 @@ def build_document(
             success |= content(route.media_type, {"type": "string"})
         else:
             success |= content(route.media_type, {"type": "object"})
+        if route.files:
+            success = {
+                **success,
+                "headers": FILE_HEADERS,
+                "content": {media_type: {"schema": BINARY} for media_type in route.files},
+            }
         responses = {str(route.status): success}
+        if route.files:
+            responses["304"] = {"description": "Not Modified", "headers": FILE_HEADERS}
         problem = content(MEDIA_TYPE, ref(Problem, "serialization"))
         for status in sorted(_problem_statuses(route)):
             responses[str(status)] = {"description": HTTPStatus(status).phrase, **problem}
@@ -147,6 +177,8 @@ def build_document(
                 "required": True,
                 **content("application/json", ref(route.body, "validation")),
             }
+        if route.upload is not None:
+            op["requestBody"] = {"required": True, "content": {MULTIPART: _upload(route.upload)}}
         if route.access is Access.OPTIONAL:
             op["security"] = [{"bearer": []}, {}]
         elif route.access is not Access.PUBLIC:

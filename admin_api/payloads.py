@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import NoReturn
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel
 
 from admin_api.problems import Rejected
@@ -13,6 +14,9 @@ from core.commands import CommandT, parse
 from core.errors import FieldError, InvalidInput
 
 JSON_TYPES = ("application/json",)
+MULTIPART = "multipart/form-data"
+MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around the file
+CHUNK_BYTES = 64 * 1024
 
 
 def _reject_constant(name: str) -> NoReturn:
@@ -36,6 +40,38 @@ async def refuse_body(request: web.Request) -> None:
     if request.body_exists:
         await request.read()  # past ``client_max_size`` this raises the 413
         raise Rejected(415, "unexpected-body", "This operation takes no request body.")
+
+
+async def read_upload(request: web.Request, field: str, limit: int) -> bytes:
+    """The file in the multipart body's one part, named ``field``: 415 for another media
+    type, 400 when it cannot be read or has other parts, 413 past ``limit`` bytes (the rest
+    is not read)."""
+    if request.content_type != MULTIPART:
+        raise Rejected(
+            415, "unsupported-media-type", f"Send {MULTIPART} with the file in '{field}'."
+        )
+    if (request.content_length or 0) > limit + MULTIPART_OVERHEAD:
+        raise _file_too_large(limit)
+    only_the_file = Rejected(400, "missing-file", f"Send one multipart field, '{field}'.")
+    try:
+        reader = await request.multipart()
+        part = await reader.next()
+        if not isinstance(part, BodyPartReader) or part.name != field:
+            raise only_the_file
+        data = bytearray()
+        while chunk := await part.read_chunk(CHUNK_BYTES):
+            data += chunk
+            if len(data) > limit:
+                raise _file_too_large(limit)
+        if await reader.next() is not None:
+            raise only_the_file
+    except (ValueError, AssertionError, HttpProcessingError):
+        raise Rejected(400, "malformed-multipart", "The multipart body cannot be read.") from None
+    return bytes(data)
+
+
+def _file_too_large(limit: int) -> Rejected:
+    return Rejected(413, "body-too-large", f"The file is larger than {limit} bytes.")
 
 
 def read_query(request: web.Request, command: type[CommandT]) -> CommandT:

@@ -11,20 +11,30 @@ from pathlib import Path
 from aiohttp import web
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
-from admin_api.contract import Access, Route, bind
+from admin_api.contract import Access, Route, Upload, bind
 from admin_api.handlers import (
     auth,
     broadcasts,
     cart,
+    categories,
     delivery,
     orders,
     payments,
+    photos,
     products,
     staff,
     system,
 )
 from admin_api.schemas import Health, ProfileChanges, Session
 from core.broadcasts import Broadcast, BroadcastProgress
+from core.categories import (
+    Category,
+    CategoryDraft,
+    CategoryOrder,
+    CategoryPatch,
+    CategoryQuery,
+    Shelves,
+)
 from core.commands import (
     AccountChange,
     BroadcastDraft,
@@ -44,11 +54,14 @@ from core.commands import (
 )
 from core.delivery import DeliveryDetails, DeliveryMethods
 from core.ids import ID_PATTERN
+from core.media import CONTENT_TYPES
 from core.models import CartView, Order, Page, Product, User
 from core.orders import BulkStatusResult
 
 PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
 STAFF, ADMIN = Access.STAFF, Access.ADMIN
+PHOTO_TYPES = tuple(CONTENT_TYPES.values())
+PHOTO_UPLOAD = Upload("photo", PHOTO_TYPES, lambda shop: shop.photos.max_bytes)
 
 ROUTES: tuple[Route, ...] = (
     # auth
@@ -66,11 +79,35 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/products/{id}", products.get_product, "One product", "products",
           OPTIONAL, response=Product),
     Route("POST", "/api/products", products.create_product, "Create a product", "products",
-          ADMIN, body=ProductDraft, response=Product, status=201),
+          ADMIN, body=ProductDraft, response=Product, status=201, problems=(404,)),
     Route("PATCH", "/api/products/{id}", products.update_product, "Edit a product or its stock",
           "products", ADMIN, body=ProductPatch, response=Product, problems=(409,)),
     Route("POST", "/api/products/{id}/archive", products.archive_product, "Archive a product",
           "products", ADMIN, response=Product),
+    Route("POST", "/api/products/{id}/photo", photos.upload_photo,
+          "Attach or replace the product's photo", "products", ADMIN, upload=PHOTO_UPLOAD,
+          response=Product),
+    Route("GET", "/api/products/{id}/photo", photos.get_photo, "The product's photo",
+          "products", OPTIONAL, files=PHOTO_TYPES),
+    Route("DELETE", "/api/products/{id}/photo", photos.remove_photo,
+          "Remove the product's photo", "products", ADMIN, response=Product),
+    # categories
+    Route("GET", "/api/categories", categories.list_categories,
+          "Categories in order, with their products on sale", "categories", OPTIONAL,
+          query=CategoryQuery, response=Shelves),
+    Route("GET", "/api/categories/{id}", categories.get_category, "One category", "categories",
+          OPTIONAL, response=Category),
+    Route("POST", "/api/categories", categories.create_category, "Create a category",
+          "categories", ADMIN, body=CategoryDraft, response=Category, status=201,
+          problems=(409,)),
+    Route("PATCH", "/api/categories/{id}", categories.update_category,
+          "Rename, describe, move, archive or restore a category", "categories", ADMIN,
+          body=CategoryPatch, response=Category),
+    Route("POST", "/api/categories/{id}/archive", categories.archive_category,
+          "Archive a category", "categories", ADMIN, response=Category),
+    Route("POST", "/api/categories/order", categories.reorder_categories,
+          "Put every category in a new order", "categories", ADMIN, body=CategoryOrder,
+          response=Shelves, problems=(409,)),
     # cart
     Route("GET", "/api/cart", cart.view_cart, "The caller's cart with totals", "cart",
           SIGNED_IN, response=CartView),

@@ -30,19 +30,28 @@ class KeepName(CallbackData, prefix="su"):
     """During signup: keep the name from the Telegram profile."""
 
 
+ALL_PRODUCTS = ""
+"""A list's ``category`` for every product (a shop without categories, or a search)."""
+
+
 class CatalogPage(CallbackData, prefix="cp"):
+    """A page of products: of the last search, of one category (its id, or ``none`` for
+    products in no category), or of all of them."""
+
     page: int
     search: bool = False
-    """Page through the last search instead of the whole catalog."""
+    category: str = ALL_PRODUCTS
 
 
 class ProductCard(CallbackData, prefix="p"):
-    """Show a product with ``quantity`` picked; ``page`` is the list to go back to."""
+    """Show a product with ``quantity`` picked; ``page``, ``search`` and ``category`` name the
+    list to go back to."""
 
     product_id: str
     quantity: int = 1
     page: int = 1
     search: bool = False
+    category: str = ALL_PRODUCTS
 
 
 class AddToCart(CallbackData, prefix="a"):

@@ -15,6 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
 from bot.callbacks import (
+    ALL_PRODUCTS,
     AddNote,
     AddToCart,
     CatalogPage,
@@ -35,7 +36,8 @@ from bot.callbacks import (
     Section,
     SetLine,
 )
-from core.commands import MAX_LINE_QUANTITY
+from core.categories import Shelves
+from core.commands import MAX_LINE_QUANTITY, NO_CATEGORY
 from core.delivery import DeliveryMethod
 from core.models import CartView, Order, OrderStatus, Page, PaymentMethod, Product, User
 
@@ -78,12 +80,36 @@ def pager(page: int, pages: int, make: Callable[[int], CallbackData]) -> list[In
     return row
 
 
-def catalog(page: Page[Product], search: bool) -> InlineKeyboardMarkup:
+def shelves(index: Shelves) -> InlineKeyboardMarkup:
+    """A button per category, then "Other" for products in none (if there are some)."""
+    builder = InlineKeyboardBuilder()
+    for shelf in index.items:
+        label = texts.shelf_button(shelf.name, shelf.products)
+        builder.row(button(label, CatalogPage(page=1, category=str(shelf.id))))
+    if index.uncategorized:
+        label = texts.shelf_button(texts.OTHER, index.uncategorized)
+        builder.row(button(label, CatalogPage(page=1, category=NO_CATEGORY)))
+    builder.row(button("🛒 Cart", Open(section=Section.CART)), HOME)
+    return builder.as_markup()
+
+
+def catalog(page: Page[Product], search: bool, category: str) -> InlineKeyboardMarkup:
+    """Products of a page; a category's page goes back to the categories."""
     builder = InlineKeyboardBuilder()
     for item in page.items:
-        card = ProductCard(product_id=str(item.id), page=page.page, search=search)
+        card = ProductCard(
+            product_id=str(item.id), page=page.page, search=search, category=category
+        )
         builder.row(button(texts.product_button(item), card))
-    builder.row(*pager(page.page, page.pages, lambda n: CatalogPage(page=n, search=search)))
+    builder.row(
+        *pager(
+            page.page,
+            page.pages,
+            lambda n: CatalogPage(page=n, search=search, category=category),
+        )
+    )
+    if category != ALL_PRODUCTS:
+        builder.row(button("« Categories", Open(section=Section.CATALOG)))
     builder.row(button("🛒 Cart", Open(section=Section.CART)), HOME)
     return builder.as_markup()
 
@@ -93,9 +119,13 @@ def most_to_pick(item: Product) -> int:
     return max(1, min(item.stock, MAX_LINE_QUANTITY))
 
 
-def product(item: Product, quantity: int, page: int, search: bool) -> InlineKeyboardMarkup:
+def product(
+    item: Product, quantity: int, page: int, search: bool, category: str
+) -> InlineKeyboardMarkup:
     def pick(n: int) -> ProductCard:
-        return ProductCard(product_id=str(item.id), quantity=n, page=page, search=search)
+        return ProductCard(
+            product_id=str(item.id), quantity=n, page=page, search=search, category=category
+        )
 
     most = most_to_pick(item)
     builder = InlineKeyboardBuilder()
@@ -107,7 +137,7 @@ def product(item: Product, quantity: int, page: int, search: bool) -> InlineKeyb
     if item.stock > 0:
         builder.row(button("Add to cart", AddToCart(product_id=str(item.id), quantity=quantity)))
     builder.row(
-        button("« Back", CatalogPage(page=page, search=search)),
+        button("« Back", CatalogPage(page=page, search=search, category=category)),
         button("🛒 Cart", Open(section=Section.CART)),
     )
     return builder.as_markup()

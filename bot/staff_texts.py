@@ -8,7 +8,16 @@ from aiogram import html
 from bot.texts import delivery_details, fee_line, money
 from core.broadcasts import BroadcastProgress, BroadcastState
 from core.commands import Segment, SegmentKind
-from core.models import Order, OrderStatus, Page
+from core.models import (
+    Order,
+    OrderStatus,
+    Page,
+    PaymentMethod,
+    PaymentRecord,
+    PaymentState,
+    ShopProcess,
+)
+from core.notifications import NoticeKind
 from core.staff import StaffChange, StaffOrderView
 
 ONLY_STAFF = "Only the shop's staff can do this."
@@ -21,6 +30,16 @@ ASK_BROADCAST = (
 BAD_FORMATTING = "Telegram cannot read this text as HTML: {error}. Fix it or turn formatting off."
 DRAFT_GONE = "This draft was sent or discarded already."
 DISCARDED = "Broadcast discarded."
+CARD_HEADINGS = {
+    NoticeKind.NEW_ORDER: "New order",
+    NoticeKind.PAYMENT_RECEIVED: "Payment for order",
+}
+PROCESSES = {ShopProcess.PAYMENT: "Telegram payment", ShopProcess.EXPIRY: "the payment deadline"}
+PAID_BY = {
+    PaymentMethod.MANUAL: "by hand",
+    PaymentMethod.PROVIDER: "by card",
+    PaymentMethod.STARS: "in Telegram Stars",
+}
 STATE_NAMES = {
     BroadcastState.PREPARING: "preparing",
     BroadcastState.SENDING: "sending",
@@ -34,6 +53,8 @@ def _when(change: StaffChange) -> str:
 
 
 def _who(change: StaffChange) -> str:
+    if change.by_process is not None:
+        return PROCESSES[change.by_process]
     if change.by_name is None:
         return "the shop"
     role = f" ({change.by_role.value})" if change.by_role and change.from_status else ""
@@ -66,6 +87,7 @@ def order_card(view: StaffOrderView, *, heading: str = "Order", history: bool = 
     if last.from_status is not None:
         status += f", set by {_who(last)} at {_when(last)}"
     lines.append(status)
+    lines += _payment(order.payment)
     if history:
         lines.append("\n<b>History</b>")
         lines += [
@@ -75,8 +97,25 @@ def order_card(view: StaffOrderView, *, heading: str = "Order", history: bool = 
     return "\n".join(lines)
 
 
-def new_order_card(view: StaffOrderView) -> str:
-    return order_card(view, heading="New order")
+def _payment(payment: PaymentRecord) -> list[str]:
+    """The payment's state, and every charge the shop owes back."""
+    lines = []
+    if payment.state is not PaymentState.UNPAID and payment.amount is not None:
+        paid = money(payment.amount, payment.currency or "")
+        if payment.method is not None:
+            paid += f" {PAID_BY[payment.method]}"
+        if payment.state is PaymentState.REFUND_DUE:
+            why = ", after the order was cancelled" if payment.late else ""
+            lines.append(f"Payment: <b>refund due</b>: {paid}{why}")
+        else:
+            lines.append(f"Payment: {payment.state.value}, {paid}")
+    for charge in payment.extra_charges:
+        owed = f"{money(charge.amount, charge.currency)} {PAID_BY[charge.method]}"
+        if charge.state is PaymentState.REFUND_DUE:
+            lines.append(f"<b>Refund due</b>: a second payment of {owed}")
+        else:
+            lines.append(f"Refunded: a second payment of {owed}")
+    return lines
 
 
 def staff_menu(counts: dict[OrderStatus, int]) -> str:

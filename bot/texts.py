@@ -23,6 +23,7 @@ STARS = "XTR"
 LOW_STOCK = 5
 ALERT_LIMIT = 200
 LIST_NAME_LIMIT = 40
+CAPTION_DESCRIPTION = 700  # with a name of at most 200, within a caption's 1024 characters
 
 HELP = (
     "<b>How to shop here</b>\n"
@@ -50,6 +51,9 @@ SIGN_UP_FIRST = "Please send /start to sign up first."
 STALE_BUTTON = "This button is out of date."
 CART_CHANGED = "Your cart changed since this summary. Here it is again."
 EMPTY_CATALOG = "Nothing matches. Try another search, or /catalog for everything."
+EMPTY_CATEGORY = "Nothing here for now. Try another category, or type a name to search."
+CATALOG = "Catalog"
+OTHER = "Other"
 NOT_UNDERSTOOD = "Sorry, I did not get that. /help lists what I can do."
 UNEXPECTED = "Something went wrong on our side. Please try again."
 CHOOSE_PAYMENT = "Pay now with a button below."
@@ -110,17 +114,37 @@ def welcome(user: User) -> str:
     return f"Hello, {html.quote(user.name)}! What would you like to do?"
 
 
-def catalog(page: Page[Product], query: str) -> str:
-    title = f"Search: {html.quote(query)}" if query else "Catalog"
-    if not page.items:
-        return f"<b>{title}</b>\n{EMPTY_CATALOG}"
-    return f"<b>{title}</b> (page {page.page} of {page.pages})\nPick a product:"
+def shelves() -> str:
+    return f"<b>{CATALOG}</b>\nPick a category, or type a name to search everything:"
+
+
+def shelf_button(name: str, products: int) -> str:
+    return f"{name} ({products})"
+
+
+def catalog(page: Page[Product], query: str, shelf: tuple[str, str] | None = None) -> str:
+    """A page of products: of a search, of everything, or of a category (``shelf``: its
+    name and description)."""
+    name, about = shelf or (CATALOG, "")
+    title = f"Search: {html.quote(query)}" if query else html.quote(name)
+    lines = [f"<b>{title}</b>"]
+    if page.items:
+        lines[0] += f" (page {page.page} of {page.pages})"
+    if about and not query:
+        lines.append(html.quote(about))
+    if page.items:
+        lines.append("Pick a product:")
+    else:
+        lines.append(EMPTY_CATEGORY if shelf and not query else EMPTY_CATALOG)
+    return "\n".join(lines)
 
 
 def product(item: Product, quantity: int) -> str:
+    """The card's text; under a photo it is a caption, so the description is cut to fit."""
     lines = [f"<b>{html.quote(item.name)}</b>"]
     if item.description:
-        lines.append(html.quote(item.description))
+        limit = CAPTION_DESCRIPTION if item.photo else len(item.description)
+        lines.append(html.quote(clip(item.description, limit)))
     lines += [
         "",
         f"Price: {money(item.price, item.currency)}",

@@ -56,7 +56,7 @@ class Accounts:
     def __init__(self, store: Store, users: Users, lease: timedelta) -> None:
         self._users = store.users
         self._registry = store.staff
-        self._accounts = users
+        self._profiles = users
         self._lease = lease
 
     async def list(self, actor: Actor, query: UserQuery) -> Page[User]:
@@ -78,7 +78,7 @@ class Accounts:
 
     async def get(self, actor: Actor, user_id: object) -> User:
         actor.require(Role.ADMIN)
-        return await self._accounts.get(user_id)
+        return await self._profiles.get(user_id)
 
     async def set_role(self, actor: Actor, user_id: object, role: Role) -> User:
         return await self.change(actor, user_id, AccountChange(role=role))
@@ -94,7 +94,7 @@ class Accounts:
             {"_id": oid, "journal": None}, {"$set": {"journal": journal}}
         )
         if before is None:
-            await self._accounts.get(oid)  # NotFound if there is no such account
+            await self._profiles.get(oid)  # NotFound if there is no such account
             raise AccountBusy()
         current = User.model_validate(before)
         role = change.role or current.role
@@ -117,7 +117,7 @@ class Accounts:
     async def create_admin(self, account: AdminAccount) -> User:
         """Make the account with this email (created if need be) an active admin with this
         password, linked to the Telegram id if given: the command line's job."""
-        user = await self._accounts.set_up(account)
+        user = await self._profiles.set_up(account)
         return await self.change(SYSTEM, user.id, AccountChange(role=Role.ADMIN, active=True))
 
     async def recover(self, at: datetime | None = None) -> int:

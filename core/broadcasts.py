@@ -248,7 +248,7 @@ class Broadcasts:
     async def _recipients(
         self, segment: Segment, after: ObjectId | None
     ) -> AsyncIterator[dict[str, Any]]:
-        """Users with a Telegram chat in ``segment``, by ``_id``, after ``after``."""
+        """Active users with a Telegram chat in ``segment``, by ``_id``, after ``after``."""
         query = await self._recipient_query(segment)
         if after is not None:
             query["_id"] = {**query.get("_id", {}), "$gt": after}
@@ -257,7 +257,7 @@ class Broadcasts:
             yield user
 
     async def _recipient_query(self, segment: Segment) -> dict[str, Any]:
-        query: dict[str, Any] = {"telegramId": {"$exists": True}}
+        query: dict[str, Any] = {"telegramId": {"$exists": True}, "active": {"$ne": False}}
         if segment.kind is SegmentKind.ALL_CUSTOMERS:
             query["role"] = Role.USER.value
         elif segment.kind is SegmentKind.USERS:

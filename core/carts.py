@@ -61,7 +61,7 @@ class Carts:
                     quantity=line.quantity,
                     line_total=product.price * line.quantity,
                     stock=product.stock,
-                    active=product.active,
+                    active=product.on_sale,
                 )
             )
         return CartView(

@@ -10,7 +10,15 @@ from bson import ObjectId
 
 from core import clock
 from core.access import Actor
-from core.commands import MAX_STOCK, ProductDraft, ProductPatch, ProductQuery, ProductSort
+from core.categories import ON_SALE, Categories
+from core.commands import (
+    MAX_STOCK,
+    NO_CATEGORY,
+    ProductDraft,
+    ProductPatch,
+    ProductQuery,
+    ProductSort,
+)
 from core.errors import InvalidInput, NotFound, StockOutOfRange, VersionConflict
 from core.ids import parse_id
 from core.models import Page, Product, Role
@@ -26,8 +34,11 @@ SORTS: dict[ProductSort, list[tuple[str, int]]] = {
 
 
 class Catalog:
-    def __init__(self, store: Store, currency: str, alerts: StockAlerts) -> None:
+    def __init__(
+        self, store: Store, currency: str, categories: Categories, alerts: StockAlerts
+    ) -> None:
         self._products = store.products
+        self._categories = categories
         self.currency = currency
         self._alerts = alerts
 
@@ -40,12 +51,16 @@ class Catalog:
         document = {
             "_id": ObjectId(),
             **draft.model_dump(by_alias=True),
+            **await self._categories.placement(draft.category_id),
             "currency": currency,
             "version": 0,
             "createdAt": now,
             "updatedAt": now,
         }
         await self._products.insert_one(document)
+        if draft.category_id is not None:
+            await self._categories.settle(document["_id"], draft.category_id)
+            return await self.get(document["_id"], viewer=actor)
         return Product.model_validate(document)
 
     async def update(self, actor: Actor, product_id: object, patch: ProductPatch) -> Product:
@@ -53,8 +68,13 @@ class Catalog:
         actor.require(Role.ADMIN)
         oid = parse_id(product_id)
         changes = patch.model_dump(
-            by_alias=True, exclude_none=True, exclude={"stock_delta", "expected_version"}
+            by_alias=True,
+            exclude_none=True,
+            exclude={"stock_delta", "expected_version", "category_id"},
         )
+        moves = "category_id" in patch.model_fields_set
+        if moves:
+            changes |= await self._categories.placement(patch.category_id)
         query: dict[str, Any] = {"_id": oid}
         update: dict[str, Any] = {
             "$set": {**changes, "updatedAt": clock.now()},
@@ -71,6 +91,9 @@ class Catalog:
             if patch.expected_version is not None and current["version"] != patch.expected_version:
                 raise VersionConflict("product")
             raise StockOutOfRange(current["stock"], delta or 0, MAX_STOCK)
+        if moves and patch.category_id is not None:
+            await self._categories.settle(oid, patch.category_id)
+            document = await self._get_document(oid)
         if document.get("lowStock") and await self._alerts.rearm(oid):  # restocked
             document = await self._get_document(oid)
         return Product.model_validate(document)
@@ -80,9 +103,10 @@ class Catalog:
         return await self.update(actor, product_id, ProductPatch(active=False))
 
     async def get(self, product_id: object, *, viewer: Actor | None = None) -> Product:
-        """A product; an archived one only for staff (customers are told there is none)."""
+        """A product; an archived one (or one in an archived category) only for staff:
+        customers are told there is none."""
         product = Product.model_validate(await self._get_document(parse_id(product_id)))
-        if not product.active and not _sees_archived(viewer):
+        if not product.on_sale and not _sees_archived(viewer):
             raise NotFound("No such product.")
         return product
 
@@ -95,7 +119,11 @@ class Catalog:
         """A page of products; archived ones only for staff who ask for them."""
         filters: dict[str, Any] = {}
         if not (_sees_archived(viewer) and query.include_inactive):
-            filters["active"] = True
+            filters |= ON_SALE
+        if query.category is not None:
+            filters["categoryId"] = (
+                None if query.category == NO_CATEGORY else parse_id(query.category, "category")
+            )
         if words := query.q.strip():
             filters["name"] = {"$regex": re.escape(words), "$options": "i"}
         return await find_page(

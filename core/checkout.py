@@ -47,6 +47,7 @@ from pymongo.errors import DuplicateKeyError
 from core import clock
 from core.carts import Carts
 from core.catalog import Catalog
+from core.categories import ON_SALE
 from core.delivery import Delivery, DeliveryDetails, total_with_fee
 from core.errors import (
     CartChanged,
@@ -228,8 +229,8 @@ class Checkout:
         ]
 
     async def _why_not(self, line: OrderLine) -> Conflict:
-        product = await self._products.find_one({"_id": line.product_id}, {"active": 1})
-        if product is None or not product.get("active"):
+        product = await self._products.find_one({"_id": line.product_id, **ON_SALE}, {"_id": 1})
+        if product is None:
             return ProductUnavailable([line.name])
         return OutOfStock([line.name])
 

@@ -34,7 +34,7 @@ from core.fields import (
     Timestamp,
     given,
 )
-from core.ids import Id
+from core.ids import ID_PATTERN, Id
 from core.models import OrderStatus, Role
 from core.text import Printable
 
@@ -127,6 +127,7 @@ class ProductDraft(Command):
     stock: Stock = 0
     low_stock_threshold: Stock | None = None
     active: StrictBool = True
+    category_id: Id | None = None
 
 
 class ProductPatch(Command):
@@ -137,6 +138,7 @@ class ProductPatch(Command):
     stock_delta: StockDelta | None = None
     low_stock_threshold: Stock | None = None
     active: StrictBool | None = None
+    category_id: Id | None = Field(default=None, description="null takes it out of its category.")
     expected_version: Version | None = None
 
     model_config = ConfigDict(
@@ -157,12 +159,23 @@ class ProductSort(StrEnum):
     NAME = "name"
 
 
+NO_CATEGORY = "none"
+
+
 class ProductQuery(Command):
     page: PageNumber = 1
     limit: PageSize = 20
     q: Annotated[str, StringConstraints(max_length=100)] = ""
     sort: ProductSort = ProductSort.NEWEST
     include_inactive: QueryFlag = False
+    category: (
+        Annotated[
+            str,
+            StringConstraints(pattern=f"^(?:{ID_PATTERN}|{NO_CATEGORY})$"),
+            Field(description=f"A category's id, or `{NO_CATEGORY}` for products in none."),
+        ]
+        | None
+    ) = None
 
 
 class CartChange(Command):

@@ -151,6 +151,13 @@ class CoreSettings(BaseConfig):
     def _known_region(cls, value: str | None) -> str | None:
         return check_region(value)
 
+    photo_max_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=1024,
+        le=10 * 1024 * 1024,
+        description="Largest product photo accepted (Telegram takes photos up to 10 MB).",
+    )
+
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:

@@ -68,6 +68,27 @@ class User(Document):
         return self.active and self.role is Role.ADMIN
 
 
+class TelegramFile(Model):
+    """A file as one bot knows it on Telegram's servers."""
+
+    file_id: str
+    file_unique_id: str
+
+
+class Photo(Model):
+    """A product's photo, kept in GridFS (``core/media.py``)."""
+
+    file_id: Id = Field(description="Changes with every upload; the photo's ETag.")
+    content_type: str
+    size: int = Field(description="Bytes.")
+    width: int
+    height: int
+    uploaded_at: datetime
+    telegram: dict[str, TelegramFile] = Field(
+        default_factory=dict, exclude=True, description="Per bot id: the photo on Telegram."
+    )
+
+
 class Product(Document):
     name: str
     description: str = ""
@@ -75,6 +96,13 @@ class Product(Document):
     currency: str
     stock: int
     active: bool = True
+    category_id: Id | None = None
+    category_hidden: bool = Field(
+        default=False, description="Its category is archived, so customers do not see it."
+    )
+    photo: Photo | None = Field(
+        default=None, description="Served at `/api/products/{id}/photo` when there is one."
+    )
     low_stock_threshold: int | None = Field(
         default=None,
         description="Operators hear when stock falls to or below this; null: the shop's.",
@@ -84,6 +112,11 @@ class Product(Document):
         description="Operators were told the stock is low; cleared once it is above again.",
     )
     version: int = 0
+
+    @property
+    def on_sale(self) -> bool:
+        """Customers may see and buy it: active, and not in an archived category."""
+        return self.active and not self.category_hidden
 
 
 class CartLine(Model):

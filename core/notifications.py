@@ -37,6 +37,12 @@ class NoticeKind(StrEnum):
     STAR_REFUND = "star_refund"
     """Refund a Stars charge (refundStarPayment), then tell the customer."""
     LOW_STOCK = "low_stock"
+    PAYMENT_RECEIVED = "payment_received"
+    """Operators: Telegram took money for an order (to be refunded if not needed)."""
+
+
+ORDER_CARDS = frozenset({NoticeKind.NEW_ORDER, NoticeKind.PAYMENT_RECEIVED})
+"""Notices for the operators that show the order as a card with its status buttons."""
 
 
 class DeliveryState(StrEnum):
@@ -137,7 +143,7 @@ class NotificationQueue:
 
     async def mark_blocked(self, notification: Notification, error: str) -> bool:
         """The chat blocked the bot: stop trying, and remember the user is unreachable."""
-        if notification.user_id is not None and notification.kind is not NoticeKind.NEW_ORDER:
+        if notification.user_id is not None and notification.kind not in ORDER_CARDS:
             await self._users.update_one(
                 {"_id": notification.user_id}, {"$set": {"telegramBlocked": True}}
             )
@@ -176,7 +182,7 @@ class NotificationQueue:
         return result.matched_count == 1
 
     async def is_reachable(self, notification: Notification) -> bool:
-        if notification.user_id is None or notification.kind is NoticeKind.NEW_ORDER:
+        if notification.user_id is None or notification.kind in ORDER_CARDS:
             return True
         user = await self._users.find_one({"_id": notification.user_id}, {"telegramBlocked": 1})
         return user is not None and not user.get("telegramBlocked", False)

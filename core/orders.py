@@ -123,9 +123,11 @@ class Orders:
         guard: dict[str, Any] | None = None,
         fields: dict[str, Any] | None = None,
         notice: NoticeKind = NoticeKind.ORDER_STATUS,
+        operators: NoticeKind | None = None,
     ) -> dict[str, Any] | None:
         """Move ``order`` to ``target`` if it is still as it was read and ``guard`` holds, in
-        one write with its history entry, its notice and ``fields``; then relay the notice.
+        one write with its history entry, its notice (and the ``operators``' one, if any) and
+        ``fields``; then relay the notices.
 
         A cancellation also opens the restock journal and puts the stock back, and owes a
         paid order's payment back (``core/refunds.py``). Returns the order as written, or
@@ -141,6 +143,8 @@ class Orders:
         }
         sets: dict[str, Any] = {"status": target.value, "updatedAt": now, **(fields or {})}
         notices = [outbox_entry(notice, order.id, version)]
+        if operators is not None:
+            notices.append(outbox_entry(operators, order.id, version))
         owner = ""
         if target is OrderStatus.CANCELLED:
             sets["journal"], owner = open_journal(RESTOCK, now, self._lease)

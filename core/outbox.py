@@ -7,10 +7,10 @@
    no-op, so a relay interrupted anywhere is simply run again (``relay_pending``).
 3. Delivery workers take it from there (``core/notifications.py``).
 
-A new order's entry goes to the operators: the ``OPERATOR_CHAT_ID`` chat (a group, say),
-or without one, the private chat of every active staff member with a Telegram account, as
-they are when the entry is relayed. Each such notification's id adds the chat to the
-entry's, so relaying again still queues each one once.
+A new order's entry, and a payment's, go to the operators as order cards: the
+``OPERATOR_CHAT_ID`` chat (a group, say), or without one, the private chat of every active
+staff member with a Telegram account, as they are when the entry is relayed. Each such
+notification's id adds the chat to the entry's, so relaying again still queues each once.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bson import ObjectId
 
 from core import clock
 from core.models import STAFF
-from core.notifications import NoticeKind, NotificationQueue, new_notification
+from core.notifications import ORDER_CARDS, NoticeKind, NotificationQueue, new_notification
 from core.store import Store
 
 RELAY_GRACE = timedelta(seconds=5)
@@ -86,7 +86,7 @@ class Outbox:
         """The entry's notifications: the customer's, or the operators' (none when there is
         nobody to tell on Telegram: a web-only customer, no operators' chat or staff)."""
         kind = NoticeKind(entry["kind"])
-        if kind is NoticeKind.NEW_ORDER:
+        if kind in ORDER_CARDS:
             chats = await self._operator_chats(entry["id"])
         else:
             customer = await self._users.find_one({"_id": order["userId"]}, {"telegramId": 1})

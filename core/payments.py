@@ -17,9 +17,10 @@ Paying an order; each step is one guarded single-document write on the order:
    - already records this ``telegram_payment_charge_id``: nothing (a redelivered update,
      a second worker, a replay);
    - pending with no charge: ``paid``, the charge in the payment record, a history entry
-     ``by: payment`` and the customer's notice, in one write (``Orders.move``);
+     ``by: payment``, the customer's notice and the operators' order card, in one write
+     (``Orders.move``);
    - cancelled meanwhile, with no charge: the charge is recorded as ``late`` and
-     ``refund_due``, the customer is told, and a Stars charge is refunded
+     ``refund_due``, the customer and the operators are told, and a Stars charge is refunded
      (``core/refunds.py``);
    - paid already by another charge (or by hand): the charge goes to ``extraCharges``,
      ``refund_due``, likewise.
@@ -425,6 +426,7 @@ class Payments:
                 ShopProcess.PAYMENT,
                 guard={CHARGE_ID: {"$exists": False}},
                 fields=self._fields(charge, PaymentState.PAID),
+                operators=NoticeKind.PAYMENT_RECEIVED,
             )
             return None if paid is None else PaymentOutcome.PAID
         return await self._owe_back(order, charge)
@@ -463,7 +465,8 @@ class Payments:
                 version,
                 totalAmount=charge.amount,
                 currency=charge.currency,
-            )
+            ),
+            outbox_entry(NoticeKind.PAYMENT_RECEIVED, order.id, version),
         ]
         if charge.method is PaymentMethod.STARS:
             notices.append(star_refund(order.id, version, owed))

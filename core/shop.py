@@ -16,10 +16,12 @@ from core.accounts import Accounts
 from core.broadcasts import Broadcasts
 from core.carts import Carts
 from core.catalog import Catalog
+from core.categories import Categories
 from core.checkout import Checkout
 from core.config import CoreSettings
 from core.delivery import Delivery
 from core.leases import Leases
+from core.media import ProductPhotos
 from core.notifications import NotificationQueue
 from core.orders import Orders
 from core.outbox import Outbox
@@ -45,6 +47,8 @@ class Shop:
     users: Users
     accounts: Accounts
     catalog: Catalog
+    categories: Categories
+    photos: ProductPhotos
     carts: Carts
     delivery: Delivery
     checkout: Checkout
@@ -66,11 +70,12 @@ class Shop:
         tokens = TokenService(
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.jwt_ttl_minutes)
         )
+        categories = Categories(store, lease)
         notifications = NotificationQueue(store, lease)
         alerts = StockAlerts(
             store, notifications, settings.low_stock_threshold, settings.operator_chat_id
         )
-        catalog = Catalog(store, settings.shop_currency, alerts)
+        catalog = Catalog(store, settings.shop_currency, categories, alerts)
         carts = Carts(store, catalog)
         delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
@@ -94,6 +99,8 @@ class Shop:
             users=users,
             accounts=Accounts(store, users, lease),
             catalog=catalog,
+            categories=categories,
+            photos=ProductPhotos(store, catalog, settings.photo_max_bytes, lease),
             carts=carts,
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
@@ -111,7 +118,8 @@ class Shop:
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish or undo interrupted checkouts, cancellations, notice and low-stock alert
-        relays, broadcast fan-outs and account changes; how many.
+        relays, broadcast fan-outs, account changes, category archives and photo uploads;
+        how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
@@ -122,6 +130,8 @@ class Shop:
             + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)
             + await self.accounts.recover(at)
+            + await self.categories.recover(at)
+            + await self.photos.recover(at)
         )
 
     async def keep_recovering(self) -> None:

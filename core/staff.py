@@ -13,7 +13,7 @@ from datetime import datetime
 from core.access import Actor
 from core.commands import StatusUpdate, parse
 from core.errors import IllegalTransition, VersionConflict
-from core.models import STAFF, TRANSITIONS, Model, Order, OrderStatus, Role, User
+from core.models import STAFF, TRANSITIONS, Model, Order, OrderStatus, Role, ShopProcess, User
 from core.orders import Orders
 from core.store import Store
 
@@ -25,6 +25,7 @@ class StaffChange(Model):
     to_status: OrderStatus
     by_name: str | None
     by_role: Role | None
+    by_process: ShopProcess | None = None
     at: datetime
 
 
@@ -77,20 +78,23 @@ class StaffDesk:
         return StatusMove(view=await self._view_of(order), moved=True)
 
     async def _view_of(self, order: Order) -> StaffOrderView:
-        people = {order.user_id, *(change.by for change in order.history if change.by)}
+        people = {order.user_id}
+        people.update(c.by for c in order.history if c.by and not isinstance(c.by, ShopProcess))
         found = {
             document["_id"]: User.model_validate(document)
             async for document in self._users.find({"_id": {"$in": list(people)}})
         }
         history = []
         for change in order.history:
-            by = found.get(change.by) if change.by else None
+            process = change.by if isinstance(change.by, ShopProcess) else None
+            by = found.get(change.by) if change.by and process is None else None
             history.append(
                 StaffChange(
                     from_status=change.from_status,
                     to_status=change.to_status,
                     by_name=by.name if by else None,
                     by_role=by.role if by else None,
+                    by_process=process,
                     at=change.at,
                 )
             )

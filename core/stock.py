@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from bson import ObjectId
 
+from core.categories import ON_SALE
 from core.models import OrderLine
 from core.stock_alerts import StockAlerts
 from core.store import Store
@@ -36,7 +37,7 @@ class Stock:
         taken = await self._products.update_one(
             {
                 "_id": line.product_id,
-                "active": True,
+                **ON_SALE,
                 "stock": {"$gte": line.quantity},
                 "reservedBy": {"$ne": order_id},
             },

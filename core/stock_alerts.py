@@ -42,12 +42,12 @@ class StockAlerts:
     ) -> None:
         self._products = store.products
         self._queue = queue
-        self.threshold = threshold
+        self._threshold = threshold
         self._operator_chat_id = operator_chat_id
 
     def threshold_of(self, product: dict[str, Any]) -> int:
         own = product.get("lowStockThreshold")
-        return self.threshold if own is None else int(own)
+        return self._threshold if own is None else int(own)
 
     async def release(self, order_id: ObjectId, product_id: ObjectId) -> None:
         """Keep the order's stock of this product for good, alerting if it crossed."""

@@ -8,6 +8,14 @@ cases that want the new state. Plain reads get no such copy: they can see a conc
 update half applied (new lines, old version), so a guarded write compares every field it
 relied on, and checkout's claim on a cart uses the claim's pre-image as the cart it orders.
 
+Product photos are in GridFS (PyMongo's ``AsyncGridFSBucket``, bucket ``photos``). On the
+embedded engine, uploads, downloads, deletes and GridFS's own indexes (a unique one on
+``photos.chunks``' ``files_id`` and ``n``) behave as on MongoDB; checked by
+``tests/core/test_media.py``. What differs is where the bytes live: the memory backend keeps
+every chunk in the engine's heap and the file backend in its H2 file, so photos count
+against the engine's memory or disk (``PHOTO_MAX_BYTES`` bounds each one). GridFS writes a
+file as several documents, so core/media.py journals an upload on the file's metadata.
+
 The embedded engine does not apply the positional operator (``$``) to an array inside a
 subdocument (``payment.extraCharges.$.state``: "The positional operator did not find the
 match needed from the query"), so such an element is updated by its index, guarded by its
@@ -21,6 +29,7 @@ from datetime import UTC, timedelta
 from enum import StrEnum
 from typing import Any
 
+from gridfs import AsyncGridFSBucket
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -29,6 +38,8 @@ from pymongo.errors import ConnectionFailure
 from core.models import ItemT, Page
 
 Collection = AsyncCollection[dict[str, Any]]
+PHOTOS = "photos"
+"""The GridFS bucket of product photos (collections ``photos.files`` and ``photos.chunks``)."""
 
 
 class WriteConcernChoice(StrEnum):
@@ -90,6 +101,9 @@ class Store:
     throttles: Collection
     leases: Collection
     staff: Collection
+    categories: Collection
+    photo_files: Collection
+    photos: AsyncGridFSBucket
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -105,6 +119,9 @@ class Store:
             db.throttles,
             db.leases,
             db.staff,
+            db.categories,
+            db[f"{PHOTOS}.files"],
+            AsyncGridFSBucket(db, bucket_name=PHOTOS),
         )
 
     async def ensure_indexes(self) -> None:
@@ -124,7 +141,17 @@ class Store:
                 IndexModel([("active", ASCENDING), ("createdAt", DESCENDING)]),
                 IndexModel([("active", ASCENDING), ("price", ASCENDING)]),
                 IndexModel([("active", ASCENDING), ("name", ASCENDING)]),
+                IndexModel([("categoryId", ASCENDING), ("active", ASCENDING)]),
             ]
+        )
+        await self.photo_files.create_indexes(
+            [
+                IndexModel([("metadata.productId", ASCENDING), ("metadata.state", ASCENDING)]),
+                IndexModel("metadata.leaseUntil", sparse=True),
+            ]
+        )
+        await self.categories.create_indexes(
+            [IndexModel([("position", ASCENDING)]), IndexModel("syncUntil", sparse=True)]
         )
         await self.carts.create_indexes(
             [
@@ -183,10 +210,21 @@ async def find_page(
     page: int,
     limit: int,
 ) -> Page[ItemT]:
-    """One page of ``query``'s matches as ``model`` instances, with the total count."""
-    total = await collection.count_documents(query)
-    cursor = collection.find(query).sort(sort).skip((page - 1) * limit).limit(limit)
-    items = tuple(model.model_validate(document) for document in await cursor.to_list())
+    """One page of ``query``'s matches as ``model`` instances, with the total count, in one
+    round trip (a ``$facet`` after the match and sort, which an index can serve)."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": query},
+        {"$sort": dict(sort)},
+        {
+            "$facet": {
+                "total": [{"$count": "n"}],
+                "items": [{"$skip": (page - 1) * limit}, {"$limit": limit}],
+            }
+        },
+    ]
+    [result] = await (await collection.aggregate(pipeline)).to_list()
+    total = result["total"][0]["n"] if result["total"] else 0
+    items = tuple(model.model_validate(document) for document in result["items"])
     return Page[model](items=items, total=total, page=page, limit=limit)  # type: ignore[valid-type]
 
 

@@ -5,27 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import random
 import sys
 from collections.abc import Awaitable, Callable
 
-from core.access import SYSTEM
-from core.commands import AdminAccount, ProductDraft, parse
+from core.commands import AdminAccount, parse
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.errors import DomainError
 from core.shop import Shop, open_shop
+from runtime import demo
 from runtime.database import database_uri
-
-DEMO_PRODUCTS = [
-    ("Green tea", "Sencha from Shizuoka, 100 g.", 650),
-    ("Black tea", "Assam, malty and strong, 100 g.", 550),
-    ("Oolong", "Tie Guan Yin, floral, 50 g.", 890),
-    ("Earl Grey", "Black tea with bergamot, 100 g.", 600),
-    ("Matcha", "Ceremonial grade, 30 g tin.", 1990),
-    ("Teapot", "Cast iron, 0.8 l.", 4500),
-    ("Mug", "Stoneware, 350 ml.", 1200),
-    ("Honey", "Wildflower honey, 250 g jar.", 790),
-]
 
 
 def _read_password() -> str:
@@ -47,26 +35,10 @@ async def create_admin(shop: Shop, args: argparse.Namespace) -> None:
     print(f"admin {user.email} ready (id {user.id}{linked})")
 
 
-def _progress(done: int, total: int, width: int = 30) -> None:
-    filled = width * done // total
-    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
 async def seed_demo(shop: Shop, args: argparse.Namespace) -> None:
-    """A sample catalog: the demo products, then numbered variants up to ``--count``."""
-    rng = random.Random(args.count)  # noqa: S311 - sample data, not security
-    for index in range(args.count):
-        name, description, price = DEMO_PRODUCTS[index % len(DEMO_PRODUCTS)]
-        if index >= len(DEMO_PRODUCTS):
-            name = f"{name} #{index // len(DEMO_PRODUCTS) + 1}"
-        draft = ProductDraft(
-            name=name, description=description, price=price, stock=rng.randint(5, 50)
-        )
-        await shop.catalog.create(SYSTEM, draft)
-        _progress(index + 1, args.count)
+    """A sample catalog: the demo products in their categories with photos, then numbered
+    variants up to ``--count``."""
+    await demo.seed(shop, args.count)
     print(f"added {args.count} products")
 
 
@@ -94,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     admin.set_defaults(run=create_admin)
     seed = commands.add_parser("seed-demo", help="add a sample catalog")
-    seed.add_argument("--count", type=int, default=len(DEMO_PRODUCTS))
+    seed.add_argument("--count", type=int, default=len(demo.DEMO_PRODUCTS))
     seed.set_defaults(run=seed_demo)
     commands.add_parser("recover", help="finish interrupted work now").set_defaults(run=recover)
     return parser

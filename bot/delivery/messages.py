@@ -1,6 +1,6 @@
 """What a notification looks like in the chat: a broadcast's text; for the customer, their
-order's new status and a button to open it; for the operators, the new order's card with
-a button per allowed next status (pressed in ``bot/handlers/staff_orders.py``)."""
+order's new status and a button to open it; for the operators, the card of a new or paid order
+with a button per allowed next status (pressed in ``bot/handlers/staff_orders.py``)."""
 
 from __future__ import annotations
 
@@ -9,23 +9,24 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot import keyboards, staff_keyboards, staff_texts, texts
 from core.models import OrderStatus
-from core.notifications import NoticeKind, Notification
+from core.notifications import ORDER_CARDS, NoticeKind, Notification
 from core.staff import StaffOrderView
 
 
 def render(
     notice: Notification, card: StaffOrderView | None = None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """``card``: a new order as it is now (for ``NoticeKind.NEW_ORDER``)."""
+    """``card``: the order as it is now, for the operators' order cards."""
     if notice.kind is NoticeKind.BROADCAST:
         return staff_texts.preview(notice.text or "", notice.formatted), None
     if notice.kind is NoticeKind.LOW_STOCK:
         name = html.quote(notice.product_name or "")
         text = texts.LOW_STOCK_ALERT.format(name=name, stock=notice.stock, limit=notice.threshold)
         return text, None
-    if notice.kind is NoticeKind.NEW_ORDER:
+    if notice.kind in ORDER_CARDS:
         assert card is not None
-        return staff_texts.new_order_card(card), staff_keyboards.order_card(card)
+        heading = staff_texts.CARD_HEADINGS[notice.kind]
+        return staff_texts.order_card(card, heading=heading), staff_keyboards.order_card(card)
     assert notice.order_id is not None and notice.order_number is not None
     total = texts.money(notice.total_amount or 0, notice.currency or "")
     number = notice.order_number

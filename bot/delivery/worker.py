@@ -40,7 +40,7 @@ from bot.delivery.messages import render
 from core import clock
 from core.access import SYSTEM
 from core.errors import NotFound
-from core.notifications import NoticeKind, Notification, NotificationQueue
+from core.notifications import ORDER_CARDS, NoticeKind, Notification, NotificationQueue
 from core.pacing import SendPacing
 from core.payments import Payments
 from core.shop import Shop
@@ -152,7 +152,7 @@ class DeliveryWorker:
         await _sleep_until(await self._pacing.reserve_slot(BOT_RATE_KEY, self._bot_interval))
         await self._window.turn()
         card: StaffOrderView | None = None
-        if notice.kind is NoticeKind.NEW_ORDER:  # the order as it is now, not as it was placed
+        if notice.kind in ORDER_CARDS:  # the order as it is now, not as it was then
             try:
                 card = await self._staff.view(SYSTEM, notice.order_id)
             except NotFound:

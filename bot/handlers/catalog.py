@@ -1,19 +1,22 @@
-"""Browsing: a paginated product list, a product card with a quantity picker, and search by
-typing text. The last search is kept in the FSM data for its page buttons."""
+"""Browsing: the categories (when the shop has any), a category's products page by page, a
+product card with a quantity picker, and search across everything by typing text. The last
+search is kept in the FSM data for its page buttons."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import keyboards, texts
-from bot.callbacks import AddToCart, CatalogPage, Open, ProductCard, Section
+from bot.callbacks import ALL_PRODUCTS, AddToCart, CatalogPage, Open, ProductCard, Section
+from bot.cards import show_card
 from bot.config import BotSettings
 from bot.screens import show
-from core.commands import CartChange, ProductQuery, parse
+from core.categories import CategoryQuery
+from core.commands import NO_CATEGORY, CartChange, ProductQuery, parse
 from core.models import User
 from core.shop import Shop
 
@@ -22,7 +25,12 @@ MAX_QUERY = 100
 
 
 async def first_page(event: Message | CallbackQuery, shop: Shop, settings: BotSettings) -> None:
-    await _show_page(event, shop, settings, 1, "")
+    """The categories with their product counts; a shop without any shows all products."""
+    shelves = await shop.categories.shelves(CategoryQuery())
+    if not shelves.items:
+        await _show_page(event, shop, settings, 1, "", ALL_PRODUCTS)
+        return
+    await show(event, texts.shelves(), keyboards.shelves(shelves))
 
 
 async def other_page(
@@ -33,31 +41,49 @@ async def other_page(
     settings: BotSettings,
 ) -> None:
     search = (await state.get_data()).get(SEARCH, "") if callback_data.search else ""
-    await _show_page(query, shop, settings, callback_data.page, search)
+    await _show_page(query, shop, settings, callback_data.page, search, callback_data.category)
 
 
 async def search(message: Message, state: FSMContext, shop: Shop, settings: BotSettings) -> None:
     text = (message.text or "").strip()[:MAX_QUERY]
     await state.update_data({SEARCH: text})
-    await _show_page(message, shop, settings, 1, text)
+    await _show_page(message, shop, settings, 1, text, ALL_PRODUCTS)
 
 
 async def _show_page(
-    event: Message | CallbackQuery, shop: Shop, settings: BotSettings, page: int, search: str
+    event: Message | CallbackQuery,
+    shop: Shop,
+    settings: BotSettings,
+    page: int,
+    search: str,
+    category: str,
 ) -> None:
-    """The page asked for, or the last one if the catalog shrank since the button was made."""
+    """The page asked for, or the last one if the list shrank since the button was made."""
+    shelf = None
+    if category == NO_CATEGORY:
+        shelf = (texts.OTHER, "")
+    elif category != ALL_PRODUCTS:
+        found = await shop.categories.get(category)
+        shelf = (found.name, found.description)
     query = {"page": page, "limit": settings.catalog_page_size, "q": search}
+    if category != ALL_PRODUCTS:
+        query["category"] = category
     products = await shop.catalog.list(parse(ProductQuery, query))
     if products.page > products.pages:
         products = await shop.catalog.list(parse(ProductQuery, {**query, "page": products.pages}))
-    await show(event, texts.catalog(products, search), keyboards.catalog(products, bool(search)))
+    text = texts.catalog(products, search, shelf)
+    await show(event, text, keyboards.catalog(products, bool(search), category))
 
 
-async def product_card(query: CallbackQuery, callback_data: ProductCard, shop: Shop) -> None:
+async def product_card(
+    query: CallbackQuery, callback_data: ProductCard, bot: Bot, shop: Shop
+) -> None:
     product = await shop.catalog.get(callback_data.product_id)
     quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product))
-    markup = keyboards.product(product, quantity, callback_data.page, callback_data.search)
-    await show(query, texts.product(product, quantity), markup)
+    markup = keyboards.product(
+        product, quantity, callback_data.page, callback_data.search, callback_data.category
+    )
+    await show_card(query, bot, shop, product, texts.product(product, quantity), markup)
 
 
 async def add_to_cart(

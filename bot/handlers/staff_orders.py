@@ -61,11 +61,7 @@ async def move(
     if not outcome.moved:
         callback_answer.text, callback_answer.show_alert = staff_texts.ORDER_MOVED, True
     listed = callback_data.listed
-    text = (
-        staff_texts.new_order_card(outcome.view)
-        if listed is None
-        else staff_texts.order_card(outcome.view, history=True)
-    )
+    text = staff_texts.order_card(outcome.view, history=listed is not None)
     await show(query, text, staff_keyboards.order_card(outcome.view, listed, callback_data.page))
 
 

@@ -146,3 +146,15 @@ async def test_contacts_and_languages_through_the_control_api(
     assert [m["from"]["language_code"] for m in sent] == ["ru", "ru"]
     status, view = await control(http, sandbox_server, "GET", "/chats/1001")
     assert view["reply_keyboard_markup"]["keyboard"][0][0]["request_contact"] is True
+
+
+async def test_a_shared_contact_has_a_plausible_number_by_default(
+    http: aiohttp.ClientSession, sandbox_server: SandboxServer
+) -> None:
+    """+1 202 555 xxxx: a bot that checks numbers against numbering plans (libphonenumber)
+    takes it, unlike the 555 area code or the drama ranges."""
+    await control(http, sandbox_server, "POST", "/users", id=1001, first_name="Ivan")
+    keyboard = {"keyboard": [[{"text": "Share", "request_contact": True}]]}
+    await ok(http, sandbox_server, "sendMessage", chat_id=1001, text="?", reply_markup=keyboard)
+    status, shared = await control(http, sandbox_server, "POST", "/users/1001/share_contact")
+    assert (status, shared["contact"]["phone_number"]) == (200, "12025551001")

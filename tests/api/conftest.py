@@ -22,12 +22,14 @@ from admin_api.app import create_app
 from admin_api.config import ApiSettings
 from admin_api.keys import OPENAPI
 from core.access import SYSTEM
+from core.categories import CategoryDraft
 from core.commands import BroadcastDraft, CartChange, Credentials
 from core.config import CoreSettings
 from core.ids import ID_PATTERN
 from core.models import Product, Role, User
 from core.shop import Shop
 from tests.conftest import ADDRESS, NewProduct, NewUser
+from tests.images import image_bytes
 
 PASSWORD = "correct horse battery"
 
@@ -40,7 +42,7 @@ def api_settings(**overrides: Any) -> ApiSettings:
 class Reply:
     status: int
     headers: CIMultiDictProxy[str]
-    body: Any  # decoded JSON, or the text of anything else
+    body: Any  # decoded JSON, the bytes of an image, or the text of anything else
 
     @property
     def code(self) -> str | None:
@@ -72,9 +74,13 @@ class Api:
         if token is not None:
             sent["Authorization"] = f"Bearer {token}"
         async with self.client.request(method, path, headers=sent, **kwargs) as response:
-            text = await response.text()
-            is_json = response.content_type.endswith("json")
-            reply = Reply(response.status, response.headers, response_json(text, is_json))
+            raw = await response.read()
+            if response.content_type.startswith("image/"):
+                body: Any = raw
+            else:
+                is_json = response.content_type.endswith("json")
+                body = response_json(raw.decode(response.charset or "utf-8"), is_json)
+            reply = Reply(response.status, response.headers, body)
         self._check_documented(method, response.url.path, response.content_type, reply)
         return reply
 
@@ -97,6 +103,9 @@ class Api:
             return  # not an API operation: an unknown path, a docs asset, a preflight
         documented = operation["responses"].get(str(reply.status))
         assert documented, f"{method} {template} answered {reply.status}, not documented"
+        if "content" not in documented:  # 304
+            assert not reply.body, f"{method} {template} {reply.status} has a body"
+            return
         assert media_type in documented["content"], f"{method} {template}: {media_type}"
         if media_type.endswith("json"):
             schema = documented["content"][media_type]["schema"]
@@ -170,7 +179,8 @@ def new_account(shop: Shop, new_user: NewUser) -> NewAccount:
 
 @dataclass(frozen=True)
 class World:
-    """Alice has a placed order and a cart with tea; Bob has nothing; staff of each role."""
+    """Alice has a placed order and a cart with tea (in the category Herbal, with a photo);
+    Bob has nothing; staff of each role."""
 
     alice: Account
     bob: Account
@@ -180,12 +190,15 @@ class World:
     archived: Product
     order_id: str
     broadcast_id: str
+    category_id: str
 
 
 @pytest.fixture
 async def world(shop: Shop, new_account: NewAccount, new_product: NewProduct) -> World:
     alice = await new_account(name="Alice")
-    tea = await new_product("Tea", price=450, stock=10)
+    herbal = await shop.categories.create(SYSTEM, CategoryDraft(name="Herbal"))
+    tea = await new_product("Tea", price=450, stock=10, category_id=herbal.id)
+    await shop.photos.attach(SYSTEM, tea.id, image_bytes())
     archived = await new_product("Old tea", price=100, stock=5, active=False)
     await shop.carts.add(alice.user.id, CartChange(product_id=tea.id, quantity=2))
     order = await shop.checkout.place_order(alice.user.id)
@@ -201,4 +214,5 @@ async def world(shop: Shop, new_account: NewAccount, new_product: NewProduct) ->
         archived=archived,
         order_id=str(order.id),
         broadcast_id=str(broadcast.id),
+        category_id=str(herbal.id),
     )

@@ -15,6 +15,7 @@ from tests.api.conftest import PASSWORD, Api, World
 ACTORS = ("anonymous", "owner", "other", "operator", "admin")
 TEA, ARCHIVED, ORDER, BROADCAST = "{tea}", "{archived}", "{order}", "{broadcast}"
 OWNER = "{owner}"
+CATEGORY = "{category}"
 SEGMENT = {"kind": "all"}
 
 # method, path, body, then the status for each of ACTORS
@@ -31,6 +32,15 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("POST", "/api/products", {"name": "Mate", "price": 300}, (401, 403, 403, 403, 201)),
     ("PATCH", f"/api/products/{TEA}", {"stockDelta": 5}, (401, 403, 403, 403, 200)),
     ("POST", f"/api/products/{TEA}/archive", None, (401, 403, 403, 403, 200)),
+    ("GET", f"/api/products/{TEA}/photo", None, (200, 200, 200, 200, 200)),
+    ("POST", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 415)),
+    ("DELETE", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 200)),
+    ("GET", "/api/categories", None, (200, 200, 200, 200, 200)),
+    ("GET", f"/api/categories/{CATEGORY}", None, (200, 200, 200, 200, 200)),
+    ("POST", "/api/categories", {"name": "Cups"}, (401, 403, 403, 403, 201)),
+    ("PATCH", f"/api/categories/{CATEGORY}", {"name": "Tisanes"}, (401, 403, 403, 403, 200)),
+    ("POST", f"/api/categories/{CATEGORY}/archive", None, (401, 403, 403, 403, 200)),
+    ("POST", "/api/categories/order", {"ids": [CATEGORY]}, (401, 403, 403, 403, 200)),
     ("GET", "/api/cart", None, (401, 200, 200, 200, 200)),
     ("POST", "/api/cart/add", {"productId": TEA}, (401, 200, 200, 200, 200)),
     ("POST", "/api/cart/remove", {"productId": TEA}, (401, 200, 404, 404, 404)),
@@ -73,6 +83,7 @@ def fill(value: Any, world: World) -> Any:
         ORDER: world.order_id,
         BROADCAST: world.broadcast_id,
         OWNER: world.alice.id,
+        CATEGORY: world.category_id,
         "{alice_email}": world.alice.email,
     }
     if isinstance(value, str):
@@ -122,7 +133,8 @@ def test_the_matrix_covers_every_documented_operation(api: Api) -> None:
             .replace(ARCHIVED, "{}")
             .replace(ORDER, "{}")
             .replace(BROADCAST, "{}")
-            .replace(OWNER, "{}"),
+            .replace(OWNER, "{}")
+            .replace(CATEGORY, "{}"),
         )
         for method, path, _, _ in MATRIX
     }

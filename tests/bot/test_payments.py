@@ -12,12 +12,12 @@ import pytest
 
 from bot import texts
 from bot.config import BotSettings
-from core.access import Actor
+from core.access import SYSTEM, Actor
 from core.commands import StatusUpdate
 from core.models import Order, OrderStatus, PaymentMethod, PaymentState, Product, Role, User
 from core.payments import CANCELLED, NOT_FOUND, payload_of
 from core.shop import Shop
-from sandbox import FakeUser, Message, SandboxServer
+from sandbox import FakeGroup, FakeUser, Message, SandboxServer
 from tests.bot.conftest import Customer, fill_cart, orders_of, review_order, tap
 from tests.bot.test_delivery import working
 from tests.conftest import NewProduct
@@ -263,3 +263,39 @@ async def test_an_invoice_telegram_refuses_gets_a_clear_answer(
     answer = await alice.press(button, message_id=placed.message_id)
     assert (answer.text, answer.show_alert) == (texts.INVOICE_REFUSED, True)
     assert [m for m in alice.bot_messages if m.invoice is not None] == []
+
+
+async def test_the_operators_get_a_card_for_each_payment_and_see_the_refund_due(
+    shop: Shop,
+    new_product: NewProduct,
+    customer: Customer,
+    sandbox_server: SandboxServer,
+    bot_settings: BotSettings,
+    running_bot: None,
+) -> None:
+    olga, staff_account = await customer("Olga")
+    await shop.accounts.set_role(SYSTEM, staff_account.id, Role.OPERATOR)
+    group = FakeGroup.create(sandbox_server.sandbox, "Operators", [olga])
+    shop.outbox.operator_chat_id = group.id
+    alice, account = await customer("Alice")
+    order, placed = await _placed(shop, alice, account, await new_product("Tea", price=450))
+    total = texts.money(900, order.currency)
+
+    async with working(shop, bot_settings):
+        result = await alice.pay(await _invoice(shop, alice, placed))
+        assert result.ok and result.message is not None
+        alice.redeliver(result.message)  # Telegram delivers the payment again
+        card = await group.wait_for(lambda m: "Payment for order" in (m.text or ""))
+        text, buttons = card.text or "", [b.text for row in card.buttons for b in row]
+        await olga.press("✖ Cancel", message_id=card.message_id, chat_id=group.id, wait_edit=True)
+        await alice.send("/orders")  # the bot has handled the redelivery by its answer
+
+    assert text.startswith(f"Payment for order #{order.number}: {total}\n")
+    assert "Status: paid, set by Telegram payment at " in text
+    assert f"Payment: paid, {total} " in text
+    assert buttons == ["🚚 Shipped", "✖ Cancel"]
+    cancelled = group.chat.messages[card.message_id].text or ""
+    assert "Status: cancelled, set by Olga (operator)" in cancelled
+    assert f"Payment: refund due: {total} " in cancelled
+    cards = await shop.store.notifications.count_documents({"kind": "payment_received"})
+    assert cards == 1

@@ -123,7 +123,8 @@ async def test_a_new_order_card_in_the_operators_group_moves_the_order_and_tells
         f"Your order #{order.number} ($9.00) is now shipped.",
     ]  # each change told once
     assert await _status_notices(shop, order) == 2
-    assert len([m for m in group.bot_messages if "New order" in (m.text or "")]) == 1
+    assert [m.message_id for m in group.bot_messages] == [card.message_id]  # edited in place
+    assert (shipped.text or "").startswith(f"Order #{order.number}: $9.00\n")
 
 
 async def test_two_operators_pressing_at_once_make_one_change(

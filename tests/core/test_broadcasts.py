@@ -45,6 +45,7 @@ async def test_a_broadcast_reaches_each_customer_with_a_chat_once(
     await _customer(shop, new_user, None)  # web only: nothing to send to
     await _customer(shop, new_user, 14, telegramBlocked=True)
     staff = await _customer(shop, new_user, 15, role="operator")
+    await _customer(shop, new_user, 16, active=False)  # deactivated: unknown to the bot
 
     broadcast = await shop.broadcasts.start(STAFF, _draft())
     progress = await shop.broadcasts.progress(STAFF, broadcast.id)

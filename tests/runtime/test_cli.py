@@ -79,6 +79,11 @@ def test_create_admin_reads_the_password_from_stdin_and_seed_demo_fills_the_cata
             seeded = run_cli(mongo_uri, database, "seed-demo", "--count", "12")
             assert seeded.returncode == 0, seeded.stderr
             assert "12/12" in seeded.stderr
-            assert client[database].products.count_documents({"active": True}) == 12
+            products = client[database].products
+            assert products.count_documents({"active": True, "photo": {"$ne": None}}) == 12
+            names = [c["name"] for c in client[database].categories.find().sort("position")]
+            assert names == ["Tea", "Teaware", "Pantry"]
+            assert products.count_documents({"categoryId": None}) == 0
+            assert client[database]["photos.files"].count_documents({}) == 12
         finally:
             client.drop_database(database)

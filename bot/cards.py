@@ -1,0 +1,95 @@
+"""A product card: the product's photo with the text as its caption when it has one, plain
+text otherwise, always changed in place where Telegram allows it.
+
+The first time a bot shows a photo it uploads the file from GridFS; Telegram's ``file_id``
+is then kept on the product for that bot (``core/media.py``), so later cards send the id
+only. Moving from a text screen to a photo card edits the message's media
+(``editMessageMedia`` may add media to a text message); the same card with another quantity
+edits only the caption; a photo card cannot become text again, so ``bot/screens.py``
+replaces it (send, then delete).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+)
+
+from bot.screens import NOT_MODIFIED, show
+from core.models import Photo, Product, TelegramFile
+from core.shop import Shop
+
+
+async def show_card(
+    query: CallbackQuery,
+    bot: Bot,
+    shop: Shop,
+    product: Product,
+    text: str,
+    markup: InlineKeyboardMarkup,
+) -> None:
+    photo = product.photo
+    if photo is None:
+        await show(query, text, markup)
+        return
+    message = query.message
+    known = photo.telegram.get(str(bot.id))
+    sent: Message | None
+    if not isinstance(message, Message):  # too old to edit: a new card
+        upload = await _file(shop, product, photo, known)
+        sent = await bot.send_photo(query.from_user.id, upload, caption=text, reply_markup=markup)
+    elif known and message.photo and message.photo[-1].file_unique_id == known.file_unique_id:
+        with contextlib.suppress(TelegramBadRequest):  # a repeated tap: not modified
+            await message.edit_caption(caption=text, reply_markup=markup)
+        return
+    else:
+        sent = await _edit_or_replace(message, shop, product, photo, text, markup, known)
+    if sent is not None and sent.photo:
+        largest = sent.photo[-1]
+        if known is None or largest.file_id != known.file_id:  # uploaded: keep Telegram's id
+            seen = TelegramFile(file_id=largest.file_id, file_unique_id=largest.file_unique_id)
+            await shop.photos.remember_on_telegram(product, bot.id, seen)
+
+
+async def _edit_or_replace(
+    message: Message,
+    shop: Shop,
+    product: Product,
+    photo: Photo,
+    text: str,
+    markup: InlineKeyboardMarkup,
+    known: TelegramFile | None,
+) -> Message | None:
+    """Put the photo into ``message``; where Telegram refuses (or forgot the file id),
+    send the card anew from the stored file and delete the old message."""
+    assert product.photo is not None
+    media = InputMediaPhoto(media=await _file(shop, product, product.photo, known), caption=text)
+    try:
+        edited = await message.edit_media(media, reply_markup=markup)
+    except TelegramBadRequest as error:
+        if NOT_MODIFIED in error.message:
+            return None
+        upload = await _file(shop, product, photo, None)
+        sent = await message.answer_photo(upload, caption=text, reply_markup=markup)
+        with contextlib.suppress(TelegramBadRequest):  # too old to delete: it stays
+            await message.delete()
+        return sent
+    return edited if isinstance(edited, Message) else None
+
+
+async def _file(
+    shop: Shop, product: Product, photo: Photo, known: TelegramFile | None
+) -> str | BufferedInputFile:
+    """The photo as this bot can send it: its ``file_id`` if known, else the file itself."""
+    if known is not None:
+        return known.file_id
+    extension = photo.content_type.removeprefix("image/").replace("jpeg", "jpg")
+    return BufferedInputFile(await shop.photos.content(photo), f"{product.id}.{extension}")

@@ -1,0 +1,50 @@
+"""Checking out with delivery details in the chat page of ``python -m shop``: the method's
+button, the phone shared with the reply keyboard's button, the address typed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import RunningShop, tap
+from tests.conftest import DELIVERY_METHODS
+
+
+@pytest.fixture
+def shop_env() -> dict[str, str]:
+    return {"DELIVERY_METHODS": json.dumps(DELIVERY_METHODS)}
+
+
+async def test_a_customer_checks_out_with_a_shared_phone_and_an_address(
+    running_shop: RunningShop, page: Page
+) -> None:
+    await page.goto(running_shop.page_url)
+    chat = page.locator("#messages")
+    composer = page.get_by_role("textbox", name="Message")
+    await tap(page, "Start")
+    await tap(page, "Keep “Alice”")
+    await expect(chat).to_contain_text("Now your email address")
+    await composer.fill("alice@example.com")
+    await composer.press("Enter")
+    await tap(page, "🛍 Catalog")
+    await tap(page, "Green tea · $4.50 · in stock")
+    await tap(page, "Add to cart")
+    await tap(page, "🛒 Cart")
+    await tap(page, "Checkout")
+
+    await expect(chat).to_contain_text("How should your order reach you?")
+    await tap(page, "Courier · $5.00")
+    share = page.locator("#reply-keyboard").get_by_role("button", name="📱 Share my phone number")
+    await share.click()
+    await expect(chat).to_contain_text("Where should we deliver?")
+    await expect(page.locator("#reply-keyboard")).to_be_hidden()
+    await composer.fill("1 High St, London")
+    await composer.press("Enter")
+    await expect(chat).to_contain_text("Address: 1 High St, London")
+    await expect(chat).to_contain_text("Total: $9.50")
+    await tap(page, "✅ Confirm order")
+
+    await expect(chat).to_contain_text("Order #1 placed.")
+    await expect(chat).to_contain_text("To: Alice, +12025551001")

@@ -1,0 +1,17 @@
+"""Small images made with Pillow, for tests of product photos."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+
+def image_bytes(
+    kind: str = "PNG", size: tuple[int, int] = (16, 16), colour: str = "teal", mode: str = "RGB"
+) -> bytes:
+    """An image of ``size`` in ``kind`` (JPEG, PNG or WEBP), filled with ``colour``
+    (``mode="1"``, one bit a pixel, keeps a huge one small in memory)."""
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour if mode == "RGB" else 0).save(buffer, format=kind)
+    return buffer.getvalue()
