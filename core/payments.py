@@ -189,17 +189,16 @@ class Payments:
         if order.delivery is not None and order.delivery.fee:
             lines.append((order.delivery.title, order.delivery.fee))
         title = f"Order #{order.number}"
+        description = ", ".join(label for label, _ in lines)
+        token = ""
         if method is PaymentMethod.STARS:  # Telegram takes exactly one price in Stars
             lines = [(title, order.total_amount)]
-        token = (
-            self._token.get_secret_value()
-            if self._token and method is not PaymentMethod.STARS
-            else ""
-        )
+        elif self._token is not None:
+            token = self._token.get_secret_value()
         return Invoice(
             method=method,
             title=_clip(title, TITLE_LIMIT),
-            description=_clip(", ".join(label for label, _ in lines), DESCRIPTION_LIMIT),
+            description=_clip(description, DESCRIPTION_LIMIT),
             payload=payload_of(order),
             currency=order.currency,
             prices=tuple(

@@ -85,6 +85,7 @@ async def test_a_customer_pays_in_the_chat_and_hears_once(
     assert invoice is not None
     assert (invoice.currency, invoice.total_amount) == (order.currency, 2100)
     assert invoice.payload == payload_of(order) and invoice.title == f"Order #{order.number}"
+    assert invoice.description == "Tea x 2, Mug x 1"
     if invoice.currency == "XTR":
         assert [p["amount"] for p in invoice.prices] == [2100]  # Stars: exactly one price
     else:
