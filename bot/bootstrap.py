@@ -25,7 +25,7 @@ from bot.handlers import build_routers
 from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
 from bot.retries import RetryRequests, Sleep
-from bot.storage import ShopStorage
+from bot.storage import ShopStorage, VisitFSM
 from bot.webhook import serve_webhook
 from core.models import Language
 from core.shop import Shop
@@ -74,20 +74,27 @@ def create_bot(
 def create_dispatcher(shop: Shop, settings: BotSettings) -> Dispatcher:
     """Routers, middlewares and FSM state in the shop's MongoDB database.
 
-    Handlers receive ``shop``, ``settings``, ``customer`` (the linked account or None) and
-    ``i18n``; texts come out in the customer's language (``bot/i18n.py``).
+    Handlers receive ``shop``, ``settings``, ``customer`` (the linked account or None),
+    ``seen_cart`` (their cart as the update began) and ``i18n``; texts come out in the
+    customer's language (``bot/i18n.py``). The account, the cart and the FSM state are read
+    in one round trip (``bot/storage.py``).
     Updates of one user are handled one at a time, so their FSM steps cannot interleave:
     within the process when polling (Telegram lets only one process poll), across every
     process sharing the database in webhook mode.
     """
     i18n = load_catalogs(settings.default_language)
+    storage = ShopStorage(shop, settings.fsm_collection)
+    isolation = _isolation(shop, settings)
     dispatcher = Dispatcher(
-        storage=ShopStorage(shop, settings.fsm_collection),
-        events_isolation=_isolation(shop, settings),
+        storage=storage,
+        events_isolation=isolation,
+        disable_fsm=True,  # in favour of VisitFSM, which reads the state with the account
         shop=shop,
         settings=settings,
         i18n=i18n,
     )
+    dispatcher.fsm = VisitFSM(storage, isolation, shop.visits)
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.outer_middleware(CustomerLookup(shop))
     CustomerLanguage(i18n).setup(dispatcher)  # after the lookup: it reads the customer

@@ -13,19 +13,27 @@ from bot import staff_texts, texts
 from core.access import Actor
 from core.models import Language
 from core.shop import Shop
+from core.visits import Visit
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class CustomerLookup(BaseMiddleware):
-    """Outer middleware: hands handlers ``customer``, the linked ``User`` or ``None``."""
+    """Outer middleware: hands handlers ``customer``, the linked ``User`` or ``None``, and
+    ``seen_cart``, their cart as the update's visit read it (``bot/storage.py``) or
+    ``None``."""
 
     def __init__(self, shop: Shop) -> None:
         self._shop = shop
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         sender = data.get("event_from_user")
-        customer = None if sender is None else await self._shop.users.by_telegram(sender.id)
+        visit: Visit | None = data.get("visit")
+        if visit is not None:
+            customer, data["seen_cart"] = visit.account, visit.cart
+        else:
+            customer = None if sender is None else await self._shop.users.by_telegram(sender.id)
+            data["seen_cart"] = None
         if customer is not None:
             language = Language.of(sender.language_code) if sender else None
             customer = await self._shop.users.back_on_telegram(customer, language)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from core.access import SYSTEM
 from core.catalog import Catalog
 from core.commands import MAX_LINE_QUANTITY, CartChange, CartRemoval
 from core.errors import CartLimit, NotFound, OutOfStock, VersionConflict
-from core.models import Cart, CartItem, CartLine, CartView, CheckoutClaim, OrderLine
+from core.models import Cart, CartItem, CartLine, CartView, CheckoutClaim, OrderLine, Product
 from core.store import Store
 
 MAX_LINES = 50
@@ -30,6 +31,14 @@ MAX_ATTEMPTS = 20
 SETTLED_ORDERS_KEPT = 20
 
 Lines = tuple[CartLine, ...]
+
+
+@dataclass(frozen=True)
+class CartRead:
+    """A cart as an earlier read in the same request found it (``core/visits.py``), to
+    start from instead of reading it again; ``document`` is ``None`` if there was none."""
+
+    document: dict[str, Any] | None
 
 
 class Carts:
@@ -41,9 +50,14 @@ class Carts:
         document = await self._carts.find_one({"userId": user_id})
         return Cart(user_id=user_id) if document is None else Cart.model_validate(document)
 
-    async def view(self, user_id: ObjectId) -> CartView:
-        """The cart joined with each product's current name, price and stock."""
-        return await self.view_of(await self.get(user_id))
+    async def view(self, user_id: ObjectId, seen: CartRead | None = None) -> CartView:
+        """The cart joined with each product's current name, price and stock; ``seen``:
+        the cart as just read, if it was."""
+        if seen is None:
+            return await self.view_of(await self.get(user_id))
+        document = seen.document
+        cart = Cart(user_id=user_id) if document is None else Cart.model_validate(document)
+        return await self.view_of(cart)
 
     async def view_of(self, cart: Cart) -> CartView:
         products = await self._catalog.many(line.product_id for line in cart.products)
@@ -73,7 +87,22 @@ class Carts:
         )
 
     async def add(self, user_id: ObjectId, change: CartChange) -> CartView:
-        """Add ``change.quantity`` of a product; an existing line grows."""
+        """Add ``change.quantity`` of a product; an existing line grows. The cart as it is
+        now."""
+        _, cart = await self._add(user_id, change, None)
+        return await self.view_of(cart)
+
+    async def add_product(
+        self, user_id: ObjectId, change: CartChange, seen: CartRead | None = None
+    ) -> Product:
+        """``add``, answered with the product added (one read less than the whole cart);
+        ``seen``: the cart as just read, if it was."""
+        product, _ = await self._add(user_id, change, seen)
+        return product
+
+    async def _add(
+        self, user_id: ObjectId, change: CartChange, seen: CartRead | None
+    ) -> tuple[Product, Cart]:
         product = await self._catalog.get(change.product_id)
 
         def grow(lines: Lines) -> Lines:
@@ -87,9 +116,11 @@ class Carts:
                 raise CartLimit(f"A cart holds at most {MAX_LINES} different products.")
             return _with_quantity(lines, product.id, wanted)
 
-        return await self.view_of(await self._mutate(user_id, grow))
+        return product, await self._mutate(user_id, grow, seen=seen)
 
-    async def set_quantity(self, user_id: ObjectId, change: CartChange) -> CartView:
+    async def set_quantity(
+        self, user_id: ObjectId, change: CartChange, seen: CartRead | None = None
+    ) -> CartView:
         """Set a line that is already in the cart to exactly ``change.quantity``."""
         product = await self._catalog.get(change.product_id, viewer=SYSTEM)
 
@@ -100,30 +131,35 @@ class Carts:
                 raise OutOfStock([product.name])
             return _with_quantity(lines, product.id, change.quantity)
 
-        return await self.view_of(await self._mutate(user_id, replace))
+        return await self.view_of(await self._mutate(user_id, replace, seen=seen))
 
-    async def remove(self, user_id: ObjectId, removal: CartRemoval) -> CartView:
+    async def remove(
+        self, user_id: ObjectId, removal: CartRemoval, seen: CartRead | None = None
+    ) -> CartView:
         def drop(lines: Lines) -> Lines:
             if not any(line.product_id == removal.product_id for line in lines):
                 raise NotFound("This product is not in your cart.")
             return _with_quantity(lines, removal.product_id, 0)
 
-        return await self.view_of(await self._mutate(user_id, drop))
+        return await self.view_of(await self._mutate(user_id, drop, seen=seen))
 
-    async def clear(self, user_id: ObjectId) -> CartView:
-        return await self.view_of(await self._mutate(user_id, lambda lines: ()))
+    async def clear(self, user_id: ObjectId, seen: CartRead | None = None) -> CartView:
+        return await self.view_of(await self._mutate(user_id, lambda lines: (), seen=seen))
 
-    async def claim(self, user_id: ObjectId, claim: CheckoutClaim) -> Cart | None:
+    async def claim(self, user_id: ObjectId, claim: CheckoutClaim) -> tuple[Cart, CartRead] | None:
         """Hold the cart for the checkout of ``claim.order_id``, in one atomic write.
 
-        Returns the cart as it was at that instant (a consistent copy, on every engine), or
-        ``None`` when another checkout holds it or there is no cart.
+        Returns the cart as it was at that instant (a consistent copy, on every engine) and
+        as the claim left it (for ``settle`` to start from), or ``None`` when another
+        checkout holds it or there is no cart.
         """
+        held = claim.model_dump(by_alias=True)
         before = await self._carts.find_one_and_update(
-            {"userId": user_id, "checkout": None},
-            {"$set": {"checkout": claim.model_dump(by_alias=True)}},
+            {"userId": user_id, "checkout": None}, {"$set": {"checkout": held}}
         )
-        return None if before is None else Cart.model_validate(before)
+        if before is None:
+            return None
+        return Cart.model_validate(before), CartRead({**before, "checkout": held})
 
     async def release(self, user_id: ObjectId, order_id: ObjectId) -> None:
         """Let go of the cart if the checkout of ``order_id`` still holds it."""
@@ -141,10 +177,14 @@ class Carts:
         return [(d["userId"], CheckoutClaim.model_validate(d["checkout"])) for d in held]
 
     async def settle(
-        self, user_id: ObjectId, order_id: ObjectId, ordered: Sequence[OrderLine]
+        self,
+        user_id: ObjectId,
+        order_id: ObjectId,
+        ordered: Sequence[OrderLine],
+        seen: CartRead | None = None,
     ) -> None:
         """Take an order's lines out of the cart and let go of its claim, in one write, once
-        per order even if called again."""
+        per order even if called again; ``seen``: the cart as the claim left it, if known."""
 
         def subtract(lines: Lines) -> Lines:
             for line in ordered:
@@ -152,7 +192,7 @@ class Carts:
                 lines = _with_quantity(lines, line.product_id, left)
             return lines
 
-        await self._mutate(user_id, subtract, once_for=order_id)
+        await self._mutate(user_id, subtract, once_for=order_id, seen=seen)
 
     async def _mutate(
         self,
@@ -160,13 +200,18 @@ class Carts:
         change: Callable[[Lines], Lines],
         *,
         once_for: ObjectId | None = None,
+        seen: CartRead | None = None,
     ) -> Cart:
         """Apply ``change`` to the lines with optimistic concurrency (compare and set); the
-        cart as written."""
+        cart as written. The first attempt starts from ``seen``, if given."""
         for attempt in range(MAX_ATTEMPTS):
             if attempt:  # lost a race: let the winner finish before reading again
                 await asyncio.sleep(random.uniform(0, 0.002 * attempt))  # noqa: S311 - jitter
-            document = await self._carts.find_one({"userId": user_id})
+            document = (
+                seen.document
+                if attempt == 0 and seen is not None
+                else await self._carts.find_one({"userId": user_id})
+            )
             if document is None:
                 await self._create(user_id)
                 continue

@@ -18,7 +18,8 @@ The order document is its own journal. Its steps, each one atomic single-documen
    per order), clear the product marks (no longer needed once placed: recovery only rolls a
    placed order forward; the same write tells operators of low stock once per crossing,
    ``core/stock_alerts.py``), keep the delivery details on the customer's profile (unless a
-   newer order's are there), and close the journal.
+   newer order's are there), queue the new-order notice and close the journal (the same
+   write takes the notice out of the outbox).
 
 What ``recover`` does once the lease has expired, by where a crash stopped the attempt:
 
@@ -45,7 +46,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from core import clock
-from core.carts import Carts
+from core.carts import CartRead, Carts
 from core.catalog import Catalog
 from core.categories import ON_SALE
 from core.delivery import Delivery, DeliveryDetails, total_with_fee
@@ -184,7 +185,7 @@ class Checkout:
             return None  # a concurrent attempt with the same key won; wait for its outcome
         claim = CheckoutClaim(order_id=document["_id"], lease_until=journal["leaseUntil"])
         claimed = await self._carts.claim(user_id, claim)
-        if claimed != cart:  # held by another checkout, or changed since it was priced
+        if claimed is None or claimed[0] != cart:  # held by another, or changed since priced
             await self._roll_back(document, owner)
             if claimed is None:
                 await self._until_released(user_id)
@@ -202,8 +203,7 @@ class Checkout:
             await self._roll_back(document, owner)
             raise CheckoutInProgress()
         document.update(committed)
-        await self._settle(document, owner)
-        await self._outbox.relay(document)
+        await self._settle(document, owner, claimed[1], relay=True)
         return Order.model_validate(document)
 
     async def _priced_lines(self, stored: Cart, cart_version: int | None) -> list[OrderLine]:
@@ -256,13 +256,25 @@ class Checkout:
         await self._carts.release(document["userId"], document["_id"])
         await self._orders.delete_one({"_id": document["_id"], "journal.owner": owner})
 
-    async def _settle(self, document: dict[str, Any], owner: str) -> None:
+    async def _settle(
+        self,
+        document: dict[str, Any],
+        owner: str,
+        cart: CartRead | None = None,
+        *,
+        relay: bool = False,
+    ) -> None:
+        """Step 5; ``cart``: the cart as this attempt's claim left it, if known. With
+        ``relay``, the operators' notices are queued first and the write closing the journal
+        also takes them out of the outbox (a crash in between leaves them to
+        ``Outbox.relay_pending``, which queues each once)."""
         order = Order.model_validate(document)
-        await self._carts.settle(order.user_id, order.id, order.products)
+        await self._carts.settle(order.user_id, order.id, order.products, cart)
         await self._stock.release(order.id, order.products)
         if order.delivery is not None:
             await self._delivery.remember(order.user_id, order.delivery, order.created_at)
-        await close_journal(self._orders, order.id, owner)
+        relayed = await self._outbox.queue(document) if relay else {}
+        await close_journal(self._orders, order.id, owner, relayed)
 
     async def _resume(self, document: dict[str, Any], owner: str) -> None:
         """Roll a taken-over checkout forward if it was placed, else back."""

@@ -53,7 +53,11 @@ async def recover_expired(
     return recovered
 
 
-async def close_journal(collection: Collection, document_id: Any, owner: str) -> None:
+async def close_journal(
+    collection: Collection, document_id: Any, owner: str, also: dict[str, Any] | None = None
+) -> None:
+    """End the owner's journal; ``also``: more update operators for the same write (not
+    ``$unset``)."""
     await collection.update_one(
-        {"_id": document_id, "journal.owner": owner}, {"$unset": {"journal": ""}}
+        {"_id": document_id, "journal.owner": owner}, {"$unset": {"journal": ""}, **(also or {})}
     )

@@ -62,16 +62,21 @@ class Outbox:
             if found is None:
                 return
             order = found
+        if pull := await self.queue(order):
+            await self._orders.update_one({"_id": order["_id"]}, pull)
+
+    async def queue(self, order: dict[str, Any]) -> dict[str, Any]:
+        """The first half of ``relay``: queue the notifications of the order's outbox
+        entries; the update that pulls the entries (empty without any), for the caller to
+        send, or to merge into a write of its own."""
         entries = order.get("outbox") or []
         notifications = [
             notification for entry in entries for notification in await self._notices(order, entry)
         ]
         await self._queue.enqueue(notifications)
-        if entries:
-            await self._orders.update_one(
-                {"_id": order["_id"]},
-                {"$pull": {"outbox": {"id": {"$in": [entry["id"] for entry in entries]}}}},
-            )
+        if not entries:
+            return {}
+        return {"$pull": {"outbox": {"id": {"$in": [entry["id"] for entry in entries]}}}}
 
     async def relay_pending(self, at: datetime | None = None) -> int:
         """Relay every outbox entry older than a few seconds (those a crash left behind)."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import AsyncMongoClient
+from pymongo.monitoring import CommandListener
 
 from core.accounts import Accounts
 from core.broadcasts import Broadcasts
@@ -35,6 +36,7 @@ from core.store import Store, connect
 from core.throttle import Counters, Limits, Throttle
 from core.tokens import TokenService
 from core.users import Users
+from core.visits import Visits
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ class Shop:
     staff: StaffDesk
     throttle: Throttle
     leases: Leases
+    visits: Visits
 
     @classmethod
     def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
@@ -112,6 +115,7 @@ class Shop:
             staff=StaffDesk(store, orders),
             throttle=throttle,
             leases=Leases(store.leases),
+            visits=Visits(store),
         )
 
     async def recover(self, at: datetime | None = None) -> int:
@@ -157,10 +161,16 @@ class Shop:
 
 
 @contextlib.asynccontextmanager
-async def open_shop(settings: CoreSettings, uri: str) -> AsyncIterator[Shop]:
-    """Connect, create indexes and recover interrupted work, then hand out the shop."""
+async def open_shop(
+    settings: CoreSettings, uri: str, listeners: Sequence[CommandListener] = ()
+) -> AsyncIterator[Shop]:
+    """Connect, create indexes and recover interrupted work, then hand out the shop;
+    ``listeners`` see every command it sends."""
     client = connect(
-        uri, settings.mongodb_write_concern, timedelta(seconds=settings.mongodb_timeout_seconds)
+        uri,
+        settings.mongodb_write_concern,
+        timedelta(seconds=settings.mongodb_timeout_seconds),
+        listeners,
     )
     try:
         shop = Shop.build(settings, client)

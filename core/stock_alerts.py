@@ -53,6 +53,16 @@ class StockAlerts:
 
     async def release(self, order_id: ObjectId, product_id: ObjectId) -> None:
         """Keep the order's stock of this product for good, alerting if it crossed."""
+        not_crossing = [
+            {"lowStock": True},  # operators already know
+            {"$expr": {"$gt": ["$stock", {"$ifNull": ["$lowStockThreshold", self._threshold]}]}},
+        ]
+        kept = await self._products.update_one(  # most lines: in one write
+            {"_id": product_id, "reservedBy": order_id, "$or": not_crossing},
+            {"$pull": {"reservedBy": order_id}},
+        )
+        if kept.matched_count:
+            return
         product = await self._products.find_one({"_id": product_id, "reservedBy": order_id})
         if product is None:
             return  # released before

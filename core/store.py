@@ -20,10 +20,18 @@ The embedded engine does not apply the positional operator (``$``) to an array i
 subdocument (``payment.extraCharges.$.state``: "The positional operator did not find the
 match needed from the query"), so such an element is updated by its index, guarded by its
 fields (``core/payments.py``).
+
+An aggregate on the embedded engine scans every document of the collection it runs on
+(a first ``$match`` uses no index), and the engine has neither ``$documents`` nor
+``$unionWith``. A read that joins single documents of several collections therefore
+starts from ``lookups``, a collection of exactly one document, and each ``$lookup``
+(``localField``/``foreignField`` on an indexed field) goes by an index
+(``core/visits.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from enum import StrEnum
@@ -34,12 +42,15 @@ from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure
+from pymongo.monitoring import CommandListener
 
 from core.models import ItemT, Page
 
 Collection = AsyncCollection[dict[str, Any]]
 PHOTOS = "photos"
 """The GridFS bucket of product photos (collections ``photos.files`` and ``photos.chunks``)."""
+LOOKUP_ANCHOR = "anchor"
+"""The ``_id`` of the one document of ``lookups``."""
 
 
 class WriteConcernChoice(StrEnum):
@@ -76,7 +87,10 @@ def connect(
     uri: str,
     write_concern: WriteConcernChoice = WriteConcernChoice.JOURNALED,
     timeout: timedelta = timedelta(seconds=10),
+    listeners: Sequence[CommandListener] = (),
 ) -> AsyncMongoClient[dict[str, Any]]:
+    """The shop's client; ``listeners`` see every command (the round-trip counts of
+    ``bench/round_trips.py``)."""
     milliseconds = int(timeout.total_seconds() * 1000)
     return AsyncMongoClient(
         uri,
@@ -84,6 +98,7 @@ def connect(
         tzinfo=UTC,
         serverSelectionTimeoutMS=milliseconds,
         connectTimeoutMS=milliseconds,
+        event_listeners=listeners,
         **write_concern.client_options(),
     )
 
@@ -104,6 +119,8 @@ class Store:
     categories: Collection
     photo_files: Collection
     photos: AsyncGridFSBucket
+    lookups: Collection
+    """One document, where joins start (see the module's docstring)."""
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -122,10 +139,15 @@ class Store:
             db.categories,
             db[f"{PHOTOS}.files"],
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
+            db.lookups,
         )
 
     async def ensure_indexes(self) -> None:
-        """Create every index; safe to run at each start."""
+        """Create every index, and the one document of ``lookups``; safe to run at each
+        start."""
+        await self.lookups.update_one(
+            {"_id": LOOKUP_ANCHOR}, {"$setOnInsert": {"for": "joins start here"}}, upsert=True
+        )
         await self.users.create_indexes(
             [
                 IndexModel("email", unique=True),

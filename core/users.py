@@ -105,8 +105,7 @@ class Users:
 
     async def by_telegram(self, telegram_id: int) -> User | None:
         """The active account linked to this Telegram user (a deactivated one is unknown)."""
-        document = await self._users.find_one({"telegramId": telegram_id, "active": {"$ne": False}})
-        return None if document is None else User.model_validate(document)
+        return linked_account(await self._users.find_one({"telegramId": telegram_id}))
 
     async def back_on_telegram(self, user: User, language: Language | None = None) -> User:
         """The customer wrote to the bot, so it is no longer blocked: notices resume. A
@@ -202,3 +201,14 @@ class Users:
         if document is None:
             raise NotFound("No such user.")
         return User.model_validate(document)
+
+
+def linked_account(document: dict[str, Any] | None) -> User | None:
+    """The account of a document found by its Telegram id, unless it is deactivated.
+
+    The filter is on ``telegramId`` alone, the fields of its index: the embedded engine
+    scans every account for any other filter.
+    """
+    if document is None or document.get("active") is False:
+        return None
+    return User.model_validate(document)

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import keyboards, texts
 from bot.callbacks import ClearCart, Open, Section, SetLine
 from bot.screens import show
+from core.carts import CartRead
 from core.commands import CartChange, CartRemoval, parse
 from core.models import CartView, User
 from core.shop import Shop
@@ -18,28 +19,40 @@ async def show_cart(event: Message | CallbackQuery, cart: CartView) -> None:
     await show(event, texts.cart(cart), keyboards.cart(cart))
 
 
-async def open_cart(event: Message | CallbackQuery, shop: Shop, customer: User) -> None:
-    await show_cart(event, await shop.carts.view(customer.id))
+async def open_cart(
+    event: Message | CallbackQuery, shop: Shop, customer: User, seen_cart: CartRead | None
+) -> None:
+    await show_cart(event, await shop.carts.view(customer.id, seen_cart))
 
 
 async def remove_line(
-    query: CallbackQuery, callback_data: SetLine, shop: Shop, customer: User
+    query: CallbackQuery,
+    callback_data: SetLine,
+    shop: Shop,
+    customer: User,
+    seen_cart: CartRead | None,
 ) -> None:
     removal = parse(CartRemoval, {"productId": callback_data.product_id})
-    await show_cart(query, await shop.carts.remove(customer.id, removal))
+    await show_cart(query, await shop.carts.remove(customer.id, removal, seen_cart))
 
 
 async def set_line(
-    query: CallbackQuery, callback_data: SetLine, shop: Shop, customer: User
+    query: CallbackQuery,
+    callback_data: SetLine,
+    shop: Shop,
+    customer: User,
+    seen_cart: CartRead | None,
 ) -> None:
     change = parse(
         CartChange, {"productId": callback_data.product_id, "quantity": callback_data.quantity}
     )
-    await show_cart(query, await shop.carts.set_quantity(customer.id, change))
+    await show_cart(query, await shop.carts.set_quantity(customer.id, change, seen_cart))
 
 
-async def clear(query: CallbackQuery, shop: Shop, customer: User) -> None:
-    await show_cart(query, await shop.carts.clear(customer.id))
+async def clear(
+    query: CallbackQuery, shop: Shop, customer: User, seen_cart: CartRead | None
+) -> None:
+    await show_cart(query, await shop.carts.clear(customer.id, seen_cart))
 
 
 def build_router() -> Router:

@@ -15,6 +15,7 @@ from bot.callbacks import ALL_PRODUCTS, AddToCart, CatalogPage, Open, ProductCar
 from bot.cards import show_card
 from bot.config import BotSettings
 from bot.screens import show
+from core.carts import CartRead
 from core.categories import CategoryQuery
 from core.commands import NO_CATEGORY, CartChange, ProductQuery, parse
 from core.models import User
@@ -91,14 +92,14 @@ async def add_to_cart(
     callback_data: AddToCart,
     shop: Shop,
     customer: User,
+    seen_cart: CartRead | None,
     callback_answer: CallbackAnswer,
 ) -> None:
     change = parse(
         CartChange, {"productId": callback_data.product_id, "quantity": callback_data.quantity}
     )
-    cart = await shop.carts.add(customer.id, change)
-    name = next(item.name for item in cart.items if item.product_id == change.product_id)
-    callback_answer.text = texts.added(name, change.quantity)
+    product = await shop.carts.add_product(customer.id, change, seen_cart)
+    callback_answer.text = texts.added(product.name, change.quantity)
 
 
 def build_router() -> Router:

@@ -24,6 +24,7 @@ from bot.callbacks import Checkout, CheckoutStep
 from bot.config import BotSettings
 from bot.handlers.cart import show_cart
 from bot.screens import show
+from core.carts import CartRead
 from core.delivery import DeliveryDetails
 from core.errors import CartChanged
 from core.models import User
@@ -49,10 +50,15 @@ def fingerprint(details: DeliveryDetails | None) -> str:
 
 
 async def show_summary(
-    event: Message | CallbackQuery, shop: Shop, customer: User, state: FSMContext
+    event: Message | CallbackQuery,
+    shop: Shop,
+    customer: User,
+    state: FSMContext,
+    seen_cart: CartRead | None = None,
 ) -> None:
-    """The summary of the cart as it is now, with the delivery details gathered."""
-    cart = await shop.carts.view(customer.id)
+    """The summary of the cart as it is now (or as just read), with the delivery details
+    gathered."""
+    cart = await shop.carts.view(customer.id, seen_cart)
     if cart.is_empty:
         await show_cart(event, cart)
         return
@@ -62,8 +68,14 @@ async def show_summary(
     await show(event, text, keyboards.checkout_summary(cart, fingerprint(details)))
 
 
-async def review(query: CallbackQuery, shop: Shop, customer: User, state: FSMContext) -> None:
-    await show_summary(query, shop, customer, state)
+async def review(
+    query: CallbackQuery,
+    shop: Shop,
+    customer: User,
+    state: FSMContext,
+    seen_cart: CartRead | None,
+) -> None:
+    await show_summary(query, shop, customer, state, seen_cart)
 
 
 async def confirm(

@@ -31,6 +31,7 @@ from bot.handlers.cart import show_cart
 from bot.handlers.checkout import DELIVERY, delivery_of, show_summary
 from bot.screens import show
 from bot.states import DeliveryForm
+from core.carts import CartRead
 from core.commands import parse
 from core.delivery import DeliveryDetails
 from core.models import User
@@ -47,9 +48,15 @@ class ShopDelivers(Filter):
         return shop.delivery.required
 
 
-async def begin(query: CallbackQuery, shop: Shop, customer: User, state: FSMContext) -> None:
+async def begin(
+    query: CallbackQuery,
+    shop: Shop,
+    customer: User,
+    state: FSMContext,
+    seen_cart: CartRead | None,
+) -> None:
     """Checkout pressed: offer the last details, or start asking."""
-    cart = await shop.carts.view(customer.id)
+    cart = await shop.carts.view(customer.id, seen_cart)
     if cart.is_empty:
         await show_cart(query, cart)
         return
