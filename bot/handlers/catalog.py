@@ -14,6 +14,7 @@ from bot import keyboards, texts
 from bot.callbacks import ALL_PRODUCTS, AddToCart, CatalogPage, Open, ProductCard, Section
 from bot.cards import show_card
 from bot.config import BotSettings
+from bot.filters import TYPED
 from bot.screens import show
 from core.carts import CartRead
 from core.categories import CategoryQuery
@@ -107,7 +108,7 @@ def build_router() -> Router:
     router.message.register(first_page, Command("catalog"))
     router.callback_query.register(first_page, Open.filter(F.section == Section.CATALOG))
     router.callback_query.register(other_page, CatalogPage.filter())
-    router.message.register(search, StateFilter(None), F.text, ~F.text.startswith("/"))
+    router.message.register(search, StateFilter(None), TYPED)
     router.callback_query.register(product_card, ProductCard.filter())
     router.callback_query.register(add_to_cart, AddToCart.filter())
     return router

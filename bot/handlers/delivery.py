@@ -27,6 +27,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import keyboards, texts
 from bot.callbacks import AddNote, Checkout, CheckoutStep, ChooseDelivery, ReuseDelivery
+from bot.filters import TYPED, Magic
 from bot.handlers.cart import show_cart
 from bot.handlers.checkout import DELIVERY, delivery_of, show_summary
 from bot.screens import show
@@ -221,14 +222,15 @@ def build_router() -> Router:
     router.callback_query.register(
         begin, Checkout.filter(F.step == CheckoutStep.REVIEW), ShopDelivers()
     )
-    router.callback_query.register(reuse_answered, DeliveryForm.reuse, ReuseDelivery.filter())
-    router.callback_query.register(method_chosen, DeliveryForm.method, ChooseDelivery.filter())
-    router.message.register(contact_shared, DeliveryForm.phone, F.contact)
-    typed = (F.text, ~F.text.startswith("/"))
-    router.message.register(phone_typed, DeliveryForm.phone, *typed)
-    router.message.register(address_given, DeliveryForm.address, *typed)
+    reuse, method = StateFilter(DeliveryForm.reuse), StateFilter(DeliveryForm.method)
+    router.callback_query.register(reuse_answered, reuse, ReuseDelivery.filter())
+    router.callback_query.register(method_chosen, method, ChooseDelivery.filter())
+    phone = StateFilter(DeliveryForm.phone)
+    router.message.register(contact_shared, phone, Magic(F.contact))
+    router.message.register(phone_typed, phone, TYPED)
+    router.message.register(address_given, StateFilter(DeliveryForm.address), TYPED)
     router.callback_query.register(add_note, AddNote.filter())
-    router.message.register(note_given, DeliveryForm.note, *typed)
+    router.message.register(note_given, StateFilter(DeliveryForm.note), TYPED)
     asking = StateFilter(DeliveryForm.reuse, DeliveryForm.method)
-    router.message.register(use_the_buttons, asking, ~F.text.startswith("/"))
+    router.message.register(use_the_buttons, asking, Magic(~F.text.startswith("/")))
     return router

@@ -20,6 +20,7 @@ from bot import keyboards, texts
 from bot.callbacks import Pay, PayByHand
 from bot.config import BotSettings
 from bot.customers import MembersOnly
+from bot.filters import Magic
 from bot.screens import show
 from core.models import User
 from core.payments import PaymentRefused, ReceivedPayment
@@ -110,5 +111,5 @@ def build_router() -> Router:
     router.callback_query.register(send_invoice, Pay.filter())
     router.callback_query.register(pay_by_hand, PayByHand.filter())
     router.pre_checkout_query.register(pre_checkout)
-    router.message.register(successful_payment, F.successful_payment)
+    router.message.register(successful_payment, Magic(F.successful_payment))
     return router

@@ -7,13 +7,14 @@ from contextlib import suppress
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot import keyboards, texts
 from bot.callbacks import ChooseLanguage, EditProfile, Open, ProfileEdit, Section
+from bot.filters import TEXT
 from bot.screens import show
 from bot.states import ProfileForm
 from core.commands import LanguageChoice, PasswordChange, ProfileUpdate, parse
@@ -73,11 +74,11 @@ def build_router() -> Router:
     router.message.register(open_profile, Command("profile"))
     router.callback_query.register(open_profile, Open.filter(F.section == Section.PROFILE))
     router.callback_query.register(edit_name, EditProfile.filter(F.field == ProfileEdit.NAME))
-    router.message.register(name_given, ProfileForm.name, F.text)
+    router.message.register(name_given, StateFilter(ProfileForm.name), TEXT)
     router.callback_query.register(
         edit_password, EditProfile.filter(F.field == ProfileEdit.PASSWORD)
     )
-    router.message.register(password_given, ProfileForm.password, F.text)
+    router.message.register(password_given, StateFilter(ProfileForm.password), TEXT)
     router.callback_query.register(
         pick_language, EditProfile.filter(F.field == ProfileEdit.LANGUAGE)
     )

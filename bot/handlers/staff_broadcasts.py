@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import BaseMiddleware, Bot, F, Router
+from aiogram import BaseMiddleware, Bot, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -26,6 +27,7 @@ from bot.callbacks import (
     StopBroadcast,
 )
 from bot.customers import Handler, refuse
+from bot.filters import TYPED
 from bot.screens import NOT_MODIFIED, show
 from bot.states import BroadcastForm
 from core.access import Actor
@@ -181,7 +183,7 @@ async def stop(
 def build_router() -> Router:
     router = Router(name="staff_broadcasts")
     router.callback_query.register(compose, Compose.filter())
-    router.message.register(write, BroadcastForm.text, F.text, ~F.text.startswith("/"))
+    router.message.register(write, StateFilter(BroadcastForm.text), TYPED)
     router.callback_query.register(stop, StopBroadcast.filter())
     drafts = Router(name="broadcast_drafts")
     drafts.callback_query.middleware(CurrentDraft())

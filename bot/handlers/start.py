@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import CommandStart
+from aiogram import Router
+from aiogram.filters import CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.types import User as TelegramUser
 
 from bot import keyboards, texts
 from bot.callbacks import KeepName
+from bot.filters import TEXT
 from bot.screens import show
 from bot.states import Signup
 from core.commands import ProfileUpdate, TelegramSignup, parse
@@ -75,7 +76,7 @@ def _profile_name(user: TelegramUser | None) -> str:
 def build_router() -> Router:
     router = Router(name="start")
     router.message.register(start, CommandStart())
-    router.callback_query.register(keep_name, Signup.name, KeepName.filter())
-    router.message.register(name_given, Signup.name, F.text)
-    router.message.register(email_given, Signup.email, F.text)
+    router.callback_query.register(keep_name, StateFilter(Signup.name), KeepName.filter())
+    router.message.register(name_given, StateFilter(Signup.name), TEXT)
+    router.message.register(email_given, StateFilter(Signup.email), TEXT)
     return router
