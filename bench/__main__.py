@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bench import api_load, bot_load, checkout_load, growth, payments_load, sides
+from bench import api_load, bot_load, checkout_load, growth, payments_load, round_trips, sides
 from bench.processes import running
 from bench.report import Table, save
 from bench.stage import RESULTS, EngineStore, answers, child_env, engine, free_port, shop_on
@@ -124,6 +124,8 @@ async def main(run: Run) -> None:
             await storefront(uri, run)
         if "bot" in run.only:
             table, run.data["bot"] = await bot_load.measure(uri, run.plan.presses, run.memory)
+            run.tables.append(table)
+            table, run.data["round_trips"] = await round_trips.measure(uri)
             run.tables.append(table)
         if "growth" in run.only:
             plan = run.plan
