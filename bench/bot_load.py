@@ -3,18 +3,23 @@
 Each bot runs as a child process polling its own Bot API sandbox, served by this process.
 Customers (linked accounts, 60 products) press catalog-page and add-to-cart buttons in
 bursts of ``rounds`` presses each; a burst is done when every callback query is answered.
+Both bots run throughout, and their bursts take turns, ``REPEATS`` of each per scenario:
+the ratio is the median of each shop burst against the echo burst right after it, so a
+machine whose load changes during the run moves both sides of a ratio alike.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
+from statistics import median
 from typing import Any
 
 from bson import ObjectId
 
 from bench import seed
-from bench.processes import running
+from bench.processes import Child, running
 from bench.report import Table
 from bench.stage import RESULTS, child_env, shop_on
 from bot.callbacks import AddToCart, CatalogPage
@@ -26,6 +31,7 @@ CUSTOMERS = 32
 CATALOG = 60
 PAGES = CATALOG // 6  # the bot's default page size
 BURST_TIMEOUT = 300
+REPEATS = 3
 RATIO_TARGET = 0.5
 BOTS = (("shop", "bot"), ("echo", "bench.echo_bot"))
 
@@ -62,37 +68,40 @@ def _unanswered(queries: Sequence[CallbackQuery]) -> str:
 
 async def measure(uri: str, rounds: int, memory: Table) -> tuple[Table, dict[str, Any]]:
     table = Table(
-        f"Bot, {CUSTOMERS} customers x {rounds} presses per scenario (sandbox, bot and engine "
-        "share the cores)",
+        f"Bot, {CUSTOMERS} customers x {rounds} presses per scenario, {REPEATS} turns each "
+        "(sandbox, bot and engine share the cores)",
         ["updates", "shop updates/s", "echo updates/s", "ratio"],
     )
-    rates: dict[str, dict[str, float]] = {}
+    rates: dict[str, dict[str, list[float]]] = {}
     peak_rss: dict[str, float] = {}
-    async with shop_on(uri, "bench_bot") as shop:
+    async with shop_on(uri, "bench_bot") as shop, contextlib.AsyncExitStack() as stack:
         products = await seed.products(shop, CATALOG, 1_000_000)
         customers = await seed.customers(shop, CUSTOMERS)
-        presses = scenarios(products)
+        bots: dict[str, tuple[Sandbox, list[FakeUser], Child]] = {}
         for name, module in BOTS:
-            async with running_sandbox() as server:
-                sandbox = server.sandbox
-                env = child_env(
-                    uri, "bench_bot", BOT_TOKEN=sandbox.token, BOT_API_BASE_URL=server.url
-                )
-                log = RESULTS / "logs" / f"{name}-bot.log"
+            server = await stack.enter_async_context(running_sandbox())
+            sandbox = server.sandbox
+            env = child_env(uri, "bench_bot", BOT_TOKEN=sandbox.token, BOT_API_BASE_URL=server.url)
+            log = RESULTS / "logs" / f"{name}-bot.log"
 
-                async def polling(sandbox: Sandbox = sandbox) -> bool:
-                    return sandbox.polls > 0
+            async def polling(sandbox: Sandbox = sandbox) -> bool:
+                return sandbox.polls > 0
 
-                async with running(module, env, log, polling) as child:
-                    users = [FakeUser.create(sandbox, c.telegram_id) for c in customers]
-                    for user in users:  # a message to press buttons on
-                        await user.send("/catalog")
-                    for scenario, data in presses.items():
-                        seconds = await burst(sandbox, users, rounds, data)
-                        rates.setdefault(scenario, {})[name] = len(users) * rounds / seconds
-                    peak_rss[name] = child.peak_rss_mib()
+            child = await stack.enter_async_context(running(module, env, log, polling))
+            users = [FakeUser.create(sandbox, c.telegram_id) for c in customers]
+            for user in users:  # a message to press buttons on
+                await user.send("/catalog")
+            bots[name] = (sandbox, users, child)
+        for scenario, data in scenarios(products).items():
+            for _ in range(REPEATS):
+                for name, (sandbox, users, _) in bots.items():
+                    seconds = await burst(sandbox, users, rounds, data)
+                    turns = rates.setdefault(scenario, {}).setdefault(name, [])
+                    turns.append(len(users) * rounds / seconds)
+        peak_rss = {name: child.peak_rss_mib() for name, (_, _, child) in bots.items()}
     for scenario, rate in rates.items():
-        table.add(scenario, rate["shop"], rate["echo"], rate["shop"] / rate["echo"])
+        ratios = [shop / echo for shop, echo in zip(rate["shop"], rate["echo"], strict=True)]
+        table.add(scenario, median(rate["shop"]), median(rate["echo"]), median(ratios))
     table.notes.append(f"Target: ratio >= {RATIO_TARGET}.")
     memory.add("bot (python -m bot)", peak_rss["shop"], "echo bot", peak_rss["echo"],
                peak_rss["shop"] / peak_rss["echo"])  # fmt: skip
