@@ -24,6 +24,7 @@ from bot.errors import ErrorReplies
 from bot.handlers import build_routers
 from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
+from bot.response_types import KeepResponseTypes
 from bot.retries import RetryRequests, Sleep
 from bot.storage import ShopStorage, VisitFSM
 from bot.webhook import serve_webhook
@@ -62,6 +63,7 @@ def create_bot(
         else PRODUCTION
     )
     session = AiohttpSession(api=server)
+    session.middleware(KeepResponseTypes())
     if retry_replies:
         session.middleware(RetryRequests(sleep=sleep))
     return Bot(

@@ -47,16 +47,12 @@ class Carts:
         self._catalog = catalog
 
     async def get(self, user_id: ObjectId) -> Cart:
-        document = await self._carts.find_one({"userId": user_id})
-        return Cart(user_id=user_id) if document is None else Cart.model_validate(document)
+        return _cart(user_id, await self._carts.find_one({"userId": user_id}))
 
     async def view(self, user_id: ObjectId, seen: CartRead | None = None) -> CartView:
         """The cart joined with each product's current name, price and stock; ``seen``:
         the cart as just read, if it was."""
-        if seen is None:
-            return await self.view_of(await self.get(user_id))
-        document = seen.document
-        cart = Cart(user_id=user_id) if document is None else Cart.model_validate(document)
+        cart = await self.get(user_id) if seen is None else _cart(user_id, seen.document)
         return await self.view_of(cart)
 
     async def view_of(self, cart: Cart) -> CartView:
@@ -257,6 +253,10 @@ class Carts:
                     "updatedAt": now,
                 }
             )
+
+
+def _cart(user_id: ObjectId, document: dict[str, Any] | None) -> Cart:
+    return Cart(user_id=user_id) if document is None else Cart.model_validate(document)
 
 
 def _quantity(lines: Lines, product_id: ObjectId) -> int:
