@@ -113,6 +113,8 @@ class WebhookSender:
     async def _deliver(self, session: aiohttp.ClientSession, update: dict[str, Any]) -> bool:
         try:
             destination = self._destination()
+            self.sandbox.handed_out[update["update_id"]] += 1
+            self.sandbox.notify()
             async with session.post(destination, json=update) as response:
                 if response.status >= 300:
                     reason = f"{response.status} {response.reason}"
