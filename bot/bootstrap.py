@@ -24,6 +24,7 @@ from bot.errors import ErrorReplies
 from bot.handlers import build_routers
 from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
+from bot.polling import poll
 from bot.retries import RetryRequests, Sleep
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
@@ -125,7 +126,7 @@ async def _serve(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -> Non
         await serve_webhook(dispatcher, bot, settings)
     else:
         await bot.delete_webhook()  # left by webhook mode, whose processes keep it set
-        await dispatcher.start_polling(bot, handle_signals=False)
+        await poll(dispatcher, bot)
 
 
 async def _announce_commands(bot: Bot, i18n: I18n) -> None:

@@ -1,6 +1,7 @@
 """The one place where failures become replies: core's refusals as their own short message
 (in the reader's language, ``texts.refusal``), anything unexpected as an apology (and a log
-line). Callback queries get an alert."""
+line). Callback queries get an alert. An unreachable database is no answer: the update is
+handled again (``bot/polling.py``; in webhook mode Telegram sends it again)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aiogram import BaseMiddleware, html
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
+from pymongo.errors import ConnectionFailure
 
 from bot import texts
 from core.errors import DomainError
@@ -30,6 +32,8 @@ class ErrorReplies(BaseMiddleware):
             return await handler(event, data)
         except DomainError as error:
             await _reply(event, data, texts.refusal(error))
+        except ConnectionFailure:
+            raise  # the database is unreachable: the update is handled again later
         except Exception:
             log.exception(
                 "handler failed",

@@ -89,6 +89,11 @@ class EmbeddedMongo:
             raise EngineUnavailable("the embedded database is not running")
         return f"mongodb://127.0.0.1:{self.port}/"
 
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs (a test may pause it with SIGSTOP)."""
+        return None if self._process is None else self._process.pid
+
     def start(self) -> str:
         """Start the server and return its connection string."""
         java = _require("java")

@@ -307,6 +307,7 @@ class Sandbox(Directory):
             if self.updates:
                 batch = self.updates[:limit]
                 self.handed_out.update(u["update_id"] for u in batch)
+                self.notify()
                 return batch
             remaining = deadline - loop.time()
             if remaining <= 0:

@@ -13,6 +13,7 @@ import pytest
 from bot.bootstrap import create_bot, create_dispatcher
 from bot.config import BotSettings
 from bot.i18n import load_catalogs
+from bot.polling import poll
 from core.commands import CartChange, HistoryQuery, TelegramSignup
 from core.models import Language, Order, Product, User
 from core.shop import Shop
@@ -51,7 +52,7 @@ def run_bot(shop: Shop, bot_settings: BotSettings, sandbox_server: SandboxServer
 
     def run() -> AbstractAsyncContextManager[Any]:
         dispatcher = create_dispatcher(shop, bot_settings)
-        return polling(dispatcher, create_bot(bot_settings), sandbox_server.sandbox)
+        return polling(dispatcher, create_bot(bot_settings), sandbox_server.sandbox, run=poll)
 
     return run
 
