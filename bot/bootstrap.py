@@ -26,9 +26,10 @@ from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
 from bot.polling import poll
 from bot.retries import RetryRequests, Sleep
+from bot.star_ledger import keep_reconciling
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
-from core.models import Language
+from core.models import Language, PaymentMethod
 from core.shop import Shop
 from runtime.process import first_to_end
 
@@ -107,16 +108,16 @@ def _isolation(shop: Shop, settings: BotSettings) -> BaseEventIsolation:
 
 
 async def run_bot(shop: Shop, settings: BotSettings) -> None:
-    """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled, and keep
-    broadcast progress messages up to date."""
+    """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled, keep
+    broadcast progress messages up to date and, with Stars, reconcile Stars payments."""
     bot = create_bot(settings)
     dispatcher = create_dispatcher(shop, settings)
     reporter = ProgressReporter(shop.broadcasts, bot, load_catalogs(settings.default_language))
+    jobs = [_serve(dispatcher, bot, settings), reporter.run(settings.broadcast_progress_seconds)]
+    if PaymentMethod.STARS in shop.payments.methods:
+        jobs.append(keep_reconciling(shop, bot, settings.stars_reconcile_seconds))
     try:
-        await first_to_end(
-            _serve(dispatcher, bot, settings),
-            reporter.run(settings.broadcast_progress_seconds),
-        )
+        await first_to_end(*jobs)
     finally:
         await bot.session.close()
 

@@ -29,6 +29,7 @@ from core.pacing import SendPacing
 from core.passwords import PasswordHasher
 from core.payments import Payments
 from core.staff import StaffDesk
+from core.star_ledger import StarLedger
 from core.stock import Stock
 from core.stock_alerts import StockAlerts
 from core.store import Store, connect
@@ -54,6 +55,7 @@ class Shop:
     checkout: Checkout
     orders: Orders
     payments: Payments
+    star_ledger: StarLedger
     outbox: Outbox
     stock_alerts: StockAlerts
     notifications: NotificationQueue
@@ -89,7 +91,7 @@ class Shop:
         )
         orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
-        orders = Orders(store, outbox, stock, lease)
+        payments = Payments(store, orders, outbox, settings)
         return cls(
             settings=settings,
             client=client,
@@ -103,7 +105,8 @@ class Shop:
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
             orders=orders,
-            payments=Payments(store, orders, outbox, settings),
+            payments=payments,
+            star_ledger=StarLedger(store, users, payments),
             outbox=outbox,
             stock_alerts=alerts,
             notifications=notifications,

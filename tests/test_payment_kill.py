@@ -3,9 +3,10 @@
 The bot runs as a child process (by polling, then in webhook mode) on an engine of its own.
 A customer pays by card; between the bot's yes to the pre-checkout query and the charge,
 the engine is paused (SIGSTOP), so the bot can receive the ``successful_payment`` update
-but cannot record it. Once the update has reached the bot, the bot is killed (SIGKILL),
-the engine resumed and the bot started again: Telegram must still have the update (it was
-never confirmed, or never answered), and the order ends up paid, once.
+but cannot record it. Once the bot has told Telegram what it makes of the update (the next
+getUpdates call, or its answer to the webhook request), the bot is killed (SIGKILL), the
+engine resumed and the bot started again: Telegram must still have the update (never
+confirmed, or answered with an error), and the order ends up paid, once.
 
 A card payment, not Stars: Stars payments are also recovered by reconciliation with
 getStarTransactions, which would hide a lost update.
@@ -66,6 +67,7 @@ def bot_environment(shop: Shop, uri: str, server: SandboxServer, mode: str) -> d
         "BOT_TOKEN": server.sandbox.token,
         "BOT_API_BASE_URL": server.url,
         "EVENT_LEASE_SECONDS": "1",  # the killed process's hold on the customer, if any
+        "MONGODB_TIMEOUT_SECONDS": "2",  # how long the bot waits for the paused engine
         **PAYMENTS,
     }
     if mode == "webhook":
@@ -138,6 +140,14 @@ async def test_a_payment_survives_a_bot_killed_before_recording_it(
             lambda: max(sandbox.handed_out) > before[0],
             WAIT,
             lambda: "the payment to reach the bot",
+        )
+        said = (sandbox.polls, len(sandbox.webhook.delivered), sandbox.webhook.failures)
+        await sandbox.wait_until(
+            lambda: (
+                (sandbox.polls, len(sandbox.webhook.delivered), sandbox.webhook.failures) != said
+            ),
+            WAIT,
+            lambda: "the bot's next call or its answer",
         )
         await processes.kill("bot")
         assert engine.pid is not None

@@ -46,6 +46,8 @@ class WebhookSender:
         """Where deliveries go in turn instead of ``url`` (see ``route_to``)."""
         self.accepted_by: Counter[str] = Counter()
         """How many updates each destination accepted."""
+        self.failures = 0
+        """Deliveries that failed (answered non-2xx, or no answer), each retried."""
         self._turns = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._on_reply: ReplyHandler | None = None
@@ -130,6 +132,7 @@ class WebhookSender:
         return True
 
     def _failed(self, message: str) -> None:
+        self.failures += 1
         self.last_error_date = int(time.time())
         self.last_error_message = message
         self.sandbox.notify()
