@@ -19,6 +19,7 @@ from core.catalog import Catalog
 from core.categories import Categories
 from core.checkout import Checkout
 from core.config import CoreSettings
+from core.currency import require_shop_currency
 from core.delivery import Delivery
 from core.leases import Leases
 from core.media import ProductPhotos
@@ -160,14 +161,20 @@ class Shop:
 
 
 @contextlib.asynccontextmanager
-async def open_shop(settings: CoreSettings, uri: str) -> AsyncIterator[Shop]:
-    """Connect, create indexes and recover interrupted work, then hand out the shop."""
+async def open_shop(
+    settings: CoreSettings, uri: str, *, check_prices: bool = True
+) -> AsyncIterator[Shop]:
+    """Connect, create indexes, refuse prices in another currency than ``SHOP_CURRENCY``
+    (unless ``check_prices`` is off: to convert them) and recover interrupted work, then
+    hand out the shop."""
     client = connect(
         uri, settings.mongodb_write_concern, timedelta(seconds=settings.mongodb_timeout_seconds)
     )
     try:
         shop = Shop.build(settings, client)
         await shop.store.ensure_indexes()
+        if check_prices:
+            await require_shop_currency(shop.store, settings.shop_currency)
         if recovered := await shop.recover():
             log.warning("recovered interrupted work at startup", extra={"count": recovered})
         yield shop

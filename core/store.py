@@ -102,6 +102,7 @@ class Store:
     leases: Collection
     staff: Collection
     categories: Collection
+    conversions: Collection
     photo_files: Collection
     photos: AsyncGridFSBucket
 
@@ -120,6 +121,7 @@ class Store:
             db.leases,
             db.staff,
             db.categories,
+            db.conversions,
             db[f"{PHOTOS}.files"],
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
         )
