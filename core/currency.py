@@ -124,14 +124,7 @@ async def convert(
     await store.conversions.update_one(
         {"_id": run}, {"$set": {"finishedAt": clock.now(), "converted": converted}}
     )
-    return Conversion(
-        id=run,
-        source=source,
-        target=target,
-        rate=rate,
-        rounding=rounding,
-        converted=converted,
-    )
+    return Conversion(run, source, target, rate, rounding, converted)
 
 
 async def _run(
