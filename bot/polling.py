@@ -11,12 +11,16 @@ An update whose handling failed because the database was unreachable is not conf
 either: it is handled again after a pause (the others of its batch are not). Any other
 failure is logged and the update confirmed (it would fail again).
 
+When stopped (cancelled), the batch in hand may finish (``STOP_SECONDS``), and what was
+handled is confirmed with one last short getUpdates, so a restart does not handle it again.
+
 The price: the next batch waits for the slowest update of this one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -30,6 +34,8 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 10
 """How long one getUpdates waits for updates (aiogram's default)."""
+STOP_SECONDS = 10
+"""When stopping: how long the batch in hand may take to finish, and the confirmation."""
 BACKOFF = BackoffConfig(min_delay=1.0, max_delay=5.0, factor=1.3, jitter=0.1)
 """Waits between failed getUpdates calls (aiogram's defaults)."""
 
@@ -40,37 +46,72 @@ async def poll(dispatcher: Dispatcher, bot: Bot) -> None:
     workflow: dict[str, Any] = {"dispatcher": dispatcher, "bots": [bot], **dispatcher.workflow_data}
     await dispatcher.emit_startup(bot=bot, **workflow)
     try:
-        await _poll(dispatcher, bot, workflow)
+        await _Poller(dispatcher, bot, workflow).run()
     finally:
         await dispatcher.emit_shutdown(bot=bot, **workflow)
 
 
-async def _poll(dispatcher: Dispatcher, bot: Bot, workflow: dict[str, Any]) -> None:
-    request = GetUpdates(
-        timeout=POLL_SECONDS, allowed_updates=dispatcher.resolve_used_update_types()
-    )
-    request_timeout = int(bot.session.timeout + POLL_SECONDS)
-    backoff = Backoff(BACKOFF)
-    handled: set[int] = set()
-    """Updates handled but not yet confirmed (a retried one of their batch holds them)."""
-    while True:
+class _Poller:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, workflow: dict[str, Any]) -> None:
+        self._dispatcher = dispatcher
+        self._bot = bot
+        self._workflow = workflow
+        self._request = GetUpdates(
+            timeout=POLL_SECONDS, allowed_updates=dispatcher.resolve_used_update_types()
+        )
+        self._handled: set[int] = set()
+        """Updates handled but not yet confirmed (a retried one of their batch holds them)."""
+
+    async def run(self) -> None:
         try:
-            updates = await bot(request, request_timeout=request_timeout)
-        except Exception as error:  # Telegram unreachable, say: try again later
-            log.warning("getUpdates failed; retrying", extra={"error": repr(error)})
-            await backoff.asleep()
-            continue
-        fresh = [update for update in updates if update.update_id not in handled]
-        outcomes = await asyncio.gather(*(_handle(dispatcher, bot, u, workflow) for u in fresh))
-        handled.update(u.update_id for u, done in zip(fresh, outcomes, strict=True) if done)
+            await self._loop()
+        finally:  # stopping: tell Telegram what was handled, or a restart handles it again
+            await self._confirm()
+
+    async def _loop(self) -> None:
+        backoff = Backoff(BACKOFF)
+        request_timeout = int(self._bot.session.timeout + POLL_SECONDS)
+        while True:
+            try:
+                updates = await self._bot(self._request, request_timeout=request_timeout)
+            except Exception as error:  # Telegram unreachable, say: try again later
+                log.warning("getUpdates failed; retrying", extra={"error": repr(error)})
+                await backoff.asleep()
+                continue
+            batch = asyncio.ensure_future(self._handle_batch(updates))
+            try:
+                failed = await asyncio.shield(batch)
+            except asyncio.CancelledError:  # stopping: let the batch finish, for a while
+                if not (await asyncio.wait([batch], timeout=STOP_SECONDS))[0]:
+                    batch.cancel()
+                raise
+            if failed:
+                await backoff.asleep()
+            else:
+                backoff.reset()
+
+    async def _handle_batch(self, updates: list[Update]) -> bool:
+        """Handle the updates not handled yet; whether any must be handled again."""
+        fresh = [update for update in updates if update.update_id not in self._handled]
+        outcomes = await asyncio.gather(
+            *(_handle(self._dispatcher, self._bot, u, self._workflow) for u in fresh)
+        )
+        self._handled.update(u.update_id for u, done in zip(fresh, outcomes, strict=True) if done)
         failed = [u.update_id for u, done in zip(fresh, outcomes, strict=True) if not done]
         if updates:  # the next call confirms all before the first failed one
-            request.offset = min(failed, default=updates[-1].update_id + 1)
-            handled = {update_id for update_id in handled if update_id >= request.offset}
-        if failed:
-            await backoff.asleep()
-        else:
-            backoff.reset()
+            self._request.offset = min(failed, default=updates[-1].update_id + 1)
+            self._handled = {i for i in self._handled if i >= self._request.offset}
+        return bool(failed)
+
+    async def _confirm(self) -> None:
+        """Confirm the handled updates with one short getUpdates (what it returns stays
+        unconfirmed); a failure only means they are handled again after a restart."""
+        if self._request.offset is None:
+            return
+        confirm = GetUpdates(offset=self._request.offset, limit=1, timeout=0)
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(STOP_SECONDS):
+                await self._bot(confirm, request_timeout=STOP_SECONDS)
 
 
 async def _handle(
