@@ -29,7 +29,7 @@ from core.errors import Conflict, NotFound
 from core.ids import Id, parse_id
 from core.journal import close_journal, open_journal, recover_expired
 from core.models import STAFF, Language, Model, Page, Role
-from core.notifications import DeliveryState, NoticeKind, NotificationQueue, new_notification
+from core.notifications import NoticeKind, NotificationQueue, SendState, new_notification
 from core.store import Store, find_page
 
 FAN_OUT = "fanout"
@@ -152,7 +152,7 @@ class Broadcasts:
     async def progress(self, actor: Actor, broadcast_id: object) -> BroadcastProgress:
         actor.require(*STAFF)
         broadcast = await self._get(parse_id(broadcast_id))
-        counts = {state: 0 for state in DeliveryState}
+        counts = {state: 0 for state in SendState}
         by_state = await self._notifications.aggregate(
             [
                 {"$match": {"broadcastId": broadcast.id}},
@@ -160,8 +160,8 @@ class Broadcasts:
             ]
         )
         async for group in by_state:
-            counts[DeliveryState(group["_id"])] = group["count"]
-        remaining = counts[DeliveryState.QUEUED] + counts[DeliveryState.SENDING]
+            counts[SendState(group["_id"])] = group["count"]
+        remaining = counts[SendState.QUEUED] + counts[SendState.SENDING]
         state = broadcast.state
         if state is BroadcastState.SENDING and remaining == 0:
             state = BroadcastState.DONE
@@ -169,10 +169,10 @@ class Broadcasts:
             broadcast=broadcast,
             state=state,
             total=sum(counts.values()),
-            sent=counts[DeliveryState.SENT],
-            failed=counts[DeliveryState.FAILED],
-            blocked=counts[DeliveryState.BLOCKED],
-            cancelled=counts[DeliveryState.CANCELLED],
+            sent=counts[SendState.SENT],
+            failed=counts[SendState.FAILED],
+            blocked=counts[SendState.BLOCKED],
+            cancelled=counts[SendState.CANCELLED],
             remaining=remaining,
         )
 
@@ -248,7 +248,7 @@ class Broadcasts:
             formatted=broadcast.get("formatted", False),
         )
         if user.get("telegramBlocked"):
-            notice["state"] = DeliveryState.BLOCKED.value  # known unreachable: counted, not sent
+            notice["state"] = SendState.BLOCKED.value  # known unreachable: counted, not sent
         return notice
 
     async def _recipients(
@@ -280,8 +280,8 @@ class Broadcasts:
 
     async def _cancel_queued(self, broadcast_id: ObjectId) -> None:
         await self._notifications.update_many(
-            {"broadcastId": broadcast_id, "state": DeliveryState.QUEUED.value},
-            {"$set": {"state": DeliveryState.CANCELLED.value}},
+            {"broadcastId": broadcast_id, "state": SendState.QUEUED.value},
+            {"$set": {"state": SendState.CANCELLED.value}},
         )
 
     async def _get(self, broadcast_id: ObjectId) -> Broadcast:

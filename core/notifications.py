@@ -1,7 +1,7 @@
 """Notifications to Telegram chats and their delivery state.
 
 Order notices arrive through the order outbox (``core/outbox.py``), broadcast messages
-through the fan-out (``core/broadcasts.py``); both are queued here. A delivery worker
+through the fan-out (``core/broadcasts.py``); both are queued here. A notifier
 ``claim``s a queued notification with a lease, sends it, and marks it ``sent``. A claim
 whose lease expired while ``sending`` is claimed again: the only way to send twice is a
 crash between Telegram accepting the message and ``mark_sent``.
@@ -45,7 +45,7 @@ ORDER_CARDS = frozenset({NoticeKind.NEW_ORDER, NoticeKind.PAYMENT_RECEIVED})
 """Notices for the operators that show the order as a card with its status buttons."""
 
 
-class DeliveryState(StrEnum):
+class SendState(StrEnum):
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
@@ -54,9 +54,7 @@ class DeliveryState(StrEnum):
     CANCELLED = "cancelled"
 
 
-FINAL_STATES = frozenset(
-    {DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.BLOCKED, DeliveryState.CANCELLED}
-)
+FINAL_STATES = frozenset({SendState.SENT, SendState.FAILED, SendState.BLOCKED, SendState.CANCELLED})
 
 
 class Notification(Model):
@@ -66,7 +64,7 @@ class Notification(Model):
     id: str = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
     kind: NoticeKind
     chat_id: int
-    state: DeliveryState
+    state: SendState
     attempts: int = 0
     user_id: Id | None = None
     language: Language | None = None
@@ -88,7 +86,7 @@ class Notification(Model):
 
 
 class NotificationQueue:
-    """Notifications waiting for, or done with, a delivery worker."""
+    """Notifications waiting for, or done with, a notifier."""
 
     def __init__(self, store: Store, lease: timedelta) -> None:
         self._users = store.users
@@ -114,12 +112,12 @@ class NotificationQueue:
         now = at or clock.now()
         owner = uuid.uuid4().hex
         due = [
-            {"state": DeliveryState.QUEUED.value, "dueAt": {"$lte": now}},
-            {"state": DeliveryState.SENDING.value, "leaseUntil": {"$lt": now}},
+            {"state": SendState.QUEUED.value, "dueAt": {"$lte": now}},
+            {"state": SendState.SENDING.value, "leaseUntil": {"$lt": now}},
         ]
         lease = {
             "$set": {
-                "state": DeliveryState.SENDING.value,
+                "state": SendState.SENDING.value,
                 "owner": owner,
                 "leaseUntil": now + self._lease,
             },
@@ -134,13 +132,13 @@ class NotificationQueue:
                 break
         if before is None:
             return None
-        claimed = {**before, "state": DeliveryState.SENDING, "owner": owner}
+        claimed = {**before, "state": SendState.SENDING, "owner": owner}
         claimed["attempts"] = before.get("attempts", 0) + 1
         return Notification.model_validate(claimed)
 
     async def mark_sent(self, notification: Notification, message_id: int) -> bool:
         return await self._finish(
-            notification, DeliveryState.SENT, {"messageId": message_id, "sentAt": clock.now()}
+            notification, SendState.SENT, {"messageId": message_id, "sentAt": clock.now()}
         )
 
     async def mark_blocked(self, notification: Notification, error: str) -> bool:
@@ -149,10 +147,10 @@ class NotificationQueue:
             await self._users.update_one(
                 {"_id": notification.user_id}, {"$set": {"telegramBlocked": True}}
             )
-        return await self._finish(notification, DeliveryState.BLOCKED, {"lastError": error})
+        return await self._finish(notification, SendState.BLOCKED, {"lastError": error})
 
     async def mark_failed(self, notification: Notification, error: str) -> bool:
-        return await self._finish(notification, DeliveryState.FAILED, {"lastError": error})
+        return await self._finish(notification, SendState.FAILED, {"lastError": error})
 
     async def retry_later(
         self, notification: Notification, error: str, delay: timedelta | None = None
@@ -165,7 +163,7 @@ class NotificationQueue:
             {"_id": notification.id, "owner": notification.owner},
             {
                 "$set": {
-                    "state": DeliveryState.QUEUED.value,
+                    "state": SendState.QUEUED.value,
                     "dueAt": clock.now() + delay,
                     "lastError": error,
                 },
@@ -175,7 +173,7 @@ class NotificationQueue:
         return result.matched_count == 1
 
     async def _finish(
-        self, notification: Notification, state: DeliveryState, fields: dict[str, Any]
+        self, notification: Notification, state: SendState, fields: dict[str, Any]
     ) -> bool:
         result = await self._notifications.update_one(
             {"_id": notification.id, "owner": notification.owner},
@@ -200,7 +198,7 @@ def new_notification(
         "kind": kind.value,
         "chatId": chat_id,
         "userId": user_id,
-        "state": DeliveryState.QUEUED.value,
+        "state": SendState.QUEUED.value,
         "attempts": 0,
         "dueAt": now,
         "createdAt": now,

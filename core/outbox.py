@@ -5,7 +5,7 @@
 2. ``relay`` turns each entry into a ``notifications`` document whose ``_id`` is derived
    from the order and its version, then pulls the entry. Inserting twice is a duplicate-key
    no-op, so a relay interrupted anywhere is simply run again (``relay_pending``).
-3. Delivery workers take it from there (``core/notifications.py``).
+3. Notifiers take it from there (``core/notifications.py``).
 
 A new order's entry, and a payment's, go to the operators as order cards: the
 ``OPERATOR_CHAT_ID`` chat (a group, say), or without one, the private chat of every active

@@ -3,7 +3,7 @@
 - Cancelling a paid order owes its payment back: ``payment.state`` becomes ``refund_due``.
   Staff refund a provider (card) payment with the provider, since the Bot API cannot, and
   record it (``POST /api/admin/orders/{id}/refunded``); a Stars payment is refunded by the
-  delivery worker, which the same write asks for with a ``star_refund`` outbox entry.
+  notifier, which the same write asks for with a ``star_refund`` outbox entry.
 - A payment that arrives for an order already cancelled or paid is owed back the same way
   (``core/payments.py``).
 
@@ -34,7 +34,7 @@ def manual_payment(now: datetime) -> dict[str, Any]:
 
 
 def star_refund(order_id: ObjectId, version: int, charge: Charge) -> dict[str, Any]:
-    """The outbox entry asking the delivery worker to refund a Stars ``charge``."""
+    """The outbox entry asking the notifier to refund a Stars ``charge``."""
     return outbox_entry(
         NoticeKind.STAR_REFUND,
         order_id,

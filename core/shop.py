@@ -66,7 +66,7 @@ class Shop:
     @classmethod
     def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
         store = Store.of(client[settings.mongodb_database])
-        lease = timedelta(seconds=settings.checkout_lease_seconds)
+        lease = timedelta(seconds=settings.lease_seconds)
         tokens = TokenService(
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.jwt_ttl_minutes)
         )
@@ -89,7 +89,6 @@ class Shop:
         )
         orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
-        orders = Orders(store, outbox, stock, lease)
         return cls(
             settings=settings,
             client=client,
@@ -137,7 +136,7 @@ class Shop:
         left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
         leases whose holder died."""
         while True:
-            await asyncio.sleep(self.settings.checkout_lease_seconds)
+            await asyncio.sleep(self.settings.lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})

@@ -8,7 +8,7 @@ import yaml
 
 from admin_api.config import ApiSettings
 from bot.config import BotSettings
-from bot.delivery.config import DeliverySettings
+from bot.notifier.config import NotifierSettings
 from core.config import PROJECT_ROOT, CoreSettings
 from core.logs import LogSettings
 
@@ -20,7 +20,7 @@ def _compose() -> dict:  # type: ignore[type-arg]
 def test_every_service_runs_a_real_entry_point() -> None:
     services = _compose()["services"]
     app_services = {name: s for name, s in services.items() if "build" in s}
-    assert {"api", "bot", "worker"} <= set(app_services)
+    assert {"api", "bot", "notifier"} <= set(app_services)
     for name, service in app_services.items():
         command = service["command"]
         assert command[:2] == ["python", "-m"], name
@@ -63,11 +63,11 @@ def test_env_example_names_only_real_settings_and_loads() -> None:
     example = PROJECT_ROOT / ".env.example"
     fields = {
         name.upper()
-        for settings in (CoreSettings, ApiSettings, BotSettings, DeliverySettings, LogSettings)
+        for settings in (CoreSettings, ApiSettings, BotSettings, NotifierSettings, LogSettings)
         for name in settings.model_fields
     }
     named = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example.read_text(), re.MULTILINE))
     assert named - fields == set()
     assert {"MONGODB_URI", "JWT_SECRET", "BOT_TOKEN", "API_PORT"} <= named
-    for settings in (CoreSettings, ApiSettings, BotSettings, DeliverySettings, LogSettings):
+    for settings in (CoreSettings, ApiSettings, BotSettings, NotifierSettings, LogSettings):
         settings(_env_file=example, jwt_secret="x" * 32)  # type: ignore[call-arg]

@@ -36,9 +36,9 @@ from aiogram.exceptions import (
 )
 from aiogram.utils.i18n import I18n
 
-from bot.delivery.config import DeliverySettings
-from bot.delivery.messages import render
 from bot.i18n import load_catalogs
+from bot.notifier.config import NotifierSettings
+from bot.notifier.messages import render
 from core import clock
 from core.access import SYSTEM
 from core.errors import NotFound
@@ -97,7 +97,7 @@ async def _sleep_until(moment: datetime) -> None:
     await asyncio.sleep(max(0.0, (moment - clock.now()).total_seconds()))
 
 
-class DeliveryWorker:
+class Notifier:
     def __init__(
         self,
         queue: NotificationQueue,
@@ -105,7 +105,7 @@ class DeliveryWorker:
         staff: StaffDesk,
         payments: Payments,
         bot: Bot,
-        settings: DeliverySettings,
+        settings: NotifierSettings,
         lease: timedelta,
         i18n: I18n,
     ) -> None:
@@ -123,31 +123,31 @@ class DeliveryWorker:
 
     @classmethod
     def of(
-        cls, shop: Shop, bot: Bot, settings: DeliverySettings, default_language: Language
-    ) -> DeliveryWorker:
+        cls, shop: Shop, bot: Bot, settings: NotifierSettings, default_language: Language
+    ) -> Notifier:
         """A worker for ``shop``; notices with no language go out in ``default_language``."""
-        lease = timedelta(seconds=shop.settings.checkout_lease_seconds)
+        lease = timedelta(seconds=shop.settings.lease_seconds)
         i18n = load_catalogs(default_language)
         staff, payments = shop.staff, shop.payments
         return cls(shop.notifications, shop.pacing, staff, payments, bot, settings, lease, i18n)
 
     async def run(self) -> None:
-        """Send until cancelled, with ``DELIVERY_SENDERS`` concurrent senders."""
-        await asyncio.gather(*(self._sender() for _ in range(self._settings.delivery_senders)))
+        """Send until cancelled, with ``NOTIFIER_SENDERS`` concurrent senders."""
+        await asyncio.gather(*(self._sender() for _ in range(self._settings.notifier_senders)))
 
     async def _sender(self) -> None:
         while True:
             try:
                 notice = await self._queue.claim()
                 if notice is None:
-                    await asyncio.sleep(self._settings.delivery_idle_seconds)
+                    await asyncio.sleep(self._settings.notifier_idle_seconds)
                 else:
                     await self.deliver(notice)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database or a bug: log, breathe, go on
                 log.exception("delivery failed; the notice is retried after its lease")
-                await asyncio.sleep(self._settings.delivery_idle_seconds)
+                await asyncio.sleep(self._settings.notifier_idle_seconds)
 
     async def deliver(self, notice: Notification) -> None:
         refund = notice.kind is NoticeKind.STAR_REFUND  # owed even to a customer who left
@@ -181,7 +181,7 @@ class DeliveryWorker:
         except TelegramForbiddenError as refused:
             await self._queue.mark_blocked(notice, refused.message)
         except (TelegramServerError, TelegramNetworkError) as failure:
-            if notice.attempts >= self._settings.delivery_max_attempts:
+            if notice.attempts >= self._settings.notifier_max_attempts:
                 await self._queue.mark_failed(notice, failure.message)
             else:
                 await self._queue.retry_later(notice, failure.message)

@@ -1,4 +1,4 @@
-"""The delivery worker against the sandbox: each notification once, within the limits."""
+"""The notifier against the sandbox: each notification once, within the limits."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 
 from bot.bootstrap import create_bot
 from bot.config import BotSettings
-from bot.delivery.config import DeliverySettings
-from bot.delivery.worker import DeliveryWorker
+from bot.notifier.config import NotifierSettings
+from bot.notifier.worker import Notifier
 from core.access import Actor
 from core.commands import BroadcastDraft, StatusUpdate, TelegramSignup, parse
 from core.config import PROJECT_ROOT
@@ -23,19 +23,19 @@ from tests.bot.conftest import Customer, fill_cart
 from tests.processes import environment
 
 STAFF = Actor(None, Role.OPERATOR)
-FAST = {"delivery_idle_seconds": 0.02, "telegram_chat_messages_per_second": 20}
+FAST = {"notifier_idle_seconds": 0.02, "telegram_chat_messages_per_second": 20}
 
 
-def delivery_settings(**overrides: Any) -> DeliverySettings:
-    return DeliverySettings(_env_file=None, **{**FAST, **overrides})  # type: ignore[arg-type]
+def delivery_settings(**overrides: Any) -> NotifierSettings:
+    return NotifierSettings(_env_file=None, **{**FAST, **overrides})  # type: ignore[arg-type]
 
 
 @contextlib.asynccontextmanager
 async def working(shop: Shop, bot_settings: BotSettings, **options: Any) -> AsyncIterator[None]:
-    """A delivery worker sending until the block ends."""
+    """A notifier sending until the block ends."""
     bot = create_bot(bot_settings, retry_replies=False)
     settings = delivery_settings(**options)
-    worker = DeliveryWorker.of(shop, bot, settings, bot_settings.default_language)
+    worker = Notifier.of(shop, bot, settings, bot_settings.default_language)
     task = asyncio.create_task(worker.run())
     try:
         yield
@@ -176,7 +176,7 @@ async def test_a_2000_recipient_broadcast_under_rate_limits(
 
     senders = 8
     async with working(
-        shop, bot_settings, telegram_messages_per_second=400, delivery_senders=senders
+        shop, bot_settings, telegram_messages_per_second=400, notifier_senders=senders
     ):
         broadcast = await shop.broadcasts.start(STAFF, draft)
         progress = await _settled(shop, broadcast.id, timeout=120)
@@ -209,19 +209,19 @@ async def test_a_killed_worker_process_resumes_without_losing_or_repeating(
     env = environment(
         MONGODB_URI=mongo_uri,
         MONGODB_DATABASE=shop.settings.mongodb_database,
-        CHECKOUT_LEASE_SECONDS="5",
+        LEASE_SECONDS="5",
         BOT_TOKEN=sandbox.token,
         BOT_API_BASE_URL=sandbox_server.url,
         TELEGRAM_MESSAGES_PER_SECOND="200",
         TELEGRAM_CHAT_MESSAGES_PER_SECOND="20",
-        DELIVERY_IDLE_SECONDS="0.05",
+        NOTIFIER_IDLE_SECONDS="0.05",
     )
 
     async def start_worker() -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.delivery",
+            "bot.notifier",
             cwd=PROJECT_ROOT,
             env=env,
             stderr=asyncio.subprocess.DEVNULL,
