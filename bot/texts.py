@@ -38,6 +38,13 @@ from core.models import (
     User,
 )
 from core.money import format_money
+from core.notifications import (
+    LatePaymentNotice,
+    OrderExpiredNotice,
+    OrderNews,
+    OrderStatusNotice,
+    RefundedNotice,
+)
 
 LOW_STOCK = 5
 ALERT_LIMIT = 200
@@ -472,20 +479,27 @@ def choose_language() -> str:
     return _("Which language should the shop speak to you?")
 
 
-def order_status_notice(number: int, total: str, value: OrderStatus) -> str:
+def _news(notice: OrderNews) -> dict[str, object]:
+    return {
+        "number": notice.order_number,
+        "total": money(notice.total_amount, notice.currency),
+    }
+
+
+def order_status_notice(notice: OrderStatusNotice) -> str:
     return _("Your order #{number} ({total}) is now <b>{status}</b>.").format(
-        number=number, total=total, status=status(value)
+        **_news(notice), status=status(notice.status)
     )
 
 
-def order_expired_notice(number: int, total: str) -> str:
+def order_expired_notice(notice: OrderExpiredNotice) -> str:
     return _(
         "Your order #{number} ({total}) was not paid in time, so it is now <b>cancelled</b>."
-    ).format(number=number, total=total)
+    ).format(**_news(notice))
 
 
-def late_payment_notice(number: int, total: str, value: OrderStatus | None) -> str:
-    if value is OrderStatus.CANCELLED:
+def late_payment_notice(notice: LatePaymentNotice) -> str:
+    if notice.status is OrderStatus.CANCELLED:
         text = _(
             "Your payment of {total} came after order #{number} was cancelled: it will be refunded."
         )
@@ -494,13 +508,11 @@ def late_payment_notice(number: int, total: str, value: OrderStatus | None) -> s
             "Your payment of {total} came after order #{number} was paid already: "
             "it will be refunded."
         )
-    return text.format(number=number, total=total)
+    return text.format(**_news(notice))
 
 
-def star_refund_notice(number: int, total: str) -> str:
-    return _("We refunded your payment of {total} for order #{number}.").format(
-        number=number, total=total
-    )
+def refunded_notice(notice: RefundedNotice) -> str:
+    return _("We refunded your payment of {total} for order #{number}.").format(**_news(notice))
 
 
 # Core's refusals in the reader's language. Core words them in English (the HTTP API's

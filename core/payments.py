@@ -72,6 +72,7 @@ from core.models import (
 from core.notifications import NoticeKind
 from core.orders import NEWEST_FIRST, Orders
 from core.outbox import Outbox, outbox_entry
+from core.refund_jobs import RefundJob
 from core.refunds import star_refund
 from core.store import Store, find_page, update_and_fetch
 
@@ -294,15 +295,34 @@ class Payments:
                 return outcome
         raise PaymentRefused(CHANGED)
 
-    async def refunded(self, order_id: ObjectId, charge_id: str | None) -> bool:
+    async def star_refunded(self, job: RefundJob) -> bool:
+        """Telegram refunded a Stars charge (``core/refund_jobs.py``): record it and tell
+        the customer, in one write; False when it was recorded before."""
+        charge_id = job.telegram_payment_charge_id
+        notice = outbox_entry(
+            NoticeKind.REFUNDED,
+            job.order_id,
+            charge_id,
+            totalAmount=job.amount,
+            currency=job.currency,
+        )
+        if not await self.refunded(job.order_id, charge_id, notice):
+            return False
+        await self._outbox.relay(job.order_id)
+        return True
+
+    async def refunded(
+        self, order_id: ObjectId, charge_id: str | None, notice: dict[str, Any] | None = None
+    ) -> bool:
         """Record that a charge owed back was refunded (the main one when ``charge_id`` is
-        None); False when no such refund was due."""
+        None), with ``notice`` for the outbox if given; False when no such refund was due."""
         now = clock.now()
         main: dict[str, Any] = {"_id": order_id, "payment.state": PaymentState.REFUND_DUE.value}
         if charge_id is not None:
             main[CHARGE_ID] = charge_id
+        told = {} if notice is None else {"$push": {"outbox": notice}}
         done = {"payment.state": PaymentState.REFUNDED.value, "payment.refundedAt": now}
-        if (await self._orders.update_one(main, {"$set": done})).matched_count:
+        if (await self._orders.update_one(main, {"$set": done, **told})).matched_count:
             return True
         if charge_id is None:
             return False
@@ -322,7 +342,7 @@ class Payments:
                 f"{at}.telegramPaymentChargeId": charge_id,
                 f"{at}.state": PaymentState.REFUND_DUE.value,
             },
-            {"$set": {f"{at}.state": PaymentState.REFUNDED.value}},
+            {"$set": {f"{at}.state": PaymentState.REFUNDED.value}, **told},
         )
         return extra.matched_count == 1
 

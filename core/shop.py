@@ -28,6 +28,7 @@ from core.outbox import Outbox
 from core.pacing import SendPacing
 from core.passwords import PasswordHasher
 from core.payments import Payments
+from core.refund_jobs import StarRefunds
 from core.staff import StaffDesk
 from core.stock import Stock
 from core.stock_alerts import StockAlerts
@@ -54,6 +55,7 @@ class Shop:
     checkout: Checkout
     orders: Orders
     payments: Payments
+    refunds: StarRefunds
     outbox: Outbox
     stock_alerts: StockAlerts
     notifications: NotificationQueue
@@ -89,6 +91,7 @@ class Shop:
         )
         orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
+        payments = Payments(store, orders, outbox, settings)
         return cls(
             settings=settings,
             client=client,
@@ -102,7 +105,8 @@ class Shop:
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
             orders=orders,
-            payments=Payments(store, orders, outbox, settings),
+            payments=payments,
+            refunds=StarRefunds(store, payments, lease),
             outbox=outbox,
             stock_alerts=alerts,
             notifications=notifications,
@@ -115,14 +119,15 @@ class Shop:
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish or undo interrupted checkouts, cancellations, notice and low-stock alert
-        relays, broadcast fan-outs, account changes, category archives and photo uploads;
-        how many.
+        relays, broadcast fan-outs, account changes, category archives and photo uploads,
+        and take over Stars refunds an earlier version queued as notices; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
         return (
             await self.checkout.recover(at)
             + await self.orders.recover(at)
+            + await self.refunds.adopt_old_notices()
             + await self.outbox.relay_pending(at)
             + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)

@@ -16,6 +16,7 @@ from bot.bootstrap import create_bot, run_bot
 from bot.config import BotSettings
 from bot.notifier.config import NotifierSettings
 from bot.notifier.worker import Notifier
+from bot.refunder import StarRefunder
 from core.config import load
 from core.shop import Shop
 from runtime.process import first_to_end, run_process
@@ -26,7 +27,7 @@ log = logging.getLogger("shop")
 
 
 async def serve(
-    shop: Shop, api: ApiSettings, telegram: BotSettings, delivery: NotifierSettings
+    shop: Shop, api: ApiSettings, telegram: BotSettings, notifier: NotifierSettings
 ) -> None:
     async with telegram_for(telegram, shop.settings.operator_chat_id) as bot_settings:
         api = with_chat_page(api, telegram, bot_settings)
@@ -36,7 +37,8 @@ async def serve(
             await first_to_end(
                 run_api(shop, api),
                 run_bot(shop, bot_settings),
-                Notifier.of(shop, sender, delivery, telegram.default_language).run(),
+                Notifier.of(shop, sender, notifier, telegram.default_language).run(),
+                StarRefunder.of(shop, sender, notifier).run(),
             )
         finally:
             await sender.session.close()
@@ -44,8 +46,8 @@ async def serve(
 
 
 def main() -> None:
-    api, telegram, delivery = load(ApiSettings), load(BotSettings), load(NotifierSettings)
-    run_process(lambda shop: serve(shop, api, telegram, delivery))
+    api, telegram, notifier = load(ApiSettings), load(BotSettings), load(NotifierSettings)
+    run_process(lambda shop: serve(shop, api, telegram, notifier))
 
 
 main()

@@ -12,8 +12,7 @@ Telegram's answer decides what happens next:
 - other 4xx (chat not found, bad text): marked failed, never retried;
 - 5xx and network errors: retried with exponential backoff and jitter, up to a limit.
 
-A ``star_refund`` notice first refunds the Stars payment it names (refundStarPayment) and
-records it on the order, then tells the customer; Telegram's answers count the same way.
+The notifier only sends: Stars refunds are jobs of their own (``bot/refunder.py``).
 """
 
 from __future__ import annotations
@@ -37,21 +36,20 @@ from aiogram.exceptions import (
 from aiogram.utils.i18n import I18n
 
 from bot.i18n import load_catalogs
+from bot.jobs import keep_working
 from bot.notifier.config import NotifierSettings
 from bot.notifier.messages import render
 from core import clock
 from core.access import SYSTEM
 from core.errors import NotFound
 from core.models import Language
-from core.notifications import ORDER_CARDS, NoticeKind, Notification, NotificationQueue
+from core.notifications import BaseNotification, NotificationQueue, OrderCard
 from core.pacing import SendPacing
-from core.payments import Payments
 from core.shop import Shop
 from core.staff import StaffDesk, StaffOrderView
 
 log = logging.getLogger(__name__)
 BOT_RATE_KEY = "bot"
-ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
 
 
 class SendWindow:
@@ -103,7 +101,6 @@ class Notifier:
         queue: NotificationQueue,
         pacing: SendPacing,
         staff: StaffDesk,
-        payments: Payments,
         bot: Bot,
         settings: NotifierSettings,
         lease: timedelta,
@@ -113,7 +110,6 @@ class Notifier:
         self._i18n = i18n
         self._pacing = pacing
         self._staff = staff
-        self._payments = payments
         self._bot = bot
         self._settings = settings
         self._lease = lease
@@ -128,30 +124,18 @@ class Notifier:
         """A worker for ``shop``; notices with no language go out in ``default_language``."""
         lease = timedelta(seconds=shop.settings.lease_seconds)
         i18n = load_catalogs(default_language)
-        staff, payments = shop.staff, shop.payments
-        return cls(shop.notifications, shop.pacing, staff, payments, bot, settings, lease, i18n)
+        return cls(shop.notifications, shop.pacing, shop.staff, bot, settings, lease, i18n)
 
     async def run(self) -> None:
         """Send until cancelled, with ``NOTIFIER_SENDERS`` concurrent senders."""
         await asyncio.gather(*(self._sender() for _ in range(self._settings.notifier_senders)))
 
     async def _sender(self) -> None:
-        while True:
-            try:
-                notice = await self._queue.claim()
-                if notice is None:
-                    await asyncio.sleep(self._settings.notifier_idle_seconds)
-                else:
-                    await self.deliver(notice)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database or a bug: log, breathe, go on
-                log.exception("delivery failed; the notice is retried after its lease")
-                await asyncio.sleep(self._settings.notifier_idle_seconds)
+        idle = self._settings.notifier_idle_seconds
+        await keep_working(self._queue.claim, self.deliver, idle, "sending a notice")
 
-    async def deliver(self, notice: Notification) -> None:
-        refund = notice.kind is NoticeKind.STAR_REFUND  # owed even to a customer who left
-        if not refund and not await self._queue.is_reachable(notice):
+    async def deliver(self, notice: BaseNotification) -> None:
+        if not await self._queue.is_reachable(notice):
             await self._queue.mark_blocked(notice, "the customer blocked the bot earlier")
             return
         chat_slot = await self._pacing.reserve_slot(f"chat:{notice.chat_id}", self._chat_interval)
@@ -162,7 +146,7 @@ class Notifier:
         await _sleep_until(await self._pacing.reserve_slot(BOT_RATE_KEY, self._bot_interval))
         await self._window.turn()
         card: StaffOrderView | None = None
-        if notice.kind in ORDER_CARDS:  # the order as it is now, not as it was then
+        if isinstance(notice, OrderCard):  # the order as it is now, not as it was then
             try:
                 card = await self._staff.view(SYSTEM, notice.order_id)
             except NotFound:
@@ -170,8 +154,6 @@ class Notifier:
                 return
         text, markup = render(notice, self._i18n, card)
         try:
-            if refund:
-                await self._refund(notice)
             sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
         except TelegramRetryAfter as flood:
             pause = timedelta(seconds=flood.retry_after)
@@ -189,14 +171,3 @@ class Notifier:
             await self._queue.mark_failed(notice, rejected.message)
         else:
             await self._queue.mark_sent(notice, sent.message_id)
-
-    async def _refund(self, notice: Notification) -> None:
-        """Give a Stars payment back and record it. Telegram refunds a charge once, so a
-        retry after a lost answer or a crash is told ``CHARGE_ALREADY_REFUNDED``: done."""
-        assert notice.order_id is not None and notice.telegram_payment_charge_id is not None
-        try:
-            await self._bot.refund_star_payment(notice.chat_id, notice.telegram_payment_charge_id)
-        except TelegramBadRequest as refused:
-            if ALREADY_REFUNDED not in refused.message:
-                raise
-        await self._payments.refunded(notice.order_id, notice.telegram_payment_charge_id)

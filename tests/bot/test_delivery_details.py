@@ -19,7 +19,7 @@ from core.models import Order, Product, User
 from core.shop import Shop
 from sandbox import FakeUser, Message
 from tests.bot.conftest import Customer, english, fill_cart, orders_of, review_order, tap
-from tests.bot.test_delivery import working
+from tests.bot.test_notifier import working
 from tests.conftest import DELIVERY_METHODS, NewProduct
 
 CONFIRM = "✅ Confirm order"

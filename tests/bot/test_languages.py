@@ -13,7 +13,7 @@ from core.models import Language
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.conftest import Customer, tap
-from tests.bot.test_delivery import STAFF, working
+from tests.bot.test_notifier import STAFF, working
 
 NBSP = "\N{NO-BREAK SPACE}"
 

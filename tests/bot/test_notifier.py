@@ -6,18 +6,23 @@ import asyncio
 import contextlib
 import signal
 import sys
+import typing
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from bot.bootstrap import create_bot
 from bot.config import BotSettings
 from bot.notifier.config import NotifierSettings
+from bot.notifier.messages import RENDERERS
 from bot.notifier.worker import Notifier
+from bot.refunder import StarRefunder
 from core.access import Actor
 from core.commands import BroadcastDraft, StatusUpdate, TelegramSignup, parse
 from core.config import PROJECT_ROOT
 from core.models import Order, Product, Role, User
+from core.notifications import NoticeKind, Notification
 from core.shop import Shop
+from runtime.process import first_to_end
 from sandbox import FakeUser, SandboxServer
 from tests.bot.conftest import Customer, fill_cart
 from tests.processes import environment
@@ -26,17 +31,18 @@ STAFF = Actor(None, Role.OPERATOR)
 FAST = {"notifier_idle_seconds": 0.02, "telegram_chat_messages_per_second": 20}
 
 
-def delivery_settings(**overrides: Any) -> NotifierSettings:
+def notifier_settings(**overrides: Any) -> NotifierSettings:
     return NotifierSettings(_env_file=None, **{**FAST, **overrides})  # type: ignore[arg-type]
 
 
 @contextlib.asynccontextmanager
 async def working(shop: Shop, bot_settings: BotSettings, **options: Any) -> AsyncIterator[None]:
-    """A notifier sending until the block ends."""
+    """A notifier sending (and a refunder refunding) until the block ends."""
     bot = create_bot(bot_settings, retry_replies=False)
-    settings = delivery_settings(**options)
+    settings = notifier_settings(**options)
     worker = Notifier.of(shop, bot, settings, bot_settings.default_language)
-    task = asyncio.create_task(worker.run())
+    refunder = StarRefunder.of(shop, bot, settings)
+    task = asyncio.create_task(first_to_end(worker.run(), refunder.run()))
     try:
         yield
     finally:
@@ -300,3 +306,12 @@ async def test_a_customer_who_comes_back_gets_notices_again(
         assert not (await shop.users.get(account.id)).telegram_blocked
         await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="shipped"))
         await player.wait_for(lambda m: "is now shipped" in (m.text or ""))
+
+
+def test_every_kind_of_notification_has_one_renderer() -> None:
+    """Adding a kind is a class in core and a renderer here; forgetting the renderer fails."""
+    kinds = typing.get_args(typing.get_args(Notification)[0])
+    assert set(RENDERERS) == set(kinds)
+    assert {kind.model_fields["kind"].annotation for kind in kinds} == {
+        typing.Literal[kind] for kind in NoticeKind
+    }
