@@ -25,7 +25,7 @@ from pymongo.errors import DuplicateKeyError
 from core import clock
 from core.access import Actor
 from core.commands import BroadcastDraft, HistoryQuery, Segment, SegmentKind
-from core.errors import Conflict, NotFound
+from core.errors import BroadcastClosed, Missing, NotFound
 from core.ids import Id, parse_id
 from core.journal import close_journal, open_journal, recover_expired
 from core.models import STAFF, Language, Model, Page, Role
@@ -196,7 +196,7 @@ class Broadcasts:
             {"$set": {"state": BroadcastState.CANCELLED.value}},
         )
         if changed.matched_count == 0:
-            raise Conflict("This broadcast can no longer be cancelled.")
+            raise BroadcastClosed()
         await self._cancel_queued(oid)
         return await self.progress(actor, oid)
 
@@ -287,5 +287,5 @@ class Broadcasts:
     async def _get(self, broadcast_id: ObjectId) -> Broadcast:
         document = await self._broadcasts.find_one({"_id": broadcast_id})
         if document is None:
-            raise NotFound("No such broadcast.")
+            raise NotFound(Missing.BROADCAST)
         return Broadcast.model_validate(document)

@@ -19,7 +19,13 @@ from core.commands import (
     ProductQuery,
     ProductSort,
 )
-from core.errors import InvalidInput, NotFound, StockOutOfRange, VersionConflict
+from core.errors import (
+    Missing,
+    NotFound,
+    StockOutOfRange,
+    VersionConflict,
+    WrongCurrency,
+)
 from core.ids import parse_id
 from core.models import Page, Product, Role
 from core.stock_alerts import StockAlerts
@@ -46,7 +52,7 @@ class Catalog:
         actor.require(Role.ADMIN)
         currency = draft.currency or self.currency
         if currency != self.currency:
-            raise InvalidInput(f"This shop sells in {self.currency} only.")
+            raise WrongCurrency(self.currency)
         now = clock.now()
         document = {
             "_id": ObjectId(),
@@ -107,7 +113,7 @@ class Catalog:
         customers are told there is none."""
         product = Product.model_validate(await self._get_document(parse_id(product_id)))
         if not product.on_sale and not _sees_archived(viewer):
-            raise NotFound("No such product.")
+            raise NotFound(Missing.PRODUCT)
         return product
 
     async def many(self, product_ids: Iterable[ObjectId]) -> dict[ObjectId, Product]:
@@ -133,7 +139,7 @@ class Catalog:
     async def _get_document(self, product_id: ObjectId) -> dict[str, Any]:
         document = await self._products.find_one({"_id": product_id})
         if document is None:
-            raise NotFound("No such product.")
+            raise NotFound(Missing.PRODUCT)
         return document
 
 

@@ -28,7 +28,7 @@ from pydantic import Field, StrictBool, StrictInt, model_validator
 from core import clock
 from core.access import Actor
 from core.commands import Command, Description, Name
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, Missing, NotFound
 from core.fields import WHOLE_NUMBER, QueryFlag
 from core.ids import Id, parse_id
 from core.models import Document, Model, Role
@@ -107,6 +107,7 @@ class TooManyCategories(Conflict):
 
     def __init__(self) -> None:
         super().__init__(f"A shop has at most {MAX_CATEGORIES} categories.")
+        self.most = MAX_CATEGORIES
 
 
 class Categories:
@@ -149,7 +150,7 @@ class Categories:
             self._categories, {"_id": oid}, {"$set": changes, "$inc": {"version": 1}}
         )
         if document is None:
-            raise NotFound("No such category.")
+            raise NotFound(Missing.CATEGORY)
         if patch.active is not None:
             document = await self._sync(oid)
         return Category.model_validate(document)
@@ -176,7 +177,7 @@ class Categories:
         """A category; an archived one only for staff."""
         document = await self._categories.find_one({"_id": parse_id(category_id)})
         if document is None or not (document["active"] or _sees_archived(viewer)):
-            raise NotFound("No such category.")
+            raise NotFound(Missing.CATEGORY)
         return Category.model_validate(document)
 
     async def all(self, *, include_inactive: bool = False) -> tuple[Category, ...]:
@@ -210,7 +211,7 @@ class Categories:
             return {"categoryId": None, "categoryHidden": False}
         document = await self._categories.find_one({"_id": category_id}, {"active": 1})
         if document is None:
-            raise NotFound("No such category.")
+            raise NotFound(Missing.CATEGORY)
         return {"categoryId": category_id, "categoryHidden": not document["active"]}
 
     async def settle(self, product_id: ObjectId, category_id: ObjectId) -> None:
@@ -239,7 +240,7 @@ class Categories:
         while True:
             document = await self._categories.find_one({"_id": category_id})
             if document is None:
-                raise NotFound("No such category.")
+                raise NotFound(Missing.CATEGORY)
             hidden = not document["active"]
             await self._products.update_many(
                 {"categoryId": category_id, "categoryHidden": {"$ne": hidden}},

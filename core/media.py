@@ -39,7 +39,7 @@ from PIL import Image, UnidentifiedImageError
 from core import clock
 from core.access import Actor
 from core.catalog import Catalog
-from core.errors import FieldError, InvalidInput, NotFound
+from core.errors import FieldError, InvalidInput, Missing, NotFound
 from core.ids import parse_id
 from core.models import Photo, Product, Role, TelegramFile
 from core.store import Store
@@ -59,7 +59,9 @@ class InvalidPhoto(InvalidInput):
     code = "invalid-photo"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"The photo cannot be used: {reason}.", [FieldError(("photo",), reason)])
+        super().__init__(
+            f"The photo cannot be used: {reason}.", [FieldError(("photo",), reason, "photo")]
+        )
 
 
 def sniff(data: bytes) -> str | None:
@@ -129,7 +131,7 @@ class ProductPhotos:
         )
         if before is None:
             await self._delete(file_id)
-            raise NotFound("No such product.")
+            raise NotFound(Missing.PRODUCT)
         if replaced := before.get("photo"):
             await self._delete(replaced["fileId"])
         await self._settle(file_id)
@@ -158,7 +160,7 @@ class ProductPhotos:
         """The photo of a product the viewer may see, or ``NotFound``."""
         product = await self._catalog.get(product_id, viewer=viewer)
         if product.photo is None:
-            raise NotFound("This product has no photo.")
+            raise NotFound(Missing.PHOTO)
         return product.photo
 
     async def content(self, photo: Photo) -> bytes:
@@ -166,7 +168,7 @@ class ProductPhotos:
         try:
             stream = await self._bucket.open_download_stream(photo.file_id)
         except NoFile:
-            raise NotFound("This product has no photo.") from None
+            raise NotFound(Missing.PHOTO) from None
         return await stream.read()
 
     async def remember_on_telegram(self, product: Product, bot_id: int, file: TelegramFile) -> None:

@@ -24,6 +24,7 @@ from core.errors import (
     CheckoutInProgress,
     DomainError,
     IllegalTransition,
+    Missing,
     NotFound,
     VersionConflict,
 )
@@ -200,7 +201,7 @@ class Orders:
     async def _get(self, query: dict[str, Any]) -> Order:
         document = await self._orders.find_one({**query, "placed": True})
         if document is None:
-            raise NotFound("No such order.")
+            raise NotFound(Missing.ORDER)
         return Order.model_validate(document)
 
     async def _restock(self, document: dict[str, Any], owner: str) -> None:

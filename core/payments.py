@@ -57,7 +57,7 @@ from core import clock
 from core.access import Actor
 from core.commands import HistoryQuery
 from core.config import STARS, CoreSettings
-from core.errors import Conflict
+from core.errors import Conflict, NoRefundDue
 from core.models import (
     STAFF,
     Charge,
@@ -97,10 +97,40 @@ UNAVAILABLE = "This payment method is not available."
 CHANGED = "This order just changed. Please open it and try again."
 
 
+class Unpayable(StrEnum):
+    """Why an order cannot be paid; each value is a ``PaymentRefused``'s reason."""
+
+    NOT_FOUND = "payment-order-not-found"
+    CANCELLED = "order-cancelled"
+    ALREADY_PAID = "order-already-paid"
+    EXPIRED = "order-expired"
+    PRICE_CHANGED = "price-changed"
+    OUT_OF_DATE = "invoice-out-of-date"
+    UNAVAILABLE = "method-unavailable"
+    CHANGED = "order-changed"
+
+
+UNPAYABLE = {
+    Unpayable.NOT_FOUND: NOT_FOUND,
+    Unpayable.CANCELLED: CANCELLED,
+    Unpayable.ALREADY_PAID: ALREADY_PAID,
+    Unpayable.EXPIRED: EXPIRED,
+    Unpayable.PRICE_CHANGED: PRICE_CHANGED,
+    Unpayable.OUT_OF_DATE: OUT_OF_DATE,
+    Unpayable.UNAVAILABLE: UNAVAILABLE,
+    Unpayable.CHANGED: CHANGED,
+}
+
+
 class PaymentRefused(Conflict):
     """No to paying an order, with the reason for the customer."""
 
     code = "payment-refused"
+    REASONS = tuple(Unpayable)
+
+    def __init__(self, why: Unpayable) -> None:
+        super().__init__(UNPAYABLE[why], why.value)
+        self.why = why
 
 
 class PaymentOutcome(StrEnum):
@@ -182,7 +212,7 @@ class Payments:
     ) -> Invoice:
         """The invoice for the customer's own order, if it can be paid by ``method`` now."""
         if method not in self.online_methods:
-            raise PaymentRefused(UNAVAILABLE)
+            raise PaymentRefused(Unpayable.UNAVAILABLE)
         order = await self._moves.get_own(user_id, order_id)
         if reason := self._refusal(order, clock.now()):
             raise PaymentRefused(reason)
@@ -211,7 +241,7 @@ class Payments:
     async def choose_manual(self, user_id: ObjectId, order_id: object) -> Order:
         """The customer will pay by hand: their order no longer expires unpaid."""
         if PaymentMethod.MANUAL not in self.methods:
-            raise PaymentRefused(UNAVAILABLE)
+            raise PaymentRefused(Unpayable.UNAVAILABLE)
         order = await self._moves.get_own(user_id, order_id)
         now = clock.now()
         if reason := self._refusal(order, now):
@@ -227,7 +257,7 @@ class Payments:
             {"$set": {"payment.method": PaymentMethod.MANUAL.value}},
         )
         if chosen is None:
-            raise PaymentRefused(CHANGED)
+            raise PaymentRefused(Unpayable.CHANGED)
         return Order.model_validate(chosen)
 
     # -- Telegram --------------------------------------------------------------------------
@@ -240,16 +270,16 @@ class Payments:
         now = clock.now()
         order = await self._payers_order(payer, payload)
         if order is None:
-            raise PaymentRefused(NOT_FOUND)
+            raise PaymentRefused(Unpayable.NOT_FOUND)
         if reason := self._refusal(order, now):
             raise PaymentRefused(reason)
         if currency != order.currency or total_amount != order.total_amount:
-            raise PaymentRefused(PRICE_CHANGED)
+            raise PaymentRefused(Unpayable.PRICE_CHANGED)
         if method_of(currency) not in self.online_methods:
-            raise PaymentRefused(UNAVAILABLE)
+            raise PaymentRefused(Unpayable.UNAVAILABLE)
         parsed = _parse(payload)
         if parsed is None or parsed[1] != order.version:
-            raise PaymentRefused(OUT_OF_DATE)
+            raise PaymentRefused(Unpayable.OUT_OF_DATE)
         held = await self._orders.update_one(
             {
                 "_id": order.id,
@@ -293,7 +323,7 @@ class Payments:
                         extra={"order_id": str(order.id), "status": order.status.value},
                     )
                 return outcome
-        raise PaymentRefused(CHANGED)
+        raise PaymentRefused(Unpayable.CHANGED)
 
     async def star_refunded(self, job: RefundJob) -> bool:
         """Telegram refunded a Stars charge (``core/refund_jobs.py``): record it and tell
@@ -363,7 +393,7 @@ class Payments:
         actor.require(*STAFF)
         order = await self._moves.get(actor, order_id)
         if not await self.refunded(order.id, charge_id):
-            raise Conflict("No refund is due for this payment.")
+            raise NoRefundDue()
         return await self._moves.get(actor, order.id)
 
     # -- expiry ----------------------------------------------------------------------------
@@ -414,20 +444,20 @@ class Payments:
     def _in_window(self, now: datetime) -> dict[str, Any]:
         return {} if self._window is None else {"createdAt": {"$gt": now - self._window}}
 
-    def _refusal(self, order: Order, now: datetime) -> str | None:
+    def _refusal(self, order: Order, now: datetime) -> Unpayable | None:
         """Why ``order`` cannot be paid now, or None."""
         if order.status is OrderStatus.CANCELLED:
-            return CANCELLED
+            return Unpayable.CANCELLED
         if order.status is not OrderStatus.PENDING or order.payment.telegram_payment_charge_id:
-            return ALREADY_PAID
+            return Unpayable.ALREADY_PAID
         if self._window is not None and order.created_at <= now - self._window:
-            return EXPIRED
+            return Unpayable.EXPIRED
         return None
 
-    async def _reason_now(self, order_id: ObjectId, now: datetime) -> str:
+    async def _reason_now(self, order_id: ObjectId, now: datetime) -> Unpayable:
         document = await self._orders.find_one({"_id": order_id})
         order = None if document is None else Order.model_validate(document)
-        return (order and self._refusal(order, now)) or CHANGED
+        return (order and self._refusal(order, now)) or Unpayable.CHANGED
 
     async def _apply(self, order: Order, charge: Charge) -> PaymentOutcome | None:
         """One decision on ``charge`` for ``order`` as read; None when the order changed."""

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import jwt
 
 from core import clock
-from core.errors import AuthenticationFailed
+from core.errors import BadToken
 from core.models import Role, User
 
 ALGORITHM = "HS256"
@@ -55,4 +55,4 @@ class TokenService:
             )
             return Claims(str(payload["sub"]), Role(payload["role"]), int(payload["sv"]))
         except (jwt.PyJWTError, ValueError, TypeError):
-            raise AuthenticationFailed("The token is invalid or has expired.") from None
+            raise BadToken() from None

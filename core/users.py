@@ -21,7 +21,10 @@ from core.commands import (
 from core.errors import (
     AccountDeactivated,
     AuthenticationFailed,
+    BadCredentials,
+    BadToken,
     EmailTaken,
+    Missing,
     NotFound,
     TelegramAccountTaken,
     WrongPassword,
@@ -32,8 +35,6 @@ from core.passwords import PasswordHasher
 from core.store import Store, update_and_fetch
 from core.throttle import Throttle
 from core.tokens import IssuedToken, TokenService
-
-BAD_CREDENTIALS = "The email or password is wrong."
 
 
 class Users:
@@ -100,7 +101,7 @@ class Users:
     async def get(self, user_id: object) -> User:
         document = await self._users.find_one({"_id": parse_id(user_id)})
         if document is None:
-            raise NotFound("No such user.")
+            raise NotFound(Missing.USER)
         return User.model_validate(document)
 
     async def by_telegram(self, telegram_id: int) -> User | None:
@@ -127,7 +128,7 @@ class Users:
         user = None if document is None else User.model_validate(document)
         hashed = user.password_hash if user else None
         if not await self._hasher.verify(credentials.password, hashed) or user is None:
-            raise AuthenticationFailed(BAD_CREDENTIALS)
+            raise BadCredentials()
         return user
 
     async def log_in(self, credentials: Credentials, *, address: str) -> tuple[User, IssuedToken]:
@@ -151,10 +152,10 @@ class Users:
         claims = self._tokens.verify(token)
         document = await self._users.find_one({"_id": parse_id(claims.user_id)})
         if document is None:
-            raise AuthenticationFailed("The token is invalid or has expired.")
+            raise BadToken()
         user = User.model_validate(document)
         if user.session_version != claims.session_version or not user.active:
-            raise AuthenticationFailed("The token is invalid or has expired.")
+            raise BadToken()
         return user
 
     async def update_profile(self, user_id: ObjectId, update: ProfileUpdate) -> User:
@@ -200,5 +201,5 @@ class Users:
             update["$inc"] = {"sessionVersion": 1}
         document = await update_and_fetch(self._users, {"_id": user_id}, update)
         if document is None:
-            raise NotFound("No such user.")
+            raise NotFound(Missing.USER)
         return User.model_validate(document)
