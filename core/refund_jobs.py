@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from core.payments import Payments
 
 STAR_REFUND = "star_refund"
-"""The outbox entry (and, before version 2 of the queue, the notification) asking for a
-Stars refund."""
+"""The kind of outbox entry asking for a Stars refund (earlier versions queued it as a
+notification that the notifier executed; ``adopt_old_notices`` takes those over)."""
 MAX_BACKOFF = timedelta(minutes=10)
 
 
