@@ -19,8 +19,8 @@ from aiogram.utils.i18n import I18n
 
 from bot import staff_keyboards, staff_texts
 from bot.screens import NOT_MODIFIED
-from core.access import SYSTEM
-from core.broadcasts import Broadcasts, ProgressReport
+from core.accounts.access import SYSTEM
+from core.messaging.broadcasts import Broadcasts, ProgressReport
 
 log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]

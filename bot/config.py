@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
+from core.accounts.models import Language
 from core.config import BaseConfig, ConfigError
-from core.models import Language
 
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 

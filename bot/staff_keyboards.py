@@ -21,9 +21,10 @@ from bot.callbacks import (
     StopBroadcast,
 )
 from bot.keyboards import button, pager
-from core.broadcasts import BroadcastProgress
-from core.models import Order, OrderStatus, Page
-from core.staff import StaffOrderView
+from core.base.models import Page
+from core.messaging.broadcasts import BroadcastProgress
+from core.sales.desk import StaffOrderView
+from core.sales.models import Order, OrderStatus
 
 
 def _move(status: OrderStatus) -> str:

@@ -8,19 +8,19 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.texts import delivery_details, fee_line, money, payment_state, status
-from core.broadcasts import BroadcastProgress, BroadcastState
-from core.commands import Segment, SegmentKind
-from core.models import (
+from core.base.models import Page
+from core.messaging.broadcasts import BroadcastProgress, BroadcastState
+from core.messaging.commands import Segment, SegmentKind
+from core.messaging.notifications import NoticeKind
+from core.sales.desk import StaffChange, StaffOrderView
+from core.sales.models import (
     Order,
     OrderStatus,
-    Page,
     PaymentMethod,
     PaymentRecord,
     PaymentState,
     ShopProcess,
 )
-from core.notifications import NoticeKind
-from core.staff import StaffChange, StaffOrderView
 
 
 def only_staff() -> str:

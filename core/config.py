@@ -13,8 +13,8 @@ from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
-from core.delivery import DeliveryMethod, check_methods, check_region
-from core.models import PaymentMethod
+from core.sales.delivery import DeliveryMethod, check_methods, check_region
+from core.sales.models import PaymentMethod
 from core.store import WriteConcernChoice
 
 STARS = "XTR"
