@@ -135,8 +135,8 @@ def _choices(kind: object) -> list[str] | None:
     return None
 
 
-def _bounds(field: FieldInfo) -> str:
-    """``ge``/``gt`` and ``le``/``lt`` in words; lengths of text and lists."""
+def _range(field: FieldInfo) -> str:
+    """``ge``/``gt`` and ``le``/``lt`` in words."""
     low = high = ""
     for rule in field.metadata:
         match rule:
@@ -148,17 +148,26 @@ def _bounds(field: FieldInfo) -> str:
                 high = f"`{value}`"
             case annotated_types.Lt(lt=value):
                 high = f"under `{value}`"
-            case annotated_types.MinLen(min_length=value):
-                low = f"at least {value}"
-            case annotated_types.MaxLen(max_length=value):
-                high = f"up to {value} characters"
-    if low.startswith("`") and high.startswith("`"):
+    inclusive_low, inclusive_high = low.startswith("`"), high.startswith("`")
+    if inclusive_low and inclusive_high:
         return f"{low} to {high}"
-    if low.startswith("`"):
+    if inclusive_low:
         low = f"{low} or more"
-    elif high.startswith("`"):
+    if inclusive_high:
         high = f"up to {high}"
     return ", ".join(part for part in (low, high) if part)
+
+
+def _lengths(field: FieldInfo) -> str:
+    """``min_length`` and ``max_length``: of a list, or of a text."""
+    found = []
+    for rule in field.metadata:
+        match rule:
+            case annotated_types.MinLen(min_length=value):
+                found.append(f"at least {value}")
+            case annotated_types.MaxLen(max_length=value):
+                found.append(f"up to {value} characters")
+    return ", ".join(found)
 
 
 def _allowed(field: FieldInfo, comma_separated: bool) -> str:
@@ -172,7 +181,7 @@ def _allowed(field: FieldInfo, comma_separated: bool) -> str:
     parts = [", ".join(f"`{choice}`" for choice in choices)] if choices else []
     if listed:
         parts.append("comma-separated" if comma_separated else "JSON list")
-    parts.append(_bounds(field))
+    parts += [_range(field), _lengths(field)]
     return "; ".join(part for part in parts if part)
 
 
@@ -185,7 +194,7 @@ def settings_of(settings_class: type[BaseConfig]) -> list[Setting]:
             raise SettingsReferenceError(f"{where} has no Field(description=...)")
         names = _names(name, field)
         comma_separated = NoDecode in field.metadata
-        has_value = field.default not in (None, PydanticUndefined)
+        has_value = field.default is not None and field.default is not PydanticUndefined
         spelled = _spelled(_plain(field), comma_separated) if has_value else None
         found.append(
             Setting(
