@@ -30,12 +30,13 @@ SETTING_NAME = re.compile(
 )
 
 
-def _names(*, former: bool) -> set[str]:
+def _names() -> set[str]:
+    """Every variable the settings classes read, former names included."""
     return {
         name
         for settings_class in SETTINGS_CLASSES
         for setting in settings_of(settings_class)
-        for name in (setting.name, *(setting.formerly if former else ()))
+        for name in (setting.name, *setting.formerly)
     }
 
 
@@ -56,10 +57,8 @@ def test_every_settings_class_of_the_project_is_in_the_reference() -> None:
     assert declared - {"BaseConfig"} == {cls.__name__ for cls in SETTINGS_CLASSES}
 
 
-def test_env_example_sets_every_setting_to_its_default(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    for name in _names(former=True):
+def test_env_example_sets_every_setting_to_its_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _names():
         monkeypatch.delenv(name, raising=False)
     example = PROJECT_ROOT / ".env.example"
     secret = "x" * 32
@@ -88,7 +87,7 @@ def test_every_commented_value_in_env_example_is_valid(
 
 def test_documents_repeat_no_settings_table() -> None:
     """The docs link to the README's table instead of keeping rows of their own."""
-    names = _names(former=True)
+    names = _names()
     for document in DOCUMENTS:
         text = document.read_text()
         if BEGIN in text:
@@ -98,7 +97,7 @@ def test_documents_repeat_no_settings_table() -> None:
 
 
 def test_documents_name_only_real_settings() -> None:
-    names, everywhere = _names(former=True), set()
+    names, everywhere = _names(), set()
     for document in [*DOCUMENTS, PROJECT_ROOT / ".env.example"]:
         mentioned = {a or b for a, b in SETTING_NAME.findall(document.read_text())}
         assert mentioned - names == set(), f"{document.name} names settings the code lacks"
