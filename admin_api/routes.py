@@ -42,8 +42,8 @@ from core.catalog.commands import (
 )
 from core.catalog.models import Category, Product, Shelves
 from core.catalog.photos import CONTENT_TYPES
-from core.messaging.broadcasts import Broadcast, BroadcastProgress
 from core.messaging.commands import BroadcastDraft
+from core.messaging.models import Broadcast, BroadcastProgress
 from core.sales.commands import (
     BulkStatusUpdate,
     CartChange,
@@ -53,8 +53,7 @@ from core.sales.commands import (
     StatusUpdate,
 )
 from core.sales.delivery import DeliveryDetails, DeliveryMethods
-from core.sales.models import CartView, Order
-from core.sales.orders import BulkStatusResult
+from core.sales.models import BulkStatusResult, CartView, Order
 
 PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
 STAFF, ADMIN = Access.STAFF, Access.ADMIN

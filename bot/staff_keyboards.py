@@ -22,9 +22,8 @@ from bot.callbacks import (
 )
 from bot.keyboards import button, pager
 from core.base.models import Page
-from core.messaging.broadcasts import BroadcastProgress
-from core.sales.desk import StaffOrderView
-from core.sales.models import Order, OrderStatus
+from core.messaging.models import BroadcastProgress
+from core.sales.models import Order, OrderStatus, StaffOrderView
 
 
 def _move(status: OrderStatus) -> str:

@@ -9,10 +9,9 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.texts import delivery_details, fee_line, money, payment_state, status
 from core.base.models import Page
-from core.messaging.broadcasts import BroadcastProgress, BroadcastState
 from core.messaging.commands import Segment, SegmentKind
+from core.messaging.models import BroadcastProgress, BroadcastState
 from core.messaging.notifications import NoticeKind
-from core.sales.desk import StaffChange, StaffOrderView
 from core.sales.models import (
     Order,
     OrderStatus,
@@ -20,6 +19,8 @@ from core.sales.models import (
     PaymentRecord,
     PaymentState,
     ShopProcess,
+    StaffChange,
+    StaffOrderView,
 )
 
 

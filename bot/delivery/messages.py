@@ -11,7 +11,7 @@ from aiogram.utils.i18n import I18n
 
 from bot import keyboards, staff_keyboards, staff_texts, texts
 from core.messaging.notifications import ORDER_CARDS, NoticeKind, Notification
-from core.sales.desk import StaffOrderView
+from core.sales.models import StaffOrderView
 
 
 def render(

@@ -45,7 +45,8 @@ from core.base import clock
 from core.base.errors import NotFound
 from core.messaging.notifications import ORDER_CARDS, NoticeKind, Notification, NotificationQueue
 from core.messaging.pacing import SendPacing
-from core.sales.desk import StaffDesk, StaffOrderView
+from core.sales.desk import StaffDesk
+from core.sales.models import StaffOrderView
 from core.sales.payments import Payments
 from core.shop import Shop
 

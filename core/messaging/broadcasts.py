@@ -15,11 +15,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from bson import ObjectId
-from pydantic import AliasChoices, Field
 from pymongo.errors import DuplicateKeyError
 
 from core.accounts.access import Actor
@@ -27,10 +25,11 @@ from core.accounts.models import STAFF, Language, Role
 from core.base import clock
 from core.base.commands import HistoryQuery
 from core.base.errors import Conflict, NotFound
-from core.base.ids import Id, parse_id
+from core.base.ids import parse_id
 from core.base.journal import close_journal, open_journal, recover_expired
-from core.base.models import Model, Page
+from core.base.models import Page
 from core.messaging.commands import BroadcastDraft, Segment, SegmentKind
+from core.messaging.models import Broadcast, BroadcastProgress, BroadcastState, ProgressReport
 from core.messaging.notifications import (
     DeliveryState,
     NoticeKind,
@@ -41,48 +40,6 @@ from core.store import Store, find_page
 
 FAN_OUT = "fanout"
 BATCH = 500
-
-
-class BroadcastState(StrEnum):
-    PREPARING = "preparing"
-    SENDING = "sending"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-
-class Broadcast(Model):
-    id: Id = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
-    text: str
-    formatted: bool = False
-    segment: Segment
-    state: BroadcastState
-    created_by: Id | None
-    created_at: datetime
-
-
-class BroadcastProgress(Model):
-    broadcast: Broadcast
-    state: BroadcastState
-    total: int
-    sent: int
-    failed: int
-    blocked: int
-    cancelled: int
-    remaining: int
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (BroadcastState.DONE, BroadcastState.CANCELLED)
-
-
-class ProgressReport(Model):
-    """The chat message that shows a broadcast's progress."""
-
-    broadcast_id: Id
-    chat_id: int
-    message_id: int
-    language: Language | None = None
-    """The language it is written in: the sender's."""
 
 
 class Broadcasts:

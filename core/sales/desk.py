@@ -8,48 +8,23 @@ order moved since it was shown) is not applied: the caller gets the order as it 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from core.accounts.access import Actor
-from core.accounts.models import STAFF, Role, User
+from core.accounts.models import STAFF, User
 from core.base.commands import parse
 from core.base.errors import VersionConflict
-from core.base.models import Model
 from core.sales.commands import StatusUpdate
 from core.sales.errors import IllegalTransition
-from core.sales.models import TRANSITIONS, Order, OrderStatus, ShopProcess
+from core.sales.models import (
+    TRANSITIONS,
+    Order,
+    OrderStatus,
+    ShopProcess,
+    StaffChange,
+    StaffOrderView,
+    StatusMove,
+)
 from core.sales.orders import Orders
 from core.store import Store
-
-
-class StaffChange(Model):
-    """One entry of an order's history, with the name of whoever made it."""
-
-    from_status: OrderStatus | None
-    to_status: OrderStatus
-    by_name: str | None
-    by_role: Role | None
-    by_process: ShopProcess | None = None
-    at: datetime
-
-
-class StaffOrderView(Model):
-    order: Order
-    customer: User | None
-    history: tuple[StaffChange, ...]
-    next_statuses: tuple[OrderStatus, ...]
-
-    @property
-    def last_change(self) -> StaffChange:
-        return self.history[-1]
-
-
-class StatusMove(Model):
-    """The outcome of a change from a view: ``moved`` is false when the order had already
-    moved on (another operator was faster); ``view`` is the order as it is now."""
-
-    view: StaffOrderView
-    moved: bool
 
 
 class StaffDesk:

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, computed_field
 
+from core.accounts.models import Role, User
 from core.base.ids import Id
 from core.base.models import Document, Model
 
@@ -179,3 +180,47 @@ class Order(Document):
     history: tuple[StatusChange, ...]
     payment: PaymentRecord = Field(default_factory=PaymentRecord)
     version: int = 0
+
+
+class StatusResult(Model):
+    """One order's outcome in a bulk status change."""
+
+    order_id: Id
+    ok: bool
+    status: OrderStatus | None = None
+    error: str | None = None
+    message: str | None = None
+
+
+class BulkStatusResult(Model):
+    results: tuple[StatusResult, ...]
+
+
+class StaffChange(Model):
+    """One entry of an order's history, with the name of whoever made it."""
+
+    from_status: OrderStatus | None
+    to_status: OrderStatus
+    by_name: str | None
+    by_role: Role | None
+    by_process: ShopProcess | None = None
+    at: datetime
+
+
+class StaffOrderView(Model):
+    order: Order
+    customer: User | None
+    history: tuple[StaffChange, ...]
+    next_statuses: tuple[OrderStatus, ...]
+
+    @property
+    def last_change(self) -> StaffChange:
+        return self.history[-1]
+
+
+class StatusMove(Model):
+    """The outcome of a change from a view: ``moved`` is false when the order had already
+    moved on (another operator was faster); ``view`` is the order as it is now."""
+
+    view: StaffOrderView
+    moved: bool

@@ -22,14 +22,21 @@ from core.accounts.models import STAFF
 from core.base import clock
 from core.base.commands import HistoryQuery
 from core.base.errors import DomainError, NotFound, VersionConflict
-from core.base.ids import Id, parse_id
+from core.base.ids import parse_id
 from core.base.journal import close_journal, open_journal, recover_expired
-from core.base.models import Model, Page
+from core.base.models import Page
 from core.catalog.stock import Stock
 from core.messaging.notifications import NoticeKind
 from core.sales.commands import BulkStatusUpdate, OrderQuery, StatusUpdate
 from core.sales.errors import CheckoutInProgress, IllegalTransition
-from core.sales.models import TRANSITIONS, Order, OrderStatus, ShopProcess
+from core.sales.models import (
+    TRANSITIONS,
+    BulkStatusResult,
+    Order,
+    OrderStatus,
+    ShopProcess,
+    StatusResult,
+)
 from core.sales.outbox import Outbox, outbox_entry
 from core.sales.refunds import manual_payment, refund_on_cancel
 from core.store import Store, find_page, update_and_fetch
@@ -38,20 +45,6 @@ RESTOCK = "restock"
 CREDITED = "credited"
 BULK_LIMIT = 500
 NEWEST_FIRST = [("createdAt", -1), ("_id", -1)]
-
-
-class StatusResult(Model):
-    """One order's outcome in a bulk status change."""
-
-    order_id: Id
-    ok: bool
-    status: OrderStatus | None = None
-    error: str | None = None
-    message: str | None = None
-
-
-class BulkStatusResult(Model):
-    results: tuple[StatusResult, ...]
 
 
 class Orders:

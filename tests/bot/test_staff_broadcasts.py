@@ -17,8 +17,8 @@ from bot.i18n import load_catalogs
 from core.accounts.access import SYSTEM
 from core.accounts.models import Language, Role, User
 from core.base.commands import parse
-from core.messaging.broadcasts import BroadcastState
 from core.messaging.commands import BroadcastDraft
+from core.messaging.models import BroadcastState
 from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
 from tests.bot.conftest import Customer, fill_cart

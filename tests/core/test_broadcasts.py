@@ -11,8 +11,9 @@ from core.base import clock
 from core.base.commands import parse
 from core.base.errors import Forbidden, InvalidInput
 from core.messaging import broadcasts
-from core.messaging.broadcasts import Broadcasts, BroadcastState
+from core.messaging.broadcasts import Broadcasts
 from core.messaging.commands import BroadcastDraft
+from core.messaging.models import BroadcastState
 from core.messaging.notifications import NotificationQueue
 from core.sales.commands import BulkStatusUpdate, CartChange, StatusUpdate
 from core.sales.models import Order
