@@ -27,7 +27,7 @@ from bot.isolation import SharedEventIsolation
 from bot.retries import RetryRequests, Sleep
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
-from core.models import Language
+from core.accounts.models import Language
 from core.shop import Shop
 from runtime.process import first_to_end
 

@@ -1,5 +1,5 @@
 """The payments adapter that gives Stars back: it executes core's refund jobs
-(``core/refund_jobs.py``) with refundStarPayment and reports each outcome to core, which
+(``core/sales/refund_jobs.py``) with refundStarPayment and reports each outcome to core, which
 records the refund and queues the customer's notice. It decides nothing itself.
 
 Telegram refunds a charge once: a retry after a lost answer or a crash is told
@@ -23,7 +23,7 @@ from aiogram.exceptions import (
 
 from bot.jobs import keep_working
 from bot.notifier.config import NotifierSettings
-from core.refund_jobs import RefundJob, StarRefunds
+from core.sales.refund_jobs import RefundJob, StarRefunds
 from core.shop import Shop
 
 log = logging.getLogger(__name__)

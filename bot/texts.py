@@ -14,38 +14,29 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel import Locale
 
-from core.categories import TooManyCategories
-from core.delivery import DeliveryMethod, total_with_fee
-from core.errors import (
-    CartLimit,
-    DomainError,
-    FieldError,
-    IllegalTransition,
-    InvalidInput,
-    OutOfStock,
-    ProductUnavailable,
-    TooManyAttempts,
-    WrongCurrency,
-)
-from core.models import (
-    CartView,
-    DeliverySnapshot,
-    Language,
-    Order,
-    OrderStatus,
-    Page,
-    PaymentMethod,
-    PaymentState,
-    Product,
-    User,
-)
-from core.money import format_money
-from core.notifications import (
+from core.accounts.errors import TooManyAttempts
+from core.accounts.models import Language, User
+from core.base.errors import DomainError, FieldError, InvalidInput
+from core.base.models import Page
+from core.base.money import format_money
+from core.catalog.errors import TooManyCategories, WrongCurrency
+from core.catalog.models import Product
+from core.messaging.notifications import (
     LatePaymentNotice,
     OrderExpiredNotice,
     OrderNews,
     OrderStatusNotice,
     RefundedNotice,
+)
+from core.sales.delivery import DeliveryMethod, total_with_fee
+from core.sales.errors import CartLimit, IllegalTransition, OutOfStock, ProductUnavailable
+from core.sales.models import (
+    CartView,
+    DeliverySnapshot,
+    Order,
+    OrderStatus,
+    PaymentMethod,
+    PaymentState,
 )
 
 LOW_STOCK = 5

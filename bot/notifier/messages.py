@@ -1,8 +1,9 @@
 """What a notification looks like in the chat, in the language stored with it (the
-reader's when it was queued): one renderer per kind of notification (``core/notifications.py``),
-registered with ``@renders``. A broadcast's text; for the customer, their order's news and
-a button to open it; for the operators, the card of a new or paid order with a button per
-allowed next status (pressed in ``bot/handlers/staff_orders.py``), and low-stock alerts."""
+reader's when it was queued): one renderer per kind of notification
+(``core/messaging/notifications.py``), registered with ``@renders``. A broadcast's text;
+for the customer, their order's news and a button to open it; for the operators, the card
+of a new or paid order with a button per allowed next status (pressed in
+``bot/handlers/staff_orders.py``), and low-stock alerts."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot import keyboards, staff_keyboards, staff_texts, texts
-from core.notifications import (
+from core.messaging.notifications import (
     BaseNotification,
     BroadcastMessage,
     LatePaymentNotice,
@@ -27,7 +28,7 @@ from core.notifications import (
     PaymentCard,
     RefundedNotice,
 )
-from core.staff import StaffOrderView
+from core.sales.models import StaffOrderView
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 NoticeT = TypeVar("NoticeT", bound=BaseNotification)

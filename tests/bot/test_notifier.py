@@ -16,11 +16,16 @@ from bot.notifier.config import NotifierSettings
 from bot.notifier.messages import RENDERERS
 from bot.notifier.worker import Notifier
 from bot.refunder import StarRefunder
-from core.access import Actor
-from core.commands import BroadcastDraft, StatusUpdate, TelegramSignup, parse
+from core.accounts.access import Actor
+from core.accounts.commands import TelegramSignup
+from core.accounts.models import Role, User
+from core.base.commands import parse
+from core.catalog.models import Product
 from core.config import PROJECT_ROOT
-from core.models import Order, Product, Role, User
-from core.notifications import NoticeKind, Notification
+from core.messaging.commands import BroadcastDraft
+from core.messaging.notifications import NoticeKind, Notification
+from core.sales.commands import StatusUpdate
+from core.sales.models import Order
 from core.shop import Shop
 from runtime.process import first_to_end
 from sandbox import FakeUser, SandboxServer

@@ -8,18 +8,10 @@ import pytest
 import core.shop  # noqa: F401 - every module of core, so every refusal it can raise
 from bot import texts
 from bot.i18n import load_catalogs
-from core.errors import (
-    DomainError,
-    FieldError,
-    InvalidInput,
-    LineLimit,
-    Missing,
-    NotFound,
-    Throttled,
-    TooManyAttempts,
-    every_reason,
-)
-from core.models import Language
+from core.accounts.errors import Throttled, TooManyAttempts
+from core.accounts.models import Language
+from core.base.errors import DomainError, FieldError, InvalidInput, Missing, NotFound, every_reason
+from core.sales.errors import LineLimit
 
 SHORT = InvalidInput(
     "bad",

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from core import clock
-from core.commands import StatusUpdate
-from core.models import PaymentState
-from core.notifications import NoticeKind, OrderStatusNotice
-from core.refund_jobs import JobState
+from core.base import clock
+from core.messaging.notifications import NoticeKind, OrderStatusNotice
+from core.sales.commands import StatusUpdate
+from core.sales.models import PaymentState
+from core.sales.refund_jobs import JobState
 from core.shop import Shop
 
 from .test_payments import SHOPS, STAFF, _customer, _order, _paid, _stored
