@@ -86,7 +86,7 @@ async def storefront(uri: str, run: Run) -> None:
             folder = RESULTS / "work" / name
             side = await sides.prepare(shop, name, url, folder, run.plan.orders, scarce)
             env = child_env(uri, f"bench_{name}", API_PORT=str(port))
-            if name == "shop":  # each new order queues a notice for the worker to send
+            if name == "shop":  # each new order queues a notice for the notifier to send
                 env["OPERATOR_CHAT_ID"] = str(OPERATORS_CHAT)
             log = RESULTS / "logs" / f"{name}-api.log"
             child = running(module, env, log, answers(url + "/readyz"))

@@ -45,7 +45,7 @@ def _rate(accepted: Sequence[ApiCall]) -> float:
 
 
 async def baseline(server: SandboxServer, chats: Sequence[int]) -> float:
-    """A database-free loop with the worker's pacing (interval and window): its rate."""
+    """A database-free loop with the notifier's pacing (interval and window): its rate."""
     bot = make_bot(server)
     step = slot_interval(LIMIT).total_seconds()
     window = SendWindow(int(LIMIT))

@@ -56,7 +56,7 @@ class Broadcasts:
         report_to: tuple[int, int] | None = None,
         report_language: Language | None = None,
     ) -> Broadcast:
-        """Record the broadcast and fan it out; delivery goes on in the worker.
+        """Record the broadcast and fan it out; sending goes on in the notifier.
 
         A ``broadcast_id`` from ``new_id`` makes starting idempotent: the same id starts
         one broadcast, however often it is sent. ``report_to`` is the ``(chat, message)``
