@@ -222,6 +222,10 @@ function serviceText(message) {
   }
   const refunded = message.refunded_payment;
   if (refunded) return `${money(refunded.total_amount, refunded.currency)} refunded`;
+  const joined = message.new_chat_members;
+  if (joined) return `${joined.map((user) => user.first_name).join(", ")} joined the group`;
+  const left = message.left_chat_member;
+  if (left) return `${left.first_name} left the group`;
   return null;
 }
 
