@@ -25,6 +25,7 @@ from bot.handlers import build_routers
 from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
 from bot.retries import RetryRequests, Sleep
+from bot.shown import ShownMessages
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
 from core.models import Language
@@ -52,7 +53,8 @@ def create_bot(
 
     ``retry_replies``: a request answered 429 or 5xx, or lost to the network, waits (with
     ``sleep``) and goes again (``bot/retries.py``); the delivery worker turns it off and
-    reschedules instead.
+    reschedules instead. A polling bot does not send an edit that changes nothing
+    (``bot/shown.py``).
     """
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
@@ -62,6 +64,8 @@ def create_bot(
         else PRODUCTION
     )
     session = AiohttpSession(api=server)
+    if settings.bot_mode is BotMode.POLLING:
+        session.middleware(ShownMessages())
     if retry_replies:
         session.middleware(RetryRequests(sleep=sleep))
     return Bot(

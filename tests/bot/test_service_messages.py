@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from bot.bootstrap import create_bot, create_dispatcher
 from bot.config import BotSettings
 from core.shop import Shop
-from sandbox import FakeGroup, Message, Sandbox, SandboxServer
-from tests.bot.conftest import Customer
+from sandbox import FakeGroup, SandboxServer
+from tests.bot.conftest import Customer, handle_update
 
 REFUND = {
     "currency": "XTR",
@@ -21,16 +20,6 @@ REFUND = {
 }
 CHAT = {"id": 1001, "type": "private", "first_name": "Erin"}
 """Erin's private chat: the first user of a sandbox is 1001."""
-
-
-async def handle(shop: Shop, settings: BotSettings, sandbox: Sandbox, message: Message) -> None:
-    """The bot handles ``message`` to the end (its replies reach the sandbox)."""
-    bot = create_bot(settings)
-    try:
-        update = {"update_id": 1, "message": sandbox.message_api(message)}
-        await create_dispatcher(shop, settings).feed_raw_update(bot, update)
-    finally:
-        await bot.session.close()
 
 
 @pytest.mark.parametrize(
@@ -54,11 +43,11 @@ async def test_a_service_message_in_a_private_chat_gets_no_reply(
     assert player.id == CHAT["id"]
     message = sandbox.service_message(None if sender == "bot" else player.id, player.id, **content)
 
-    await handle(shop, bot_settings, sandbox, message)
+    await handle_update(shop, bot_settings, sandbox, message)
 
     assert sandbox.sent_count(player.id) == 0, player.transcript()
     contact = {"phone_number": "12025550100", "first_name": "Frank"}
-    await handle(shop, bot_settings, sandbox, sandbox.send_contact(player.id, contact))
+    await handle_update(shop, bot_settings, sandbox, sandbox.send_contact(player.id, contact))
     assert player.last_message is not None  # what someone sends is answered
     assert (player.last_message.text or "").startswith("Sorry, I did not get that.")
 
@@ -74,6 +63,6 @@ async def test_joining_and_leaving_the_operators_group_get_no_reply(
 
     for message in list(group.chat.messages.values()):
         assert message.is_service
-        await handle(shop, bot_settings, sandbox, message)
+        await handle_update(shop, bot_settings, sandbox, message)
 
     assert len(group.chat.messages) == 2 and sandbox.sent_count(group.id) == 0
