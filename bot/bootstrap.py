@@ -129,7 +129,21 @@ async def _serve(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -> Non
         await serve_webhook(dispatcher, bot, settings)
     else:
         await bot.delete_webhook()  # left by webhook mode, whose processes keep it set
-        await dispatcher.start_polling(bot, handle_signals=False)
+        await _poll(dispatcher, bot)
+
+
+async def _poll(dispatcher: Dispatcher, bot: Bot) -> None:
+    """Long polling until cancelled; cancelled, polling stops (its open getUpdates request
+    dropped, the bot's session closed) before this returns, so nothing polls a Bot API
+    that is going away (the offline sandbox stops right after)."""
+    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
+    try:
+        await asyncio.shield(polling)
+    except asyncio.CancelledError:
+        if not polling.done():
+            await dispatcher.stop_polling()
+        await polling
+        raise
 
 
 async def _announce_commands(bot: Bot, i18n: I18n) -> None:
