@@ -13,20 +13,23 @@ from typing import Any
 
 import aiohttp
 
+from core.commands import TelegramSignup
 from core.config import PROJECT_ROOT
+from core.shop import Shop
 from tests.processes import environment, free_port, wait_until_serving
 
 
 @contextlib.asynccontextmanager
 async def shop_on_the_sandbox(
-    mongo_uri: str, stop: signal.Signals
+    mongo_uri: str, stop: signal.Signals, database: str | None = None
 ) -> AsyncIterator[tuple[str, list[str]]]:
-    """``python -m shop`` on the offline sandbox, serving: the sandbox's control API URL and,
-    once the block ends and ``stop`` stopped the shop, its stderr lines."""
+    """``python -m shop`` on the offline sandbox (over ``database``, else a new one),
+    serving: the sandbox's control API URL and, once the block ends and ``stop`` stopped
+    the shop, its stderr lines."""
     api, sandbox = free_port(), free_port()
     env = environment(
         MONGODB_URI=mongo_uri,
-        MONGODB_DATABASE=f"test_{uuid.uuid4().hex[:16]}",
+        MONGODB_DATABASE=database or f"test_{uuid.uuid4().hex[:16]}",
         API_PORT=str(api),
         SANDBOX_PORT=str(sandbox),
     )
@@ -75,6 +78,23 @@ async def test_ctrl_c_stops_the_shop_quietly(mongo_uri: str) -> None:
         if any(word in line for word in ("Unclosed", "getUpdates failed", "Traceback", "ERROR"))
     ]
     assert noise == [], "\n".join(stderr)
+
+
+async def test_new_users_of_a_restarted_sandbox_are_not_taken_for_old_accounts(
+    mongo_uri: str, shop: Shop
+) -> None:
+    """The sandbox forgets its users when the shop restarts; the accounts stay linked."""
+    for telegram_id, name in ((1001, "Dan"), (1002, "Erin")):
+        signup = TelegramSignup(telegram_id=telegram_id, name=name, email=f"{name}@example.com")
+        await shop.users.sign_up_telegram(signup)
+    database = shop.settings.mongodb_database
+    async with (
+        shop_on_the_sandbox(mongo_uri, signal.SIGTERM, database) as (chat_url, _),
+        aiohttp.ClientSession() as http,
+        http.post(f"{chat_url}/users", json={"first_name": "Frank"}) as reply,
+    ):
+        frank = await reply.json()
+    assert frank["id"] == 1003
 
 
 async def test_a_busy_port_stops_the_shop_with_one_line(mongo_uri: str) -> None:

@@ -33,6 +33,10 @@ class Sandbox(Directory):
     """One bot's view of Telegram, for the token it was created with: its users, chats and
     groups (:class:`~sandbox.directory.Directory`), what they do, and the updates for the bot.
 
+    Everything is kept in memory, for as long as the sandbox lives. Users created without an
+    id get ids from ``first_user_id`` on (above the ones a bot's database already knows, say,
+    so that a new user is never taken for an old one).
+
     ``pre_checkout_timeout`` is how long a payment waits for answerPreCheckoutQuery (Telegram's
     10 s; tests may shorten it). With ``group_privacy`` (Telegram's default for bots, see getMe's
     ``can_read_all_group_messages``) the bot gets only commands and mentions of itself from
@@ -48,6 +52,7 @@ class Sandbox(Directory):
         faults: Faults | None = None,
         pre_checkout_timeout: float = PRE_CHECKOUT_TIMEOUT,
         group_privacy: bool = True,
+        first_user_id: int = 1001,
     ) -> None:
         if not _TOKEN.match(token):
             raise ValueError(f"not a bot token: {token!r}")
@@ -58,7 +63,8 @@ class Sandbox(Directory):
                 username=bot_username,
                 is_bot=True,
                 language_code=None,
-            )
+            ),
+            first_user_id,
         )
         self.token = token
         self.faults = faults or Faults()

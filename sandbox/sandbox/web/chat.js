@@ -362,10 +362,13 @@ async function main() {
   setUpPaymentForm();
 
   const users = await requestJson("/sandbox/users");
-  const wanted = Number(params.get("user")) || users[0]?.id || 1001;
-  if (!users.some((user) => user.id === wanted)) {
-    const body = { id: wanted, first_name: users.length ? undefined : "Alice" };
-    await requestJson("/sandbox/users", { method: "POST", body });
+  let wanted = Number(params.get("user")) || users[0]?.id;
+  if (wanted === undefined) {
+    // A fresh sandbox: a new user, with the next id the sandbox hands out.
+    const body = { first_name: "Alice" };
+    wanted = (await requestJson("/sandbox/users", { method: "POST", body })).id;
+  } else if (!users.some((user) => user.id === wanted)) {
+    await requestJson("/sandbox/users", { method: "POST", body: { id: wanted } });
   }
   openChat(wanted, Number(params.get("chat")) || wanted);
   const api = params.get("api");
