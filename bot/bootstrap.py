@@ -28,7 +28,7 @@ from bot.retries import RetryRequests, Sleep
 from bot.shown import ShownMessages
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
-from core.models import Language
+from core.accounts.models import Language
 from core.shop import Shop
 from runtime.process import first_to_end
 

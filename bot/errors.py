@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
-from core.errors import DomainError
+from core.base.errors import DomainError
 
 log = logging.getLogger(__name__)
 

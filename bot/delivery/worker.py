@@ -5,7 +5,7 @@ and one for the whole bot (30 per second), so any number of workers together kee
 limits on average; a window over this worker's own sends absorbs timing jitter.
 Telegram's answer decides what happens next:
 
-- ok: marked sent (the only step after the send; see ``core/notifications.py`` for the
+- ok: marked sent (the only step after the send; see ``core/messaging/notifications.py`` for the
   window in which a crash right here can repeat a message);
 - 429: every sender of every worker holds off for ``retry_after``, then it is retried;
 - 403 (blocked, deactivated): marked blocked, the customer is marked unreachable;
@@ -42,15 +42,16 @@ from aiogram.utils.i18n import I18n
 from bot.delivery.config import DeliverySettings
 from bot.delivery.messages import render
 from bot.i18n import load_catalogs
-from core import clock
-from core.access import SYSTEM
-from core.errors import NotFound
-from core.models import Language
-from core.notifications import ORDER_CARDS, NoticeKind, Notification, NotificationQueue
-from core.pacing import SendPacing
-from core.payments import Payments
+from core.accounts.access import SYSTEM
+from core.accounts.models import Language
+from core.base import clock
+from core.base.errors import NotFound
+from core.messaging.notifications import ORDER_CARDS, NoticeKind, Notification, NotificationQueue
+from core.messaging.pacing import SendPacing
+from core.sales.desk import StaffDesk
+from core.sales.models import StaffOrderView
+from core.sales.payments import Payments
 from core.shop import Shop
-from core.staff import StaffDesk, StaffOrderView
 
 log = logging.getLogger(__name__)
 BOT_RATE_KEY = "bot"

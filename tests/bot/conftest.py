@@ -13,8 +13,12 @@ import pytest
 from bot.bootstrap import create_bot, create_dispatcher
 from bot.config import BotSettings
 from bot.i18n import load_catalogs
-from core.commands import CartChange, HistoryQuery, TelegramSignup
-from core.models import Language, Order, Product, User
+from core.accounts.commands import TelegramSignup
+from core.accounts.models import Language, User
+from core.base.commands import HistoryQuery
+from core.catalog.models import Product
+from core.sales.commands import CartChange
+from core.sales.models import Order
 from core.shop import Shop
 from sandbox import DEFAULT_TOKEN, FakeUser, Message, Sandbox, SandboxServer
 from sandbox.testing import polling, running_sandbox

@@ -16,10 +16,15 @@ from bot.bootstrap import create_bot
 from bot.config import BotSettings
 from bot.delivery.config import DeliverySettings
 from bot.delivery.worker import DeliveryWorker
-from core.access import Actor
-from core.commands import BroadcastDraft, StatusUpdate, TelegramSignup, parse
+from core.accounts.access import Actor
+from core.accounts.commands import TelegramSignup
+from core.accounts.models import Role, User
+from core.base.commands import parse
+from core.catalog.models import Product
 from core.config import PROJECT_ROOT
-from core.models import Order, Product, Role, User
+from core.messaging.commands import BroadcastDraft
+from core.sales.commands import StatusUpdate
+from core.sales.models import Order
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.conftest import Customer, fill_cart

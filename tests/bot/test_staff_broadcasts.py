@@ -14,10 +14,11 @@ from bot.broadcast_progress import ProgressReporter
 from bot.callbacks import DraftSend, StopBroadcast
 from bot.config import BotSettings
 from bot.i18n import load_catalogs
-from core.access import SYSTEM
-from core.broadcasts import BroadcastState
-from core.commands import BroadcastDraft, parse
-from core.models import Language, Role, User
+from core.accounts.access import SYSTEM
+from core.accounts.models import Language, Role, User
+from core.base.commands import parse
+from core.messaging.commands import BroadcastDraft
+from core.messaging.models import BroadcastState
 from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
 from sandbox.testing import polling

@@ -12,8 +12,10 @@ import pytest
 
 from bot.callbacks import StaffMenu, StaffMove
 from bot.config import BotSettings
-from core.access import SYSTEM
-from core.models import Order, OrderStatus, Product, Role, User
+from core.accounts.access import SYSTEM
+from core.accounts.models import Role, User
+from core.catalog.models import Product
+from core.sales.models import Order, OrderStatus
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, Message, SandboxServer
 from tests.bot.conftest import Customer, fill_cart, make_bot_settings

@@ -6,9 +6,8 @@ from typing import Any
 import jwt
 import pytest
 
-from core import clock
-from core.access import SYSTEM, Actor
-from core.commands import (
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.commands import (
     AdminAccount,
     Credentials,
     LanguageChoice,
@@ -16,19 +15,19 @@ from core.commands import (
     ProfileUpdate,
     Registration,
     TelegramSignup,
-    parse,
 )
-from core.errors import (
+from core.accounts.errors import (
     AuthenticationFailed,
     EmailTaken,
-    Forbidden,
-    InvalidInput,
     TelegramAccountTaken,
     WrongPassword,
 )
-from core.models import Language, Role
+from core.accounts.models import Language, Role
+from core.accounts.tokens import TokenService
+from core.base import clock
+from core.base.commands import parse
+from core.base.errors import Forbidden, InvalidInput
 from core.shop import Shop
-from core.tokens import TokenService
 
 from ..conftest import ADDRESS, TEST_SECRET, NewUser
 
