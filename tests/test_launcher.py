@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from core.commands import TelegramSignup
+from core.accounts.commands import TelegramSignup
 from core.config import PROJECT_ROOT
 from core.shop import Shop
 from tests.processes import environment, free_port, wait_until_serving
