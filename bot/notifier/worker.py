@@ -12,6 +12,9 @@ Telegram's answer decides what happens next:
 - other 4xx (chat not found, bad text): marked failed, never retried;
 - 5xx and network errors: retried with exponential backoff and jitter, up to a limit.
 
+Each blocked or failed notice is logged at warning level with its reason, its id, kind and
+chat id (nothing else about the customer).
+
 The notifier only sends: Stars refunds are jobs of their own (``bot/refunder.py``).
 """
 
@@ -137,7 +140,7 @@ class Notifier:
 
     async def deliver(self, notice: BaseNotification) -> None:
         if not await self._queue.is_reachable(notice):
-            await self._queue.mark_blocked(notice, "the customer blocked the bot earlier")
+            await self._blocked(notice, "the customer blocked the bot earlier")
             return
         chat_slot = await self._pacing.reserve_slot(f"chat:{notice.chat_id}", self._chat_interval)
         if chat_slot - clock.now() > self._lease / 2:  # a busy chat: wait in the queue instead
@@ -151,7 +154,7 @@ class Notifier:
             try:
                 card = await self._staff.view(SYSTEM, notice.order_id)
             except NotFound:
-                await self._queue.mark_failed(notice, "the order no longer exists")
+                await self._failed(notice, "the order no longer exists")
                 return
         text, markup = render(notice, self._i18n, card)
         try:
@@ -162,13 +165,26 @@ class Notifier:
             await self._pacing.hold(BOT_RATE_KEY, clock.now() + pause)
             await self._queue.retry_later(notice, flood.message, delay=pause)
         except TelegramForbiddenError as refused:
-            await self._queue.mark_blocked(notice, refused.message)
+            await self._blocked(notice, refused.message)
         except (TelegramServerError, TelegramNetworkError) as failure:
             if notice.attempts >= self._settings.notifier_max_attempts:
-                await self._queue.mark_failed(notice, failure.message)
+                await self._failed(notice, failure.message)
             else:
                 await self._queue.retry_later(notice, failure.message)
         except (TelegramBadRequest, TelegramAPIError) as rejected:
-            await self._queue.mark_failed(notice, rejected.message)
+            await self._failed(notice, rejected.message)
         else:
             await self._queue.mark_sent(notice, sent.message_id)
+
+    async def _blocked(self, notice: BaseNotification, reason: str) -> None:
+        await self._queue.mark_blocked(notice, reason)
+        log.warning("notice blocked: %s", reason, extra=_about(notice))
+
+    async def _failed(self, notice: BaseNotification, reason: str) -> None:
+        await self._queue.mark_failed(notice, reason)
+        log.warning("notice failed: %s", reason, extra=_about(notice))
+
+
+def _about(notice: BaseNotification) -> dict[str, object]:
+    """What a log line says about a notice: no text, no name, only the chat's id."""
+    return {"notice_id": notice.id, "kind": notice.kind.value, "chat_id": notice.chat_id}

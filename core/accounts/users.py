@@ -108,6 +108,13 @@ class Users:
         document = await self._users.find_one({"telegramId": telegram_id, "active": {"$ne": False}})
         return None if document is None else User.model_validate(document)
 
+    async def highest_telegram_id(self) -> int | None:
+        """The largest Telegram user id linked to any account, deactivated ones too."""
+        document = await self._users.find_one(
+            {"telegramId": {"$type": "number"}}, {"telegramId": 1}, sort=[("telegramId", -1)]
+        )
+        return None if document is None else int(document["telegramId"])
+
     async def back_on_telegram(self, user: User, language: Language | None = None) -> User:
         """The customer wrote to the bot, so it is no longer blocked: notices resume. A
         customer without a language keeps ``language`` (their Telegram app's) from now on."""

@@ -169,6 +169,19 @@ async def test_telegram_signup_links_one_account_per_telegram_user(shop: Shop) -
     )
 
 
+async def test_the_highest_telegram_id_counts_every_linked_account(
+    shop: Shop, new_user: NewUser
+) -> None:
+    assert await shop.users.highest_telegram_id() is None
+    await new_user()  # no Telegram account
+    for telegram_id, email in ((1002, "erin@example.com"), (1001, "dan@example.com")):
+        await shop.users.sign_up_telegram(
+            TelegramSignup(telegram_id=telegram_id, name="Tg", email=email)
+        )
+    await shop.store.users.update_one({"telegramId": 1002}, {"$set": {"active": False}})
+    assert await shop.users.highest_telegram_id() == 1002  # a deactivated account's too
+
+
 async def test_profile_update_and_roles(shop: Shop, new_user: NewUser) -> None:
     user = await new_user()
     renamed = await shop.users.update_profile(user.id, ProfileUpdate(name="Alicia"))
