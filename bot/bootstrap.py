@@ -26,10 +26,12 @@ from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
 from bot.polling import poll
 from bot.retries import RetryRequests, Sleep
+from bot.shown import ShownMessages
 from bot.star_ledger import keep_reconciling
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
-from core.models import Language, PaymentMethod
+from core.accounts.models import Language
+from core.sales.models import PaymentMethod
 from core.shop import Shop
 from runtime.process import first_to_end
 
@@ -53,8 +55,9 @@ def create_bot(
     """A Bot for ``BOT_TOKEN`` talking to ``BOT_API_BASE_URL`` (Telegram's by default).
 
     ``retry_replies``: a request answered 429 or 5xx, or lost to the network, waits (with
-    ``sleep``) and goes again (``bot/retries.py``); the delivery worker turns it off and
-    reschedules instead.
+    ``sleep``) and goes again (``bot/retries.py``); the notifier turns it off and
+    reschedules instead. A polling bot does not send an edit that changes nothing
+    (``bot/shown.py``).
     """
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
@@ -64,6 +67,8 @@ def create_bot(
         else PRODUCTION
     )
     session = AiohttpSession(api=server)
+    if settings.bot_mode is BotMode.POLLING:
+        session.middleware(ShownMessages())
     if retry_replies:
         session.middleware(RetryRequests(sleep=sleep))
     return Bot(

@@ -1,4 +1,4 @@
-"""Telegram's side of reconciling Stars payments (``core/star_ledger.py``): reading the
+"""Telegram's side of reconciling Stars payments (``core/sales/star_ledger.py``): reading the
 bot's ledger with getStarTransactions, at startup and every ``STARS_RECONCILE_SECONDS``."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from aiogram import Bot
 from aiogram.enums import TransactionPartnerUserTransactionTypeEnum
 from aiogram.types import TransactionPartnerUser
 
+from core.sales.star_ledger import LedgerPage, StarPayment
 from core.shop import Shop
-from core.star_ledger import LedgerPage, StarPayment
 
 log = logging.getLogger(__name__)
 

@@ -12,31 +12,32 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from core.accounts import Accounts
-from core.broadcasts import Broadcasts
-from core.carts import Carts
-from core.catalog import Catalog
-from core.categories import Categories
-from core.checkout import Checkout
-from core.config import CoreSettings
-from core.currency import require_shop_currency
-from core.delivery import Delivery
-from core.leases import Leases
-from core.media import ProductPhotos
-from core.notifications import NotificationQueue
-from core.orders import Orders
-from core.outbox import Outbox
-from core.pacing import SendPacing
-from core.passwords import PasswordHasher
-from core.payments import Payments
-from core.staff import StaffDesk
-from core.star_ledger import StarLedger
-from core.stock import Stock
-from core.stock_alerts import StockAlerts
+from core.accounts.passwords import PasswordHasher
+from core.accounts.roles import Accounts
+from core.accounts.throttle import Counters, Limits, Throttle
+from core.accounts.tokens import TokenService
+from core.accounts.users import Users
+from core.base.leases import Leases
+from core.catalog.categories import Categories
+from core.catalog.currency import currency_mismatch
+from core.catalog.photos import ProductPhotos
+from core.catalog.products import Catalog
+from core.catalog.stock import Stock
+from core.catalog.stock_alerts import StockAlerts
+from core.config import ConfigError, CoreSettings
+from core.messaging.broadcasts import Broadcasts
+from core.messaging.notifications import NotificationQueue
+from core.messaging.pacing import SendPacing
+from core.sales.carts import Carts
+from core.sales.checkout import Checkout
+from core.sales.delivery import Delivery
+from core.sales.desk import StaffDesk
+from core.sales.orders import Orders
+from core.sales.outbox import Outbox
+from core.sales.payments import Payments
+from core.sales.refund_jobs import StarRefunds
+from core.sales.star_ledger import StarLedger
 from core.store import Store, connect
-from core.throttle import Counters, Limits, Throttle
-from core.tokens import TokenService
-from core.users import Users
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class Shop:
     checkout: Checkout
     orders: Orders
     payments: Payments
+    refunds: StarRefunds
     star_ledger: StarLedger
     outbox: Outbox
     stock_alerts: StockAlerts
@@ -69,7 +71,7 @@ class Shop:
     @classmethod
     def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
         store = Store.of(client[settings.mongodb_database])
-        lease = timedelta(seconds=settings.checkout_lease_seconds)
+        lease = timedelta(seconds=settings.lease_seconds)
         tokens = TokenService(
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.jwt_ttl_minutes)
         )
@@ -108,6 +110,7 @@ class Shop:
             orders=orders,
             payments=payments,
             star_ledger=StarLedger(store, users, payments),
+            refunds=StarRefunds(store, payments, lease),
             outbox=outbox,
             stock_alerts=alerts,
             notifications=notifications,
@@ -120,14 +123,15 @@ class Shop:
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish or undo interrupted checkouts, cancellations, notice and low-stock alert
-        relays, broadcast fan-outs, account changes, category archives and photo uploads;
-        how many.
+        relays, broadcast fan-outs, account changes, category archives and photo uploads,
+        and take over Stars refunds an earlier version queued as notices; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
         return (
             await self.checkout.recover(at)
             + await self.orders.recover(at)
+            + await self.refunds.adopt_old_notices()
             + await self.outbox.relay_pending(at)
             + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)
@@ -141,7 +145,7 @@ class Shop:
         left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
         leases whose holder died."""
         while True:
-            await asyncio.sleep(self.settings.checkout_lease_seconds)
+            await asyncio.sleep(self.settings.lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})
@@ -173,8 +177,10 @@ async def open_shop(
     try:
         shop = Shop.build(settings, client)
         await shop.store.ensure_indexes()
-        if check_prices:
-            await require_shop_currency(shop.store, settings.shop_currency)
+        if check_prices and (
+            problem := await currency_mismatch(shop.store, settings.shop_currency)
+        ):
+            raise ConfigError(problem)
         if recovered := await shop.recover():
             log.warning("recovered interrupted work at startup", extra={"count": recovered})
         yield shop

@@ -23,10 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from core.access import SYSTEM
-from core.commands import CartChange, HistoryQuery, ProductDraft, TelegramSignup
+from core.accounts.access import SYSTEM
+from core.accounts.commands import TelegramSignup
+from core.base.commands import HistoryQuery
+from core.catalog.commands import ProductDraft
 from core.config import DATA_DIR
-from core.models import Order, OrderStatus
+from core.sales.commands import CartChange
+from core.sales.models import Order, OrderStatus
 from core.shop import Shop, open_shop
 from runtime.embedded import EmbeddedMongo
 from sandbox import FakeUser, Sandbox, SandboxServer

@@ -266,10 +266,9 @@ class Payments:
         refund = Refund(user_id, telegram_payment_charge_id, charge.total_amount)
         self.refunds.append(refund)
         self._star_transaction(charge, "receiver")
-        self.sandbox.service_message(
+        self.sandbox.service_message(  # in the bot's name; Telegram delivers it to the bot too
             None,
             charge.chat_id,
-            deliver=False,
             refunded_payment={
                 "currency": STARS,
                 "total_amount": charge.total_amount,

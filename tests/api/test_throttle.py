@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from core.errors import EmailTaken
+from core.accounts.errors import EmailTaken
 from core.shop import Shop
 from tests.api.conftest import PASSWORD, Api, NewAccount, Reply, Serve
 from tests.processes import children, environment, free_port, wait_until_serving

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.commands import Credentials, PasswordChange
+from core.accounts.commands import Credentials, PasswordChange
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.conftest import Customer, tap
@@ -28,7 +28,7 @@ async def test_change_name_and_set_then_change_password(
 
     await tap(alice, "Set password")
     short = await _send_password(alice, "short")
-    assert short == "New password: String should have at least 8 characters."
+    assert short == "New password: must have at least 8 characters."
     saved = await _send_password(alice, "first password")
     assert saved.startswith("Password saved.") and "Password: set" in saved
     await tap(alice, "Change password")

@@ -13,11 +13,12 @@ import pytest
 from bot.bootstrap import create_bot, run_bot
 from bot.config import BotSettings
 from bot.star_ledger import read_ledger
-from core.models import Order, OrderStatus, PaymentState, User
+from core.accounts.models import User
+from core.sales.models import Order, OrderStatus, PaymentState
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.conftest import Customer, fill_cart, orders_of, review_order, tap
-from tests.bot.test_delivery import working
+from tests.bot.test_notifier import working
 from tests.conftest import NewProduct
 
 WAIT = 30.0

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.base.errors import Conflict, InvalidInput
+from core.catalog.currency import Rounding, convert, converted_price
 from core.config import ConfigError
-from core.currency import Rounding, convert, converted_price
-from core.errors import Conflict, InvalidInput
 from core.shop import Shop, open_shop
 from tests.conftest import NewProduct, make_settings
 from tests.core.test_crash_recovery import Killed, dying_store
