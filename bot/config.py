@@ -105,7 +105,7 @@ class BotSettings(BaseConfig):
         ge=1,
         le=86400,
         description="With `stars` payments: how often (and at startup) the bot reads Telegram's "
-        "ledger of Stars to record any payment the shop missed (see \"Payments\").",
+        'ledger of Stars to record any payment the shop missed (see "Payments").',
     )
     fsm_collection: str = Field(
         default="bot_fsm",
