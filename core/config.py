@@ -78,7 +78,10 @@ class CoreSettings(BaseConfig):
         description="ISO 3166 region whose national phone numbers may be typed without +.",
     )
     login_failures_per_email: int = Field(
-        default=5, ge=1, description="Wrong passwords for one email before it is refused."
+        default=5,
+        ge=1,
+        description="Wrong passwords for one email from one address before each further try "
+        "from there waits, twice as long each time (1 s, 2 s, 4 s, ...).",
     )
     login_failures_per_address: int = Field(
         default=30, ge=1, description="Failed logins from one address before it is slowed down."
@@ -87,10 +90,24 @@ class CoreSettings(BaseConfig):
         default=2.0, ge=0, le=30, description="Wait before each login from a slowed address."
     )
     registration_conflicts_per_address: int = Field(
-        default=10, ge=1, description="Sign-ups with a taken email from one address before 429."
+        default=10,
+        ge=1,
+        description="Sign-ups with a taken email from one address before each further sign-up "
+        "from there waits, twice as long each time.",
+    )
+    throttle_max_delay_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=86_400,
+        description="Longest of those growing waits: with the defaults one address gets at "
+        "most about 12 password tries an hour at one account.",
     )
     login_window_seconds: int = Field(
-        default=900, ge=1, le=86_400, description="How long those attempts are counted."
+        default=3600,
+        ge=1,
+        le=86_400,
+        description="Failures are forgotten this long after the last one (and failed logins "
+        "per address are counted per window this long).",
     )
     payment_provider_token: SecretStr | None = Field(
         default=None, description="Payment provider token from @BotFather (method provider)."

@@ -169,8 +169,10 @@ class TooManyAttempts(DomainError):
     code = "too-many-attempts"
 
     def __init__(self, retry_after: int, what: str = "Too many attempts") -> None:
-        minutes = math.ceil(retry_after / 60)
-        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+        count, unit = (
+            (retry_after, "second") if retry_after < 60 else (math.ceil(retry_after / 60), "minute")
+        )
+        wait = f"{count} {unit}{'s' if count != 1 else ''}"
         super().__init__(f"{what}; try again in {wait}.")
         self.retry_after = retry_after
         self.what = what

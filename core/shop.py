@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from core import clock
 from core.accounts import Accounts
 from core.broadcasts import Broadcasts
 from core.carts import Carts
@@ -32,7 +33,7 @@ from core.staff import StaffDesk
 from core.stock import Stock
 from core.stock_alerts import StockAlerts
 from core.store import Store, connect
-from core.throttle import Counters, Limits, Throttle
+from core.throttle import Backoff, Counters, Limits, Throttle
 from core.tokens import TokenService
 from core.users import Users
 
@@ -64,7 +65,15 @@ class Shop:
     leases: Leases
 
     @classmethod
-    def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
+    def build(
+        cls,
+        settings: CoreSettings,
+        client: AsyncMongoClient[dict[str, Any]],
+        *,
+        throttle_clock: Callable[[], datetime] = clock.now,
+    ) -> Shop:
+        """The shop's services over ``client``; ``throttle_clock`` times the guessing
+        limits (tests freeze it)."""
         store = Store.of(client[settings.mongodb_database])
         lease = timedelta(seconds=settings.checkout_lease_seconds)
         tokens = TokenService(
@@ -78,13 +87,27 @@ class Shop:
         carts = Carts(store, catalog)
         delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
         stock = Stock(store, alerts)
+        forget_after = timedelta(seconds=settings.login_window_seconds)
+        max_delay = timedelta(seconds=settings.throttle_max_delay_seconds)
         throttle = Throttle(
-            Counters(store.throttles, timedelta(seconds=settings.login_window_seconds)),
-            Limits(
-                failures_per_email=settings.login_failures_per_email,
+            logins=Backoff(
+                store.throttles,
+                free=settings.login_failures_per_email,
+                max_delay=max_delay,
+                forget_after=forget_after,
+                now=throttle_clock,
+            ),
+            signups=Backoff(
+                store.throttles,
+                free=settings.registration_conflicts_per_address,
+                max_delay=max_delay,
+                forget_after=forget_after,
+                now=throttle_clock,
+            ),
+            address_failures=Counters(store.throttles, forget_after, throttle_clock),
+            limits=Limits(
                 failures_per_address=settings.login_failures_per_address,
                 slowdown=timedelta(seconds=settings.login_slowdown_seconds),
-                conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
         orders = Orders(store, outbox, stock, lease)

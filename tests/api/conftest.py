@@ -23,12 +23,13 @@ from admin_api.config import ApiSettings
 from admin_api.keys import OPENAPI
 from core.access import SYSTEM
 from core.categories import CategoryDraft
+from core.clock import now
 from core.commands import BroadcastDraft, CartChange, Credentials
 from core.config import CoreSettings
 from core.ids import ID_PATTERN
 from core.models import Product, Role, User
 from core.shop import Shop
-from tests.conftest import ADDRESS, NewProduct, NewUser
+from tests.conftest import ADDRESS, FakeClock, NewProduct, NewUser
 from tests.images import image_bytes
 
 PASSWORD = "correct horse battery"
@@ -123,14 +124,18 @@ Serve = Callable[..., Awaitable[Api]]
 @pytest.fixture
 async def serve(shop: Shop) -> AsyncIterator[Serve]:
     """Start the app (on ``shop`` unless told) with overrides of ``ApiSettings`` and of
-    ``CoreSettings`` (the latter on a copy of the shop over the same database)."""
+    ``CoreSettings`` (the latter on a copy of the shop over the same database), its
+    guessing limits timed by ``clock`` if given."""
     async with contextlib.AsyncExitStack() as stack:
 
-        async def start(*, on: Shop | None = None, **overrides: Any) -> Api:
+        async def start(
+            *, on: Shop | None = None, clock: FakeClock | None = None, **overrides: Any
+        ) -> Api:
             served = on or shop
             core = {k: v for k, v in overrides.items() if k in CoreSettings.model_fields}
-            if core:
-                served = Shop.build(served.settings.model_copy(update=core), served.client)
+            if core or clock:
+                settings = served.settings.model_copy(update=core)
+                served = Shop.build(settings, served.client, throttle_clock=clock or now)
             api = {k: v for k, v in overrides.items() if k not in core}
             app = create_app(served, api_settings(**api))
             client = await stack.enter_async_context(TestClient(TestServer(app)))

@@ -6,6 +6,7 @@ from core.commands import Credentials, PasswordChange
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.conftest import Customer, tap
+from tests.conftest import ADDRESS
 
 
 async def _send_password(player: FakeUser, text: str) -> str:
@@ -45,7 +46,9 @@ async def test_wrong_current_passwords_are_limited_like_logins(
     shop: Shop, customer: Customer, running_bot: None
 ) -> None:
     alice, account = await customer("Alice")
-    await shop.users.change_password(account.id, PasswordChange(new_password="first password"))
+    await shop.users.change_password(
+        account.id, PasswordChange(new_password="first password"), address=ADDRESS
+    )
     await alice.send("/profile")
     await tap(alice, "Change password")
     tries = shop.settings.login_failures_per_email
