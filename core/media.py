@@ -3,8 +3,9 @@
 An upload is checked before anything is written: at most ``PHOTO_MAX_BYTES``, a JPEG, PNG or
 WebP by its content (the name and declared type are not trusted), within the sizes Telegram
 accepts for a photo, and one that Pillow decodes to the last pixel (so a truncated file,
-which Telegram could not show either, is refused; the sizes bound the work). Each file carries ``metadata.state``:
-``pending`` with a lease while it is being attached or removed, ``current`` once settled.
+which Telegram could not show either, is refused; the sizes bound the work). Each file
+carries ``metadata.state``: ``pending`` with a lease while it is being attached or removed,
+``current`` once settled.
 
 Attaching, each step one write:
 
