@@ -20,6 +20,33 @@ class ApiSettings(BaseConfig):
     max_body_bytes: int = Field(
         default=64 * 1024, ge=1024, le=10 * 1024 * 1024, description="Largest request body."
     )
+    api_max_connections: int = Field(
+        default=1000,
+        ge=1,
+        le=1_000_000,
+        description="Open connections the API keeps at most; more are closed when accepted.",
+    )
+    api_max_connections_per_address: int = Field(
+        default=100,
+        ge=1,
+        le=1_000_000,
+        description="Open connections from one client address at most (not applied with "
+        "TRUST_FORWARDED_FOR: every connection comes from the proxy then).",
+    )
+    api_idle_timeout_seconds: float = Field(
+        default=75,
+        gt=0,
+        le=3600,
+        description="A connection without a whole request head this long after it opened, or "
+        "after its last answer, is closed (keep it above a reverse proxy's keep-alive).",
+    )
+    api_body_timeout_seconds: float = Field(
+        default=30,
+        gt=0,
+        le=3600,
+        description="A request body must arrive within this long; a slower one gets 408 and "
+        "its connection is closed.",
+    )
     trust_forwarded_for: bool = Field(
         default=False,
         description="Take the client address from X-Forwarded-For (only behind a proxy).",

@@ -6,6 +6,7 @@ its status must be documented for that operation and its body must match the sch
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -18,7 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from jsonschema import Draft202012Validator
 from multidict import CIMultiDictProxy
 
-from admin_api.app import create_app
+from admin_api.app import create_app, run_api
 from admin_api.config import ApiSettings
 from admin_api.keys import OPENAPI
 from core.access import SYSTEM
@@ -31,6 +32,7 @@ from core.models import Product, Role, User
 from core.shop import Shop
 from tests.conftest import ADDRESS, FakeClock, NewProduct, NewUser
 from tests.images import image_bytes
+from tests.processes import free_port, wait_until_listening
 
 PASSWORD = "correct horse battery"
 
@@ -142,6 +144,27 @@ async def serve(shop: Shop) -> AsyncIterator[Serve]:
             return Api(client, app[OPENAPI])
 
         yield start
+
+
+Listen = Callable[..., Awaitable[int]]
+
+
+@pytest.fixture
+async def listen(shop: Shop) -> AsyncIterator[Listen]:
+    """Serve the API as ``python -m admin_api`` does (its connection caps and timeouts
+    included) in this process, on 127.0.0.1, with ``ApiSettings`` overrides; the port."""
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start(**overrides: Any) -> int:
+        port = free_port()
+        tasks.append(asyncio.create_task(run_api(shop, api_settings(api_port=port, **overrides))))
+        await wait_until_listening(port)
+        return port
+
+    yield start
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @pytest.fixture
