@@ -1,7 +1,8 @@
 """How the API meets the network: connection caps, timeouts, and problem details for
 requests that aiohttp refuses before the application sees them.
 
-- **Caps.** At most ``API_MAX_CONNECTIONS`` open connections, and at most
+- **Caps.** At most ``API_MAX_CONNECTIONS`` open connections (fewer if the process may not
+  open that many files; it raises its soft limit to the hard one), and at most
   ``API_MAX_CONNECTIONS_PER_ADDRESS`` from one client address (not applied with
   ``TRUST_FORWARDED_FOR``, where every connection comes from the proxy). A connection past
   either is closed as soon as it is accepted, so one client cannot use up the process's
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 from collections import Counter
 from typing import Any, cast
 
@@ -32,6 +34,8 @@ from admin_api.problems import problem_response
 
 log = logging.getLogger(__name__)
 
+RESERVED_FILES = 64
+"""Open files kept for what is not a client connection: the database pool, the logs."""
 MAX_FIELD_BYTES = 8190  # aiohttp's limit on a request line and on each header line
 LINGERING_SECONDS = 5.0
 
@@ -140,6 +144,23 @@ class _ProblemHandler(web.RequestHandler):
         return response
 
 
+def room_for(connections: int) -> int:
+    """``connections``, or fewer if the process may not open that many files. The soft
+    open-file limit is raised to the hard one first."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    if soft == resource.RLIM_INFINITY or connections <= soft - RESERVED_FILES:
+        return connections
+    room = max(1, soft - RESERVED_FILES)
+    log.warning(
+        "API_MAX_CONNECTIONS lowered to fit the open-file limit",
+        extra={"connections": room, "fileLimit": soft},
+    )
+    return room
+
+
 def handler_options(settings: ApiSettings) -> dict[str, Any]:
     """What aiohttp's protocol is told: its timeouts and limits."""
     return {
@@ -154,7 +175,7 @@ def handler_options(settings: ApiSettings) -> dict[str, Any]:
 async def listen(runner: web.AppRunner, settings: ApiSettings) -> asyncio.Server:
     """Serve ``runner``'s application on ``API_HOST:API_PORT`` through the gate."""
     per_address = None if settings.trust_forwarded_for else settings.api_max_connections_per_address
-    gate = ConnectionGate(settings.api_max_connections, per_address)
+    gate = ConnectionGate(room_for(settings.api_max_connections), per_address)
     server = runner.server
     assert server is not None, "set the runner up first"
     loop = asyncio.get_running_loop()
