@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import math
 import resource
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -62,6 +65,11 @@ def _rss_mib(pid: int) -> float:
     return int(line.split()[1]) / 1024
 
 
+async def _until_closed(reader: asyncio.StreamReader) -> None:
+    with contextlib.suppress(OSError):
+        await reader.read()
+
+
 async def _slow_client(port: int, figures: Figures, stop: asyncio.Event) -> None:
     """One connection held open with an unfinished body, opened again when cut off."""
     while not stop.is_set():
@@ -77,7 +85,7 @@ async def _slow_client(port: int, figures: Figures, stop: asyncio.Event) -> None
         figures.held_by_attacker += 1
         try:
             writer.write(HEAD)
-            reading = asyncio.ensure_future(reader.read())
+            reading = asyncio.ensure_future(_until_closed(reader))
             stopping = asyncio.ensure_future(stop.wait())
             await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
@@ -185,7 +193,10 @@ async def measure(connections: int, seconds: float, project: Path, file_limit: i
     )
     table.add("attacker's failed connects", figures.connect_errors)
     table.add("/healthz answered / asked", f"{len(answered)} / {len(figures.probes)}")
-    table.add("/healthz slowest answer s", f"{max(answered, default=float('nan')):.2f}")
+    table.add(
+        "/healthz median / slowest answer s",
+        f"{statistics.median(answered or [math.nan]):.2f} / {max(answered, default=math.nan):.2f}",
+    )
     table.add("/healthz longest outage s", f"{_longest_outage(figures.probes):.1f}")
     lines = logged.count(b"\n")
     table.add("API log: lines / KiB", f"{lines} / {len(logged) / 1024:.0f}")
