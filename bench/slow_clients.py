@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import math
+import os
 import resource
 import statistics
 import tempfile
