@@ -13,7 +13,7 @@ from core.config import CoreSettings, ensure_generated_secret, load
 from core.errors import DomainError
 from core.shop import Shop, open_shop
 from runtime import demo
-from runtime.database import database_uri
+from runtime.database import database
 
 
 def _read_password() -> str:
@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _run(command: Command, args: argparse.Namespace) -> None:
     settings = load(CoreSettings)
-    async with database_uri(settings) as uri, open_shop(settings, uri) as shop:
+    async with database(settings) as db, open_shop(settings, db.uri) as shop:
         await command(shop, args)
 
 
