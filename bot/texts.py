@@ -582,6 +582,14 @@ def _names(names: Sequence[str]) -> str:
 
 
 def _too_many(error: TooManyAttempts) -> str:
+    if error.retry_after < 60:
+        seconds = error.retry_after
+        text = ngettext(
+            "{what}; try again in {count} second.",
+            "{what}; try again in {count} seconds.",
+            seconds,
+        )
+        return text.format(what=_translated(error.what), count=seconds)
     minutes = -(-error.retry_after // 60)
     text = ngettext(
         "{what}; try again in {count} minute.", "{what}; try again in {count} minutes.", minutes

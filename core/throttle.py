@@ -220,7 +220,7 @@ class Throttle:
         ``TooManyAttempts``; the try counts as wrong until ``password_confirmed``."""
         key = f"login:{_bounded(email)}|{_client(address)}"
         if retry_after := await self._logins.claim(key, counted=True):
-            raise TooManyAttempts(retry_after, "Too many wrong passwords for this email")
+            raise TooManyAttempts(retry_after, "Too many wrong passwords")
 
     async def password_confirmed(self, email: str, address: str) -> None:
         await self._logins.clear(f"login:{_bounded(email)}|{_client(address)}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from core import clock
 from core.commands import Credentials, PasswordChange
 from core.shop import Shop
 from sandbox import FakeUser
@@ -56,6 +59,10 @@ async def test_wrong_current_passwords_are_limited_like_logins(
         assert await _send_password(alice, "guess\nsecond password") == (
             "The current password is wrong."
         )
+    [key] = [d["_id"] for d in await shop.store.throttles.find({"failures": tries}).to_list()]
+    assert key == f"login:{account.email}|telegram:{alice.id}"  # the Telegram user's tries
+    later = clock.now() + timedelta(minutes=15)  # as if many more failures had earned it
+    await shop.store.throttles.update_one({"_id": key}, {"$set": {"nextAt": later}})
     refused = await _send_password(alice, "first password\nsecond password")
     assert refused == "Too many wrong passwords; try again in 15 minutes."
     credentials = Credentials(email=account.email, password="first password")
