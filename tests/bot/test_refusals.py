@@ -42,6 +42,11 @@ def _in(language: Language, error: DomainError) -> str:
             "Слишком много неверных паролей; попробуйте через 2 минуты.",
         ),
         (
+            TooManyAttempts(2, "Too many wrong passwords"),
+            "Too many wrong passwords; try again in 2 seconds.",
+            "Слишком много неверных паролей; попробуйте через 2 секунды.",
+        ),
+        (
             TooManyAttempts(300),
             "Too many attempts; try again in 5 minutes.",
             "Слишком много попыток; попробуйте через 5 минут.",
