@@ -12,8 +12,8 @@ from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel
 
 from admin_api.problems import Rejected
-from core.commands import CommandT, parse
-from core.errors import FieldError, InvalidInput
+from core.base.commands import CommandT, parse
+from core.base.errors import FieldError, InvalidInput
 
 T = TypeVar("T")
 

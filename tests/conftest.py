@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 
-from core.access import SYSTEM
-from core.commands import ProductDraft, Registration
+from core.accounts.access import SYSTEM
+from core.accounts.commands import Registration
+from core.accounts.models import User
+from core.catalog.commands import ProductDraft
+from core.catalog.models import Product
 from core.config import DATA_DIR, CoreSettings
-from core.models import Product, User
 from core.shop import Shop, open_shop
 from runtime.embedded import EmbeddedMongo
 

@@ -16,10 +16,11 @@ from bot import keyboards, texts
 from bot.callbacks import ChooseLanguage, EditProfile, Open, ProfileEdit, Section
 from bot.screens import show
 from bot.states import ProfileForm
-from core.commands import LanguageChoice, PasswordChange, ProfileUpdate, parse
-from core.models import User
+from core.accounts.commands import LanguageChoice, PasswordChange, ProfileUpdate
+from core.accounts.models import User
+from core.accounts.users import telegram_address
+from core.base.commands import parse
 from core.shop import Shop
-from core.users import telegram_address
 
 
 async def open_profile(event: Message | CallbackQuery, customer: User) -> None:

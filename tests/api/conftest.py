@@ -22,13 +22,16 @@ from multidict import CIMultiDictProxy
 from admin_api.app import create_app, run_api
 from admin_api.config import ApiSettings
 from admin_api.keys import OPENAPI
-from core.access import SYSTEM
-from core.categories import CategoryDraft
-from core.clock import now
-from core.commands import BroadcastDraft, CartChange, Credentials
+from core.accounts.access import SYSTEM
+from core.accounts.commands import Credentials
+from core.accounts.models import Role, User
+from core.base.clock import now
+from core.base.ids import ID_PATTERN
+from core.catalog.commands import CategoryDraft
+from core.catalog.models import Product
 from core.config import CoreSettings
-from core.ids import ID_PATTERN
-from core.models import Product, Role, User
+from core.messaging.commands import BroadcastDraft
+from core.sales.commands import CartChange
 from core.shop import Shop
 from tests.conftest import ADDRESS, FakeClock, NewProduct, NewUser
 from tests.images import image_bytes

@@ -13,8 +13,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from core import clock
-from core.errors import EmailTaken
+from core.accounts.errors import EmailTaken
+from core.base import clock
 from core.shop import Shop
 from tests.api.conftest import PASSWORD, Api, NewAccount, Reply, Serve
 from tests.conftest import FakeClock

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 
-from core.commands import Credentials, PasswordChange
+from core.accounts.commands import Credentials, PasswordChange
 from core.shop import Shop
 from sandbox import SandboxServer
 from tests.bot.conftest import Customer, fill_cart, orders_of, review_order

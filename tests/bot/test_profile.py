@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core import clock
-from core.commands import Credentials, PasswordChange
+from core.accounts.commands import Credentials, PasswordChange
+from core.base import clock
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.conftest import Customer, tap

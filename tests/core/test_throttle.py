@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from core.accounts.throttle import Backoff, Counters
 from core.shop import Shop
-from core.throttle import Backoff, Counters
 from tests.conftest import FakeClock
 
 WINDOW = timedelta(seconds=60)
