@@ -134,9 +134,11 @@ class _ProblemHandler(web.RequestHandler):
             code, detail = "malformed-request", "The request is not valid HTTP/1.1."
         else:
             code, detail = "internal-error", "Something went wrong on our side."
-        log.warning(
+        log.log(
+            logging.ERROR if status >= 500 else logging.WARNING,
             "request refused before the application",
             extra={"client": request.remote, "status": status, "error": type(exc).__name__},
+            exc_info=exc if status >= 500 else None,
         )
         headers = {**SECURITY_HEADERS, "Server": SERVER_NAME}
         response = problem_response(request, status, code, detail, headers=headers)
