@@ -545,6 +545,10 @@ FIELD_PROBLEMS = (
     N_("is not a valid phone number (with the country code: +44 20 7946 0958)"),
     N_("String should have at most 300 characters"),
     N_("String should have at most 500 characters"),
+    N_("is not a valid phone number: type digits only, without an extension"),
+    N_("has an extension, which a courier cannot dial: give a direct number"),
+    N_("is a premium-rate, pager or voicemail number: give one to call"),
+    N_("must not start with a combining mark (an accent needs a letter)"),
 )
 
 

@@ -17,6 +17,11 @@ EMAIL = InvalidInput(
     "bad", [FieldError(("email",), "value is not a valid email address: It must have an @-sign.")]
 )
 
+PREMIUM = InvalidInput(
+    "bad",
+    [FieldError(("phone",), "is a premium-rate, pager or voicemail number: give one to call")],
+)
+
 
 def _in(language: Language, error: DomainError) -> str:
     i18n = load_catalogs(Language.EN)
@@ -41,6 +46,12 @@ def _in(language: Language, error: DomainError) -> str:
             TooManyAttempts(61, "Too many wrong passwords"),
             "Too many wrong passwords; try again in 2 minutes.",
             "Слишком много неверных паролей; попробуйте через 2 минуты.",
+        ),
+        (
+            PREMIUM,
+            "Phone: is a premium-rate, pager or voicemail number: give one to call.",
+            "Телефон: это платный номер, пейджер или голосовая почта: укажите номер, по "
+            "которому можно позвонить.",
         ),
         (
             TooManyAttempts(2, "Too many wrong passwords"),
