@@ -3,7 +3,7 @@ requests that aiohttp refuses before the application sees them.
 
 - **Caps.** At most ``API_MAX_CONNECTIONS`` open connections (fewer if the process may not
   open that many files; it raises its soft limit to the hard one), and at most
-  ``API_MAX_CONNECTIONS_PER_ADDRESS`` from one client address (not applied with
+  ``API_MAX_CONNECTIONS_PER_ADDRESS`` from one client address (IPv6: per /64; not applied with
   ``TRUST_FORWARDED_FOR``, where every connection comes from the proxy). A connection past
   either is closed as soon as it is accepted, so one client cannot use up the process's
   file descriptors or memory, and ``/healthz`` keeps answering others.
@@ -31,6 +31,7 @@ from aiohttp.http_exceptions import LineTooLong
 from admin_api.config import ApiSettings
 from admin_api.middlewares import SECURITY_HEADERS, SERVER_NAME
 from admin_api.problems import problem_response
+from core.accounts.throttle import client_block
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class _Gated(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         peer = transport.get_extra_info("peername")
-        self._address = str(peer[0]) if peer else "unknown"
+        self._address = client_block(str(peer[0])) if peer else "unknown"
         if not self._gate.admit(self._address):
             self._inner = None
             cast(asyncio.Transport, transport).abort()

@@ -218,20 +218,20 @@ class Throttle:
     async def before_password_check(self, email: str, address: str) -> None:
         """Take the next password try for ``email`` from ``address``, or raise
         ``TooManyAttempts``; the try counts as wrong until ``password_confirmed``."""
-        key = f"login:{_bounded(email)}|{_client(address)}"
+        key = f"login:{_bounded(email)}|{client_block(address)}"
         if retry_after := await self._logins.claim(key, counted=True):
             raise TooManyAttempts(retry_after, "Too many wrong passwords")
 
     async def password_confirmed(self, email: str, address: str) -> None:
-        await self._logins.clear(f"login:{_bounded(email)}|{_client(address)}")
+        await self._logins.clear(f"login:{_bounded(email)}|{client_block(address)}")
 
     async def slowdown(self, address: str) -> timedelta:
         """How long a login from ``address`` waits before its password is checked."""
-        failures = await self._address_failures.count(f"login-address:{_client(address)}")
+        failures = await self._address_failures.count(f"login-address:{client_block(address)}")
         return self._limits.slowdown if failures >= self._limits.failures_per_address else ZERO
 
     async def login_failed(self, address: str) -> None:
-        await self._address_failures.add(f"login-address:{_client(address)}")
+        await self._address_failures.add(f"login-address:{client_block(address)}")
 
     async def before_registration(self, address: str) -> None:
         """Take ``address``'s turn to sign up, or raise ``TooManyAttempts`` if its taken
@@ -250,11 +250,12 @@ class Throttle:
 
 
 def _registration(address: str) -> str:
-    return f"registration:{_client(address)}"
+    return f"registration:{client_block(address)}"
 
 
-def _client(address: str) -> str:
-    """The address as throttled: an IPv6 address by its /64 network."""
+def client_block(address: str) -> str:
+    """A client address as limits count it: an IPv6 address by its /64 network (the block
+    one customer usually holds), an IPv4 one (also written IPv6-mapped) as itself."""
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from core.accounts.throttle import Backoff, Counters
+from core.accounts.throttle import Backoff, Counters, client_block
 from core.shop import Shop
 from tests.conftest import FakeClock
 
@@ -83,3 +83,10 @@ async def test_prune_drops_what_is_forgotten_or_over(shop: Shop) -> None:
     assert await counters.count("b") == 0
     assert await keys.prune() + await counters.prune() == 2
     assert await shop.store.throttles.count_documents({}) == 0
+
+
+def test_an_ipv6_client_counts_by_its_64_block() -> None:
+    assert client_block("2001:db8:1:2::1") == client_block("2001:db8:1:2:ffff::9")
+    assert client_block("2001:db8:1:2::1") != client_block("2001:db8:1:3::1")
+    assert client_block("::ffff:192.0.2.1") == client_block("192.0.2.1") == "192.0.2.1"
+    assert client_block("telegram:42") == "telegram:42"
