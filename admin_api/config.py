@@ -39,7 +39,8 @@ class ApiSettings(BaseConfig):
         default=100,
         ge=1,
         le=1_000_000,
-        description="Open connections from one client address at most; not applied with "
+        description="Open connections from one client address (IPv6: its /64) at most; not "
+        "applied with "
         "`TRUST_FORWARDED_FOR`, where every connection comes from the proxy "
         '(docs/api.md, "Connections").',
     )
