@@ -40,8 +40,7 @@ class ApiSettings(BaseConfig):
         ge=1,
         le=1_000_000,
         description="Open connections from one client address (IPv6: its /64) at most; not "
-        "applied with "
-        "`TRUST_FORWARDED_FOR`, where every connection comes from the proxy "
+        "applied with `TRUST_FORWARDED_FOR`, where every connection comes from the proxy "
         '(docs/api.md, "Connections").',
     )
     api_idle_timeout_seconds: float = Field(
