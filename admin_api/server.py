@@ -23,6 +23,7 @@ import asyncio
 import logging
 import resource
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, cast
 
 from aiohttp import web
@@ -70,12 +71,14 @@ class ConnectionGate:
 
 
 class _Gated(asyncio.Protocol):
-    """One connection: handed to aiohttp's protocol if the gate admits it, else closed."""
+    """One connection: handed to aiohttp's protocol (made only then) if the gate admits it,
+    else closed."""
 
-    __slots__ = ("_address", "_gate", "_inner")
+    __slots__ = ("_address", "_gate", "_handler", "_inner")
 
-    def __init__(self, inner: web.RequestHandler, gate: ConnectionGate) -> None:
-        self._inner: web.RequestHandler | None = inner
+    def __init__(self, handler: Callable[[], web.RequestHandler], gate: ConnectionGate) -> None:
+        self._handler = handler
+        self._inner: web.RequestHandler | None = None
         self._gate = gate
         self._address = ""
 
@@ -83,14 +86,13 @@ class _Gated(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self._address = client_block(str(peer[0])) if peer else "unknown"
         if not self._gate.admit(self._address):
-            self._inner = None
             cast(asyncio.Transport, transport).abort()
             log.warning(
                 "connection refused: too many open",
                 extra={"client": self._address, "open": self._gate.open},
             )
             return
-        assert self._inner is not None
+        self._inner = self._handler()
         self._inner.connection_made(transport)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -184,7 +186,10 @@ async def listen(runner: web.AppRunner, settings: ApiSettings) -> asyncio.Server
     loop = asyncio.get_running_loop()
     options = handler_options(settings)
 
+    def handler() -> web.RequestHandler:
+        return _ProblemHandler(server, loop=loop, **options)
+
     def connection() -> asyncio.Protocol:
-        return _Gated(_ProblemHandler(server, loop=loop, **options), gate)
+        return _Gated(handler, gate)
 
     return await loop.create_server(connection, settings.api_host, settings.api_port)
