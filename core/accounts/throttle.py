@@ -43,7 +43,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from core.accounts.errors import TooManyAttempts
+from core.accounts.errors import Throttled, TooManyAttempts
 from core.base import clock
 from core.store import Collection
 
@@ -220,7 +220,7 @@ class Throttle:
         ``TooManyAttempts``; the try counts as wrong until ``password_confirmed``."""
         key = f"login:{_bounded(email)}|{client_block(address)}"
         if retry_after := await self._logins.claim(key, counted=True):
-            raise TooManyAttempts(retry_after, "Too many wrong passwords")
+            raise TooManyAttempts(retry_after, Throttled.WRONG_PASSWORDS)
 
     async def password_confirmed(self, email: str, address: str) -> None:
         await self._logins.clear(f"login:{_bounded(email)}|{client_block(address)}")
@@ -237,9 +237,7 @@ class Throttle:
         """Take ``address``'s turn to sign up, or raise ``TooManyAttempts`` if its taken
         emails earned a delay that has not passed."""
         if retry_after := await self._signups.claim(_registration(address), counted=False):
-            raise TooManyAttempts(
-                retry_after, "Too many sign-ups with emails that already have an account"
-            )
+            raise TooManyAttempts(retry_after, Throttled.SIGN_UPS)
 
     async def email_taken(self, address: str) -> None:
         """A sign-up from ``address`` named an email that has an account: count it."""

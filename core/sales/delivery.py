@@ -30,14 +30,16 @@ import phonenumbers
 from bson import ObjectId
 from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 from pydantic.config import JsonValue
+from pydantic_core import PydanticCustomError
 
 from core.accounts.models import SavedDelivery
 from core.base.commands import Command, Name
-from core.base.errors import FieldError, InvalidInput
+from core.base.errors import FieldError, InvalidInput, field_error
 from core.base.fields import DELIVERY_METHOD_MARK
 from core.base.models import Model
 from core.base.text import Printable
 from core.catalog.commands import Price
+from core.sales.errors import NotDelivering
 from core.sales.models import DeliverySnapshot
 from core.store import Store
 
@@ -135,23 +137,32 @@ def check_region(region: str | None) -> str | None:
 
 
 def normalise_phone(text: str, region: str | None = None) -> str:
-    """``text`` as an E.164 number, or ``ValueError`` saying why not. Without a leading
+    """``text`` as an E.164 number, or a ``ValueError`` (a ``PydanticCustomError`` whose
+    type names the problem) saying why not. Without a leading
     ``+`` the number is read as a national one of ``region`` (refused without a region).
     Nothing typed is dropped or guessed: letters (an extension, a vanity number) are
     refused rather than read as digits or left out, and so are numbers nobody could be
     reached at for a delivery (premium rate, pagers, voicemail)."""
     if any(char.isalpha() for char in text):
-        raise ValueError("is not a valid phone number: type digits only, without an extension")
+        raise PydanticCustomError(
+            "phone_letters", "is not a valid phone number: type digits only, without an extension"
+        )
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ValueError("is not a valid phone number (with the country code: +44 20 7946 0958)")
+        raise PydanticCustomError(
+            "phone", "is not a valid phone number (with the country code: +44 20 7946 0958)"
+        )
     if number.extension:
-        raise ValueError("has an extension, which a courier cannot dial: give a direct number")
+        raise PydanticCustomError(
+            "phone_extension", "has an extension, which a courier cannot dial: give a direct number"
+        )
     if phonenumbers.number_type(number) in UNREACHABLE_TYPES:
-        raise ValueError("is a premium-rate, pager or voicemail number: give one to call")
+        raise PydanticCustomError(
+            "phone_premium", "is a premium-rate, pager or voicemail number: give one to call"
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -185,7 +196,7 @@ class Delivery:
         try:
             return normalise_phone(text, self._phone_region)
         except ValueError as exc:
-            error = FieldError(("phone",), str(exc))
+            error = field_error(("phone",), exc)
             raise InvalidInput("The phone number is not valid.", [error]) from None
 
     def snapshot(
@@ -196,20 +207,20 @@ class Delivery:
         if not self.methods:
             if details is None:
                 return None
-            raise InvalidInput(
-                "This shop does not deliver: place the order without delivery details."
-            )
+            raise NotDelivering()
         if details is None:
-            error = FieldError(("method",), f"is required: {self._choices}")
+            error = FieldError(("method",), f"is required: {self._choices}", "missing")
             raise InvalidInput("Say how the order should reach you.", [error])
         errors: list[FieldError] = []
         method = self.method(details.method)
         if method is None:
-            errors.append(FieldError(("method",), f"is not offered: {self._choices}"))
+            errors.append(
+                FieldError(("method",), f"is not offered: {self._choices}", "not_offered")
+            )
         elif method.needs_address and details.address is None:
-            errors.append(FieldError(("address",), f"is required for {method.title}"))
+            errors.append(FieldError(("address",), f"is required for {method.title}", "missing"))
         elif not method.needs_address and details.address is not None:
-            errors.append(FieldError(("address",), f"is not taken by {method.title}"))
+            errors.append(FieldError(("address",), f"is not taken by {method.title}", "not_taken"))
         try:
             phone = self.phone(details.phone)
         except InvalidInput as exc:

@@ -22,7 +22,7 @@ from core.sales.models import Order
 from core.shop import Shop
 from sandbox import FakeUser, Message
 from tests.bot.conftest import Customer, english, fill_cart, orders_of, review_order, tap
-from tests.bot.test_delivery import working
+from tests.bot.test_notifier import working
 from tests.conftest import DELIVERY_METHODS, NewProduct
 
 CONFIRM = "✅ Confirm order"

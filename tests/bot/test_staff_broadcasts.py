@@ -23,7 +23,7 @@ from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
 from sandbox.testing import polling
 from tests.bot.conftest import Customer, fill_cart
-from tests.bot.test_delivery import _settled, working
+from tests.bot.test_notifier import _settled, working
 
 FORBIDDEN = "Your role may not do this."
 DRAFT_GONE = "This draft was sent or discarded already."

@@ -19,7 +19,7 @@ from core.sales.models import Order, OrderStatus
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, Message, SandboxServer
 from tests.bot.conftest import Customer, fill_cart, make_bot_settings
-from tests.bot.test_delivery import working
+from tests.bot.test_notifier import working
 
 FORBIDDEN = "Your role may not do this."
 ONLY_STAFF = "Only the shop's staff can do this."
