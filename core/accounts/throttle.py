@@ -244,6 +244,7 @@ class Throttle:
         await self._signups.failed(_registration(address))
 
     async def prune(self) -> int:
+        # One collection: pruning the logins' keys prunes the sign-ups' too.
         return await self._logins.prune() + await self._address_failures.prune()
 
 
