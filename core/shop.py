@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,9 +14,10 @@ from pymongo import AsyncMongoClient
 
 from core.accounts.passwords import PasswordHasher
 from core.accounts.roles import Accounts
-from core.accounts.throttle import Counters, Limits, Throttle
+from core.accounts.throttle import Backoff, Counters, Limits, Throttle
 from core.accounts.tokens import TokenService
 from core.accounts.users import Users
+from core.base import clock
 from core.base.leases import Leases
 from core.catalog.categories import Categories
 from core.catalog.currency import currency_mismatch
@@ -69,7 +70,15 @@ class Shop:
     leases: Leases
 
     @classmethod
-    def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
+    def build(
+        cls,
+        settings: CoreSettings,
+        client: AsyncMongoClient[dict[str, Any]],
+        *,
+        throttle_clock: Callable[[], datetime] = clock.now,
+    ) -> Shop:
+        """The shop's services over ``client``; ``throttle_clock`` times the guessing
+        limits (tests freeze it)."""
         store = Store.of(client[settings.mongodb_database])
         lease = timedelta(seconds=settings.lease_seconds)
         tokens = TokenService(
@@ -83,13 +92,27 @@ class Shop:
         carts = Carts(store, catalog)
         delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
         stock = Stock(store, alerts)
+        forget_after = timedelta(seconds=settings.login_window_seconds)
+        max_delay = timedelta(seconds=settings.throttle_max_delay_seconds)
         throttle = Throttle(
-            Counters(store.throttles, timedelta(seconds=settings.login_window_seconds)),
-            Limits(
-                failures_per_email=settings.login_failures_per_email,
+            logins=Backoff(
+                store.throttles,
+                free=settings.login_failures_per_email,
+                max_delay=max_delay,
+                forget_after=forget_after,
+                now=throttle_clock,
+            ),
+            signups=Backoff(
+                store.throttles,
+                free=settings.registration_conflicts_per_address,
+                max_delay=max_delay,
+                forget_after=forget_after,
+                now=throttle_clock,
+            ),
+            address_failures=Counters(store.throttles, forget_after, throttle_clock),
+            limits=Limits(
                 failures_per_address=settings.login_failures_per_address,
                 slowdown=timedelta(seconds=settings.login_slowdown_seconds),
-                conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
         orders = Orders(store, outbox, stock, lease)

@@ -16,7 +16,7 @@ from core.catalog import currency
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.shop import Shop, open_shop
 from runtime import demo
-from runtime.database import database_uri
+from runtime.database import database
 
 
 def _read_password() -> str:
@@ -112,7 +112,7 @@ def _decimal(text: str) -> Decimal:
 async def _run(command: Command, args: argparse.Namespace) -> None:
     settings = load(CoreSettings)
     check = getattr(args, "check_prices", True)
-    async with database_uri(settings) as uri, open_shop(settings, uri, check_prices=check) as shop:
+    async with database(settings) as db, open_shop(settings, db.uri, check_prices=check) as shop:
         await command(shop, args)
 
 

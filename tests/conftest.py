@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -31,6 +32,17 @@ DELIVERY_METHODS = [
     {"code": "courier", "title": "Courier", "fee": 500, "needsAddress": True},
 ]
 """Delivery methods for the tests of a shop that delivers (``core_overrides``)."""
+
+
+class FakeClock:
+    """A clock that moves only when a test moves ``moment``."""
+
+    def __init__(self, moment: datetime = datetime(2030, 1, 1, tzinfo=UTC)) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
 
 NewUser = Callable[..., Awaitable[User]]
 NewProduct = Callable[..., Awaitable[Product]]
