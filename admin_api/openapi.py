@@ -14,10 +14,10 @@ from admin_api.handlers.orders import IDEMPOTENCY_KEY
 from admin_api.payloads import MULTIPART
 from admin_api.problems import MEDIA_TYPE, Problem
 from admin_api.routes import PATH_PARAMETER
-from core.commands import IdempotencyKey
-from core.delivery import DELIVERY_RULES_MARK, DeliveryMethod, address_rules
-from core.fields import DELIVERY_METHOD_MARK, SHOP_CURRENCY_MARK
-from core.ids import Id
+from core.base.fields import DELIVERY_METHOD_MARK, SHOP_CURRENCY_MARK
+from core.base.ids import Id
+from core.sales.commands import IdempotencyKey
+from core.sales.delivery import DELIVERY_RULES_MARK, DeliveryMethod, address_rules
 
 REF = "#/components/schemas/{model}"
 Mode = Literal["validation", "serialization"]
@@ -55,8 +55,9 @@ def _upload(upload: Upload) -> dict[str, Any]:
 
 
 def _problem_statuses(route: Route) -> set[int]:
-    # 413 and 415 everywhere: an operation without a body refuses one that is sent.
-    statuses = {413, 415, 500, 503, *route.problems}
+    # 408, 413 and 415 everywhere: an operation without a body refuses one that is sent (and
+    # waits for it only so long); 431 for a header line too long, wherever it is sent.
+    statuses = {408, 413, 415, 431, 500, 503, *route.problems}
     if route.access is not Access.PUBLIC:
         statuses.add(401)
     if route.access in (Access.STAFF, Access.ADMIN):
@@ -193,8 +194,9 @@ def build_document(
             "version": API_VERSION,
             "description": (
                 "Errors are `application/problem+json` (RFC 9457). Request bodies are JSON of "
-                f"at most {max_body_bytes} bytes (413 beyond); an operation without a request "
-                "body refuses one (415)."
+                f"at most {max_body_bytes} bytes (413 beyond) that must arrive in time (408); "
+                "an operation without a request body refuses one (415); a request line or "
+                "header line longer than 8190 bytes gets 431."
             ),
         },
         "paths": paths,

@@ -1,8 +1,8 @@
 """``python -m bench.broadcast [--recipients N]``: a broadcast against Telegram's 30/s limit.
 
 The sandbox enforces 30 messages per second for the bot and 1 per second per chat, as
-Telegram does, and answers 429 beyond them. The delivery worker runs as its own process
-(``python -m bot.delivery``) over the embedded engine. The baseline, in the same run, is a
+Telegram does, and answers 429 beyond them. The notifier runs as its own process
+(``python -m bot.notifier``) over the embedded engine. The baseline, in the same run, is a
 bare aiogram loop with no database at all, paced in process at the same 34 ms interval:
 the best a sender can do here. Reported: sustained rate (first to last accepted send),
 its ratio to the limit and to the baseline, 429s met, duplicates and lost messages.
@@ -22,9 +22,10 @@ from aiogram.exceptions import TelegramRetryAfter
 from bench.processes import running
 from bench.report import Table, save
 from bench.stage import RESULTS, child_env, engine, shop_on
-from bot.delivery.worker import SendWindow, slot_interval
-from core.access import SYSTEM
-from core.commands import BroadcastDraft, TelegramSignup
+from bot.notifier.worker import SendWindow, slot_interval
+from core.accounts.access import SYSTEM
+from core.accounts.commands import TelegramSignup
+from core.messaging.commands import BroadcastDraft
 from sandbox import Sandbox, SandboxServer
 from sandbox.models import ApiCall
 from sandbox.testing import make_bot
@@ -44,7 +45,7 @@ def _rate(accepted: Sequence[ApiCall]) -> float:
 
 
 async def baseline(server: SandboxServer, chats: Sequence[int]) -> float:
-    """A database-free loop with the worker's pacing (interval and window): its rate."""
+    """A database-free loop with the notifier's pacing (interval and window): its rate."""
     bot = make_bot(server)
     step = slot_interval(LIMIT).total_seconds()
     window = SendWindow(int(LIMIT))
@@ -101,7 +102,7 @@ async def measure(recipients: int) -> tuple[Table, dict[str, Any]]:
         )
         broadcast = await shop.broadcasts.start(SYSTEM, draft)
         began = time.monotonic()
-        async with running("bot.delivery", env, RESULTS / "worker.log", started) as worker:
+        async with running("bot.notifier", env, RESULTS / "worker.log", started) as worker:
             while (await shop.broadcasts.progress(SYSTEM, broadcast.id)).remaining:  # noqa: ASYNC110
                 await asyncio.sleep(0.5)
             peak_rss = worker.peak_rss_mib()
@@ -119,7 +120,7 @@ async def measure(recipients: int) -> tuple[Table, dict[str, Any]]:
         ["sender", "msg/s", "of limit", "vs baseline", "429s", "duplicates", "lost", "seconds",
          "worker peak RSS MiB"],
     )  # fmt: skip
-    table.add("delivery worker", round(rate, 2), f"{rate / LIMIT:.1%}",
+    table.add("notifier", round(rate, 2), f"{rate / LIMIT:.1%}",
               round(rate / bare_rate, 3), floods, duplicates, lost, round(elapsed, 1),
               round(peak_rss, 1))  # fmt: skip
     table.add("bare loop (baseline)", round(bare_rate, 2), f"{bare_rate / LIMIT:.1%}", 1.0,

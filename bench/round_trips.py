@@ -68,7 +68,7 @@ async def hot_paths(uri: str) -> dict[str, list[str]]:
     log = CommandLog(database)
     paths: dict[str, list[str]] = {}
     core = core_settings(database).model_copy(update={"operator_chat_id": OPERATORS_CHAT})
-    async with open_shop(core, uri, [log]) as shop:
+    async with open_shop(core, uri, listeners=[log]) as shop:
         try:
             products = await seed.products(shop, PRODUCTS, 1_000)
             buyer, other = await seed.customers(shop, 2)

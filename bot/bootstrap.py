@@ -24,11 +24,15 @@ from bot.errors import ErrorReplies
 from bot.handlers import build_routers
 from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
+from bot.polling import poll
 from bot.response_types import KeepResponseTypes
 from bot.retries import RetryRequests, Sleep
+from bot.shown import ShownMessages
+from bot.star_ledger import keep_reconciling
 from bot.storage import ShopStorage, VisitFSM
 from bot.webhook import serve_webhook
-from core.models import Language
+from core.accounts.models import Language
+from core.sales.models import PaymentMethod
 from core.shop import Shop
 from runtime.process import first_to_end
 
@@ -52,8 +56,9 @@ def create_bot(
     """A Bot for ``BOT_TOKEN`` talking to ``BOT_API_BASE_URL`` (Telegram's by default).
 
     ``retry_replies``: a request answered 429 or 5xx, or lost to the network, waits (with
-    ``sleep``) and goes again (``bot/retries.py``); the delivery worker turns it off and
-    reschedules instead.
+    ``sleep``) and goes again (``bot/retries.py``); the notifier turns it off and
+    reschedules instead. A polling bot does not send an edit that changes nothing
+    (``bot/shown.py``).
     """
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
@@ -64,6 +69,8 @@ def create_bot(
     )
     session = AiohttpSession(api=server)
     session.middleware(KeepResponseTypes())
+    if settings.bot_mode is BotMode.POLLING:
+        session.middleware(ShownMessages())
     if retry_replies:
         session.middleware(RetryRequests(sleep=sleep))
     return Bot(
@@ -115,16 +122,16 @@ def _isolation(shop: Shop, settings: BotSettings) -> BaseEventIsolation:
 
 
 async def run_bot(shop: Shop, settings: BotSettings) -> None:
-    """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled, and keep
-    broadcast progress messages up to date."""
+    """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled, keep
+    broadcast progress messages up to date and, with Stars, reconcile Stars payments."""
     bot = create_bot(settings)
     dispatcher = create_dispatcher(shop, settings)
     reporter = ProgressReporter(shop.broadcasts, bot, load_catalogs(settings.default_language))
+    jobs = [_serve(dispatcher, bot, settings), reporter.run(settings.broadcast_progress_seconds)]
+    if PaymentMethod.STARS in shop.payments.methods:
+        jobs.append(keep_reconciling(shop, bot, settings.stars_reconcile_seconds))
     try:
-        await first_to_end(
-            _serve(dispatcher, bot, settings),
-            reporter.run(settings.broadcast_progress_seconds),
-        )
+        await first_to_end(*jobs)
     finally:
         await bot.session.close()
 
@@ -134,7 +141,7 @@ async def _serve(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -> Non
         await serve_webhook(dispatcher, bot, settings)
     else:
         await bot.delete_webhook()  # left by webhook mode, whose processes keep it set
-        await dispatcher.start_polling(bot, handle_signals=False)
+        await poll(dispatcher, bot)
 
 
 async def _announce_commands(bot: Bot, i18n: I18n) -> None:

@@ -2,7 +2,7 @@
 per update together with the customer's account and cart.
 
 ``VisitFSM`` takes the place of aiogram's ``FSMContextMiddleware``. Inside the user's
-event-isolation lock it reads the visit (``core/visits.py``): the account, the cart and
+event-isolation lock it reads the visit (``core/sales/visits.py``): the account, the cart and
 this conversation's FSM document in one round trip, and hands handlers ``visit``. While
 the update is handled, ``ShopStorage`` answers reads of that FSM document from the visit:
 the lock keeps the user's other updates, the only writers of it, from changing it
@@ -27,7 +27,7 @@ from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TelegramUser
 
 from core.shop import Shop
-from core.visits import Visits
+from core.sales.visits import Visits
 
 VISITED = frozenset({"message", "callback_query"})
 """The updates that start with a visit: the ones whose handlers need the customer."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,30 +13,34 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.monitoring import CommandListener
 
-from core.accounts import Accounts
-from core.broadcasts import Broadcasts
-from core.carts import Carts
-from core.catalog import Catalog
-from core.categories import Categories
-from core.checkout import Checkout
-from core.config import CoreSettings
-from core.delivery import Delivery
-from core.leases import Leases
-from core.media import ProductPhotos
-from core.notifications import NotificationQueue
-from core.orders import Orders
-from core.outbox import Outbox
-from core.pacing import SendPacing
-from core.passwords import PasswordHasher
-from core.payments import Payments
-from core.staff import StaffDesk
-from core.stock import Stock
-from core.stock_alerts import StockAlerts
+from core.accounts.passwords import PasswordHasher
+from core.accounts.roles import Accounts
+from core.accounts.throttle import Backoff, Counters, Limits, Throttle
+from core.accounts.tokens import TokenService
+from core.accounts.users import Users
+from core.base import clock
+from core.base.leases import Leases
+from core.catalog.categories import Categories
+from core.catalog.currency import currency_mismatch
+from core.catalog.photos import ProductPhotos
+from core.catalog.products import Catalog
+from core.catalog.stock import Stock
+from core.catalog.stock_alerts import StockAlerts
+from core.config import ConfigError, CoreSettings
+from core.messaging.broadcasts import Broadcasts
+from core.messaging.notifications import NotificationQueue
+from core.messaging.pacing import SendPacing
+from core.sales.carts import Carts
+from core.sales.checkout import Checkout
+from core.sales.delivery import Delivery
+from core.sales.desk import StaffDesk
+from core.sales.orders import Orders
+from core.sales.outbox import Outbox
+from core.sales.payments import Payments
+from core.sales.refund_jobs import StarRefunds
+from core.sales.star_ledger import StarLedger
+from core.sales.visits import Visits
 from core.store import Store, connect
-from core.throttle import Counters, Limits, Throttle
-from core.tokens import TokenService
-from core.users import Users
-from core.visits import Visits
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,8 @@ class Shop:
     checkout: Checkout
     orders: Orders
     payments: Payments
+    refunds: StarRefunds
+    star_ledger: StarLedger
     outbox: Outbox
     stock_alerts: StockAlerts
     notifications: NotificationQueue
@@ -67,9 +73,17 @@ class Shop:
     visits: Visits
 
     @classmethod
-    def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
+    def build(
+        cls,
+        settings: CoreSettings,
+        client: AsyncMongoClient[dict[str, Any]],
+        *,
+        throttle_clock: Callable[[], datetime] = clock.now,
+    ) -> Shop:
+        """The shop's services over ``client``; ``throttle_clock`` times the guessing
+        limits (tests freeze it)."""
         store = Store.of(client[settings.mongodb_database])
-        lease = timedelta(seconds=settings.checkout_lease_seconds)
+        lease = timedelta(seconds=settings.lease_seconds)
         tokens = TokenService(
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.jwt_ttl_minutes)
         )
@@ -81,18 +95,32 @@ class Shop:
         carts = Carts(store, catalog)
         delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
         stock = Stock(store, alerts)
+        forget_after = timedelta(seconds=settings.login_window_seconds)
+        max_delay = timedelta(seconds=settings.throttle_max_delay_seconds)
         throttle = Throttle(
-            Counters(store.throttles, timedelta(seconds=settings.login_window_seconds)),
-            Limits(
-                failures_per_email=settings.login_failures_per_email,
+            logins=Backoff(
+                store.throttles,
+                free=settings.login_failures_per_email,
+                max_delay=max_delay,
+                forget_after=forget_after,
+                now=throttle_clock,
+            ),
+            signups=Backoff(
+                store.throttles,
+                free=settings.registration_conflicts_per_address,
+                max_delay=max_delay,
+                forget_after=forget_after,
+                now=throttle_clock,
+            ),
+            address_failures=Counters(store.throttles, forget_after, throttle_clock),
+            limits=Limits(
                 failures_per_address=settings.login_failures_per_address,
                 slowdown=timedelta(seconds=settings.login_slowdown_seconds),
-                conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
         orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
-        orders = Orders(store, outbox, stock, lease)
+        payments = Payments(store, orders, outbox, settings)
         return cls(
             settings=settings,
             client=client,
@@ -106,7 +134,9 @@ class Shop:
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
             orders=orders,
-            payments=Payments(store, orders, outbox, settings),
+            payments=payments,
+            star_ledger=StarLedger(store, users, payments),
+            refunds=StarRefunds(store, payments, lease),
             outbox=outbox,
             stock_alerts=alerts,
             notifications=notifications,
@@ -120,14 +150,15 @@ class Shop:
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish or undo interrupted checkouts, cancellations, notice and low-stock alert
-        relays, broadcast fan-outs, account changes, category archives and photo uploads;
-        how many.
+        relays, broadcast fan-outs, account changes, category archives and photo uploads,
+        and take over Stars refunds an earlier version queued as notices; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
         return (
             await self.checkout.recover(at)
             + await self.orders.recover(at)
+            + await self.refunds.adopt_old_notices()
             + await self.outbox.relay_pending(at)
             + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)
@@ -141,7 +172,7 @@ class Shop:
         left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
         leases whose holder died."""
         while True:
-            await asyncio.sleep(self.settings.checkout_lease_seconds)
+            await asyncio.sleep(self.settings.lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})
@@ -162,10 +193,15 @@ class Shop:
 
 @contextlib.asynccontextmanager
 async def open_shop(
-    settings: CoreSettings, uri: str, listeners: Sequence[CommandListener] = ()
+    settings: CoreSettings,
+    uri: str,
+    *,
+    check_prices: bool = True,
+    listeners: Sequence[CommandListener] = (),
 ) -> AsyncIterator[Shop]:
-    """Connect, create indexes and recover interrupted work, then hand out the shop;
-    ``listeners`` see every command it sends."""
+    """Connect, create indexes, refuse prices in another currency than ``SHOP_CURRENCY``
+    (unless ``check_prices`` is off: to convert them) and recover interrupted work, then
+    hand out the shop; ``listeners`` see every command it sends."""
     client = connect(
         uri,
         settings.mongodb_write_concern,
@@ -175,6 +211,10 @@ async def open_shop(
     try:
         shop = Shop.build(settings, client)
         await shop.store.ensure_indexes()
+        if check_prices and (
+            problem := await currency_mismatch(shop.store, settings.shop_currency)
+        ):
+            raise ConfigError(problem)
         if recovered := await shop.recover():
             log.warning("recovered interrupted work at startup", extra={"count": recovered})
         yield shop

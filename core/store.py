@@ -14,19 +14,19 @@ embedded engine, uploads, downloads, deletes and GridFS's own indexes (a unique 
 ``tests/core/test_media.py``. What differs is where the bytes live: the memory backend keeps
 every chunk in the engine's heap and the file backend in its H2 file, so photos count
 against the engine's memory or disk (``PHOTO_MAX_BYTES`` bounds each one). GridFS writes a
-file as several documents, so core/media.py journals an upload on the file's metadata.
+file as several documents, so core/catalog/photos.py journals an upload on the file's metadata.
 
 The embedded engine does not apply the positional operator (``$``) to an array inside a
 subdocument (``payment.extraCharges.$.state``: "The positional operator did not find the
 match needed from the query"), so such an element is updated by its index, guarded by its
-fields (``core/payments.py``).
+fields (``core/sales/payments.py``).
 
 An aggregate on the embedded engine scans every document of the collection it runs on
 (a first ``$match`` uses no index), and the engine has neither ``$documents`` nor
 ``$unionWith``. A read that joins single documents of several collections therefore
 starts from ``lookups``, a collection of exactly one document, and each ``$lookup``
 (``localField``/``foreignField`` on an indexed field) goes by an index
-(``core/visits.py``).
+(``core/sales/visits.py``).
 """
 
 from __future__ import annotations
@@ -41,10 +41,12 @@ from gridfs import AsyncGridFSBucket
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import BulkWriteError, ConnectionFailure
 from pymongo.monitoring import CommandListener
 
-from core.models import ItemT, Page
+from core.base.models import ItemT, Page
+
+DUPLICATE_KEY = 11000
 
 Collection = AsyncCollection[dict[str, Any]]
 PHOTOS = "photos"
@@ -111,12 +113,14 @@ class Store:
     orders: Collection
     counters: Collection
     notifications: Collection
+    refunds: Collection
     broadcasts: Collection
     pacing: Collection
     throttles: Collection
     leases: Collection
     staff: Collection
     categories: Collection
+    conversions: Collection
     photo_files: Collection
     photos: AsyncGridFSBucket
     lookups: Collection
@@ -131,12 +135,14 @@ class Store:
             db.orders,
             db.counters,
             db.notifications,
+            db.refunds,
             db.broadcasts,
             db.pacing,
             db.throttles,
             db.leases,
             db.staff,
             db.categories,
+            db.conversions,
             db[f"{PHOTOS}.files"],
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
             db.lookups,
@@ -210,6 +216,9 @@ class Store:
                 IndexModel([("broadcastId", ASCENDING), ("state", ASCENDING)], sparse=True),
             ]
         )
+        await self.refunds.create_indexes(
+            [IndexModel([("state", ASCENDING), ("dueAt", ASCENDING)])]
+        )
         await self.broadcasts.create_indexes(
             [IndexModel([("createdAt", DESCENDING)]), IndexModel("reportTo.done", sparse=True)]
         )
@@ -248,6 +257,17 @@ async def find_page(
     total = result["total"][0]["n"] if result["total"] else 0
     items = tuple(model.model_validate(document) for document in result["items"])
     return Page[model](items=items, total=total, page=page, limit=limit)  # type: ignore[valid-type]
+
+
+async def insert_new(collection: Collection, documents: list[dict[str, Any]]) -> None:
+    """Insert ``documents``; those whose ``_id`` exists already are left as they are."""
+    if not documents:
+        return
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+            raise
 
 
 async def update_and_fetch(

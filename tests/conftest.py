@@ -9,14 +9,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from core.access import SYSTEM
-from core.commands import ProductDraft, Registration
+from core.accounts.access import SYSTEM
+from core.accounts.commands import Registration
+from core.accounts.models import User
+from core.catalog.commands import ProductDraft
+from core.catalog.models import Product
 from core.config import DATA_DIR, CoreSettings
-from core.models import Product, User
 from core.shop import Shop, open_shop
 from runtime.embedded import EmbeddedMongo
 
@@ -29,6 +32,17 @@ DELIVERY_METHODS = [
     {"code": "courier", "title": "Courier", "fee": 500, "needsAddress": True},
 ]
 """Delivery methods for the tests of a shop that delivers (``core_overrides``)."""
+
+
+class FakeClock:
+    """A clock that moves only when a test moves ``moment``."""
+
+    def __init__(self, moment: datetime = datetime(2030, 1, 1, tzinfo=UTC)) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
 
 NewUser = Callable[..., Awaitable[User]]
 NewProduct = Callable[..., Awaitable[Product]]

@@ -8,7 +8,7 @@ from admin_api.contract import Call
 from admin_api.middlewares import client_address
 from admin_api.payloads import respond
 from admin_api.schemas import ProfileChanges, Session
-from core.commands import Credentials, PasswordChange, ProfileUpdate, Registration
+from core.accounts.commands import Credentials, PasswordChange, ProfileUpdate, Registration
 
 
 async def register(call: Call[Registration, None]) -> web.Response:
@@ -27,13 +27,12 @@ async def me(call: Call[None, None]) -> web.Response:
 
 
 async def update_me(call: Call[ProfileChanges, None]) -> web.Response:
-    """Rename, or change the password (which signs out every session, this one too)."""
+    """Rename, or change the password (which signs out every session, this one too), or
+    both at once: a refused password change renames nothing either."""
     user, changes, users = call.user, call.body, call.shop.users
-    if changes.name is not None:
-        user = await users.update_profile(user.id, ProfileUpdate(name=changes.name))
-    if changes.new_password is not None:
-        change = PasswordChange(
-            old_password=changes.old_password, new_password=changes.new_password
-        )
-        user = await users.change_password(user.id, change)
-    return respond(user)
+    if changes.new_password is None:
+        assert changes.name is not None  # ProfileChanges asks for one of them
+        return respond(await users.update_profile(user.id, ProfileUpdate(name=changes.name)))
+    change = PasswordChange(old_password=changes.old_password, new_password=changes.new_password)
+    address = client_address(call.request)
+    return respond(await users.change_password(user.id, change, address=address, name=changes.name))

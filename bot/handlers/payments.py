@@ -1,5 +1,5 @@
 """Paying in the chat: the invoice for an order, Telegram's pre-checkout query and the
-``successful_payment`` message, each decided by core (``core/payments.py``).
+``successful_payment`` message, each decided by core (``core/sales/payments.py``).
 
 Updates about money come first, before any conversation state could catch them: a
 pre-checkout query must be answered within Telegram's 10 seconds, and the payment
@@ -22,8 +22,9 @@ from bot.config import BotSettings
 from bot.customers import MembersOnly
 from bot.filters import Magic
 from bot.screens import show
-from core.models import User
-from core.payments import PaymentRefused, ReceivedPayment
+from core.accounts.models import User
+from core.sales.errors import PaymentRefused
+from core.sales.payments import ReceivedPayment
 from core.shop import Shop
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ async def pre_checkout(query: PreCheckoutQuery, shop: Shop) -> None:
             query.total_amount,
         )
     except PaymentRefused as refusal:
-        await query.answer(ok=False, error_message=refusal.message)
+        await query.answer(ok=False, error_message=texts.refusal(refusal))
     except Exception:
         log.exception("pre-checkout failed", extra={"pre_checkout_query_id": query.id})
         await query.answer(ok=False, error_message=texts.unexpected())

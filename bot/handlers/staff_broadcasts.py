@@ -30,9 +30,11 @@ from bot.customers import Handler, refuse
 from bot.filters import TYPED
 from bot.screens import NOT_MODIFIED, show
 from bot.states import BroadcastForm
-from core.access import Actor
-from core.commands import BroadcastDraft, parse
-from core.models import STAFF, OrderStatus
+from core.accounts.access import Actor
+from core.accounts.models import STAFF
+from core.base.commands import parse
+from core.messaging.commands import BroadcastDraft
+from core.sales.models import OrderStatus
 from core.shop import Shop
 
 DRAFT = "broadcast_draft"

@@ -1,7 +1,7 @@
 """Staff and orders: the /staff menu, orders by status, an order's card, and moving it on.
 
 The same card (and its buttons) arrives with every new order in the operators' chat (see
-``bot/delivery/messages.py``). Each press acts as the presser, checked by core against
+``bot/notifier/messages.py``). Each press acts as the presser, checked by core against
 their role as it is now; a card the order has moved on from is shown again as it is now.
 """
 
@@ -16,8 +16,9 @@ from bot import staff_keyboards, staff_texts
 from bot.callbacks import StaffList, StaffMenu, StaffMove, StaffOrder
 from bot.config import BotSettings
 from bot.screens import show
-from core.access import Actor
-from core.commands import OrderQuery, parse
+from core.accounts.access import Actor
+from core.base.commands import parse
+from core.sales.commands import OrderQuery
 from core.shop import Shop
 
 

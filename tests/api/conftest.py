@@ -6,6 +6,7 @@ its status must be documented for that operation and its body must match the sch
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -18,18 +19,23 @@ from aiohttp.test_utils import TestClient, TestServer
 from jsonschema import Draft202012Validator
 from multidict import CIMultiDictProxy
 
-from admin_api.app import create_app
+from admin_api.app import create_app, run_api
 from admin_api.config import ApiSettings
 from admin_api.keys import OPENAPI
-from core.access import SYSTEM
-from core.categories import CategoryDraft
-from core.commands import BroadcastDraft, CartChange, Credentials
+from core.accounts.access import SYSTEM
+from core.accounts.commands import Credentials
+from core.accounts.models import Role, User
+from core.base.clock import now
+from core.base.ids import ID_PATTERN
+from core.catalog.commands import CategoryDraft
+from core.catalog.models import Product
 from core.config import CoreSettings
-from core.ids import ID_PATTERN
-from core.models import Product, Role, User
+from core.messaging.commands import BroadcastDraft
+from core.sales.commands import CartChange
 from core.shop import Shop
-from tests.conftest import ADDRESS, NewProduct, NewUser
+from tests.conftest import ADDRESS, FakeClock, NewProduct, NewUser
 from tests.images import image_bytes
+from tests.processes import free_port, wait_until_listening
 
 PASSWORD = "correct horse battery"
 
@@ -123,20 +129,45 @@ Serve = Callable[..., Awaitable[Api]]
 @pytest.fixture
 async def serve(shop: Shop) -> AsyncIterator[Serve]:
     """Start the app (on ``shop`` unless told) with overrides of ``ApiSettings`` and of
-    ``CoreSettings`` (the latter on a copy of the shop over the same database)."""
+    ``CoreSettings`` (the latter on a copy of the shop over the same database), its
+    guessing limits timed by ``clock`` if given."""
     async with contextlib.AsyncExitStack() as stack:
 
-        async def start(*, on: Shop | None = None, **overrides: Any) -> Api:
+        async def start(
+            *, on: Shop | None = None, clock: FakeClock | None = None, **overrides: Any
+        ) -> Api:
             served = on or shop
             core = {k: v for k, v in overrides.items() if k in CoreSettings.model_fields}
-            if core:
-                served = Shop.build(served.settings.model_copy(update=core), served.client)
+            if core or clock:
+                settings = served.settings.model_copy(update=core)
+                served = Shop.build(settings, served.client, throttle_clock=clock or now)
             api = {k: v for k, v in overrides.items() if k not in core}
             app = create_app(served, api_settings(**api))
             client = await stack.enter_async_context(TestClient(TestServer(app)))
             return Api(client, app[OPENAPI])
 
         yield start
+
+
+Listen = Callable[..., Awaitable[int]]
+
+
+@pytest.fixture
+async def listen(shop: Shop) -> AsyncIterator[Listen]:
+    """Serve the API as ``python -m admin_api`` does (its connection caps and timeouts
+    included) in this process, on 127.0.0.1, with ``ApiSettings`` overrides; the port."""
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start(**overrides: Any) -> int:
+        port = free_port()
+        tasks.append(asyncio.create_task(run_api(shop, api_settings(api_port=port, **overrides))))
+        await wait_until_listening(port)
+        return port
+
+    yield start
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.models import Role
+from core.accounts.models import Role
 from tests.api.conftest import Api, NewAccount
 from tests.conftest import NewProduct
 

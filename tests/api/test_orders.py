@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.models import Role
+from core.accounts.models import Role
 from tests.api.conftest import Api, NewAccount, World
 from tests.conftest import NewProduct
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from core.models import Role
+from core.accounts.models import Role
 from tests.api.conftest import Api, NewAccount, Serve, World
 from tests.conftest import NewProduct
 from tests.images import image_bytes

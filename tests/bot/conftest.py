@@ -13,10 +13,15 @@ import pytest
 from bot.bootstrap import create_bot, create_dispatcher
 from bot.config import BotSettings
 from bot.i18n import load_catalogs
-from core.commands import CartChange, HistoryQuery, TelegramSignup
-from core.models import Language, Order, Product, User
+from bot.polling import poll
+from core.accounts.commands import TelegramSignup
+from core.accounts.models import Language, User
+from core.base.commands import HistoryQuery
+from core.catalog.models import Product
+from core.sales.commands import CartChange
+from core.sales.models import Order
 from core.shop import Shop
-from sandbox import DEFAULT_TOKEN, FakeUser, Message, SandboxServer
+from sandbox import DEFAULT_TOKEN, FakeUser, Message, Sandbox, SandboxServer
 from sandbox.testing import polling, running_sandbox
 
 RunBot = Callable[[], AbstractAsyncContextManager[Any]]
@@ -51,7 +56,7 @@ def run_bot(shop: Shop, bot_settings: BotSettings, sandbox_server: SandboxServer
 
     def run() -> AbstractAsyncContextManager[Any]:
         dispatcher = create_dispatcher(shop, bot_settings)
-        return polling(dispatcher, create_bot(bot_settings), sandbox_server.sandbox)
+        return polling(dispatcher, create_bot(bot_settings), sandbox_server.sandbox, run=poll)
 
     return run
 
@@ -111,3 +116,16 @@ async def review_order(player: FakeUser) -> Message:
     """Open the cart and press Checkout: the order summary."""
     await player.send("/cart")
     return await tap(player, "Checkout")
+
+
+async def handle_update(
+    shop: Shop, settings: BotSettings, sandbox: Sandbox, message: Message
+) -> None:
+    """The bot handles a ``message`` update for ``message`` to the end, without polling (its
+    replies reach the sandbox): a test can then tell that it answered nothing."""
+    bot = create_bot(settings)
+    try:
+        update = {"update_id": 1, "message": sandbox.message_api(message)}
+        await create_dispatcher(shop, settings).feed_raw_update(bot, update)
+    finally:
+        await bot.session.close()

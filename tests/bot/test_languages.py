@@ -1,5 +1,5 @@
 """Two languages: the customer's Telegram language at first, their pick in /profile after,
-stored, so that notifications the delivery worker sends later speak it too."""
+stored, so that notifications the notifier sends later speak it too."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.config import BotSettings
-from core.commands import CartChange, StatusUpdate
-from core.models import Language
+from core.accounts.models import Language
+from core.sales.commands import CartChange, StatusUpdate
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.conftest import Customer, tap
-from tests.bot.test_delivery import STAFF, working
+from tests.bot.test_notifier import STAFF, working
 
 NBSP = "\N{NO-BREAK SPACE}"
 

@@ -1,4 +1,4 @@
-"""The operators' group hears of low stock through the delivery worker, once per crossing."""
+"""The operators' group hears of low stock through the notifier, once per crossing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from bot.config import BotSettings
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, SandboxServer
 from tests.bot.conftest import Customer, fill_cart
-from tests.bot.test_delivery import working
+from tests.bot.test_notifier import working
 
 
 async def test_the_operators_group_hears_once_when_orders_take_stock_low(

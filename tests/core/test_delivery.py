@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 
-from core import clock
-from core.commands import CartChange, parse
+from core.accounts.models import User
+from core.base import clock
+from core.base.commands import parse
+from core.base.errors import InvalidInput
+from core.catalog.models import Product
 from core.config import CoreSettings
-from core.delivery import DeliveryDetails, normalise_phone
-from core.errors import InvalidInput
-from core.models import Order, Product, User
+from core.sales.commands import CartChange
+from core.sales.delivery import DeliveryDetails, normalise_phone
+from core.sales.models import Order
 from core.shop import Shop
 from tests.conftest import DELIVERY_METHODS, TEST_SECRET, NewProduct, NewUser
 from tests.core.test_crash_recovery import LEASE, Killed, checkout_on, dying_store
@@ -61,6 +64,27 @@ def test_phones_are_stored_in_e164(typed: str, region: str | None, stored: str |
             normalise_phone(typed, region)
     else:
         assert normalise_phone(typed, region) == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("+44 20 7946 0958 ext. 123", "digits only"),  # was stored without the extension
+        ("+44 20 7946 0958;ext=123", "digits only"),
+        ("+44 20 7946 0958 #123", "extension"),
+        ("+1 800 FLOWERS", "digits only"),  # was stored as +18003569377
+        ("+44 909 879 0000", "premium-rate"),
+        ("+1 900 555 0100", "premium-rate"),
+    ],
+)
+def test_what_nobody_means_as_their_phone_is_refused(typed: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        normalise_phone(typed)
+
+
+def test_what_people_type_for_a_real_phone_is_kept() -> None:
+    assert normalise_phone("+7 800 555-35-35") == "+78005553535"  # toll-free: callable
+    assert normalise_phone("+44 (0)20 7946.0958") == "+442079460958"
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,8 @@ from typing import Any
 import jwt
 import pytest
 
-from core import clock
-from core.access import SYSTEM, Actor
-from core.commands import (
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.commands import (
     AdminAccount,
     Credentials,
     LanguageChoice,
@@ -16,19 +15,19 @@ from core.commands import (
     ProfileUpdate,
     Registration,
     TelegramSignup,
-    parse,
 )
-from core.errors import (
+from core.accounts.errors import (
     AuthenticationFailed,
     EmailTaken,
-    Forbidden,
-    InvalidInput,
     TelegramAccountTaken,
     WrongPassword,
 )
-from core.models import Language, Role
+from core.accounts.models import Language, Role
+from core.accounts.tokens import TokenService
+from core.base import clock
+from core.base.commands import parse
+from core.base.errors import Forbidden, InvalidInput
 from core.shop import Shop
-from core.tokens import TokenService
 
 from ..conftest import ADDRESS, TEST_SECRET, NewUser
 
@@ -141,10 +140,14 @@ async def test_password_change_needs_the_old_one_and_ends_old_sessions(
     )
     with pytest.raises(WrongPassword):
         await shop.users.change_password(
-            user.id, PasswordChange(old_password="wrong", new_password="second password")
+            user.id,
+            PasswordChange(old_password="wrong", new_password="second password"),
+            address=ADDRESS,
         )
     await shop.users.change_password(
-        user.id, PasswordChange(old_password="first password", new_password="second password")
+        user.id,
+        PasswordChange(old_password="first password", new_password="second password"),
+        address=ADDRESS,
     )
     with pytest.raises(AuthenticationFailed):
         await shop.users.from_token(old.token)
@@ -164,10 +167,25 @@ async def test_telegram_signup_links_one_account_per_telegram_user(shop: Shop) -
             TelegramSignup(telegram_id=42, name="Tg", email="other@example.com")
         )
     # A Telegram user without a password sets one without an old password.
-    await shop.users.change_password(user.id, PasswordChange(new_password="new password"))
+    await shop.users.change_password(
+        user.id, PasswordChange(new_password="new password"), address=ADDRESS
+    )
     await shop.users.log_in(
         Credentials(email="tg@example.com", password="new password"), address=ADDRESS
     )
+
+
+async def test_the_highest_telegram_id_counts_every_linked_account(
+    shop: Shop, new_user: NewUser
+) -> None:
+    assert await shop.users.highest_telegram_id() is None
+    await new_user()  # no Telegram account
+    for telegram_id, email in ((1002, "erin@example.com"), (1001, "dan@example.com")):
+        await shop.users.sign_up_telegram(
+            TelegramSignup(telegram_id=telegram_id, name="Tg", email=email)
+        )
+    await shop.store.users.update_one({"telegramId": 1002}, {"$set": {"active": False}})
+    assert await shop.users.highest_telegram_id() == 1002  # a deactivated account's too
 
 
 async def test_profile_update_and_roles(shop: Shop, new_user: NewUser) -> None:
