@@ -12,8 +12,8 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import staff_texts, texts
 from core.accounts.access import Actor
 from core.accounts.models import Language
-from core.shop import Shop
 from core.sales.visits import Visit
+from core.shop import Shop
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

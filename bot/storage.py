@@ -26,8 +26,8 @@ from aiogram.fsm.storage.pymongo import PyMongoStorage
 from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TelegramUser
 
-from core.shop import Shop
 from core.sales.visits import Visits
+from core.shop import Shop
 
 VISITED = frozenset({"message", "callback_query"})
 """The updates that start with a visit: the ones whose handlers need the customer."""

@@ -8,6 +8,8 @@ from aiogram import F, Router
 from aiogram.enums import ContentType
 from aiogram.types import Message
 
+from bot.filters import Magic
+
 WRITTEN = frozenset(
     {
         ContentType.TEXT,
@@ -41,5 +43,5 @@ async def leave_alone(message: Message) -> None:
 
 def build_router() -> Router:
     router = Router(name="service")
-    router.message.register(leave_alone, ~F.content_type.in_(WRITTEN))
+    router.message.register(leave_alone, Magic(~F.content_type.in_(WRITTEN)))
     return router

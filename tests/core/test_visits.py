@@ -1,10 +1,10 @@
 """A visit: the account linked to a Telegram user, its cart and a companion document, read
 together; a change that starts from a cart read earlier still counts every other change."""
 
-from core.sales.carts import CartRead
-from core.sales.commands import CartChange
 from core.accounts.commands import TelegramSignup
 from core.accounts.models import User
+from core.sales.carts import CartRead
+from core.sales.commands import CartChange
 from core.shop import Shop
 from core.store import LOOKUP_ANCHOR
 
