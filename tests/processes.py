@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 
 from core.config import PROJECT_ROOT
-from tests.conftest import TEST_SECRET
+from tests.settings import TEST_SECRET
 
 
 def free_port() -> int:

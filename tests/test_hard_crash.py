@@ -29,8 +29,8 @@ from core.commands import Credentials, ProductDraft, Registration
 from core.config import DATA_DIR, PROJECT_ROOT, CoreSettings
 from core.shop import open_shop
 from runtime.embedded import EmbeddedMongo
-from tests.conftest import ADDRESS, make_settings
 from tests.processes import environment, free_port, wait_until_serving
+from tests.settings import ADDRESS, make_settings
 
 CUSTOMERS = 12
 PRODUCTS = 3

@@ -29,7 +29,7 @@ from core.models import Product, Role, User
 from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
 from sandbox.testing import running_sandbox
-from tests.conftest import ADDRESS, NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 from tests.processes import (
     Children,
     children,
@@ -38,6 +38,7 @@ from tests.processes import (
     wait_until_listening,
     wait_until_serving,
 )
+from tests.settings import ADDRESS
 
 PASSWORD = "correct horse"
 OPERATORS_CHAT = 9_000

@@ -13,7 +13,8 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from admin_api.routes import ROUTES
-from tests.api.conftest import PASSWORD, Api, World
+from tests.api.client import Api
+from tests.api.world import PASSWORD, World
 
 
 async def test_the_served_document_is_valid_openapi_3_1(api: Api) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from core.models import PaymentMethod
 from core.payments import ReceivedPayment, payload_of
 from core.shop import Shop
-from tests.api.conftest import Api, Serve, World
+from tests.api.client import Api, Serve
+from tests.api.world import World
 
 CARDS = {
     "payment_methods": (PaymentMethod.PROVIDER, PaymentMethod.MANUAL),

@@ -14,7 +14,8 @@ import pytest
 
 from core.errors import EmailTaken
 from core.shop import Shop
-from tests.api.conftest import PASSWORD, Api, NewAccount, Reply, Serve
+from tests.api.client import Api, Reply, Serve
+from tests.api.world import PASSWORD, NewAccount
 from tests.processes import children, environment, free_port, wait_until_serving
 
 

@@ -11,8 +11,9 @@ from core import clock
 from core.access import SYSTEM
 from core.models import Role
 from core.shop import Shop
-from tests.api.conftest import Api, NewAccount
-from tests.conftest import TEST_SECRET
+from tests.api.client import Api
+from tests.api.world import NewAccount
+from tests.settings import TEST_SECRET
 
 
 def forge(user_id: str, *, secret: str = TEST_SECRET, **claims: object) -> str:

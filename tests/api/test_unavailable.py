@@ -7,8 +7,8 @@ import asyncio
 from core.config import DATA_DIR
 from core.shop import open_shop
 from runtime.embedded import EmbeddedMongo
-from tests.api.conftest import Serve
-from tests.conftest import make_settings
+from tests.api.client import Serve
+from tests.settings import make_settings
 
 
 async def test_an_unreachable_database_is_a_503_the_client_may_retry(serve: Serve) -> None:

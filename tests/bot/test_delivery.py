@@ -3,60 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
-from bot.bootstrap import create_bot
 from bot.config import BotSettings
-from bot.delivery.config import DeliverySettings
-from bot.delivery.worker import DeliveryWorker
-from core.access import Actor
 from core.commands import BroadcastDraft, StatusUpdate, TelegramSignup, parse
 from core.config import PROJECT_ROOT
-from core.models import Order, Product, Role, User
+from core.models import Order, Product, User
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
-from tests.bot.conftest import Customer, fill_cart
+from tests.bot.chat import Customer, fill_cart
+from tests.bot.workers import STAFF, settled, working
 from tests.processes import environment
-
-STAFF = Actor(None, Role.OPERATOR)
-FAST = {"delivery_idle_seconds": 0.02, "telegram_chat_messages_per_second": 20}
-
-
-def delivery_settings(**overrides: Any) -> DeliverySettings:
-    return DeliverySettings(_env_file=None, **{**FAST, **overrides})  # type: ignore[arg-type]
-
-
-@contextlib.asynccontextmanager
-async def working(shop: Shop, bot_settings: BotSettings, **options: Any) -> AsyncIterator[None]:
-    """A delivery worker sending until the block ends."""
-    bot = create_bot(bot_settings, retry_replies=False)
-    settings = delivery_settings(**options)
-    worker = DeliveryWorker.of(shop, bot, settings, bot_settings.default_language)
-    task = asyncio.create_task(worker.run())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await bot.session.close()
 
 
 async def _ordered(shop: Shop, account: User, product: Product) -> Order:
     await fill_cart(shop, account, (product, 1))
     return await shop.checkout.place_order(account.id)
-
-
-async def _settled(shop: Shop, broadcast_id: object, timeout: float = 60) -> Any:
-    """Progress of a broadcast once nothing is left to send."""
-    async with asyncio.timeout(timeout):
-        while (progress := await shop.broadcasts.progress(STAFF, broadcast_id)).remaining:
-            await asyncio.sleep(0.05)
-    return progress
 
 
 async def _customers(shop: Shop, server: SandboxServer, count: int, first: int) -> list[int]:
@@ -154,7 +119,7 @@ async def test_two_workers_never_send_the_same_notice(
     draft = parse(BroadcastDraft, {"text": "Two workers", "segment": {"kind": "all"}})
     async with working(shop, bot_settings), working(shop, bot_settings):
         broadcast = await shop.broadcasts.start(STAFF, draft)
-        progress = await _settled(shop, broadcast.id)
+        progress = await settled(shop, broadcast.id)
 
     assert (progress.total, progress.sent) == (60, 60)
     assert [sandbox_server.sandbox.sent_count(chat) for chat in chats] == [1] * 60
@@ -179,7 +144,7 @@ async def test_a_2000_recipient_broadcast_under_rate_limits(
         shop, bot_settings, telegram_messages_per_second=400, delivery_senders=senders
     ):
         broadcast = await shop.broadcasts.start(STAFF, draft)
-        progress = await _settled(shop, broadcast.id, timeout=120)
+        progress = await settled(shop, broadcast.id, timeout=120)
 
     assert (progress.total, progress.sent, progress.blocked, progress.failed) == (2000, 1950, 50, 0)
     assert all(sandbox.sent_count(chat) == (0 if chat in blocked else 1) for chat in chats)
@@ -243,7 +208,7 @@ async def test_a_killed_worker_process_resumes_without_losing_or_repeating(
 
     worker = await start_worker()
     try:
-        progress = await _settled(shop, broadcast.id, timeout=60)
+        progress = await settled(shop, broadcast.id, timeout=60)
     finally:
         worker.send_signal(signal.SIGTERM)
         await worker.wait()

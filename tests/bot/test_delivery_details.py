@@ -18,9 +18,10 @@ from core.delivery import DeliveryDetails
 from core.models import Order, Product, User
 from core.shop import Shop
 from sandbox import FakeUser, Message
-from tests.bot.conftest import Customer, english, fill_cart, orders_of, review_order, tap
-from tests.bot.test_delivery import working
-from tests.conftest import DELIVERY_METHODS, NewProduct
+from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap
+from tests.bot.workers import working
+from tests.factories import NewProduct
+from tests.settings import DELIVERY_METHODS
 
 CONFIRM = "✅ Confirm order"
 COURIER = "Courier · $5.00"

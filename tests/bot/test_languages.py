@@ -12,8 +12,8 @@ from core.commands import CartChange, StatusUpdate
 from core.models import Language
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
-from tests.bot.conftest import Customer, tap
-from tests.bot.test_delivery import STAFF, working
+from tests.bot.chat import Customer, tap
+from tests.bot.workers import STAFF, working
 
 NBSP = "\N{NO-BREAK SPACE}"
 

@@ -11,9 +11,10 @@ import aiohttp
 from core.commands import Credentials, PasswordChange
 from core.shop import Shop
 from sandbox import SandboxServer
-from tests.bot.conftest import Customer, fill_cart, orders_of, review_order
-from tests.conftest import ADDRESS, NewProduct
+from tests.bot.chat import Customer, fill_cart, orders_of, review_order
+from tests.factories import NewProduct
 from tests.processes import api_processes
+from tests.settings import ADDRESS
 
 PASSWORD = "correct horse battery"
 ROUNDS = 3

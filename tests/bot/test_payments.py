@@ -12,17 +12,16 @@ import pytest
 
 from bot import texts
 from bot.config import BotSettings
-from core.access import SYSTEM, Actor
+from core.access import SYSTEM
 from core.commands import StatusUpdate
 from core.models import Order, OrderStatus, PaymentMethod, PaymentState, Product, Role, User
 from core.payments import CANCELLED, NOT_FOUND, payload_of
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, Message, SandboxServer
-from tests.bot.conftest import Customer, english, fill_cart, orders_of, review_order, tap
-from tests.bot.test_delivery import working
-from tests.conftest import NewProduct
+from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap
+from tests.bot.workers import STAFF, working
+from tests.factories import NewProduct
 
-STAFF = Actor(None, Role.OPERATOR)
 CONFIRM = "✅ Confirm order"
 SHOPS = {
     "stars": {"shop_currency": "XTR", "payment_methods": "stars,manual"},

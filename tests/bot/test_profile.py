@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.commands import Credentials, PasswordChange
 from core.shop import Shop
 from sandbox import FakeUser
-from tests.bot.conftest import Customer, tap
+from tests.bot.chat import Customer, tap
 
 
 async def _send_password(player: FakeUser, text: str) -> str:

@@ -8,7 +8,7 @@ from core.access import SYSTEM
 from core.commands import AccountChange
 from core.shop import Shop
 from sandbox import FakeUser
-from tests.bot.conftest import Customer, RunBot, tap
+from tests.bot.chat import Customer, RunBot, tap
 
 WELCOME = "Hello, {}! What would you like to do?"
 

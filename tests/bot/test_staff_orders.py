@@ -16,8 +16,8 @@ from core.access import SYSTEM
 from core.models import Order, OrderStatus, Product, Role, User
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, Message, SandboxServer
-from tests.bot.conftest import Customer, fill_cart, make_bot_settings
-from tests.bot.test_delivery import working
+from tests.bot.chat import Customer, fill_cart, make_bot_settings
+from tests.bot.workers import working
 
 FORBIDDEN = "Your role may not do this."
 ONLY_STAFF = "Only the shop's staff can do this."

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, RunningShop, sign_up, tap
+from tests.browser.page import OPERATOR_EMAIL, OPERATOR_PASSWORD, RunningShop, sign_up, tap
 from tests.images import image_bytes
 
 

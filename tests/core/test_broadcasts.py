@@ -13,9 +13,8 @@ from core.errors import Forbidden, InvalidInput
 from core.models import Order, Role, User
 from core.notifications import NotificationQueue
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
-from .test_crash_recovery import LEASE, Killed, dying_store
+from tests.core.crashes import LEASE, Killed, dying_store
+from tests.factories import NewProduct, NewUser
 
 STAFF = Actor(None, Role.OPERATOR)
 

@@ -10,8 +10,7 @@ from core.access import SYSTEM
 from core.commands import CartChange, CartRemoval, ProductPatch, parse
 from core.errors import InvalidInput, NotFound, OutOfStock
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 
 async def test_adding_twice_grows_one_line(

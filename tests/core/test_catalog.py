@@ -10,8 +10,7 @@ from core.commands import MAX_STOCK, ProductDraft, ProductPatch, ProductQuery, p
 from core.errors import Forbidden, InvalidInput, NotFound, StockOutOfRange, VersionConflict
 from core.models import Role
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 
 async def test_only_admins_create_products(shop: Shop, new_user: NewUser) -> None:

@@ -24,8 +24,7 @@ from core.commands import CartChange, ProductPatch, ProductQuery, parse
 from core.errors import Forbidden, InvalidInput, NotFound, ProductUnavailable
 from core.models import Role
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 LATER = timedelta(minutes=5)
 

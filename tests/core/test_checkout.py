@@ -16,8 +16,7 @@ from core.errors import (
 )
 from core.models import Order, OrderStatus, User
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 
 async def test_checkout_creates_a_pending_order_and_clears_the_cart(

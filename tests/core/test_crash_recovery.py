@@ -7,16 +7,12 @@ stalled past its lease) while recovery runs.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
 from core import clock
 from core.access import Actor
-from core.carts import Carts
-from core.checkout import Checkout
 from core.commands import CartChange, StatusUpdate
 from core.errors import CheckoutInProgress, EmptyCart, OutOfStock
 from core.models import Product, Role, User
@@ -24,65 +20,16 @@ from core.notifications import NotificationQueue
 from core.orders import Orders
 from core.outbox import Outbox
 from core.shop import Shop
-from core.stock import Stock
-from core.stock_alerts import StockAlerts
-from core.store import Store
-
-from ..conftest import NewProduct, NewUser
-
-WRITES = {"insert_one", "insert_many", "update_one", "find_one_and_update", "delete_one"}
-LEASE = timedelta(seconds=60)
-
-
-class Killed(Exception):
-    """The process 'died' before this write."""
-
-
-class WriteBudget:
-    """``writes`` writes, then death; the write numbered ``stall_at`` (from 0) first waits
-    for ``resume`` (``stalled`` is set meanwhile)."""
-
-    def __init__(self, writes: int, stall_at: int | None = None) -> None:
-        self.left = writes
-        self.done = 0
-        self.stall_at = stall_at
-        self.stalled = asyncio.Event()
-        self.resume = asyncio.Event()
-
-    async def spend(self) -> None:
-        if self.done == self.stall_at:
-            self.stalled.set()
-            await self.resume.wait()
-        if self.left == 0:
-            raise Killed()
-        self.left -= 1
-        self.done += 1
-
-
-class DyingCollection:
-    def __init__(self, inner: Any, budget: WriteBudget) -> None:
-        self._inner = inner
-        self._budget = budget
-        self.before_first_write: Callable[[], Awaitable[object]] | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._inner, name)
-        if name not in WRITES:
-            return attribute
-
-        async def write(*args: Any, **kwargs: Any) -> Any:
-            await self._budget.spend()
-            if meddle := self.before_first_write:
-                self.before_first_write = None
-                await meddle()
-            return await attribute(*args, **kwargs)
-
-        return write
-
-
-def dying_store(store: Store, writes: int | WriteBudget) -> Store:
-    budget = writes if isinstance(writes, WriteBudget) else WriteBudget(writes)
-    return Store(*(DyingCollection(c, budget) for c in vars(store).values()))  # type: ignore[arg-type]
+from tests.core.crashes import (
+    LEASE,
+    Killed,
+    WriteBudget,
+    checkout_on,
+    dying_store,
+    run_until_killed,
+    stock_on,
+)
+from tests.factories import NewProduct, NewUser
 
 
 class SoldMeanwhile:
@@ -97,17 +44,6 @@ class SoldMeanwhile:
             {"_id": self._product.id}, {"$set": {"stock": 1}}
         )
         self.happened = True
-
-
-def stock_on(store: Store) -> Stock:
-    queue = NotificationQueue(store, LEASE)
-    return Stock(store, StockAlerts(store, queue, 5, Outbox(store, queue, None)))
-
-
-def checkout_on(shop: Shop, store: Store) -> Checkout:
-    carts = Carts(store, shop.catalog)
-    outbox = Outbox(store, NotificationQueue(store, LEASE), None)
-    return Checkout(store, shop.catalog, carts, shop.delivery, outbox, stock_on(store), LEASE)
 
 
 async def _tea_and_cake_in_a_cart(
@@ -132,14 +68,6 @@ async def _assert_untouched(shop: Shop, user: User, *stocks: tuple[Product, int]
     assert cart.checkout is None
 
 
-async def _run_until_killed(action: Callable[[], Awaitable[object]]) -> bool:
-    try:
-        await action()
-    except Killed:
-        return True
-    return False
-
-
 async def _recover_later(shop: Shop) -> None:
     assert await shop.recover() == 0  # nothing expired yet: live attempts are left alone
     await shop.recover(at=clock.now() + LEASE + timedelta(seconds=1))
@@ -153,7 +81,7 @@ async def test_checkout_killed_at_every_write_recovers(
         user, tea, cake = await _tea_and_cake_in_a_cart(shop, new_user, new_product)
         checkout = checkout_on(shop, dying_store(shop.store, writes))
 
-        killed = await _run_until_killed(lambda: checkout.place_order(user.id, "key"))  # noqa: B023
+        killed = await run_until_killed(lambda: checkout.place_order(user.id, "key"))  # noqa: B023
         await _recover_later(shop)
 
         orders = await shop.store.orders.find({"userId": user.id}).to_list()
@@ -253,7 +181,7 @@ async def test_cancellation_killed_at_every_write_restocks_once(
         outbox = Outbox(store, NotificationQueue(store, LEASE), None)
         orders = Orders(store, outbox, stock_on(store), LEASE)
 
-        killed = await _run_until_killed(
+        killed = await run_until_killed(
             lambda: orders.change_status(staff, order.id, StatusUpdate(status="cancelled"))  # noqa: B023
         )
         await _recover_later(shop)

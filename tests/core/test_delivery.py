@@ -15,8 +15,9 @@ from core.delivery import DeliveryDetails, normalise_phone
 from core.errors import InvalidInput
 from core.models import Order, Product, User
 from core.shop import Shop
-from tests.conftest import DELIVERY_METHODS, TEST_SECRET, NewProduct, NewUser
-from tests.core.test_crash_recovery import LEASE, Killed, checkout_on, dying_store
+from tests.core.crashes import LEASE, Killed, checkout_on, dying_store
+from tests.factories import NewProduct, NewUser
+from tests.settings import DELIVERY_METHODS, TEST_SECRET
 
 COURIER = {"method": "courier", "phone": "+44 20 7946 0958", "address": "1 High St, London"}
 

@@ -13,7 +13,7 @@ from core.errors import Forbidden, NotFound
 from core.media import CURRENT, PENDING, InvalidPhoto, ProductPhotos, sniff
 from core.models import Role, TelegramFile
 from core.shop import Shop
-from tests.conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 from tests.images import image_bytes
 
 LATER = timedelta(minutes=5)

@@ -12,8 +12,7 @@ from core.commands import CartChange, StatusUpdate
 from core.models import Language, Order, Role, User
 from core.notifications import DeliveryState, NoticeKind
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 STAFF = Actor(None, Role.OPERATOR)
 

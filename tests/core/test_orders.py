@@ -7,8 +7,7 @@ from core.commands import CartChange, OrderQuery, StatusUpdate
 from core.errors import Forbidden, IllegalTransition, NotFound, VersionConflict
 from core.models import Order, OrderStatus, Role, User
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 
 async def _order(shop: Shop, user: User, product_id: object, quantity: int = 2) -> Order:

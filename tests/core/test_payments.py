@@ -35,8 +35,7 @@ from core.payments import (
     payload_of,
 )
 from core.shop import Shop, open_shop
-
-from ..conftest import DELIVERY_METHODS, make_settings
+from tests.settings import DELIVERY_METHODS, make_settings
 
 WINDOW = timedelta(minutes=30)
 STAFF = Actor(None, Role.OPERATOR)

@@ -10,8 +10,7 @@ from core.commands import AccountChange, BroadcastDraft, CartChange, Segment, pa
 from core.errors import Forbidden, InvalidInput
 from core.models import Language, Order, OrderStatus, Role, User
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 
 async def _staff(shop: Shop, new_user: NewUser, name: str, telegram_id: int | None) -> User:

@@ -29,8 +29,8 @@ from core.errors import (
 from core.models import Language, Role
 from core.shop import Shop
 from core.tokens import TokenService
-
-from ..conftest import ADDRESS, TEST_SECRET, NewUser
+from tests.factories import NewUser
+from tests.settings import ADDRESS, TEST_SECRET
 
 
 async def test_register_hashes_the_password_and_defaults_to_user(shop: Shop) -> None:

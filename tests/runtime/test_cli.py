@@ -8,8 +8,7 @@ import uuid
 from pymongo import MongoClient
 
 from core.config import PROJECT_ROOT
-
-from ..conftest import TEST_SECRET
+from tests.settings import TEST_SECRET
 
 
 def run_cli(
