@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation
@@ -25,6 +24,7 @@ from bot.handlers import build_routers
 from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
 from bot.retries import RetryRequests, Sleep
+from bot.session import BotApiSession
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
 from core.models import Language
@@ -61,7 +61,7 @@ def create_bot(
         if settings.bot_api_base_url
         else PRODUCTION
     )
-    session = AiohttpSession(api=server)
+    session = BotApiSession(api=server)
     if retry_replies:
         session.middleware(RetryRequests(sleep=sleep))
     return Bot(
