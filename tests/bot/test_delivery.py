@@ -125,12 +125,13 @@ async def test_two_workers_never_send_the_same_notice(
     assert [sandbox_server.sandbox.sent_count(chat) for chat in chats] == [1] * 60
 
 
-async def test_a_2000_recipient_broadcast_under_rate_limits(
+async def test_a_broadcast_under_rate_limits_skips_the_blocked_and_obeys_retry_after(
     shop: Shop, bot_settings: BotSettings, sandbox_server: SandboxServer
 ) -> None:
+    """Telegram's limits at a test's size; ``python -m bench.broadcast`` sends thousands."""
     sandbox = sandbox_server.sandbox
-    chats = await _customers(shop, sandbox_server, 2000, first=10_000)
-    blocked = set(chats[::40])  # 50 customers blocked the bot
+    chats = await _customers(shop, sandbox_server, 200, first=10_000)
+    blocked = set(chats[::40])  # 5 customers blocked the bot
     for chat in blocked:
         sandbox.block(chat)
     sandbox.faults.rate_limit(global_per_second=300, per_chat_per_second=1)
@@ -146,7 +147,7 @@ async def test_a_2000_recipient_broadcast_under_rate_limits(
         broadcast = await shop.broadcasts.start(STAFF, draft)
         progress = await settled(shop, broadcast.id, timeout=120)
 
-    assert (progress.total, progress.sent, progress.blocked, progress.failed) == (2000, 1950, 50, 0)
+    assert (progress.total, progress.sent, progress.blocked, progress.failed) == (200, 195, 5, 0)
     assert all(sandbox.sent_count(chat) == (0 if chat in blocked else 1) for chat in chats)
     assert sandbox.messages(chats[1])[-1].text == "Big sale <today>!"
     floods = [c for c in sandbox.calls if c.status == 429]
