@@ -10,6 +10,8 @@ import pytest
 from core.config import PROJECT_ROOT
 from tests.processes import environment
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize(
     ("module", "process"), [("bot", "the bot"), ("bot.delivery", "the delivery worker")]

@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 from bson import ObjectId
 
 from core import clock
@@ -31,6 +32,8 @@ from core.shop import open_shop
 from runtime.embedded import EmbeddedMongo
 from tests.processes import environment, free_port, wait_until_serving
 from tests.settings import ADDRESS, make_settings
+
+pytestmark = pytest.mark.slow
 
 CUSTOMERS = 12
 PRODUCTS = 3

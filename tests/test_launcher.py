@@ -9,9 +9,12 @@ import sys
 import uuid
 
 import aiohttp
+import pytest
 
 from core.config import PROJECT_ROOT
 from tests.processes import environment, free_port, wait_until_serving
+
+pytestmark = pytest.mark.slow
 
 
 async def test_the_shop_serves_the_api_and_the_offline_bot(mongo_uri: str) -> None:

@@ -11,6 +11,8 @@ import pytest
 
 from core.config import PROJECT_ROOT
 
+pytestmark = pytest.mark.slow
+
 UV = shutil.which("uv") or str(Path.home() / ".local/bin/uv")
 
 
@@ -37,3 +39,22 @@ def test_uv_installed_by_an_earlier_run_is_found_off_the_path(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert "Installing uv" not in result.stderr
     assert "tests/core/test_logs.py:" in result.stdout  # pytest ran
+
+
+def test_fast_leaves_out_the_slow_tier_only() -> None:
+    def collected(*args: str) -> set[str]:
+        result = subprocess.run(
+            ["bash", "run", "test", *args, "--collect-only", "tests/api/test_throttle.py"],  # noqa: S607
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return {line for line in result.stdout.splitlines() if "::" in line}
+
+    everything, fast = collected(), collected("--fast")
+    slow = "tests/api/test_throttle.py::test_two_api_processes_share_the_limits"
+    assert everything - fast == {slow}
+    assert len(fast) > 5

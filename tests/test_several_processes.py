@@ -40,6 +40,8 @@ from tests.processes import (
 )
 from tests.settings import ADDRESS
 
+pytestmark = pytest.mark.slow
+
 PASSWORD = "correct horse"
 OPERATORS_CHAT = 9_000
 STOCK = {"Tea": 6, "Honey": 200}

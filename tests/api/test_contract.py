@@ -23,6 +23,8 @@ from admin_api.routes import ROUTES
 from tests.api.client import Api
 from tests.api.world import World
 
+pytestmark = pytest.mark.slow
+
 SETTINGS = Path(__file__).with_name("schemathesis.toml")  # examples, checks, determinism
 DEADLINE_SECONDS = 300  # a hang, not a slow machine: a run takes about 15 s on two cores
 

@@ -173,6 +173,7 @@ async def two_api_processes(shop: Shop, mongo_uri: str, tmp_path: Path) -> Async
         yield urls
 
 
+@pytest.mark.slow
 async def test_two_api_processes_share_the_limits(
     two_api_processes: list[str], new_account: NewAccount
 ) -> None:

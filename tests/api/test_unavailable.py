@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from core.config import DATA_DIR
 from core.shop import open_shop
 from runtime.embedded import EmbeddedMongo
 from tests.api.client import Serve
 from tests.settings import make_settings
+
+pytestmark = pytest.mark.slow
 
 
 async def test_an_unreachable_database_is_a_503_the_client_may_retry(serve: Serve) -> None:

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from bot.config import BotSettings
 from core.commands import BroadcastDraft, StatusUpdate, TelegramSignup, parse
 from core.config import PROJECT_ROOT
@@ -165,6 +167,7 @@ def _assert_obeyed_retry_after(calls: list[Any], in_flight: int) -> None:
         assert len(early) <= in_flight, f"{len(early)} sends within retry_after of a 429"
 
 
+@pytest.mark.slow
 async def test_a_killed_worker_process_resumes_without_losing_or_repeating(
     shop: Shop, bot_settings: BotSettings, sandbox_server: SandboxServer, mongo_uri: str
 ) -> None:

@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import aiohttp
+import pytest
 
 from core.commands import Credentials, PasswordChange
 from core.shop import Shop
@@ -32,6 +33,7 @@ async def _post_order(
         return reply.status, await reply.json()
 
 
+@pytest.mark.slow
 async def test_http_processes_and_the_bot_at_once_make_one_order(
     shop: Shop,
     mongo_uri: str,

@@ -11,6 +11,8 @@ from playwright.async_api import Page, expect
 from tests.browser.page import RunningShop, check_out_green_tea, tap
 from tests.settings import DELIVERY_METHODS
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def shop_env() -> dict[str, str]:

@@ -8,6 +8,8 @@ from playwright.async_api import Page, expect
 
 from tests.browser.page import RunningShop, check_out_green_tea, tap
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def shop_env() -> dict[str, str]:

@@ -5,10 +5,13 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 from pymongo import MongoClient
 
 from core.config import PROJECT_ROOT
 from tests.settings import TEST_SECRET
+
+pytestmark = pytest.mark.slow
 
 
 def run_cli(

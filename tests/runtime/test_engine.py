@@ -37,6 +37,7 @@ async def test_concurrent_increments_all_land(shop: Shop) -> None:
     assert (await counters.find_one({"_id": "t"}))["value"] == 50
 
 
+@pytest.mark.slow
 def test_the_embedded_default_keeps_data_across_restarts(tmp_path: Path) -> None:
     store = tmp_path / "shop.mv"
     for _ in range(2):  # a second start finds what the first one wrote
