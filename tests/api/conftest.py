@@ -5,6 +5,7 @@ engine, and clients that check every reply against the OpenAPI document
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +22,7 @@ from core.models import Role
 from core.shop import Shop
 from tests.api.client import Api, Serve, api_settings
 from tests.api.world import PASSWORD, Account, NewAccount, World
+from tests.databases import Snapshot, is_empty
 from tests.factories import NewProduct, NewUser
 from tests.images import image_bytes
 from tests.settings import ADDRESS
@@ -65,8 +67,37 @@ def new_account(shop: Shop, new_user: NewUser) -> NewAccount:
     return create
 
 
+@pytest.fixture(scope="session")
+def made_worlds() -> dict[str, tuple[World, Snapshot]]:
+    """Each ``World`` made so far and the documents of its database, by the settings of
+    the shop it was made in."""
+    return {}
+
+
 @pytest.fixture
-async def world(shop: Shop, new_account: NewAccount, new_product: NewProduct) -> World:
+async def world(
+    shop: Shop,
+    new_account: NewAccount,
+    new_product: NewProduct,
+    core_overrides: dict[str, Any],
+    made_worlds: dict[str, tuple[World, Snapshot]],
+) -> World:
+    """The ``World``, made through core once per shop settings and session, then copied
+    into each test's empty database: the same documents, ids and tokens."""
+    database = shop.client[shop.settings.mongodb_database]
+    if not await is_empty(database):  # the test's own data came first: make it here
+        return await _make_world(shop, new_account, new_product)
+    shape = json.dumps(core_overrides, sort_keys=True, default=str)
+    if made := made_worlds.get(shape):
+        world, documents = made
+        await documents.copy_into(database)
+        return world
+    world = await _make_world(shop, new_account, new_product)
+    made_worlds[shape] = (world, await Snapshot.of(database))
+    return world
+
+
+async def _make_world(shop: Shop, new_account: NewAccount, new_product: NewProduct) -> World:
     alice = await new_account(name="Alice")
     herbal = await shop.categories.create(SYSTEM, CategoryDraft(name="Herbal"))
     tea = await new_product("Tea", price=450, stock=10, category_id=herbal.id)
