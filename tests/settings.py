@@ -11,7 +11,7 @@ TEST_SECRET = "test-secret-that-is-long-enough-for-hs256"
 ADDRESS = "192.0.2.1"
 """The client address of registrations and logins made through core in tests."""
 
-DELIVERY_METHODS = [
+DELIVERY_METHODS: list[dict[str, Any]] = [
     {"code": "pickup", "title": "Pickup", "info": "12 Market St, 9 to 6"},
     {"code": "courier", "title": "Courier", "fee": 500, "needsAddress": True},
 ]

@@ -18,7 +18,7 @@ from core.ids import ID_PATTERN
 
 
 def api_settings(**overrides: Any) -> ApiSettings:
-    return ApiSettings(_env_file=None, **overrides)  # type: ignore[call-arg]
+    return ApiSettings(_env_file=None, **overrides)
 
 
 @dataclass(frozen=True)

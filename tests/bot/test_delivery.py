@@ -111,7 +111,8 @@ async def test_a_customer_who_blocked_the_bot_is_marked_unreachable(
 
     sends = [c for c in sandbox_server.sandbox.calls if c.method.lower() == "sendmessage"]
     assert [c.status for c in sends] == [403]  # the second notice was not even tried
-    assert (await shop.store.users.find_one({"_id": account.id}))["telegramBlocked"] is True
+    stored = await shop.store.users.find_one({"_id": account.id})
+    assert stored is not None and stored["telegramBlocked"] is True
 
 
 async def test_two_workers_never_send_the_same_notice(

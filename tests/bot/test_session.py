@@ -19,9 +19,7 @@ from sandbox import DEFAULT_TOKEN
 async def test_closing_waits_only_for_tls(
     base_url: str | None, waits: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = BotSettings(  # type: ignore[call-arg]
-        _env_file=None, bot_token=DEFAULT_TOKEN, bot_api_base_url=base_url
-    )
+    settings = BotSettings(_env_file=None, bot_token=DEFAULT_TOKEN, bot_api_base_url=base_url)
     bot = create_bot(settings)
     http = await bot.session.create_session()  # type: ignore[attr-defined]
     slept: list[float] = []

@@ -86,7 +86,7 @@ async def test_names_with_bidi_or_invisible_characters_are_refused(
         refused = await eve.send(hidden)
         assert refused is not None and (refused.text or "").startswith(
             "Name: must not contain control or invisible formatting characters"
-        ), refused.text
+        ), refused
     asked = await eve.send("Eve")
     assert asked is not None and asked.text == (
         "Thanks, Eve. Now your email address, for order updates."

@@ -148,6 +148,7 @@ async def test_two_operators_pressing_at_once_make_one_change(
     assert "Status: paid, set by " in (final.text or "")
     assert _buttons(final) == ["🚚 Shipped", "✖ Cancel"]
     stored = await shop.store.orders.find_one({"_id": order.id})
+    assert stored is not None
     assert [change["to"] for change in stored["history"]] == ["pending", "paid"]
     await buyer.wait_for(lambda m: "is now paid" in (m.text or ""))
     assert await _status_notices(shop, order) == 1

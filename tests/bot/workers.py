@@ -23,7 +23,7 @@ FAST = {"delivery_idle_seconds": 0.02, "telegram_chat_messages_per_second": 20}
 
 
 def delivery_settings(**overrides: Any) -> DeliverySettings:
-    return DeliverySettings(_env_file=None, **{**FAST, **overrides})  # type: ignore[arg-type]
+    return DeliverySettings(_env_file=None, **{**FAST, **overrides})
 
 
 @contextlib.asynccontextmanager

@@ -210,7 +210,7 @@ async def test_saved_details_are_offered_only_while_their_method_fits(
     changed = Shop.build(shop.settings.model_copy(update={"delivery_methods": ()}), shop.client)
     assert changed.delivery.reusable(saved) is None
     reconfigured = CoreSettings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         jwt_secret=TEST_SECRET,
         delivery_methods=pickup_only,
     )
@@ -229,7 +229,7 @@ async def test_saved_details_are_offered_only_while_their_method_fits(
 )
 def test_misconfigured_methods_stop_startup(methods: list[dict[str, Any]], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
-        CoreSettings(_env_file=None, jwt_secret=TEST_SECRET, delivery_methods=methods)  # type: ignore[call-arg]
+        CoreSettings(_env_file=None, jwt_secret=TEST_SECRET, delivery_methods=methods)
 
 
 async def test_a_checkout_killed_at_any_write_keeps_the_details_with_its_order(

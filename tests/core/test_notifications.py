@@ -59,7 +59,8 @@ async def test_no_notice_without_a_telegram_chat(
     order = await shop.checkout.place_order(user.id)
     await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
     assert await shop.store.notifications.count_documents({}) == 0
-    assert (await shop.store.orders.find_one({"_id": order.id}))["outbox"] == []
+    stored = await shop.store.orders.find_one({"_id": order.id})
+    assert stored is not None and stored["outbox"] == []
 
 
 async def test_the_operators_chat_hears_of_new_orders(

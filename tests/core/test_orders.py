@@ -72,7 +72,8 @@ async def test_cancelling_puts_the_stock_back_once(
     assert (await shop.catalog.get(tea.id)).stock == 5
     stored = await shop.store.orders.find_one({"_id": order.id})
     assert stored is not None and "journal" not in stored
-    assert (await shop.store.products.find_one({"_id": tea.id}))["restockedBy"] == []
+    marks = await shop.store.products.find_one({"_id": tea.id})
+    assert marks is not None and marks["restockedBy"] == []
 
 
 async def test_staff_search_filters_orders(

@@ -40,6 +40,7 @@ def test_create_admin_reads_the_password_from_stdin_and_seed_demo_fills_the_cata
     mongo_uri: str,
 ) -> None:
     database = f"test_cli_{uuid.uuid4().hex[:12]}"
+    client: MongoClient[dict[str, object]]
     with MongoClient(mongo_uri) as client:
         try:
             made = run_cli(
