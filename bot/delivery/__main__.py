@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from bot.bootstrap import create_bot
+from typing import TYPE_CHECKING
+
 from bot.config import BotSettings, require_token
 from bot.delivery.config import DeliverySettings
-from bot.delivery.worker import DeliveryWorker
 from core.config import load
-from core.shop import Shop
 from runtime.process import run_process
+
+if TYPE_CHECKING:
+    from core.shop import Shop
 
 
 async def deliver(shop: Shop, telegram: BotSettings, delivery: DeliverySettings) -> None:
+    # aiogram takes seconds to import: only once the settings were found complete
+    from bot.bootstrap import create_bot
+    from bot.delivery.worker import DeliveryWorker
+
     bot = create_bot(telegram, retry_replies=False)
     try:
         await DeliveryWorker.of(shop, bot, delivery, telegram.default_language).run()
