@@ -9,21 +9,17 @@ indexes built once. Helpers that tests import live in modules beside this one
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
-from core.access import SYSTEM
-from core.commands import ProductDraft, Registration
 from core.config import DATA_DIR
-from core.models import Product, User
 from core.shop import Shop, open_shop
 from runtime.embedded import EmbeddedMongo
 from tests.databases import DatabasePool, database_pool
-from tests.factories import NewProduct, NewUser
-from tests.settings import ADDRESS, make_settings
+from tests.factories import NewProduct, NewUser, product_maker, user_maker
+from tests.settings import make_settings
 
 
 @pytest.fixture(scope="session")
@@ -77,18 +73,9 @@ async def shop(
 
 @pytest.fixture
 def new_user(shop: Shop) -> NewUser:
-    async def create(name: str = "Alice", password: str = "correct horse", **kw: Any) -> User:
-        email = kw.pop("email", f"{uuid.uuid4().hex[:10]}@example.com")
-        registration = Registration(name=name, email=email, password=password)
-        return await shop.users.register(registration, address=ADDRESS)
-
-    return create
+    return user_maker(shop)
 
 
 @pytest.fixture
 def new_product(shop: Shop) -> NewProduct:
-    async def create(name: str = "Tea", price: int = 450, stock: int = 10, **kw: Any) -> Product:
-        draft = ProductDraft(name=name, price=price, stock=stock, **kw)
-        return await shop.catalog.create(SYSTEM, draft)
-
-    return create
+    return product_maker(shop)
