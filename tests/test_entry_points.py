@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
 
-from core.config import PROJECT_ROOT
-from tests.processes import environment
+from tests.processes import environment, finished
 
 pytestmark = pytest.mark.slow
 
@@ -21,15 +19,7 @@ def test_without_a_bot_token_telegram_processes_stop_with_one_line(
 ) -> None:
     env = environment(MONGODB_URI="mongodb://127.0.0.1:1")  # never reached
     env.pop("BOT_TOKEN", None)
-    result = subprocess.run(
-        [sys.executable, "-m", module],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = finished([sys.executable, "-m", module], env, timeout=120)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f"configuration error: BOT_TOKEN is required by {process} "

@@ -5,12 +5,12 @@ from __future__ import annotations
 import ast
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from core.config import PROJECT_ROOT
+from tests.processes import finished
 
 pytestmark = pytest.mark.slow
 
@@ -28,14 +28,8 @@ def test_uv_installed_by_an_earlier_run_is_found_off_the_path(tmp_path: Path) ->
         "PATH": f"{python_dir}:/usr/bin:/bin",
         "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache/uv")),
     }
-    result = subprocess.run(
-        ["bash", "run", "test", "--collect-only", "-q", "tests/core/test_logs.py"],  # noqa: S607
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = finished(
+        ["bash", "run", "test", "--collect-only", "-q", "tests/core/test_logs.py"], env
     )
     assert result.returncode == 0, result.stderr
     assert "Installing uv" not in result.stderr
@@ -44,14 +38,7 @@ def test_uv_installed_by_an_earlier_run_is_found_off_the_path(tmp_path: Path) ->
 
 def test_fast_leaves_out_the_slow_tier_only() -> None:
     module = "tests/api/test_throttle.py"
-    result = subprocess.run(
-        ["bash", "run", "test", "--fast", "--collect-only", module],  # noqa: S607
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = finished(["bash", "run", "test", "--fast", "--collect-only", module])
     assert result.returncode == 0, result.stderr
     collected = {line for line in result.stdout.splitlines() if "::" in line}
     tests = {

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from core.config import PROJECT_ROOT
+from tests.processes import finished
 from tests.settings import TEST_SECRET
 
 pytestmark = pytest.mark.slow
@@ -24,16 +24,7 @@ def run_cli(
         "JWT_SECRET": TEST_SECRET,
         "BCRYPT_ROUNDS": "4",
     }
-    return subprocess.run(
-        [sys.executable, "-m", "runtime", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-        check=False,
-    )
+    return finished([sys.executable, "-m", "runtime", *args], env, stdin, timeout=60)
 
 
 def test_create_admin_reads_the_password_from_stdin_and_seed_demo_fills_the_catalog(
