@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from admin_api.keys import SHOP
-from core.access import Actor
-from core.errors import AuthenticationFailed
-from core.models import User
+from core.accounts.access import Actor
+from core.accounts.errors import AuthenticationFailed
+from core.accounts.models import User
 
 
 def _bearer_token(request: web.Request) -> str | None:

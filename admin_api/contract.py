@@ -21,10 +21,10 @@ from pydantic import BaseModel
 from admin_api.auth import visitor
 from admin_api.keys import SHOP
 from admin_api.payloads import read_body, read_query, read_upload, refuse_body
-from core.access import Actor
-from core.commands import Command
-from core.errors import AuthenticationFailed
-from core.models import STAFF, Role, User
+from core.accounts.access import Actor
+from core.accounts.errors import AuthenticationFailed
+from core.accounts.models import STAFF, Role, User
+from core.base.commands import Command
 from core.shop import Shop
 
 BodyT = TypeVar("BodyT")

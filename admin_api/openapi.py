@@ -16,10 +16,10 @@ from admin_api.handlers.orders import IDEMPOTENCY_KEY
 from admin_api.payloads import MULTIPART
 from admin_api.problems import MEDIA_TYPE, Problem
 from admin_api.routes import PATH_PARAMETER
-from core.commands import IdempotencyKey
-from core.delivery import DELIVERY_RULES_MARK, DeliveryMethod, address_rules
-from core.fields import DELIVERY_METHOD_MARK, SHOP_CURRENCY_MARK
-from core.ids import Id
+from core.base.fields import DELIVERY_METHOD_MARK, SHOP_CURRENCY_MARK
+from core.base.ids import Id
+from core.sales.commands import IdempotencyKey
+from core.sales.delivery import DELIVERY_RULES_MARK, DeliveryMethod, address_rules
 
 REF = "#/components/schemas/{model}"
 Mode = Literal["validation", "serialization"]

@@ -10,8 +10,8 @@ from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel
 
 from admin_api.problems import Rejected
-from core.commands import CommandT, parse
-from core.errors import FieldError, InvalidInput
+from core.base.commands import CommandT, parse
+from core.base.errors import FieldError, InvalidInput
 
 JSON_TYPES = ("application/json",)
 MULTIPART = "multipart/form-data"

@@ -15,16 +15,8 @@ from aiohttp.typedefs import Handler
 from pydantic import BaseModel, ConfigDict, Field
 
 from admin_api.keys import REQUEST_ID, SETTINGS
-from core.errors import (
-    AuthenticationFailed,
-    Conflict,
-    DomainError,
-    FieldError,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    TooManyAttempts,
-)
+from core.accounts.errors import AuthenticationFailed, TooManyAttempts
+from core.base.errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound
 from core.store import UNREACHABLE
 
 log = logging.getLogger(__name__)

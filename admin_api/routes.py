@@ -26,37 +26,34 @@ from admin_api.handlers import (
     system,
 )
 from admin_api.schemas import Health, ProfileChanges, Session
-from core.broadcasts import Broadcast, BroadcastProgress
-from core.categories import (
-    Category,
+from core.accounts.commands import AccountChange, Credentials, Registration, UserQuery
+from core.accounts.models import User
+from core.base.commands import HistoryQuery
+from core.base.ids import ID_PATTERN
+from core.base.models import Page
+from core.catalog.commands import (
     CategoryDraft,
     CategoryOrder,
     CategoryPatch,
     CategoryQuery,
-    Shelves,
-)
-from core.commands import (
-    AccountChange,
-    BroadcastDraft,
-    BulkStatusUpdate,
-    CartChange,
-    CartRemoval,
-    Credentials,
-    HistoryQuery,
-    OrderQuery,
     ProductDraft,
     ProductPatch,
     ProductQuery,
-    RefundRecord,
-    Registration,
-    StatusUpdate,
-    UserQuery,
 )
-from core.delivery import DeliveryDetails, DeliveryMethods
-from core.ids import ID_PATTERN
-from core.media import CONTENT_TYPES
-from core.models import CartView, Order, Page, Product, User
-from core.orders import BulkStatusResult
+from core.catalog.models import Category, Product, Shelves
+from core.catalog.photos import CONTENT_TYPES
+from core.messaging.commands import BroadcastDraft
+from core.messaging.models import Broadcast, BroadcastProgress
+from core.sales.commands import (
+    BulkStatusUpdate,
+    CartChange,
+    CartRemoval,
+    OrderQuery,
+    RefundRecord,
+    StatusUpdate,
+)
+from core.sales.delivery import DeliveryDetails, DeliveryMethods
+from core.sales.models import BulkStatusResult, CartView, Order
 
 PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
 STAFF, ADMIN = Access.STAFF, Access.ADMIN

@@ -7,9 +7,11 @@ from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from core.commands import Command, Name, Password
-from core.fields import given
-from core.models import Model, User
+from core.accounts.commands import Password
+from core.accounts.models import User
+from core.base.commands import Command, Name
+from core.base.fields import given
+from core.base.models import Model
 
 
 class ProfileChanges(Command):

@@ -17,8 +17,8 @@ from typing import Any
 from aiohttp import web
 from bson import ObjectId
 
-from core.catalog import SORTS
-from core.commands import ProductSort
+from core.catalog.commands import ProductSort
+from core.catalog.products import SORTS
 from core.store import Store, connect
 
 STORE = web.AppKey("store", Store)

@@ -27,8 +27,9 @@ from bench.processes import running
 from bench.report import Table, save
 from bench.stage import RESULTS, child_env, engine, shop_on
 from bot.delivery.worker import SendWindow, slot_interval
-from core.access import SYSTEM
-from core.commands import BroadcastDraft, TelegramSignup
+from core.accounts.access import SYSTEM
+from core.accounts.commands import TelegramSignup
+from core.messaging.commands import BroadcastDraft
 from sandbox import Sandbox, SandboxServer
 from sandbox.models import ApiCall
 from sandbox.testing import make_bot

@@ -20,8 +20,9 @@ from bson import ObjectId
 from bench import seed
 from bench.report import Table
 from bench.stage import shop_on
-from core.catalog import SORTS
-from core.commands import CartChange, ProductQuery, ProductSort
+from core.catalog.commands import ProductQuery, ProductSort
+from core.catalog.products import SORTS
+from core.sales.commands import CartChange
 from core.shop import Shop
 
 PLENTY = 1_000_000

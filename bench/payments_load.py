@@ -20,9 +20,9 @@ from bench import seed
 from bench.processes import running
 from bench.report import Table
 from bench.stage import RESULTS, child_env, shop_on
-from core.commands import CartChange
-from core.models import Order
-from core.payments import payload_of
+from core.sales.commands import CartChange
+from core.sales.models import Order
+from core.sales.payments import payload_of
 from sandbox import Sandbox
 from sandbox.payments import PRE_CHECKOUT_TIMEOUT
 from sandbox.testing import running_sandbox

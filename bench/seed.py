@@ -14,12 +14,14 @@ from typing import Any
 from bson import ObjectId
 
 from bench.stage import SECRET
-from core.access import SYSTEM
-from core.commands import CartChange, ProductDraft, TelegramSignup
-from core.models import User
+from core.accounts.access import SYSTEM
+from core.accounts.commands import TelegramSignup
+from core.accounts.models import User
+from core.accounts.tokens import TokenService
+from core.catalog.commands import ProductDraft
+from core.sales.commands import CartChange
 from core.shop import Shop
 from core.store import Collection
-from core.tokens import TokenService
 
 BATCH = 5_000
 FIRST_TELEGRAM_ID = 100_001

@@ -25,9 +25,10 @@ from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
 from bot.retries import RetryRequests, Sleep
 from bot.session import BotApiSession
+from bot.shown import ShownMessages
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
-from core.models import Language
+from core.accounts.models import Language
 from core.shop import Shop
 from runtime.process import first_to_end
 
@@ -52,7 +53,8 @@ def create_bot(
 
     ``retry_replies``: a request answered 429 or 5xx, or lost to the network, waits (with
     ``sleep``) and goes again (``bot/retries.py``); the delivery worker turns it off and
-    reschedules instead.
+    reschedules instead. A polling bot does not send an edit that changes nothing
+    (``bot/shown.py``).
     """
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
@@ -62,6 +64,8 @@ def create_bot(
         else PRODUCTION
     )
     session = BotApiSession(api=server)
+    if settings.bot_mode is BotMode.POLLING:
+        session.middleware(ShownMessages())
     if retry_replies:
         session.middleware(RetryRequests(sleep=sleep))
     return Bot(
@@ -125,7 +129,21 @@ async def _serve(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -> Non
         await serve_webhook(dispatcher, bot, settings)
     else:
         await bot.delete_webhook()  # left by webhook mode, whose processes keep it set
-        await dispatcher.start_polling(bot, handle_signals=False)
+        await _poll(dispatcher, bot)
+
+
+async def _poll(dispatcher: Dispatcher, bot: Bot) -> None:
+    """Long polling until cancelled; cancelled, polling stops (its open getUpdates request
+    dropped, the bot's session closed) before this returns, so nothing polls a Bot API
+    that is going away (the offline sandbox stops right after)."""
+    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
+    try:
+        await asyncio.shield(polling)
+    except asyncio.CancelledError:
+        if not polling.done():
+            await dispatcher.stop_polling()
+        await polling
+        raise
 
 
 async def _announce_commands(bot: Bot, i18n: I18n) -> None:

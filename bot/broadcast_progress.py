@@ -19,8 +19,9 @@ from aiogram.utils.i18n import I18n
 
 from bot import staff_keyboards, staff_texts
 from bot.screens import NOT_MODIFIED
-from core.access import SYSTEM
-from core.broadcasts import Broadcasts, ProgressReport
+from core.accounts.access import SYSTEM
+from core.messaging.broadcasts import Broadcasts
+from core.messaging.models import ProgressReport
 
 log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]

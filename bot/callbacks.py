@@ -9,7 +9,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from core.models import Language, OrderStatus, PaymentMethod
+from core.accounts.models import Language
+from core.sales.models import OrderStatus, PaymentMethod
 
 
 class Section(StrEnum):

@@ -2,7 +2,7 @@
 text otherwise, always changed in place where Telegram allows it.
 
 The first time a bot shows a photo it uploads the file from GridFS; Telegram's ``file_id``
-is then kept on the product for that bot (``core/media.py``), so later cards send the id
+is then kept on the product for that bot (``core/catalog/photos.py``), so later cards send the id
 only. Moving from a text screen to a photo card edits the message's media
 (``editMessageMedia`` may add media to a text message); the same card with another quantity
 edits only the caption; a photo card cannot become text again, so ``bot/screens.py``
@@ -24,7 +24,7 @@ from aiogram.types import (
 )
 
 from bot.screens import NOT_MODIFIED, show
-from core.models import Photo, Product, TelegramFile
+from core.catalog.models import Photo, Product, TelegramFile
 from core.shop import Shop
 
 

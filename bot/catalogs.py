@@ -19,7 +19,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 from bot.i18n import DOMAIN, SOURCE_LANGUAGE, po_path
-from core.models import Language
+from core.accounts.models import Language
 
 SOURCES = Path(__file__).resolve().parent
 PROJECT = SOURCES.parent

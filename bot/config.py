@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
-from core.config import BaseConfig, ConfigError
-from core.models import Language
+from core.accounts.models import Language
+from core.config import SHOWN_DEFAULT, BaseConfig, ConfigError
 
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -19,53 +19,92 @@ class BotMode(StrEnum):
 
 
 class BotSettings(BaseConfig):
+    """The Telegram bot."""
+
     bot_token: SecretStr | None = Field(
-        default=None, description="BotFather token; unset: ./run serves the offline sandbox."
+        default=None,
+        description="Token from @BotFather; required by `python -m bot`. Unset under `./run`: "
+        "the offline Bot API sandbox on `SANDBOX_PORT`.",
     )
     bot_api_base_url: str | None = Field(
-        default=None, description="Bot API server to use instead of https://api.telegram.org."
+        default=None,
+        description="Another Bot API server instead of `https://api.telegram.org` (a local "
+        "`telegram-bot-api`, or the sandbox).",
+        json_schema_extra={SHOWN_DEFAULT: "Telegram's"},
     )
-    bot_mode: BotMode = BotMode.POLLING
+    bot_mode: BotMode = Field(
+        default=BotMode.POLLING,
+        description="`polling`, or `webhook`: then `WEBHOOK_URL`, and the other `WEBHOOK_` "
+        'settings where the defaults do not fit (docs/bot.md, "Webhook").',
+    )
     webhook_url: str | None = Field(
         default=None,
         validate_default=True,
-        description="Public HTTPS URL Telegram posts updates to; required in webhook mode.",
+        description="Public HTTPS URL Telegram posts updates to; required when "
+        "`BOT_MODE=webhook`. Several bot processes may share one behind a load balancer.",
+        examples=["https://shop.example.com/telegram/webhook"],
     )
     webhook_secret: SecretStr | None = Field(
-        default=None, description="Secret token Telegram sends back; unset: derived from the token."
+        default=None,
+        description="Secret token Telegram sends back with every update: 1-256 of "
+        "`A-Z a-z 0-9 _ -`. Unset: derived from `BOT_TOKEN`, so every process of the bot agrees.",
+        json_schema_extra={SHOWN_DEFAULT: "derived from the token"},
     )
-    webhook_host: str = Field(default="127.0.0.1", description="Address the webhook server binds.")
-    webhook_port: int = Field(default=8081, ge=1, le=65535)
-    webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/\S*$")
+    webhook_host: str = Field(
+        default="127.0.0.1",
+        description="Address the webhook server listens on (`0.0.0.0` in a container).",
+    )
+    webhook_port: int = Field(
+        default=8081, ge=1, le=65535, description="Port the webhook server listens on."
+    )
+    webhook_path: str = Field(
+        default="/telegram/webhook",
+        pattern=r"^/\S*$",
+        description="Path the webhook server serves.",
+    )
     event_lease_seconds: int = Field(
         default=10,
         ge=1,
         le=300,
-        description="Webhook mode: lease on a user while a process handles their update; "
-        "a killed process holds that user up at most this long.",
+        description="Webhook mode: lease on a user while one bot process handles their update; "
+        'a killed process holds that user up at most this long (see "Running past one machine").',
     )
     sandbox_port: int = Field(
-        default=8082, ge=0, le=65535, description="Port of the offline sandbox (no token)."
+        default=8082,
+        ge=0,
+        le=65535,
+        description="Port of the offline sandbox when `BOT_TOKEN` is unset; `0`: any free port.",
     )
     payment_instructions: str | None = Field(
         default=None,
         max_length=1000,
-        description="Shown with every placed order; unset: the bot's own words, translated.",
+        description="How to pay by hand (`manual`): shown with a placed order when `manual` is "
+        'the only method, or when the customer picks "I will pay by hand"; a text set here is '
+        "shown as written in every language.",
+        json_schema_extra={SHOWN_DEFAULT: "the bot's own text, translated"},
     )
     default_language: Language = Field(
         default=Language.EN,
-        description="Spoken to customers whose Telegram language the shop does not speak, "
-        "and to the operators' chat.",
+        description="Spoken to customers whose Telegram app is in a language the shop does not "
+        'speak, and to the operators\' chat. See "Languages and money".',
     )
-    catalog_page_size: int = Field(default=6, ge=1, le=20)
-    orders_page_size: int = Field(default=6, ge=1, le=20)
+    catalog_page_size: int = Field(
+        default=6, ge=1, le=20, description="Products per catalog page in the bot."
+    )
+    orders_page_size: int = Field(
+        default=6, ge=1, le=20, description="Orders per history page in the bot."
+    )
     broadcast_progress_seconds: float = Field(
         default=3,
         ge=0.5,
         le=600,
         description="How often broadcast progress messages in staff chats are brought up to date.",
     )
-    fsm_collection: str = Field(default="bot_fsm", pattern=r"^[A-Za-z0-9_-]{1,63}$")
+    fsm_collection: str = Field(
+        default="bot_fsm",
+        pattern=r"^[A-Za-z0-9_-]{1,63}$",
+        description="Collection of the bot's conversation state in the shop's database.",
+    )
 
     @field_validator("webhook_url")
     @classmethod

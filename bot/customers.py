@@ -10,8 +10,8 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import staff_texts, texts
-from core.access import Actor
-from core.models import Language
+from core.accounts.access import Actor
+from core.accounts.models import Language
 from core.shop import Shop
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

@@ -1,6 +1,7 @@
 """The one place where failures become replies: core's refusals as their own short message
 (in the reader's language, ``texts.refusal``), anything unexpected as an apology (and a log
-line). Callback queries get an alert."""
+line). Callback queries get an alert. A chat that refuses the bot (the user blocked it, the
+group removed it) gets nothing more: Telegram would refuse the apology too."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from contextlib import suppress
 from typing import Any
 
 from aiogram import BaseMiddleware, html
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
-from core.errors import DomainError
+from core.base.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,13 @@ class ErrorReplies(BaseMiddleware):
             return await handler(event, data)
         except DomainError as error:
             await _reply(event, data, texts.refusal(error))
+        except TelegramForbiddenError as refused:
+            chat = data.get("event_chat")
+            log.info(
+                "no reply: %s",
+                refused.message,
+                extra={"chat_id": None if chat is None else chat.id},
+            )
         except Exception:
             log.exception(
                 "handler failed",

@@ -19,7 +19,7 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from core.models import Language, User
+from core.accounts.models import Language, User
 
 LOCALES = Path(__file__).resolve().parent / "locales"
 DOMAIN = "messages"

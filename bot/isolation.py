@@ -3,7 +3,7 @@
 aiogram's ``SimpleEventIsolation`` serialises a user's updates within one process. With
 several bot processes behind one webhook URL, two of them can get updates of one user at
 once, and their FSM steps would interleave. ``SharedEventIsolation`` holds a short lease
-on the user in MongoDB (``core/leases.py``) while an update is handled; within a process,
+on the user in MongoDB (``core/base/leases.py``) while an update is handled; within a process,
 an asyncio lock queues the process's own updates first, so only one of them polls.
 """
 
@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from aiogram.fsm.storage.base import BaseEventIsolation, DefaultKeyBuilder, StorageKey
 
-from core.leases import Leases
+from core.base.leases import Leases
 
 KEYS = DefaultKeyBuilder(prefix="bot", with_bot_id=True, with_business_connection_id=True)
 

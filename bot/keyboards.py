@@ -38,19 +38,13 @@ from bot.callbacks import (
     Section,
     SetLine,
 )
-from core.categories import Shelves
-from core.commands import MAX_LINE_QUANTITY, NO_CATEGORY
-from core.delivery import DeliveryMethod
-from core.models import (
-    CartView,
-    Language,
-    Order,
-    OrderStatus,
-    Page,
-    PaymentMethod,
-    Product,
-    User,
-)
+from core.accounts.models import Language, User
+from core.base.models import Page
+from core.catalog.commands import NO_CATEGORY
+from core.catalog.models import Product, Shelves
+from core.sales.commands import MAX_LINE_QUANTITY
+from core.sales.delivery import DeliveryMethod
+from core.sales.models import CartView, Order, OrderStatus, PaymentMethod
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:

@@ -21,9 +21,9 @@ from bot.callbacks import (
     StopBroadcast,
 )
 from bot.keyboards import button, pager
-from core.broadcasts import BroadcastProgress
-from core.models import Order, OrderStatus, Page
-from core.staff import StaffOrderView
+from core.base.models import Page
+from core.messaging.models import BroadcastProgress
+from core.sales.models import Order, OrderStatus, StaffOrderView
 
 
 def _move(status: OrderStatus) -> str:

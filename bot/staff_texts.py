@@ -8,19 +8,20 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.texts import delivery_details, fee_line, money, payment_state, status
-from core.broadcasts import BroadcastProgress, BroadcastState
-from core.commands import Segment, SegmentKind
-from core.models import (
+from core.base.models import Page
+from core.messaging.commands import Segment, SegmentKind
+from core.messaging.models import BroadcastProgress, BroadcastState
+from core.messaging.notifications import NoticeKind
+from core.sales.models import (
     Order,
     OrderStatus,
-    Page,
     PaymentMethod,
     PaymentRecord,
     PaymentState,
     ShopProcess,
+    StaffChange,
+    StaffOrderView,
 )
-from core.notifications import NoticeKind
-from core.staff import StaffChange, StaffOrderView
 
 
 def only_staff() -> str:

@@ -15,29 +15,22 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel import Locale
 
-from core.delivery import DeliveryMethod, total_with_fee
-from core.errors import (
-    DomainError,
-    FieldError,
-    InvalidInput,
-    OutOfStock,
-    ProductUnavailable,
-    TooManyAttempts,
-    VersionConflict,
-)
-from core.models import (
+from core.accounts.errors import TooManyAttempts
+from core.accounts.models import Language, User
+from core.base.errors import DomainError, FieldError, InvalidInput, VersionConflict
+from core.base.models import Page
+from core.base.money import format_money
+from core.catalog.models import Product
+from core.sales.delivery import DeliveryMethod, total_with_fee
+from core.sales.errors import OutOfStock, ProductUnavailable
+from core.sales.models import (
     CartView,
     DeliverySnapshot,
-    Language,
     Order,
     OrderStatus,
-    Page,
     PaymentMethod,
     PaymentState,
-    Product,
-    User,
 )
-from core.money import format_money
 
 LOW_STOCK = 5
 ALERT_LIMIT = 200

@@ -13,8 +13,8 @@ from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
-from core.delivery import DeliveryMethod, check_methods, check_region
-from core.models import PaymentMethod
+from core.sales.delivery import DeliveryMethod, check_methods, check_region
+from core.sales.models import PaymentMethod
 from core.store import WriteConcernChoice
 
 STARS = "XTR"
@@ -31,6 +31,11 @@ ENV_FILES = (
 )  # later files win; the environment wins over both
 
 
+SHOWN_DEFAULT = "x-shown-default"
+"""``json_schema_extra`` key: the settings reference's default for a setting whose real one
+is computed (shop/settings_reference.py)."""
+
+
 class BaseConfig(BaseSettings):
     """Common base: every entrypoint's settings read the same env files."""
 
@@ -38,74 +43,140 @@ class BaseConfig(BaseSettings):
 
 
 class CoreSettings(BaseConfig):
+    """Every process: the database, accounts and the shop's rules."""
+
     mongodb_uri: SecretStr | None = Field(
-        default=None, description="MongoDB connection string; unset starts the embedded engine."
+        default=None,
+        description="MongoDB connection string. Unset: the embedded engine (mongo-java-server, "
+        "needs Java 17+ and Maven), data in `DATA_DIR`. Production: MongoDB 4.2 or later "
+        '(7 or 8 recommended); a replica set past one machine (see "Running past one machine").',
+        examples=["mongodb://localhost:27017/"],
     )
-    mongodb_database: str = Field(default="shop", pattern=r"^[A-Za-z0-9_-]{1,63}$")
+    mongodb_database: str = Field(
+        default="shop",
+        pattern=r"^[A-Za-z0-9_-]{1,63}$",
+        description="Database name: up to 63 of `A-Z a-z 0-9 _ -`.",
+    )
     mongodb_write_concern: WriteConcernChoice = Field(
         default=WriteConcernChoice.JOURNALED,
-        description="journaled (w:1, j:true), majority (on a replica set) or acknowledged.",
+        description="When MongoDB acknowledges a write: `journaled` (`w: 1, j: true`, in the "
+        'journal on disk), `majority` (`w: "majority", j: true`, for a replica set) or '
+        "`acknowledged` (`w: 1`, faster, may lose the last 100 ms of writes in a crash). "
+        'See "Acknowledged means durable".',
     )
     mongodb_timeout_seconds: float = Field(
         default=10,
         gt=0,
         le=120,
-        description="How long a request waits for an unreachable database before 503.",
+        description="How long a request waits for an unreachable database before the API "
+        "answers `503` (problem `unavailable`, with `Retry-After`).",
     )
-    data_dir: Path = Field(default=DATA_DIR, description="Embedded database files and caches.")
-    jwt_secret: SecretStr = Field(description="HS256 key for access tokens, at least 32 bytes.")
-    jwt_ttl_minutes: int = Field(default=60 * 24, ge=1, le=60 * 24 * 30)
-    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
-    shop_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    checkout_lease_seconds: int = Field(default=60, ge=5, le=3600)
+    data_dir: Path = Field(
+        default=DATA_DIR,
+        description="Embedded database file (`mongo.mv`) and the engine's classpath cache.",
+    )
+    jwt_secret: SecretStr = Field(
+        description="HS256 key for access tokens, at least 32 bytes. Unset: generated into "
+        "`var/generated.env` on first use. Set your own in production (docker-compose needs "
+        'it): `python3 -c "import secrets; print(secrets.token_urlsafe(48))"`.',
+        json_schema_extra={SHOWN_DEFAULT: "generated"},
+    )
+    jwt_ttl_minutes: int = Field(
+        default=60 * 24, ge=1, le=60 * 24 * 30, description="Access token lifetime."
+    )
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16, description="bcrypt cost.")
+    shop_currency: str = Field(
+        default="USD",
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code; every price is in this currency, in its minor units (cents "
+        "for USD, whole yen for JPY, whole Stars for `XTR`).",
+    )
+    checkout_lease_seconds: int = Field(
+        default=60,
+        ge=5,
+        le=3600,
+        description="How long interrupted work waits before recovery takes it over; every "
+        "process runs recovery once this period.",
+    )
     operator_chat_id: int | None = Field(
         default=None,
-        description="Telegram chat that gets a card for every new order and low-stock alerts; "
-        "unset: new-order cards go to every staff member's private chat.",
+        description="Telegram chat (a group, say) that gets a card for every new order, and "
+        "low-stock alerts. Unset: every active operator's and admin's private chat with the "
+        "bot gets them.",
     )
     low_stock_threshold: int = Field(
         default=5,
         ge=0,
         le=1_000_000,
-        description="Operators hear once when a product's stock falls to or below this.",
+        description="Operators hear once when orders take a product's stock to or below this "
+        "(a product's `lowStockThreshold` wins), again after a restock above it.",
     )
     delivery_methods: tuple[DeliveryMethod, ...] = Field(
         default=(),
-        description="JSON list of delivery methods; empty: the shop does not deliver.",
+        description="JSON list (on one line) of the ways an order reaches the customer; see "
+        '"Delivery details". Empty: the shop does not deliver. Set: every order needs '
+        "delivery details.",
+        examples=[
+            '[{"code": "pickup", "title": "Pickup", "info": "12 Market St, 9:00-18:00"}, '
+            '{"code": "courier", "title": "Courier", "fee": 500, "needsAddress": true}]'
+        ],
     )
     delivery_phone_region: str | None = Field(
         default=None,
-        description="ISO 3166 region whose national phone numbers may be typed without +.",
+        description="ISO 3166 region (`GB`, `US`, ...) whose national phone numbers customers "
+        "may type without `+` and the country code.",
     )
     login_failures_per_email: int = Field(
-        default=5, ge=1, description="Wrong passwords for one email before it is refused."
+        default=5,
+        ge=1,
+        description="Password tries per email and `LOGIN_WINDOW_SECONDS`, logins and password "
+        "changes together; then 429.",
     )
     login_failures_per_address: int = Field(
-        default=30, ge=1, description="Failed logins from one address before it is slowed down."
+        default=30,
+        ge=1,
+        description="Failed logins from one address per window, after which each login from it "
+        "waits `LOGIN_SLOWDOWN_SECONDS`: a **slowdown, not a lockout**, since behind a proxy "
+        "every customer may share one address.",
     )
     login_slowdown_seconds: float = Field(
-        default=2.0, ge=0, le=30, description="Wait before each login from a slowed address."
+        default=2.0,
+        ge=0,
+        le=30,
+        description="How long each login from a slowed-down address waits before its password "
+        "is checked.",
     )
     registration_conflicts_per_address: int = Field(
-        default=10, ge=1, description="Sign-ups with a taken email from one address before 429."
+        default=10,
+        ge=1,
+        description="Sign-ups with an already registered email per address and window; then "
+        "429, so nobody can probe which emails have accounts at full speed.",
     )
     login_window_seconds: int = Field(
-        default=900, ge=1, le=86_400, description="How long those attempts are counted."
+        default=900,
+        ge=1,
+        le=86_400,
+        description='The window of the guessing limits above (docs/api.md, "Guessing limits").',
     )
     payment_provider_token: SecretStr | None = Field(
-        default=None, description="Payment provider token from @BotFather (method provider)."
+        default=None,
+        description="Payment provider token from @BotFather (Payments); required by `provider`.",
     )
     payment_methods: Annotated[tuple[PaymentMethod, ...], NoDecode] = Field(
         default=(PaymentMethod.MANUAL,),
         min_length=1,
-        description="Comma-separated: manual, provider (Telegram Payments), stars.",
+        description="The ways customers pay: `manual` (staff mark orders paid), `provider` "
+        "(Telegram Payments, a card through a payment provider), `stars` (Telegram Stars, "
+        'needs `SHOP_CURRENCY=XTR`). Several at once: the customer picks. See "Payments".',
     )
     order_payment_minutes: int | None = Field(
         default=None,
         ge=0,
         le=60 * 24 * 30,
-        description="Unpaid orders are cancelled after this long; 0 is never. Unset: "
-        f"{DEFAULT_PAYMENT_MINUTES} with an online method, never with manual payment alone.",
+        description="An order unpaid this long is cancelled and its stock put back; `0` is never.",
+        json_schema_extra={
+            SHOWN_DEFAULT: f"`{DEFAULT_PAYMENT_MINUTES}` with `provider` or `stars`, else never"
+        },
     )
 
     @field_validator("payment_methods", mode="before")
@@ -155,7 +226,8 @@ class CoreSettings(BaseConfig):
         default=5 * 1024 * 1024,
         ge=1024,
         le=10 * 1024 * 1024,
-        description="Largest product photo accepted (Telegram takes photos up to 10 MB).",
+        description="Largest product photo; a larger upload gets 413 and is not read further "
+        "(Telegram takes photos up to 10 MiB).",
     )
 
     @field_validator("jwt_secret")

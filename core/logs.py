@@ -26,11 +26,15 @@ _STANDARD_FIELDS = frozenset(
 
 
 class LogSettings(BaseConfig):
+    """Every process: logs."""
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        default="INFO", description="Log verbosity."
+        default="INFO", description="Log level of every process."
     )
     log_format: Literal["auto", "text", "json"] = Field(
-        default="auto", description="`text`, `json`, or `auto`: text on a terminal, else JSON."
+        default="auto",
+        description="`text` (readable lines), `json` (one object a line, with the request id), "
+        "or `auto`: text when stderr is a terminal, JSON otherwise.",
     )
 
 

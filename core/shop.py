@@ -12,29 +12,29 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from core.accounts import Accounts
-from core.broadcasts import Broadcasts
-from core.carts import Carts
-from core.catalog import Catalog
-from core.categories import Categories
-from core.checkout import Checkout
+from core.accounts.passwords import PasswordHasher
+from core.accounts.roles import Accounts
+from core.accounts.throttle import Counters, Limits, Throttle
+from core.accounts.tokens import TokenService
+from core.accounts.users import Users
+from core.base.leases import Leases
+from core.catalog.categories import Categories
+from core.catalog.photos import ProductPhotos
+from core.catalog.products import Catalog
+from core.catalog.stock import Stock
+from core.catalog.stock_alerts import StockAlerts
 from core.config import CoreSettings
-from core.delivery import Delivery
-from core.leases import Leases
-from core.media import ProductPhotos
-from core.notifications import NotificationQueue
-from core.orders import Orders
-from core.outbox import Outbox
-from core.pacing import SendPacing
-from core.passwords import PasswordHasher
-from core.payments import Payments
-from core.staff import StaffDesk
-from core.stock import Stock
-from core.stock_alerts import StockAlerts
+from core.messaging.broadcasts import Broadcasts
+from core.messaging.notifications import NotificationQueue
+from core.messaging.pacing import SendPacing
+from core.sales.carts import Carts
+from core.sales.checkout import Checkout
+from core.sales.delivery import Delivery
+from core.sales.desk import StaffDesk
+from core.sales.orders import Orders
+from core.sales.outbox import Outbox
+from core.sales.payments import Payments
 from core.store import Store, connect
-from core.throttle import Counters, Limits, Throttle
-from core.tokens import TokenService
-from core.users import Users
 
 log = logging.getLogger(__name__)
 

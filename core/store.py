@@ -14,12 +14,12 @@ embedded engine, uploads, downloads, deletes and GridFS's own indexes (a unique 
 ``tests/core/test_media.py``. What differs is where the bytes live: the memory backend keeps
 every chunk in the engine's heap and the file backend in its H2 file, so photos count
 against the engine's memory or disk (``PHOTO_MAX_BYTES`` bounds each one). GridFS writes a
-file as several documents, so core/media.py journals an upload on the file's metadata.
+file as several documents, so core/catalog/photos.py journals an upload on the file's metadata.
 
 The embedded engine does not apply the positional operator (``$``) to an array inside a
 subdocument (``payment.extraCharges.$.state``: "The positional operator did not find the
 match needed from the query"), so such an element is updated by its index, guarded by its
-fields (``core/payments.py``).
+fields (``core/sales/payments.py``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure
 
-from core.models import ItemT, Page
+from core.base.models import ItemT, Page
 
 Collection = AsyncCollection[dict[str, Any]]
 PHOTOS = "photos"

@@ -8,9 +8,10 @@ import getpass
 import sys
 from collections.abc import Awaitable, Callable
 
-from core.commands import AdminAccount, parse
+from core.accounts.commands import AdminAccount
+from core.base.commands import parse
+from core.base.errors import DomainError
 from core.config import CoreSettings, ensure_generated_secret, load
-from core.errors import DomainError
 from core.shop import Shop, open_shop
 from runtime import demo
 from runtime.database import database_uri

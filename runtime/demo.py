@@ -10,9 +10,8 @@ import sys
 from bson import ObjectId
 from PIL import Image, ImageDraw
 
-from core.access import SYSTEM
-from core.categories import CategoryDraft
-from core.commands import ProductDraft
+from core.accounts.access import SYSTEM
+from core.catalog.commands import CategoryDraft, ProductDraft
 from core.shop import Shop
 
 CATEGORIES = [

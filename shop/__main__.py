@@ -28,7 +28,9 @@ log = logging.getLogger("shop")
 async def serve(
     shop: Shop, api: ApiSettings, telegram: BotSettings, delivery: DeliverySettings
 ) -> None:
-    async with telegram_for(telegram, shop.settings.operator_chat_id) as bot_settings:
+    known_user_id = await shop.users.highest_telegram_id()  # new sandbox users go above it
+    offline = telegram_for(telegram, shop.settings.operator_chat_id, known_user_id)
+    async with offline as bot_settings:
         api = with_chat_page(api, telegram, bot_settings)
         log.info("shop ready: API on http://%s:%d (docs at /api/docs)", api.api_host, api.api_port)
         sender = create_bot(bot_settings, retry_replies=False)

@@ -6,9 +6,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from core.access import SYSTEM
-from core.commands import ProductDraft, Registration
-from core.models import Product, User
+from core.accounts.access import SYSTEM
+from core.accounts.commands import Registration
+from core.accounts.models import User
+from core.catalog.commands import ProductDraft
+from core.catalog.models import Product
 from core.shop import Shop
 from tests.settings import ADDRESS
 

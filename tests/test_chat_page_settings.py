@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -46,3 +49,24 @@ async def test_the_operators_chat_is_a_group_of_the_offline_sandbox() -> None:
     assert [(group["id"], group["title"], group["members"]) for group in groups] == [
         (-4001, "Operators", {})
     ]
+
+
+async def test_the_terminal_chat_hint_names_an_interpreter_that_runs_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="shop"):
+        async with telegram_for(settings(sandbox_port=0)) as offline:
+            pass
+    [hint] = [r.getMessage() for r in caplog.records if "sandbox.chat" in r.getMessage()]
+    command = hint.split("chat with it: ", 1)[1].split()
+    assert command[1:] == ["-m", "sandbox.chat", "--url", str(offline.bot_api_base_url)]
+    _runs_the_terminal_chat(Path(command[0]))
+
+
+def _runs_the_terminal_chat(interpreter: Path) -> None:
+    assert interpreter.parts[:3] == (".venv", "bin", interpreter.name)  # not the system's
+    assert interpreter.resolve() == Path(sys.executable).resolve()
+    shown = subprocess.run(
+        [interpreter, "-m", "sandbox.chat", "--help"], capture_output=True, check=True
+    )
+    assert b"--user-id" in shown.stdout

@@ -24,9 +24,10 @@ import aiohttp
 import pytest
 from bson import ObjectId
 
-from core import clock
-from core.access import SYSTEM
-from core.commands import Credentials, ProductDraft, Registration
+from core.accounts.access import SYSTEM
+from core.accounts.commands import Credentials, Registration
+from core.base import clock
+from core.catalog.commands import ProductDraft
 from core.config import DATA_DIR, PROJECT_ROOT, CoreSettings
 from core.shop import open_shop
 from runtime.embedded import EmbeddedMongo

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import socket
 import sys
 import uuid
+from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
 
+from core.accounts.commands import TelegramSignup
 from core.config import PROJECT_ROOT
+from core.shop import Shop
 from tests.processes import environment, free_port, wait_until_serving
 
 pytestmark = pytest.mark.slow
 
 
-async def test_the_shop_serves_the_api_and_the_offline_bot(mongo_uri: str) -> None:
+@contextlib.asynccontextmanager
+async def shop_on_the_sandbox(
+    mongo_uri: str, stop: signal.Signals, database: str | None = None
+) -> AsyncIterator[tuple[str, list[str]]]:
+    """``python -m shop`` on the offline sandbox (over ``database``, else a new one),
+    serving: the sandbox's control API URL and, once the block ends and ``stop`` stopped
+    the shop, its stderr lines."""
     api, sandbox = free_port(), free_port()
     env = environment(
         MONGODB_URI=mongo_uri,
-        MONGODB_DATABASE=f"test_{uuid.uuid4().hex[:16]}",
+        MONGODB_DATABASE=database or f"test_{uuid.uuid4().hex[:16]}",
         API_PORT=str(api),
         SANDBOX_PORT=str(sandbox),
     )
@@ -29,24 +40,64 @@ async def test_the_shop_serves_the_api_and_the_offline_bot(mongo_uri: str) -> No
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "shop", cwd=PROJECT_ROOT, env=env, stderr=asyncio.subprocess.PIPE
     )
+    lines: list[str] = []
     try:
         await wait_until_serving(f"http://127.0.0.1:{api}/readyz")
-        chat_url = f"http://127.0.0.1:{sandbox}/sandbox"
-        async with aiohttp.ClientSession() as http:
-            await http.post(f"{chat_url}/users", json={"id": 4242, "first_name": "Ann"})
-            await http.post(f"{chat_url}/users/4242/messages", json={"text": "/start"})
-            async with asyncio.timeout(60):
-                while True:
-                    async with http.get(f"{chat_url}/chats/4242") as reply:
-                        messages = (await reply.json())["messages"]
-                    if any(m["from_bot"] for m in messages):
-                        break
-                    await asyncio.sleep(0.05)
-        assert any(m["from_bot"] and "name" in m.get("text", "") for m in messages), messages
+        yield f"http://127.0.0.1:{sandbox}/sandbox", lines
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0, stderr.decode()[-2000:]
+        lines.extend(stderr.decode().splitlines())
+    assert process.returncode == 0, "\n".join(lines[-20:])
+
+
+async def chat_with_the_bot(chat_url: str) -> list[dict[str, Any]]:
+    """A new user sends /start and the bot answers: the chat's messages."""
+    async with aiohttp.ClientSession() as http:
+        await http.post(f"{chat_url}/users", json={"id": 4242, "first_name": "Ann"})
+        await http.post(f"{chat_url}/users/4242/messages", json={"text": "/start"})
+        async with asyncio.timeout(60):
+            while True:
+                async with http.get(f"{chat_url}/chats/4242") as reply:
+                    messages: list[dict[str, Any]] = (await reply.json())["messages"]
+                if any(m["from_bot"] for m in messages):
+                    return messages
+                await asyncio.sleep(0.05)
+
+
+async def test_the_shop_serves_the_api_and_the_offline_bot(mongo_uri: str) -> None:
+    async with shop_on_the_sandbox(mongo_uri, signal.SIGTERM) as (chat_url, _):
+        messages = await chat_with_the_bot(chat_url)
+    assert any(m["from_bot"] and "name" in m.get("text", "") for m in messages), messages
+
+
+async def test_ctrl_c_stops_the_shop_quietly(mongo_uri: str) -> None:
+    """Polling stops before the sandbox goes, and every HTTP client session is closed."""
+    async with shop_on_the_sandbox(mongo_uri, signal.SIGINT) as (chat_url, stderr):
+        await chat_with_the_bot(chat_url)  # the bot is polling again: a getUpdates is open
+    noise = [
+        line
+        for line in stderr
+        if any(word in line for word in ("Unclosed", "getUpdates failed", "Traceback", "ERROR"))
+    ]
+    assert noise == [], "\n".join(stderr)
+
+
+async def test_new_users_of_a_restarted_sandbox_are_not_taken_for_old_accounts(
+    mongo_uri: str, shop: Shop
+) -> None:
+    """The sandbox forgets its users when the shop restarts; the accounts stay linked."""
+    for telegram_id, name in ((1001, "Dan"), (1002, "Erin")):
+        signup = TelegramSignup(telegram_id=telegram_id, name=name, email=f"{name}@example.com")
+        await shop.users.sign_up_telegram(signup)
+    database = shop.settings.mongodb_database
+    async with (
+        shop_on_the_sandbox(mongo_uri, signal.SIGTERM, database) as (chat_url, _),
+        aiohttp.ClientSession() as http,
+        http.post(f"{chat_url}/users", json={"first_name": "Frank"}) as reply,
+    ):
+        frank = await reply.json()
+    assert frank["id"] == 1003
 
 
 async def test_a_busy_port_stops_the_shop_with_one_line(mongo_uri: str) -> None:

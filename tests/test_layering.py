@@ -12,8 +12,9 @@ from core.config import PROJECT_ROOT
 PROJECT_PACKAGES = {"core", "runtime", "bot", "admin_api", "shop", "bench", "sandbox"}
 
 
-def _imports(package_dir: Path) -> set[tuple[str, str]]:
-    """``(module file, top-level package imported)`` for every absolute import."""
+def _imports(package_dir: Path, depth: int = 1) -> set[tuple[str, str]]:
+    """``(module file, package imported)`` for every absolute import: its first ``depth``
+    dotted parts (``core`` at 1, ``core.sales`` at 2)."""
     found: set[tuple[str, str]] = set()
     for source in package_dir.rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text())):
@@ -23,7 +24,10 @@ def _imports(package_dir: Path) -> set[tuple[str, str]]:
                 names = [node.module]
             else:
                 continue
-            found.update((str(source.relative_to(PROJECT_ROOT)), n.split(".")[0]) for n in names)
+            found.update(
+                (str(source.relative_to(PROJECT_ROOT)), ".".join(n.split(".")[:depth]))
+                for n in names
+            )
     return found
 
 
@@ -45,6 +49,46 @@ def test_dependencies_point_inward(package_dir: str, forbidden: set[str]) -> Non
     imports = _imports(PROJECT_ROOT / package_dir)
     assert {name for _, name in imports} & {"core", "aiohttp", "pydantic"}  # it reads imports
     assert {(module, name) for module, name in imports if name in forbidden} == set()
+
+
+CORE_PACKAGES = {"core.base", "core.accounts", "core.catalog", "core.sales", "core.messaging"}
+CORE_TOP = {"core.shop", "core.config", "core.store", "core.logs"}
+
+
+@pytest.mark.parametrize(
+    ("package_dir", "allowed"),
+    [
+        # The foundation knows no capability; accounts know only the foundation.
+        ("core/base", {"core.base", "core.store"}),
+        ("core/accounts", {"core.base", "core.store", "core.accounts"}),
+        # Capabilities use each other, never the wiring of the whole shop.
+        ("core/catalog", CORE_PACKAGES | {"core.store"}),
+        ("core/messaging", CORE_PACKAGES | {"core.store"}),
+        ("core/sales", CORE_PACKAGES | {"core.store", "core.config"}),
+    ],
+)
+def test_core_packages_point_inward(package_dir: str, allowed: set[str]) -> None:
+    imports = {
+        (module, name)
+        for module, name in _imports(PROJECT_ROOT / package_dir, depth=2)
+        if name.startswith("core")
+    }
+    assert imports  # it reads imports
+    assert {(module, name) for module, name in imports if name not in allowed} == set()
+
+
+def test_core_is_packages_and_a_few_process_modules() -> None:
+    """Core stays grouped: a module at its top is one of the few that serve the whole
+    process; every capability is a package with its models, commands and errors."""
+    core = PROJECT_ROOT / "core"
+    top = {f"core.{path.stem}" for path in core.glob("*.py") if path.stem != "__init__"}
+    assert top == CORE_TOP
+    packages = {f"core.{path.parent.name}" for path in core.glob("*/__init__.py")}
+    assert packages == CORE_PACKAGES
+    for package in packages - {"core.messaging"}:
+        assert {"models.py", "commands.py", "errors.py"} <= {
+            path.name for path in (core / package.split(".")[1]).glob("*.py")
+        }
 
 
 TEST_FOLDERS = ("tests", "sandbox/tests")

@@ -23,9 +23,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from core.access import SYSTEM
-from core.commands import Credentials, TelegramSignup
-from core.models import Product, Role, User
+from core.accounts.access import SYSTEM
+from core.accounts.commands import Credentials, TelegramSignup
+from core.accounts.models import Role, User
+from core.catalog.models import Product
 from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
 from sandbox.testing import running_sandbox

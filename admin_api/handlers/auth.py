@@ -8,7 +8,7 @@ from admin_api.contract import Call
 from admin_api.middlewares import client_address
 from admin_api.payloads import respond
 from admin_api.schemas import ProfileChanges, Session
-from core.commands import Credentials, PasswordChange, ProfileUpdate, Registration
+from core.accounts.commands import Credentials, PasswordChange, ProfileUpdate, Registration
 
 
 async def register(call: Call[Registration, None]) -> web.Response:

@@ -6,7 +6,8 @@ from aiohttp import web
 
 from admin_api.contract import Call
 from admin_api.payloads import respond
-from core.commands import BroadcastDraft, HistoryQuery
+from core.base.commands import HistoryQuery
+from core.messaging.commands import BroadcastDraft
 
 
 async def start_broadcast(call: Call[BroadcastDraft, None]) -> web.Response:

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from admin_api.contract import Call
 from admin_api.payloads import respond
-from core.commands import CartChange, CartRemoval
+from core.sales.commands import CartChange, CartRemoval
 
 
 async def view_cart(call: Call[None, None]) -> web.Response:

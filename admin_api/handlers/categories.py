@@ -6,7 +6,7 @@ from aiohttp import web
 
 from admin_api.contract import Call
 from admin_api.payloads import respond
-from core.categories import CategoryDraft, CategoryOrder, CategoryPatch, CategoryQuery
+from core.catalog.commands import CategoryDraft, CategoryOrder, CategoryPatch, CategoryQuery
 
 
 async def list_categories(call: Call[None, CategoryQuery]) -> web.Response:

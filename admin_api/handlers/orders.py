@@ -6,9 +6,10 @@ from aiohttp import web
 
 from admin_api.contract import Call
 from admin_api.payloads import respond
-from core.commands import BulkStatusUpdate, HistoryQuery, IdempotencyKey, StatusUpdate, parse
-from core.delivery import DeliveryDetails
-from core.errors import FieldError, InvalidInput
+from core.base.commands import HistoryQuery, parse
+from core.base.errors import FieldError, InvalidInput
+from core.sales.commands import BulkStatusUpdate, IdempotencyKey, StatusUpdate
+from core.sales.delivery import DeliveryDetails
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 

@@ -6,7 +6,8 @@ from aiohttp import web
 
 from admin_api.contract import Call
 from admin_api.payloads import respond
-from core.commands import HistoryQuery, RefundRecord
+from core.base.commands import HistoryQuery
+from core.sales.commands import RefundRecord
 
 
 async def refunds_due(call: Call[None, HistoryQuery]) -> web.Response:

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from admin_api.contract import Call
 from admin_api.payloads import respond
-from core.commands import ProductDraft, ProductPatch, ProductQuery
+from core.catalog.commands import ProductDraft, ProductPatch, ProductQuery
 
 
 async def list_products(call: Call[None, ProductQuery]) -> web.Response:

@@ -6,7 +6,8 @@ from aiohttp import web
 
 from admin_api.contract import Call
 from admin_api.payloads import respond
-from core.commands import AccountChange, OrderQuery, UserQuery
+from core.accounts.commands import AccountChange, UserQuery
+from core.sales.commands import OrderQuery
 
 
 async def search_orders(call: Call[None, OrderQuery]) -> web.Response:

@@ -10,8 +10,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot import keyboards, staff_keyboards, staff_texts, texts
-from core.notifications import ORDER_CARDS, NoticeKind, Notification
-from core.staff import StaffOrderView
+from core.messaging.notifications import ORDER_CARDS, NoticeKind, Notification
+from core.sales.models import StaffOrderView
 
 
 def render(

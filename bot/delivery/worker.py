@@ -5,12 +5,15 @@ and one for the whole bot (30 per second), so any number of workers together kee
 limits on average; a window over this worker's own sends absorbs timing jitter.
 Telegram's answer decides what happens next:
 
-- ok: marked sent (the only step after the send; see ``core/notifications.py`` for the
+- ok: marked sent (the only step after the send; see ``core/messaging/notifications.py`` for the
   window in which a crash right here can repeat a message);
 - 429: every sender of every worker holds off for ``retry_after``, then it is retried;
 - 403 (blocked, deactivated): marked blocked, the customer is marked unreachable;
 - other 4xx (chat not found, bad text): marked failed, never retried;
 - 5xx and network errors: retried with exponential backoff and jitter, up to a limit.
+
+Each blocked or failed notice is logged at warning level with its reason, its id, kind and
+chat id (nothing else about the customer).
 
 A ``star_refund`` notice first refunds the Stars payment it names (refundStarPayment) and
 records it on the order, then tells the customer; Telegram's answers count the same way.
@@ -39,15 +42,16 @@ from aiogram.utils.i18n import I18n
 from bot.delivery.config import DeliverySettings
 from bot.delivery.messages import render
 from bot.i18n import load_catalogs
-from core import clock
-from core.access import SYSTEM
-from core.errors import NotFound
-from core.models import Language
-from core.notifications import ORDER_CARDS, NoticeKind, Notification, NotificationQueue
-from core.pacing import SendPacing
-from core.payments import Payments
+from core.accounts.access import SYSTEM
+from core.accounts.models import Language
+from core.base import clock
+from core.base.errors import NotFound
+from core.messaging.notifications import ORDER_CARDS, NoticeKind, Notification, NotificationQueue
+from core.messaging.pacing import SendPacing
+from core.sales.desk import StaffDesk
+from core.sales.models import StaffOrderView
+from core.sales.payments import Payments
 from core.shop import Shop
-from core.staff import StaffDesk, StaffOrderView
 
 log = logging.getLogger(__name__)
 BOT_RATE_KEY = "bot"
@@ -152,7 +156,7 @@ class DeliveryWorker:
     async def deliver(self, notice: Notification) -> None:
         refund = notice.kind is NoticeKind.STAR_REFUND  # owed even to a customer who left
         if not refund and not await self._queue.is_reachable(notice):
-            await self._queue.mark_blocked(notice, "the customer blocked the bot earlier")
+            await self._blocked(notice, "the customer blocked the bot earlier")
             return
         chat_slot = await self._pacing.reserve_slot(f"chat:{notice.chat_id}", self._chat_interval)
         if chat_slot - clock.now() > self._lease / 2:  # a busy chat: wait in the queue instead
@@ -166,7 +170,7 @@ class DeliveryWorker:
             try:
                 card = await self._staff.view(SYSTEM, notice.order_id)
             except NotFound:
-                await self._queue.mark_failed(notice, "the order no longer exists")
+                await self._failed(notice, "the order no longer exists")
                 return
         text, markup = render(notice, self._i18n, card)
         try:
@@ -179,16 +183,24 @@ class DeliveryWorker:
             await self._pacing.hold(BOT_RATE_KEY, clock.now() + pause)
             await self._queue.retry_later(notice, flood.message, delay=pause)
         except TelegramForbiddenError as refused:
-            await self._queue.mark_blocked(notice, refused.message)
+            await self._blocked(notice, refused.message)
         except (TelegramServerError, TelegramNetworkError) as failure:
             if notice.attempts >= self._settings.delivery_max_attempts:
-                await self._queue.mark_failed(notice, failure.message)
+                await self._failed(notice, failure.message)
             else:
                 await self._queue.retry_later(notice, failure.message)
         except (TelegramBadRequest, TelegramAPIError) as rejected:
-            await self._queue.mark_failed(notice, rejected.message)
+            await self._failed(notice, rejected.message)
         else:
             await self._queue.mark_sent(notice, sent.message_id)
+
+    async def _blocked(self, notice: Notification, reason: str) -> None:
+        await self._queue.mark_blocked(notice, reason)
+        log.warning("notice blocked: %s", reason, extra=_about(notice))
+
+    async def _failed(self, notice: Notification, reason: str) -> None:
+        await self._queue.mark_failed(notice, reason)
+        log.warning("notice failed: %s", reason, extra=_about(notice))
 
     async def _refund(self, notice: Notification) -> None:
         """Give a Stars payment back and record it. Telegram refunds a charge once, so a
@@ -200,3 +212,8 @@ class DeliveryWorker:
             if ALREADY_REFUNDED not in refused.message:
                 raise
         await self._payments.refunded(notice.order_id, notice.telegram_payment_charge_id)
+
+
+def _about(notice: Notification) -> dict[str, object]:
+    """What a log line says about a notice: no text, no name, only the chat's id."""
+    return {"notice_id": notice.id, "kind": notice.kind.value, "chat_id": notice.chat_id}

@@ -16,6 +16,7 @@ from bot.handlers import (
     orders,
     payments,
     profile,
+    service,
     staff_broadcasts,
     staff_orders,
     start,
@@ -23,9 +24,9 @@ from bot.handlers import (
 
 
 def build_routers() -> list[Router]:
-    """Payments first (nothing may hold them up), /help and /cancel (every state), then
-    signup, then staff tools (before the catalog takes any text as a search), then what
-    needs an account."""
+    """Payments first (nothing may hold them up), service messages (no reply, whatever the
+    state), /help and /cancel (every state), then signup, then staff tools (before the
+    catalog takes any text as a search), then what needs an account."""
     staff = Router(name="staff")
     staff.message.middleware(StaffActor())
     staff.callback_query.middleware(StaffActor())
@@ -41,6 +42,7 @@ def build_routers() -> list[Router]:
     )
     return [
         payments.build_router(),
+        service.build_router(),
         help_cancel.build_router(),
         start.build_router(),
         staff,

@@ -9,8 +9,10 @@ from aiogram.types import CallbackQuery, Message
 from bot import keyboards, texts
 from bot.callbacks import ClearCart, Open, Section, SetLine
 from bot.screens import show
-from core.commands import CartChange, CartRemoval, parse
-from core.models import CartView, User
+from core.accounts.models import User
+from core.base.commands import parse
+from core.sales.commands import CartChange, CartRemoval
+from core.sales.models import CartView
 from core.shop import Shop
 
 

@@ -15,9 +15,10 @@ from bot.callbacks import ALL_PRODUCTS, AddToCart, CatalogPage, Open, ProductCar
 from bot.cards import show_card
 from bot.config import BotSettings
 from bot.screens import show
-from core.categories import CategoryQuery
-from core.commands import NO_CATEGORY, CartChange, ProductQuery, parse
-from core.models import User
+from core.accounts.models import User
+from core.base.commands import parse
+from core.catalog.commands import NO_CATEGORY, CategoryQuery, ProductQuery
+from core.sales.commands import CartChange
 from core.shop import Shop
 
 SEARCH = "search"

@@ -24,9 +24,9 @@ from bot.callbacks import Checkout, CheckoutStep
 from bot.config import BotSettings
 from bot.handlers.cart import show_cart
 from bot.screens import show
-from core.delivery import DeliveryDetails
-from core.errors import CartChanged
-from core.models import User
+from core.accounts.models import User
+from core.sales.delivery import DeliveryDetails
+from core.sales.errors import CartChanged
 from core.shop import Shop
 
 SHOWN_ORDER = "shown_order"

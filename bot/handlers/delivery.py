@@ -31,9 +31,9 @@ from bot.handlers.cart import show_cart
 from bot.handlers.checkout import DELIVERY, delivery_of, show_summary
 from bot.screens import show
 from bot.states import DeliveryForm
-from core.commands import parse
-from core.delivery import DeliveryDetails
-from core.models import User
+from core.accounts.models import User
+from core.base.commands import parse
+from core.sales.delivery import DeliveryDetails
 from core.shop import Shop
 
 DRAFT = "delivery_draft"

@@ -9,7 +9,7 @@ from aiogram.types import Message, ReplyKeyboardRemove
 
 from bot import keyboards, texts
 from bot.states import DeliveryForm
-from core.models import User
+from core.accounts.models import User
 
 
 async def show_help(message: Message) -> None:

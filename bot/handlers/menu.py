@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import keyboards, texts
 from bot.callbacks import Open, Section
 from bot.screens import show
-from core.models import User
+from core.accounts.models import User
 
 
 async def main_menu(event: Message | CallbackQuery, state: FSMContext, customer: User) -> None:

@@ -10,8 +10,8 @@ from bot import keyboards, texts
 from bot.callbacks import Open, OrderCard, OrdersPage, Section
 from bot.config import BotSettings
 from bot.screens import show
-from core.commands import HistoryQuery, parse
-from core.models import User
+from core.accounts.models import User
+from core.base.commands import HistoryQuery, parse
 from core.shop import Shop
 
 

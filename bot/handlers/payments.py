@@ -1,5 +1,5 @@
 """Paying in the chat: the invoice for an order, Telegram's pre-checkout query and the
-``successful_payment`` message, each decided by core (``core/payments.py``).
+``successful_payment`` message, each decided by core (``core/sales/payments.py``).
 
 Updates about money come first, before any conversation state could catch them: a
 pre-checkout query must be answered within Telegram's 10 seconds, and the payment
@@ -21,8 +21,9 @@ from bot.callbacks import Pay, PayByHand
 from bot.config import BotSettings
 from bot.customers import MembersOnly
 from bot.screens import show
-from core.models import User
-from core.payments import PaymentRefused, ReceivedPayment
+from core.accounts.models import User
+from core.sales.errors import PaymentRefused
+from core.sales.payments import ReceivedPayment
 from core.shop import Shop
 
 log = logging.getLogger(__name__)

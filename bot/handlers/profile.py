@@ -16,8 +16,9 @@ from bot import keyboards, texts
 from bot.callbacks import ChooseLanguage, EditProfile, Open, ProfileEdit, Section
 from bot.screens import show
 from bot.states import ProfileForm
-from core.commands import LanguageChoice, PasswordChange, ProfileUpdate, parse
-from core.models import User
+from core.accounts.commands import LanguageChoice, PasswordChange, ProfileUpdate
+from core.accounts.models import User
+from core.base.commands import parse
 from core.shop import Shop
 
 

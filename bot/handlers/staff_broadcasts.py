@@ -28,9 +28,11 @@ from bot.callbacks import (
 from bot.customers import Handler, refuse
 from bot.screens import NOT_MODIFIED, show
 from bot.states import BroadcastForm
-from core.access import Actor
-from core.commands import BroadcastDraft, parse
-from core.models import STAFF, OrderStatus
+from core.accounts.access import Actor
+from core.accounts.models import STAFF
+from core.base.commands import parse
+from core.messaging.commands import BroadcastDraft
+from core.sales.models import OrderStatus
 from core.shop import Shop
 
 DRAFT = "broadcast_draft"

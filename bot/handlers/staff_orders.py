@@ -16,8 +16,9 @@ from bot import staff_keyboards, staff_texts
 from bot.callbacks import StaffList, StaffMenu, StaffMove, StaffOrder
 from bot.config import BotSettings
 from bot.screens import show
-from core.access import Actor
-from core.commands import OrderQuery, parse
+from core.accounts.access import Actor
+from core.base.commands import parse
+from core.sales.commands import OrderQuery
 from core.shop import Shop
 
 

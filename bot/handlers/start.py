@@ -12,9 +12,10 @@ from bot import keyboards, texts
 from bot.callbacks import KeepName
 from bot.screens import show
 from bot.states import Signup
-from core.commands import ProfileUpdate, TelegramSignup, parse
-from core.errors import InvalidInput
-from core.models import Language, User
+from core.accounts.commands import ProfileUpdate, TelegramSignup
+from core.accounts.models import Language, User
+from core.base.commands import parse
+from core.base.errors import InvalidInput
 from core.shop import Shop
 
 

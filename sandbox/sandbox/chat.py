@@ -1,8 +1,9 @@
 """A terminal chat with a bot through a running sandbox.
 
-``python -m sandbox.chat --url http://127.0.0.1:8081 --user-id 1001`` prints what the bot sends
-(inline buttons numbered) and sends what you type. ``/press N`` or just ``N`` presses button N
-of the latest message with buttons; anything else is sent as text (commands included).
+``python -m sandbox.chat --url http://127.0.0.1:8081`` prints what the bot sends (inline
+buttons numbered) and sends what you type, as a new user; ``--user-id 1001`` chats as that
+user (created if new). ``/press N`` or just ``N`` presses button N of the latest message with
+buttons; anything else is sent as text (commands included).
 """
 
 import argparse
@@ -30,8 +31,17 @@ class ChatClient:
         self._seen: dict[int, tuple[Any, ...]] = {}
         self._keyboard: list[list[str]] | None = None
 
-    async def join(self, first_name: str) -> None:
-        await self._post("/users", {"id": self.user_id, "first_name": first_name})
+    @classmethod
+    async def join(
+        cls, http: aiohttp.ClientSession, url: str, user_id: int | None, first_name: str
+    ) -> "ChatClient":
+        """The chat of user ``user_id`` (created if new), or of a new user with the next
+        free id."""
+        async with http.post(
+            url.rstrip("/") + "/sandbox/users", json={"id": user_id, "first_name": first_name}
+        ) as response:
+            user = await response.json()
+        return cls(http, url, int(user["id"]))
 
     async def refresh(self) -> list[str]:
         """Lines for what the bot sent, edited or deleted since the last refresh."""
@@ -139,11 +149,12 @@ async def _follow(client: ChatClient) -> None:
         await asyncio.sleep(POLL_INTERVAL)
 
 
-async def run(url: str, user_id: int, first_name: str) -> None:
+async def run(url: str, user_id: int | None, first_name: str) -> None:
     async with aiohttp.ClientSession() as http:
-        client = ChatClient(http, url, user_id)
-        await client.join(first_name)
-        print(f"chatting as {first_name} ({user_id}); type text, or a number to press a button")
+        client = await ChatClient.join(http, url, user_id, first_name)
+        print(
+            f"chatting as {first_name} ({client.user_id}); type text, or a number to press a button"
+        )
         follower = asyncio.create_task(_follow(client))
         lines = _stdin_lines()
         while (line := await lines.get()) is not None:
@@ -155,7 +166,7 @@ async def run(url: str, user_id: int, first_name: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sandbox.chat", description=__doc__)
     parser.add_argument("--url", default="http://127.0.0.1:8081")
-    parser.add_argument("--user-id", type=int, default=1001)
+    parser.add_argument("--user-id", type=int, help="chat as this user (default: a new one)")
     parser.add_argument("--first-name", default="Tester")
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):

@@ -11,10 +11,12 @@ from sandbox.models import Chat, Conversation, Group, Message, User
 
 
 class Directory:
-    """Users, private chats (by user id) and groups (by negative chat id)."""
+    """Users, private chats (by user id) and groups (by negative chat id); a user created
+    without an id gets the next one from ``first_user_id`` on."""
 
-    def __init__(self, bot: User) -> None:
+    def __init__(self, bot: User, first_user_id: int = 1001) -> None:
         self.bot = bot
+        self.first_user_id = first_user_id
         self.chats: dict[int, Chat] = {}
         """The users' private chats with the bot, by user id."""
         self.groups: dict[int, Group] = {}
@@ -41,7 +43,7 @@ class Directory:
         that validates numbers takes it; 555 area codes and drama ranges are refused.
         """
         if user_id is None:
-            user_id = max([1000, *self.chats]) + 1
+            user_id = max([self.first_user_id - 1, *self.chats]) + 1
         if user_id in self.chats:
             return self.chats[user_id].user
         user = User(

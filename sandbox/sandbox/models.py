@@ -98,7 +98,9 @@ class Message:
     ``source`` is what the bot sent before parsing. A photo keeps ``photo`` (a file id, URL or
     ``upload:<filename>``, the stored file in ``file``) and ``caption`` instead of ``text``.
     An invoice message keeps its :class:`Invoice`; a user's message may hold a ``contact``;
-    the service message of a payment holds ``successful_payment`` (or ``refunded_payment``).
+    the service message of a payment holds ``successful_payment`` (or ``refunded_payment``),
+    any other service message its Bot API fields in ``service`` (``new_chat_members``,
+    ``left_chat_member``, ``pinned_message``...).
     """
 
     message_id: int
@@ -119,14 +121,20 @@ class Message:
     contact: dict[str, Any] | None = None
     successful_payment: dict[str, Any] | None = None
     refunded_payment: dict[str, Any] | None = None
+    service: dict[str, Any] = field(default_factory=dict)
     edit_date: int | None = None
     history: list[Revision] = field(default_factory=list)
     deleted: bool = False
 
     @property
     def is_service(self) -> bool:
-        """A payment's or refund's service message, rather than something someone wrote."""
-        return self.successful_payment is not None or self.refunded_payment is not None
+        """A service message (a payment, a refund, a member joining...), rather than
+        something someone wrote."""
+        return (
+            self.successful_payment is not None
+            or self.refunded_payment is not None
+            or bool(self.service)
+        )
 
     @property
     def upload(self) -> bytes | None:
@@ -165,6 +173,7 @@ class Message:
         for name in ("contact", "successful_payment", "refunded_payment"):
             if (value := getattr(self, name)) is not None:
                 data[name] = value
+        data.update(self.service)
         if self.reply_markup and "inline_keyboard" in self.reply_markup:
             data["reply_markup"] = self.reply_markup
         return data
@@ -193,6 +202,8 @@ class Message:
             )
         if self.refunded_payment is not None:
             return f"<refunded {self.refunded_payment['total_amount']} XTR>"
+        if self.service:
+            return f"<{' '.join(self.service)}>"
         if self.contact is not None:
             return f"<contact {self.contact['phone_number']} user {self.contact.get('user_id')}>"
         if self.photo is not None:

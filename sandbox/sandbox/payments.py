@@ -256,10 +256,9 @@ class Payments:
         charge.refunded = True
         refund = Refund(user_id, telegram_payment_charge_id, charge.total_amount)
         self.refunds.append(refund)
-        self.sandbox.service_message(
+        self.sandbox.service_message(  # in the bot's name; Telegram delivers it to the bot too
             None,
             charge.chat_id,
-            deliver=False,
             refunded_payment={
                 "currency": STARS,
                 "total_amount": charge.total_amount,

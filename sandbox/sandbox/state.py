@@ -33,6 +33,10 @@ class Sandbox(Directory):
     """One bot's view of Telegram, for the token it was created with: its users, chats and
     groups (:class:`~sandbox.directory.Directory`), what they do, and the updates for the bot.
 
+    Everything is kept in memory, for as long as the sandbox lives. Users created without an
+    id get ids from ``first_user_id`` on (above the ones a bot's database already knows, say,
+    so that a new user is never taken for an old one).
+
     ``pre_checkout_timeout`` is how long a payment waits for answerPreCheckoutQuery (Telegram's
     10 s; tests may shorten it). With ``group_privacy`` (Telegram's default for bots, see getMe's
     ``can_read_all_group_messages``) the bot gets only commands and mentions of itself from
@@ -48,6 +52,7 @@ class Sandbox(Directory):
         faults: Faults | None = None,
         pre_checkout_timeout: float = PRE_CHECKOUT_TIMEOUT,
         group_privacy: bool = True,
+        first_user_id: int = 1001,
     ) -> None:
         if not _TOKEN.match(token):
             raise ValueError(f"not a bot token: {token!r}")
@@ -58,7 +63,8 @@ class Sandbox(Directory):
                 username=bot_username,
                 is_bot=True,
                 language_code=None,
-            )
+            ),
+            first_user_id,
         )
         self.token = token
         self.faults = faults or Faults()
@@ -131,23 +137,43 @@ class Sandbox(Directory):
         self.push_update("message", self.message_api(message))
         return message
 
-    def service_message(
-        self, sender_id: int | None, chat_id: int, *, deliver: bool = True, **content: Any
-    ) -> Message:
-        """A service message (``successful_payment``...) from a user, or from the bot when
-        ``sender_id`` is None; a user's is delivered to the bot as a ``message`` update."""
-        if sender_id is None:
-            chat = self.conversation(chat_id)
-            message = Message(chat.new_message_id(), chat.id, from_bot=True, date=int(time.time()))
-            for name, value in content.items():
-                setattr(message, name, value)
-            chat.messages[message.message_id] = message
-            self.notify()
-        else:
-            message = self._user_message(sender_id, chat_id, **content)
-        if deliver and sender_id is not None:
-            self.push_update("message", self.message_api(message))
+    def service_message(self, sender_id: int | None, chat_id: int, **content: Any) -> Message:
+        """A service message from a user, or from the bot when ``sender_id`` is None, with
+        its Bot API fields as ``content`` (``successful_payment``, ``refunded_payment``,
+        ``new_chat_members``, ``pinned_message``...), delivered to the bot as a ``message``
+        update: Telegram delivers service messages (even the bot's own, such as a refund's)
+        to a bot in privacy mode too."""
+        chat = self.conversation(chat_id)
+        payments = {
+            name: content.pop(name)
+            for name in ("successful_payment", "refunded_payment")
+            if name in content
+        }
+        message = Message(
+            chat.new_message_id(),
+            chat.id,
+            from_bot=sender_id is None,
+            date=int(time.time()),
+            sender_id=sender_id,
+            service=content,
+            **payments,
+        )
+        chat.messages[message.message_id] = message
+        self.push_update("message", self.message_api(message))
         return message
+
+    def set_member(self, chat_id: int, user_id: int, status: str | None = "member") -> None:
+        """Add a user to a group, change their status, or (``None``) remove them; joining
+        and leaving show in the group as service messages (``new_chat_members``,
+        ``left_chat_member``), which the bot gets."""
+        group = self.groups.get(chat_id)
+        was_member = group is not None and user_id in group.members
+        super().set_member(chat_id, user_id, status)
+        user = self.user(user_id).to_api()
+        if status is not None and not was_member:
+            self.service_message(user_id, chat_id, new_chat_members=[user])
+        elif status is None and was_member:
+            self.service_message(user_id, chat_id, left_chat_member=user)
 
     def redeliver(self, chat_id: int, message_id: int) -> int:
         """Deliver a user's message again, as Telegram repeats an update the bot did not

@@ -83,6 +83,11 @@ async def test_a_group_through_the_control_api(
     member = await ok(http, sandbox_server, "getChatMember", chat_id=gid, user_id=1003)
     assert member["status"] == "administrator" and member["can_manage_chat"] is True
     await control(http, sandbox_server, "DELETE", f"/groups/{gid}/members/1002")
+    joined, left = (u["message"] for u in await updates(http, sandbox_server))  # service messages
+    assert (joined["from"]["id"], joined["chat"]["id"]) == (1003, gid)
+    assert [user["first_name"] for user in joined["new_chat_members"]] == ["Carol"]
+    assert (left["from"]["id"], left["left_chat_member"]["first_name"]) == (1002, "Bob")
+    assert "text" not in joined and "text" not in left
     member = await ok(http, sandbox_server, "getChatMember", chat_id=gid, user_id=1002)
     assert member == {
         "user": {"id": 1002, "is_bot": False, "first_name": "Bob", "language_code": "en"},

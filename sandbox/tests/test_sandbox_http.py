@@ -445,3 +445,11 @@ async def test_control_api(http: aiohttp.ClientSession, sandbox_server: SandboxS
     async with http.delete(f"{base}/faults") as response:
         assert response.status == 200
     assert sandbox_server.sandbox.faults.failures == []
+
+
+def test_new_users_get_ids_from_the_first_free_one() -> None:
+    sandbox = Sandbox(first_user_id=2001)
+    assert [sandbox.add_user().id, sandbox.add_user(first_name="Bo").id] == [2001, 2002]
+    assert sandbox.add_user(1001).id == 1001  # an id asked for is kept
+    assert sandbox.add_user().id == 2003
+    assert Sandbox().add_user().id == 1001

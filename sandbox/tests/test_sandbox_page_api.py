@@ -39,6 +39,17 @@ async def test_the_page_and_its_files_are_served(
             assert response.status == 200, name
 
 
+async def test_the_page_has_an_icon(
+    http: aiohttp.ClientSession, sandbox_server: SandboxServer
+) -> None:
+    async with http.get(sandbox_server.url) as response:
+        assert '<link rel="icon" href="/web/favicon.svg"' in await response.text()
+    for path in ("/web/favicon.svg", "/favicon.ico"):  # linked, and where browsers look
+        async with http.get(f"{sandbox_server.url}{path}") as response:
+            assert (response.status, response.content_type) == (200, "image/svg+xml"), path
+            assert (await response.read()).startswith(b"<svg ")
+
+
 async def test_a_chat_is_long_polled_by_etag(
     http: aiohttp.ClientSession, sandbox_server: SandboxServer, sandbox: Sandbox
 ) -> None:

@@ -225,6 +225,14 @@ async def test_paying_with_stars(
     ]
     assert ledger["charges"][0]["refunded"] is True
     assert sandbox.messages(1001)[-1].refunded_payment is not None  # shown in the chat
+    refunded = await next_update(http, sandbox_server, "message")  # and the bot gets it
+    assert (refunded["from"]["is_bot"], refunded["chat"]["id"]) == (True, 1001)
+    assert refunded["refunded_payment"] == {
+        "currency": "XTR",
+        "total_amount": 50,
+        "invoice_payload": "order:42:v1",
+        "telegram_payment_charge_id": charge_id,
+    }
 
 
 async def test_paying_by_card_sends_order_info_and_a_provider_charge(

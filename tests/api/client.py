@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from multidict import CIMultiDictProxy
 
 from admin_api.config import ApiSettings
-from core.ids import ID_PATTERN
+from core.base.ids import ID_PATTERN
 
 
 def api_settings(**overrides: Any) -> ApiSettings:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from core.commands import TelegramSignup
-from core.models import Role
+from core.accounts.commands import TelegramSignup
+from core.accounts.models import Role
 from core.shop import Shop
 from tests.api.client import Api
 from tests.api.world import PASSWORD, Account, NewAccount, World

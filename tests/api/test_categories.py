@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.models import Role
+from core.accounts.models import Role
 from tests.api.client import Api
 from tests.api.world import NewAccount
 from tests.factories import NewProduct

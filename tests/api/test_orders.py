@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.models import Role
+from core.accounts.models import Role
 from tests.api.client import Api
 from tests.api.world import NewAccount, World
 from tests.factories import NewProduct

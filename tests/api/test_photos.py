@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from core.models import Role
+from core.accounts.models import Role
 from tests.api.client import Api, Serve
 from tests.api.world import NewAccount, World
 from tests.factories import NewProduct

@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from core.errors import EmailTaken
+from core.accounts.errors import EmailTaken
 from core.shop import Shop
 from tests.api.client import Api, Reply, Serve
 from tests.api.world import PASSWORD, NewAccount

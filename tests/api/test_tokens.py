@@ -7,9 +7,9 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from core import clock
-from core.access import SYSTEM
-from core.models import Role
+from core.accounts.access import SYSTEM
+from core.accounts.models import Role
+from core.base import clock
 from core.shop import Shop
 from tests.api.client import Api
 from tests.api.world import NewAccount

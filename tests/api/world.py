@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from core.access import SYSTEM
-from core.categories import CategoryDraft
-from core.commands import BroadcastDraft, CartChange, Credentials
+from core.accounts.access import SYSTEM
+from core.accounts.commands import Credentials
+from core.accounts.models import Role, User
+from core.catalog.commands import CategoryDraft
+from core.catalog.models import Product
 from core.config import CoreSettings
-from core.models import Product, Role, User
+from core.messaging.commands import BroadcastDraft
+from core.sales.commands import CartChange
 from core.shop import Shop
 from tests.databases import Snapshot, is_empty
 from tests.factories import product_maker, user_maker

@@ -7,12 +7,16 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from bot.bootstrap import create_bot, create_dispatcher
 from bot.config import BotSettings
 from bot.i18n import load_catalogs
-from core.commands import CartChange, HistoryQuery
-from core.models import Language, Order, Product, User
+from core.accounts.models import Language, User
+from core.base.commands import HistoryQuery
+from core.catalog.models import Product
+from core.sales.commands import CartChange
+from core.sales.models import Order
 from core.shop import Shop
-from sandbox import DEFAULT_TOKEN, FakeUser, Message, SandboxServer
+from sandbox import DEFAULT_TOKEN, FakeUser, Message, Sandbox, SandboxServer
 
 RunBot = Callable[[], AbstractAsyncContextManager[Any]]
 """``async with run_bot():`` the bot polling the test's sandbox until the block ends."""
@@ -56,3 +60,16 @@ async def review_order(player: FakeUser) -> Message:
     """Open the cart and press Checkout: the order summary."""
     await player.send("/cart")
     return await tap(player, "Checkout")
+
+
+async def handle_update(
+    shop: Shop, settings: BotSettings, sandbox: Sandbox, message: Message
+) -> None:
+    """The bot handles a ``message`` update for ``message`` to the end, without polling (its
+    replies reach the sandbox): a test can then tell that it answered nothing."""
+    bot = create_bot(settings)
+    try:
+        update = {"update_id": 1, "message": sandbox.message_api(message)}
+        await create_dispatcher(shop, settings).feed_raw_update(bot, update)
+    finally:
+        await bot.session.close()

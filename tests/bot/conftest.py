@@ -13,8 +13,8 @@ import pytest
 
 from bot.bootstrap import create_bot, create_dispatcher
 from bot.config import BotSettings
-from core.commands import TelegramSignup
-from core.models import User
+from core.accounts.commands import TelegramSignup
+from core.accounts.models import User
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from sandbox.testing import polling, running_sandbox

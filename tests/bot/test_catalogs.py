@@ -10,7 +10,7 @@ from babel.messages.catalog import Catalog
 
 from bot.catalogs import SOURCES, problems, read, template, translated_languages
 from bot.i18n import po_path
-from core.models import Language
+from core.accounts.models import Language
 
 MARKERS = {"_", "gettext", "ngettext", "N_"}
 

@@ -4,8 +4,8 @@ categories; search across all; archived categories gone; forged buttons refused.
 from __future__ import annotations
 
 from bot.callbacks import CatalogPage
-from core.access import SYSTEM
-from core.categories import CategoryDraft
+from core.accounts.access import SYSTEM
+from core.catalog.commands import CategoryDraft
 from core.shop import Shop
 from tests.bot.chat import Customer, tap
 from tests.factories import NewProduct

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import Callable
@@ -11,9 +12,14 @@ from typing import Any
 import pytest
 
 from bot.config import BotSettings
-from core.commands import BroadcastDraft, StatusUpdate, TelegramSignup, parse
+from core.accounts.commands import TelegramSignup
+from core.accounts.models import User
+from core.base.commands import parse
+from core.catalog.models import Product
 from core.config import PROJECT_ROOT
-from core.models import Order, Product, User
+from core.messaging.commands import BroadcastDraft
+from core.sales.commands import StatusUpdate
+from core.sales.models import Order
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.chat import Customer, fill_cart
@@ -113,6 +119,44 @@ async def test_a_customer_who_blocked_the_bot_is_marked_unreachable(
     assert [c.status for c in sends] == [403]  # the second notice was not even tried
     stored = await shop.store.users.find_one({"_id": account.id})
     assert stored is not None and stored["telegramBlocked"] is True
+
+
+async def test_blocked_and_failed_notices_are_logged_with_their_reason_and_chat_only(
+    shop: Shop,
+    bot_settings: BotSettings,
+    sandbox_server: SandboxServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fine, blocked = await _customers(shop, sandbox_server, 2, first=7001)
+    sandbox_server.sandbox.block(blocked)
+    gone = 7003  # an account whose chat Telegram does not know
+    await shop.users.sign_up_telegram(
+        TelegramSignup(telegram_id=gone, name="Gone Person", email="gone@example.com")
+    )
+    draft = parse(BroadcastDraft, {"text": "Private sale", "segment": {"kind": "all"}})
+    with caplog.at_level(logging.INFO, logger="bot.delivery"):
+        async with working(shop, bot_settings):
+            broadcast = await shop.broadcasts.start(STAFF, draft)
+            progress = await settled(shop, broadcast.id)
+
+    assert (progress.sent, progress.blocked, progress.failed) == (1, 1, 1)
+    assert sandbox_server.sandbox.sent_count(fine) == 1
+    lines = {
+        (r.levelname, r.getMessage(), vars(r)["chat_id"], vars(r)["kind"])
+        for r in caplog.records
+        if r.name == "bot.delivery.worker"
+    }
+    assert lines == {
+        ("WARNING", "notice blocked: Forbidden: bot was blocked by the user", blocked, "broadcast"),
+        ("WARNING", "notice failed: Bad Request: chat not found", gone, "broadcast"),
+    }
+    standard = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message"}
+    extras = {
+        frozenset(set(vars(r)) - standard) for r in caplog.records if r.name.endswith("worker")
+    }
+    assert extras == {frozenset({"notice_id", "kind", "chat_id"})}  # no name, no text
+    for word in ("Private sale", "Gone Person", "gone@example.com", f"C{blocked}"):
+        assert word not in caplog.text
 
 
 async def test_two_workers_never_send_the_same_notice(

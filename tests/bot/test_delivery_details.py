@@ -13,9 +13,12 @@ import pytest
 from bot import texts
 from bot.callbacks import ChooseDelivery
 from bot.config import BotSettings
-from core.commands import ProfileUpdate, parse
-from core.delivery import DeliveryDetails
-from core.models import Order, Product, User
+from core.accounts.commands import ProfileUpdate
+from core.accounts.models import User
+from core.base.commands import parse
+from core.catalog.models import Product
+from core.sales.delivery import DeliveryDetails
+from core.sales.models import Order
 from core.shop import Shop
 from sandbox import FakeUser, Message
 from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap

@@ -13,7 +13,7 @@ from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.types import TelegramObject, Update
 
 from bot.bootstrap import create_bot, create_dispatcher
-from core.leases import Leases
+from core.base.leases import Leases
 from core.shop import Shop
 from core.store import Collection
 from sandbox import FakeUser, SandboxServer

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.config import BotSettings
-from core.commands import CartChange, StatusUpdate
-from core.models import Language
+from core.accounts.models import Language
+from core.sales.commands import CartChange, StatusUpdate
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.chat import Customer, tap

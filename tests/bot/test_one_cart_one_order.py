@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from core.commands import Credentials, PasswordChange
+from core.accounts.commands import Credentials, PasswordChange
 from core.shop import Shop
 from sandbox import SandboxServer
 from tests.bot.chat import Customer, fill_cart, orders_of, review_order

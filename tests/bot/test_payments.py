@@ -12,10 +12,12 @@ import pytest
 
 from bot import texts
 from bot.config import BotSettings
-from core.access import SYSTEM
-from core.commands import StatusUpdate
-from core.models import Order, OrderStatus, PaymentMethod, PaymentState, Product, Role, User
-from core.payments import CANCELLED, NOT_FOUND, payload_of
+from core.accounts.access import SYSTEM
+from core.accounts.models import Role, User
+from core.catalog.models import Product
+from core.sales.commands import StatusUpdate
+from core.sales.models import Order, OrderStatus, PaymentMethod, PaymentState
+from core.sales.payments import CANCELLED, NOT_FOUND, payload_of
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, Message, SandboxServer
 from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap
@@ -179,7 +181,7 @@ async def test_forged_payment_messages_mark_nothing_paid(
         (alice, {**right, "currency": "EUR"}),
         (alice, {**right, "invoice_payload": f"o:{uuid.uuid4().hex[:24]}:0"}),
     ]
-    with caplog.at_level(logging.WARNING, logger="core.payments"):
+    with caplog.at_level(logging.WARNING, logger="core.sales.payments"):
         for player, fields in forgeries:
             player.send_successful_payment(**fields)
         for player in (alice, mallory):  # one user's updates are handled in order

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from core.access import SYSTEM
+from core.accounts.access import SYSTEM
 from core.shop import Shop
 from sandbox import Sandbox
 from tests.bot.chat import Customer, tap

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.commands import Credentials, PasswordChange
+from core.accounts.commands import Credentials, PasswordChange
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.chat import Customer, tap

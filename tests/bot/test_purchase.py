@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from core.access import SYSTEM
-from core.commands import ProductPatch
+from core.accounts.access import SYSTEM
+from core.catalog.commands import ProductPatch
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.chat import Customer, fill_cart, orders_of, review_order, tap

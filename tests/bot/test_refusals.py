@@ -6,8 +6,9 @@ import pytest
 
 from bot import texts
 from bot.i18n import load_catalogs
-from core.errors import DomainError, FieldError, InvalidInput, NotFound, TooManyAttempts
-from core.models import Language
+from core.accounts.errors import TooManyAttempts
+from core.accounts.models import Language
+from core.base.errors import DomainError, FieldError, InvalidInput, NotFound
 
 SHORT = InvalidInput(
     "bad", [FieldError(("newPassword",), "String should have at least 8 characters")]

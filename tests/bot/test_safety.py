@@ -4,7 +4,7 @@ spinning buttons, nobody sees another user's order."""
 from __future__ import annotations
 
 from bot.callbacks import AddToCart, OrderCard, SetLine
-from core.access import SYSTEM
+from core.accounts.access import SYSTEM
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.chat import Customer, fill_cart, orders_of, tap

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.access import SYSTEM
-from core.commands import AccountChange
+from core.accounts.access import SYSTEM
+from core.accounts.commands import AccountChange
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.chat import Customer, RunBot, tap

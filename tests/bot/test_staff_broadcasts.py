@@ -9,17 +9,19 @@ from typing import Any
 
 import pytest
 
-from bot.bootstrap import create_bot
+from bot.bootstrap import create_bot, create_dispatcher
 from bot.broadcast_progress import ProgressReporter
 from bot.callbacks import DraftSend, StopBroadcast
 from bot.config import BotSettings
 from bot.i18n import load_catalogs
-from core.access import SYSTEM
-from core.broadcasts import BroadcastState
-from core.commands import BroadcastDraft, parse
-from core.models import Language, Role, User
+from core.accounts.access import SYSTEM
+from core.accounts.models import Language, Role, User
+from core.base.commands import parse
+from core.messaging.commands import BroadcastDraft
+from core.messaging.models import BroadcastState
 from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
+from sandbox.testing import polling
 from tests.bot.chat import Customer, fill_cart
 from tests.bot.workers import settled, working
 
@@ -216,4 +218,26 @@ async def test_the_reporter_ticks_between_naps_and_lets_go_of_a_message_that_is_
         await reporter.run(3, sleep=nap)
 
     assert naps == [3, 3]
+    assert await shop.broadcasts.reports_due() == []
+
+
+async def test_the_progress_updater_leaves_a_progress_message_that_shows_the_numbers(
+    shop: Shop, bot_settings: BotSettings, sandbox_server: SandboxServer, customer: Customer
+) -> None:
+    sandbox = sandbox_server.sandbox
+    bot = create_bot(bot_settings)  # the handlers' and the updater's, as in ``run_bot``
+    async with polling(create_dispatcher(shop, bot_settings), bot, sandbox):
+        reporter = ProgressReporter(shop.broadcasts, bot, load_catalogs(Language.EN))
+        olga, _ = await _operator(shop, customer)
+        await customer("Ann")
+        _, controls = await _compose(olga, "Sale today")
+        progress = await _tap(olga, "📣 Send to 1", controls.message_id)
+        assert "remaining 1 of 1" in (progress.text or "")
+
+        assert await reporter.tick() == 0
+        cancelled = await _tap(olga, "Cancel broadcast")
+        assert "cancelled 1, remaining 0 of 1" in (cancelled.text or "")
+        assert await reporter.tick() == 0
+
+    assert [c for c in sandbox.calls if c.status >= 400] == []
     assert await shop.broadcasts.reports_due() == []

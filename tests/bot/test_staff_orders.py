@@ -12,8 +12,10 @@ import pytest
 
 from bot.callbacks import StaffMenu, StaffMove
 from bot.config import BotSettings
-from core.access import SYSTEM
-from core.models import Order, OrderStatus, Product, Role, User
+from core.accounts.access import SYSTEM
+from core.accounts.models import Role, User
+from core.catalog.models import Product
+from core.sales.models import Order, OrderStatus
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, Message, SandboxServer
 from tests.bot.chat import Customer, fill_cart, make_bot_settings
@@ -128,7 +130,11 @@ async def test_a_new_order_card_in_the_operators_group_moves_the_order_and_tells
 
 
 async def test_two_operators_pressing_at_once_make_one_change(
-    shop: Shop, operators: Operators, customer: Customer, new_product: Callable[..., Any]
+    shop: Shop,
+    sandbox_server: SandboxServer,
+    operators: Operators,
+    customer: Customer,
+    new_product: Callable[..., Any],
 ) -> None:
     olga, petr, group = operators
     buyer, account = await customer("Dora")
@@ -152,6 +158,7 @@ async def test_two_operators_pressing_at_once_make_one_change(
     assert [change["to"] for change in stored["history"]] == ["pending", "paid"]
     await buyer.wait_for(lambda m: "is now paid" in (m.text or ""))
     assert await _status_notices(shop, order) == 1
+    assert [c for c in sandbox_server.sandbox.calls if c.status >= 400] == []  # one redraw sent
 
 
 Backlog = tuple[FakeUser, User, list[Order]]
@@ -296,3 +303,28 @@ async def test_group_members_who_are_not_staff_are_refused(
     assert group.chat.messages[card.message_id].text == card.text
     assert await _status(shop, order) is OrderStatus.PENDING
     assert await shop.store.products.find_one({"stock": {"$ne": 9}}) is None  # not restocked
+
+
+async def test_a_card_another_operator_moved_is_not_redrawn_as_it_is(
+    shop: Shop,
+    sandbox_server: SandboxServer,
+    operators: Operators,
+    customer: Customer,
+    new_product: Callable[..., Any],
+) -> None:
+    olga, petr, group = operators
+    _, account = await customer("Dora")
+    order = await _order(shop, account, await new_product())
+    card = await _card(group, order)
+    mark_paid = card.button("✅ Mark paid")
+    assert mark_paid is not None and mark_paid.callback_data is not None
+    await olga.press("✅ Mark paid", message_id=card.message_id, chat_id=group.id, wait_edit=True)
+    shown = group.chat.messages[card.message_id].text
+
+    late = await petr.send_callback(  # pressed before Olga's edit reached Petr's app
+        mark_paid.callback_data, message_id=card.message_id, chat_id=group.id
+    )
+
+    assert (late.text, late.show_alert) == (MOVED, True)
+    assert group.chat.messages[card.message_id].text == shown
+    assert [c for c in sandbox_server.sandbox.calls if c.status >= 400] == []

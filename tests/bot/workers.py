@@ -12,9 +12,9 @@ from bot.bootstrap import create_bot
 from bot.config import BotSettings
 from bot.delivery.config import DeliverySettings
 from bot.delivery.worker import DeliveryWorker
-from core.access import Actor
-from core.broadcasts import BroadcastProgress
-from core.models import Role
+from core.accounts.access import Actor
+from core.accounts.models import Role
+from core.messaging.models import BroadcastProgress
 from core.shop import Shop
 
 STAFF = Actor(None, Role.OPERATOR)

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from core.access import SYSTEM
-from core.commands import AdminAccount, ProductDraft
+from core.accounts.access import SYSTEM
+from core.accounts.commands import AdminAccount
+from core.catalog.commands import ProductDraft
 from core.config import PROJECT_ROOT
 from core.shop import open_shop
 from tests.browser.page import OPERATOR_EMAIL, OPERATOR_PASSWORD, RunningShop

@@ -9,13 +9,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from core.carts import Carts
-from core.checkout import Checkout
-from core.notifications import NotificationQueue
-from core.outbox import Outbox
+from core.catalog.stock import Stock
+from core.catalog.stock_alerts import StockAlerts
+from core.messaging.notifications import NotificationQueue
+from core.sales.carts import Carts
+from core.sales.checkout import Checkout
+from core.sales.outbox import Outbox
 from core.shop import Shop
-from core.stock import Stock
-from core.stock_alerts import StockAlerts
 from core.store import Store
 
 WRITES = {"insert_one", "insert_many", "update_one", "find_one_and_update", "delete_one"}

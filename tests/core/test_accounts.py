@@ -6,25 +6,25 @@ from datetime import timedelta
 import pytest
 from bson import ObjectId
 
-from core import clock
-from core.access import SYSTEM, Actor
-from core.accounts import Accounts
-from core.commands import (
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.commands import (
     AccountChange,
     AdminAccount,
     Credentials,
     TelegramSignup,
     UserQuery,
 )
-from core.errors import (
+from core.accounts.errors import (
     AccountBusy,
     AccountDeactivated,
     AuthenticationFailed,
-    Forbidden,
     LastAdmin,
     TelegramAccountTaken,
 )
-from core.models import Role, User
+from core.accounts.models import Role, User
+from core.accounts.roles import Accounts
+from core.base import clock
+from core.base.errors import Forbidden
 from core.shop import Shop
 from tests.core.crashes import LEASE, dying_store, run_until_killed
 from tests.factories import NewUser

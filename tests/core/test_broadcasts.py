@@ -5,13 +5,18 @@ from typing import Any
 
 import pytest
 
-from core import broadcasts, clock
-from core.access import SYSTEM, Actor
-from core.broadcasts import Broadcasts, BroadcastState
-from core.commands import BroadcastDraft, BulkStatusUpdate, CartChange, StatusUpdate, parse
-from core.errors import Forbidden, InvalidInput
-from core.models import Order, Role, User
-from core.notifications import NotificationQueue
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.models import Role, User
+from core.base import clock
+from core.base.commands import parse
+from core.base.errors import Forbidden, InvalidInput
+from core.messaging import broadcasts
+from core.messaging.broadcasts import Broadcasts
+from core.messaging.commands import BroadcastDraft
+from core.messaging.models import BroadcastState
+from core.messaging.notifications import NotificationQueue
+from core.sales.commands import BulkStatusUpdate, CartChange, StatusUpdate
+from core.sales.models import Order
 from core.shop import Shop
 from tests.core.crashes import LEASE, Killed, dying_store
 from tests.factories import NewProduct, NewUser

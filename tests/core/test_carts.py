@@ -6,9 +6,12 @@ from typing import Any
 import pytest
 from bson import ObjectId
 
-from core.access import SYSTEM
-from core.commands import CartChange, CartRemoval, ProductPatch, parse
-from core.errors import InvalidInput, NotFound, OutOfStock
+from core.accounts.access import SYSTEM
+from core.base.commands import parse
+from core.base.errors import InvalidInput, NotFound
+from core.catalog.commands import ProductPatch
+from core.sales.commands import CartChange, CartRemoval
+from core.sales.errors import OutOfStock
 from core.shop import Shop
 from tests.factories import NewProduct, NewUser
 

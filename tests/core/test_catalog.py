@@ -5,10 +5,12 @@ from typing import Any
 import pytest
 from bson import ObjectId
 
-from core.access import SYSTEM, Actor
-from core.commands import MAX_STOCK, ProductDraft, ProductPatch, ProductQuery, parse
-from core.errors import Forbidden, InvalidInput, NotFound, StockOutOfRange, VersionConflict
-from core.models import Role
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.models import Role
+from core.base.commands import parse
+from core.base.errors import Forbidden, InvalidInput, NotFound, VersionConflict
+from core.catalog.commands import MAX_STOCK, ProductDraft, ProductPatch, ProductQuery
+from core.catalog.errors import StockOutOfRange
 from core.shop import Shop
 from tests.factories import NewProduct, NewUser
 

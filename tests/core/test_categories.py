@@ -9,20 +9,23 @@ from datetime import timedelta
 import pytest
 from bson import ObjectId
 
-from core import clock
-from core.access import SYSTEM, Actor
-from core.categories import (
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.models import Role
+from core.base import clock
+from core.base.commands import parse
+from core.base.errors import Forbidden, InvalidInput, NotFound
+from core.catalog.commands import (
     MAX_CATEGORIES,
-    CategoriesChanged,
     CategoryDraft,
     CategoryOrder,
     CategoryPatch,
     CategoryQuery,
-    TooManyCategories,
+    ProductPatch,
+    ProductQuery,
 )
-from core.commands import CartChange, ProductPatch, ProductQuery, parse
-from core.errors import Forbidden, InvalidInput, NotFound, ProductUnavailable
-from core.models import Role
+from core.catalog.errors import CategoriesChanged, TooManyCategories
+from core.sales.commands import CartChange
+from core.sales.errors import ProductUnavailable
 from core.shop import Shop
 from tests.factories import NewProduct, NewUser
 

@@ -4,17 +4,20 @@ import asyncio
 
 import pytest
 
-from core.access import SYSTEM
-from core.commands import CartChange, HistoryQuery, ProductPatch
-from core.errors import (
+from core.accounts.access import SYSTEM
+from core.accounts.models import User
+from core.base.commands import HistoryQuery
+from core.base.errors import NotFound
+from core.catalog.commands import ProductPatch
+from core.sales.commands import CartChange
+from core.sales.errors import (
     CartChanged,
     CheckoutInProgress,
     EmptyCart,
-    NotFound,
     OutOfStock,
     ProductUnavailable,
 )
-from core.models import Order, OrderStatus, User
+from core.sales.models import Order, OrderStatus
 from core.shop import Shop
 from tests.factories import NewProduct, NewUser
 

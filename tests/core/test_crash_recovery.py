@@ -11,14 +11,15 @@ from datetime import timedelta
 
 import pytest
 
-from core import clock
-from core.access import Actor
-from core.commands import CartChange, StatusUpdate
-from core.errors import CheckoutInProgress, EmptyCart, OutOfStock
-from core.models import Product, Role, User
-from core.notifications import NotificationQueue
-from core.orders import Orders
-from core.outbox import Outbox
+from core.accounts.access import Actor
+from core.accounts.models import Role, User
+from core.base import clock
+from core.catalog.models import Product
+from core.messaging.notifications import NotificationQueue
+from core.sales.commands import CartChange, StatusUpdate
+from core.sales.errors import CheckoutInProgress, EmptyCart, OutOfStock
+from core.sales.orders import Orders
+from core.sales.outbox import Outbox
 from core.shop import Shop
 from tests.core.crashes import (
     LEASE,

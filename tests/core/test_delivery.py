@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 
-from core import clock
-from core.commands import CartChange, parse
+from core.accounts.models import User
+from core.base import clock
+from core.base.commands import parse
+from core.base.errors import InvalidInput
+from core.catalog.models import Product
 from core.config import CoreSettings
-from core.delivery import DeliveryDetails, normalise_phone
-from core.errors import InvalidInput
-from core.models import Order, Product, User
+from core.sales.commands import CartChange
+from core.sales.delivery import DeliveryDetails, normalise_phone
+from core.sales.models import Order
 from core.shop import Shop
 from tests.core.crashes import LEASE, Killed, checkout_on, dying_store
 from tests.factories import NewProduct, NewUser

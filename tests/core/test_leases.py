@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from core import clock
-from core.leases import Leases
+from core.base import clock
+from core.base.leases import Leases
 from core.shop import Shop
 
 TTL = timedelta(seconds=10)

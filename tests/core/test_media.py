@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from core import clock
-from core.access import SYSTEM, Actor
-from core.errors import Forbidden, NotFound
-from core.media import CURRENT, PENDING, InvalidPhoto, ProductPhotos, sniff
-from core.models import Role, TelegramFile
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.models import Role
+from core.base import clock
+from core.base.errors import Forbidden, NotFound
+from core.catalog.errors import InvalidPhoto
+from core.catalog.models import TelegramFile
+from core.catalog.photos import CURRENT, PENDING, ProductPhotos, sniff
 from core.shop import Shop
 from tests.factories import NewProduct, NewUser
 from tests.images import image_bytes

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.money import exponent, format_money, major_units
+from core.base.money import exponent, format_money, major_units
 
 NBSP = "\N{NO-BREAK SPACE}"
 

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core import clock
-from core.access import Actor
-from core.commands import CartChange, StatusUpdate
-from core.models import Language, Order, Role, User
-from core.notifications import DeliveryState, NoticeKind
+from core.accounts.access import Actor
+from core.accounts.models import Language, Role, User
+from core.base import clock
+from core.messaging.notifications import DeliveryState, NoticeKind
+from core.sales.commands import CartChange, StatusUpdate
+from core.sales.models import Order
 from core.shop import Shop
 from tests.factories import NewProduct, NewUser
 

@@ -2,10 +2,12 @@
 
 import pytest
 
-from core.access import Actor
-from core.commands import CartChange, OrderQuery, StatusUpdate
-from core.errors import Forbidden, IllegalTransition, NotFound, VersionConflict
-from core.models import Order, OrderStatus, Role, User
+from core.accounts.access import Actor
+from core.accounts.models import Role, User
+from core.base.errors import Forbidden, NotFound, VersionConflict
+from core.sales.commands import CartChange, OrderQuery, StatusUpdate
+from core.sales.errors import IllegalTransition
+from core.sales.models import Order, OrderStatus
 from core.shop import Shop
 from tests.factories import NewProduct, NewUser
 

@@ -13,14 +13,19 @@ from typing import Any
 
 import pytest
 
-from core import clock
-from core.access import SYSTEM, Actor
-from core.commands import CartChange, HistoryQuery, ProductDraft, StatusUpdate, TelegramSignup
-from core.delivery import DeliveryDetails
-from core.errors import Conflict, NotFound
-from core.models import Order, OrderStatus, PaymentMethod, PaymentState, Role, ShopProcess, User
-from core.notifications import NoticeKind
-from core.payments import (
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.commands import TelegramSignup
+from core.accounts.models import Role, User
+from core.base import clock
+from core.base.commands import HistoryQuery
+from core.base.errors import Conflict, NotFound
+from core.catalog.commands import ProductDraft
+from core.messaging.notifications import NoticeKind
+from core.sales.commands import CartChange, StatusUpdate
+from core.sales.delivery import DeliveryDetails
+from core.sales.errors import PaymentRefused
+from core.sales.models import Order, OrderStatus, PaymentMethod, PaymentState, ShopProcess
+from core.sales.payments import (
     ALREADY_PAID,
     CANCELLED,
     EXPIRED,
@@ -30,7 +35,6 @@ from core.payments import (
     PRICE_CHANGED,
     UNAVAILABLE,
     PaymentOutcome,
-    PaymentRefused,
     ReceivedPayment,
     payload_of,
 )
@@ -155,7 +159,7 @@ async def test_forged_payments_change_nothing_and_are_logged(
         (alice.id, _paid(order, invoice_payload="drop table orders")),
         (alice.id, _paid(order, invoice_payload=payload_of(order) + "\n")),
     ]
-    with caplog.at_level(logging.WARNING, logger="core.payments"):
+    with caplog.at_level(logging.WARNING, logger="core.sales.payments"):
         for payer, payment in forgeries:
             assert await shop.payments.record(payer, payment) is PaymentOutcome.REFUSED
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == len(forgeries)

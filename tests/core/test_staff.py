@@ -5,10 +5,14 @@ import asyncio
 
 import pytest
 
-from core.access import SYSTEM, Actor
-from core.commands import AccountChange, BroadcastDraft, CartChange, Segment, parse
-from core.errors import Forbidden, InvalidInput
-from core.models import Language, Order, OrderStatus, Role, User
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.commands import AccountChange
+from core.accounts.models import Language, Role, User
+from core.base.commands import parse
+from core.base.errors import Forbidden, InvalidInput
+from core.messaging.commands import BroadcastDraft, Segment
+from core.sales.commands import CartChange
+from core.sales.models import Order, OrderStatus
 from core.shop import Shop
 from tests.factories import NewProduct, NewUser
 

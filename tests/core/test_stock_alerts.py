@@ -7,17 +7,19 @@ from typing import Any
 
 import pytest
 
-from core import clock
-from core.access import SYSTEM, Actor
-from core.carts import Carts
-from core.checkout import Checkout
-from core.commands import CartChange, ProductPatch, StatusUpdate
-from core.models import Product, Role, User
-from core.notifications import NotificationQueue
-from core.outbox import Outbox
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.models import Role, User
+from core.base import clock
+from core.catalog.commands import ProductPatch
+from core.catalog.models import Product
+from core.catalog.stock import Stock
+from core.catalog.stock_alerts import StockAlerts
+from core.messaging.notifications import NotificationQueue
+from core.sales.carts import Carts
+from core.sales.checkout import Checkout
+from core.sales.commands import CartChange, StatusUpdate
+from core.sales.outbox import Outbox
 from core.shop import Shop
-from core.stock import Stock
-from core.stock_alerts import StockAlerts
 from core.store import Store
 from tests.core.crashes import LEASE, dying_store, run_until_killed
 from tests.factories import NewProduct, NewUser

@@ -7,10 +7,13 @@ from typing import Any
 
 import pytest
 
-from core.commands import BroadcastDraft, ProductDraft, Registration, parse
-from core.errors import InvalidInput
+from core.accounts.commands import Registration
+from core.base.commands import parse
+from core.base.errors import InvalidInput
+from core.base.text import JOINERS, clean, named_characters, pattern
+from core.catalog.commands import ProductDraft
+from core.messaging.commands import BroadcastDraft
 from core.shop import Shop
-from core.text import JOINERS, clean, named_characters, pattern
 from tests.settings import ADDRESS
 
 HIDDEN = {

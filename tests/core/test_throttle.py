@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from core.accounts.throttle import Counters
 from core.shop import Shop
-from core.throttle import Counters
 
 WINDOW = timedelta(seconds=60)
 START = datetime(2030, 1, 1, tzinfo=UTC)

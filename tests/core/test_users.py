@@ -6,9 +6,8 @@ from typing import Any
 import jwt
 import pytest
 
-from core import clock
-from core.access import SYSTEM, Actor
-from core.commands import (
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.commands import (
     AdminAccount,
     Credentials,
     LanguageChoice,
@@ -16,19 +15,19 @@ from core.commands import (
     ProfileUpdate,
     Registration,
     TelegramSignup,
-    parse,
 )
-from core.errors import (
+from core.accounts.errors import (
     AuthenticationFailed,
     EmailTaken,
-    Forbidden,
-    InvalidInput,
     TelegramAccountTaken,
     WrongPassword,
 )
-from core.models import Language, Role
+from core.accounts.models import Language, Role
+from core.accounts.tokens import TokenService
+from core.base import clock
+from core.base.commands import parse
+from core.base.errors import Forbidden, InvalidInput
 from core.shop import Shop
-from core.tokens import TokenService
 from tests.factories import NewUser
 from tests.settings import ADDRESS, TEST_SECRET
 
@@ -168,6 +167,19 @@ async def test_telegram_signup_links_one_account_per_telegram_user(shop: Shop) -
     await shop.users.log_in(
         Credentials(email="tg@example.com", password="new password"), address=ADDRESS
     )
+
+
+async def test_the_highest_telegram_id_counts_every_linked_account(
+    shop: Shop, new_user: NewUser
+) -> None:
+    assert await shop.users.highest_telegram_id() is None
+    await new_user()  # no Telegram account
+    for telegram_id, email in ((1002, "erin@example.com"), (1001, "dan@example.com")):
+        await shop.users.sign_up_telegram(
+            TelegramSignup(telegram_id=telegram_id, name="Tg", email=email)
+        )
+    await shop.store.users.update_one({"telegramId": 1002}, {"$set": {"active": False}})
+    assert await shop.users.highest_telegram_id() == 1002  # a deactivated account's too
 
 
 async def test_profile_update_and_roles(shop: Shop, new_user: NewUser) -> None:

@@ -222,6 +222,10 @@ function serviceText(message) {
   }
   const refunded = message.refunded_payment;
   if (refunded) return `${money(refunded.total_amount, refunded.currency)} refunded`;
+  const joined = message.new_chat_members;
+  if (joined) return `${joined.map((user) => user.first_name).join(", ")} joined the group`;
+  const left = message.left_chat_member;
+  if (left) return `${left.first_name} left the group`;
   return null;
 }
 
@@ -358,10 +362,13 @@ async function main() {
   setUpPaymentForm();
 
   const users = await requestJson("/sandbox/users");
-  const wanted = Number(params.get("user")) || users[0]?.id || 1001;
-  if (!users.some((user) => user.id === wanted)) {
-    const body = { id: wanted, first_name: users.length ? undefined : "Alice" };
-    await requestJson("/sandbox/users", { method: "POST", body });
+  let wanted = Number(params.get("user")) || users[0]?.id;
+  if (wanted === undefined) {
+    // A fresh sandbox: a new user, with the next id the sandbox hands out.
+    const body = { first_name: "Alice" };
+    wanted = (await requestJson("/sandbox/users", { method: "POST", body })).id;
+  } else if (!users.some((user) => user.id === wanted)) {
+    await requestJson("/sandbox/users", { method: "POST", body: { id: wanted } });
   }
   openChat(wanted, Number(params.get("chat")) || wanted);
   const api = params.get("api");

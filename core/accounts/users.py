@@ -1,0 +1,211 @@
+"""Accounts: registration, sign-in, tokens and profiles (roles: ``core/accounts/roles.py``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from core.accounts.commands import (
+    AdminAccount,
+    Credentials,
+    LanguageChoice,
+    PasswordChange,
+    ProfileUpdate,
+    Registration,
+    TelegramSignup,
+)
+from core.accounts.errors import (
+    AccountDeactivated,
+    AuthenticationFailed,
+    EmailTaken,
+    TelegramAccountTaken,
+    WrongPassword,
+)
+from core.accounts.models import Language, Role, User
+from core.accounts.passwords import PasswordHasher
+from core.accounts.throttle import Throttle
+from core.accounts.tokens import IssuedToken, TokenService
+from core.base import clock
+from core.base.errors import NotFound
+from core.base.ids import parse_id
+from core.store import Store, update_and_fetch
+
+BAD_CREDENTIALS = "The email or password is wrong."
+
+
+class Users:
+    def __init__(
+        self, store: Store, hasher: PasswordHasher, tokens: TokenService, throttle: Throttle
+    ) -> None:
+        self._users = store.users
+        self._hasher = hasher
+        self._tokens = tokens
+        self._throttle = throttle
+
+    async def register(self, registration: Registration, *, address: str) -> User:
+        """A new account; ``address`` (the client's) is refused after too many taken emails."""
+        await self._throttle.before_registration(address)
+        password_hash = await self._hasher.hash(registration.password)
+        user = await self._insert(
+            registration.name, registration.email, password_hash=password_hash
+        )
+        await self._throttle.registered(address)
+        return user
+
+    async def sign_up_telegram(self, signup: TelegramSignup) -> User:
+        """A new account linked to a Telegram user, who is throttled like an address."""
+        address = f"telegram:{signup.telegram_id}"
+        await self._throttle.before_registration(address)
+        user = await self._insert(
+            signup.name, signup.email, telegram_id=signup.telegram_id, language=signup.language
+        )
+        await self._throttle.registered(address)
+        return user
+
+    async def _insert(
+        self,
+        name: str,
+        email: str,
+        *,
+        password_hash: str | None = None,
+        telegram_id: int | None = None,
+        language: Language | None = None,
+    ) -> User:
+        now = clock.now()
+        document: dict[str, Any] = {
+            "_id": ObjectId(),
+            "name": name,
+            "email": email,
+            "role": Role.USER.value,
+            "passwordHash": password_hash,
+            "sessionVersion": 0,
+            "createdAt": now,
+            "updatedAt": now,
+        }
+        if telegram_id is not None:
+            document["telegramId"] = telegram_id
+        if language is not None:
+            document["language"] = language.value
+        try:
+            await self._users.insert_one(document)
+        except DuplicateKeyError as exc:
+            if "telegramId" in str(exc.details):
+                raise TelegramAccountTaken() from None
+            raise EmailTaken() from None
+        return User.model_validate(document)
+
+    async def get(self, user_id: object) -> User:
+        document = await self._users.find_one({"_id": parse_id(user_id)})
+        if document is None:
+            raise NotFound("No such user.")
+        return User.model_validate(document)
+
+    async def by_telegram(self, telegram_id: int) -> User | None:
+        """The active account linked to this Telegram user (a deactivated one is unknown)."""
+        document = await self._users.find_one({"telegramId": telegram_id, "active": {"$ne": False}})
+        return None if document is None else User.model_validate(document)
+
+    async def highest_telegram_id(self) -> int | None:
+        """The largest Telegram user id linked to any account, deactivated ones too."""
+        document = await self._users.find_one(
+            {"telegramId": {"$type": "number"}}, {"telegramId": 1}, sort=[("telegramId", -1)]
+        )
+        return None if document is None else int(document["telegramId"])
+
+    async def back_on_telegram(self, user: User, language: Language | None = None) -> User:
+        """The customer wrote to the bot, so it is no longer blocked: notices resume. A
+        customer without a language keeps ``language`` (their Telegram app's) from now on."""
+        changes: dict[str, Any] = {}
+        if user.telegram_blocked:
+            changes["telegramBlocked"] = False
+        if user.language is None and language is not None:
+            changes["language"] = language.value
+        return await self._set(user.id, changes) if changes else user
+
+    async def set_language(self, user_id: ObjectId, choice: LanguageChoice) -> User:
+        return await self._set(user_id, {"language": choice.language.value})
+
+    async def authenticate(self, credentials: Credentials) -> User:
+        """The user with these credentials; unknown email and wrong password fail alike."""
+        document = await self._users.find_one({"email": credentials.email})
+        user = None if document is None else User.model_validate(document)
+        hashed = user.password_hash if user else None
+        if not await self._hasher.verify(credentials.password, hashed) or user is None:
+            raise AuthenticationFailed(BAD_CREDENTIALS)
+        return user
+
+    async def log_in(self, credentials: Credentials, *, address: str) -> tuple[User, IssuedToken]:
+        """A token for these credentials. Each email has a few tries per window; an
+        ``address`` (the client's) with many failures waits before each try."""
+        await self._throttle.before_password_check(credentials.email)
+        if slowdown := await self._throttle.slowdown(address):
+            await asyncio.sleep(slowdown.total_seconds())
+        try:
+            user = await self.authenticate(credentials)
+        except AuthenticationFailed:
+            await self._throttle.login_failed(address)
+            raise
+        await self._throttle.password_confirmed(credentials.email)
+        if not user.active:
+            raise AccountDeactivated()
+        return user, self._tokens.issue(user)
+
+    async def from_token(self, token: str) -> User:
+        """The user a token was issued to, as they are now; revoked sessions fail."""
+        claims = self._tokens.verify(token)
+        document = await self._users.find_one({"_id": parse_id(claims.user_id)})
+        if document is None:
+            raise AuthenticationFailed("The token is invalid or has expired.")
+        user = User.model_validate(document)
+        if user.session_version != claims.session_version or not user.active:
+            raise AuthenticationFailed("The token is invalid or has expired.")
+        return user
+
+    async def update_profile(self, user_id: ObjectId, update: ProfileUpdate) -> User:
+        return await self._set(user_id, {"name": update.name})
+
+    async def change_password(self, user_id: ObjectId, change: PasswordChange) -> User:
+        """Set a new password; an existing one must be confirmed, with as few tries as a
+        login (they count together). Ends other sessions."""
+        user = await self.get(user_id)
+        if user.has_password:
+            await self._throttle.before_password_check(user.email)
+            if not await self._hasher.verify(change.old_password or "", user.password_hash):
+                raise WrongPassword()
+            await self._throttle.password_confirmed(user.email)
+        password_hash = await self._hasher.hash(change.new_password)
+        return await self._set(user_id, {"passwordHash": password_hash}, end_sessions=True)
+
+    async def set_up(self, account: AdminAccount) -> User:
+        """The account with this email, created if need be, with this password (its old
+        sessions end) and, if given, linked to the Telegram id: where ``create-admin`` starts."""
+        password_hash = await self._hasher.hash(account.password)
+        existing = await self._users.find_one({"email": account.email})
+        if existing is None:
+            return await self._insert(
+                account.name,
+                account.email,
+                password_hash=password_hash,
+                telegram_id=account.telegram_id,
+            )
+        changes: dict[str, Any] = {"passwordHash": password_hash}
+        if account.telegram_id is not None:
+            changes["telegramId"] = account.telegram_id
+        try:
+            return await self._set(existing["_id"], changes, end_sessions=True)
+        except DuplicateKeyError:
+            raise TelegramAccountTaken() from None
+
+    async def _set(
+        self, user_id: ObjectId, changes: dict[str, Any], *, end_sessions: bool = False
+    ) -> User:
+        update: dict[str, Any] = {"$set": {**changes, "updatedAt": clock.now()}}
+        if end_sessions:
+            update["$inc"] = {"sessionVersion": 1}
+        document = await update_and_fetch(self._users, {"_id": user_id}, update)
+        if document is None:
+            raise NotFound("No such user.")
+        return User.model_validate(document)

@@ -1,0 +1,1 @@
+"""The catalog: products, categories, photos, stock and low-stock alerts."""

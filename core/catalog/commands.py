@@ -1,0 +1,142 @@
+"""Validated input for the catalog: products and categories."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import (
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
+
+from core.base.commands import Command, Name, PageNumber, PageSize, Version
+from core.base.fields import (
+    WHOLE_NUMBER,
+    QueryFlag,
+    ShopCurrency,
+    given,
+)
+from core.base.ids import ID_PATTERN, Id
+from core.base.text import Printable
+
+MAX_PRICE = 100_000_000_00  # minor units
+
+
+MAX_STOCK = 1_000_000
+
+
+ProductName = Annotated[str, StringConstraints(max_length=200), Printable(required=True)]
+
+
+Description = Annotated[str, StringConstraints(max_length=2000), Printable(multiline=True)]
+
+
+Price = Annotated[StrictInt, Field(ge=0, le=MAX_PRICE), WHOLE_NUMBER]
+
+
+Stock = Annotated[StrictInt, Field(ge=0, le=MAX_STOCK), WHOLE_NUMBER]
+
+
+StockDelta = Annotated[StrictInt, Field(ge=-MAX_STOCK, le=MAX_STOCK), WHOLE_NUMBER]
+
+
+class ProductDraft(Command):
+    name: ProductName
+    description: Description = ""
+    price: Price
+    currency: ShopCurrency | None = None
+    stock: Stock = 0
+    low_stock_threshold: Stock | None = None
+    active: StrictBool = True
+    category_id: Id | None = None
+
+
+class ProductPatch(Command):
+    name: ProductName | None = None
+    description: Description | None = None
+    price: Price | None = None
+    stock: Stock | None = None
+    stock_delta: StockDelta | None = None
+    low_stock_threshold: Stock | None = None
+    active: StrictBool | None = None
+    category_id: Id | None = Field(default=None, description="null takes it out of its category.")
+    expected_version: Version | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"not": {"allOf": [given("stock"), given("stockDelta")]}}
+    )
+
+    @model_validator(mode="after")
+    def _one_way_to_change_stock(self) -> Self:
+        if self.stock is not None and self.stock_delta is not None:
+            raise ValueError("give either stock or stockDelta, not both")
+        return self
+
+
+class ProductSort(StrEnum):
+    NEWEST = "newest"
+    PRICE_ASC = "price"
+    PRICE_DESC = "-price"
+    NAME = "name"
+
+
+NO_CATEGORY = "none"
+
+
+class ProductQuery(Command):
+    page: PageNumber = 1
+    limit: PageSize = 20
+    q: Annotated[str, StringConstraints(max_length=100)] = ""
+    sort: ProductSort = ProductSort.NEWEST
+    include_inactive: QueryFlag = False
+    category: (
+        Annotated[
+            str,
+            StringConstraints(pattern=f"^(?:{ID_PATTERN}|{NO_CATEGORY})$"),
+            Field(description=f"A category's id, or `{NO_CATEGORY}` for products in none."),
+        ]
+        | None
+    ) = None
+
+
+MAX_CATEGORIES = 200
+
+
+Position = Annotated[StrictInt, Field(ge=0, le=MAX_CATEGORIES * 10), WHOLE_NUMBER]
+
+
+class CategoryDraft(Command):
+    name: Name
+    description: Description = ""
+    position: Position | None = Field(default=None, description="Unset: after the others.")
+
+
+class CategoryPatch(Command):
+    name: Name | None = None
+    description: Description | None = None
+    position: Position | None = None
+    active: StrictBool | None = Field(default=None, description="false archives, true restores.")
+
+
+class CategoryOrder(Command):
+    """Every category's id, once each, in the order customers should see them."""
+
+    ids: Annotated[
+        list[Id],
+        Field(min_length=1, max_length=MAX_CATEGORIES, json_schema_extra={"uniqueItems": True}),
+    ]
+
+    @model_validator(mode="after")
+    def _each_once(self) -> Self:
+        if len(set(self.ids)) != len(self.ids):
+            raise ValueError("name each category once")
+        return self
+
+
+class CategoryQuery(Command):
+    include_inactive: QueryFlag = False

@@ -1,0 +1,84 @@
+"""Products, their photos and categories, as stored and returned."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import (
+    Field,
+)
+
+from core.base.ids import Id
+from core.base.models import Document, Model
+
+
+class TelegramFile(Model):
+    """A file as one bot knows it on Telegram's servers."""
+
+    file_id: str
+    file_unique_id: str
+
+
+class Photo(Model):
+    """A product's photo, kept in GridFS (``core/catalog/photos.py``)."""
+
+    file_id: Id = Field(description="Changes with every upload; the photo's ETag.")
+    content_type: str
+    size: int = Field(description="Bytes.")
+    width: int
+    height: int
+    uploaded_at: datetime
+    telegram: dict[str, TelegramFile] = Field(
+        default_factory=dict, exclude=True, description="Per bot id: the photo on Telegram."
+    )
+
+
+class Product(Document):
+    name: str
+    description: str = ""
+    price: int = Field(description="Unit price in minor units (cents).")
+    currency: str
+    stock: int
+    active: bool = True
+    category_id: Id | None = None
+    category_hidden: bool = Field(
+        default=False, description="Its category is archived, so customers do not see it."
+    )
+    photo: Photo | None = Field(
+        default=None, description="Served at `/api/products/{id}/photo` when there is one."
+    )
+    low_stock_threshold: int | None = Field(
+        default=None,
+        description="Operators hear when stock falls to or below this; null: the shop's.",
+    )
+    low_stock: bool = Field(
+        default=False,
+        description="Operators were told the stock is low; cleared once it is above again.",
+    )
+    version: int = 0
+
+    @property
+    def on_sale(self) -> bool:
+        """Customers may see and buy it: active, and not in an archived category."""
+        return self.active and not self.category_hidden
+
+
+class Category(Document):
+    name: str
+    description: str = ""
+    position: int = Field(description="Where it is shown: smaller first.")
+    active: bool = True
+    version: int = 0
+
+
+class Shelf(Category):
+    """A category with how many products customers can buy in it now."""
+
+    products: int
+
+
+class Shelves(Model):
+    """The categories in the order shown, and the products on sale that have none."""
+
+    items: tuple[Shelf, ...]
+    uncategorized: int

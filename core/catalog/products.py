@@ -1,0 +1,144 @@
+"""Products: what admins create, edit and archive, and what customers browse."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from bson import ObjectId
+
+from core.accounts.access import Actor
+from core.accounts.models import Role
+from core.base import clock
+from core.base.errors import InvalidInput, NotFound, VersionConflict
+from core.base.ids import parse_id
+from core.base.models import Page
+from core.catalog.categories import ON_SALE, Categories
+from core.catalog.commands import (
+    MAX_STOCK,
+    NO_CATEGORY,
+    ProductDraft,
+    ProductPatch,
+    ProductQuery,
+    ProductSort,
+)
+from core.catalog.errors import StockOutOfRange
+from core.catalog.models import Product
+from core.catalog.stock_alerts import StockAlerts
+from core.store import Store, find_page, update_and_fetch
+
+SORTS: dict[ProductSort, list[tuple[str, int]]] = {
+    ProductSort.NEWEST: [("createdAt", -1), ("_id", -1)],
+    ProductSort.PRICE_ASC: [("price", 1), ("_id", 1)],
+    ProductSort.PRICE_DESC: [("price", -1), ("_id", -1)],
+    ProductSort.NAME: [("name", 1), ("_id", 1)],
+}
+
+
+class Catalog:
+    def __init__(
+        self, store: Store, currency: str, categories: Categories, alerts: StockAlerts
+    ) -> None:
+        self._products = store.products
+        self._categories = categories
+        self.currency = currency
+        self._alerts = alerts
+
+    async def create(self, actor: Actor, draft: ProductDraft) -> Product:
+        actor.require(Role.ADMIN)
+        currency = draft.currency or self.currency
+        if currency != self.currency:
+            raise InvalidInput(f"This shop sells in {self.currency} only.")
+        now = clock.now()
+        document = {
+            "_id": ObjectId(),
+            **draft.model_dump(by_alias=True),
+            **await self._categories.placement(draft.category_id),
+            "currency": currency,
+            "version": 0,
+            "createdAt": now,
+            "updatedAt": now,
+        }
+        await self._products.insert_one(document)
+        if draft.category_id is not None:
+            await self._categories.settle(document["_id"], draft.category_id)
+            return await self.get(document["_id"], viewer=actor)
+        return Product.model_validate(document)
+
+    async def update(self, actor: Actor, product_id: object, patch: ProductPatch) -> Product:
+        """Edit fields; ``stock_delta`` adjusts stock atomically, within 0 and ``MAX_STOCK``."""
+        actor.require(Role.ADMIN)
+        oid = parse_id(product_id)
+        changes = patch.model_dump(
+            by_alias=True,
+            exclude_none=True,
+            exclude={"stock_delta", "expected_version", "category_id"},
+        )
+        moves = "category_id" in patch.model_fields_set
+        if moves:
+            changes |= await self._categories.placement(patch.category_id)
+        query: dict[str, Any] = {"_id": oid}
+        update: dict[str, Any] = {
+            "$set": {**changes, "updatedAt": clock.now()},
+            "$inc": {"version": 1},
+        }
+        if patch.expected_version is not None:
+            query["version"] = patch.expected_version
+        if delta := patch.stock_delta:
+            update["$inc"]["stock"] = delta
+            query["stock"] = {"$gte": -delta} if delta < 0 else {"$lte": MAX_STOCK - delta}
+        document = await update_and_fetch(self._products, query, update)
+        if document is None:
+            current = await self._get_document(oid)
+            if patch.expected_version is not None and current["version"] != patch.expected_version:
+                raise VersionConflict("product")
+            raise StockOutOfRange(current["stock"], delta or 0, MAX_STOCK)
+        if moves and patch.category_id is not None:
+            await self._categories.settle(oid, patch.category_id)
+            document = await self._get_document(oid)
+        if document.get("lowStock") and await self._alerts.rearm(oid):  # restocked
+            document = await self._get_document(oid)
+        return Product.model_validate(document)
+
+    async def archive(self, actor: Actor, product_id: object) -> Product:
+        """Hide a product from customers. Orders keep their own snapshot of it."""
+        return await self.update(actor, product_id, ProductPatch(active=False))
+
+    async def get(self, product_id: object, *, viewer: Actor | None = None) -> Product:
+        """A product; an archived one (or one in an archived category) only for staff:
+        customers are told there is none."""
+        product = Product.model_validate(await self._get_document(parse_id(product_id)))
+        if not product.on_sale and not _sees_archived(viewer):
+            raise NotFound("No such product.")
+        return product
+
+    async def many(self, product_ids: Iterable[ObjectId]) -> dict[ObjectId, Product]:
+        """The products with these ids, archived ones included, keyed by id."""
+        cursor = self._products.find({"_id": {"$in": list(product_ids)}})
+        return {doc["_id"]: Product.model_validate(doc) for doc in await cursor.to_list()}
+
+    async def list(self, query: ProductQuery, *, viewer: Actor | None = None) -> Page[Product]:
+        """A page of products; archived ones only for staff who ask for them."""
+        filters: dict[str, Any] = {}
+        if not (_sees_archived(viewer) and query.include_inactive):
+            filters |= ON_SALE
+        if query.category is not None:
+            filters["categoryId"] = (
+                None if query.category == NO_CATEGORY else parse_id(query.category, "category")
+            )
+        if words := query.q.strip():
+            filters["name"] = {"$regex": re.escape(words), "$options": "i"}
+        return await find_page(
+            self._products, filters, SORTS[query.sort], Product, query.page, query.limit
+        )
+
+    async def _get_document(self, product_id: ObjectId) -> dict[str, Any]:
+        document = await self._products.find_one({"_id": product_id})
+        if document is None:
+            raise NotFound("No such product.")
+        return document
+
+
+def _sees_archived(viewer: Actor | None) -> bool:
+    return viewer is not None and viewer.is_staff

@@ -1,0 +1,76 @@
+"""Taking stock for orders and giving it back: the only code that moves ``products.stock``
+for an order. (Staff set or adjust stock in the same write as the rest of a product edit,
+in ``core/catalog/products.py``.)
+
+Every move is one guarded single-document write that also marks the product with the
+order's id, so it happens at most once per order and line, however often a recovery
+repeats it:
+
+- ``take``: ``reservedBy`` gains the order while its stock goes down; ``give_back`` undoes
+  exactly that, and ``release`` drops the mark once the order is placed for good (the
+  write that tells operators when the stock is low: ``core/catalog/stock_alerts.py``);
+- ``credit``: a cancelled order's stock comes back once (``restockedBy``); ``uncredit_marks``
+  drops those marks when the cancellation is finished.
+
+Stock that comes back re-arms the product's low-stock alert if it is above the threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bson import ObjectId
+
+from core.catalog.categories import ON_SALE
+from core.catalog.stock_alerts import StockAlerts
+from core.sales.models import OrderLine
+from core.store import Store
+
+
+class Stock:
+    def __init__(self, store: Store, alerts: StockAlerts) -> None:
+        self._products = store.products
+        self._alerts = alerts
+
+    async def take(self, order_id: ObjectId, line: OrderLine) -> bool:
+        """Take ``line``'s quantity for the order, if the product is on sale and has it."""
+        taken = await self._products.update_one(
+            {
+                "_id": line.product_id,
+                **ON_SALE,
+                "stock": {"$gte": line.quantity},
+                "reservedBy": {"$ne": order_id},
+            },
+            {"$inc": {"stock": -line.quantity}, "$push": {"reservedBy": order_id}},
+        )
+        return taken.modified_count == 1
+
+    async def give_back(self, order_id: ObjectId, lines: Sequence[OrderLine]) -> None:
+        """Return what ``take`` took for the order, line by line (idempotent)."""
+        for line in lines:
+            await self._products.update_one(
+                {"_id": line.product_id, "reservedBy": order_id},
+                {"$inc": {"stock": line.quantity}, "$pull": {"reservedBy": order_id}},
+            )
+            await self._alerts.rearm(line.product_id)
+
+    async def release(self, order_id: ObjectId, lines: Sequence[OrderLine]) -> None:
+        """Keep what was taken for good: the order is placed (idempotent)."""
+        for line in lines:
+            await self._alerts.release(order_id, line.product_id)
+
+    async def credit(self, order_id: ObjectId, lines: Sequence[OrderLine]) -> None:
+        """Put a cancelled order's lines back on the shelf, each once (idempotent)."""
+        for line in lines:
+            await self._products.update_one(
+                {"_id": line.product_id, "restockedBy": {"$ne": order_id}},
+                {"$inc": {"stock": line.quantity}, "$push": {"restockedBy": order_id}},
+            )
+            await self._alerts.rearm(line.product_id)
+
+    async def uncredit_marks(self, order_id: ObjectId, lines: Sequence[OrderLine]) -> None:
+        """Drop ``credit``'s marks once the cancellation has recorded that it credited."""
+        for line in lines:
+            await self._products.update_one(
+                {"_id": line.product_id}, {"$pull": {"restockedBy": order_id}}
+            )

@@ -1,0 +1,1 @@
+"""Messages to Telegram chats: the notification queue, broadcasts and send pacing."""

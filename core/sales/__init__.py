@@ -1,0 +1,2 @@
+"""Selling: carts, checkout, orders, delivery details, payments and refunds, the staff desk
+and the order outbox."""

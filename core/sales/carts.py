@@ -1,0 +1,234 @@
+"""Carts: one per user, changed only by version-guarded single-document updates.
+
+A checkout holds the cart it is ordering with a claim (``checkout``: the order's id and a
+lease) that only one checkout at a time can set; the lines stay editable meanwhile, and
+settling the order takes its lines out and lets go of the claim in one write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from core.accounts.access import SYSTEM
+from core.base import clock
+from core.base.errors import NotFound, VersionConflict
+from core.catalog.products import Catalog
+from core.sales.commands import MAX_LINE_QUANTITY, CartChange, CartRemoval
+from core.sales.errors import CartLimit, OutOfStock
+from core.sales.models import Cart, CartItem, CartLine, CartView, CheckoutClaim, OrderLine
+from core.store import Store
+
+MAX_LINES = 50
+MAX_ATTEMPTS = 20
+SETTLED_ORDERS_KEPT = 20
+
+Lines = tuple[CartLine, ...]
+
+
+class Carts:
+    def __init__(self, store: Store, catalog: Catalog) -> None:
+        self._carts = store.carts
+        self._catalog = catalog
+
+    async def get(self, user_id: ObjectId) -> Cart:
+        document = await self._carts.find_one({"userId": user_id})
+        return Cart(user_id=user_id) if document is None else Cart.model_validate(document)
+
+    async def view(self, user_id: ObjectId) -> CartView:
+        """The cart joined with each product's current name, price and stock."""
+        return await self.view_of(await self.get(user_id))
+
+    async def view_of(self, cart: Cart) -> CartView:
+        products = await self._catalog.many(line.product_id for line in cart.products)
+        items = []
+        for line in cart.products:
+            product = products.get(line.product_id)
+            if product is None:
+                continue
+            items.append(
+                CartItem(
+                    product_id=product.id,
+                    name=product.name,
+                    unit_price=product.price,
+                    currency=product.currency,
+                    quantity=line.quantity,
+                    line_total=product.price * line.quantity,
+                    stock=product.stock,
+                    active=product.on_sale,
+                )
+            )
+        return CartView(
+            user_id=cart.user_id,
+            items=tuple(items),
+            total_amount=sum(item.line_total for item in items),
+            currency=self._catalog.currency,
+            version=cart.version,
+        )
+
+    async def add(self, user_id: ObjectId, change: CartChange) -> CartView:
+        """Add ``change.quantity`` of a product; an existing line grows."""
+        product = await self._catalog.get(change.product_id)
+
+        def grow(lines: Lines) -> Lines:
+            current = next((ln.quantity for ln in lines if ln.product_id == product.id), 0)
+            wanted = current + change.quantity
+            if wanted > MAX_LINE_QUANTITY:
+                raise CartLimit(f"At most {MAX_LINE_QUANTITY} of one product per order.")
+            if wanted > product.stock:
+                raise OutOfStock([product.name])
+            if not current and len(lines) >= MAX_LINES:
+                raise CartLimit(f"A cart holds at most {MAX_LINES} different products.")
+            return _with_quantity(lines, product.id, wanted)
+
+        return await self.view_of(await self._mutate(user_id, grow))
+
+    async def set_quantity(self, user_id: ObjectId, change: CartChange) -> CartView:
+        """Set a line that is already in the cart to exactly ``change.quantity``."""
+        product = await self._catalog.get(change.product_id, viewer=SYSTEM)
+
+        def replace(lines: Lines) -> Lines:
+            if not any(line.product_id == product.id for line in lines):
+                raise NotFound("This product is not in your cart.")
+            if change.quantity > product.stock:
+                raise OutOfStock([product.name])
+            return _with_quantity(lines, product.id, change.quantity)
+
+        return await self.view_of(await self._mutate(user_id, replace))
+
+    async def remove(self, user_id: ObjectId, removal: CartRemoval) -> CartView:
+        def drop(lines: Lines) -> Lines:
+            if not any(line.product_id == removal.product_id for line in lines):
+                raise NotFound("This product is not in your cart.")
+            return _with_quantity(lines, removal.product_id, 0)
+
+        return await self.view_of(await self._mutate(user_id, drop))
+
+    async def clear(self, user_id: ObjectId) -> CartView:
+        return await self.view_of(await self._mutate(user_id, lambda lines: ()))
+
+    async def claim(self, user_id: ObjectId, claim: CheckoutClaim) -> Cart | None:
+        """Hold the cart for the checkout of ``claim.order_id``, in one atomic write.
+
+        Returns the cart as it was at that instant (a consistent copy, on every engine), or
+        ``None`` when another checkout holds it or there is no cart.
+        """
+        before = await self._carts.find_one_and_update(
+            {"userId": user_id, "checkout": None},
+            {"$set": {"checkout": claim.model_dump(by_alias=True)}},
+        )
+        return None if before is None else Cart.model_validate(before)
+
+    async def release(self, user_id: ObjectId, order_id: ObjectId) -> None:
+        """Let go of the cart if the checkout of ``order_id`` still holds it."""
+        document = await self._carts.find_one({"userId": user_id}, {"checkout": 1})
+        claim = None if document is None else document.get("checkout")
+        if claim is not None and claim["orderId"] == order_id:
+            # The whole claim in the filter: the same fields as the claim's index.
+            await self._carts.update_one(
+                {"userId": user_id, "checkout": claim}, {"$unset": {"checkout": ""}}
+            )
+
+    async def expired_claims(self, at: datetime) -> list[tuple[ObjectId, CheckoutClaim]]:
+        """The claims whose lease ran out before ``at``, with their carts' users."""
+        held = await self._carts.find({"checkout.leaseUntil": {"$lt": at}}).to_list()
+        return [(d["userId"], CheckoutClaim.model_validate(d["checkout"])) for d in held]
+
+    async def settle(
+        self, user_id: ObjectId, order_id: ObjectId, ordered: Sequence[OrderLine]
+    ) -> None:
+        """Take an order's lines out of the cart and let go of its claim, in one write, once
+        per order even if called again."""
+
+        def subtract(lines: Lines) -> Lines:
+            for line in ordered:
+                left = max(0, _quantity(lines, line.product_id) - line.quantity)
+                lines = _with_quantity(lines, line.product_id, left)
+            return lines
+
+        await self._mutate(user_id, subtract, once_for=order_id)
+
+    async def _mutate(
+        self,
+        user_id: ObjectId,
+        change: Callable[[Lines], Lines],
+        *,
+        once_for: ObjectId | None = None,
+    ) -> Cart:
+        """Apply ``change`` to the lines with optimistic concurrency (compare and set); the
+        cart as written."""
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:  # lost a race: let the winner finish before reading again
+                await asyncio.sleep(random.uniform(0, 0.002 * attempt))  # noqa: S311 - jitter
+            document = await self._carts.find_one({"userId": user_id})
+            if document is None:
+                await self._create(user_id)
+                continue
+            settled: list[ObjectId] = document.get("settledOrders", [])
+            cart = Cart.model_validate(document)
+            if once_for is not None and once_for in settled:
+                return cart
+            lines = change(cart.products)
+            update: dict[str, Any] = {
+                "products": [line.model_dump(by_alias=True) for line in lines],
+                "updatedAt": clock.now(),
+            }
+            write: dict[str, Any] = {"$set": update, "$inc": {"version": 1}}
+            checkout = cart.checkout
+            if once_for is not None:
+                update["settledOrders"] = [*settled, once_for][-SETTLED_ORDERS_KEPT:]
+                if checkout is not None and checkout.order_id == once_for:
+                    write["$unset"], checkout = {"checkout": ""}, None
+            # Guard on every field the change was computed from, not just the version:
+            # the embedded engine's reads are not isolated from a concurrent write.
+            guard = {
+                "_id": document["_id"],
+                "version": cart.version,
+                "products": document["products"],
+                "settledOrders": document.get("settledOrders"),
+                "checkout": document.get("checkout"),
+            }
+            result = await self._carts.update_one(guard, write)
+            if result.matched_count:
+                changed = {"products": lines, "version": cart.version + 1, "checkout": checkout}
+                return cart.model_copy(update=changed)
+        raise VersionConflict("cart")
+
+    async def _create(self, user_id: ObjectId) -> None:
+        now = clock.now()
+        with contextlib.suppress(DuplicateKeyError):  # created concurrently: just as good
+            await self._carts.insert_one(
+                {
+                    "userId": user_id,
+                    "products": [],
+                    "version": 0,
+                    "createdAt": now,
+                    "updatedAt": now,
+                }
+            )
+
+
+def _quantity(lines: Lines, product_id: ObjectId) -> int:
+    return sum(line.quantity for line in lines if line.product_id == product_id)
+
+
+def _with_quantity(lines: Lines, product_id: ObjectId, quantity: int) -> Lines:
+    """``lines`` with the product's line set to ``quantity`` (appended, or dropped at 0)."""
+    kept = [line for line in lines if line.product_id != product_id]
+    if quantity <= 0:
+        return tuple(kept)
+    if len(kept) == len(lines):
+        return (*lines, CartLine(product_id=product_id, quantity=quantity))
+    return tuple(
+        CartLine(product_id=product_id, quantity=quantity)
+        if line.product_id == product_id
+        else line
+        for line in lines
+    )

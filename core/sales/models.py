@@ -1,0 +1,226 @@
+"""Carts and orders, with their payment and delivery records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field, computed_field
+
+from core.accounts.models import Role, User
+from core.base.ids import Id
+from core.base.models import Document, Model
+
+
+class CartLine(Model):
+    product_id: Id
+    quantity: int
+
+
+class CheckoutClaim(Model):
+    """The checkout holding a cart: the order it is placing, and until when."""
+
+    order_id: Id
+    lease_until: datetime
+
+
+class Cart(Model):
+    user_id: Id
+    products: tuple[CartLine, ...] = ()
+    version: int = 0
+    checkout: CheckoutClaim | None = None
+
+
+class CartItem(Model):
+    """A cart line joined with its product as it is now."""
+
+    product_id: Id
+    name: str
+    unit_price: int
+    currency: str
+    quantity: int
+    line_total: int
+    stock: int
+    active: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def available(self) -> bool:
+        """Active and with enough stock for this quantity."""
+        return self.active and self.stock >= self.quantity
+
+
+class CartView(Model):
+    user_id: Id
+    items: tuple[CartItem, ...]
+    total_amount: int
+    currency: str
+    version: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items
+
+    @property
+    def can_check_out(self) -> bool:
+        return bool(self.items) and all(item.available for item in self.items)
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+class OrderLine(Model):
+    """An ordered product with the name and unit price it had when the order was placed."""
+
+    product_id: Id
+    quantity: int
+    name: str
+    unit_price: int
+    line_total: int
+
+
+class ShopProcess(StrEnum):
+    """Who changed a status when no person did."""
+
+    PAYMENT = "payment"
+    EXPIRY = "expiry"
+
+
+class StatusChange(Model):
+    from_status: OrderStatus | None = Field(alias="from")
+    to_status: OrderStatus = Field(alias="to")
+    by: ShopProcess | Id | None = Field(
+        description="The staff member or customer, `payment` or `expiry`; null: the system."
+    )
+    at: datetime
+
+
+class PaymentMethod(StrEnum):
+    MANUAL = "manual"
+    PROVIDER = "provider"
+    """Telegram Payments through a payment provider (a card)."""
+    STARS = "stars"
+    """Telegram Stars (currency ``XTR``)."""
+
+
+class PaymentState(StrEnum):
+    UNPAID = "unpaid"
+    PAID = "paid"
+    REFUND_DUE = "refund_due"
+    REFUNDED = "refunded"
+
+
+class Charge(Model):
+    """Money Telegram took for an order, as its ``successful_payment`` said."""
+
+    telegram_payment_charge_id: str
+    provider_payment_charge_id: str
+    method: PaymentMethod
+    amount: int
+    currency: str
+    at: datetime
+    state: PaymentState = Field(description="`paid`, `refund_due` or `refunded`.")
+
+
+class PaymentRecord(Model):
+    """How an order is paid: the method, its state and the charge that paid it."""
+
+    method: PaymentMethod | None = Field(
+        default=None, description="Null until the customer pays or picks a method."
+    )
+    state: PaymentState = PaymentState.UNPAID
+    telegram_payment_charge_id: str | None = None
+    provider_payment_charge_id: str | None = None
+    amount: int | None = None
+    currency: str | None = None
+    paid_at: datetime | None = None
+    late: bool = Field(
+        default=False, description="The payment arrived after the order was cancelled."
+    )
+    refunded_at: datetime | None = None
+    extra_charges: tuple[Charge, ...] = Field(
+        default=(), description="Payments beyond the one the order needed, to be refunded."
+    )
+    hold_until: datetime | None = Field(default=None, exclude=True)
+
+
+class DeliverySnapshot(Model):
+    """How an order reaches the customer, as chosen at checkout (see ``core/sales/delivery.py``)."""
+
+    method: str = Field(description="The delivery method's code.")
+    title: str
+    fee: int = Field(description="In minor units; included in the order's totalAmount.")
+    info: str = Field(default="", description="What the method told the customer.")
+    recipient_name: str
+    phone: str = Field(description="E.164, e.g. +442079460958.")
+    address: str | None = None
+    note: str = Field(default="", description="The customer's note for the shop.")
+
+
+class Order(Document):
+    number: int
+    user_id: Id
+    products: tuple[OrderLine, ...]
+    total_amount: int = Field(description="The lines plus the delivery fee, in minor units.")
+    currency: str
+    status: OrderStatus
+    delivery: DeliverySnapshot | None = None
+    history: tuple[StatusChange, ...]
+    payment: PaymentRecord = Field(default_factory=PaymentRecord)
+    version: int = 0
+
+
+class StatusResult(Model):
+    """One order's outcome in a bulk status change."""
+
+    order_id: Id
+    ok: bool
+    status: OrderStatus | None = None
+    error: str | None = None
+    message: str | None = None
+
+
+class BulkStatusResult(Model):
+    results: tuple[StatusResult, ...]
+
+
+class StaffChange(Model):
+    """One entry of an order's history, with the name of whoever made it."""
+
+    from_status: OrderStatus | None
+    to_status: OrderStatus
+    by_name: str | None
+    by_role: Role | None
+    by_process: ShopProcess | None = None
+    at: datetime
+
+
+class StaffOrderView(Model):
+    order: Order
+    customer: User | None
+    history: tuple[StaffChange, ...]
+    next_statuses: tuple[OrderStatus, ...]
+
+    @property
+    def last_change(self) -> StaffChange:
+        return self.history[-1]
+
+
+class StatusMove(Model):
+    """The outcome of a change from a view: ``moved`` is false when the order had already
+    moved on (another operator was faster); ``view`` is the order as it is now."""
+
+    view: StaffOrderView
+    moved: bool
