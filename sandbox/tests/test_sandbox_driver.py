@@ -56,22 +56,3 @@ async def test_failures_show_the_chat(bot: Bot, make_user: Callable[..., FakeUse
     )
     with pytest.raises(WaitTimeout, match="a reply to 'hello'"):
         await alice.send("hello", timeout=0.05)
-
-
-async def test_a_bot_of_make_bot_closes_at_once(
-    sandbox_server: SandboxServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """No TLS to wind down, so none of aiogram's 250 ms wait after closing."""
-    bot = make_bot(sandbox_server)
-    await bot.get_me()
-    http = await bot.session.create_session()  # type: ignore[attr-defined]
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    monkeypatch.setattr(asyncio, "sleep", sleep)
-    await bot.session.close()
-
-    assert http.closed
-    assert slept == []
