@@ -1,4 +1,4 @@
-# The shop's processes (API, bot) for docker-compose.yml; MongoDB runs beside them.
+# The shop's processes (API, bot, notifier) for docker-compose.yml; MongoDB runs beside them.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PROJECT_ENVIRONMENT=/opt/venv

@@ -79,7 +79,9 @@ def read_query(request: web.Request, command: type[CommandT]) -> CommandT:
     names = [name for name, _ in request.query.items()]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        errors = [FieldError((name,), "must be given at most once") for name in repeated]
+        errors = [
+            FieldError((name,), "must be given at most once", "repeated") for name in repeated
+        ]
         raise InvalidInput("The request has invalid fields.", errors)
     return parse(command, dict(request.query))
 

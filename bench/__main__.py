@@ -66,13 +66,13 @@ class Run:
 
 
 async def started() -> bool:
-    """The delivery worker's readiness: it serves nothing, so give it a moment."""
+    """The notifier's readiness: it serves nothing, so give it a moment."""
     await asyncio.sleep(1)
     return True
 
 
 async def storefront(uri: str, run: Run) -> None:
-    """1 and 3: the API and the bare baseline loaded by wrk, the delivery worker sending
+    """1 and 3: the API and the bare baseline loaded by wrk, the notifier sending
     the new-order notices; all child processes."""
     servers = []
     async with contextlib.AsyncExitStack() as stack:
@@ -86,7 +86,7 @@ async def storefront(uri: str, run: Run) -> None:
             folder = RESULTS / "work" / name
             side = await sides.prepare(shop, name, url, folder, run.plan.orders, scarce)
             env = child_env(uri, f"bench_{name}", API_PORT=str(port))
-            if name == "shop":  # each new order queues a notice for the worker to send
+            if name == "shop":  # each new order queues a notice for the notifier to send
                 env["OPERATOR_CHAT_ID"] = str(OPERATORS_CHAT)
             log = RESULTS / "logs" / f"{name}-api.log"
             child = running(module, env, log, answers(url + "/readyz"))
@@ -98,8 +98,8 @@ async def storefront(uri: str, run: Run) -> None:
             BOT_API_BASE_URL=telegram.url,
             OPERATOR_CHAT_ID=str(OPERATORS_CHAT),
         )
-        log = RESULTS / "logs" / "delivery-worker.log"
-        worker = await stack.enter_async_context(running("bot.delivery", worker_env, log, started))
+        log = RESULTS / "logs" / "notifier.log"
+        worker = await stack.enter_async_context(running("bot.notifier", worker_env, log, started))
         measured = [side for side, _ in servers]
         if "http" in run.only:
             table, run.data["http"] = await api_load.measure(measured, run.plan.seconds)
@@ -113,9 +113,7 @@ async def storefront(uri: str, run: Run) -> None:
                        shop_rss / bare_rss)  # fmt: skip
         calls = telegram.sandbox.calls
         sent = sum(c.method == "sendMessage" and c.status == 200 for c in calls)
-        run.memory.add(
-            f"delivery worker ({sent} notices sent)", worker.peak_rss_mib(), "-", "-", "-"
-        )
+        run.memory.add(f"notifier ({sent} notices sent)", worker.peak_rss_mib(), "-", "-", "-")
 
 
 async def main(run: Run) -> None:

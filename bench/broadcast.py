@@ -1,14 +1,14 @@
 """``python -m bench.broadcast [--recipients N]``: a broadcast against Telegram's 30/s limit.
 
 The sandbox enforces 30 messages per second for the bot and 1 per second per chat, as
-Telegram does, and answers 429 beyond them. The delivery worker runs as its own process
-(``python -m bot.delivery``) over the embedded engine. The baseline, in the same run, is a
+Telegram does, and answers 429 beyond them. The notifier runs as its own process
+(``python -m bot.notifier``) over the embedded engine. The baseline, in the same run, is a
 bare aiogram loop with no database at all, paced in process at the same 34 ms interval:
 the best a sender can do here. Reported: sustained rate (first to last accepted send),
 its ratio to the limit and to the baseline, 429s met, duplicates and lost messages.
 
 ``--blocked-every 40 --floods 3`` adds what the test suite checks at a small size
-(``tests/bot/test_delivery.py``): every 40th recipient has blocked the bot (counted as
+(``tests/bot/test_notifier.py``): every 40th recipient has blocked the bot (counted as
 blocked, never sent), and the first 3 sends are answered 429 with ``retry_after`` 1 s.
 """
 
@@ -26,7 +26,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from bench.processes import running
 from bench.report import Table, save
 from bench.stage import RESULTS, child_env, engine, shop_on
-from bot.delivery.worker import SendWindow, slot_interval
+from bot.notifier.worker import SendWindow, slot_interval
 from core.accounts.access import SYSTEM
 from core.accounts.commands import TelegramSignup
 from core.messaging.commands import BroadcastDraft
@@ -49,7 +49,7 @@ def _rate(accepted: Sequence[ApiCall]) -> float:
 
 
 async def baseline(server: SandboxServer, chats: Sequence[int]) -> float:
-    """A database-free loop with the worker's pacing (interval and window): its rate."""
+    """A database-free loop with the notifier's pacing (interval and window): its rate."""
     bot = make_bot(server)
     step = slot_interval(LIMIT).total_seconds()
     window = SendWindow(int(LIMIT))
@@ -114,7 +114,7 @@ async def measure(
             sandbox.faults.fail(floods, status=429, retry_after=1, methods=["sendMessage"])
         broadcast = await shop.broadcasts.start(SYSTEM, draft)
         began = time.monotonic()
-        async with running("bot.delivery", env, RESULTS / "worker.log", started) as worker:
+        async with running("bot.notifier", env, RESULTS / "worker.log", started) as worker:
             while (progress := await shop.broadcasts.progress(SYSTEM, broadcast.id)).remaining:  # noqa: ASYNC110
                 await asyncio.sleep(0.5)
             peak_rss = worker.peak_rss_mib()
@@ -136,7 +136,7 @@ async def measure(
         ["sender", "msg/s", "of limit", "vs baseline", "429s", "early after a 429", "blocked",
          "sent to blocked", "duplicates", "lost", "seconds", "worker peak RSS MiB"],
     )  # fmt: skip
-    table.add("delivery worker", round(rate, 2), f"{rate / LIMIT:.1%}",
+    table.add("notifier", round(rate, 2), f"{rate / LIMIT:.1%}",
               round(rate / bare_rate, 3), len(met), early, progress.blocked, sent_to_blocked,
               duplicates, lost, round(elapsed, 1), round(peak_rss, 1))  # fmt: skip
     table.add("bare loop (baseline)", round(bare_rate, 2), f"{bare_rate / LIMIT:.1%}", 1.0,
@@ -144,7 +144,7 @@ async def measure(
     table.notes.append("target: >= 29 msg/s (97% of Telegram's limit), 0 duplicates, 0 lost")
     table.notes.append(
         "with --blocked-every/--floods: every blocked recipient counted and sent nothing, "
-        "at most DELIVERY_SENDERS - 1 (3) sends early after a 429 (those already on the wire)"
+        "at most NOTIFIER_SENDERS - 1 (3) sends early after a 429 (those already on the wire)"
     )
     data = {
         "recipients": recipients,

@@ -52,7 +52,7 @@ def create_bot(
     """A Bot for ``BOT_TOKEN`` talking to ``BOT_API_BASE_URL`` (Telegram's by default).
 
     ``retry_replies``: a request answered 429 or 5xx, or lost to the network, waits (with
-    ``sleep``) and goes again (``bot/retries.py``); the delivery worker turns it off and
+    ``sleep``) and goes again (``bot/retries.py``); the notifier turns it off and
     reschedules instead. A polling bot does not send an edit that changes nothing
     (``bot/shown.py``).
     """

@@ -7,8 +7,8 @@
 
 After ``attempts`` tries the last error is raised. A request whose answer was lost after
 Telegram carried it out (a timeout) is sent again, so a message can rarely repeat: better
-than a lost reply (see docs/bot.md). The delivery worker does not use this: it reschedules
-through the outbox instead (``bot/delivery/worker.py``).
+than a lost reply (see docs/bot.md). The notifier does not use this: it reschedules
+through the notification queue instead (``bot/notifier/worker.py``).
 """
 
 from __future__ import annotations

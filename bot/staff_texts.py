@@ -209,7 +209,7 @@ def draft(value: OrderStatus | None, formatted: bool, recipients: int) -> str:
 
 
 def preview(text: str, formatted: bool) -> str:
-    """A broadcast as its recipients see it (the delivery worker sends the same)."""
+    """A broadcast as its recipients see it (the notifier sends the same)."""
     return text if formatted else html.quote(text)
 
 

@@ -7,7 +7,6 @@ so that translators see the whole sentence. ``python -m bot.catalogs`` collects 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from aiogram import html
@@ -17,12 +16,20 @@ from babel import Locale
 
 from core.accounts.errors import TooManyAttempts
 from core.accounts.models import Language, User
-from core.base.errors import DomainError, FieldError, InvalidInput, VersionConflict
+from core.base.errors import DomainError, FieldError, InvalidInput
 from core.base.models import Page
 from core.base.money import format_money
+from core.catalog.errors import TooManyCategories, WrongCurrency
 from core.catalog.models import Product
+from core.messaging.notifications import (
+    LatePaymentNotice,
+    OrderExpiredNotice,
+    OrderNews,
+    OrderStatusNotice,
+    RefundedNotice,
+)
 from core.sales.delivery import DeliveryMethod, total_with_fee
-from core.sales.errors import OutOfStock, ProductUnavailable
+from core.sales.errors import CartLimit, IllegalTransition, OutOfStock, ProductUnavailable
 from core.sales.models import (
     CartView,
     DeliverySnapshot,
@@ -465,20 +472,27 @@ def choose_language() -> str:
     return _("Which language should the shop speak to you?")
 
 
-def order_status_notice(number: int, total: str, value: OrderStatus) -> str:
+def _news(notice: OrderNews) -> dict[str, object]:
+    return {
+        "number": notice.order_number,
+        "total": money(notice.total_amount, notice.currency),
+    }
+
+
+def order_status_notice(notice: OrderStatusNotice) -> str:
     return _("Your order #{number} ({total}) is now <b>{status}</b>.").format(
-        number=number, total=total, status=status(value)
+        **_news(notice), status=status(notice.status)
     )
 
 
-def order_expired_notice(number: int, total: str) -> str:
+def order_expired_notice(notice: OrderExpiredNotice) -> str:
     return _(
         "Your order #{number} ({total}) was not paid in time, so it is now <b>cancelled</b>."
-    ).format(number=number, total=total)
+    ).format(**_news(notice))
 
 
-def late_payment_notice(number: int, total: str, value: OrderStatus | None) -> str:
-    if value is OrderStatus.CANCELLED:
+def late_payment_notice(notice: LatePaymentNotice) -> str:
+    if notice.status is OrderStatus.CANCELLED:
         text = _(
             "Your payment of {total} came after order #{number} was cancelled: it will be refunded."
         )
@@ -487,91 +501,121 @@ def late_payment_notice(number: int, total: str, value: OrderStatus | None) -> s
             "Your payment of {total} came after order #{number} was paid already: "
             "it will be refunded."
         )
-    return text.format(number=number, total=total)
+    return text.format(**_news(notice))
 
 
-def star_refund_notice(number: int, total: str) -> str:
-    return _("We refunded your payment of {total} for order #{number}.").format(
-        number=number, total=total
-    )
+def refunded_notice(notice: RefundedNotice) -> str:
+    return _("We refunded your payment of {total} for order #{number}.").format(**_news(notice))
 
 
-# Core's refusals in the reader's language. Core words them in English (the HTTP API's
-# problem details); the bot translates the fixed ones by their English text and writes the
-# ones with values itself. Anything else is shown as core wrote it.
-CORE_MESSAGES = (
-    N_("No such product."),
-    N_("No such order."),
-    N_("This product is not in your cart."),
-    N_("At most 100 of one product per order."),
-    N_("A cart holds at most 50 different products."),
-    N_("Your cart is empty."),
-    N_("An account with this email already exists."),
-    N_("This Telegram account is already linked to a shop account."),
-    N_("Your cart changed since you reviewed it; please review it again."),
-    N_("This order is still being placed; try again in a moment."),
-    N_("The current password is wrong."),
-    N_("Your role may not do this."),
-    N_("Invalid id."),
-    N_("The request has invalid fields."),
-    N_("The phone number is not valid."),
-    N_("The delivery details are not valid."),
-    N_("This account has been deactivated; ask the shop's admins."),
-)
-ATTEMPTS = (
-    N_("Too many attempts"),
-    N_("Too many wrong passwords"),
-    N_("Too many sign-ups with emails that already have an account"),
-)
-FIELD_NAMES = (
-    N_("Id"),
-    N_("Name"),
-    N_("Email"),
-    N_("New password"),
-    N_("Old password"),
-    N_("Quantity"),
-    N_("Phone"),
-    N_("Address"),
-    N_("Note"),
-)
-FIELD_PROBLEMS = (
-    N_("value is not a valid email address"),
-    N_("String should have at least 8 characters"),
-    N_("String should have at most 72 characters"),
-    N_("String should have at most 100 characters"),
-    N_("Input should be less than or equal to 100"),
-    N_("must not be blank"),
-    N_("must be a 24-character hexadecimal id"),
-    N_("is not a valid phone number (with the country code: +44 20 7946 0958)"),
-    N_("String should have at most 300 characters"),
-    N_("String should have at most 500 characters"),
-)
+# Core's refusals in the reader's language, by their reason (``DomainError.reason``: a
+# stable key, so rewording core's English never changes a reply). A test checks that every
+# reason core can raise has its text here. ``{placeholders}`` are filled from the error.
+REFUSALS = {
+    "no-such-product": N_("No such product."),
+    "no-such-order": N_("No such order."),
+    "no-such-user": N_("No such user."),
+    "no-such-category": N_("No such category."),
+    "no-such-broadcast": N_("No such broadcast."),
+    "not-in-cart": N_("This product is not in your cart."),
+    "no-photo": N_("This product has no photo."),
+    "invalid-input": N_("The request has invalid fields."),
+    "not-delivering": N_("This shop does not deliver: place the order without delivery details."),
+    "wrong-currency": N_("This shop sells in {currency} only."),
+    "invalid-photo": N_("The photo cannot be used."),
+    "email-taken": N_("An account with this email already exists."),
+    "telegram-account-taken": N_("This Telegram account is already linked to a shop account."),
+    "version-conflict": N_("Someone else changed this just now; please try again."),
+    "stock-out-of-range": N_("This change would take the stock below zero or past its most."),
+    "line-limit": N_("At most {most} of one product per order."),
+    "lines-limit": N_("A cart holds at most {most} different products."),
+    "empty-cart": N_("Your cart is empty."),
+    "out-of-stock": N_("Not enough stock for: {names}."),
+    "product-unavailable": N_(
+        "No longer available: {names}. Remove it from your cart to continue."
+    ),
+    "cart-changed": N_("Your cart changed since you reviewed it; please review it again."),
+    "checkout-in-progress": N_("This order is still being placed; try again in a moment."),
+    "illegal-transition": N_("An order that is {current} cannot become {target}."),
+    "account-deactivated": N_("This account has been deactivated; ask the shop's admins."),
+    "bad-credentials": N_("The email or password is wrong."),
+    "bad-token": N_("The token is invalid or has expired."),
+    "last-admin": N_("The shop needs an active admin: make another admin first."),
+    "account-busy": N_("This account is being changed by someone else; try again."),
+    "forbidden": N_("Your role may not do this."),
+    "wrong-password": N_("The current password is wrong."),
+    "broadcast-closed": N_("This broadcast can no longer be cancelled."),
+    "no-refund-due": N_("No refund is due for this payment."),
+    "categories-changed": N_("List every category exactly once, and nothing else."),
+    "too-many-categories": N_("A shop has at most {most} categories."),
+    "payment-order-not-found": N_("We could not find this order."),
+    "order-cancelled": N_("This order was cancelled."),
+    "order-already-paid": N_("This order is already paid."),
+    "order-expired": N_("This order was not paid in time. Please order again."),
+    "price-changed": N_("The price changed. Please open the order and pay again."),
+    "invoice-out-of-date": N_("This invoice is out of date. Please open the order and pay again."),
+    "method-unavailable": N_("This payment method is not available."),
+    "order-changed": N_("This order just changed. Please open it and try again."),
+    "too-many-attempts": N_("Too many attempts"),
+    "too-many-wrong-passwords": N_("Too many wrong passwords"),
+    "too-many-sign-ups": N_("Too many sign-ups with emails that already have an account"),
+}
+# A field's problem, by the field's name in the input and the problem's kind (pydantic's
+# error type, or core's own); ``{placeholders}`` are the values the kind names.
+FIELD_NAMES = {
+    "id": N_("Id"),
+    "name": N_("Name"),
+    "email": N_("Email"),
+    "password": N_("Password"),
+    "newPassword": N_("New password"),
+    "oldPassword": N_("Old password"),
+    "quantity": N_("Quantity"),
+    "phone": N_("Phone"),
+    "address": N_("Address"),
+    "note": N_("Note"),
+    "method": N_("Delivery"),
+}
+FIELD_PROBLEMS = {
+    "string_too_short": N_("must have at least {min_length} characters"),
+    "string_too_long": N_("must have at most {max_length} characters"),
+    "less_than_equal": N_("must be at most {le}"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "missing": N_("is required"),
+    "email": N_("is not a valid email address"),
+    "blank": N_("must not be blank"),
+    "object_id": N_("must be a 24-character hexadecimal id"),
+    "phone": N_("is not a valid phone number (with the country code: +44 20 7946 0958)"),
+    "line_break": N_("must be one line"),
+    "invisible_character": N_("must not contain control or invisible formatting characters"),
+    "edge_joiner": N_("must not start or end with a zero-width joiner"),
+    "not_offered": N_("is not a way this shop delivers"),
+    "not_taken": N_("is not taken for this way of delivery"),
+}
+FIELD_PROBLEM = N_("is not valid")
+"""Any other kind (the bot's own input never has one)."""
 
 
 def refusal(error: DomainError) -> str:
     """Why core said no, for the reader: a field's problem, or the whole refusal."""
     if isinstance(error, InvalidInput) and error.errors:
         return _field_problem(error.errors[0])
-    if isinstance(error, OutOfStock):
-        return _("Not enough stock for: {names}.").format(names=_names(error.product_names))
-    if isinstance(error, ProductUnavailable) and error.product_names:
-        return _("No longer available: {names}. Remove it from your cart to continue.").format(
-            names=_names(error.product_names)
-        )
     if isinstance(error, TooManyAttempts):
         return _too_many(error)
-    if isinstance(error, VersionConflict):
-        return _("Someone else changed this just now; please try again.")
-    return _translated(error.message)
+    return _(REFUSALS[error.reason]).format(**_values(error))
 
 
-def _translated(text: str) -> str:
-    """``text`` in the reader's language if the catalog has it (``_("")`` is the header)."""
-    return _(text) if text else text
-
-
-def _names(names: Sequence[str]) -> str:
-    return ", ".join(names)
+def _values(error: DomainError) -> dict[str, object]:
+    """What a refusal's text names."""
+    if isinstance(error, OutOfStock | ProductUnavailable):
+        return {"names": ", ".join(error.product_names) or _("a product")}
+    if isinstance(error, IllegalTransition):
+        current, target = OrderStatus(error.current), OrderStatus(error.target)
+        return {"current": status(current), "target": status(target)}
+    if isinstance(error, CartLimit | TooManyCategories):
+        return {"most": error.most}
+    if isinstance(error, WrongCurrency):
+        return {"currency": error.currency}
+    return {}
 
 
 def _too_many(error: TooManyAttempts) -> str:
@@ -579,18 +623,14 @@ def _too_many(error: TooManyAttempts) -> str:
     text = ngettext(
         "{what}; try again in {count} minute.", "{what}; try again in {count} minutes.", minutes
     )
-    return text.format(what=_translated(error.what), count=minutes)
+    return text.format(what=_(REFUSALS[error.reason]), count=minutes)
 
 
 def _field_problem(field: FieldError) -> str:
-    """``Email: value is not a valid email address: …``, translated where the catalog
-    knows the words (core's detail after the first colon is English only)."""
-    detail = _translated(field.message)
-    if detail == field.message:
-        head, colon, _rest = field.message.partition(": ")
-        detail = _translated(head) if colon and _translated(head) != head else field.message
-    detail = detail if detail.endswith(".") else f"{detail}."
+    """``Email: is not a valid email address.``, in the reader's language."""
+    detail = _(FIELD_PROBLEMS.get(field.kind, FIELD_PROBLEM)).format(**field.context) + "."
     if not field.loc:
         return detail
-    words = re.sub(r"(?<!^)(?=[A-Z])", " ", str(field.loc[-1])).lower()
-    return f"{_translated(words.capitalize())}: {detail}"
+    name = str(field.loc[-1])
+    label = _(FIELD_NAMES[name]) if name in FIELD_NAMES else name
+    return f"{label}: {detail}"

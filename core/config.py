@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
@@ -10,7 +11,14 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from core.sales.delivery import DeliveryMethod, check_methods, check_region
@@ -29,6 +37,15 @@ ENV_FILES = (
     GENERATED_ENV,
     PROJECT_ROOT / ".env",
 )  # later files win; the environment wins over both
+
+
+log = logging.getLogger(__name__)
+
+
+def formerly(name: str, old: str) -> AliasChoices:
+    """A renamed setting: read as ``name``, or else by its ``old`` name for one release
+    (``load`` warns when the old one is set)."""
+    return AliasChoices(name, old)
 
 
 SHOWN_DEFAULT = "x-shown-default"
@@ -91,12 +108,14 @@ class CoreSettings(BaseConfig):
         description="ISO 4217 code; every price is in this currency, in its minor units (cents "
         "for USD, whole yen for JPY, whole Stars for `XTR`).",
     )
-    checkout_lease_seconds: int = Field(
+    lease_seconds: int = Field(
         default=60,
         ge=5,
         le=3600,
-        description="How long interrupted work waits before recovery takes it over; every "
-        "process runs recovery once this period.",
+        validation_alias=formerly("lease_seconds", "checkout_lease_seconds"),
+        description="Every lease on interrupted work (a checkout, a cancellation, a notice "
+        "being sent, a fan-out): how long such work waits before another process takes it "
+        "over; every process also runs recovery once this period.",
     )
     operator_chat_id: int | None = Field(
         default=None,
@@ -248,7 +267,7 @@ SettingsT = TypeVar("SettingsT", bound=BaseConfig)
 def load(settings_class: type[SettingsT]) -> SettingsT:
     """Build ``settings_class`` from the environment or exit with one readable line."""
     try:
-        return settings_class()
+        settings = settings_class()
     except SettingsError as exc:  # a value that should be JSON (DELIVERY_METHODS) is not
         field = re.search(r'field "(\w+)"', str(exc))
         name = field.group(1).upper() if field else "a setting"
@@ -259,6 +278,27 @@ def load(settings_class: type[SettingsT]) -> SettingsT:
         detail = error["msg"].removeprefix("Value error, ")
         problem = "is required" if error["type"] == "missing" else detail[:1].lower() + detail[1:]
         raise ConfigError(f"configuration error: {name} {problem}") from None
+    _warn_old_names(settings_class)
+    return settings
+
+
+def _warn_old_names(settings_class: type[BaseConfig]) -> None:
+    """One line per setting still set by the name it had before a rename."""
+    files = [dotenv_values(env_file) for env_file in ENV_FILES]
+    given = {name.upper() for name in os.environ} | {
+        name.upper() for values in files for name in values
+    }
+    for name, field in settings_class.model_fields.items():
+        alias = field.validation_alias
+        if not isinstance(alias, AliasChoices):
+            continue
+        for old in alias.choices[1:]:
+            if isinstance(old, str) and old.upper() in given:
+                log.warning(
+                    "%s is deprecated and will stop working in the next release; use %s",
+                    old.upper(),
+                    name.upper(),
+                )
 
 
 def ensure_generated_secret(path: Path = GENERATED_ENV) -> None:

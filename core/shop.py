@@ -34,6 +34,7 @@ from core.sales.desk import StaffDesk
 from core.sales.orders import Orders
 from core.sales.outbox import Outbox
 from core.sales.payments import Payments
+from core.sales.refund_jobs import StarRefunds
 from core.store import Store, connect
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class Shop:
     checkout: Checkout
     orders: Orders
     payments: Payments
+    refunds: StarRefunds
     outbox: Outbox
     stock_alerts: StockAlerts
     notifications: NotificationQueue
@@ -66,7 +68,7 @@ class Shop:
     @classmethod
     def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
         store = Store.of(client[settings.mongodb_database])
-        lease = timedelta(seconds=settings.checkout_lease_seconds)
+        lease = timedelta(seconds=settings.lease_seconds)
         tokens = TokenService(
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.jwt_ttl_minutes)
         )
@@ -89,7 +91,7 @@ class Shop:
         )
         orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
-        orders = Orders(store, outbox, stock, lease)
+        payments = Payments(store, orders, outbox, settings)
         return cls(
             settings=settings,
             client=client,
@@ -103,7 +105,8 @@ class Shop:
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
             orders=orders,
-            payments=Payments(store, orders, outbox, settings),
+            payments=payments,
+            refunds=StarRefunds(store, payments, lease),
             outbox=outbox,
             stock_alerts=alerts,
             notifications=notifications,
@@ -116,14 +119,15 @@ class Shop:
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish or undo interrupted checkouts, cancellations, notice and low-stock alert
-        relays, broadcast fan-outs, account changes, category archives and photo uploads;
-        how many.
+        relays, broadcast fan-outs, account changes, category archives and photo uploads,
+        and take over Stars refunds an earlier version queued as notices; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
         """
         return (
             await self.checkout.recover(at)
             + await self.orders.recover(at)
+            + await self.refunds.adopt_old_notices()
             + await self.outbox.relay_pending(at)
             + await self.stock_alerts.recover(at)
             + await self.broadcasts.recover(at)
@@ -137,7 +141,7 @@ class Shop:
         left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
         leases whose holder died."""
         while True:
-            await asyncio.sleep(self.settings.checkout_lease_seconds)
+            await asyncio.sleep(self.settings.lease_seconds)
             try:
                 if recovered := await self.recover():
                     log.warning("recovered interrupted work", extra={"count": recovered})

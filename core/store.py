@@ -33,9 +33,11 @@ from gridfs import AsyncGridFSBucket
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import BulkWriteError, ConnectionFailure
 
 from core.base.models import ItemT, Page
+
+DUPLICATE_KEY = 11000
 
 Collection = AsyncCollection[dict[str, Any]]
 PHOTOS = "photos"
@@ -96,6 +98,7 @@ class Store:
     orders: Collection
     counters: Collection
     notifications: Collection
+    refunds: Collection
     broadcasts: Collection
     pacing: Collection
     throttles: Collection
@@ -114,6 +117,7 @@ class Store:
             db.orders,
             db.counters,
             db.notifications,
+            db.refunds,
             db.broadcasts,
             db.pacing,
             db.throttles,
@@ -188,6 +192,9 @@ class Store:
                 IndexModel([("broadcastId", ASCENDING), ("state", ASCENDING)], sparse=True),
             ]
         )
+        await self.refunds.create_indexes(
+            [IndexModel([("state", ASCENDING), ("dueAt", ASCENDING)])]
+        )
         await self.broadcasts.create_indexes(
             [IndexModel([("createdAt", DESCENDING)]), IndexModel("reportTo.done", sparse=True)]
         )
@@ -226,6 +233,17 @@ async def find_page(
     total = result["total"][0]["n"] if result["total"] else 0
     items = tuple(model.model_validate(document) for document in result["items"])
     return Page[model](items=items, total=total, page=page, limit=limit)  # type: ignore[valid-type]
+
+
+async def insert_new(collection: Collection, documents: list[dict[str, Any]]) -> None:
+    """Insert ``documents``; those whose ``_id`` exists already are left as they are."""
+    if not documents:
+        return
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+            raise
 
 
 async def update_and_fetch(

@@ -1,4 +1,4 @@
-"""``python -m shop``: the database, HTTP API, bot, delivery worker and recovery in one
+"""``python -m shop``: the database, HTTP API, bot, notifier and recovery in one
 process.
 
 What ``./run`` starts. Without ``MONGODB_URI`` the embedded database comes up first;
@@ -14,8 +14,9 @@ from admin_api.app import run_api
 from admin_api.config import ApiSettings
 from bot.bootstrap import create_bot, run_bot
 from bot.config import BotSettings
-from bot.delivery.config import DeliverySettings
-from bot.delivery.worker import DeliveryWorker
+from bot.notifier.config import NotifierSettings
+from bot.notifier.worker import Notifier
+from bot.refunder import StarRefunder
 from core.config import load
 from core.shop import Shop
 from runtime.process import first_to_end, run_process
@@ -26,7 +27,7 @@ log = logging.getLogger("shop")
 
 
 async def serve(
-    shop: Shop, api: ApiSettings, telegram: BotSettings, delivery: DeliverySettings
+    shop: Shop, api: ApiSettings, telegram: BotSettings, notifier: NotifierSettings
 ) -> None:
     known_user_id = await shop.users.highest_telegram_id()  # new sandbox users go above it
     offline = telegram_for(telegram, shop.settings.operator_chat_id, known_user_id)
@@ -38,7 +39,8 @@ async def serve(
             await first_to_end(
                 run_api(shop, api),
                 run_bot(shop, bot_settings),
-                DeliveryWorker.of(shop, sender, delivery, telegram.default_language).run(),
+                Notifier.of(shop, sender, notifier, telegram.default_language).run(),
+                StarRefunder.of(shop, sender, notifier).run(),
             )
         finally:
             await sender.session.close()
@@ -46,8 +48,8 @@ async def serve(
 
 
 def main() -> None:
-    api, telegram, delivery = load(ApiSettings), load(BotSettings), load(DeliverySettings)
-    run_process(lambda shop: serve(shop, api, telegram, delivery))
+    api, telegram, notifier = load(ApiSettings), load(BotSettings), load(NotifierSettings)
+    run_process(lambda shop: serve(shop, api, telegram, notifier))
 
 
 main()

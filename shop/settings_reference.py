@@ -36,7 +36,7 @@ from pydantic_settings import NoDecode
 
 from admin_api.config import ApiSettings
 from bot.config import BotSettings
-from bot.delivery.config import DeliverySettings
+from bot.notifier.config import NotifierSettings
 from core.config import PROJECT_ROOT, SHOWN_DEFAULT, BaseConfig, CoreSettings
 from core.logs import LogSettings
 
@@ -45,7 +45,7 @@ SETTINGS_CLASSES: tuple[type[BaseConfig], ...] = (
     LogSettings,
     ApiSettings,
     BotSettings,
-    DeliverySettings,
+    NotifierSettings,
 )
 """Every process's settings, in the reference's order; each class's docstring heads its rows."""
 

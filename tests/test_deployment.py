@@ -17,7 +17,7 @@ def _compose() -> dict[str, Any]:
 def test_every_service_runs_a_real_entry_point() -> None:
     services = _compose()["services"]
     app_services = {name: s for name, s in services.items() if "build" in s}
-    assert {"api", "bot", "worker"} <= set(app_services)
+    assert {"api", "bot", "notifier"} <= set(app_services)
     for name, service in app_services.items():
         command = service["command"]
         assert command[:2] == ["python", "-m"], name

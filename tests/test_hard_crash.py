@@ -169,7 +169,7 @@ async def test_acknowledged_orders_survive_a_sigkill_of_engine_and_api(tmp_path:
                 async with http.get(f"/api/orders/{order_id}", headers=auth) as reply:
                     present += reply.status == 200
         async with open_shop(settings, uri) as shop:
-            lease = timedelta(seconds=settings.checkout_lease_seconds)
+            lease = timedelta(seconds=settings.lease_seconds)
             await shop.recover(at=clock.now() + lease + timedelta(seconds=1))
             orders = await shop.store.orders.find({}).to_list()
             products = await shop.store.products.find({}).to_list()

@@ -1,6 +1,6 @@
 """Several processes of each kind on one database, as in production: two API processes,
 two bot processes in webhook mode behind one URL (the sandbox delivers to them in turn,
-as a load balancer would) and two delivery workers.
+as a load balancer would) and two notifiers.
 
 Customers buy at once through HTTP and the bot while two staff members change statuses
 over HTTP. Then: no product oversold, one order per checkout, each status notice in the
@@ -99,9 +99,9 @@ async def start_shop(
             "WEBHOOK_PORT": str(port),
         }
         await processes.start(f"bot{n}", "bot", {**common, **webhook})
-    pace = {"TELEGRAM_CHAT_MESSAGES_PER_SECOND": "20", "DELIVERY_IDLE_SECONDS": "0.1"}
+    pace = {"TELEGRAM_CHAT_MESSAGES_PER_SECOND": "20", "NOTIFIER_IDLE_SECONDS": "0.1"}
     for n in range(2):
-        await processes.start(f"worker{n}", "bot.delivery", {**common, **pace})
+        await processes.start(f"worker{n}", "bot.notifier", {**common, **pace})
     urls = [f"http://127.0.0.1:{port}" for port in api_ports]
     for url in urls:
         await wait_until_serving(f"{url}/readyz", timeout=WAIT)

@@ -11,7 +11,7 @@ from core.messaging.commands import BroadcastDraft
 
 
 async def start_broadcast(call: Call[BroadcastDraft, None]) -> web.Response:
-    """Queue a text for every customer in the segment; the worker sends it."""
+    """Queue a text for every customer in the segment; the notifier sends it."""
     broadcasts = call.shop.broadcasts
     started = await broadcasts.start(call.actor, call.body)
     progress = await broadcasts.progress(call.actor, started.id)

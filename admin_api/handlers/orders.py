@@ -21,7 +21,7 @@ def _idempotency_key(request: web.Request) -> str | None:
     try:
         return parse(IdempotencyKey, {"key": key}).key
     except InvalidInput as exc:
-        errors = [FieldError((IDEMPOTENCY_KEY,), e.message) for e in exc.errors]
+        errors = [FieldError((IDEMPOTENCY_KEY,), e.message, e.kind, e.context) for e in exc.errors]
         raise InvalidInput("The Idempotency-Key header is invalid.", errors) from None
 
 

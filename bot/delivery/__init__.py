@@ -1,5 +1,2 @@
-"""The delivery worker: sends the outbox's notifications through the Bot API.
-
-``python -m bot.delivery`` runs it alone; several may run at once (claims are exclusive
-and the rate limits are shared through the database).
-"""
+"""The notifier's old module path: ``python -m bot.delivery`` still starts it for one more
+release, with a warning. Use ``python -m bot.notifier``."""

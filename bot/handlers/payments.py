@@ -82,7 +82,7 @@ async def pre_checkout(query: PreCheckoutQuery, shop: Shop) -> None:
             query.total_amount,
         )
     except PaymentRefused as refusal:
-        await query.answer(ok=False, error_message=refusal.message)
+        await query.answer(ok=False, error_message=texts.refusal(refusal))
     except Exception:
         log.exception("pre-checkout failed", extra={"pre_checkout_query_id": query.id})
         await query.answer(ok=False, error_message=texts.unexpected())

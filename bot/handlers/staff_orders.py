@@ -1,7 +1,7 @@
 """Staff and orders: the /staff menu, orders by status, an order's card, and moving it on.
 
 The same card (and its buttons) arrives with every new order in the operators' chat (see
-``bot/delivery/messages.py``). Each press acts as the presser, checked by core against
+``bot/notifier/messages.py``). Each press acts as the presser, checked by core against
 their role as it is now; a card the order has moved on from is shown again as it is now.
 """
 

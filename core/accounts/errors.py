@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from enum import StrEnum
+from typing import ClassVar
 
 from core.base.errors import Conflict, DomainError, Forbidden
 
@@ -22,9 +24,24 @@ class TelegramAccountTaken(Conflict):
 
 
 class AuthenticationFailed(DomainError):
-    """Credentials or a token were wrong. Never says which part."""
+    """Credentials or a token were wrong, or missing. Never says which part."""
 
     code = "unauthenticated"
+    REASONS: ClassVar[tuple[str, ...]] = ()
+
+
+class BadCredentials(AuthenticationFailed):
+    REASONS = ("bad-credentials",)
+
+    def __init__(self) -> None:
+        super().__init__("The email or password is wrong.")
+
+
+class BadToken(AuthenticationFailed):
+    REASONS = ("bad-token",)
+
+    def __init__(self) -> None:
+        super().__init__("The token is invalid or has expired.")
 
 
 class AccountDeactivated(AuthenticationFailed):
@@ -50,15 +67,31 @@ class AccountBusy(Conflict):
         super().__init__("This account is being changed by someone else; try again.")
 
 
+class Throttled(StrEnum):
+    """What a ``TooManyAttempts`` counted; each value is its reason."""
+
+    ATTEMPTS = "too-many-attempts"
+    WRONG_PASSWORDS = "too-many-wrong-passwords"
+    SIGN_UPS = "too-many-sign-ups"
+
+
+THROTTLED = {
+    Throttled.ATTEMPTS: "Too many attempts",
+    Throttled.WRONG_PASSWORDS: "Too many wrong passwords",
+    Throttled.SIGN_UPS: "Too many sign-ups with emails that already have an account",
+}
+
+
 class TooManyAttempts(DomainError):
     """Too many tries of something guessable; ``retry_after`` seconds until the next."""
 
     code = "too-many-attempts"
+    REASONS = tuple(Throttled)
 
-    def __init__(self, retry_after: int, what: str = "Too many attempts") -> None:
+    def __init__(self, retry_after: int, what: Throttled = Throttled.ATTEMPTS) -> None:
         minutes = math.ceil(retry_after / 60)
         wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
-        super().__init__(f"{what}; try again in {wait}.")
+        super().__init__(f"{THROTTLED[what]}; try again in {wait}.", what.value)
         self.retry_after = retry_after
         self.what = what
 

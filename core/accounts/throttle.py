@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 
 from pymongo.errors import DuplicateKeyError
 
-from core.accounts.errors import TooManyAttempts
+from core.accounts.errors import Throttled, TooManyAttempts
 from core.base import clock
 from core.store import Collection
 
@@ -131,7 +131,7 @@ class Throttle:
         """Use up one of ``email``'s tries, or raise ``TooManyAttempts``."""
         limit = self._limits.failures_per_email
         if retry_after := await self._counters.take(_key("email", email), limit):
-            raise TooManyAttempts(retry_after, "Too many wrong passwords")
+            raise TooManyAttempts(retry_after, Throttled.WRONG_PASSWORDS)
 
     async def password_confirmed(self, email: str) -> None:
         await self._counters.clear(_key("email", email))
@@ -149,9 +149,7 @@ class Throttle:
         ``TooManyAttempts`` if the address already made its share of them."""
         limit = self._limits.conflicts_per_address
         if retry_after := await self._counters.take(_key("registration", address), limit):
-            raise TooManyAttempts(
-                retry_after, "Too many sign-ups with emails that already have an account"
-            )
+            raise TooManyAttempts(retry_after, Throttled.SIGN_UPS)
 
     async def registered(self, address: str) -> None:
         """The registration made an account: it was no probe, so it does not count."""

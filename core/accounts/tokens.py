@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import jwt
 
-from core.accounts.errors import AuthenticationFailed
+from core.accounts.errors import BadToken
 from core.accounts.models import Role, User
 from core.base import clock
 
@@ -55,4 +55,4 @@ class TokenService:
             )
             return Claims(str(payload["sub"]), Role(payload["role"]), int(payload["sv"]))
         except (jwt.PyJWTError, ValueError, TypeError):
-            raise AuthenticationFailed("The token is invalid or has expired.") from None
+            raise BadToken() from None

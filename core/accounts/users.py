@@ -20,6 +20,8 @@ from core.accounts.commands import (
 from core.accounts.errors import (
     AccountDeactivated,
     AuthenticationFailed,
+    BadCredentials,
+    BadToken,
     EmailTaken,
     TelegramAccountTaken,
     WrongPassword,
@@ -29,11 +31,9 @@ from core.accounts.passwords import PasswordHasher
 from core.accounts.throttle import Throttle
 from core.accounts.tokens import IssuedToken, TokenService
 from core.base import clock
-from core.base.errors import NotFound
+from core.base.errors import Missing, NotFound
 from core.base.ids import parse_id
 from core.store import Store, update_and_fetch
-
-BAD_CREDENTIALS = "The email or password is wrong."
 
 
 class Users:
@@ -100,7 +100,7 @@ class Users:
     async def get(self, user_id: object) -> User:
         document = await self._users.find_one({"_id": parse_id(user_id)})
         if document is None:
-            raise NotFound("No such user.")
+            raise NotFound(Missing.USER)
         return User.model_validate(document)
 
     async def by_telegram(self, telegram_id: int) -> User | None:
@@ -134,7 +134,7 @@ class Users:
         user = None if document is None else User.model_validate(document)
         hashed = user.password_hash if user else None
         if not await self._hasher.verify(credentials.password, hashed) or user is None:
-            raise AuthenticationFailed(BAD_CREDENTIALS)
+            raise BadCredentials()
         return user
 
     async def log_in(self, credentials: Credentials, *, address: str) -> tuple[User, IssuedToken]:
@@ -158,10 +158,10 @@ class Users:
         claims = self._tokens.verify(token)
         document = await self._users.find_one({"_id": parse_id(claims.user_id)})
         if document is None:
-            raise AuthenticationFailed("The token is invalid or has expired.")
+            raise BadToken()
         user = User.model_validate(document)
         if user.session_version != claims.session_version or not user.active:
-            raise AuthenticationFailed("The token is invalid or has expired.")
+            raise BadToken()
         return user
 
     async def update_profile(self, user_id: ObjectId, update: ProfileUpdate) -> User:
@@ -207,5 +207,5 @@ class Users:
             update["$inc"] = {"sessionVersion": 1}
         document = await update_and_fetch(self._users, {"_id": user_id}, update)
         if document is None:
-            raise NotFound("No such user.")
+            raise NotFound(Missing.USER)
         return User.model_validate(document)

@@ -57,8 +57,16 @@ def parse(command: type[CommandT], data: Any) -> CommandT:
     try:
         return command.model_validate(data)
     except ValidationError as exc:
-        errors = [FieldError(tuple(e["loc"]), e["msg"]) for e in exc.errors()]
+        errors = [
+            FieldError(tuple(e["loc"]), e["msg"], e["type"], _plain(e.get("ctx", {})))
+            for e in exc.errors()
+        ]
         raise InvalidInput("The request has invalid fields.", errors) from None
+
+
+def _plain(context: dict[str, Any]) -> dict[str, object]:
+    """The values an error names (``max_length``: 72), without the exception it wraps."""
+    return {k: v for k, v in context.items() if isinstance(v, int | float | str)}
 
 
 class HistoryQuery(Command):

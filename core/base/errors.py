@@ -3,29 +3,73 @@ error in one place."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic_core import PydanticCustomError
 
 
 class DomainError(Exception):
-    """A rule of the shop said no. ``code`` is stable; ``message`` is for people."""
+    """A rule of the shop said no.
+
+    ``code`` is stable: the API's problem type. ``reason`` is as stable, and finer where one
+    code covers several refusals (``no-such-order`` is a ``not-found``): an entrypoint that
+    words refusals itself (the bot, in its readers' languages) keys its texts by it, never
+    by ``message``, which is core's English for the API's problem details and the logs.
+    ``REASONS`` lists every reason this very class is raised with: its code unless it says
+    otherwise, none for a class only raised through its subclasses.
+    """
 
     code = "domain-error"
+    REASONS: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, message: str) -> None:
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if "REASONS" not in cls.__dict__:
+            cls.REASONS = (cls.code,)
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason or (self.REASONS[0] if self.REASONS else self.code)
+
+
+def every_reason() -> set[str]:
+    """The reason of every refusal core can raise (of its classes imported so far)."""
+
+    def family(cls: type[DomainError]) -> Iterator[type[DomainError]]:
+        yield cls
+        for sub in cls.__subclasses__():
+            yield from family(sub)
+
+    core = [cls for cls in family(DomainError) if cls.__module__.startswith("core.")]
+    return {reason for cls in core for reason in cls.REASONS}
 
 
 @dataclass(frozen=True)
 class FieldError:
-    """One invalid field: its path in the input and what is wrong with it."""
+    """One invalid field: its path in the input, what is wrong with it in English, and the
+    same as a stable ``kind`` (pydantic's error type, such as ``string_too_short``, or
+    core's own, such as ``phone``) with the values it names (``{"max_length": 72}``)."""
 
     loc: tuple[str | int, ...]
     message: str
+    kind: str = "invalid"
+    context: Mapping[str, object] = field(default_factory=dict)
+
+
+def field_error(loc: tuple[str | int, ...], exc: ValueError) -> FieldError:
+    """``exc`` as the problem of the field at ``loc``: its kind is the type of a
+    ``PydanticCustomError`` (core's validators raise those), else ``invalid``."""
+    kind = exc.type if isinstance(exc, PydanticCustomError) else "invalid"
+    return FieldError(loc, str(exc), kind)
 
 
 class InvalidInput(DomainError):
+    """Some fields are wrong (``errors``, one per field), or the input as a whole."""
+
     code = "invalid-input"
 
     def __init__(self, message: str, errors: Sequence[FieldError] = ()) -> None:
@@ -33,12 +77,41 @@ class InvalidInput(DomainError):
         self.errors = tuple(errors)
 
 
+class Missing(StrEnum):
+    """What a ``NotFound`` did not find; each value is its reason."""
+
+    PRODUCT = "no-such-product"
+    ORDER = "no-such-order"
+    USER = "no-such-user"
+    CATEGORY = "no-such-category"
+    BROADCAST = "no-such-broadcast"
+    CART_LINE = "not-in-cart"
+    PHOTO = "no-photo"
+
+
+MISSING = {
+    Missing.PRODUCT: "No such product.",
+    Missing.ORDER: "No such order.",
+    Missing.USER: "No such user.",
+    Missing.CATEGORY: "No such category.",
+    Missing.BROADCAST: "No such broadcast.",
+    Missing.CART_LINE: "This product is not in your cart.",
+    Missing.PHOTO: "This product has no photo.",
+}
+
+
 class NotFound(DomainError):
     code = "not-found"
+    REASONS = tuple(Missing)
+
+    def __init__(self, what: Missing) -> None:
+        super().__init__(MISSING[what], what.value)
+        self.what = what
 
 
 class Conflict(DomainError):
     code = "conflict"
+    REASONS: ClassVar[tuple[str, ...]] = ()
 
 
 class VersionConflict(Conflict):

@@ -87,7 +87,7 @@ def _email_address(value: str) -> str:
     except email_validator.EmailNotValidError as exc:
         reason = {"reason": str(exc)}
         raise PydanticCustomError(
-            "value_error", "value is not a valid email address: {reason}", reason
+            "email", "value is not a valid email address: {reason}", reason
         ) from None
     return address.normalized.lower()
 

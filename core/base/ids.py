@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 from bson import ObjectId
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-from core.base.errors import FieldError, InvalidInput
+from core.base.errors import InvalidInput, field_error
 
 ID_PATTERN = "[0-9a-f]{24}"  # as ids are written out: lower case
 
@@ -18,7 +19,7 @@ def _to_object_id(value: Any) -> ObjectId:
         return value
     if isinstance(value, str) and re.fullmatch(ID_PATTERN, value):
         return ObjectId(value)
-    raise ValueError("must be a 24-character hexadecimal id")
+    raise PydanticCustomError("object_id", "must be a 24-character hexadecimal id")
 
 
 Id = Annotated[
@@ -34,4 +35,4 @@ def parse_id(value: object, field: str = "id") -> ObjectId:
     try:
         return _to_object_id(value)
     except ValueError as exc:
-        raise InvalidInput("Invalid id.", [FieldError((field,), str(exc))]) from None
+        raise InvalidInput("Invalid id.", [field_error((field,), exc)]) from None

@@ -49,10 +49,17 @@ def _invisible(char: str, multiline: bool) -> bool:
 
 
 def clean(text: str, *, multiline: bool = False, required: bool = False) -> str:
-    """``text`` trimmed if it is fit to show, else ``ValueError`` saying why."""
+    """``text`` trimmed if it is fit to show, else a ``ValueError`` saying why (a
+    ``PydanticCustomError`` whose type names the problem, for fields)."""
     if bad := next((char for char in text if _refused(char, multiline)), None):
-        kind = "line breaks" if bad == NEWLINE else "control or invisible formatting characters"
-        raise ValueError(f"must not contain {kind} (found U+{ord(bad):04X})")
+        if bad == NEWLINE:
+            raise PydanticCustomError(
+                "line_break", f"must not contain line breaks (found U+{ord(bad):04X})"
+            )
+        raise PydanticCustomError(
+            "invisible_character",
+            f"must not contain control or invisible formatting characters (found U+{ord(bad):04X})",
+        )
     start, end = 0, len(text)
     while start < end and _trimmed(text[start], multiline):
         start += 1
@@ -60,9 +67,9 @@ def clean(text: str, *, multiline: bool = False, required: bool = False) -> str:
         end -= 1
     trimmed = text[start:end]
     if trimmed and (_invisible(trimmed[0], multiline) or _invisible(trimmed[-1], multiline)):
-        raise ValueError("must not start or end with a zero-width joiner")
+        raise PydanticCustomError("edge_joiner", "must not start or end with a zero-width joiner")
     if required and not trimmed:
-        raise ValueError("must not be blank")
+        raise PydanticCustomError("blank", "must not be blank")
     return trimmed
 
 
@@ -129,7 +136,4 @@ class Printable:
         return json_schema
 
     def _clean(self, text: str) -> str:
-        try:
-            return clean(text, multiline=self.multiline, required=self.required)
-        except ValueError as exc:  # its own words, without pydantic's "Value error, "
-            raise PydanticCustomError("value_error", str(exc)) from None
+        return clean(text, multiline=self.multiline, required=self.required)

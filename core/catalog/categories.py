@@ -27,7 +27,7 @@ from bson import ObjectId
 from core.accounts.access import Actor
 from core.accounts.models import Role
 from core.base import clock
-from core.base.errors import NotFound
+from core.base.errors import Missing, NotFound
 from core.base.ids import parse_id
 from core.catalog.commands import (
     MAX_CATEGORIES,
@@ -85,7 +85,7 @@ class Categories:
             self._categories, {"_id": oid}, {"$set": changes, "$inc": {"version": 1}}
         )
         if document is None:
-            raise NotFound("No such category.")
+            raise NotFound(Missing.CATEGORY)
         if patch.active is not None:
             document = await self._sync(oid)
         return Category.model_validate(document)
@@ -112,7 +112,7 @@ class Categories:
         """A category; an archived one only for staff."""
         document = await self._categories.find_one({"_id": parse_id(category_id)})
         if document is None or not (document["active"] or _sees_archived(viewer)):
-            raise NotFound("No such category.")
+            raise NotFound(Missing.CATEGORY)
         return Category.model_validate(document)
 
     async def all(self, *, include_inactive: bool = False) -> tuple[Category, ...]:
@@ -146,7 +146,7 @@ class Categories:
             return {"categoryId": None, "categoryHidden": False}
         document = await self._categories.find_one({"_id": category_id}, {"active": 1})
         if document is None:
-            raise NotFound("No such category.")
+            raise NotFound(Missing.CATEGORY)
         return {"categoryId": category_id, "categoryHidden": not document["active"]}
 
     async def settle(self, product_id: ObjectId, category_id: ObjectId) -> None:
@@ -175,7 +175,7 @@ class Categories:
         while True:
             document = await self._categories.find_one({"_id": category_id})
             if document is None:
-                raise NotFound("No such category.")
+                raise NotFound(Missing.CATEGORY)
             hidden = not document["active"]
             await self._products.update_many(
                 {"categoryId": category_id, "categoryHidden": {"$ne": hidden}},

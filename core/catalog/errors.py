@@ -28,10 +28,21 @@ class TooManyCategories(Conflict):
 
     def __init__(self) -> None:
         super().__init__(f"A shop has at most {MAX_CATEGORIES} categories.")
+        self.most = MAX_CATEGORIES
+
+
+class WrongCurrency(InvalidInput):
+    REASONS = ("wrong-currency",)
+
+    def __init__(self, currency: str) -> None:
+        super().__init__(f"This shop sells in {currency} only.")
+        self.currency = currency
 
 
 class InvalidPhoto(InvalidInput):
     code = "invalid-photo"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"The photo cannot be used: {reason}.", [FieldError(("photo",), reason)])
+        super().__init__(
+            f"The photo cannot be used: {reason}.", [FieldError(("photo",), reason, "photo")]
+        )

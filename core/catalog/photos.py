@@ -39,7 +39,7 @@ from PIL import Image, UnidentifiedImageError
 from core.accounts.access import Actor
 from core.accounts.models import Role
 from core.base import clock
-from core.base.errors import NotFound
+from core.base.errors import Missing, NotFound
 from core.base.ids import parse_id
 from core.catalog.errors import InvalidPhoto
 from core.catalog.models import Photo, Product, TelegramFile
@@ -124,7 +124,7 @@ class ProductPhotos:
         )
         if before is None:
             await self._delete(file_id)
-            raise NotFound("No such product.")
+            raise NotFound(Missing.PRODUCT)
         if replaced := before.get("photo"):
             await self._delete(replaced["fileId"])
         await self._settle(file_id)
@@ -153,7 +153,7 @@ class ProductPhotos:
         """The photo of a product the viewer may see, or ``NotFound``."""
         product = await self._catalog.get(product_id, viewer=viewer)
         if product.photo is None:
-            raise NotFound("This product has no photo.")
+            raise NotFound(Missing.PHOTO)
         return product.photo
 
     async def content(self, photo: Photo) -> bytes:
@@ -161,7 +161,7 @@ class ProductPhotos:
         try:
             stream = await self._bucket.open_download_stream(photo.file_id)
         except NoFile:
-            raise NotFound("This product has no photo.") from None
+            raise NotFound(Missing.PHOTO) from None
         return await stream.read()
 
     async def remember_on_telegram(self, product: Product, bot_id: int, file: TelegramFile) -> None:

@@ -11,7 +11,7 @@ from bson import ObjectId
 from core.accounts.access import Actor
 from core.accounts.models import Role
 from core.base import clock
-from core.base.errors import InvalidInput, NotFound, VersionConflict
+from core.base.errors import Missing, NotFound, VersionConflict
 from core.base.ids import parse_id
 from core.base.models import Page
 from core.catalog.categories import ON_SALE, Categories
@@ -23,7 +23,7 @@ from core.catalog.commands import (
     ProductQuery,
     ProductSort,
 )
-from core.catalog.errors import StockOutOfRange
+from core.catalog.errors import StockOutOfRange, WrongCurrency
 from core.catalog.models import Product
 from core.catalog.stock_alerts import StockAlerts
 from core.store import Store, find_page, update_and_fetch
@@ -49,7 +49,7 @@ class Catalog:
         actor.require(Role.ADMIN)
         currency = draft.currency or self.currency
         if currency != self.currency:
-            raise InvalidInput(f"This shop sells in {self.currency} only.")
+            raise WrongCurrency(self.currency)
         now = clock.now()
         document = {
             "_id": ObjectId(),
@@ -110,7 +110,7 @@ class Catalog:
         customers are told there is none."""
         product = Product.model_validate(await self._get_document(parse_id(product_id)))
         if not product.on_sale and not _sees_archived(viewer):
-            raise NotFound("No such product.")
+            raise NotFound(Missing.PRODUCT)
         return product
 
     async def many(self, product_ids: Iterable[ObjectId]) -> dict[ObjectId, Product]:
@@ -136,7 +136,7 @@ class Catalog:
     async def _get_document(self, product_id: ObjectId) -> dict[str, Any]:
         document = await self._products.find_one({"_id": product_id})
         if document is None:
-            raise NotFound("No such product.")
+            raise NotFound(Missing.PRODUCT)
         return document
 
 

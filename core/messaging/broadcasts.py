@@ -24,18 +24,14 @@ from core.accounts.access import Actor
 from core.accounts.models import STAFF, Language, Role
 from core.base import clock
 from core.base.commands import HistoryQuery
-from core.base.errors import Conflict, NotFound
+from core.base.errors import Missing, NotFound
 from core.base.ids import parse_id
 from core.base.journal import close_journal, open_journal, recover_expired
 from core.base.models import Page
 from core.messaging.commands import BroadcastDraft, Segment, SegmentKind
+from core.messaging.errors import BroadcastClosed
 from core.messaging.models import Broadcast, BroadcastProgress, BroadcastState, ProgressReport
-from core.messaging.notifications import (
-    DeliveryState,
-    NoticeKind,
-    NotificationQueue,
-    new_notification,
-)
+from core.messaging.notifications import NoticeKind, NotificationQueue, SendState, new_notification
 from core.store import Store, find_page
 
 FAN_OUT = "fanout"
@@ -60,7 +56,7 @@ class Broadcasts:
         report_to: tuple[int, int] | None = None,
         report_language: Language | None = None,
     ) -> Broadcast:
-        """Record the broadcast and fan it out; delivery goes on in the worker.
+        """Record the broadcast and fan it out; sending goes on in the notifier.
 
         A ``broadcast_id`` from ``new_id`` makes starting idempotent: the same id starts
         one broadcast, however often it is sent. ``report_to`` is the ``(chat, message)``
@@ -116,7 +112,7 @@ class Broadcasts:
     async def progress(self, actor: Actor, broadcast_id: object) -> BroadcastProgress:
         actor.require(*STAFF)
         broadcast = await self._get(parse_id(broadcast_id))
-        counts = {state: 0 for state in DeliveryState}
+        counts = {state: 0 for state in SendState}
         by_state = await self._notifications.aggregate(
             [
                 {"$match": {"broadcastId": broadcast.id}},
@@ -124,8 +120,8 @@ class Broadcasts:
             ]
         )
         async for group in by_state:
-            counts[DeliveryState(group["_id"])] = group["count"]
-        remaining = counts[DeliveryState.QUEUED] + counts[DeliveryState.SENDING]
+            counts[SendState(group["_id"])] = group["count"]
+        remaining = counts[SendState.QUEUED] + counts[SendState.SENDING]
         state = broadcast.state
         if state is BroadcastState.SENDING and remaining == 0:
             state = BroadcastState.DONE
@@ -133,10 +129,10 @@ class Broadcasts:
             broadcast=broadcast,
             state=state,
             total=sum(counts.values()),
-            sent=counts[DeliveryState.SENT],
-            failed=counts[DeliveryState.FAILED],
-            blocked=counts[DeliveryState.BLOCKED],
-            cancelled=counts[DeliveryState.CANCELLED],
+            sent=counts[SendState.SENT],
+            failed=counts[SendState.FAILED],
+            blocked=counts[SendState.BLOCKED],
+            cancelled=counts[SendState.CANCELLED],
             remaining=remaining,
         )
 
@@ -160,7 +156,7 @@ class Broadcasts:
             {"$set": {"state": BroadcastState.CANCELLED.value}},
         )
         if changed.matched_count == 0:
-            raise Conflict("This broadcast can no longer be cancelled.")
+            raise BroadcastClosed()
         await self._cancel_queued(oid)
         return await self.progress(actor, oid)
 
@@ -212,7 +208,7 @@ class Broadcasts:
             formatted=broadcast.get("formatted", False),
         )
         if user.get("telegramBlocked"):
-            notice["state"] = DeliveryState.BLOCKED.value  # known unreachable: counted, not sent
+            notice["state"] = SendState.BLOCKED.value  # known unreachable: counted, not sent
         return notice
 
     async def _recipients(
@@ -244,12 +240,12 @@ class Broadcasts:
 
     async def _cancel_queued(self, broadcast_id: ObjectId) -> None:
         await self._notifications.update_many(
-            {"broadcastId": broadcast_id, "state": DeliveryState.QUEUED.value},
-            {"$set": {"state": DeliveryState.CANCELLED.value}},
+            {"broadcastId": broadcast_id, "state": SendState.QUEUED.value},
+            {"$set": {"state": SendState.CANCELLED.value}},
         )
 
     async def _get(self, broadcast_id: ObjectId) -> Broadcast:
         document = await self._broadcasts.find_one({"_id": broadcast_id})
         if document is None:
-            raise NotFound("No such broadcast.")
+            raise NotFound(Missing.BROADCAST)
         return Broadcast.model_validate(document)

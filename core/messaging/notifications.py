@@ -1,10 +1,16 @@
-"""Notifications to Telegram chats and their delivery state.
+"""Notifications to Telegram chats and their send state: the notification queue.
 
 Order notices arrive through the order outbox (``core/sales/outbox.py``), broadcast messages
-through the fan-out (``core/messaging/broadcasts.py``); both are queued here. A delivery worker
+through the fan-out (``core/messaging/broadcasts.py``); both are queued here. A notifier
 ``claim``s a queued notification with a lease, sends it, and marks it ``sent``. A claim
 whose lease expired while ``sending`` is claimed again: the only way to send twice is a
 crash between Telegram accepting the message and ``mark_sent``.
+
+Each kind is its own class (``Notification``, a union told apart by ``kind``). Documents
+are stored flat, each kind's fields beside ``kind``, as before the kinds had classes, so
+notifications queued by an earlier version are read as they are. The one kind that is
+gone, ``star_refund`` (the notifier used to refund Stars itself), becomes a refund job at
+startup (``StarRefunds.adopt_old_notices`` in ``core/sales/refunds.py``).
 """
 
 from __future__ import annotations
@@ -13,17 +19,16 @@ import random
 import uuid
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field
-from pymongo.errors import BulkWriteError
+from pydantic import AliasChoices, Field, TypeAdapter
 
 from core.accounts.models import Language
 from core.base import clock
 from core.base.ids import Id
 from core.base.models import Model
 from core.sales.models import OrderStatus
-from core.store import Store
+from core.store import Store, insert_new
 
 MAX_BACKOFF = timedelta(minutes=10)
 
@@ -36,18 +41,14 @@ class NoticeKind(StrEnum):
     """An unpaid order cancelled by the shop after ``ORDER_PAYMENT_MINUTES``."""
     LATE_PAYMENT = "late_payment"
     """A payment for an order cancelled or paid already: it is owed back."""
-    STAR_REFUND = "star_refund"
-    """Refund a Stars charge (refundStarPayment), then tell the customer."""
+    REFUNDED = "refunded"
+    """A Stars payment was refunded (``core/sales/refunds.py``)."""
     LOW_STOCK = "low_stock"
     PAYMENT_RECEIVED = "payment_received"
     """Operators: Telegram took money for an order (to be refunded if not needed)."""
 
 
-ORDER_CARDS = frozenset({NoticeKind.NEW_ORDER, NoticeKind.PAYMENT_RECEIVED})
-"""Notices for the operators that show the order as a card with its status buttons."""
-
-
-class DeliveryState(StrEnum):
+class SendState(StrEnum):
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
@@ -56,41 +57,106 @@ class DeliveryState(StrEnum):
     CANCELLED = "cancelled"
 
 
-FINAL_STATES = frozenset(
-    {DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.BLOCKED, DeliveryState.CANCELLED}
-)
+FINAL_STATES = frozenset({SendState.SENT, SendState.FAILED, SendState.BLOCKED, SendState.CANCELLED})
 
 
-class Notification(Model):
-    """One message for one chat. ``text`` is set for broadcasts; order notices carry data.
-    ``language`` is the customer's when it was queued (none: the bot's default)."""
+class BaseNotification(Model):
+    """One message for one chat, as stored: how it is being sent, and (in each kind's
+    class below) what it says. ``language`` is the reader's when it was queued (none: the
+    bot's default). Each kind's fields sit beside ``kind`` in the document."""
 
     id: str = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
     kind: NoticeKind
     chat_id: int
-    state: DeliveryState
+    state: SendState
     attempts: int = 0
     user_id: Id | None = None
     language: Language | None = None
-    order_id: Id | None = None
-    order_number: int | None = None
-    status: OrderStatus | None = None
-    total_amount: int | None = None
-    currency: str | None = None
-    broadcast_id: Id | None = None
-    telegram_payment_charge_id: str | None = None
-    product_id: Id | None = None
-    product_name: str | None = None
-    stock: int | None = None
-    threshold: int | None = None
-    text: str | None = None
-    formatted: bool = False
     owner: str | None = None
     created_at: datetime
 
 
+class OrderNews(BaseNotification):
+    """A customer's notice about their order, with a button to open it."""
+
+    order_id: Id
+    order_number: int
+    total_amount: int
+    currency: str
+
+
+class OrderStatusNotice(OrderNews):
+    kind: Literal[NoticeKind.ORDER_STATUS]
+    status: OrderStatus
+
+
+class OrderExpiredNotice(OrderNews):
+    kind: Literal[NoticeKind.ORDER_EXPIRED]
+
+
+class LatePaymentNotice(OrderNews):
+    """The payment (``total_amount``) came after the order was ``status``: owed back."""
+
+    kind: Literal[NoticeKind.LATE_PAYMENT]
+    status: OrderStatus
+
+
+class RefundedNotice(OrderNews):
+    """``total_amount`` was given back to the customer."""
+
+    kind: Literal[NoticeKind.REFUNDED]
+
+
+class OrderCard(BaseNotification):
+    """For the operators: the order as it is when sent, with its status buttons."""
+
+    order_id: Id
+
+
+class NewOrderCard(OrderCard):
+    kind: Literal[NoticeKind.NEW_ORDER]
+
+
+class PaymentCard(OrderCard):
+    kind: Literal[NoticeKind.PAYMENT_RECEIVED]
+
+
+class BroadcastMessage(BaseNotification):
+    """An operator's text, sent as written (as Telegram HTML when ``formatted``)."""
+
+    kind: Literal[NoticeKind.BROADCAST]
+    broadcast_id: Id
+    text: str
+    formatted: bool = False
+
+
+class LowStockAlert(BaseNotification):
+    kind: Literal[NoticeKind.LOW_STOCK]
+    product_id: Id
+    product_name: str
+    stock: int
+    threshold: int
+
+
+Notification = Annotated[
+    OrderStatusNotice
+    | OrderExpiredNotice
+    | LatePaymentNotice
+    | RefundedNotice
+    | NewOrderCard
+    | PaymentCard
+    | BroadcastMessage
+    | LowStockAlert,
+    Field(discriminator="kind"),
+]
+"""Every kind of notification; adding one is a class here and a renderer in the bot."""
+NOTIFICATION: TypeAdapter[Notification] = TypeAdapter(Notification)
+ORDER_CARDS = frozenset({NoticeKind.NEW_ORDER, NoticeKind.PAYMENT_RECEIVED})
+"""Notices for the operators that show the order as a card with its status buttons."""
+
+
 class NotificationQueue:
-    """Notifications waiting for, or done with, a delivery worker."""
+    """Notifications waiting for, or done with, a notifier."""
 
     def __init__(self, store: Store, lease: timedelta) -> None:
         self._users = store.users
@@ -99,13 +165,7 @@ class NotificationQueue:
 
     async def enqueue(self, notifications: list[dict[str, Any]]) -> None:
         """Insert notifications; ones that already exist are left as they are."""
-        if not notifications:
-            return
-        try:
-            await self._notifications.insert_many(notifications, ordered=False)
-        except BulkWriteError as error:
-            if any(e["code"] != 11000 for e in error.details["writeErrors"]):
-                raise
+        await insert_new(self._notifications, notifications)
 
     async def claim(self, at: datetime | None = None) -> Notification | None:
         """Lease the next due notification to the caller; ``None`` when nothing is due.
@@ -116,12 +176,12 @@ class NotificationQueue:
         now = at or clock.now()
         owner = uuid.uuid4().hex
         due = [
-            {"state": DeliveryState.QUEUED.value, "dueAt": {"$lte": now}},
-            {"state": DeliveryState.SENDING.value, "leaseUntil": {"$lt": now}},
+            {"state": SendState.QUEUED.value, "dueAt": {"$lte": now}},
+            {"state": SendState.SENDING.value, "leaseUntil": {"$lt": now}},
         ]
         lease = {
             "$set": {
-                "state": DeliveryState.SENDING.value,
+                "state": SendState.SENDING.value,
                 "owner": owner,
                 "leaseUntil": now + self._lease,
             },
@@ -136,28 +196,28 @@ class NotificationQueue:
                 break
         if before is None:
             return None
-        claimed = {**before, "state": DeliveryState.SENDING, "owner": owner}
+        claimed = {**before, "state": SendState.SENDING, "owner": owner}
         claimed["attempts"] = before.get("attempts", 0) + 1
-        return Notification.model_validate(claimed)
+        return NOTIFICATION.validate_python(claimed)
 
-    async def mark_sent(self, notification: Notification, message_id: int) -> bool:
+    async def mark_sent(self, notification: BaseNotification, message_id: int) -> bool:
         return await self._finish(
-            notification, DeliveryState.SENT, {"messageId": message_id, "sentAt": clock.now()}
+            notification, SendState.SENT, {"messageId": message_id, "sentAt": clock.now()}
         )
 
-    async def mark_blocked(self, notification: Notification, error: str) -> bool:
+    async def mark_blocked(self, notification: BaseNotification, error: str) -> bool:
         """The chat blocked the bot: stop trying, and remember the user is unreachable."""
         if notification.user_id is not None and notification.kind not in ORDER_CARDS:
             await self._users.update_one(
                 {"_id": notification.user_id}, {"$set": {"telegramBlocked": True}}
             )
-        return await self._finish(notification, DeliveryState.BLOCKED, {"lastError": error})
+        return await self._finish(notification, SendState.BLOCKED, {"lastError": error})
 
-    async def mark_failed(self, notification: Notification, error: str) -> bool:
-        return await self._finish(notification, DeliveryState.FAILED, {"lastError": error})
+    async def mark_failed(self, notification: BaseNotification, error: str) -> bool:
+        return await self._finish(notification, SendState.FAILED, {"lastError": error})
 
     async def retry_later(
-        self, notification: Notification, error: str, delay: timedelta | None = None
+        self, notification: BaseNotification, error: str, delay: timedelta | None = None
     ) -> bool:
         """Put it back in the queue: after ``delay`` (a 429's retry_after) or a backoff."""
         if delay is None:
@@ -167,7 +227,7 @@ class NotificationQueue:
             {"_id": notification.id, "owner": notification.owner},
             {
                 "$set": {
-                    "state": DeliveryState.QUEUED.value,
+                    "state": SendState.QUEUED.value,
                     "dueAt": clock.now() + delay,
                     "lastError": error,
                 },
@@ -177,7 +237,7 @@ class NotificationQueue:
         return result.matched_count == 1
 
     async def _finish(
-        self, notification: Notification, state: DeliveryState, fields: dict[str, Any]
+        self, notification: BaseNotification, state: SendState, fields: dict[str, Any]
     ) -> bool:
         result = await self._notifications.update_one(
             {"_id": notification.id, "owner": notification.owner},
@@ -185,7 +245,7 @@ class NotificationQueue:
         )
         return result.matched_count == 1
 
-    async def is_reachable(self, notification: Notification) -> bool:
+    async def is_reachable(self, notification: BaseNotification) -> bool:
         if notification.user_id is None or notification.kind in ORDER_CARDS:
             return True
         user = await self._users.find_one({"_id": notification.user_id}, {"telegramBlocked": 1})
@@ -202,7 +262,7 @@ def new_notification(
         "kind": kind.value,
         "chatId": chat_id,
         "userId": user_id,
-        "state": DeliveryState.QUEUED.value,
+        "state": SendState.QUEUED.value,
         "attempts": 0,
         "dueAt": now,
         "createdAt": now,

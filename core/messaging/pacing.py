@@ -1,4 +1,4 @@
-"""Send pacing shared by every delivery worker: slots handed out by the database.
+"""Send pacing shared by every notifier: slots handed out by the database.
 
 A key (``bot``, ``chat:<id>``) names a rate. Its document holds ``next``, the earliest
 moment (ms) the next send under that key may go; taking a slot moves it one interval on.

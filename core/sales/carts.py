@@ -19,10 +19,10 @@ from pymongo.errors import DuplicateKeyError
 
 from core.accounts.access import SYSTEM
 from core.base import clock
-from core.base.errors import NotFound, VersionConflict
+from core.base.errors import Missing, NotFound, VersionConflict
 from core.catalog.products import Catalog
 from core.sales.commands import MAX_LINE_QUANTITY, CartChange, CartRemoval
-from core.sales.errors import CartLimit, OutOfStock
+from core.sales.errors import LineLimit, LinesLimit, OutOfStock
 from core.sales.models import Cart, CartItem, CartLine, CartView, CheckoutClaim, OrderLine
 from core.store import Store
 
@@ -81,11 +81,11 @@ class Carts:
             current = next((ln.quantity for ln in lines if ln.product_id == product.id), 0)
             wanted = current + change.quantity
             if wanted > MAX_LINE_QUANTITY:
-                raise CartLimit(f"At most {MAX_LINE_QUANTITY} of one product per order.")
+                raise LineLimit(MAX_LINE_QUANTITY)
             if wanted > product.stock:
                 raise OutOfStock([product.name])
             if not current and len(lines) >= MAX_LINES:
-                raise CartLimit(f"A cart holds at most {MAX_LINES} different products.")
+                raise LinesLimit(MAX_LINES)
             return _with_quantity(lines, product.id, wanted)
 
         return await self.view_of(await self._mutate(user_id, grow))
@@ -96,7 +96,7 @@ class Carts:
 
         def replace(lines: Lines) -> Lines:
             if not any(line.product_id == product.id for line in lines):
-                raise NotFound("This product is not in your cart.")
+                raise NotFound(Missing.CART_LINE)
             if change.quantity > product.stock:
                 raise OutOfStock([product.name])
             return _with_quantity(lines, product.id, change.quantity)
@@ -106,7 +106,7 @@ class Carts:
     async def remove(self, user_id: ObjectId, removal: CartRemoval) -> CartView:
         def drop(lines: Lines) -> Lines:
             if not any(line.product_id == removal.product_id for line in lines):
-                raise NotFound("This product is not in your cart.")
+                raise NotFound(Missing.CART_LINE)
             return _with_quantity(lines, removal.product_id, 0)
 
         return await self.view_of(await self._mutate(user_id, drop))

@@ -28,14 +28,16 @@ import phonenumbers
 from bson import ObjectId
 from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 from pydantic.config import JsonValue
+from pydantic_core import PydanticCustomError
 
 from core.accounts.models import SavedDelivery
 from core.base.commands import Command, Name
-from core.base.errors import FieldError, InvalidInput
+from core.base.errors import FieldError, InvalidInput, field_error
 from core.base.fields import DELIVERY_METHOD_MARK
 from core.base.models import Model
 from core.base.text import Printable
 from core.catalog.commands import Price
+from core.sales.errors import NotDelivering
 from core.sales.models import DeliverySnapshot
 from core.store import Store
 
@@ -131,7 +133,9 @@ def normalise_phone(text: str, region: str | None = None) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ValueError("is not a valid phone number (with the country code: +44 20 7946 0958)")
+        raise PydanticCustomError(
+            "phone", "is not a valid phone number (with the country code: +44 20 7946 0958)"
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -165,7 +169,7 @@ class Delivery:
         try:
             return normalise_phone(text, self._phone_region)
         except ValueError as exc:
-            error = FieldError(("phone",), str(exc))
+            error = field_error(("phone",), exc)
             raise InvalidInput("The phone number is not valid.", [error]) from None
 
     def snapshot(
@@ -176,20 +180,20 @@ class Delivery:
         if not self.methods:
             if details is None:
                 return None
-            raise InvalidInput(
-                "This shop does not deliver: place the order without delivery details."
-            )
+            raise NotDelivering()
         if details is None:
-            error = FieldError(("method",), f"is required: {self._choices}")
+            error = FieldError(("method",), f"is required: {self._choices}", "missing")
             raise InvalidInput("Say how the order should reach you.", [error])
         errors: list[FieldError] = []
         method = self.method(details.method)
         if method is None:
-            errors.append(FieldError(("method",), f"is not offered: {self._choices}"))
+            errors.append(
+                FieldError(("method",), f"is not offered: {self._choices}", "not_offered")
+            )
         elif method.needs_address and details.address is None:
-            errors.append(FieldError(("address",), f"is required for {method.title}"))
+            errors.append(FieldError(("address",), f"is required for {method.title}", "missing"))
         elif not method.needs_address and details.address is not None:
-            errors.append(FieldError(("address",), f"is not taken by {method.title}"))
+            errors.append(FieldError(("address",), f"is not taken by {method.title}", "not_taken"))
         try:
             phone = self.phone(details.phone)
         except InvalidInput as exc:

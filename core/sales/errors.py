@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
+from typing import ClassVar
 
-from core.base.errors import Conflict
+from core.base.errors import Conflict, InvalidInput
 
 
 class CartLimit(Conflict):
@@ -12,6 +14,25 @@ class CartLimit(Conflict):
     valid request that the cart's contents refuse, so a conflict, not a bad field."""
 
     code = "cart-limit"
+    REASONS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, message: str, most: int) -> None:
+        super().__init__(message)
+        self.most = most
+
+
+class LineLimit(CartLimit):
+    REASONS = ("line-limit",)
+
+    def __init__(self, most: int) -> None:
+        super().__init__(f"At most {most} of one product per order.", most)
+
+
+class LinesLimit(CartLimit):
+    REASONS = ("lines-limit",)
+
+    def __init__(self, most: int) -> None:
+        super().__init__(f"A cart holds at most {most} different products.", most)
 
 
 class EmptyCart(Conflict):
@@ -62,7 +83,61 @@ class IllegalTransition(Conflict):
         self.target = target
 
 
+NOT_FOUND = "We could not find this order."
+CANCELLED = "This order was cancelled."
+ALREADY_PAID = "This order is already paid."
+EXPIRED = "This order was not paid in time. Please order again."
+PRICE_CHANGED = "The price changed. Please open the order and pay again."
+OUT_OF_DATE = "This invoice is out of date. Please open the order and pay again."
+UNAVAILABLE = "This payment method is not available."
+CHANGED = "This order just changed. Please open it and try again."
+
+
+class Unpayable(StrEnum):
+    """Why an order cannot be paid; each value is a ``PaymentRefused``'s reason."""
+
+    NOT_FOUND = "payment-order-not-found"
+    CANCELLED = "order-cancelled"
+    ALREADY_PAID = "order-already-paid"
+    EXPIRED = "order-expired"
+    PRICE_CHANGED = "price-changed"
+    OUT_OF_DATE = "invoice-out-of-date"
+    UNAVAILABLE = "method-unavailable"
+    CHANGED = "order-changed"
+
+
+UNPAYABLE = {
+    Unpayable.NOT_FOUND: NOT_FOUND,
+    Unpayable.CANCELLED: CANCELLED,
+    Unpayable.ALREADY_PAID: ALREADY_PAID,
+    Unpayable.EXPIRED: EXPIRED,
+    Unpayable.PRICE_CHANGED: PRICE_CHANGED,
+    Unpayable.OUT_OF_DATE: OUT_OF_DATE,
+    Unpayable.UNAVAILABLE: UNAVAILABLE,
+    Unpayable.CHANGED: CHANGED,
+}
+
+
 class PaymentRefused(Conflict):
-    """No to paying an order, with the reason for the customer."""
+    """No to paying an order, with the reason for the customer (in English here)."""
 
     code = "payment-refused"
+    REASONS = tuple(Unpayable)
+
+    def __init__(self, why: Unpayable) -> None:
+        super().__init__(UNPAYABLE[why], why.value)
+        self.why = why
+
+
+class NotDelivering(InvalidInput):
+    REASONS = ("not-delivering",)
+
+    def __init__(self) -> None:
+        super().__init__("This shop does not deliver: place the order without delivery details.")
+
+
+class NoRefundDue(Conflict):
+    REASONS = ("no-refund-due",)
+
+    def __init__(self) -> None:
+        super().__init__("No refund is due for this payment.")

@@ -21,7 +21,7 @@ from core.accounts.access import Actor
 from core.accounts.models import STAFF
 from core.base import clock
 from core.base.commands import HistoryQuery
-from core.base.errors import DomainError, NotFound, VersionConflict
+from core.base.errors import DomainError, Missing, NotFound, VersionConflict
 from core.base.ids import parse_id
 from core.base.journal import close_journal, open_journal, recover_expired
 from core.base.models import Page
@@ -191,7 +191,7 @@ class Orders:
     async def _get(self, query: dict[str, Any]) -> Order:
         document = await self._orders.find_one({**query, "placed": True})
         if document is None:
-            raise NotFound("No such order.")
+            raise NotFound(Missing.ORDER)
         return Order.model_validate(document)
 
     async def _restock(self, document: dict[str, Any], owner: str) -> None:

@@ -5,7 +5,8 @@
 2. ``relay`` turns each entry into a ``notifications`` document whose ``_id`` is derived
    from the order and its version, then pulls the entry. Inserting twice is a duplicate-key
    no-op, so a relay interrupted anywhere is simply run again (``relay_pending``).
-3. Delivery workers take it from there (``core/messaging/notifications.py``).
+3. Notifiers take it from there (``core/messaging/notifications.py``). A ``star_refund`` entry
+   becomes a refund job instead (``core/sales/refund_jobs.py``), the same way.
 
 A new order's entry, and a payment's, go to the operators as order cards: the
 ``OPERATOR_CHAT_ID`` chat (a group, say), or without one, the private chat of every active
@@ -28,19 +29,22 @@ from core.messaging.notifications import (
     NotificationQueue,
     new_notification,
 )
-from core.store import Store
+from core.sales.refund_jobs import STAR_REFUND, refund_job
+from core.store import Store, insert_new
 
 RELAY_GRACE = timedelta(seconds=5)
 
 
 def outbox_entry(
-    kind: NoticeKind, order_id: ObjectId, version: int, **fields: Any
+    kind: str, order_id: ObjectId, version: int | str, **fields: Any
 ) -> dict[str, Any]:
-    """What a status write appends to ``orders.outbox``; its id names the notification.
+    """What a write appends to ``orders.outbox``: a notice, or a refund job (``kind``
+    ``star_refund``); its id, unique by the order's ``version`` (or a charge id), names
+    what it becomes.
 
-    ``fields`` go into the notification as they are (a payment's charge id and amount).
+    ``fields`` go into the notification or job as they are (a payment's charge id and amount).
     """
-    entry = {"id": f"{kind.value}:{order_id}:{version}", "kind": kind.value, "at": clock.now()}
+    entry = {"id": f"{kind}:{order_id}:{version}", "kind": str(kind), "at": clock.now()}
     return {**entry, "fields": fields} if fields else entry
 
 
@@ -50,6 +54,7 @@ class Outbox:
     ) -> None:
         self._orders = store.orders
         self._users = store.users
+        self._refunds = store.refunds
         self._queue = queue
         self.operator_chat_id = operator_chat_id
 
@@ -68,9 +73,13 @@ class Outbox:
                 return
             order = found
         entries = order.get("outbox") or []
-        notifications = [
-            notification for entry in entries for notification in await self._notices(order, entry)
-        ]
+        notifications, jobs = [], []
+        for entry in entries:
+            if entry["kind"] == STAR_REFUND:
+                jobs += await self._refund_jobs(order, entry)
+            else:
+                notifications += await self._notices(order, entry)
+        await insert_new(self._refunds, jobs)
         await self._queue.enqueue(notifications)
         if entries:
             await self._orders.update_one(
@@ -87,6 +96,24 @@ class Outbox:
             relayed += 1
         return relayed
 
+    async def _refund_jobs(
+        self, order: dict[str, Any], entry: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The Stars refund the entry asks for, to the customer who paid (none for a
+        customer without Telegram, who cannot have paid in Stars)."""
+        chat_id, _ = await self._customer_chat(order)
+        if chat_id is None:
+            return []
+        return [refund_job(entry["id"], order["_id"], chat_id, entry["fields"])]
+
+    async def _customer_chat(self, order: dict[str, Any]) -> tuple[int | None, str | None]:
+        """The customer's Telegram chat and language, if they have one."""
+        customer = await self._users.find_one(
+            {"_id": order["userId"]}, {"telegramId": 1, "language": 1}
+        )
+        customer = customer or {}
+        return customer.get("telegramId"), customer.get("language")
+
     async def _notices(self, order: dict[str, Any], entry: dict[str, Any]) -> list[dict[str, Any]]:
         """The entry's notifications: the customer's, or the operators' (none when there is
         nobody to tell on Telegram: a web-only customer, no operators' chat or staff)."""
@@ -94,12 +121,8 @@ class Outbox:
         if kind in ORDER_CARDS:
             chats = await self.operator_chats(entry["id"])
         else:
-            customer = await self._users.find_one(
-                {"_id": order["userId"]}, {"telegramId": 1, "language": 1}
-            )
-            customer = customer or {}
-            chat_id = customer.get("telegramId")
-            chats = [] if chat_id is None else [(entry["id"], chat_id, customer.get("language"))]
+            chat_id, language = await self._customer_chat(order)
+            chats = [] if chat_id is None else [(entry["id"], chat_id, language)]
         return [
             new_notification(
                 notification_id,

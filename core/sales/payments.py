@@ -57,14 +57,14 @@ from core.accounts.access import Actor
 from core.accounts.models import STAFF
 from core.base import clock
 from core.base.commands import HistoryQuery
-from core.base.errors import Conflict
 from core.base.models import Model, Page
 from core.config import STARS, CoreSettings
 from core.messaging.notifications import NoticeKind
-from core.sales.errors import PaymentRefused
+from core.sales.errors import NoRefundDue, PaymentRefused, Unpayable
 from core.sales.models import Charge, Order, OrderStatus, PaymentMethod, PaymentState, ShopProcess
 from core.sales.orders import NEWEST_FIRST, Orders
 from core.sales.outbox import Outbox, outbox_entry
+from core.sales.refund_jobs import RefundJob
 from core.sales.refunds import star_refund
 from core.store import Store, find_page, update_and_fetch
 
@@ -78,15 +78,6 @@ TITLE_LIMIT = 32
 DESCRIPTION_LIMIT = 255
 PAYLOAD = re.compile(r"o:([0-9a-f]{24}):(\d{1,9})")
 CHARGE_ID = "payment.telegramPaymentChargeId"
-
-NOT_FOUND = "We could not find this order."
-CANCELLED = "This order was cancelled."
-ALREADY_PAID = "This order is already paid."
-EXPIRED = "This order was not paid in time. Please order again."
-PRICE_CHANGED = "The price changed. Please open the order and pay again."
-OUT_OF_DATE = "This invoice is out of date. Please open the order and pay again."
-UNAVAILABLE = "This payment method is not available."
-CHANGED = "This order just changed. Please open it and try again."
 
 
 class PaymentOutcome(StrEnum):
@@ -168,7 +159,7 @@ class Payments:
     ) -> Invoice:
         """The invoice for the customer's own order, if it can be paid by ``method`` now."""
         if method not in self.online_methods:
-            raise PaymentRefused(UNAVAILABLE)
+            raise PaymentRefused(Unpayable.UNAVAILABLE)
         order = await self._moves.get_own(user_id, order_id)
         if reason := self._refusal(order, clock.now()):
             raise PaymentRefused(reason)
@@ -197,7 +188,7 @@ class Payments:
     async def choose_manual(self, user_id: ObjectId, order_id: object) -> Order:
         """The customer will pay by hand: their order no longer expires unpaid."""
         if PaymentMethod.MANUAL not in self.methods:
-            raise PaymentRefused(UNAVAILABLE)
+            raise PaymentRefused(Unpayable.UNAVAILABLE)
         order = await self._moves.get_own(user_id, order_id)
         now = clock.now()
         if reason := self._refusal(order, now):
@@ -213,7 +204,7 @@ class Payments:
             {"$set": {"payment.method": PaymentMethod.MANUAL.value}},
         )
         if chosen is None:
-            raise PaymentRefused(CHANGED)
+            raise PaymentRefused(Unpayable.CHANGED)
         return Order.model_validate(chosen)
 
     # -- Telegram --------------------------------------------------------------------------
@@ -226,16 +217,16 @@ class Payments:
         now = clock.now()
         order = await self._payers_order(payer, payload)
         if order is None:
-            raise PaymentRefused(NOT_FOUND)
+            raise PaymentRefused(Unpayable.NOT_FOUND)
         if reason := self._refusal(order, now):
             raise PaymentRefused(reason)
         if currency != order.currency or total_amount != order.total_amount:
-            raise PaymentRefused(PRICE_CHANGED)
+            raise PaymentRefused(Unpayable.PRICE_CHANGED)
         if method_of(currency) not in self.online_methods:
-            raise PaymentRefused(UNAVAILABLE)
+            raise PaymentRefused(Unpayable.UNAVAILABLE)
         parsed = _parse(payload)
         if parsed is None or parsed[1] != order.version:
-            raise PaymentRefused(OUT_OF_DATE)
+            raise PaymentRefused(Unpayable.OUT_OF_DATE)
         held = await self._orders.update_one(
             {
                 "_id": order.id,
@@ -279,17 +270,36 @@ class Payments:
                         extra={"order_id": str(order.id), "status": order.status.value},
                     )
                 return outcome
-        raise PaymentRefused(CHANGED)
+        raise PaymentRefused(Unpayable.CHANGED)
 
-    async def refunded(self, order_id: ObjectId, charge_id: str | None) -> bool:
+    async def star_refunded(self, job: RefundJob) -> bool:
+        """Telegram refunded a Stars charge (``core/sales/refund_jobs.py``): record it and tell
+        the customer, in one write; False when it was recorded before."""
+        charge_id = job.telegram_payment_charge_id
+        notice = outbox_entry(
+            NoticeKind.REFUNDED,
+            job.order_id,
+            charge_id,
+            totalAmount=job.amount,
+            currency=job.currency,
+        )
+        if not await self.refunded(job.order_id, charge_id, notice):
+            return False
+        await self._outbox.relay(job.order_id)
+        return True
+
+    async def refunded(
+        self, order_id: ObjectId, charge_id: str | None, notice: dict[str, Any] | None = None
+    ) -> bool:
         """Record that a charge owed back was refunded (the main one when ``charge_id`` is
-        None); False when no such refund was due."""
+        None), with ``notice`` for the outbox if given; False when no such refund was due."""
         now = clock.now()
         main: dict[str, Any] = {"_id": order_id, "payment.state": PaymentState.REFUND_DUE.value}
         if charge_id is not None:
             main[CHARGE_ID] = charge_id
+        told = {} if notice is None else {"$push": {"outbox": notice}}
         done = {"payment.state": PaymentState.REFUNDED.value, "payment.refundedAt": now}
-        if (await self._orders.update_one(main, {"$set": done})).matched_count:
+        if (await self._orders.update_one(main, {"$set": done, **told})).matched_count:
             return True
         if charge_id is None:
             return False
@@ -309,7 +319,7 @@ class Payments:
                 f"{at}.telegramPaymentChargeId": charge_id,
                 f"{at}.state": PaymentState.REFUND_DUE.value,
             },
-            {"$set": {f"{at}.state": PaymentState.REFUNDED.value}},
+            {"$set": {f"{at}.state": PaymentState.REFUNDED.value}, **told},
         )
         return extra.matched_count == 1
 
@@ -330,7 +340,7 @@ class Payments:
         actor.require(*STAFF)
         order = await self._moves.get(actor, order_id)
         if not await self.refunded(order.id, charge_id):
-            raise Conflict("No refund is due for this payment.")
+            raise NoRefundDue()
         return await self._moves.get(actor, order.id)
 
     # -- expiry ----------------------------------------------------------------------------
@@ -381,20 +391,20 @@ class Payments:
     def _in_window(self, now: datetime) -> dict[str, Any]:
         return {} if self._window is None else {"createdAt": {"$gt": now - self._window}}
 
-    def _refusal(self, order: Order, now: datetime) -> str | None:
+    def _refusal(self, order: Order, now: datetime) -> Unpayable | None:
         """Why ``order`` cannot be paid now, or None."""
         if order.status is OrderStatus.CANCELLED:
-            return CANCELLED
+            return Unpayable.CANCELLED
         if order.status is not OrderStatus.PENDING or order.payment.telegram_payment_charge_id:
-            return ALREADY_PAID
+            return Unpayable.ALREADY_PAID
         if self._window is not None and order.created_at <= now - self._window:
-            return EXPIRED
+            return Unpayable.EXPIRED
         return None
 
-    async def _reason_now(self, order_id: ObjectId, now: datetime) -> str:
+    async def _reason_now(self, order_id: ObjectId, now: datetime) -> Unpayable:
         document = await self._orders.find_one({"_id": order_id})
         order = None if document is None else Order.model_validate(document)
-        return (order and self._refusal(order, now)) or CHANGED
+        return (order and self._refusal(order, now)) or Unpayable.CHANGED
 
     async def _apply(self, order: Order, charge: Charge) -> PaymentOutcome | None:
         """One decision on ``charge`` for ``order`` as read; None when the order changed."""

@@ -2,14 +2,11 @@
 
 - Cancelling a paid order owes its payment back: ``payment.state`` becomes ``refund_due``.
   Staff refund a provider (card) payment with the provider, since the Bot API cannot, and
-  record it (``POST /api/admin/orders/{id}/refunded``); a Stars payment is refunded by the
-  delivery worker, which the same write asks for with a ``star_refund`` outbox entry.
+  record it (``POST /api/admin/orders/{id}/refunded``); a Stars payment is refunded by a
+  payments adapter, which the same write asks for with a ``star_refund`` outbox entry: a
+  refund job (``core/sales/refund_jobs.py``).
 - A payment that arrives for an order already cancelled or paid is owed back the same way
   (``core/sales/payments.py``).
-
-The ``star_refund`` notice is queued once (its id is derived from the order and version);
-the worker calls refundStarPayment, which Telegram refuses to repeat for a charge
-(``CHARGE_ALREADY_REFUNDED``), then records the refund here with ``refunded``.
 """
 
 from __future__ import annotations
@@ -19,9 +16,9 @@ from typing import Any
 
 from bson import ObjectId
 
-from core.messaging.notifications import NoticeKind
 from core.sales.models import Charge, Order, PaymentMethod, PaymentState
 from core.sales.outbox import outbox_entry
+from core.sales.refund_jobs import STAR_REFUND
 
 
 def manual_payment(now: datetime) -> dict[str, Any]:
@@ -34,9 +31,9 @@ def manual_payment(now: datetime) -> dict[str, Any]:
 
 
 def star_refund(order_id: ObjectId, version: int, charge: Charge) -> dict[str, Any]:
-    """The outbox entry asking the delivery worker to refund a Stars ``charge``."""
+    """The outbox entry asking for a refund job for a Stars ``charge``."""
     return outbox_entry(
-        NoticeKind.STAR_REFUND,
+        STAR_REFUND,
         order_id,
         version,
         telegramPaymentChargeId=charge.telegram_payment_charge_id,

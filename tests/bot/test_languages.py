@@ -1,5 +1,5 @@
 """Two languages: the customer's Telegram language at first, their pick in /profile after,
-stored, so that notifications the delivery worker sends later speak it too."""
+stored, so that notifications the notifier sends later speak it too."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The operators' group hears of low stock through the delivery worker, once per crossing."""
+"""The operators' group hears of low stock through the notifier, once per crossing."""
 
 from __future__ import annotations
 

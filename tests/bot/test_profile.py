@@ -28,7 +28,7 @@ async def test_change_name_and_set_then_change_password(
 
     await tap(alice, "Set password")
     short = await _send_password(alice, "short")
-    assert short == "New password: String should have at least 8 characters."
+    assert short == "New password: must have at least 8 characters."
     saved = await _send_password(alice, "first password")
     assert saved.startswith("Password saved.") and "Password: set" in saved
     await tap(alice, "Change password")

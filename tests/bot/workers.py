@@ -1,5 +1,5 @@
-"""The delivery worker in tests: running in process beside the bot, and waiting for a
-broadcast to be sent."""
+"""The notifier in tests: running in process beside the bot (with the Stars refunder), and
+waiting for a broadcast to be sent."""
 
 from __future__ import annotations
 
@@ -10,29 +10,32 @@ from typing import Any
 
 from bot.bootstrap import create_bot
 from bot.config import BotSettings
-from bot.delivery.config import DeliverySettings
-from bot.delivery.worker import DeliveryWorker
+from bot.notifier.config import NotifierSettings
+from bot.notifier.worker import Notifier
+from bot.refunder import StarRefunder
 from core.accounts.access import Actor
 from core.accounts.models import Role
 from core.messaging.models import BroadcastProgress
 from core.shop import Shop
+from runtime.process import first_to_end
 
 STAFF = Actor(None, Role.OPERATOR)
-FAST = {"delivery_idle_seconds": 0.02, "telegram_chat_messages_per_second": 20}
-"""Worker settings for tests: looking for work often, and many messages a chat a second."""
+FAST = {"notifier_idle_seconds": 0.02, "telegram_chat_messages_per_second": 20}
+"""Notifier settings for tests: looking for work often, and many messages a chat a second."""
 
 
-def delivery_settings(**overrides: Any) -> DeliverySettings:
-    return DeliverySettings(_env_file=None, **{**FAST, **overrides})
+def notifier_settings(**overrides: Any) -> NotifierSettings:
+    return NotifierSettings(_env_file=None, **{**FAST, **overrides})
 
 
 @contextlib.asynccontextmanager
 async def working(shop: Shop, bot_settings: BotSettings, **options: Any) -> AsyncIterator[None]:
-    """A delivery worker sending until the block ends."""
+    """A notifier sending (and a refunder refunding) until the block ends."""
     bot = create_bot(bot_settings, retry_replies=False)
-    settings = delivery_settings(**options)
-    worker = DeliveryWorker.of(shop, bot, settings, bot_settings.default_language)
-    task = asyncio.create_task(worker.run())
+    settings = notifier_settings(**options)
+    worker = Notifier.of(shop, bot, settings, bot_settings.default_language)
+    refunder = StarRefunder.of(shop, bot, settings)
+    task = asyncio.create_task(first_to_end(worker.run(), refunder.run()))
     try:
         yield
     finally:

@@ -123,3 +123,22 @@ def test_unpaid_orders_expire_by_default_only_with_an_online_method(
         monkeypatch.setenv(name, value)
     window = load(IsolatedSettings).payment_window
     assert window == (None if minutes is None else timedelta(minutes=minutes))
+
+
+def test_a_renamed_setting_is_read_by_its_old_name_with_one_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``CHECKOUT_LEASE_SECONDS`` set every lease, not only checkouts': it is
+    ``LEASE_SECONDS`` now, and the old name still works for one release."""
+    monkeypatch.setenv("JWT_SECRET", "x" * 32)
+    monkeypatch.setenv("CHECKOUT_LEASE_SECONDS", "42")
+    assert load(CoreSettings).lease_seconds == 42
+    assert [record.getMessage() for record in caplog.records] == [
+        "CHECKOUT_LEASE_SECONDS is deprecated and will stop working in the next release; "
+        "use LEASE_SECONDS"
+    ]
+    caplog.clear()
+    monkeypatch.setenv("LEASE_SECONDS", "30")  # the new name: no warning
+    monkeypatch.delenv("CHECKOUT_LEASE_SECONDS")
+    assert load(CoreSettings).lease_seconds == 30
+    assert caplog.records == []

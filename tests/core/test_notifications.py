@@ -9,7 +9,7 @@ import pytest
 from core.accounts.access import Actor
 from core.accounts.models import Language, Role, User
 from core.base import clock
-from core.messaging.notifications import DeliveryState, NoticeKind
+from core.messaging.notifications import NoticeKind, SendState
 from core.sales.commands import CartChange, StatusUpdate
 from core.sales.models import Order
 from core.shop import Shop
@@ -86,7 +86,7 @@ async def test_a_claim_is_exclusive_until_its_lease_expires(
 
     claims = await asyncio.gather(*(shop.notifications.claim() for _ in range(5)))
     claimed = [c for c in claims if c is not None]
-    assert len(claimed) == 1 and claimed[0].state is DeliveryState.SENDING
+    assert len(claimed) == 1 and claimed[0].state is SendState.SENDING
     assert claimed[0].attempts == 1
 
     # A sender that died: after the lease, another sender takes it over ...

@@ -15,8 +15,7 @@ Telegram's answer decides what happens next:
 Each blocked or failed notice is logged at warning level with its reason, its id, kind and
 chat id (nothing else about the customer).
 
-A ``star_refund`` notice first refunds the Stars payment it names (refundStarPayment) and
-records it on the order, then tells the customer; Telegram's answers count the same way.
+The notifier only sends: Stars refunds are jobs of their own (``bot/refunder.py``).
 """
 
 from __future__ import annotations
@@ -39,23 +38,22 @@ from aiogram.exceptions import (
 )
 from aiogram.utils.i18n import I18n
 
-from bot.delivery.config import DeliverySettings
-from bot.delivery.messages import render
 from bot.i18n import load_catalogs
+from bot.jobs import keep_working
+from bot.notifier.config import NotifierSettings
+from bot.notifier.messages import render
 from core.accounts.access import SYSTEM
 from core.accounts.models import Language
 from core.base import clock
 from core.base.errors import NotFound
-from core.messaging.notifications import ORDER_CARDS, NoticeKind, Notification, NotificationQueue
+from core.messaging.notifications import BaseNotification, NotificationQueue, OrderCard
 from core.messaging.pacing import SendPacing
 from core.sales.desk import StaffDesk
 from core.sales.models import StaffOrderView
-from core.sales.payments import Payments
 from core.shop import Shop
 
 log = logging.getLogger(__name__)
 BOT_RATE_KEY = "bot"
-ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
 
 
 class SendWindow:
@@ -101,15 +99,14 @@ async def _sleep_until(moment: datetime) -> None:
     await asyncio.sleep(max(0.0, (moment - clock.now()).total_seconds()))
 
 
-class DeliveryWorker:
+class Notifier:
     def __init__(
         self,
         queue: NotificationQueue,
         pacing: SendPacing,
         staff: StaffDesk,
-        payments: Payments,
         bot: Bot,
-        settings: DeliverySettings,
+        settings: NotifierSettings,
         lease: timedelta,
         i18n: I18n,
     ) -> None:
@@ -117,7 +114,6 @@ class DeliveryWorker:
         self._i18n = i18n
         self._pacing = pacing
         self._staff = staff
-        self._payments = payments
         self._bot = bot
         self._settings = settings
         self._lease = lease
@@ -127,35 +123,23 @@ class DeliveryWorker:
 
     @classmethod
     def of(
-        cls, shop: Shop, bot: Bot, settings: DeliverySettings, default_language: Language
-    ) -> DeliveryWorker:
+        cls, shop: Shop, bot: Bot, settings: NotifierSettings, default_language: Language
+    ) -> Notifier:
         """A worker for ``shop``; notices with no language go out in ``default_language``."""
-        lease = timedelta(seconds=shop.settings.checkout_lease_seconds)
+        lease = timedelta(seconds=shop.settings.lease_seconds)
         i18n = load_catalogs(default_language)
-        staff, payments = shop.staff, shop.payments
-        return cls(shop.notifications, shop.pacing, staff, payments, bot, settings, lease, i18n)
+        return cls(shop.notifications, shop.pacing, shop.staff, bot, settings, lease, i18n)
 
     async def run(self) -> None:
-        """Send until cancelled, with ``DELIVERY_SENDERS`` concurrent senders."""
-        await asyncio.gather(*(self._sender() for _ in range(self._settings.delivery_senders)))
+        """Send until cancelled, with ``NOTIFIER_SENDERS`` concurrent senders."""
+        await asyncio.gather(*(self._sender() for _ in range(self._settings.notifier_senders)))
 
     async def _sender(self) -> None:
-        while True:
-            try:
-                notice = await self._queue.claim()
-                if notice is None:
-                    await asyncio.sleep(self._settings.delivery_idle_seconds)
-                else:
-                    await self.deliver(notice)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database or a bug: log, breathe, go on
-                log.exception("delivery failed; the notice is retried after its lease")
-                await asyncio.sleep(self._settings.delivery_idle_seconds)
+        idle = self._settings.notifier_idle_seconds
+        await keep_working(self._queue.claim, self.deliver, idle, "sending a notice")
 
-    async def deliver(self, notice: Notification) -> None:
-        refund = notice.kind is NoticeKind.STAR_REFUND  # owed even to a customer who left
-        if not refund and not await self._queue.is_reachable(notice):
+    async def deliver(self, notice: BaseNotification) -> None:
+        if not await self._queue.is_reachable(notice):
             await self._blocked(notice, "the customer blocked the bot earlier")
             return
         chat_slot = await self._pacing.reserve_slot(f"chat:{notice.chat_id}", self._chat_interval)
@@ -166,7 +150,7 @@ class DeliveryWorker:
         await _sleep_until(await self._pacing.reserve_slot(BOT_RATE_KEY, self._bot_interval))
         await self._window.turn()
         card: StaffOrderView | None = None
-        if notice.kind in ORDER_CARDS:  # the order as it is now, not as it was then
+        if isinstance(notice, OrderCard):  # the order as it is now, not as it was then
             try:
                 card = await self._staff.view(SYSTEM, notice.order_id)
             except NotFound:
@@ -174,8 +158,6 @@ class DeliveryWorker:
                 return
         text, markup = render(notice, self._i18n, card)
         try:
-            if refund:
-                await self._refund(notice)
             sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
         except TelegramRetryAfter as flood:
             pause = timedelta(seconds=flood.retry_after)
@@ -185,7 +167,7 @@ class DeliveryWorker:
         except TelegramForbiddenError as refused:
             await self._blocked(notice, refused.message)
         except (TelegramServerError, TelegramNetworkError) as failure:
-            if notice.attempts >= self._settings.delivery_max_attempts:
+            if notice.attempts >= self._settings.notifier_max_attempts:
                 await self._failed(notice, failure.message)
             else:
                 await self._queue.retry_later(notice, failure.message)
@@ -194,26 +176,15 @@ class DeliveryWorker:
         else:
             await self._queue.mark_sent(notice, sent.message_id)
 
-    async def _blocked(self, notice: Notification, reason: str) -> None:
+    async def _blocked(self, notice: BaseNotification, reason: str) -> None:
         await self._queue.mark_blocked(notice, reason)
         log.warning("notice blocked: %s", reason, extra=_about(notice))
 
-    async def _failed(self, notice: Notification, reason: str) -> None:
+    async def _failed(self, notice: BaseNotification, reason: str) -> None:
         await self._queue.mark_failed(notice, reason)
         log.warning("notice failed: %s", reason, extra=_about(notice))
 
-    async def _refund(self, notice: Notification) -> None:
-        """Give a Stars payment back and record it. Telegram refunds a charge once, so a
-        retry after a lost answer or a crash is told ``CHARGE_ALREADY_REFUNDED``: done."""
-        assert notice.order_id is not None and notice.telegram_payment_charge_id is not None
-        try:
-            await self._bot.refund_star_payment(notice.chat_id, notice.telegram_payment_charge_id)
-        except TelegramBadRequest as refused:
-            if ALREADY_REFUNDED not in refused.message:
-                raise
-        await self._payments.refunded(notice.order_id, notice.telegram_payment_charge_id)
 
-
-def _about(notice: Notification) -> dict[str, object]:
+def _about(notice: BaseNotification) -> dict[str, object]:
     """What a log line says about a notice: no text, no name, only the chat's id."""
     return {"notice_id": notice.id, "kind": notice.kind.value, "chat_id": notice.chat_id}

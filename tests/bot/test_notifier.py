@@ -1,4 +1,4 @@
-"""The delivery worker against the sandbox: each notification once, within the limits."""
+"""The notifier against the sandbox: each notification once, within the limits."""
 
 from __future__ import annotations
 
@@ -6,18 +6,21 @@ import asyncio
 import logging
 import signal
 import sys
+import typing
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from bot.config import BotSettings
+from bot.notifier.messages import RENDERERS
 from core.accounts.commands import TelegramSignup
 from core.accounts.models import User
 from core.base.commands import parse
 from core.catalog.models import Product
 from core.config import PROJECT_ROOT
 from core.messaging.commands import BroadcastDraft
+from core.messaging.notifications import NoticeKind, Notification
 from core.sales.commands import StatusUpdate
 from core.sales.models import Order
 from core.shop import Shop
@@ -134,7 +137,7 @@ async def test_blocked_and_failed_notices_are_logged_with_their_reason_and_chat_
         TelegramSignup(telegram_id=gone, name="Gone Person", email="gone@example.com")
     )
     draft = parse(BroadcastDraft, {"text": "Private sale", "segment": {"kind": "all"}})
-    with caplog.at_level(logging.INFO, logger="bot.delivery"):
+    with caplog.at_level(logging.INFO, logger="bot.notifier"):
         async with working(shop, bot_settings):
             broadcast = await shop.broadcasts.start(STAFF, draft)
             progress = await settled(shop, broadcast.id)
@@ -144,7 +147,7 @@ async def test_blocked_and_failed_notices_are_logged_with_their_reason_and_chat_
     lines = {
         (r.levelname, r.getMessage(), vars(r)["chat_id"], vars(r)["kind"])
         for r in caplog.records
-        if r.name == "bot.delivery.worker"
+        if r.name == "bot.notifier.worker"
     }
     assert lines == {
         ("WARNING", "notice blocked: Forbidden: bot was blocked by the user", blocked, "broadcast"),
@@ -189,7 +192,7 @@ async def test_a_broadcast_under_rate_limits_skips_the_blocked_and_obeys_retry_a
 
     senders = 8
     async with working(
-        shop, bot_settings, telegram_messages_per_second=400, delivery_senders=senders
+        shop, bot_settings, telegram_messages_per_second=400, notifier_senders=senders
     ):
         broadcast = await shop.broadcasts.start(STAFF, draft)
         progress = await settled(shop, broadcast.id, timeout=120)
@@ -223,19 +226,19 @@ async def test_a_killed_worker_process_resumes_without_losing_or_repeating(
     env = environment(
         MONGODB_URI=mongo_uri,
         MONGODB_DATABASE=shop.settings.mongodb_database,
-        CHECKOUT_LEASE_SECONDS="5",
+        LEASE_SECONDS="5",
         BOT_TOKEN=sandbox.token,
         BOT_API_BASE_URL=sandbox_server.url,
         TELEGRAM_MESSAGES_PER_SECOND="200",
         TELEGRAM_CHAT_MESSAGES_PER_SECOND="20",
-        DELIVERY_IDLE_SECONDS="0.05",
+        NOTIFIER_IDLE_SECONDS="0.05",
     )
 
     async def start_worker() -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.delivery",
+            "bot.notifier",
             cwd=PROJECT_ROOT,
             env=env,
             stderr=asyncio.subprocess.DEVNULL,
@@ -314,3 +317,12 @@ async def test_a_customer_who_comes_back_gets_notices_again(
         assert not (await shop.users.get(account.id)).telegram_blocked
         await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="shipped"))
         await player.wait_for(lambda m: "is now shipped" in (m.text or ""))
+
+
+def test_every_kind_of_notification_has_one_renderer() -> None:
+    """Adding a kind is a class in core and a renderer here; forgetting the renderer fails."""
+    kinds = typing.get_args(typing.get_args(Notification)[0])
+    assert set(RENDERERS) == set(kinds)
+    assert {kind.model_fields["kind"].annotation for kind in kinds} == {
+        typing.Literal[kind] for kind in NoticeKind
+    }
