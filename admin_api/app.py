@@ -13,6 +13,7 @@ from admin_api.middlewares import add_headers, cors_preflight, request_context
 from admin_api.openapi import build_document
 from admin_api.problems import problem_middleware
 from admin_api.routes import add_routes, routes_for
+from admin_api.server import listen
 from core.config import ConfigError
 from core.shop import Shop
 
@@ -25,14 +26,17 @@ async def run_api(shop: Shop, settings: ApiSettings) -> None:
     await runner.setup()
     try:
         try:
-            await web.TCPSite(runner, settings.api_host, settings.api_port).start()
+            server = await listen(runner, settings)
         except OSError as error:
             raise ConfigError(
                 f"cannot serve the API on {settings.api_host}:{settings.api_port}: "
                 f"{error.strerror} (set API_HOST or API_PORT)"
             ) from None
-        log.info("listening", extra={"host": settings.api_host, "port": settings.api_port})
-        await asyncio.Event().wait()
+        try:
+            log.info("listening", extra={"host": settings.api_host, "port": settings.api_port})
+            await asyncio.Event().wait()
+        finally:
+            server.close()
     finally:
         await runner.cleanup()
 

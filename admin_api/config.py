@@ -28,6 +28,35 @@ class ApiSettings(BaseConfig):
         description="Largest request body; larger ones get 413. Photo uploads have their own "
         "limit, `PHOTO_MAX_BYTES`.",
     )
+    api_max_connections: int = Field(
+        default=1000,
+        ge=1,
+        le=1_000_000,
+        description="Open connections the API keeps at most (fewer if the process may not open "
+        "that many files); more are closed as soon as they are accepted.",
+    )
+    api_max_connections_per_address: int = Field(
+        default=100,
+        ge=1,
+        le=1_000_000,
+        description="Open connections from one client address (IPv6: its /64) at most; not "
+        "applied with `TRUST_FORWARDED_FOR`, where every connection comes from the proxy "
+        '(docs/api.md, "Connections").',
+    )
+    api_idle_timeout_seconds: float = Field(
+        default=75,
+        gt=0,
+        le=3600,
+        description="A connection without a whole request head this long after it opened or "
+        "after its last answer is closed; keep it above a reverse proxy's upstream keep-alive.",
+    )
+    api_body_timeout_seconds: float = Field(
+        default=30,
+        gt=0,
+        le=3600,
+        description="A request body must arrive within this long; a slower one gets `408` and "
+        "its connection is closed.",
+    )
     trust_forwarded_for: bool = Field(
         default=False,
         description="Take the client address from the last `X-Forwarded-For` entry; only "

@@ -10,6 +10,7 @@ never parses or checks anything itself: it calls one core service and answers.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,8 +20,8 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from admin_api.auth import visitor
-from admin_api.keys import SHOP
-from admin_api.payloads import read_body, read_query, read_upload, refuse_body
+from admin_api.keys import SETTINGS, SHOP
+from admin_api.payloads import read_body, read_query, read_upload, refuse_body, within
 from core.accounts.access import Actor
 from core.accounts.errors import AuthenticationFailed
 from core.accounts.models import STAFF, Role, User
@@ -127,15 +128,17 @@ def bind(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
     """The aiohttp handler that enforces ``route`` and then runs its handler."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
+        patience = request.app[SETTINGS].api_body_timeout_seconds
+        deadline = asyncio.get_running_loop().time() + patience  # for the body to arrive
         if route.body is None and route.upload is None:
-            await refuse_body(request)
+            await within(deadline, refuse_body(request))
         caller = await _caller(request, route.access)
         body: Any = None
         if route.body is not None:
-            body = await read_body(request, route.body)
+            body = await within(deadline, read_body(request, route.body))
         elif route.upload is not None:
             limit = route.upload.limit(request.app[SHOP])
-            body = await read_upload(request, route.upload.field, limit)
+            body = await within(deadline, read_upload(request, route.upload.field, limit))
         query = None if route.query is None else read_query(request, route.query)
         return await route.handler(Call(request, request.app[SHOP], caller, body, query))
 

@@ -35,6 +35,7 @@ DOCS_POLICY = (
     "frame-ancestors 'none'"
 )
 DOCS_PREFIX = "/api/docs"
+SERVER_NAME = "telegram-shop"
 
 
 def client_address(request: web.Request) -> str:
@@ -108,7 +109,7 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
         response.headers[REQUEST_ID_HEADER] = request_id
     for name, value in SECURITY_HEADERS.items():  # a handler may set its own caching
         response.headers.setdefault(name, value)
-    response.headers["Server"] = "telegram-shop"
+    response.headers["Server"] = SERVER_NAME
     docs = request.path == DOCS_PREFIX or request.path.startswith(DOCS_PREFIX + "/")
     response.headers["Content-Security-Policy"] = DOCS_POLICY if docs else API_POLICY
     if origin := _allowed_origin(request):

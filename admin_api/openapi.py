@@ -66,8 +66,9 @@ def _upload(upload: Upload) -> dict[str, Any]:
 
 
 def _problem_statuses(route: Route) -> set[int]:
-    # 413 and 415 everywhere: an operation without a body refuses one that is sent.
-    statuses = {413, 415, 500, 503, *route.problems}
+    # 408, 413 and 415 everywhere: an operation without a body refuses one that is sent (and
+    # waits for it only so long); 431 for a header line too long, wherever it is sent.
+    statuses = {408, 413, 415, 431, 500, 503, *route.problems}
     if route.access is not Access.PUBLIC:
         statuses.add(401)
     if route.access in (Access.STAFF, Access.ADMIN):
@@ -204,8 +205,9 @@ def build_document(
             "version": API_VERSION,
             "description": (
                 "Errors are `application/problem+json` (RFC 9457). Request bodies are JSON of "
-                f"at most {max_body_bytes} bytes (413 beyond); an operation without a request "
-                "body refuses one (415)."
+                f"at most {max_body_bytes} bytes (413 beyond) that must arrive in time (408); "
+                "an operation without a request body refuses one (415); a request line or "
+                "header line longer than 8190 bytes gets 431."
             ),
         },
         "paths": paths,

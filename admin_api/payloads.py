@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import NoReturn
+from collections.abc import Awaitable
+from typing import NoReturn, TypeVar
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -12,6 +14,8 @@ from pydantic import BaseModel
 from admin_api.problems import Rejected
 from core.base.commands import CommandT, parse
 from core.base.errors import FieldError, InvalidInput
+
+T = TypeVar("T")
 
 JSON_TYPES = ("application/json",)
 MULTIPART = "multipart/form-data"
@@ -27,6 +31,7 @@ async def read_body(request: web.Request, command: type[CommandT]) -> CommandT:
     """The JSON body validated into ``command``; 400, 413, 415 or 422 otherwise."""
     if request.content_type not in JSON_TYPES and not request.content_type.endswith("+json"):
         raise Rejected(415, "unsupported-media-type", "Send the body as application/json.")
+    _refuse_declared_size(request)
     raw = await request.read()
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
@@ -38,6 +43,7 @@ async def read_body(request: web.Request, command: type[CommandT]) -> CommandT:
 async def refuse_body(request: web.Request) -> None:
     """An operation without a request body refuses one: 413 past the size limit, else 415."""
     if request.body_exists:
+        _refuse_declared_size(request)
         await request.read()  # past ``client_max_size`` this raises the 413
         raise Rejected(415, "unexpected-body", "This operation takes no request body.")
 
@@ -68,6 +74,21 @@ async def read_upload(request: web.Request, field: str, limit: int) -> bytes:
     except (ValueError, AssertionError, HttpProcessingError):
         raise Rejected(400, "malformed-multipart", "The multipart body cannot be read.") from None
     return bytes(data)
+
+
+def _refuse_declared_size(request: web.Request) -> None:
+    """413 for a body declared larger than the limit, before any of it is read."""
+    if (request.content_length or 0) > request.client_max_size:
+        raise web.HTTPRequestEntityTooLarge(request.client_max_size, request.content_length or 0)
+
+
+async def within(deadline: float, reading: Awaitable[T]) -> T:
+    """``reading``, unless the body is still arriving at ``deadline`` (loop time): 408."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await reading
+    except TimeoutError:
+        raise Rejected(408, "body-timeout", "The request body did not arrive in time.") from None
 
 
 def _file_too_large(limit: int) -> Rejected:

@@ -69,7 +69,7 @@ class Problem(BaseModel):
 
 
 def problem_response(
-    request: web.Request,
+    request: web.BaseRequest,
     status: int,
     code: str,
     detail: str,

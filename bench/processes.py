@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import resource
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,10 +21,20 @@ STOP_SECONDS = 20
 class Child:
     """``python -m <module>`` from the project root, its output in ``log``."""
 
-    def __init__(self, module: str, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self,
+        module: str,
+        env: dict[str, str],
+        log: Path,
+        *,
+        cwd: Path = PROJECT_ROOT,
+        file_limit: int | None = None,
+    ) -> None:
         self.module = module
         self._env = env
         self._log_path = log
+        self._cwd = cwd
+        self._file_limit = file_limit
         self._log: IO[bytes] | None = None
         self._process: asyncio.subprocess.Process | None = None
 
@@ -35,10 +46,11 @@ class Child:
             sys.executable,
             "-m",
             self.module,
-            cwd=PROJECT_ROOT,
+            cwd=self._cwd,
             env={**os.environ, **self._env},
             stdout=self._log,
             stderr=self._log,
+            preexec_fn=self._limit_files,
         )
         deadline = asyncio.get_running_loop().time() + timeout
         while not await ready():
@@ -47,6 +59,11 @@ class Child:
             if asyncio.get_running_loop().time() > deadline:
                 raise RuntimeError(f"{self.module} did not start; see {self._log_path}")
             await asyncio.sleep(0.1)
+
+    def _limit_files(self) -> None:
+        """In the child, before it runs: its open-file limit, if one was asked for."""
+        if self._file_limit is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self._file_limit, self._file_limit))
 
     @property
     def pid(self) -> int:

@@ -23,12 +23,15 @@ from bot.errors import ErrorReplies
 from bot.handlers import build_routers
 from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
+from bot.polling import poll
 from bot.retries import RetryRequests, Sleep
 from bot.session import BotApiSession
 from bot.shown import ShownMessages
+from bot.star_ledger import keep_reconciling
 from bot.storage import ShopStorage
 from bot.webhook import serve_webhook
 from core.accounts.models import Language
+from core.sales.models import PaymentMethod
 from core.shop import Shop
 from runtime.process import first_to_end
 
@@ -110,16 +113,16 @@ def _isolation(shop: Shop, settings: BotSettings) -> BaseEventIsolation:
 
 
 async def run_bot(shop: Shop, settings: BotSettings) -> None:
-    """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled, and keep
-    broadcast progress messages up to date."""
+    """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled, keep
+    broadcast progress messages up to date and, with Stars, reconcile Stars payments."""
     bot = create_bot(settings)
     dispatcher = create_dispatcher(shop, settings)
     reporter = ProgressReporter(shop.broadcasts, bot, load_catalogs(settings.default_language))
+    jobs = [_serve(dispatcher, bot, settings), reporter.run(settings.broadcast_progress_seconds)]
+    if PaymentMethod.STARS in shop.payments.methods:
+        jobs.append(keep_reconciling(shop, bot, settings.stars_reconcile_seconds))
     try:
-        await first_to_end(
-            _serve(dispatcher, bot, settings),
-            reporter.run(settings.broadcast_progress_seconds),
-        )
+        await first_to_end(*jobs)
     finally:
         await bot.session.close()
 
@@ -129,21 +132,7 @@ async def _serve(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -> Non
         await serve_webhook(dispatcher, bot, settings)
     else:
         await bot.delete_webhook()  # left by webhook mode, whose processes keep it set
-        await _poll(dispatcher, bot)
-
-
-async def _poll(dispatcher: Dispatcher, bot: Bot) -> None:
-    """Long polling until cancelled; cancelled, polling stops (its open getUpdates request
-    dropped, the bot's session closed) before this returns, so nothing polls a Bot API
-    that is going away (the offline sandbox stops right after)."""
-    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
-    try:
-        await asyncio.shield(polling)
-    except asyncio.CancelledError:
-        if not polling.done():
-            await dispatcher.stop_polling()
-        await polling
-        raise
+        await poll(dispatcher, bot)
 
 
 async def _announce_commands(bot: Bot, i18n: I18n) -> None:

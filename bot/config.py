@@ -100,6 +100,13 @@ class BotSettings(BaseConfig):
         le=600,
         description="How often broadcast progress messages in staff chats are brought up to date.",
     )
+    stars_reconcile_seconds: float = Field(
+        default=60,
+        ge=1,
+        le=86400,
+        description="With `stars` payments: how often (and at startup) the bot reads Telegram's "
+        'ledger of Stars to record any payment the shop missed (see "Payments").',
+    )
     fsm_collection: str = Field(
         default="bot_fsm",
         pattern=r"^[A-Za-z0-9_-]{1,63}$",

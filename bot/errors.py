@@ -1,7 +1,9 @@
 """The one place where failures become replies: core's refusals as their own short message
 (in the reader's language, ``texts.refusal``), anything unexpected as an apology (and a log
 line). Callback queries get an alert. A chat that refuses the bot (the user blocked it, the
-group removed it) gets nothing more: Telegram would refuse the apology too."""
+group removed it) gets nothing more: Telegram would refuse the apology too. An unreachable
+database is no answer: the update is handled again (``bot/polling.py``; in webhook mode
+Telegram sends it again)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from aiogram import BaseMiddleware, html
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.callback_answer import CallbackAnswer
+from pymongo.errors import ConnectionFailure
 
 from bot import texts
 from core.base.errors import DomainError
@@ -31,6 +34,8 @@ class ErrorReplies(BaseMiddleware):
             return await handler(event, data)
         except DomainError as error:
             await _reply(event, data, texts.refusal(error))
+        except ConnectionFailure:
+            raise  # the database is unreachable: the update is handled again later
         except TelegramForbiddenError as refused:
             chat = data.get("event_chat")
             log.info(

@@ -588,6 +588,10 @@ FIELD_PROBLEMS = {
     "line_break": N_("must be one line"),
     "invisible_character": N_("must not contain control or invisible formatting characters"),
     "edge_joiner": N_("must not start or end with a zero-width joiner"),
+    "leading_mark": N_("must not start with an accent or another combining mark"),
+    "phone_letters": N_("must be digits only, without an extension"),
+    "phone_extension": N_("has an extension, which a courier cannot dial: give a direct number"),
+    "phone_premium": N_("is a premium-rate, pager or voicemail number: give one to call"),
     "not_offered": N_("is not a way this shop delivers"),
     "not_taken": N_("is not taken for this way of delivery"),
 }
@@ -619,11 +623,20 @@ def _values(error: DomainError) -> dict[str, object]:
 
 
 def _too_many(error: TooManyAttempts) -> str:
+    what = _(REFUSALS[error.reason])
+    if error.retry_after < 60:
+        seconds = error.retry_after
+        text = ngettext(
+            "{what}; try again in {count} second.",
+            "{what}; try again in {count} seconds.",
+            seconds,
+        )
+        return text.format(what=what, count=seconds)
     minutes = -(-error.retry_after // 60)
     text = ngettext(
         "{what}; try again in {count} minute.", "{what}; try again in {count} minutes.", minutes
     )
-    return text.format(what=_(REFUSALS[error.reason]), count=minutes)
+    return text.format(what=what, count=minutes)
 
 
 def _field_problem(field: FieldError) -> str:

@@ -1,5 +1,8 @@
 """Webhook mode: an aiohttp server Telegram posts updates to, checking the secret token.
 
+An update is answered (200) only once it was handled, so Telegram sends it again if the
+process dies meanwhile, or if handling fails (a 500); handlers are idempotent.
+
 Several bot processes can serve one ``WEBHOOK_URL`` behind a load balancer: each sets the
 same URL and secret at startup, and none deletes the webhook when it stops (that would cut
 off the others; polling mode deletes it when it starts).
@@ -32,7 +35,8 @@ def build_webhook_app(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -
 
     dispatcher.startup.register(register_webhook)
     app = web.Application()
-    SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(
+    # Answered once handled: an update whose process dies first is sent again by Telegram.
+    SimpleRequestHandler(dispatcher, bot, secret_token=secret, handle_in_background=False).register(
         app, path=settings.webhook_path
     )
     setup_application(app, dispatcher, bot=bot)

@@ -106,7 +106,8 @@ class CoreSettings(BaseConfig):
         default="USD",
         pattern=r"^[A-Z]{3}$",
         description="ISO 4217 code; every price is in this currency, in its minor units (cents "
-        "for USD, whole yen for JPY, whole Stars for `XTR`).",
+        "for USD, whole yen for JPY, whole Stars for `XTR`). Changed while products are priced "
+        'in the old one: no process starts until they are converted (see "Command line").',
     )
     lease_seconds: int = Field(
         default=60,
@@ -148,8 +149,10 @@ class CoreSettings(BaseConfig):
     login_failures_per_email: int = Field(
         default=5,
         ge=1,
-        description="Password tries per email and `LOGIN_WINDOW_SECONDS`, logins and password "
-        "changes together; then 429.",
+        description="Wrong passwords for one email from one address (logins and password "
+        "changes together) before each further try from there waits: 1 s, then 2 s, 4 s, ... "
+        "up to `THROTTLE_MAX_DELAY_SECONDS`; a success clears them. Never a lockout: the "
+        'owner at another address is not slowed (docs/api.md, "Guessing limits").',
     )
     login_failures_per_address: int = Field(
         default=30,
@@ -168,14 +171,24 @@ class CoreSettings(BaseConfig):
     registration_conflicts_per_address: int = Field(
         default=10,
         ge=1,
-        description="Sign-ups with an already registered email per address and window; then "
-        "429, so nobody can probe which emails have accounts at full speed.",
+        description="Sign-ups with an already registered email from one address before each "
+        "further sign-up from it (new email or not) waits, growing the same way, so nobody can "
+        "probe which emails have accounts at full speed; sign-ups that make an account never "
+        "count.",
     )
-    login_window_seconds: int = Field(
-        default=900,
+    throttle_max_delay_seconds: int = Field(
+        default=300,
         ge=1,
         le=86_400,
-        description='The window of the guessing limits above (docs/api.md, "Guessing limits").',
+        description="The longest of those waits: with the defaults one address gets at most 24 "
+        "password tries at one account in the first hour and 12 in each hour after.",
+    )
+    login_window_seconds: int = Field(
+        default=3600,
+        ge=1,
+        le=86_400,
+        description="Failures are forgotten this long after the last one; failed logins per "
+        'address are counted per window this long (docs/api.md, "Guessing limits").',
     )
     payment_provider_token: SecretStr | None = Field(
         default=None,

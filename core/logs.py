@@ -2,7 +2,9 @@
 
 ``LOG_FORMAT`` overrides the choice (``text`` or ``json``); ``LOG_LEVEL`` sets the level.
 Every line written while serving an HTTP request carries its id. Nothing here logs
-bodies or headers, so passwords and tokens never reach a log.
+bodies or headers, so passwords and tokens never reach a log. One warning or error
+repeated fast is written a few times a minute, with a count of those dropped
+(``RepeatFilter``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, TextIO
 
@@ -74,8 +79,52 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+@dataclass
+class _Burst:
+    started: float
+    passed: int = 1
+    dropped: int = 0
+
+
+class RepeatFilter(logging.Filter):
+    """Lets at most ``burst`` warnings or errors of one kind (logger and first line of the
+    message) through per ``period`` seconds; the first one after that says how many were
+    dropped (``suppressed``). A flood of one failure, such as asyncio's "socket.accept()
+    out of system resource", then costs a few lines a minute instead of the disk."""
+
+    MAX_KINDS = 1000
+
+    def __init__(
+        self, burst: int = 10, period: float = 60.0, now: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self._burst = burst
+        self._period = period
+        self._now = now
+        self._kinds: dict[tuple[str, str], _Burst] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        kind = (record.name, str(record.msg).partition("\n")[0][:200])
+        now, seen = self._now(), self._kinds.get(kind)
+        if seen is None or now - seen.started >= self._period:
+            if len(self._kinds) >= self.MAX_KINDS:
+                self._kinds.clear()
+            self._kinds[kind] = _Burst(now)
+            if seen is not None and seen.dropped:
+                record.suppressed = seen.dropped
+            return True
+        if seen.passed < self._burst:
+            seen.passed += 1
+            return True
+        seen.dropped += 1
+        return False
+
+
 def configure_logging(settings: LogSettings, stream: TextIO = sys.stderr) -> None:
     text = settings.log_format == "text" or (settings.log_format == "auto" and stream.isatty())
     handler = logging.StreamHandler(stream)
     handler.setFormatter(TextFormatter() if text else JsonFormatter())
+    handler.addFilter(RepeatFilter())
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)

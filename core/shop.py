@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,16 +14,18 @@ from pymongo import AsyncMongoClient
 
 from core.accounts.passwords import PasswordHasher
 from core.accounts.roles import Accounts
-from core.accounts.throttle import Counters, Limits, Throttle
+from core.accounts.throttle import Backoff, Counters, Limits, Throttle
 from core.accounts.tokens import TokenService
 from core.accounts.users import Users
+from core.base import clock
 from core.base.leases import Leases
 from core.catalog.categories import Categories
+from core.catalog.currency import currency_mismatch
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
 from core.catalog.stock import Stock
 from core.catalog.stock_alerts import StockAlerts
-from core.config import CoreSettings
+from core.config import ConfigError, CoreSettings
 from core.messaging.broadcasts import Broadcasts
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
@@ -35,6 +37,7 @@ from core.sales.orders import Orders
 from core.sales.outbox import Outbox
 from core.sales.payments import Payments
 from core.sales.refund_jobs import StarRefunds
+from core.sales.star_ledger import StarLedger
 from core.store import Store, connect
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,7 @@ class Shop:
     orders: Orders
     payments: Payments
     refunds: StarRefunds
+    star_ledger: StarLedger
     outbox: Outbox
     stock_alerts: StockAlerts
     notifications: NotificationQueue
@@ -66,7 +70,15 @@ class Shop:
     leases: Leases
 
     @classmethod
-    def build(cls, settings: CoreSettings, client: AsyncMongoClient[dict[str, Any]]) -> Shop:
+    def build(
+        cls,
+        settings: CoreSettings,
+        client: AsyncMongoClient[dict[str, Any]],
+        *,
+        throttle_clock: Callable[[], datetime] = clock.now,
+    ) -> Shop:
+        """The shop's services over ``client``; ``throttle_clock`` times the guessing
+        limits (tests freeze it)."""
         store = Store.of(client[settings.mongodb_database])
         lease = timedelta(seconds=settings.lease_seconds)
         tokens = TokenService(
@@ -80,13 +92,27 @@ class Shop:
         carts = Carts(store, catalog)
         delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
         stock = Stock(store, alerts)
+        forget_after = timedelta(seconds=settings.login_window_seconds)
+        max_delay = timedelta(seconds=settings.throttle_max_delay_seconds)
         throttle = Throttle(
-            Counters(store.throttles, timedelta(seconds=settings.login_window_seconds)),
-            Limits(
-                failures_per_email=settings.login_failures_per_email,
+            logins=Backoff(
+                store.throttles,
+                free=settings.login_failures_per_email,
+                max_delay=max_delay,
+                forget_after=forget_after,
+                now=throttle_clock,
+            ),
+            signups=Backoff(
+                store.throttles,
+                free=settings.registration_conflicts_per_address,
+                max_delay=max_delay,
+                forget_after=forget_after,
+                now=throttle_clock,
+            ),
+            address_failures=Counters(store.throttles, forget_after, throttle_clock),
+            limits=Limits(
                 failures_per_address=settings.login_failures_per_address,
                 slowdown=timedelta(seconds=settings.login_slowdown_seconds),
-                conflicts_per_address=settings.registration_conflicts_per_address,
             ),
         )
         orders = Orders(store, outbox, stock, lease)
@@ -106,6 +132,7 @@ class Shop:
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
             orders=orders,
             payments=payments,
+            star_ledger=StarLedger(store, users, payments),
             refunds=StarRefunds(store, payments, lease),
             outbox=outbox,
             stock_alerts=alerts,
@@ -161,14 +188,22 @@ class Shop:
 
 
 @contextlib.asynccontextmanager
-async def open_shop(settings: CoreSettings, uri: str) -> AsyncIterator[Shop]:
-    """Connect, create indexes and recover interrupted work, then hand out the shop."""
+async def open_shop(
+    settings: CoreSettings, uri: str, *, check_prices: bool = True
+) -> AsyncIterator[Shop]:
+    """Connect, create indexes, refuse prices in another currency than ``SHOP_CURRENCY``
+    (unless ``check_prices`` is off: to convert them) and recover interrupted work, then
+    hand out the shop."""
     client = connect(
         uri, settings.mongodb_write_concern, timedelta(seconds=settings.mongodb_timeout_seconds)
     )
     try:
         shop = Shop.build(settings, client)
         await shop.store.ensure_indexes()
+        if check_prices and (
+            problem := await currency_mismatch(shop.store, settings.shop_currency)
+        ):
+            raise ConfigError(problem)
         if recovered := await shop.recover():
             log.warning("recovered interrupted work at startup", extra={"count": recovered})
         yield shop

@@ -105,6 +105,7 @@ class Store:
     leases: Collection
     staff: Collection
     categories: Collection
+    conversions: Collection
     photo_files: Collection
     photos: AsyncGridFSBucket
 
@@ -124,6 +125,7 @@ class Store:
             db.leases,
             db.staff,
             db.categories,
+            db.conversions,
             db[f"{PHOTOS}.files"],
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
         )

@@ -7,14 +7,16 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
 
 from core.accounts.commands import AdminAccount
 from core.base.commands import parse
 from core.base.errors import DomainError
+from core.catalog import currency
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.shop import Shop, open_shop
 from runtime import demo
-from runtime.database import database_uri
+from runtime.database import database
 
 
 def _read_password() -> str:
@@ -41,6 +43,18 @@ async def seed_demo(shop: Shop, args: argparse.Namespace) -> None:
     variants up to ``--count``."""
     await demo.seed(shop, args.count)
     print(f"added {args.count} products")
+
+
+async def convert_currency(shop: Shop, args: argparse.Namespace) -> None:
+    """Reprice the products priced in ``--from`` into ``--to`` (recorded; safe to re-run)."""
+    run = await currency.convert(
+        shop.store, args.source, args.target, args.rate, currency.Rounding(args.round)
+    )
+    print(
+        f"converted {run.converted} prices from {run.source} to {run.target} at "
+        f"{run.rate} {run.target} per {run.source}, rounded {run.rounding.value} "
+        f"(conversion {run.id}); set SHOP_CURRENCY={run.target}"
+    )
 
 
 async def recover(shop: Shop, args: argparse.Namespace) -> None:
@@ -70,12 +84,35 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--count", type=int, default=len(demo.DEMO_PRODUCTS))
     seed.set_defaults(run=seed_demo)
     commands.add_parser("recover", help="finish interrupted work now").set_defaults(run=recover)
+    conversion = commands.add_parser(
+        "convert-currency",
+        help="reprice the products of one currency in another, at a rate you give "
+        "(recorded in the database; run it again if it was interrupted)",
+    )
+    conversion.add_argument("--from", dest="source", required=True, type=str.upper)
+    conversion.add_argument("--to", dest="target", required=True, type=str.upper)
+    conversion.add_argument(
+        "--rate",
+        required=True,
+        type=_decimal,
+        help="what one unit of --from is worth in --to (50 for 1 USD = 50 XTR)",
+    )
+    conversion.add_argument("--round", required=True, choices=[r.value for r in currency.Rounding])
+    conversion.set_defaults(run=convert_currency, check_prices=False)
     return parser
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
 async def _run(command: Command, args: argparse.Namespace) -> None:
     settings = load(CoreSettings)
-    async with database_uri(settings) as uri, open_shop(settings, uri) as shop:
+    check = getattr(args, "check_prices", True)
+    async with database(settings) as db, open_shop(settings, db.uri, check_prices=check) as shop:
         await command(shop, args)
 
 

@@ -12,24 +12,29 @@ from typing import Any
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.logs import LogSettings, configure_logging
 from core.shop import Shop, open_shop
-from runtime.database import database_uri
+from runtime.database import database
+from runtime.embedded import EngineUnavailable
 
 log = logging.getLogger(__name__)
 Job = Coroutine[Any, Any, None]
 
 
 def run_process(serve: Callable[[Shop], Job]) -> None:
-    """Open the shop and run ``serve(shop)`` beside the recovery loop until SIGINT/SIGTERM,
-    or until either ends or fails (a failure is raised)."""
+    """Open the shop and run ``serve(shop)`` beside the recovery loop (and the embedded
+    engine's keeper) until SIGINT/SIGTERM, or until one of them ends or fails (a failure is
+    raised; an embedded engine that cannot be kept up stops the process with one line)."""
     configure_logging(load(LogSettings))
     ensure_generated_secret()
     settings = load(CoreSettings)
 
     async def run() -> None:
-        async with database_uri(settings) as uri, open_shop(settings, uri) as shop:
-            await run_until_stopped(serve(shop), shop.keep_recovering())
+        async with database(settings) as db, open_shop(settings, db.uri) as shop:
+            await run_until_stopped(serve(shop), shop.keep_recovering(), db.kept_up())
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except EngineUnavailable as error:
+        raise SystemExit(f"error: {error}") from None
     log.info("stopped")
 
 

@@ -15,3 +15,10 @@ def image_bytes(
     buffer = io.BytesIO()
     Image.new(mode, size, colour if mode == "RGB" else 0).save(buffer, format=kind)
     return buffer.getvalue()
+
+
+def noise_bytes(kind: str = "JPEG", size: tuple[int, int] = (200, 200)) -> bytes:
+    """Grey noise in ``kind``: compresses badly, so even a small one is many kilobytes."""
+    buffer = io.BytesIO()
+    Image.effect_noise(size, 64).save(buffer, format=kind)
+    return buffer.getvalue()

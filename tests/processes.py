@@ -126,6 +126,13 @@ class Children:
             )
         self._started.append((name, process, log))
 
+    async def kill(self, name: str) -> None:
+        """End the child ``name`` as a crash would (SIGKILL)."""
+        for started, process, _ in self._started:
+            if started == name and process.returncode is None:
+                process.kill()
+                await process.wait()
+
     def check_alive(self) -> None:
         """Fail, showing its log, if any child has exited."""
         for name, process, log in self._started:

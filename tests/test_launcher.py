@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -119,3 +121,31 @@ async def test_a_busy_port_stops_the_shop_with_one_line(mongo_uri: str) -> None:
     last = stderr.decode().strip().splitlines()[-1]
     assert last.startswith(f"cannot serve the API on 127.0.0.1:{port}: ")
     assert last.endswith("(set API_HOST or API_PORT)")
+
+
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(c) for t in tasks.iterdir() for c in (t / "children").read_text().split()]
+
+
+async def test_a_killed_embedded_engine_is_started_again(tmp_path: Path) -> None:
+    """What ``./run`` does without MONGODB_URI: the API answers again once the engine is back."""
+    api = free_port()
+    env = environment(DATA_DIR=str(tmp_path), API_PORT=str(api), LOG_FORMAT="json")
+    env.pop("MONGODB_URI", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "admin_api", cwd=PROJECT_ROOT, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await wait_until_serving(f"http://127.0.0.1:{api}/readyz")
+        [engine] = _children(process.pid)
+        os.kill(engine, signal.SIGKILL)
+        async with asyncio.timeout(120):
+            while _children(process.pid) in ([], [engine]):
+                await asyncio.sleep(0.1)
+        await wait_until_serving(f"http://127.0.0.1:{api}/readyz")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    assert b"the embedded database stopped; starting it again" in stderr

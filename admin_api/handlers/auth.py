@@ -27,13 +27,12 @@ async def me(call: Call[None, None]) -> web.Response:
 
 
 async def update_me(call: Call[ProfileChanges, None]) -> web.Response:
-    """Rename, or change the password (which signs out every session, this one too)."""
+    """Rename, or change the password (which signs out every session, this one too), or
+    both at once: a refused password change renames nothing either."""
     user, changes, users = call.user, call.body, call.shop.users
-    if changes.name is not None:
-        user = await users.update_profile(user.id, ProfileUpdate(name=changes.name))
-    if changes.new_password is not None:
-        change = PasswordChange(
-            old_password=changes.old_password, new_password=changes.new_password
-        )
-        user = await users.change_password(user.id, change)
-    return respond(user)
+    if changes.new_password is None:
+        assert changes.name is not None  # ProfileChanges asks for one of them
+        return respond(await users.update_profile(user.id, ProfileUpdate(name=changes.name)))
+    change = PasswordChange(old_password=changes.old_password, new_password=changes.new_password)
+    address = client_address(call.request)
+    return respond(await users.change_password(user.id, change, address=address, name=changes.name))

@@ -18,6 +18,7 @@ from bot.screens import show
 from bot.states import ProfileForm
 from core.accounts.commands import LanguageChoice, PasswordChange, ProfileUpdate
 from core.accounts.models import User
+from core.accounts.users import telegram_address
 from core.base.commands import parse
 from core.shop import Shop
 
@@ -50,7 +51,8 @@ async def password_given(message: Message, state: FSMContext, shop: Shop, custom
     text = message.text or ""
     old, _, new = text.partition("\n") if customer.has_password else (None, "", text)
     change = parse(PasswordChange, {"oldPassword": old, "newPassword": new})
-    updated = await shop.users.change_password(customer.id, change)
+    address = telegram_address(message.chat.id)  # a private chat's id is the user's
+    updated = await shop.users.change_password(customer.id, change, address=address)
     await state.clear()
     reply = f"{texts.password_set()}\n\n{texts.profile(updated)}"
     await message.answer(reply, reply_markup=keyboards.profile(updated))

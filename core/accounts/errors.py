@@ -89,8 +89,10 @@ class TooManyAttempts(DomainError):
     REASONS = tuple(Throttled)
 
     def __init__(self, retry_after: int, what: Throttled = Throttled.ATTEMPTS) -> None:
-        minutes = math.ceil(retry_after / 60)
-        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+        count, unit = (
+            (retry_after, "second") if retry_after < 60 else (math.ceil(retry_after / 60), "minute")
+        )
+        wait = f"{count} {unit}{'s' if count != 1 else ''}"
         super().__init__(f"{THROTTLED[what]}; try again in {wait}.", what.value)
         self.retry_after = retry_after
         self.what = what

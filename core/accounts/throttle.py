@@ -1,36 +1,45 @@
 """Limits on guessing (passwords, which emails have accounts), shared by every process.
 
-Attempts are counted in the ``throttles`` collection, one document per counter and key:
-``{_id: "<counter>:<key>", count, endsAt}``. A window opens with the first counted attempt
-and ends ``window`` later, at the ``endsAt`` written in the document; an expired document
-counts as empty and is reopened in place (no TTL index: ``prune`` only collects garbage).
-Every change is one single-document update:
+Nothing here locks anyone out. A guesser meets **growing delays** per key instead: the
+first ``free`` failures cost nothing, after the n-th failure (n >= ``free``) the next try
+of that key waits ``min(max_delay, 2 ** (n - free))`` seconds, and a key's failures are
+forgotten ``forget_after`` past the last one. A try that comes too early is refused at once
+(429 with ``Retry-After``) without being judged, so it is neither a guess nor a failure.
 
-- ``take`` counts an attempt *before* it is judged, with ``$inc`` guarded by
-  ``count < limit`` and ``endsAt > now``, or reopens an expired (or missing) window with
-  an upsert guarded by ``endsAt <= now``. Two callers racing to reopen one window: the
-  loser's upsert hits the unique ``_id`` and it retries the ``$inc``. However many
-  attempts run at once, in however many processes, at most ``limit`` pass per window.
-- ``add`` counts without a limit; ``give_back`` and ``clear`` undo.
+Keys (``Throttle``):
 
-The shop's rules (``Throttle``):
+- Logins and password changes, per **email and client address**: a stranger's failures
+  slow down that stranger's address for that email, never the account's owner elsewhere.
+  Each try is counted as a failure *before* the password is checked and cleared by a
+  success, so tries sent at once get no more than tries sent one after another.
+- Sign-ups answered "email taken", per client address (the bot's Telegram users count as
+  addresses): once an address has had ``free`` of them, every sign-up from it (a new
+  email too, so the answer tells nothing) waits its turn. A sign-up that makes an account
+  never counts, however many arrive at once.
+- Failed logins per client address (any email) only *slow* it down: past
+  ``failures_per_address`` in a window each login from it waits ``slowdown``.
 
-- Logins: at most ``failures_per_email`` tries per email and window (a success clears
-  them); wrong current passwords in a password change use up the same tries.
-- Per client address, failed logins only *slow* the address down: past
-  ``failures_per_address`` in a window, each login from it waits ``slowdown`` before the
-  password is checked. Behind a proxy every customer may share one address, so a hard
-  limit there would let anyone lock everyone out.
-- Registrations answered "email taken": at most ``conflicts_per_address`` per address and
-  window, so which emails have accounts cannot be probed at full speed.
+IPv6 addresses count per /64, the block one customer usually holds.
+
+Storage, in ``throttles``, each change one single-document write:
+
+- delays: ``{_id: "<kind>:<key>", failures, nextAt, forgetAt, v}``; every write is guarded
+  by the version ``v`` it read (or is an insert, which the unique ``_id`` guards), and a
+  loser reads again, so concurrent tries in any number of processes are counted exactly.
+- address counts: ``{_id: "login-address:<address>", count, endsAt}``, a window opened by
+  its first attempt, ``$inc`` inside it, reopened in place by a guarded upsert.
+
+No TTL index: ``prune`` only collects garbage.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
@@ -38,14 +47,112 @@ from core.accounts.errors import Throttled, TooManyAttempts
 from core.base import clock
 from core.store import Collection
 
-REOPEN_TRIES = 5
-"""Rounds of "another caller reopened the window first, count again". Each lost round
-means another caller was counted, so running out is heavy contention on one key: a
-``take`` is then refused for a second, an ``add`` is dropped."""
+RETRIES = 8
+"""Rounds of "another caller wrote first, read again". Each lost round means another caller
+was counted, so running out is heavy contention on one key: the try is then refused for a
+second."""
+ZERO = timedelta(0)
+MAX_EXPONENT = 40  # 2**40 seconds is past any sensible cap
+
+
+def _seconds(wait: timedelta) -> int:
+    return max(1, math.ceil(wait.total_seconds()))
+
+
+class Backoff:
+    """Failures per key and the growing delay they earn (see the module docstring)."""
+
+    def __init__(
+        self,
+        collection: Collection,
+        *,
+        free: int,
+        max_delay: timedelta,
+        forget_after: timedelta,
+        now: Callable[[], datetime] = clock.now,
+    ) -> None:
+        self._keys = collection
+        self._free = free
+        self._max_delay = max_delay
+        self._forget_after = forget_after
+        self._now = now
+
+    def delay(self, failures: int) -> timedelta:
+        """How long the next try waits after ``failures`` failures."""
+        if failures < self._free:
+            return ZERO
+        exponent = min(failures - self._free, MAX_EXPONENT)
+        return min(self._max_delay, timedelta(seconds=2**exponent))
+
+    async def claim(self, key: str, *, counted: bool) -> int | None:
+        """Take ``key``'s next try: None; or, if it is too early, the seconds to wait. A
+        ``counted`` try is a failure until ``clear`` says otherwise; an uncounted one only
+        takes its turn once the key's failures earned delays."""
+        for _ in range(RETRIES):
+            now = self._now()
+            document, failures = await self._read(key, now)
+            if document is not None and (wait := document["nextAt"] - now) > ZERO:
+                return _seconds(wait)
+            after = failures + 1 if counted else failures
+            fields: dict[str, Any] = {"failures": after, "nextAt": now + self.delay(after)}
+            if counted:
+                fields["forgetAt"] = now + self._forget_after
+            elif fields["nextAt"] == now:
+                return None  # no delay earned yet: nothing to take
+            if await self._write(key, document, fields):
+                return None
+        return 1
+
+    async def failed(self, key: str) -> None:
+        """Count a failure found after the try (a taken email): later tries wait for it."""
+        for _ in range(RETRIES):
+            now = self._now()
+            document, failures = await self._read(key, now)
+            next_at = now + self.delay(failures + 1)
+            if document is not None:
+                next_at = max(next_at, document["nextAt"])
+            fields = {
+                "failures": failures + 1,
+                "nextAt": next_at,
+                "forgetAt": now + self._forget_after,
+            }
+            if await self._write(key, document, fields):
+                return
+
+    async def clear(self, key: str) -> None:
+        await self._keys.delete_one({"_id": key})
+
+    async def prune(self) -> int:
+        """Delete keys whose failures are forgotten (housekeeping); how many."""
+        result = await self._keys.delete_many({"forgetAt": {"$lte": self._now()}})
+        return result.deleted_count
+
+    async def _read(self, key: str, now: datetime) -> tuple[dict[str, Any] | None, int]:
+        """The key's document (None if there is none) and its failures (0 once forgotten)."""
+        document = await self._keys.find_one({"_id": key})
+        if document is None:
+            return None, 0
+        if document["forgetAt"] <= now:
+            document["nextAt"] = now
+            return document, 0
+        return document, int(document["failures"])
+
+    async def _write(self, key: str, read: dict[str, Any] | None, fields: dict[str, Any]) -> bool:
+        """Store ``fields`` unless someone wrote since ``read``; whether it was stored."""
+        if read is None:
+            try:
+                await self._keys.insert_one({"_id": key, "v": 1, "forgetAt": self._now(), **fields})
+            except DuplicateKeyError:
+                return False
+            return True
+        result = await self._keys.update_one(
+            {"_id": key, "v": read["v"]}, {"$set": fields, "$inc": {"v": 1}}
+        )
+        return result.matched_count == 1
 
 
 class Counters:
-    """Attempt counters per key in windows, in one collection (see the module docstring)."""
+    """Attempt counts per key in windows (the address counts of the module docstring)."""
 
     def __init__(
         self, collection: Collection, window: timedelta, now: Callable[[], datetime] = clock.now
@@ -54,22 +161,10 @@ class Counters:
         self._window = window
         self._now = now
 
-    async def take(self, key: str, limit: int) -> int | None:
-        """Count one attempt under ``key``: None; or, if ``limit`` were already counted in
-        the current window, the seconds until it ends."""
-        for _ in range(REOPEN_TRIES):
-            if await self._increment(key, limit):
-                return None
-            window = await self._counters.find_one({"_id": key, "endsAt": {"$gt": self._now()}})
-            if window is not None and window["count"] >= limit:
-                ends_at: datetime = window["endsAt"]
-                return max(1, math.ceil((ends_at - self._now()).total_seconds()))
-        return 1
-
     async def add(self, key: str) -> None:
-        """Count one attempt under ``key`` with no limit."""
-        for _ in range(REOPEN_TRIES):
-            if await self._increment(key, None):
+        """Count one attempt under ``key``."""
+        for _ in range(RETRIES):
+            if await self._increment(key):
                 return
 
     async def count(self, key: str) -> int:
@@ -77,29 +172,20 @@ class Counters:
         document = await self._counters.find_one({"_id": key, "endsAt": {"$gt": self._now()}})
         return 0 if document is None else int(document["count"])
 
-    async def give_back(self, key: str) -> None:
-        """Uncount one attempt (it turned out not to be one that counts)."""
-        await self._counters.update_one(
-            {"_id": key, "endsAt": {"$gt": self._now()}, "count": {"$gt": 0}},
-            {"$inc": {"count": -1}},
-        )
-
-    async def clear(self, key: str) -> None:
-        await self._counters.delete_one({"_id": key})
-
     async def prune(self) -> int:
         """Delete windows that ended (housekeeping); how many."""
         result = await self._counters.delete_many({"endsAt": {"$lte": self._now()}})
         return result.deleted_count
 
-    async def _increment(self, key: str, limit: int | None) -> bool:
-        """Count in the open window (if under ``limit``) or reopen an expired one. False if
-        refused, or if a concurrent caller reopened the window first (count again)."""
+    async def _increment(self, key: str) -> bool:
+        """Count in the open window or reopen an expired one; False if a concurrent caller
+        reopened it first (count again)."""
         now = self._now()
-        guard: dict[str, object] = {"_id": key, "endsAt": {"$gt": now}}
-        if limit is not None:
-            guard["count"] = {"$lt": limit}
-        if (await self._counters.update_one(guard, {"$inc": {"count": 1}})).matched_count:
+        if (
+            await self._counters.update_one(
+                {"_id": key, "endsAt": {"$gt": now}}, {"$inc": {"count": 1}}
+            )
+        ).matched_count:
             return True
         try:
             await self._counters.update_one(
@@ -108,59 +194,77 @@ class Counters:
                 upsert=True,
             )
         except DuplicateKeyError:
-            return False  # the window is open: full, or just reopened by someone else
+            return False
         return True
 
 
 @dataclass(frozen=True)
 class Limits:
-    failures_per_email: int
     failures_per_address: int
     slowdown: timedelta
-    conflicts_per_address: int
 
 
 class Throttle:
     """The shop's limits on sign-in and registration attempts (see the module docstring)."""
 
-    def __init__(self, counters: Counters, limits: Limits) -> None:
-        self._counters = counters
+    def __init__(
+        self, logins: Backoff, signups: Backoff, address_failures: Counters, limits: Limits
+    ) -> None:
+        self._logins = logins
+        self._signups = signups
+        self._address_failures = address_failures
         self._limits = limits
 
-    async def before_password_check(self, email: str) -> None:
-        """Use up one of ``email``'s tries, or raise ``TooManyAttempts``."""
-        limit = self._limits.failures_per_email
-        if retry_after := await self._counters.take(_key("email", email), limit):
+    async def before_password_check(self, email: str, address: str) -> None:
+        """Take the next password try for ``email`` from ``address``, or raise
+        ``TooManyAttempts``; the try counts as wrong until ``password_confirmed``."""
+        key = f"login:{_bounded(email)}|{client_block(address)}"
+        if retry_after := await self._logins.claim(key, counted=True):
             raise TooManyAttempts(retry_after, Throttled.WRONG_PASSWORDS)
 
-    async def password_confirmed(self, email: str) -> None:
-        await self._counters.clear(_key("email", email))
+    async def password_confirmed(self, email: str, address: str) -> None:
+        await self._logins.clear(f"login:{_bounded(email)}|{client_block(address)}")
 
     async def slowdown(self, address: str) -> timedelta:
         """How long a login from ``address`` waits before its password is checked."""
-        failures = await self._counters.count(_key("login-address", address))
+        failures = await self._address_failures.count(f"login-address:{client_block(address)}")
         return self._limits.slowdown if failures >= self._limits.failures_per_address else ZERO
 
     async def login_failed(self, address: str) -> None:
-        await self._counters.add(_key("login-address", address))
+        await self._address_failures.add(f"login-address:{client_block(address)}")
 
     async def before_registration(self, address: str) -> None:
-        """Count a registration from ``address`` as a possible probe, or raise
-        ``TooManyAttempts`` if the address already made its share of them."""
-        limit = self._limits.conflicts_per_address
-        if retry_after := await self._counters.take(_key("registration", address), limit):
+        """Take ``address``'s turn to sign up, or raise ``TooManyAttempts`` if its taken
+        emails earned a delay that has not passed."""
+        if retry_after := await self._signups.claim(_registration(address), counted=False):
             raise TooManyAttempts(retry_after, Throttled.SIGN_UPS)
 
-    async def registered(self, address: str) -> None:
-        """The registration made an account: it was no probe, so it does not count."""
-        await self._counters.give_back(_key("registration", address))
+    async def email_taken(self, address: str) -> None:
+        """A sign-up from ``address`` named an email that has an account: count it."""
+        await self._signups.failed(_registration(address))
 
     async def prune(self) -> int:
-        return await self._counters.prune()
+        # One collection: pruning the logins' keys prunes the sign-ups' too.
+        return await self._logins.prune() + await self._address_failures.prune()
 
 
-ZERO = timedelta(0)
+def _registration(address: str) -> str:
+    return f"registration:{client_block(address)}"
 
 
-def _key(counter: str, value: str) -> str:
-    return f"{counter}:{value[:256]}"
+def client_block(address: str) -> str:
+    """A client address as limits count it: an IPv6 address by its /64 network (the block
+    one customer usually holds), an IPv4 one (also written IPv6-mapped) as itself."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return _bounded(address)
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def _bounded(value: str) -> str:
+    return value[:256]

@@ -36,6 +36,11 @@ from core.base.ids import parse_id
 from core.store import Store, update_and_fetch
 
 
+def telegram_address(telegram_id: int) -> str:
+    """What stands for a client address when a Telegram user signs up or signs in."""
+    return f"telegram:{telegram_id}"
+
+
 class Users:
     def __init__(
         self, store: Store, hasher: PasswordHasher, tokens: TokenService, throttle: Throttle
@@ -46,24 +51,32 @@ class Users:
         self._throttle = throttle
 
     async def register(self, registration: Registration, *, address: str) -> User:
-        """A new account; ``address`` (the client's) is refused after too many taken emails."""
+        """A new account; ``address`` (the client's) waits after too many taken emails."""
         await self._throttle.before_registration(address)
         password_hash = await self._hasher.hash(registration.password)
-        user = await self._insert(
-            registration.name, registration.email, password_hash=password_hash
+        return await self._sign_up(
+            address, registration.name, registration.email, password_hash=password_hash
         )
-        await self._throttle.registered(address)
-        return user
 
     async def sign_up_telegram(self, signup: TelegramSignup) -> User:
         """A new account linked to a Telegram user, who is throttled like an address."""
-        address = f"telegram:{signup.telegram_id}"
+        address = telegram_address(signup.telegram_id)
         await self._throttle.before_registration(address)
-        user = await self._insert(
-            signup.name, signup.email, telegram_id=signup.telegram_id, language=signup.language
+        return await self._sign_up(
+            address,
+            signup.name,
+            signup.email,
+            telegram_id=signup.telegram_id,
+            language=signup.language,
         )
-        await self._throttle.registered(address)
-        return user
+
+    async def _sign_up(self, address: str, name: str, email: str, **account: Any) -> User:
+        """A new account; a taken email counts against ``address``."""
+        try:
+            return await self._insert(name, email, **account)
+        except EmailTaken:
+            await self._throttle.email_taken(address)
+            raise
 
     async def _insert(
         self,
@@ -138,9 +151,10 @@ class Users:
         return user
 
     async def log_in(self, credentials: Credentials, *, address: str) -> tuple[User, IssuedToken]:
-        """A token for these credentials. Each email has a few tries per window; an
-        ``address`` (the client's) with many failures waits before each try."""
-        await self._throttle.before_password_check(credentials.email)
+        """A token for these credentials. An email's wrong passwords from one ``address``
+        (the client's) earn growing waits there; an address with many failures waits
+        before each try."""
+        await self._throttle.before_password_check(credentials.email, address)
         if slowdown := await self._throttle.slowdown(address):
             await asyncio.sleep(slowdown.total_seconds())
         try:
@@ -148,7 +162,7 @@ class Users:
         except AuthenticationFailed:
             await self._throttle.login_failed(address)
             raise
-        await self._throttle.password_confirmed(credentials.email)
+        await self._throttle.password_confirmed(credentials.email, address)
         if not user.active:
             raise AccountDeactivated()
         return user, self._tokens.issue(user)
@@ -167,17 +181,22 @@ class Users:
     async def update_profile(self, user_id: ObjectId, update: ProfileUpdate) -> User:
         return await self._set(user_id, {"name": update.name})
 
-    async def change_password(self, user_id: ObjectId, change: PasswordChange) -> User:
-        """Set a new password; an existing one must be confirmed, with as few tries as a
-        login (they count together). Ends other sessions."""
+    async def change_password(
+        self, user_id: ObjectId, change: PasswordChange, *, address: str, name: str | None = None
+    ) -> User:
+        """Set a new password (and ``name``, if given, in the same write: a refused change
+        changes nothing); an existing one must be confirmed, with as few tries from
+        ``address`` as a login (they count together). Ends every session."""
         user = await self.get(user_id)
         if user.has_password:
-            await self._throttle.before_password_check(user.email)
+            await self._throttle.before_password_check(user.email, address)
             if not await self._hasher.verify(change.old_password or "", user.password_hash):
                 raise WrongPassword()
-            await self._throttle.password_confirmed(user.email)
-        password_hash = await self._hasher.hash(change.new_password)
-        return await self._set(user_id, {"passwordHash": password_hash}, end_sessions=True)
+            await self._throttle.password_confirmed(user.email, address)
+        changes = {"passwordHash": await self._hasher.hash(change.new_password)}
+        if name is not None:
+            changes["name"] = name
+        return await self._set(user_id, changes, end_sessions=True)
 
     async def set_up(self, account: AdminAccount) -> User:
         """The account with this email, created if need be, with this password (its old

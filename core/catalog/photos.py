@@ -1,9 +1,11 @@
 """Product photos, kept in MongoDB with GridFS (bucket ``photos``), so the shop has one store.
 
 An upload is checked before anything is written: at most ``PHOTO_MAX_BYTES``, a JPEG, PNG or
-WebP by its content (the name and declared type are not trusted), one that Pillow can read,
-within the sizes Telegram accepts for a photo. Each file carries ``metadata.state``:
-``pending`` with a lease while it is being attached or removed, ``current`` once settled.
+WebP by its content (the name and declared type are not trusted), within the sizes Telegram
+accepts for a photo, and one that Pillow decodes to the last pixel (so a truncated file,
+which Telegram could not show either, is refused; the sizes bound the work). Each file
+carries ``metadata.state``: ``pending`` with a lease while it is being attached or removed,
+``current`` once settled.
 
 Attaching, each step one write:
 
@@ -64,6 +66,13 @@ def sniff(data: bytes) -> str | None:
     return next((kind for magic, kind in SIGNATURES if data.startswith(magic)), None)
 
 
+def _check_sides(width: int, height: int) -> None:
+    if width < 1 or height < 1 or width + height > MAX_SIDES:
+        raise InvalidPhoto(f"width plus height must be at most {MAX_SIDES} pixels")
+    if max(width, height) > MAX_RATIO * min(width, height):
+        raise InvalidPhoto(f"one side may be at most {MAX_RATIO} times the other")
+
+
 def inspect(data: bytes, max_bytes: int) -> tuple[str, int, int]:
     """The image's format, width and height, or ``InvalidPhoto`` saying why not."""
     if not data:
@@ -76,13 +85,12 @@ def inspect(data: bytes, max_bytes: int) -> tuple[str, int, int]:
     try:
         with Image.open(io.BytesIO(data), formats=[kind]) as image:
             width, height = image.size
+            _check_sides(width, height)
             image.verify()
+        with Image.open(io.BytesIO(data), formats=[kind]) as image:
+            image.load()  # decode every pixel: verify() reads no JPEG data (bounded above)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise InvalidPhoto(f"it is not a readable {kind} image") from None
-    if width < 1 or height < 1 or width + height > MAX_SIDES:
-        raise InvalidPhoto(f"width plus height must be at most {MAX_SIDES} pixels")
-    if max(width, height) > MAX_RATIO * min(width, height):
-        raise InvalidPhoto(f"one side may be at most {MAX_RATIO} times the other")
     return kind, width, height
 
 

@@ -30,6 +30,11 @@ What ``recover`` does once the lease has expired, by where a crash stopped the a
   1 finds its order deleted by recovery, claims the cart for nothing, and dies): that order
   can never be committed, since 4 only updates an existing order.
 
+A placed order needs no lease to be finished: settling is idempotent. So a checkout that
+finds a placed order with its journal still open (a retry with the same key, or a new
+checkout of the cart it still claims) takes the journal over at once and settles it
+(``_finish``), rather than leaving the cart claimed until recovery's lease runs out.
+
 See the README's "Crash safety" for the one remaining window.
 """
 
@@ -125,7 +130,7 @@ class Checkout:
                 else await self._orders.find_one({"userId": user_id, "idempotencyKey": key})
             )
             if existing is not None:
-                order = await self._outcome_of(existing["_id"])
+                order = await self._outcome_of(existing)
                 if order is not None:
                     return order
                 continue  # that attempt failed and was rolled back: try afresh
@@ -234,21 +239,43 @@ class Checkout:
             return ProductUnavailable([line.name])
         return OutOfStock([line.name])
 
-    async def _outcome_of(self, order_id: ObjectId) -> Order | None:
-        """The placed order, or ``None`` once a failed attempt is gone; waits a little."""
+    async def _outcome_of(self, document: dict[str, Any] | None) -> Order | None:
+        """The placed order (finished, see ``_finish``), or ``None`` once a failed attempt is
+        gone; waits a little."""
         async for _ in _patiently():
-            document = await self._orders.find_one({"_id": order_id})
             if document is None:
                 return None
             if document["placed"]:
+                await self._finish(document)
                 return Order.model_validate(document)
+            document = await self._orders.find_one({"_id": document["_id"]})
         return None  # not reached: _patiently raises when the wait is over
 
     async def _until_released(self, user_id: ObjectId) -> None:
-        """Wait a little for the checkout holding the cart to settle or roll back."""
+        """Wait a little for the checkout holding the cart to settle or roll back; one that
+        placed its order is finished here at once."""
         async for _ in _patiently():
-            if (await self._carts.get(user_id)).checkout is None:
+            claim = (await self._carts.get(user_id)).checkout
+            if claim is None:
                 return
+            document = await self._orders.find_one({"_id": claim.order_id})
+            if document is not None and document["placed"]:
+                await self._finish(document)
+
+    async def _finish(self, document: dict[str, Any]) -> None:
+        """Settle a placed order whose journal is still open, whatever its lease: its
+        attempt died after committing (or is settling too: each part is idempotent)."""
+        journal = document.get("journal")
+        if journal is None:
+            return
+        owner = uuid.uuid4().hex
+        taken = await self._orders.update_one(
+            {"_id": document["_id"], "placed": True, "journal.owner": journal["owner"]},
+            {"$set": {"journal.owner": owner}},
+        )
+        if taken.matched_count:
+            await self._settle(document, owner)
+            await self._outbox.relay(document["_id"])
 
     async def _roll_back(self, document: dict[str, Any], owner: str) -> None:
         """Undo an unplaced attempt: its stock, its claim on the cart, then the order."""

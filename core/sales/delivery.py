@@ -10,8 +10,10 @@ phone, address and note); the order's total includes the fee.
 
 Phones are stored in E.164 (``+442079460958``): ``phonenumbers`` reads what people type
 (spaces, dashes, brackets, a national number when ``DELIVERY_PHONE_REGION`` says whose) and
-refuses numbers no country could have. Addresses and notes are display text
-(``core/base/text.py``) of bounded length; entrypoints escape them wherever they are shown.
+refuses numbers no country could have, and what a customer could not have meant: an
+extension or letters (never dropped or turned into digits), premium-rate numbers.
+Addresses and notes are display text (``core/base/text.py``) of bounded length; entrypoints
+escape them wherever they are shown.
 
 The details of a customer's last order are kept on their profile (``lastDelivery``), so the
 bot can offer "Send to the same address?". Checkout's settle step writes them, guarded by
@@ -46,6 +48,15 @@ MAX_PHONE_LENGTH = 32
 MAX_ADDRESS_LENGTH = 300
 MAX_NOTE_LENGTH = 500
 DELIVERY_RULES_MARK = "x-delivery-rules"  # the API's document says here which method needs what
+
+UNREACHABLE_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.PAGER,
+        phonenumbers.PhoneNumberType.VOICEMAIL,
+    }
+)
+"""Numbers a customer could not have meant as theirs for a delivery."""
 
 MethodCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,32}$")]
 OfferedMethod = Annotated[
@@ -126,8 +137,16 @@ def check_region(region: str | None) -> str | None:
 
 
 def normalise_phone(text: str, region: str | None = None) -> str:
-    """``text`` as an E.164 number, or ``ValueError`` saying why not. Without a leading
-    ``+`` the number is read as a national one of ``region`` (refused without a region)."""
+    """``text`` as an E.164 number, or a ``ValueError`` (a ``PydanticCustomError`` whose
+    type names the problem) saying why not. Without a leading
+    ``+`` the number is read as a national one of ``region`` (refused without a region).
+    Nothing typed is dropped or guessed: letters (an extension, a vanity number) are
+    refused rather than read as digits or left out, and so are numbers nobody could be
+    reached at for a delivery (premium rate, pagers, voicemail)."""
+    if any(char.isalpha() for char in text):
+        raise PydanticCustomError(
+            "phone_letters", "is not a valid phone number: type digits only, without an extension"
+        )
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -135,6 +154,14 @@ def normalise_phone(text: str, region: str | None = None) -> str:
     if number is None or not phonenumbers.is_valid_number(number):
         raise PydanticCustomError(
             "phone", "is not a valid phone number (with the country code: +44 20 7946 0958)"
+        )
+    if number.extension:
+        raise PydanticCustomError(
+            "phone_extension", "has an extension, which a courier cannot dial: give a direct number"
+        )
+    if phonenumbers.number_type(number) in UNREACHABLE_TYPES:
+        raise PydanticCustomError(
+            "phone_premium", "is a premium-rate, pager or voicemail number: give one to call"
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

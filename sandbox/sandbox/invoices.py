@@ -1,4 +1,5 @@
-"""The payment methods of the Bot API: sendInvoice, answerPreCheckoutQuery, refundStarPayment.
+"""The payment methods of the Bot API: sendInvoice, answerPreCheckoutQuery, refundStarPayment,
+getStarTransactions.
 
 sendInvoice is checked in the order Telegram checks it, with its texts: the Bot API server's own
 (``parameter "title" is required``, "can't parse prices JSON object"...), TDLib's ("total price
@@ -66,6 +67,14 @@ async def refund_star_payment(sandbox: Sandbox, params: Params) -> bool:
         raise bad_request('parameter "telegram_payment_charge_id" is required')
     sandbox.payments.refund(user_id, charge_id)
     return True
+
+
+@api_method("getStarTransactions")
+async def get_star_transactions(sandbox: Sandbox, params: Params) -> dict[str, Any]:
+    offset = max(params.get_int("offset") or 0, 0)
+    limit = min(max(params.get_int("limit") or 100, 1), 100)
+    transactions = sandbox.payments.star_transactions
+    return {"transactions": transactions[offset : offset + limit]}
 
 
 def check_pay_button(markup: dict[str, Any] | None) -> None:

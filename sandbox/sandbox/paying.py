@@ -1,6 +1,7 @@
 """What a fake user does with payments: paying invoices, and the forged or replayed payment
 updates attack tests need (see :mod:`sandbox.payments`)."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sandbox.models import Conversation, Message
@@ -29,10 +30,12 @@ class PayingUser(ChatWatcher):
         *,
         chat_id: int | None = None,
         order_info: dict[str, Any] | None = None,
+        before_charge: Callable[[], Awaitable[object]] | None = None,
     ) -> PaymentResult:
         """Pay an invoice (a message or its id; default the latest unpaid one): the bot gets
         the pre-checkout query and has the sandbox's time limit to answer. The result says
-        whether the user was charged, the bot's refusal, or that it did not answer in time."""
+        whether the user was charged, the bot's refusal, or that it did not answer in time.
+        ``before_charge`` runs between the bot's yes and the charge."""
         if invoice is None:
             unpaid = [
                 m
@@ -44,7 +47,11 @@ class PayingUser(ChatWatcher):
             invoice = unpaid[-1]
         message_id = invoice if isinstance(invoice, int) else invoice.message_id
         return await self.sandbox.payments.pay(
-            self.id, message_id, chat_id=chat_id, order_info=order_info
+            self.id,
+            message_id,
+            chat_id=chat_id,
+            order_info=order_info,
+            before_charge=before_charge,
         )
 
     async def send_pre_checkout(

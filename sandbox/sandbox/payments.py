@@ -22,6 +22,7 @@ import asyncio
 import itertools
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +129,8 @@ class Payments:
         self.charges: dict[str, Charge] = {}
         """Real charges by ``telegram_payment_charge_id``."""
         self.refunds: list[Refund] = []
+        self.star_transactions: list[dict[str, Any]] = []
+        """The bot's Stars ledger, oldest first, as getStarTransactions returns it."""
         self._numbers = itertools.count(1)
 
     # -- the user's side ---------------------------------------------------------------------
@@ -139,8 +142,12 @@ class Payments:
         *,
         chat_id: int | None = None,
         order_info: dict[str, Any] | None = None,
+        before_charge: Callable[[], Awaitable[object]] | None = None,
     ) -> PaymentResult:
-        """The user pays the invoice of ``message_id`` (in their private chat by default)."""
+        """The user pays the invoice of ``message_id`` (in their private chat by default).
+
+        ``before_charge`` runs once the bot said yes, before the user is charged and the
+        bot gets the payment (a test stops something there)."""
         chat = self.sandbox.conversation(user_id if chat_id is None else chat_id)
         message = chat.messages.get(message_id)
         if message is None or message.invoice is None or message.deleted:
@@ -166,6 +173,8 @@ class Payments:
             return PaymentResult(query, ok=False, timed_out=True)
         if not query.ok:
             return PaymentResult(query, ok=False, error_message=query.error_message)
+        if before_charge is not None:
+            await before_charge()
         invoice.paid = True
         charge, payment = self._charge(query, provider=invoice.currency != STARS)
         return PaymentResult(query, ok=True, charge=charge, message=payment)
@@ -256,6 +265,7 @@ class Payments:
         charge.refunded = True
         refund = Refund(user_id, telegram_payment_charge_id, charge.total_amount)
         self.refunds.append(refund)
+        self._star_transaction(charge, "receiver")
         self.sandbox.service_message(  # in the bot's name; Telegram delivers it to the bot too
             None,
             charge.chat_id,
@@ -267,6 +277,24 @@ class Payments:
             },
         )
         return refund
+
+    def _star_transaction(self, charge: Charge, direction: str) -> None:
+        """Add to the bot's Stars ledger (getStarTransactions): a charge is incoming
+        (``source``), its refund outgoing (``receiver``); both carry the charge's id."""
+        partner = {
+            "type": "user",
+            "transaction_type": "invoice_payment",
+            "user": self.sandbox.user(charge.user_id).to_api(),
+            "invoice_payload": charge.invoice_payload,
+        }
+        self.star_transactions.append(
+            {
+                "id": charge.telegram_payment_charge_id,
+                "amount": charge.total_amount,
+                "date": int(time.time()),
+                direction: partner,
+            }
+        )
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -296,6 +324,8 @@ class Payments:
             message.message_id,
         )
         self.charges[telegram_id] = charge
+        if charge.currency == STARS:
+            self._star_transaction(charge, "source")
         return charge, message
 
     @staticmethod

@@ -9,6 +9,7 @@ import asyncio
 import itertools
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any, TypeVar
@@ -83,6 +84,9 @@ class Sandbox(Directory):
         self._callback_ids = itertools.count(1)
         self.polls = 0
         """getUpdates calls received so far."""
+        self.handed_out: Counter[int] = Counter()
+        """How often each update id was handed to the bot (in a getUpdates answer or a
+        webhook request), confirmed or not."""
         self._changed = asyncio.Event()
 
     # -- the users' actions ----------------------------------------------------------------
@@ -327,7 +331,10 @@ class Sandbox(Directory):
                 return []
             self.updates = [u for u in self.updates if self.is_allowed(u)]
             if self.updates:
-                return self.updates[:limit]
+                batch = self.updates[:limit]
+                self.handed_out.update(u["update_id"] for u in batch)
+                self.notify()
+                return batch
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return []

@@ -15,8 +15,8 @@ A bot's test suite can build its fixtures from these::
 """
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -54,27 +54,49 @@ def make_bot(server: SandboxServer, **bot_options: Any) -> Bot:
 
 @asynccontextmanager
 async def polling(
-    dispatcher: Dispatcher, bot: Bot, sandbox: Sandbox, **polling_options: Any
+    dispatcher: Dispatcher,
+    bot: Bot,
+    sandbox: Sandbox,
+    *,
+    run: Callable[[Dispatcher, Bot], Coroutine[Any, Any, None]] | None = None,
+    **polling_options: Any,
 ) -> AsyncIterator[asyncio.Task[None]]:
-    """Run ``dispatcher.start_polling(bot)`` as a task until the block ends.
+    """Run ``dispatcher.start_polling(bot)`` as a task until the block ends; or
+    ``run(dispatcher, bot)``, a bot's own polling loop, which is then cancelled at the end.
 
     Enters once the bot's first getUpdates reached the sandbox; leaves after polling stopped
     and the bot's session closed, re-raising what the polling task raised.
     """
     polls = sandbox.polls
-    task = asyncio.create_task(
-        dispatcher.start_polling(bot, handle_signals=False, **polling_options),
-        name="sandbox-polling",
+    job = (
+        dispatcher.start_polling(bot, handle_signals=False, **polling_options)
+        if run is None
+        else run(dispatcher, bot)
     )
+    task = asyncio.create_task(job, name="sandbox-polling")
     await sandbox.wait_until(
         lambda: sandbox.polls > polls or task.done(), 5, lambda: "the bot to start polling"
     )
     try:
         yield task
     finally:
-        if not task.done():
-            await dispatcher.stop_polling()
-        await task
+        if run is not None:
+            await _cancel(task)
+            await bot.session.close()
+        else:
+            if not task.done():
+                await dispatcher.stop_polling()
+            await task
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and wait for it; what it raised before is raised."""
+    if not task.done():
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+    elif not task.cancelled():
+        task.result()
 
 
 @asynccontextmanager

@@ -46,6 +46,8 @@ class WebhookSender:
         """Where deliveries go in turn instead of ``url`` (see ``route_to``)."""
         self.accepted_by: Counter[str] = Counter()
         """How many updates each destination accepted."""
+        self.failures = 0
+        """Deliveries that failed (answered non-2xx, or no answer), each retried."""
         self._turns = itertools.count()
         self._task: asyncio.Task[None] | None = None
         self._on_reply: ReplyHandler | None = None
@@ -113,6 +115,8 @@ class WebhookSender:
     async def _deliver(self, session: aiohttp.ClientSession, update: dict[str, Any]) -> bool:
         try:
             destination = self._destination()
+            self.sandbox.handed_out[update["update_id"]] += 1
+            self.sandbox.notify()
             async with session.post(destination, json=update) as response:
                 if response.status >= 300:
                     reason = f"{response.status} {response.reason}"
@@ -128,6 +132,7 @@ class WebhookSender:
         return True
 
     def _failed(self, message: str) -> None:
+        self.failures += 1
         self.last_error_date = int(time.time())
         self.last_error_message = message
         self.sandbox.notify()

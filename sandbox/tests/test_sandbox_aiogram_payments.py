@@ -14,6 +14,7 @@ from aiogram.types import (
     LabeledPrice,
     Message,
     PreCheckoutQuery,
+    TransactionPartnerUser,
 )
 
 from sandbox import FakeUser, Sandbox
@@ -117,6 +118,38 @@ async def test_pay_with_stars_and_refund(
     await alice.send(f"/refund {charge_id}")
     await alice.wait_for(lambda m: m.text == "Refund failed: Bad Request: CHARGE_ALREADY_REFUNDED")
     assert [r.telegram_payment_charge_id for r in sandbox.payments.refunds] == [charge_id]
+
+
+async def test_star_transactions_list_charges_and_refunds_oldest_first(
+    make_user: Callable[..., FakeUser], shop: Bot
+) -> None:
+    """getStarTransactions, parsed by aiogram's own types: a Stars charge is an incoming
+    transaction from the user with the charge's id; its refund an outgoing one."""
+    alice, bob = make_user("Alice"), make_user("Bob")
+    await alice.send("/buy")
+    first = await alice.pay()
+    await bob.send("/buy")
+    second = await bob.pay()
+    await alice.send("/card")
+    assert (await alice.pay()).ok  # not Stars: not a Star transaction
+    assert first.charge is not None and second.charge is not None
+    await alice.send(f"/refund {first.charge.telegram_payment_charge_id}")
+    await alice.wait_for(lambda m: m.text == "Refunded")
+
+    listed = (await shop.get_star_transactions()).transactions
+    assert [(t.id, t.amount) for t in listed] == [
+        (first.charge.telegram_payment_charge_id, 50),
+        (second.charge.telegram_payment_charge_id, 50),
+        (first.charge.telegram_payment_charge_id, 50),
+    ]
+    incoming, _, refund = listed
+    assert isinstance(incoming.source, TransactionPartnerUser) and incoming.receiver is None
+    assert (incoming.source.user.id, incoming.source.invoice_payload) == (alice.id, "tea:1")
+    assert incoming.source.transaction_type == "invoice_payment"
+    assert isinstance(refund.receiver, TransactionPartnerUser) and refund.source is None
+    assert refund.receiver.user.id == alice.id
+    page = (await shop.get_star_transactions(offset=1, limit=1)).transactions
+    assert [t.id for t in page] == [second.charge.telegram_payment_charge_id]
 
 
 @pytest.mark.usefixtures("shop")

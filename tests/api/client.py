@@ -102,3 +102,7 @@ def response_json(text: str, is_json: bool) -> Any:
 
 Serve = Callable[..., Awaitable[Api]]
 """``await serve(on=shop, **settings)``: the app served, and a client for it."""
+
+
+Listen = Callable[..., Awaitable[int]]
+"""``await listen(**settings)``: the API served as ``python -m admin_api`` serves it; its port."""

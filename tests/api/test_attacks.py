@@ -224,7 +224,15 @@ async def test_every_operation_without_a_body_refuses_one(api: Api) -> None:
         assert (reply.status, reply.code) == (415, "unexpected-body"), route.path
 
 
-HIDDEN = ["Eve\u202egnp.exe", "Ev\u200be", "Eve\x00", "Eve\ufeff", "E\u2066ve"]
+HIDDEN = [
+    "Eve\u202egnp.exe",
+    "Ev\u200be",
+    "Eve\x00",
+    "Eve\ufeff",
+    "E\u2066ve",
+    "\u3164",
+    "Eve\uffff",
+]
 
 
 @pytest.mark.parametrize("name", HIDDEN)

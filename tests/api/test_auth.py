@@ -91,3 +91,17 @@ async def test_password_change_needs_the_old_password_and_ends_sessions(
     assert old.status == 401
     fresh = await api.post("/api/auth/login", json={"email": alice.email, "password": new})
     assert fresh.status == 200
+
+
+async def test_a_refused_password_change_renames_nothing(api: Api, new_account: NewAccount) -> None:
+    alice = await new_account()
+    body = {"name": "Mallory", "oldPassword": "wrong", "newPassword": "a brand new password"}
+    refused = await api.patch("/api/auth/me", json=body, token=alice.token)
+    assert (refused.status, refused.code) == (403, "wrong-password")
+    assert (await api.get("/api/auth/me", token=alice.token)).body["name"] == "Alice"
+    both = await api.patch(
+        "/api/auth/me", json={**body, "oldPassword": PASSWORD}, token=alice.token
+    )
+    assert (both.status, both.body["name"]) == (200, "Mallory")
+    login = {"email": alice.email, "password": "a brand new password"}
+    assert (await api.post("/api/auth/login", json=login)).status == 200

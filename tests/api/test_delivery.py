@@ -85,6 +85,9 @@ async def test_an_order_with_details_shows_them_to_the_customer_and_staff(
         ({**COURIER, "phone": "12"}, {"phone"}),
         ({**COURIER, "phone": "555-0143", "address": " "}, {"address"}),
         ({**COURIER, "address": "1 High St\u202e"}, {"address"}),
+        ({**COURIER, "phone": "+1 202 555 0143 ext. 9"}, {"phone"}),
+        ({**COURIER, "phone": "+1 900 555 0100"}, {"phone"}),
+        ({**COURIER, "recipientName": "\u3164"}, {"recipientName"}),
         ({**COURIER, "note": "x" * 501}, {"note"}),
         ({**COURIER, "userId": "0123456789abcdef01234567"}, {"userId"}),
         ({**COURIER, "fee": 0}, {"fee"}),
@@ -142,3 +145,11 @@ def test_the_document_says_what_each_shop_takes(delivering: Api, api: Api) -> No
     validate(delivering.document)
     assert "requestBody" not in api.document["paths"]["/api/orders"]["post"]
     assert "DeliveryDetails" not in api.document["components"]["schemas"]
+
+
+async def test_an_address_padded_with_blank_lines_is_kept_without_them(
+    delivering: Api, world: World
+) -> None:
+    padded = {**COURIER, "address": "1" + "\n" * 298 + "B"}  # 300 characters, the most
+    placed = await delivering.post("/api/orders", json=padded, token=world.alice.token)
+    assert (placed.status, placed.body["delivery"]["address"]) == (201, "1\n\n\nB")

@@ -13,6 +13,7 @@ import pytest
 
 from bot.bootstrap import create_bot, create_dispatcher
 from bot.config import BotSettings
+from bot.polling import poll
 from core.accounts.commands import TelegramSignup
 from core.accounts.models import User
 from core.shop import Shop
@@ -39,7 +40,7 @@ def run_bot(shop: Shop, bot_settings: BotSettings, sandbox_server: SandboxServer
 
     def run() -> AbstractAsyncContextManager[Any]:
         dispatcher = create_dispatcher(shop, bot_settings)
-        return polling(dispatcher, create_bot(bot_settings), sandbox_server.sandbox)
+        return polling(dispatcher, create_bot(bot_settings), sandbox_server.sandbox, run=poll)
 
     return run
 

@@ -44,7 +44,9 @@ async def test_http_processes_and_the_bot_at_once_make_one_order(
 ) -> None:
     tea = await new_product("Tea", price=450, stock=100)
     alice, account = await customer("Alice")
-    await shop.users.change_password(account.id, PasswordChange(new_password=PASSWORD))
+    await shop.users.change_password(
+        account.id, PasswordChange(new_password=PASSWORD), address=ADDRESS
+    )
     credentials = Credentials(email=account.email, password=PASSWORD)
     _, issued = await shop.users.log_in(credentials, address=ADDRESS)
 

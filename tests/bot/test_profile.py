@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.accounts.commands import Credentials, PasswordChange
+from core.base import clock
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.chat import Customer, tap
+from tests.settings import ADDRESS
 
 
 async def _send_password(player: FakeUser, text: str) -> str:
@@ -45,7 +49,9 @@ async def test_wrong_current_passwords_are_limited_like_logins(
     shop: Shop, customer: Customer, running_bot: None
 ) -> None:
     alice, account = await customer("Alice")
-    await shop.users.change_password(account.id, PasswordChange(new_password="first password"))
+    await shop.users.change_password(
+        account.id, PasswordChange(new_password="first password"), address=ADDRESS
+    )
     await alice.send("/profile")
     await tap(alice, "Change password")
     tries = shop.settings.login_failures_per_email
@@ -53,6 +59,10 @@ async def test_wrong_current_passwords_are_limited_like_logins(
         assert await _send_password(alice, "guess\nsecond password") == (
             "The current password is wrong."
         )
+    [key] = [d["_id"] for d in await shop.store.throttles.find({"failures": tries}).to_list()]
+    assert key == f"login:{account.email}|telegram:{alice.id}"  # the Telegram user's tries
+    later = clock.now() + timedelta(minutes=15)  # as if many more failures had earned it
+    await shop.store.throttles.update_one({"_id": key}, {"$set": {"nextAt": later}})
     refused = await _send_password(alice, "first password\nsecond password")
     assert refused == "Too many wrong passwords; try again in 15 minutes."
     credentials = Credentials(email=account.email, password="first password")

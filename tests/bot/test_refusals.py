@@ -33,6 +33,11 @@ EMAIL = InvalidInput(
     ],
 )
 
+PREMIUM = InvalidInput(
+    "bad",
+    [FieldError(("phone",), "is a premium-rate ... number", "phone_premium")],
+)
+
 
 def _in(language: Language, error: DomainError) -> str:
     i18n = load_catalogs(Language.EN)
@@ -57,6 +62,17 @@ def _in(language: Language, error: DomainError) -> str:
             TooManyAttempts(61, Throttled.WRONG_PASSWORDS),
             "Too many wrong passwords; try again in 2 minutes.",
             "Слишком много неверных паролей; попробуйте через 2 минуты.",
+        ),
+        (
+            PREMIUM,
+            "Phone: is a premium-rate, pager or voicemail number: give one to call.",
+            "Телефон: это платный номер, пейджер или голосовая почта: укажите номер, по "
+            "которому можно позвонить.",
+        ),
+        (
+            TooManyAttempts(2, Throttled.WRONG_PASSWORDS),
+            "Too many wrong passwords; try again in 2 seconds.",
+            "Слишком много неверных паролей; попробуйте через 2 секунды.",
         ),
         (
             TooManyAttempts(300),

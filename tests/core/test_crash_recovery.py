@@ -112,6 +112,60 @@ async def test_checkout_killed_at_every_write_recovers(
     assert outcomes == {True, False}
 
 
+async def test_a_retried_checkout_finishes_an_order_placed_before_the_kill_at_once(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    """Killed after its order was placed, before the cart was settled: the customer's retry
+    (same key) gets the order and finds the cart finished, without waiting for recovery's
+    lease; a new checkout finds it empty instead of "still being placed"."""
+    finished = 0
+    for writes in range(40):
+        user, tea, cake = await _tea_and_cake_in_a_cart(shop, new_user, new_product)
+        killed = await run_until_killed(
+            lambda: checkout_on(shop, dying_store(shop.store, writes)).place_order(user.id, "key")  # noqa: B023
+        )
+        if not killed:
+            break
+        placed = await shop.store.orders.find_one({"userId": user.id, "placed": True})
+        if placed is None or "journal" not in placed:  # not placed, or nothing to finish
+            await shop.recover(at=clock.now() + LEASE + timedelta(seconds=1))
+            continue
+
+        order = await shop.checkout.place_order(user.id, "key")
+        cart = await shop.carts.get(user.id)
+        assert order.id == placed["_id"]
+        assert (cart.products, cart.checkout) == ((), None)
+        with pytest.raises(EmptyCart):
+            await shop.checkout.place_order(user.id, "another key")
+        document = await shop.store.orders.find_one({"_id": order.id})
+        assert document is not None and "journal" not in document
+        assert [(await shop.catalog.get(p.id)).stock for p in (tea, cake)] == [3, 3]
+        later = clock.now() + LEASE + timedelta(seconds=1)
+        assert await shop.checkout.recover(later) == 0  # nothing was left for recovery
+        await shop.recover(later)  # a low-stock alert the kill left unrelayed, say
+        finished += 1  # nothing was left for recovery
+    assert finished > 0, "no kill landed between placing the order and settling the cart"
+
+
+async def test_a_new_checkout_finishes_the_placed_order_that_still_claims_the_cart(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    """The same crash, then a checkout with a new key (a new Confirm): it settles the placed
+    order holding the cart at once and finds the cart ordered."""
+    user, _, _ = await _tea_and_cake_in_a_cart(shop, new_user, new_product)
+    # Writes: 0 order number, 1 insert, 2 claim, 3-4 stock, 5 commit, 6 settle the cart.
+    assert await run_until_killed(
+        lambda: checkout_on(shop, dying_store(shop.store, 6)).place_order(user.id, "key")
+    )
+    assert (await shop.carts.get(user.id)).checkout is not None
+
+    with pytest.raises(EmptyCart):
+        await shop.checkout.place_order(user.id, "new key")
+    cart = await shop.carts.get(user.id)
+    assert (cart.products, cart.checkout) == ((), None)
+    assert await shop.store.orders.count_documents({"userId": user.id, "placed": True}) == 1
+
+
 async def test_a_refused_checkout_killed_at_every_write_of_its_rollback_recovers(
     shop: Shop, new_user: NewUser, new_product: NewProduct
 ) -> None:

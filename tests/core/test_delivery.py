@@ -68,6 +68,27 @@ def test_phones_are_stored_in_e164(typed: str, region: str | None, stored: str |
 
 
 @pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("+44 20 7946 0958 ext. 123", "digits only"),  # was stored without the extension
+        ("+44 20 7946 0958;ext=123", "digits only"),
+        ("+44 20 7946 0958 #123", "extension"),
+        ("+1 800 FLOWERS", "digits only"),  # was stored as +18003569377
+        ("+44 909 879 0000", "premium-rate"),
+        ("+1 900 555 0100", "premium-rate"),
+    ],
+)
+def test_what_nobody_means_as_their_phone_is_refused(typed: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        normalise_phone(typed)
+
+
+def test_what_people_type_for_a_real_phone_is_kept() -> None:
+    assert normalise_phone("+7 800 555-35-35") == "+78005553535"  # toll-free: callable
+    assert normalise_phone("+44 (0)20 7946.0958") == "+442079460958"
+
+
+@pytest.mark.parametrize(
     ("field", "value"),
     [
         ("address", "1 High St\u202e, London"),  # a bidi override would reorder it for staff

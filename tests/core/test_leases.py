@@ -4,24 +4,16 @@ holder that died, renewal while held."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from core.base import clock
 from core.base.leases import Leases
 from core.shop import Shop
+from tests.clocks import FakeClock
 
 TTL = timedelta(seconds=10)
-START = datetime(2030, 1, 1, tzinfo=UTC)
 WAIT = 10.0
 """Generous bound on waits for the real clock (the lease involved lasts about 1 s)."""
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.moment = START
-
-    def __call__(self) -> datetime:
-        return self.moment
 
 
 async def test_one_holder_until_release_or_expiry(shop: Shop) -> None:

@@ -16,9 +16,11 @@ from core.catalog.models import TelegramFile
 from core.catalog.photos import CURRENT, PENDING, ProductPhotos, sniff
 from core.shop import Shop
 from tests.factories import NewProduct, NewUser
-from tests.images import image_bytes
+from tests.images import image_bytes, noise_bytes
 
 LATER = timedelta(minutes=5)
+NOISE = {kind: noise_bytes(kind) for kind in ("JPEG", "PNG", "WEBP")}
+START_OF_SCAN, END_OF_IMAGE = b"\xff\xda", b"\xff\xd9"
 
 
 @pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
@@ -50,6 +52,10 @@ async def test_a_photo_is_stored_served_and_replaced(
         (b"GIF89a" + b"\0" * 100, "JPEG, PNG or WebP"),
         (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "readable PNG"),
         (b"\xff\xd8\xff" + b"<script>", "readable JPEG"),
+        (NOISE["JPEG"][:2000], "readable JPEG"),
+        (NOISE["JPEG"][: NOISE["JPEG"].index(START_OF_SCAN)] + END_OF_IMAGE, "readable JPEG"),
+        (NOISE["PNG"][: len(NOISE["PNG"]) // 2], "readable PNG"),
+        (NOISE["WEBP"][: len(NOISE["WEBP"]) // 2], "readable WEBP"),
         (image_bytes("PNG", (4000, 100)), "20 times"),
         (image_bytes("PNG", (6000, 5000), mode="1"), "at most 10000"),
         (b"\xff\xd8\xff" + b"\0" * 2_000_000, "larger than"),

@@ -107,3 +107,45 @@ async def test_a_refused_name_writes_nothing(shop: Shop) -> None:
     assert await shop.store.users.count_documents({}) == 0
     draft = parse(BroadcastDraft, {"text": " Open\ntoday ", "segment": {"kind": "all"}})
     assert draft.text == "Open\ntoday"
+
+
+UNMEANT = {
+    "Hangul filler alone": "\u3164",
+    "halfwidth Hangul filler alone": "\uffa0",
+    "Hangul filler inside": "Kim\u3164Lee",
+    "combining marks alone": "\u0301\u0308\u0327",
+    "combining mark first": "\u0301Eve",
+    "noncharacter U+FFFF": "\uffff",
+    "noncharacter inside": "Ev\ufdd0e",
+    "noncharacter beyond the BMP": "Eve\U0010ffff",
+    "blank Braille cells alone": "\u2800\u2800",
+}
+
+
+@pytest.mark.parametrize("text", UNMEANT.values(), ids=UNMEANT.keys())
+def test_what_no_person_could_have_meant_as_a_name_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"invisible|combining|blank"):
+        clean(text, required=True)
+    assert not re.fullmatch(pattern(required=True), text)
+
+
+MEANT = {
+    "an accent on its letter": "Jose\u0301",
+    "Korean": "\uae40\ubbfc\uc900",
+    "an emoji with its variation selector": "\u2764\ufe0f",
+    "a skin tone": "\U0001f44d\U0001f3fd",
+    "Braille with a blank cell inside": "\u2801\u2800\u2803",
+    "Devanagari with a vowel sign": "\u0928\u093f\u0927\u093f",
+}
+
+
+@pytest.mark.parametrize("text", MEANT.values(), ids=MEANT.keys())
+def test_what_people_type_is_kept(text: str) -> None:
+    assert clean(text, required=True) == text
+    assert re.fullmatch(pattern(required=True), text)
+
+
+def test_runs_of_blank_lines_are_shortened_to_two() -> None:
+    assert clean("1 High St" + "\n" * 298 + "London", multiline=True) == "1 High St\n\n\nLondon"
+    assert clean("a\n \n\u3000\n\u2800\n\nb", multiline=True) == "a\n \n\u3000\nb"
+    assert clean("Dear all,\n\nwe are open.", multiline=True) == "Dear all,\n\nwe are open."

@@ -1,63 +1,92 @@
-"""Attempt counters in the database: windows by the injected clock, the guarded count
-under concurrency, and the shop's rules on top."""
+"""Growing delays in the database: by the injected clock, counted exactly under
+concurrency, forgotten after a quiet spell; and the address counts."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from core.accounts.throttle import Counters
+from core.accounts.throttle import Backoff, Counters, client_block
 from core.shop import Shop
+from tests.clocks import FakeClock
 
 WINDOW = timedelta(seconds=60)
-START = datetime(2030, 1, 1, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.moment = START
-
-    def __call__(self) -> datetime:
-        return self.moment
+def backoff(shop: Shop, clock: FakeClock, free: int = 3) -> Backoff:
+    return Backoff(
+        shop.store.throttles, free=free, max_delay=10 * SECOND, forget_after=WINDOW, now=clock
+    )
 
 
-async def test_a_window_opens_with_the_first_attempt_and_ends_by_its_own_time(
-    shop: Shop,
-) -> None:
+async def test_failures_past_the_free_ones_earn_doubling_waits_up_to_the_cap(shop: Shop) -> None:
     clock = FakeClock()
-    counters = Counters(shop.store.throttles, WINDOW, now=clock)
-    assert [await counters.take("k", 2) for _ in range(2)] == [None, None]
-    clock.moment += timedelta(seconds=15)
-    assert await counters.take("k", 2) == 45  # seconds until the window ends
-    assert await counters.count("k") == 2
-    clock.moment = START + WINDOW
-    assert await counters.count("k") == 0
-    assert await counters.take("k", 2) is None  # reopened in place
-    stored = await shop.store.throttles.find_one({"_id": "k"})
-    assert stored is not None and (stored["count"], stored["endsAt"]) == (1, clock.moment + WINDOW)
+    keys = backoff(shop, clock)
+    assert [await keys.claim("k", counted=True) for _ in range(3)] == [None] * 3
+    waits = []
+    for _ in range(6):
+        wait = await keys.claim("k", counted=True)  # too early: refused, not counted
+        assert wait is not None
+        waits.append(wait)
+        clock.moment += timedelta(seconds=wait)
+        assert await keys.claim("k", counted=True) is None
+    assert waits == [1, 2, 4, 8, 10, 10]
 
 
-async def test_concurrent_takes_never_pass_the_limit(shop: Shop) -> None:
-    counters = Counters(shop.store.throttles, WINDOW)
-    for _ in range(3):  # opening the window races too
-        await shop.store.throttles.delete_many({})
-        results = await asyncio.gather(*(counters.take("k", 5) for _ in range(30)))
-        assert results.count(None) == 5
-        assert await counters.count("k") == 5
-
-
-async def test_give_back_clear_and_prune(shop: Shop) -> None:
+async def test_a_success_clears_and_a_quiet_spell_forgets(shop: Shop) -> None:
     clock = FakeClock()
-    counters = Counters(shop.store.throttles, WINDOW, now=clock)
-    await counters.take("a", 1)
-    await counters.give_back("a")
-    assert await counters.take("a", 1) is None
-    await counters.clear("a")
-    assert await counters.count("a") == 0
+    keys = backoff(shop, clock)
     for _ in range(3):
-        await counters.add("b")
-    assert await counters.count("b") == 3
-    await counters.take("c", 1)
+        await keys.claim("k", counted=True)
+    assert await keys.claim("k", counted=True) == 1
+    await keys.clear("k")
+    assert await keys.claim("k", counted=True) is None
+    for _ in range(2):
+        await keys.claim("k", counted=True)
+    clock.moment += WINDOW  # an hour of quiet, say
+    assert [await keys.claim("k", counted=True) for _ in range(3)] == [None] * 3
+    assert await keys.claim("k", counted=True) == 1
+
+
+async def test_tries_at_once_get_no_more_than_tries_in_turn(shop: Shop) -> None:
+    keys = backoff(shop, FakeClock(), free=5)
+    for _ in range(3):  # the first write races too
+        await shop.store.throttles.delete_many({})
+        results = await asyncio.gather(*(keys.claim("k", counted=True) for _ in range(30)))
+        assert results.count(None) == 5
+        assert results.count(1) == 25
+
+
+async def test_uncounted_tries_wait_only_once_failures_earned_a_delay(shop: Shop) -> None:
+    clock = FakeClock()
+    keys = backoff(shop, clock, free=2)
+    results = await asyncio.gather(*(keys.claim("k", counted=False) for _ in range(30)))
+    assert results == [None] * 30
+    await keys.failed("k")
+    assert await keys.claim("k", counted=False) is None
+    await asyncio.gather(keys.failed("k"), keys.failed("k"))
+    assert await keys.claim("k", counted=False) == 2  # three failures: wait 2 s
+    clock.moment += 2 * SECOND
+    turns = await asyncio.gather(*(keys.claim("k", counted=False) for _ in range(5)))
+    assert sorted(turns, key=str) == [2, 2, 2, 2, None]  # one turn per delay, none lost
+
+
+async def test_prune_drops_what_is_forgotten_or_over(shop: Shop) -> None:
+    clock = FakeClock()
+    keys = backoff(shop, clock)
+    counters = Counters(shop.store.throttles, WINDOW, now=clock)
+    await keys.claim("a", counted=True)
+    await counters.add("b")
+    assert await counters.count("b") == 1
     clock.moment += WINDOW
-    assert await counters.prune() == 2
+    assert await counters.count("b") == 0
+    assert await keys.prune() + await counters.prune() == 2
     assert await shop.store.throttles.count_documents({}) == 0
+
+
+def test_an_ipv6_client_counts_by_its_64_block() -> None:
+    assert client_block("2001:db8:1:2::1") == client_block("2001:db8:1:2:ffff::9")
+    assert client_block("2001:db8:1:2::1") != client_block("2001:db8:1:3::1")
+    assert client_block("::ffff:192.0.2.1") == client_block("192.0.2.1") == "192.0.2.1"
+    assert client_block("telegram:42") == "telegram:42"

@@ -140,10 +140,14 @@ async def test_password_change_needs_the_old_one_and_ends_old_sessions(
     )
     with pytest.raises(WrongPassword):
         await shop.users.change_password(
-            user.id, PasswordChange(old_password="wrong", new_password="second password")
+            user.id,
+            PasswordChange(old_password="wrong", new_password="second password"),
+            address=ADDRESS,
         )
     await shop.users.change_password(
-        user.id, PasswordChange(old_password="first password", new_password="second password")
+        user.id,
+        PasswordChange(old_password="first password", new_password="second password"),
+        address=ADDRESS,
     )
     with pytest.raises(AuthenticationFailed):
         await shop.users.from_token(old.token)
@@ -163,7 +167,9 @@ async def test_telegram_signup_links_one_account_per_telegram_user(shop: Shop) -
             TelegramSignup(telegram_id=42, name="Tg", email="other@example.com")
         )
     # A Telegram user without a password sets one without an old password.
-    await shop.users.change_password(user.id, PasswordChange(new_password="new password"))
+    await shop.users.change_password(
+        user.id, PasswordChange(new_password="new password"), address=ADDRESS
+    )
     await shop.users.log_in(
         Credentials(email="tg@example.com", password="new password"), address=ADDRESS
     )

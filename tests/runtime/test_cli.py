@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def run_cli(
-    mongo_uri: str, database: str, *args: str, stdin: str = ""
+    mongo_uri: str, database: str, *args: str, stdin: str = "", **settings: str
 ) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
@@ -23,6 +23,7 @@ def run_cli(
         "MONGODB_DATABASE": database,
         "JWT_SECRET": TEST_SECRET,
         "BCRYPT_ROUNDS": "4",
+        **settings,
     }
     return finished([sys.executable, "-m", "runtime", *args], env, stdin, timeout=60)
 
@@ -79,5 +80,37 @@ def test_create_admin_reads_the_password_from_stdin_and_seed_demo_fills_the_cata
             assert names == ["Tea", "Teaware", "Pantry"]
             assert products.count_documents({"categoryId": None}) == 0
             assert client[database]["photos.files"].count_documents({}) == 12
+        finally:
+            client.drop_database(database)
+
+
+def test_a_changed_currency_stops_startup_until_the_prices_are_converted(mongo_uri: str) -> None:
+    database = f"test_cli_{uuid.uuid4().hex[:12]}"
+    stars = {"SHOP_CURRENCY": "XTR", "PAYMENT_METHODS": "stars"}
+    client: MongoClient[dict[str, object]]
+    with MongoClient(mongo_uri) as client:
+        try:
+            assert run_cli(mongo_uri, database, "seed-demo", "--count", "3").returncode == 0
+            tea = client[database].products.find_one({"name": "Green tea"})
+            assert tea is not None and (tea["price"], tea["currency"]) == (650, "USD")
+
+            refused = run_cli(mongo_uri, database, "recover", **stars)
+            assert refused.returncode == 1
+            [line] = refused.stderr.strip().splitlines()
+            assert line.startswith(
+                "configuration error: SHOP_CURRENCY is XTR but 3 products are priced in USD "
+                "(Green tea, "
+            )
+            assert "python -m runtime convert-currency --from USD --to XTR" in line
+
+            args = ["convert-currency", "--from", "usd", "--to", "XTR", "--rate", "50"]
+            converted = run_cli(mongo_uri, database, *args, "--round", "up", **stars)
+            assert converted.returncode == 0, converted.stderr
+            assert converted.stdout.startswith("converted 3 prices from USD to XTR at 50")
+            tea = client[database].products.find_one({"name": "Green tea"})
+            assert tea is not None and (tea["price"], tea["currency"]) == (325, "XTR")
+            assert client[database].conversions.count_documents({"converted": 3}) == 1
+
+            assert run_cli(mongo_uri, database, "recover", **stars).returncode == 0
         finally:
             client.drop_database(database)
