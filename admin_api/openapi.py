@@ -18,8 +18,9 @@ from admin_api.problems import MEDIA_TYPE, Problem
 from admin_api.routes import PATH_PARAMETER
 from core.base.fields import DELIVERY_METHOD_MARK, SHOP_CURRENCY_MARK
 from core.base.ids import Id
-from core.sales.commands import IdempotencyKey
-from core.sales.delivery import DELIVERY_RULES_MARK, DeliveryMethod, address_rules
+from core.sales.commands import DELIVERY_RULES_MARK, IdempotencyKey
+from core.sales.delivery import address_rules
+from core.sales.models import DeliveryMethod
 
 REF = "#/components/schemas/{model}"
 Mode = Literal["validation", "serialization"]

@@ -33,7 +33,7 @@ from bot.screens import show
 from bot.states import DeliveryForm
 from core.accounts.models import User
 from core.base.commands import parse
-from core.sales.delivery import DeliveryDetails
+from core.sales.commands import DeliveryDetails
 from core.shop import Shop
 
 DRAFT = "delivery_draft"

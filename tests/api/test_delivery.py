@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from core.sales.delivery import DeliveryMethod
+from core.sales.models import DeliveryMethod
 from core.shop import Shop
 from tests.api.client import Api, Serve
 from tests.api.world import NewAccount, World

@@ -17,7 +17,7 @@ from core.accounts.commands import ProfileUpdate
 from core.accounts.models import User
 from core.base.commands import parse
 from core.catalog.models import Product
-from core.sales.delivery import DeliveryDetails
+from core.sales.commands import DeliveryDetails
 from core.sales.models import Order
 from core.shop import Shop
 from sandbox import FakeUser, Message

@@ -20,13 +20,13 @@ from core.base.commands import parse
 from core.catalog.models import Product
 from core.config import PROJECT_ROOT
 from core.messaging.commands import BroadcastDraft
-from core.messaging.notifications import NoticeKind, Notification
+from core.messaging.models import NoticeKind, Notification
 from core.sales.commands import StatusUpdate
 from core.sales.models import Order
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.chat import Customer, fill_cart
-from tests.bot.workers import STAFF, settled, working
+from tests.bot.workers import STAFF, notice_settled, settled, working
 from tests.processes import environment
 
 
@@ -62,12 +62,12 @@ async def test_a_status_change_reaches_the_customer_once_with_a_button_to_the_or
         notice_text = notice.text or ""
         await player.press(f"Open order #{order.number}", message_id=notice.message_id)
         card = await player.wait_for(lambda m: f"Order #{order.number}" in (m.text or ""))
+        stored = await notice_settled(shop, {"orderId": order.id})
 
     assert f"#{order.number} ($4.50) is now paid" in notice_text
     assert "Status: paid" in (card.text or "")  # the notice opened the order in place
     assert sandbox_server.sandbox.sent_count(player.id) == 1
-    stored = await shop.store.notifications.find_one({"orderId": order.id})
-    assert stored is not None and stored["state"] == "sent"
+    assert stored["state"] == "sent"
 
 
 async def test_a_notice_made_while_the_bot_api_fails_arrives_after_it_recovers(
@@ -83,9 +83,9 @@ async def test_a_notice_made_while_the_bot_api_fails_arrives_after_it_recovers(
     async with working(shop, bot_settings):
         await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
         await player.wait_for(lambda m: "is now paid" in (m.text or ""), timeout=15)
+        stored = await notice_settled(shop, {"orderId": order.id})
 
-    stored = await shop.store.notifications.find_one({"orderId": order.id})
-    assert stored is not None and (stored["state"], stored["attempts"]) == ("sent", 3)
+    assert (stored["state"], stored["attempts"]) == ("sent", 3)
     assert sandbox_server.sandbox.sent_count(player.id) == 1
 
 

@@ -19,9 +19,8 @@ from core.base import clock
 from core.catalog.models import Product
 from core.sales.commands import StatusUpdate
 from core.sales.errors import CANCELLED, NOT_FOUND
-from core.sales.models import Order, OrderStatus, PaymentMethod, PaymentState
+from core.sales.models import JobState, Order, OrderStatus, PaymentMethod, PaymentState
 from core.sales.payments import payload_of
-from core.sales.refund_jobs import JobState
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, Message, SandboxServer
 from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap

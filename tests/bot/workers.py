@@ -15,7 +15,7 @@ from bot.notifier.worker import Notifier
 from bot.refunder import StarRefunder
 from core.accounts.access import Actor
 from core.accounts.models import Role
-from core.messaging.models import BroadcastProgress
+from core.messaging.models import FINAL_STATES, BroadcastProgress
 from core.shop import Shop
 from runtime.process import first_to_end
 
@@ -43,6 +43,17 @@ async def working(shop: Shop, bot_settings: BotSettings, **options: Any) -> Asyn
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await bot.session.close()
+
+
+async def notice_settled(shop: Shop, query: dict[str, Any], timeout: float = 30) -> dict[str, Any]:
+    """The stored notice matching ``query`` once the notifier has recorded how it ended: the
+    chat can receive a message a moment before its notice is marked sent."""
+    async with asyncio.timeout(timeout):
+        while True:
+            stored = await shop.store.notifications.find_one(query)
+            if stored is not None and stored["state"] in {state.value for state in FINAL_STATES}:
+                return stored
+            await asyncio.sleep(0.02)
 
 
 async def settled(shop: Shop, broadcast_id: object, timeout: float = 60) -> BroadcastProgress:

@@ -11,8 +11,8 @@ from core.accounts.commands import TelegramSignup
 from core.accounts.models import Role, User
 from core.catalog.commands import ProductDraft
 from core.sales.commands import CartChange
-from core.sales.models import Order
-from core.sales.payments import ReceivedPayment, payload_of
+from core.sales.models import Order, ReceivedPayment
+from core.sales.payments import payload_of
 from core.shop import Shop
 
 STAFF = Actor(None, Role.OPERATOR)

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from core.base.errors import Conflict, InvalidInput
-from core.catalog.currency import Rounding, convert, converted_price
+from core.catalog.commands import Rounding
+from core.catalog.currency import convert, converted_price
 from core.config import ConfigError
 from core.shop import Shop, open_shop
 from tests.core.crashes import Killed, dying_store

@@ -14,8 +14,8 @@ from core.base.commands import parse
 from core.base.errors import InvalidInput
 from core.catalog.models import Product
 from core.config import CoreSettings
-from core.sales.commands import CartChange
-from core.sales.delivery import DeliveryDetails, normalise_phone
+from core.sales.commands import CartChange, DeliveryDetails
+from core.sales.delivery import normalise_phone
 from core.sales.models import Order
 from core.shop import Shop
 from tests.core.crashes import LEASE, Killed, checkout_on, dying_store

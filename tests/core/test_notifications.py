@@ -9,7 +9,7 @@ import pytest
 from core.accounts.access import Actor
 from core.accounts.models import Language, Role, User
 from core.base import clock
-from core.messaging.notifications import NoticeKind, SendState
+from core.messaging.models import NoticeKind, SendState
 from core.sales.commands import CartChange, StatusUpdate
 from core.sales.models import Order
 from core.shop import Shop

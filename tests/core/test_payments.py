@@ -18,9 +18,8 @@ from core.base import clock
 from core.base.commands import HistoryQuery
 from core.base.errors import Conflict, NotFound
 from core.catalog.commands import ProductDraft
-from core.messaging.notifications import NoticeKind
-from core.sales.commands import CartChange, StatusUpdate
-from core.sales.delivery import DeliveryDetails
+from core.messaging.models import NoticeKind
+from core.sales.commands import CartChange, DeliveryDetails, StatusUpdate
 from core.sales.errors import (
     ALREADY_PAID,
     CANCELLED,
@@ -31,8 +30,15 @@ from core.sales.errors import (
     UNAVAILABLE,
     PaymentRefused,
 )
-from core.sales.models import Order, OrderStatus, PaymentMethod, PaymentState, ShopProcess
-from core.sales.payments import HOLD, PaymentOutcome, payload_of
+from core.sales.models import (
+    Order,
+    OrderStatus,
+    PaymentMethod,
+    PaymentOutcome,
+    PaymentState,
+    ShopProcess,
+)
+from core.sales.payments import HOLD, payload_of
 from core.shop import Shop, open_shop
 from tests.core.paying import SHOPS, STAFF, payment_of, stored_order, tea_order, telegram_customer
 from tests.settings import DELIVERY_METHODS, make_settings

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from core.base import clock
-from core.messaging.notifications import NoticeKind, OrderStatusNotice
+from core.messaging.models import NoticeKind, OrderStatusNotice
 from core.sales.commands import StatusUpdate
-from core.sales.models import PaymentState
-from core.sales.refund_jobs import JobState
+from core.sales.models import JobState, PaymentState
 from core.shop import Shop
 from tests.core.paying import SHOPS, STAFF, payment_of, stored_order, tea_order, telegram_customer
 
