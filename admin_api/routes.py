@@ -48,12 +48,12 @@ from core.sales.commands import (
     BulkStatusUpdate,
     CartChange,
     CartRemoval,
+    DeliveryDetails,
     OrderQuery,
     RefundRecord,
     StatusUpdate,
 )
-from core.sales.delivery import DeliveryDetails, DeliveryMethods
-from core.sales.models import BulkStatusResult, CartView, Order
+from core.sales.models import BulkStatusResult, CartView, DeliveryMethods, Order
 
 PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
 STAFF, ADMIN = Access.STAFF, Access.ADMIN

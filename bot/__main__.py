@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.bootstrap import run_bot
 from bot.config import BotSettings, require_token
 from core.config import load
 from runtime.process import run_process
@@ -11,6 +10,8 @@ from runtime.process import run_process
 def main() -> None:
     settings = load(BotSettings)
     require_token(settings, "the bot")
+    from bot.bootstrap import run_bot  # aiogram takes seconds to import: settings first
+
     run_process(lambda shop: run_bot(shop, settings))
 
 

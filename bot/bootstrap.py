@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation
@@ -27,6 +26,7 @@ from bot.isolation import SharedEventIsolation
 from bot.polling import poll
 from bot.response_types import KeepResponseTypes
 from bot.retries import RetryRequests, Sleep
+from bot.session import BotApiSession
 from bot.shown import ShownMessages
 from bot.star_ledger import keep_reconciling
 from bot.storage import ShopStorage, VisitFSM
@@ -67,7 +67,7 @@ def create_bot(
         if settings.bot_api_base_url
         else PRODUCTION
     )
-    session = AiohttpSession(api=server)
+    session = BotApiSession(api=server)
     session.middleware(KeepResponseTypes())
     if settings.bot_mode is BotMode.POLLING:
         session.middleware(ShownMessages())

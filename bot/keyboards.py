@@ -43,8 +43,7 @@ from core.base.models import Page
 from core.catalog.commands import NO_CATEGORY
 from core.catalog.models import Product, Shelves
 from core.sales.commands import MAX_LINE_QUANTITY
-from core.sales.delivery import DeliveryMethod
-from core.sales.models import CartView, Order, OrderStatus, PaymentMethod
+from core.sales.models import CartView, DeliveryMethod, Order, OrderStatus, PaymentMethod
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:

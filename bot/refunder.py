@@ -23,7 +23,8 @@ from aiogram.exceptions import (
 
 from bot.jobs import keep_working
 from bot.notifier.config import NotifierSettings
-from core.sales.refund_jobs import RefundJob, StarRefunds
+from core.sales.models import RefundJob
+from core.sales.refund_jobs import StarRefunds
 from core.shop import Shop
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.texts import delivery_details, fee_line, money, payment_state, status
 from core.base.models import Page
 from core.messaging.commands import Segment, SegmentKind
-from core.messaging.models import BroadcastProgress, BroadcastState
-from core.messaging.notifications import NoticeKind
+from core.messaging.models import BroadcastProgress, BroadcastState, NoticeKind
 from core.sales.models import (
     Order,
     OrderStatus,

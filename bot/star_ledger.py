@@ -11,7 +11,7 @@ from aiogram import Bot
 from aiogram.enums import TransactionPartnerUserTransactionTypeEnum
 from aiogram.types import TransactionPartnerUser
 
-from core.sales.star_ledger import LedgerPage, StarPayment
+from core.sales.models import LedgerPage, StarPayment
 from core.shop import Shop
 
 log = logging.getLogger(__name__)

@@ -21,17 +21,18 @@ from core.base.models import Page
 from core.base.money import format_money
 from core.catalog.errors import TooManyCategories, WrongCurrency
 from core.catalog.models import Product
-from core.messaging.notifications import (
+from core.messaging.models import (
     LatePaymentNotice,
     OrderExpiredNotice,
     OrderNews,
     OrderStatusNotice,
     RefundedNotice,
 )
-from core.sales.delivery import DeliveryMethod, total_with_fee
+from core.sales.delivery import total_with_fee
 from core.sales.errors import CartLimit, IllegalTransition, OutOfStock, ProductUnavailable
 from core.sales.models import (
     CartView,
+    DeliveryMethod,
     DeliverySnapshot,
     Order,
     OrderStatus,

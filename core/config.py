@@ -21,8 +21,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
-from core.sales.delivery import DeliveryMethod, check_methods, check_region
-from core.sales.models import PaymentMethod
+from core.sales.delivery import check_methods, check_region
+from core.sales.models import DeliveryMethod, PaymentMethod
 from core.store import WriteConcernChoice
 
 STARS = "XTR"

@@ -13,6 +13,7 @@ from core.accounts.commands import AdminAccount
 from core.base.commands import parse
 from core.base.errors import DomainError
 from core.catalog import currency
+from core.catalog.commands import Rounding
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.shop import Shop, open_shop
 from runtime import demo
@@ -48,7 +49,7 @@ async def seed_demo(shop: Shop, args: argparse.Namespace) -> None:
 async def convert_currency(shop: Shop, args: argparse.Namespace) -> None:
     """Reprice the products priced in ``--from`` into ``--to`` (recorded; safe to re-run)."""
     run = await currency.convert(
-        shop.store, args.source, args.target, args.rate, currency.Rounding(args.round)
+        shop.store, args.source, args.target, args.rate, Rounding(args.round)
     )
     print(
         f"converted {run.converted} prices from {run.source} to {run.target} at "
@@ -97,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_decimal,
         help="what one unit of --from is worth in --to (50 for 1 USD = 50 XTR)",
     )
-    conversion.add_argument("--round", required=True, choices=[r.value for r in currency.Rounding])
+    conversion.add_argument("--round", required=True, choices=[r.value for r in Rounding])
     conversion.set_defaults(run=convert_currency, check_prices=False)
     return parser
 

@@ -1,55 +1,29 @@
-"""Shared fixtures: one database engine per test session, a fresh database per test.
+"""Shared fixtures: one database engine per test session, an empty database per test.
 
 Without ``MONGODB_URI`` the tests run on the embedded engine's memory backend; with it,
-on that server (each test still gets its own database, dropped afterwards).
+on that server. Databases are reused (``tests/databases.py``): emptied between tests, their
+indexes built once. Helpers that tests import live in modules beside this one
+(``tests/settings.py``, ``tests/factories.py``), never in a conftest or a test module.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
-from core.accounts.access import SYSTEM
-from core.accounts.commands import Registration
-from core.accounts.models import User
-from core.catalog.commands import ProductDraft
-from core.catalog.models import Product
-from core.config import DATA_DIR, CoreSettings
+from core.config import DATA_DIR
 from core.shop import Shop, open_shop
 from runtime.embedded import EmbeddedMongo
-
-TEST_SECRET = "test-secret-that-is-long-enough-for-hs256"
-ADDRESS = "192.0.2.1"
-"""The client address of registrations and logins made through core in tests."""
-
-DELIVERY_METHODS = [
-    {"code": "pickup", "title": "Pickup", "info": "12 Market St, 9 to 6"},
-    {"code": "courier", "title": "Courier", "fee": 500, "needsAddress": True},
-]
-"""Delivery methods for the tests of a shop that delivers (``core_overrides``)."""
-
-
-class FakeClock:
-    """A clock that moves only when a test moves ``moment``."""
-
-    def __init__(self, moment: datetime = datetime(2030, 1, 1, tzinfo=UTC)) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-
-NewUser = Callable[..., Awaitable[User]]
-NewProduct = Callable[..., Awaitable[Product]]
+from tests.databases import DatabasePool, database_pool
+from tests.factories import NewProduct, NewUser, product_maker, user_maker
+from tests.settings import make_settings
 
 
 @pytest.fixture(scope="session")
-def mongo_uri() -> Iterator[str]:
+def engine_uri() -> Iterator[str]:
     if uri := os.environ.get("MONGODB_URI"):
         yield uri
         return
@@ -57,15 +31,17 @@ def mongo_uri() -> Iterator[str]:
         yield engine.uri
 
 
-def make_settings(**overrides: Any) -> CoreSettings:
-    """Test settings: a unique database, cheap bcrypt, no env files."""
-    values: dict[str, Any] = {
-        "jwt_secret": TEST_SECRET,
-        "bcrypt_rounds": 4,
-        "mongodb_database": f"test_{uuid.uuid4().hex[:16]}",
-        **overrides,
-    }
-    return CoreSettings(_env_file=None, **values)  # type: ignore[call-arg]
+@pytest.fixture(scope="session")
+def mongo_uri(engine_uri: str) -> str:
+    """The engine's URI, for a test that hands a database to other processes (as their
+    ``MONGODB_URI``). Asking for it gives the test's ``shop`` a database no test reuses."""
+    return engine_uri
+
+
+@pytest.fixture(scope="session")
+def databases(engine_uri: str) -> Iterator[DatabasePool]:
+    with database_pool(engine_uri) as pool:
+        yield pool
 
 
 @pytest.fixture
@@ -76,27 +52,30 @@ def core_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def shop(mongo_uri: str, core_overrides: dict[str, Any]) -> AsyncIterator[Shop]:
+async def shop(
+    request: pytest.FixtureRequest, databases: DatabasePool, core_overrides: dict[str, Any]
+) -> AsyncIterator[Shop]:
+    """The test's shop, on an empty database of its own.
+
+    A test that asks for ``mongo_uri`` too may hand the database to other processes, which
+    could outlive it: it gets a new database, opened as a process opens it and dropped
+    afterwards, never one that another test will reuse.
+    """
     settings = make_settings(**core_overrides)
-    async with open_shop(settings, mongo_uri) as opened:
-        yield opened
-        await opened.client.drop_database(settings.mongodb_database)
+    if "mongo_uri" in request.fixturenames:
+        async with open_shop(settings, databases.uri) as opened:
+            yield opened
+            await opened.client.drop_database(settings.mongodb_database)
+        return
+    async with databases.shop(settings) as lent:
+        yield lent
 
 
 @pytest.fixture
 def new_user(shop: Shop) -> NewUser:
-    async def create(name: str = "Alice", password: str = "correct horse", **kw: Any) -> User:
-        email = kw.pop("email", f"{uuid.uuid4().hex[:10]}@example.com")
-        registration = Registration(name=name, email=email, password=password)
-        return await shop.users.register(registration, address=ADDRESS)
-
-    return create
+    return user_maker(shop)
 
 
 @pytest.fixture
 def new_product(shop: Shop) -> NewProduct:
-    async def create(name: str = "Tea", price: int = 450, stock: int = 10, **kw: Any) -> Product:
-        draft = ProductDraft(name=name, price=price, stock=stock, **kw)
-        return await shop.catalog.create(SYSTEM, draft)
-
-    return create
+    return product_maker(shop)

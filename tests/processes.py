@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,13 +15,30 @@ from pathlib import Path
 import aiohttp
 
 from core.config import PROJECT_ROOT
-from tests.conftest import TEST_SECRET
+from tests.settings import TEST_SECRET
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def finished(
+    command: list[str], env: dict[str, str] | None = None, stdin: str = "", timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``command`` run in the project's folder to its end (``timeout`` is for a hang); its
+    output as text."""
+    return subprocess.run(
+        command,
+        input=stdin,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def environment(**values: str) -> dict[str, str]:

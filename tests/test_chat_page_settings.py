@@ -6,6 +6,7 @@ import logging
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -18,14 +19,14 @@ from shop.offline import telegram_for
 SANDBOX = "http://127.0.0.1:8082"
 
 
-def settings(**values: object) -> BotSettings:
-    return BotSettings(_env_file=None, **values)  # type: ignore[call-arg]
+def settings(**values: Any) -> BotSettings:
+    return BotSettings(_env_file=None, **values)
 
 
 def test_the_page_origin_is_allowed_and_its_url_printed(caplog: pytest.LogCaptureFixture) -> None:
     every_address = "0.0.0.0"  # noqa: S104 (a setting's value; nothing is bound)
-    values = {"api_host": every_address, "cors_origins": "https://shop.example"}
-    api = ApiSettings(_env_file=None, **values)  # type: ignore[call-arg]
+    values: dict[str, Any] = {"api_host": every_address, "cors_origins": "https://shop.example"}
+    api = ApiSettings(_env_file=None, **values)
     with caplog.at_level(logging.WARNING, logger="shop"):
         wired = with_chat_page(api, settings(), settings(bot_api_base_url=SANDBOX))
     assert wired.cors_origins == ("https://shop.example", SANDBOX)
@@ -33,7 +34,7 @@ def test_the_page_origin_is_allowed_and_its_url_printed(caplog: pytest.LogCaptur
 
 
 def test_nothing_changes_with_a_real_bot_token() -> None:
-    api = ApiSettings(_env_file=None)  # type: ignore[call-arg]
+    api = ApiSettings(_env_file=None)
     telegram = settings(bot_token="123:real")
     assert with_chat_page(api, telegram, telegram) is api
 

@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from core.config import PROJECT_ROOT
-from tests.processes import environment
+from tests.processes import environment, finished
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize(
@@ -43,12 +44,4 @@ def test_the_notifiers_old_module_and_setting_names_still_work_with_a_warning() 
 def _start_without_token(module: str, **settings: str) -> subprocess.CompletedProcess[str]:
     env = environment(MONGODB_URI="mongodb://127.0.0.1:1", **settings)  # never reached
     env.pop("BOT_TOKEN", None)
-    return subprocess.run(
-        [sys.executable, "-m", module],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return finished([sys.executable, "-m", module], env, timeout=120)

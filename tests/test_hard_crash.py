@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 from bson import ObjectId
 
 from core.accounts.access import SYSTEM
@@ -30,8 +31,10 @@ from core.catalog.commands import ProductDraft
 from core.config import DATA_DIR, PROJECT_ROOT, CoreSettings
 from core.shop import open_shop
 from runtime.embedded import EmbeddedMongo
-from tests.conftest import ADDRESS, make_settings
 from tests.processes import environment, free_port, wait_until_serving
+from tests.settings import ADDRESS, make_settings
+
+pytestmark = pytest.mark.slow
 
 CUSTOMERS = 12
 PRODUCTS = 3

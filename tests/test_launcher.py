@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from core.accounts.commands import TelegramSignup
 from core.config import PROJECT_ROOT
 from core.shop import Shop
 from tests.processes import environment, free_port, wait_until_serving
+
+pytestmark = pytest.mark.slow
 
 
 @contextlib.asynccontextmanager

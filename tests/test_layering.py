@@ -85,7 +85,84 @@ def test_core_is_packages_and_a_few_process_modules() -> None:
     assert top == CORE_TOP
     packages = {f"core.{path.parent.name}" for path in core.glob("*/__init__.py")}
     assert packages == CORE_PACKAGES
-    for package in packages - {"core.messaging"}:
+    for package in packages:
         assert {"models.py", "commands.py", "errors.py"} <= {
             path.name for path in (core / package.split(".")[1]).glob("*.py")
         }
+
+
+TEST_FOLDERS = ("tests", "sandbox/tests")
+
+
+def _module_name(source: Path) -> str:
+    """The name ``source`` is imported as (from the first folder up that is no package)."""
+    parts = [source.stem]
+    folder = source.parent
+    while (folder / "__init__.py").exists():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts)
+
+
+def _imported_modules(source: Path, tree: ast.Module) -> set[str]:
+    """Every module that ``source`` imports from, relative imports resolved (and the
+    ``from package import module`` form counted as importing that module)."""
+    package = _module_name(source).split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _test_modules(sources: list[Path]) -> set[str]:
+    """The conftest and test modules among ``sources``, by the names they are imported as."""
+    return {
+        _module_name(s) for s in sources if s.name == "conftest.py" or s.name.startswith("test_")
+    }
+
+
+def test_no_test_module_imports_another() -> None:
+    """Helpers that tests share live in helper modules (``tests/settings.py``,
+    ``tests/api/client.py``, ``tests/bot/chat.py``, ...), never in a conftest or a test
+    module: pytest imports those itself, and a test module imported as a library ties one
+    test file to another's internals."""
+    sources = [s for folder in TEST_FOLDERS for s in (PROJECT_ROOT / folder).rglob("*.py")]
+    tests = _test_modules(sources)
+    assert {"tests.conftest", "tests.bot.conftest", "conftest"} <= tests  # the sandbox's too
+    assert len(tests) > 50
+    importing = [
+        (str(source.relative_to(PROJECT_ROOT)), module)
+        for source in sources
+        for module in sorted(_imported_modules(source, ast.parse(source.read_text())) & tests)
+    ]
+    assert importing == []
+
+
+def test_the_test_module_check_sees_every_form_of_import() -> None:
+    source = PROJECT_ROOT / "tests" / "core" / "test_example.py"
+    tree = ast.parse(
+        "import tests.bot.test_delivery\n"
+        "from tests.conftest import make_settings\n"
+        "from ..conftest import NewUser\n"
+        "from .test_crash_recovery import LEASE\n"
+        "from tests.api import conftest\n"
+        "from tests.settings import ADDRESS\n"
+    )
+    tests = {
+        "tests.conftest",
+        "tests.api.conftest",
+        "tests.bot.test_delivery",
+        "tests.core.test_crash_recovery",
+        "tests.core.test_carts",
+    }
+    assert _imported_modules(source, tree) & tests == tests - {"tests.core.test_carts"}
+    sandbox_test = PROJECT_ROOT / "sandbox" / "tests" / "test_sandbox_http.py"
+    assert _imported_modules(sandbox_test, ast.parse("from conftest import x")) & {"conftest"} == {
+        "conftest"
+    }

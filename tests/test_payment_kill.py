@@ -34,9 +34,11 @@ from core.shop import Shop, open_shop
 from runtime.embedded import EmbeddedMongo
 from sandbox import FakeUser, Sandbox, SandboxServer
 from sandbox.testing import running_sandbox
-from tests.bot.conftest import review_order, tap
-from tests.conftest import make_settings
+from tests.bot.chat import review_order, tap
 from tests.processes import Children, children, environment, free_port, wait_until_listening
+from tests.settings import make_settings
+
+pytestmark = pytest.mark.slow
 
 WAIT = 90.0
 """Seconds any one step may take on a loaded machine."""

@@ -63,8 +63,8 @@ def test_env_example_sets_every_setting_to_its_default(monkeypatch: pytest.Monke
     example = PROJECT_ROOT / ".env.example"
     secret = "x" * 32
     for settings_class in SETTINGS_CLASSES:
-        from_example = settings_class(_env_file=example, jwt_secret=secret)  # type: ignore[call-arg]
-        assert from_example == settings_class(_env_file=None, jwt_secret=secret)  # type: ignore[call-arg]
+        from_example = settings_class(_env_file=example, jwt_secret=secret)
+        assert from_example == settings_class(_env_file=None, jwt_secret=secret)
 
 
 def test_every_commented_value_in_env_example_is_valid(
@@ -81,7 +81,7 @@ def test_every_commented_value_in_env_example_is_valid(
         monkeypatch.delenv(name, raising=False)
         env_file = tmp_path / ".env"
         env_file.write_text(f"{line}\nJWT_SECRET={'x' * 32}\n")
-        settings = owner[name](_env_file=env_file)  # type: ignore[call-arg]
+        settings = owner[name](_env_file=env_file)
         assert name.lower() in settings.model_fields_set, line
 
 
@@ -166,7 +166,7 @@ def test_env_example_sets_defaults_and_shows_examples_and_former_names() -> None
 def test_a_former_name_is_still_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """What the reference calls a former name is one pydantic-settings reads."""
     monkeypatch.setenv("DELIVERY_SENDERS", "7")
-    assert Example(_env_file=None, some_secret="k").notifier_senders == 7  # type: ignore[call-arg]
+    assert Example(_env_file=None, some_secret="k").notifier_senders == 7
 
 
 def test_a_setting_without_a_description_stops_the_reference() -> None:

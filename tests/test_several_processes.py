@@ -30,7 +30,7 @@ from core.catalog.models import Product
 from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
 from sandbox.testing import running_sandbox
-from tests.conftest import ADDRESS, NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 from tests.processes import (
     Children,
     children,
@@ -39,6 +39,9 @@ from tests.processes import (
     wait_until_listening,
     wait_until_serving,
 )
+from tests.settings import ADDRESS
+
+pytestmark = pytest.mark.slow
 
 PASSWORD = "correct horse"
 OPERATORS_CHAT = 9_000

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from admin_api.contract import Call
 from admin_api.payloads import respond
-from core.sales.delivery import DeliveryMethods
+from core.sales.models import DeliveryMethods
 
 
 async def delivery_methods(call: Call[None, None]) -> web.Response:

@@ -8,8 +8,7 @@ from admin_api.contract import Call
 from admin_api.payloads import respond
 from core.base.commands import HistoryQuery, parse
 from core.base.errors import FieldError, InvalidInput
-from core.sales.commands import BulkStatusUpdate, IdempotencyKey, StatusUpdate
-from core.sales.delivery import DeliveryDetails
+from core.sales.commands import BulkStatusUpdate, DeliveryDetails, IdempotencyKey, StatusUpdate
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 

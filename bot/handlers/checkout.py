@@ -26,7 +26,7 @@ from bot.handlers.cart import show_cart
 from bot.screens import show
 from core.accounts.models import User
 from core.sales.carts import CartRead
-from core.sales.delivery import DeliveryDetails
+from core.sales.commands import DeliveryDetails
 from core.sales.errors import CartChanged
 from core.shop import Shop
 

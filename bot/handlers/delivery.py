@@ -35,7 +35,7 @@ from bot.states import DeliveryForm
 from core.accounts.models import User
 from core.base.commands import parse
 from core.sales.carts import CartRead
-from core.sales.delivery import DeliveryDetails
+from core.sales.commands import DeliveryDetails
 from core.shop import Shop
 
 DRAFT = "delivery_draft"

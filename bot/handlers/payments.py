@@ -24,7 +24,7 @@ from bot.filters import Magic
 from bot.screens import show
 from core.accounts.models import User
 from core.sales.errors import PaymentRefused
-from core.sales.payments import ReceivedPayment
+from core.sales.models import ReceivedPayment
 from core.shop import Shop
 
 log = logging.getLogger(__name__)

@@ -3,18 +3,24 @@ you like)."""
 
 from __future__ import annotations
 
-from bot.bootstrap import create_bot
+from typing import TYPE_CHECKING
+
 from bot.config import BotSettings, require_token
 from bot.notifier.config import NotifierSettings
-from bot.notifier.worker import Notifier
-from bot.refunder import StarRefunder
 from core.config import load
-from core.shop import Shop
 from runtime.process import first_to_end, run_process
+
+if TYPE_CHECKING:
+    from core.shop import Shop
 
 
 async def notify(shop: Shop, telegram: BotSettings, settings: NotifierSettings) -> None:
     """Send notifications, and beside them execute Stars refunds (``bot/refunder.py``)."""
+    # aiogram takes seconds to import: only once the settings were found complete
+    from bot.bootstrap import create_bot
+    from bot.notifier.worker import Notifier
+    from bot.refunder import StarRefunder
+
     bot = create_bot(telegram, retry_replies=False)
     try:
         await first_to_end(

@@ -15,7 +15,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot import keyboards, staff_keyboards, staff_texts, texts
-from core.messaging.notifications import (
+from core.messaging.models import (
     BaseNotification,
     BroadcastMessage,
     LatePaymentNotice,

@@ -46,7 +46,8 @@ from core.accounts.access import SYSTEM
 from core.accounts.models import Language
 from core.base import clock
 from core.base.errors import NotFound
-from core.messaging.notifications import BaseNotification, NotificationQueue, OrderCard
+from core.messaging.models import BaseNotification, OrderCard
+from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.sales.desk import StaffDesk
 from core.sales.models import StaffOrderView

@@ -140,3 +140,12 @@ class CategoryOrder(Command):
 
 class CategoryQuery(Command):
     include_inactive: QueryFlag = False
+
+
+class Rounding(StrEnum):
+    """How a converted price that falls between two minor units is rounded."""
+
+    UP = "up"
+    DOWN = "down"
+    NEAREST = "nearest"
+    """Half a unit goes up."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from typing import Any
 
 from bson import ObjectId
@@ -28,19 +27,11 @@ from bson import ObjectId
 from core.base import clock
 from core.base.errors import Conflict, InvalidInput
 from core.base.money import exponent
+from core.catalog.commands import Rounding
 from core.store import Store
 
 NAMES_SHOWN = 5
 """Products named in the startup refusal; the rest are counted."""
-
-
-class Rounding(StrEnum):
-    """How a converted price that falls between two minor units is rounded."""
-
-    UP = "up"
-    DOWN = "down"
-    NEAREST = "nearest"
-    """Half a unit goes up."""
 
 
 _MODES = {Rounding.UP: ROUND_CEILING, Rounding.DOWN: ROUND_FLOOR, Rounding.NEAREST: ROUND_HALF_UP}

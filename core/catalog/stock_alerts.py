@@ -29,7 +29,8 @@ from typing import Any
 from bson import ObjectId
 
 from core.base import clock
-from core.messaging.notifications import NoticeKind, NotificationQueue, new_notification
+from core.messaging.models import NoticeKind
+from core.messaging.notifications import NotificationQueue, new_notification
 from core.sales.outbox import RELAY_GRACE, Outbox
 from core.store import Store
 

@@ -30,8 +30,15 @@ from core.base.journal import close_journal, open_journal, recover_expired
 from core.base.models import Page
 from core.messaging.commands import BroadcastDraft, Segment, SegmentKind
 from core.messaging.errors import BroadcastClosed
-from core.messaging.models import Broadcast, BroadcastProgress, BroadcastState, ProgressReport
-from core.messaging.notifications import NoticeKind, NotificationQueue, SendState, new_notification
+from core.messaging.models import (
+    Broadcast,
+    BroadcastProgress,
+    BroadcastState,
+    NoticeKind,
+    ProgressReport,
+    SendState,
+)
+from core.messaging.notifications import NotificationQueue, new_notification
 from core.store import Store, find_page
 
 FAN_OUT = "fanout"

@@ -1,16 +1,18 @@
-"""Broadcasts as stored and reported."""
+"""Notifications (one typed payload per kind) and broadcasts, as stored and reported."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, TypeAdapter
 
 from core.accounts.models import Language
 from core.base.ids import Id
 from core.base.models import Model
 from core.messaging.commands import Segment
+from core.sales.models import OrderStatus
 
 
 class BroadcastState(StrEnum):
@@ -53,3 +55,127 @@ class ProgressReport(Model):
     message_id: int
     language: Language | None = None
     """The language it is written in: the sender's."""
+
+
+class NoticeKind(StrEnum):
+    ORDER_STATUS = "order_status"
+    NEW_ORDER = "new_order"
+    BROADCAST = "broadcast"
+    ORDER_EXPIRED = "order_expired"
+    """An unpaid order cancelled by the shop after ``ORDER_PAYMENT_MINUTES``."""
+    LATE_PAYMENT = "late_payment"
+    """A payment for an order cancelled or paid already: it is owed back."""
+    REFUNDED = "refunded"
+    """A Stars payment was refunded (``core/sales/refunds.py``)."""
+    LOW_STOCK = "low_stock"
+    PAYMENT_RECEIVED = "payment_received"
+    """Operators: Telegram took money for an order (to be refunded if not needed)."""
+
+
+class SendState(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+
+
+FINAL_STATES = frozenset({SendState.SENT, SendState.FAILED, SendState.BLOCKED, SendState.CANCELLED})
+
+
+class BaseNotification(Model):
+    """One message for one chat, as stored: how it is being sent, and (in each kind's
+    class below) what it says. ``language`` is the reader's when it was queued (none: the
+    bot's default). Each kind's fields sit beside ``kind`` in the document."""
+
+    id: str = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
+    kind: NoticeKind
+    chat_id: int
+    state: SendState
+    attempts: int = 0
+    user_id: Id | None = None
+    language: Language | None = None
+    owner: str | None = None
+    created_at: datetime
+
+
+class OrderNews(BaseNotification):
+    """A customer's notice about their order, with a button to open it."""
+
+    order_id: Id
+    order_number: int
+    total_amount: int
+    currency: str
+
+
+class OrderStatusNotice(OrderNews):
+    kind: Literal[NoticeKind.ORDER_STATUS]
+    status: OrderStatus
+
+
+class OrderExpiredNotice(OrderNews):
+    kind: Literal[NoticeKind.ORDER_EXPIRED]
+
+
+class LatePaymentNotice(OrderNews):
+    """The payment (``total_amount``) came after the order was ``status``: owed back."""
+
+    kind: Literal[NoticeKind.LATE_PAYMENT]
+    status: OrderStatus
+
+
+class RefundedNotice(OrderNews):
+    """``total_amount`` was given back to the customer."""
+
+    kind: Literal[NoticeKind.REFUNDED]
+
+
+class OrderCard(BaseNotification):
+    """For the operators: the order as it is when sent, with its status buttons."""
+
+    order_id: Id
+
+
+class NewOrderCard(OrderCard):
+    kind: Literal[NoticeKind.NEW_ORDER]
+
+
+class PaymentCard(OrderCard):
+    kind: Literal[NoticeKind.PAYMENT_RECEIVED]
+
+
+class BroadcastMessage(BaseNotification):
+    """An operator's text, sent as written (as Telegram HTML when ``formatted``)."""
+
+    kind: Literal[NoticeKind.BROADCAST]
+    broadcast_id: Id
+    text: str
+    formatted: bool = False
+
+
+class LowStockAlert(BaseNotification):
+    kind: Literal[NoticeKind.LOW_STOCK]
+    product_id: Id
+    product_name: str
+    stock: int
+    threshold: int
+
+
+Notification = Annotated[
+    OrderStatusNotice
+    | OrderExpiredNotice
+    | LatePaymentNotice
+    | RefundedNotice
+    | NewOrderCard
+    | PaymentCard
+    | BroadcastMessage
+    | LowStockAlert,
+    Field(discriminator="kind"),
+]
+
+
+NOTIFICATION: TypeAdapter[Notification] = TypeAdapter(Notification)
+
+
+ORDER_CARDS = frozenset({NoticeKind.NEW_ORDER, NoticeKind.PAYMENT_RECEIVED})

@@ -57,7 +57,8 @@ from core.catalog.categories import ON_SALE
 from core.catalog.products import Catalog
 from core.catalog.stock import Stock
 from core.sales.carts import CartRead, Carts
-from core.sales.delivery import Delivery, DeliveryDetails, total_with_fee
+from core.sales.commands import DeliveryDetails
+from core.sales.delivery import Delivery, total_with_fee
 from core.sales.errors import (
     CartChanged,
     CheckoutInProgress,

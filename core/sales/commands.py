@@ -12,14 +12,16 @@ from pydantic import (
     model_validator,
 )
 
-from core.base.commands import Command, HistoryQuery, Version
+from core.base.commands import Command, HistoryQuery, Name, Version
 from core.base.fields import (
+    DELIVERY_METHOD_MARK,
     WHOLE_NUMBER,
     Timestamp,
     given,
 )
 from core.base.ids import Id
-from core.sales.models import OrderStatus
+from core.base.text import Printable
+from core.sales.models import MethodCode, OrderStatus
 
 MAX_LINE_QUANTITY = 100
 
@@ -77,3 +79,52 @@ class BulkStatusUpdate(Command):
         if (self.order_ids is None) == (self.from_status is None):
             raise ValueError("give either orderIds or fromStatus")
         return self
+
+
+MAX_PHONE_LENGTH = 32
+
+
+MAX_ADDRESS_LENGTH = 300
+
+
+MAX_NOTE_LENGTH = 500
+
+
+DELIVERY_RULES_MARK = "x-delivery-rules"  # the API's document says here which method needs what
+
+
+OfferedMethod = Annotated[
+    MethodCode,
+    Field(
+        description="The code of one of the shop's delivery methods.",
+        json_schema_extra={DELIVERY_METHOD_MARK: True},
+    ),
+]
+
+
+Phone = Annotated[
+    str,
+    StringConstraints(max_length=MAX_PHONE_LENGTH),
+    Printable(required=True),
+    Field(description="Stored in E.164; spaces, dashes and brackets are fine."),
+]
+
+
+Address = Annotated[
+    str, StringConstraints(max_length=MAX_ADDRESS_LENGTH), Printable(multiline=True, required=True)
+]
+
+
+Note = Annotated[str, StringConstraints(max_length=MAX_NOTE_LENGTH), Printable(multiline=True)]
+
+
+class DeliveryDetails(Command):
+    """How the customer wants this order delivered."""
+
+    model_config = ConfigDict(json_schema_extra={DELIVERY_RULES_MARK: True})
+
+    method: OfferedMethod
+    phone: Phone
+    address: Address | None = None
+    note: Note = ""
+    recipient_name: Name | None = Field(default=None, description="Default: the account's name.")

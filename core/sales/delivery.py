@@ -24,31 +24,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
 
 import phonenumbers
 from bson import ObjectId
-from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 from pydantic.config import JsonValue
 from pydantic_core import PydanticCustomError
 
 from core.accounts.models import SavedDelivery
-from core.base.commands import Command, Name
 from core.base.errors import FieldError, InvalidInput, field_error
-from core.base.fields import DELIVERY_METHOD_MARK
-from core.base.models import Model
-from core.base.text import Printable
-from core.catalog.commands import Price
+from core.sales.commands import DeliveryDetails
 from core.sales.errors import NotDelivering
-from core.sales.models import DeliverySnapshot
+from core.sales.models import DeliveryMethod, DeliverySnapshot
 from core.store import Store
 
 MAX_METHODS = 8  # one button each in the bot
-MAX_PHONE_LENGTH = 32
-MAX_ADDRESS_LENGTH = 300
-MAX_NOTE_LENGTH = 500
-DELIVERY_RULES_MARK = "x-delivery-rules"  # the API's document says here which method needs what
-
 UNREACHABLE_TYPES = frozenset(
     {
         phonenumbers.PhoneNumberType.PREMIUM_RATE,
@@ -57,53 +46,6 @@ UNREACHABLE_TYPES = frozenset(
     }
 )
 """Numbers a customer could not have meant as theirs for a delivery."""
-
-MethodCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,32}$")]
-OfferedMethod = Annotated[
-    MethodCode,
-    Field(
-        description="The code of one of the shop's delivery methods.",
-        json_schema_extra={DELIVERY_METHOD_MARK: True},
-    ),
-]
-Phone = Annotated[
-    str,
-    StringConstraints(max_length=MAX_PHONE_LENGTH),
-    Printable(required=True),
-    Field(description="Stored in E.164; spaces, dashes and brackets are fine."),
-]
-Address = Annotated[
-    str, StringConstraints(max_length=MAX_ADDRESS_LENGTH), Printable(multiline=True, required=True)
-]
-Note = Annotated[str, StringConstraints(max_length=MAX_NOTE_LENGTH), Printable(multiline=True)]
-
-
-class DeliveryMethod(Command):
-    """One way an order reaches the customer, as ``DELIVERY_METHODS`` lists it."""
-
-    code: MethodCode
-    title: Annotated[str, StringConstraints(max_length=64), Printable(required=True)]
-    fee: Price = 0
-    needs_address: StrictBool = False
-    info: Annotated[str, StringConstraints(max_length=500), Printable(multiline=True)] = Field(
-        default="", description="Shown to the customer, e.g. the pickup address and hours."
-    )
-
-
-class DeliveryDetails(Command):
-    """How the customer wants this order delivered."""
-
-    model_config = ConfigDict(json_schema_extra={DELIVERY_RULES_MARK: True})
-
-    method: OfferedMethod
-    phone: Phone
-    address: Address | None = None
-    note: Note = ""
-    recipient_name: Name | None = Field(default=None, description="Default: the account's name.")
-
-
-class DeliveryMethods(Model):
-    methods: tuple[DeliveryMethod, ...]
 
 
 def address_rules(methods: Sequence[DeliveryMethod]) -> list[JsonValue]:

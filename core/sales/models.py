@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, computed_field
+from pydantic import (
+    AliasChoices,
+    Field,
+    StrictBool,
+    StringConstraints,
+    computed_field,
+)
 
 from core.accounts.models import Role, User
+from core.base.commands import Command
 from core.base.ids import Id
 from core.base.models import Document, Model
+from core.base.text import Printable
+from core.catalog.commands import Price
 
 
 class CartLine(Model):
@@ -224,3 +234,95 @@ class StatusMove(Model):
 
     view: StaffOrderView
     moved: bool
+
+
+class DeliveryMethods(Model):
+    methods: tuple[DeliveryMethod, ...]
+
+
+class PaymentOutcome(StrEnum):
+    PAID = "paid"
+    """The order is now paid."""
+    OWED_BACK = "owed_back"
+    """Recorded for an order cancelled or paid already: refund due."""
+    DUPLICATE = "duplicate"
+    """This charge was recorded before; nothing changed."""
+    REFUSED = "refused"
+    """It names no order of the payer, or other money than its total; nothing changed."""
+
+
+class PriceLine(Model):
+    label: str
+    amount: int
+
+
+class Invoice(Model):
+    """What sendInvoice needs for one order, by one method."""
+
+    method: PaymentMethod
+    title: str
+    description: str
+    payload: str
+    currency: str
+    prices: tuple[PriceLine, ...]
+    provider_token: str = Field(repr=False)
+    """Empty for Telegram Stars."""
+
+
+class ReceivedPayment(Model):
+    """A ``successful_payment``, as Telegram (or whoever sent the update) says."""
+
+    currency: str
+    total_amount: int
+    invoice_payload: str
+    telegram_payment_charge_id: str
+    provider_payment_charge_id: str
+
+
+class JobState(StrEnum):
+    DUE = "due"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class RefundJob(Model):
+    """Refund ``telegram_payment_charge_id`` (``amount`` in ``currency``) to the Telegram
+    user who paid it, for ``order_id``."""
+
+    id: str = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
+    order_id: Id
+    telegram_user_id: int
+    telegram_payment_charge_id: str
+    amount: int
+    currency: str
+    attempts: int = 0
+
+
+class StarPayment(Model):
+    """An incoming Stars transaction: a user paying one of the bot's invoices."""
+
+    charge_id: str
+    payer_telegram_id: int
+    amount: int
+    invoice_payload: str
+
+
+class LedgerPage(Model):
+    transactions: int
+    """How many transactions of any kind the page held (the cursor counts them all)."""
+    payments: tuple[StarPayment, ...]
+
+
+MethodCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,32}$")]
+
+
+class DeliveryMethod(Command):
+    """One way an order reaches the customer, as ``DELIVERY_METHODS`` lists it."""
+
+    code: MethodCode
+    title: Annotated[str, StringConstraints(max_length=64), Printable(required=True)]
+    fee: Price = 0
+    needs_address: StrictBool = False
+    info: Annotated[str, StringConstraints(max_length=500), Printable(multiline=True)] = Field(
+        default="", description="Shown to the customer, e.g. the pickup address and hours."
+    )

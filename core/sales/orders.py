@@ -26,7 +26,7 @@ from core.base.ids import parse_id
 from core.base.journal import close_journal, open_journal, recover_expired
 from core.base.models import Page
 from core.catalog.stock import Stock
-from core.messaging.notifications import NoticeKind
+from core.messaging.models import NoticeKind
 from core.sales.commands import BulkStatusUpdate, OrderQuery, StatusUpdate
 from core.sales.errors import CheckoutInProgress, IllegalTransition
 from core.sales.models import (

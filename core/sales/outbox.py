@@ -23,12 +23,8 @@ from bson import ObjectId
 
 from core.accounts.models import STAFF
 from core.base import clock
-from core.messaging.notifications import (
-    ORDER_CARDS,
-    NoticeKind,
-    NotificationQueue,
-    new_notification,
-)
+from core.messaging.models import ORDER_CARDS, NoticeKind
+from core.messaging.notifications import NotificationQueue, new_notification
 from core.sales.refund_jobs import STAR_REFUND, refund_job
 from core.store import Store, insert_new
 

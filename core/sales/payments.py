@@ -46,25 +46,34 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from bson import ObjectId
-from pydantic import Field
 from pymongo.errors import DuplicateKeyError
 
 from core.accounts.access import Actor
 from core.accounts.models import STAFF
 from core.base import clock
 from core.base.commands import HistoryQuery
-from core.base.models import Model, Page
+from core.base.models import Page
 from core.config import STARS, CoreSettings
-from core.messaging.notifications import NoticeKind
+from core.messaging.models import NoticeKind
 from core.sales.errors import NoRefundDue, PaymentRefused, Unpayable
-from core.sales.models import Charge, Order, OrderStatus, PaymentMethod, PaymentState, ShopProcess
+from core.sales.models import (
+    Charge,
+    Invoice,
+    Order,
+    OrderStatus,
+    PaymentMethod,
+    PaymentOutcome,
+    PaymentState,
+    PriceLine,
+    ReceivedPayment,
+    RefundJob,
+    ShopProcess,
+)
 from core.sales.orders import NEWEST_FIRST, Orders
 from core.sales.outbox import Outbox, outbox_entry
-from core.sales.refund_jobs import RefundJob
 from core.sales.refunds import star_refund
 from core.store import Store, find_page, update_and_fetch
 
@@ -78,45 +87,6 @@ TITLE_LIMIT = 32
 DESCRIPTION_LIMIT = 255
 PAYLOAD = re.compile(r"o:([0-9a-f]{24}):(\d{1,9})")
 CHARGE_ID = "payment.telegramPaymentChargeId"
-
-
-class PaymentOutcome(StrEnum):
-    PAID = "paid"
-    """The order is now paid."""
-    OWED_BACK = "owed_back"
-    """Recorded for an order cancelled or paid already: refund due."""
-    DUPLICATE = "duplicate"
-    """This charge was recorded before; nothing changed."""
-    REFUSED = "refused"
-    """It names no order of the payer, or other money than its total; nothing changed."""
-
-
-class PriceLine(Model):
-    label: str
-    amount: int
-
-
-class Invoice(Model):
-    """What sendInvoice needs for one order, by one method."""
-
-    method: PaymentMethod
-    title: str
-    description: str
-    payload: str
-    currency: str
-    prices: tuple[PriceLine, ...]
-    provider_token: str = Field(repr=False)
-    """Empty for Telegram Stars."""
-
-
-class ReceivedPayment(Model):
-    """A ``successful_payment``, as Telegram (or whoever sent the update) says."""
-
-    currency: str
-    total_amount: int
-    invoice_payload: str
-    telegram_payment_charge_id: str
-    provider_payment_charge_id: str
 
 
 def method_of(currency: str) -> PaymentMethod:

@@ -18,15 +18,11 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from pydantic import AliasChoices, Field
-
 from core.base import clock
-from core.base.ids import Id
-from core.base.models import Model
-from core.messaging.notifications import SendState
+from core.messaging.models import SendState
+from core.sales.models import JobState, RefundJob
 from core.store import Store, insert_new
 
 if TYPE_CHECKING:
@@ -36,25 +32,6 @@ STAR_REFUND = "star_refund"
 """The kind of outbox entry asking for a Stars refund (earlier versions queued it as a
 notification that the notifier executed; ``adopt_old_notices`` takes those over)."""
 MAX_BACKOFF = timedelta(minutes=10)
-
-
-class JobState(StrEnum):
-    DUE = "due"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class RefundJob(Model):
-    """Refund ``telegram_payment_charge_id`` (``amount`` in ``currency``) to the Telegram
-    user who paid it, for ``order_id``."""
-
-    id: str = Field(validation_alias=AliasChoices("_id", "id"), serialization_alias="id")
-    order_id: Id
-    telegram_user_id: int
-    telegram_payment_charge_id: str
-    amount: int
-    currency: str
-    attempts: int = 0
 
 
 def refund_job(

@@ -20,9 +20,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from core.accounts.users import Users
-from core.base.models import Model
 from core.config import STARS
-from core.sales.payments import PaymentOutcome, Payments, ReceivedPayment
+from core.sales.models import LedgerPage, PaymentOutcome, ReceivedPayment, StarPayment
+from core.sales.payments import Payments
 from core.store import Store
 
 log = logging.getLogger(__name__)
@@ -30,21 +30,6 @@ log = logging.getLogger(__name__)
 PAGE = 100
 """Transactions per ledger read (Telegram's most)."""
 CURSOR = "starLedger"
-
-
-class StarPayment(Model):
-    """An incoming Stars transaction: a user paying one of the bot's invoices."""
-
-    charge_id: str
-    payer_telegram_id: int
-    amount: int
-    invoice_payload: str
-
-
-class LedgerPage(Model):
-    transactions: int
-    """How many transactions of any kind the page held (the cursor counts them all)."""
-    payments: tuple[StarPayment, ...]
 
 
 ReadLedger = Callable[[int, int], Awaitable[LedgerPage]]

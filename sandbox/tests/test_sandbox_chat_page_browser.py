@@ -15,6 +15,8 @@ from botapi_client import ok
 from sandbox import FakeUser, SandboxServer
 from sandbox.testing import running_sandbox
 
+pytestmark = pytest.mark.slow
+
 playwright_api = pytest.importorskip("playwright.async_api")
 expect = playwright_api.expect
 

@@ -13,6 +13,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from sandbox.server import bound_socket
 
+pytestmark = pytest.mark.slow
+
 TOKEN = "42:cli-test"
 
 

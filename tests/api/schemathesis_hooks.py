@@ -11,6 +11,7 @@ Every other failure of that operation, and of all others, still fails the run.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import schemathesis
 from hypothesis import strategies as st
@@ -32,7 +33,9 @@ for media_type, kind in (("image/jpeg", "JPEG"), ("image/png", "PNG"), ("image/w
 
 
 @schemathesis.hook
-def filter_failure(context: HookContext, failure: Failure, case: Case, response: Response) -> bool:
+def filter_failure(
+    context: HookContext, failure: Failure, case: Case[Any], response: Response
+) -> bool:
     """Keep every failure but a made-up photo refused for not being an image."""
     refused_as_not_an_image = (
         isinstance(failure, RejectedPositiveData)

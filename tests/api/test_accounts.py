@@ -8,7 +8,8 @@ import asyncio
 from core.accounts.commands import TelegramSignup
 from core.accounts.models import Role
 from core.shop import Shop
-from tests.api.conftest import PASSWORD, Account, Api, NewAccount, World
+from tests.api.client import Api
+from tests.api.world import PASSWORD, Account, NewAccount, World
 
 
 async def _accounts(api: Api, admin: Account, query: str = "") -> list[str]:

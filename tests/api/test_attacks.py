@@ -8,7 +8,8 @@ import pytest
 
 from admin_api.routes import PATH_PARAMETER, ROUTES
 from core.shop import Shop
-from tests.api.conftest import PASSWORD, Api, NewAccount, Serve, World
+from tests.api.client import Api, Serve
+from tests.api.world import PASSWORD, NewAccount, World
 
 OPERATOR_VALUES: list[Any] = [
     {"$ne": None},

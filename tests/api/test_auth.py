@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import PASSWORD, Api, NewAccount
+from tests.api.client import Api
+from tests.api.world import PASSWORD, NewAccount
 
 
 async def test_register_creates_a_customer_without_exposing_the_hash(api: Api) -> None:

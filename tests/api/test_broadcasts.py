@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from core.shop import Shop
-from tests.api.conftest import Api, World
+from tests.api.client import Api
+from tests.api.world import World
 
 
 async def test_start_follow_and_cancel_a_broadcast(api: Api, world: World, shop: Shop) -> None:

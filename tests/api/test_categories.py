@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from core.accounts.models import Role
-from tests.api.conftest import Api, NewAccount
-from tests.conftest import NewProduct
+from tests.api.client import Api
+from tests.api.world import NewAccount
+from tests.factories import NewProduct
 
 
 async def test_admin_builds_categories_and_customers_browse_them(

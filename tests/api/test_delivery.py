@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from core.sales.delivery import DeliveryMethod
+from core.sales.models import DeliveryMethod
 from core.shop import Shop
-from tests.api.conftest import Api, NewAccount, Serve, World
-from tests.conftest import DELIVERY_METHODS
+from tests.api.client import Api, Serve
+from tests.api.world import NewAccount, World
+from tests.settings import DELIVERY_METHODS
 
 COURIER = {"method": "courier", "phone": "+1 (202) 555-0143", "address": "1 High St"}
 

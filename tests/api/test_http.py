@@ -12,8 +12,9 @@ from pymongo import AsyncMongoClient
 
 from admin_api.routes import ROUTES, add_routes, shadowed
 from core.shop import Shop
-from tests.api.conftest import Api, Serve, World
-from tests.conftest import make_settings
+from tests.api.client import Api, Serve
+from tests.api.world import World
+from tests.settings import make_settings
 
 
 async def test_security_headers_on_success_and_error(api: Api) -> None:

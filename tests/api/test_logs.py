@@ -9,7 +9,8 @@ import pytest
 
 from core.logs import JsonFormatter
 from core.shop import Shop
-from tests.api.conftest import PASSWORD, Api, NewAccount
+from tests.api.client import Api
+from tests.api.world import PASSWORD, NewAccount
 
 
 def lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:

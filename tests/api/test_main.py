@@ -8,8 +8,12 @@ import signal
 import sys
 import uuid
 
+import pytest
+
 from core.config import PROJECT_ROOT
 from tests.processes import environment, free_port, wait_until_serving
+
+pytestmark = pytest.mark.slow
 
 
 async def test_serves_until_terminated(mongo_uri: str) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import PASSWORD, Api, World
+from tests.api.client import Api
+from tests.api.world import PASSWORD, World
 
 ACTORS = ("anonymous", "owner", "other", "operator", "admin")
 TEA, ARCHIVED, ORDER, BROADCAST = "{tea}", "{archived}", "{order}", "{broadcast}"

@@ -13,7 +13,8 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from admin_api.routes import ROUTES
-from tests.api.conftest import PASSWORD, Api, World
+from tests.api.client import Api, Serve
+from tests.api.world import PASSWORD, World
 
 
 async def test_the_served_document_is_valid_openapi_3_1(api: Api) -> None:
@@ -168,6 +169,17 @@ def test_the_shop_currency_and_the_body_limit_are_in_the_document(api: Api) -> N
     draft = api.document["components"]["schemas"]["ProductDraft"]["properties"]["currency"]
     assert {"enum": ["USD"]}.items() <= draft["anyOf"][0].items()
     assert "65536 bytes" in api.document["info"]["description"]
+
+
+async def test_apps_of_shops_in_different_currencies_each_document_their_own(
+    api: Api, serve: Serve
+) -> None:
+    """Apps made in one process share the schemas' making, never each other's currency."""
+    yen = await serve(shop_currency="JPY")
+    dollars = await serve()
+    for served, currency in ((api, "USD"), (yen, "JPY"), (dollars, "USD")):
+        draft = served.document["components"]["schemas"]["ProductDraft"]["properties"]
+        assert {"enum": [currency]}.items() <= draft["currency"]["anyOf"][0].items()
 
 
 def test_every_operation_declares_every_problem_it_can_answer(api: Api) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from core.accounts.models import Role
-from tests.api.conftest import Api, NewAccount, World
-from tests.conftest import NewProduct
+from tests.api.client import Api
+from tests.api.world import NewAccount, World
+from tests.factories import NewProduct
 
 
 async def test_cart_add_grows_the_line_and_view_joins_products(

@@ -3,10 +3,11 @@ back and record the refunds they made outside Telegram; marking paid by hand sta
 
 from __future__ import annotations
 
-from core.sales.models import PaymentMethod
-from core.sales.payments import ReceivedPayment, payload_of
+from core.sales.models import PaymentMethod, ReceivedPayment
+from core.sales.payments import payload_of
 from core.shop import Shop
-from tests.api.conftest import Api, Serve, World
+from tests.api.client import Api, Serve
+from tests.api.world import World
 
 CARDS = {
     "payment_methods": (PaymentMethod.PROVIDER, PaymentMethod.MANUAL),

@@ -6,8 +6,9 @@ from __future__ import annotations
 import aiohttp
 
 from core.accounts.models import Role
-from tests.api.conftest import Api, NewAccount, Serve, World
-from tests.conftest import NewProduct
+from tests.api.client import Api, Serve
+from tests.api.world import NewAccount, World
+from tests.factories import NewProduct
 from tests.images import image_bytes
 
 

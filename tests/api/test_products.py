@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from core.accounts.models import Role
-from tests.api.conftest import Api, NewAccount
-from tests.conftest import NewProduct
+from tests.api.client import Api
+from tests.api.world import NewAccount
+from tests.factories import NewProduct
 
 
 async def test_browse_pages_searches_and_sorts(api: Api, new_product: NewProduct) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.api.conftest import Listen
+from tests.api.client import Listen
 
 ATTACKER, OTHER = "127.0.0.2", "127.0.0.3"  # loopback addresses besides 127.0.0.1
 WAIT = 30.0

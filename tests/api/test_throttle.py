@@ -16,8 +16,9 @@ import pytest
 from core.accounts.errors import EmailTaken
 from core.base import clock
 from core.shop import Shop
-from tests.api.conftest import PASSWORD, Api, NewAccount, Reply, Serve
-from tests.conftest import FakeClock
+from tests.api.client import Api, Reply, Serve
+from tests.api.world import PASSWORD, NewAccount
+from tests.clocks import FakeClock
 from tests.processes import children, environment, free_port, wait_until_serving
 
 
@@ -194,6 +195,7 @@ async def two_api_processes(shop: Shop, mongo_uri: str, tmp_path: Path) -> Async
         yield urls
 
 
+@pytest.mark.slow
 async def test_two_api_processes_share_the_limits(
     two_api_processes: list[str], shop: Shop, new_account: NewAccount
 ) -> None:

@@ -11,8 +11,9 @@ from core.accounts.access import SYSTEM
 from core.accounts.models import Role
 from core.base import clock
 from core.shop import Shop
-from tests.api.conftest import Api, NewAccount
-from tests.conftest import TEST_SECRET
+from tests.api.client import Api
+from tests.api.world import NewAccount
+from tests.settings import TEST_SECRET
 
 
 def forge(user_id: str, *, secret: str = TEST_SECRET, **claims: object) -> str:
@@ -51,7 +52,7 @@ async def test_unsigned_alg_none_token_is_401(api: Api, new_account: NewAccount)
     alice = await new_account()
     now = clock.now()
     claims = {"sub": alice.id, "role": "admin", "sv": 0, "iat": now, "exp": now + timedelta(1)}
-    token = jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
+    token = jwt.encode(claims, None, algorithm="none")
     assert (await api.get("/api/auth/me", token=token)).status == 401
     assert (await api.get("/api/admin/users", token=token)).status == 401
 

@@ -1,10 +1,11 @@
 """Bot fixtures: the real dispatcher, polling a sandbox served for each test, over the
-test's own database; fake users to play the customers."""
+test's own database; fake users to play the customers. Helpers for the tests are in
+``tests/bot/chat.py`` and ``tests/bot/workers.py``."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -12,30 +13,13 @@ import pytest
 
 from bot.bootstrap import create_bot, create_dispatcher
 from bot.config import BotSettings
-from bot.i18n import load_catalogs
 from bot.polling import poll
 from core.accounts.commands import TelegramSignup
-from core.accounts.models import Language, User
-from core.base.commands import HistoryQuery
-from core.catalog.models import Product
-from core.sales.commands import CartChange
-from core.sales.models import Order
+from core.accounts.models import User
 from core.shop import Shop
-from sandbox import DEFAULT_TOKEN, FakeUser, Message, Sandbox, SandboxServer
+from sandbox import FakeUser, SandboxServer
 from sandbox.testing import polling, running_sandbox
-
-RunBot = Callable[[], AbstractAsyncContextManager[Any]]
-Customer = Callable[..., Awaitable[tuple[FakeUser, User]]]
-
-
-def make_bot_settings(server: SandboxServer, **overrides: Any) -> BotSettings:
-    values: dict[str, Any] = {
-        "bot_token": DEFAULT_TOKEN,
-        "bot_api_base_url": server.url,
-        "catalog_page_size": 3,
-        **overrides,
-    }
-    return BotSettings(_env_file=None, **values)
+from tests.bot.chat import Customer, RunBot, make_bot_settings
 
 
 @pytest.fixture
@@ -88,44 +72,3 @@ def customer(shop: Shop, make_user: Callable[..., FakeUser]) -> Customer:
         return player, account
 
     return create
-
-
-async def fill_cart(shop: Shop, account: User, *lines: tuple[Product, int]) -> None:
-    for product, quantity in lines:
-        await shop.carts.add(account.id, CartChange(product_id=product.id, quantity=quantity))
-
-
-async def orders_of(shop: Shop, account: User) -> list[Order]:
-    return list((await shop.orders.history(account.id, HistoryQuery(limit=100))).items)
-
-
-def english(text: Callable[..., str], *args: Any) -> str:
-    """A text of ``bot/texts.py`` as the bot writes it to an English reader."""
-    with load_catalogs(Language.EN).context():
-        return text(*args)
-
-
-async def tap(player: FakeUser, button: str) -> Message:
-    """Press ``button`` on the latest keyboard; the message it was on, as the bot left it
-    (the bot edits before it answers the callback query)."""
-    query = await player.press(button)
-    return player.chat.messages[query.message_id]
-
-
-async def review_order(player: FakeUser) -> Message:
-    """Open the cart and press Checkout: the order summary."""
-    await player.send("/cart")
-    return await tap(player, "Checkout")
-
-
-async def handle_update(
-    shop: Shop, settings: BotSettings, sandbox: Sandbox, message: Message
-) -> None:
-    """The bot handles a ``message`` update for ``message`` to the end, without polling (its
-    replies reach the sandbox): a test can then tell that it answered nothing."""
-    bot = create_bot(settings)
-    try:
-        update = {"update_id": 1, "message": sandbox.message_api(message)}
-        await create_dispatcher(shop, settings).feed_raw_update(bot, update)
-    finally:
-        await bot.session.close()

@@ -9,7 +9,7 @@ import pytest
 from bot.config import BotSettings
 from core.shop import Shop
 from sandbox import Sandbox, SandboxServer
-from tests.bot.conftest import Customer, handle_update
+from tests.bot.chat import Customer, handle_update
 
 
 def _refused(sandbox: Sandbox) -> list[tuple[str, int, str | None]]:
@@ -34,4 +34,4 @@ async def test_a_user_who_blocked_the_bot_gets_no_apology(
     assert [r.levelname for r in caplog.records if r.levelno >= logging.WARNING] == []
     [line] = [r for r in caplog.records if r.name == "bot.errors"]
     assert line.getMessage() == "no reply: Forbidden: bot was blocked by the user"
-    assert line.chat_id == player.id
+    assert vars(line)["chat_id"] == player.id

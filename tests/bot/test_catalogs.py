@@ -61,5 +61,5 @@ def test_the_check_reports_each_kind_of_problem() -> None:
     ]
 
 
-def _first_id(message_id: str | tuple[str, ...]) -> str:
+def _first_id(message_id: str | tuple[str, ...] | list[str]) -> str:
     return message_id if isinstance(message_id, str) else message_id[0]

@@ -7,8 +7,8 @@ from bot.callbacks import CatalogPage
 from core.accounts.access import SYSTEM
 from core.catalog.commands import CategoryDraft
 from core.shop import Shop
-from tests.bot.conftest import Customer, tap
-from tests.conftest import NewProduct
+from tests.bot.chat import Customer, tap
+from tests.factories import NewProduct
 
 
 async def test_browsing_categories_edits_one_message_in_place(

@@ -17,13 +17,14 @@ from core.accounts.commands import ProfileUpdate
 from core.accounts.models import User
 from core.base.commands import parse
 from core.catalog.models import Product
-from core.sales.delivery import DeliveryDetails
+from core.sales.commands import DeliveryDetails
 from core.sales.models import Order
 from core.shop import Shop
 from sandbox import FakeUser, Message
-from tests.bot.conftest import Customer, english, fill_cart, orders_of, review_order, tap
-from tests.bot.test_notifier import working
-from tests.conftest import DELIVERY_METHODS, NewProduct
+from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap
+from tests.bot.workers import working
+from tests.factories import NewProduct
+from tests.settings import DELIVERY_METHODS
 
 CONFIRM = "✅ Confirm order"
 COURIER = "Courier · $5.00"

@@ -17,7 +17,7 @@ from core.base.leases import Leases
 from core.shop import Shop
 from core.store import Collection
 from sandbox import FakeUser, SandboxServer
-from tests.bot.conftest import Customer, make_bot_settings
+from tests.bot.chat import Customer, make_bot_settings
 
 WAIT = 10.0
 

@@ -12,8 +12,8 @@ from core.accounts.models import Language
 from core.sales.commands import CartChange, StatusUpdate
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
-from tests.bot.conftest import Customer, tap
-from tests.bot.test_notifier import STAFF, working
+from tests.bot.chat import Customer, tap
+from tests.bot.workers import STAFF, working
 
 NBSP = "\N{NO-BREAK SPACE}"
 

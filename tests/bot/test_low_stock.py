@@ -8,8 +8,8 @@ from typing import Any
 from bot.config import BotSettings
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, SandboxServer
-from tests.bot.conftest import Customer, fill_cart
-from tests.bot.test_notifier import working
+from tests.bot.chat import Customer, fill_cart
+from tests.bot.workers import working
 
 
 async def test_the_operators_group_hears_once_when_orders_take_stock_low(

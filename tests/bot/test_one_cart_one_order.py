@@ -7,13 +7,15 @@ import asyncio
 from typing import Any
 
 import aiohttp
+import pytest
 
 from core.accounts.commands import Credentials, PasswordChange
 from core.shop import Shop
 from sandbox import SandboxServer
-from tests.bot.conftest import Customer, fill_cart, orders_of, review_order
-from tests.conftest import ADDRESS, NewProduct
+from tests.bot.chat import Customer, fill_cart, orders_of, review_order
+from tests.factories import NewProduct
 from tests.processes import api_processes
+from tests.settings import ADDRESS
 
 PASSWORD = "correct horse battery"
 ROUNDS = 3
@@ -31,6 +33,7 @@ async def _post_order(
         return reply.status, await reply.json()
 
 
+@pytest.mark.slow
 async def test_http_processes_and_the_bot_at_once_make_one_order(
     shop: Shop,
     mongo_uri: str,

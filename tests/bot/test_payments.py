@@ -13,22 +13,20 @@ import pytest
 
 from bot import texts
 from bot.config import BotSettings
-from core.accounts.access import SYSTEM, Actor
+from core.accounts.access import SYSTEM
 from core.accounts.models import Role, User
 from core.base import clock
 from core.catalog.models import Product
 from core.sales.commands import StatusUpdate
 from core.sales.errors import CANCELLED, NOT_FOUND
-from core.sales.models import Order, OrderStatus, PaymentMethod, PaymentState
+from core.sales.models import JobState, Order, OrderStatus, PaymentMethod, PaymentState
 from core.sales.payments import payload_of
-from core.sales.refund_jobs import JobState
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, Message, SandboxServer
-from tests.bot.conftest import Customer, english, fill_cart, orders_of, review_order, tap
-from tests.bot.test_notifier import working
-from tests.conftest import NewProduct
+from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap
+from tests.bot.workers import STAFF, working
+from tests.factories import NewProduct
 
-STAFF = Actor(None, Role.OPERATOR)
 CONFIRM = "✅ Confirm order"
 SHOPS = {
     "stars": {"shop_currency": "XTR", "payment_methods": "stars,manual"},

@@ -9,8 +9,8 @@ import json
 from core.accounts.access import SYSTEM
 from core.shop import Shop
 from sandbox import Sandbox
-from tests.bot.conftest import Customer, tap
-from tests.conftest import NewProduct
+from tests.bot.chat import Customer, tap
+from tests.factories import NewProduct
 from tests.images import image_bytes
 
 

@@ -8,8 +8,8 @@ from core.accounts.commands import Credentials, PasswordChange
 from core.base import clock
 from core.shop import Shop
 from sandbox import FakeUser
-from tests.bot.conftest import Customer, tap
-from tests.conftest import ADDRESS
+from tests.bot.chat import Customer, tap
+from tests.settings import ADDRESS
 
 
 async def _send_password(player: FakeUser, text: str) -> str:

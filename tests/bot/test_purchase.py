@@ -10,8 +10,8 @@ from core.accounts.access import SYSTEM
 from core.catalog.commands import ProductPatch
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
-from tests.bot.conftest import Customer, fill_cart, orders_of, review_order, tap
-from tests.conftest import NewProduct
+from tests.bot.chat import Customer, fill_cart, orders_of, review_order, tap
+from tests.factories import NewProduct
 
 CONFIRM = "✅ Confirm order"
 

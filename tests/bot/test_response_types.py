@@ -9,8 +9,7 @@ from aiogram.methods.base import Response
 
 from bot.bootstrap import create_bot
 from sandbox import SandboxServer
-
-from .conftest import make_bot_settings
+from tests.bot.chat import make_bot_settings
 
 
 async def test_a_response_model_outlives_its_request(sandbox_server: SandboxServer) -> None:
@@ -19,6 +18,6 @@ async def test_a_response_model_outlives_its_request(sandbox_server: SandboxServ
         await bot.get_me()
     finally:
         await bot.session.close()
-    model = weakref.ref(Response[GetMe.__returning__])
+    model = weakref.ref(Response[GetMe.__returning__])  # type: ignore[valid-type]
     gc.collect()
     assert model() is not None

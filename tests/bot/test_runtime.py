@@ -17,8 +17,8 @@ from core.config import ConfigError, load
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from sandbox.testing import polling
-from tests.bot.conftest import Customer, make_bot_settings
-from tests.conftest import NewProduct
+from tests.bot.chat import Customer, make_bot_settings
+from tests.factories import NewProduct
 from tests.processes import free_port
 
 SECRET = "s3cret_token-for-tests"

@@ -7,8 +7,8 @@ from bot.callbacks import AddToCart, OrderCard, SetLine
 from core.accounts.access import SYSTEM
 from core.shop import Shop
 from sandbox import FakeUser
-from tests.bot.conftest import Customer, fill_cart, orders_of, tap
-from tests.conftest import NewProduct
+from tests.bot.chat import Customer, fill_cart, orders_of, tap
+from tests.factories import NewProduct
 
 
 async def _alert(player: FakeUser, data: str) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 from bot.config import BotSettings
 from core.shop import Shop
 from sandbox import FakeGroup, SandboxServer
-from tests.bot.conftest import Customer, handle_update
+from tests.bot.chat import Customer, handle_update
 
 REFUND = {
     "currency": "XTR",

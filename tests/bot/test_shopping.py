@@ -6,8 +6,8 @@ import asyncio
 
 from core.shop import Shop
 from sandbox import FakeUser
-from tests.bot.conftest import Customer, orders_of, tap
-from tests.conftest import NewProduct
+from tests.bot.chat import Customer, orders_of, tap
+from tests.factories import NewProduct
 
 
 async def _buy(player: FakeUser, product_button: str, taps: int) -> str:

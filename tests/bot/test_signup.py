@@ -8,7 +8,7 @@ from core.accounts.access import SYSTEM
 from core.accounts.commands import AccountChange
 from core.shop import Shop
 from sandbox import FakeUser
-from tests.bot.conftest import Customer, RunBot, tap
+from tests.bot.chat import Customer, RunBot, tap
 
 WELCOME = "Hello, {}! What would you like to do?"
 
@@ -86,7 +86,7 @@ async def test_names_with_bidi_or_invisible_characters_are_refused(
         refused = await eve.send(hidden)
         assert refused is not None and (refused.text or "").startswith(
             "Name: must not contain control or invisible formatting characters"
-        ), refused.text
+        ), refused
     asked = await eve.send("Eve")
     assert asked is not None and asked.text == (
         "Thanks, Eve. Now your email address, for order updates."

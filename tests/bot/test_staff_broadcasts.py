@@ -22,8 +22,8 @@ from core.messaging.models import BroadcastState
 from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
 from sandbox.testing import polling
-from tests.bot.conftest import Customer, fill_cart
-from tests.bot.test_notifier import _settled, working
+from tests.bot.chat import Customer, fill_cart
+from tests.bot.workers import settled, working
 
 FORBIDDEN = "Your role may not do this."
 DRAFT_GONE = "This draft was sent or discarded already."
@@ -108,7 +108,7 @@ async def test_a_broadcast_composed_previewed_addressed_sent_and_watched_until_d
             got = await player.wait_for(lambda m: m.text == "Sale today")
             assert got.entities[0]["type"] == "bold"
         [broadcast] = await shop.store.broadcasts.find().to_list()
-        await _settled(shop, broadcast["_id"])
+        await settled(shop, broadcast["_id"])
 
     assert await reporter.tick() == 1
     done = olga.chat.messages[progress.message_id]

@@ -18,8 +18,8 @@ from core.catalog.models import Product
 from core.sales.models import Order, OrderStatus
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, Message, SandboxServer
-from tests.bot.conftest import Customer, fill_cart, make_bot_settings
-from tests.bot.test_notifier import working
+from tests.bot.chat import Customer, fill_cart, make_bot_settings
+from tests.bot.workers import working
 
 FORBIDDEN = "Your role may not do this."
 ONLY_STAFF = "Only the shop's staff can do this."
@@ -154,6 +154,7 @@ async def test_two_operators_pressing_at_once_make_one_change(
     assert "Status: paid, set by " in (final.text or "")
     assert _buttons(final) == ["🚚 Shipped", "✖ Cancel"]
     stored = await shop.store.orders.find_one({"_id": order.id})
+    assert stored is not None
     assert [change["to"] for change in stored["history"]] == ["pending", "paid"]
     await buyer.wait_for(lambda m: "is now paid" in (m.text or ""))
     assert await _status_notices(shop, order) == 1

@@ -17,9 +17,9 @@ from core.accounts.models import User
 from core.sales.models import Order, OrderStatus, PaymentState
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
-from tests.bot.conftest import Customer, fill_cart, orders_of, review_order, tap
-from tests.bot.test_notifier import working
-from tests.conftest import NewProduct
+from tests.bot.chat import Customer, fill_cart, orders_of, review_order, tap
+from tests.bot.workers import working
+from tests.factories import NewProduct
 
 WAIT = 30.0
 PAID_NOTICE = "is now <b>paid</b>"

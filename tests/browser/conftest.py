@@ -10,7 +10,6 @@ import signal
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,9 @@ from core.accounts.commands import AdminAccount
 from core.catalog.commands import ProductDraft
 from core.config import PROJECT_ROOT
 from core.shop import open_shop
-from tests.conftest import make_settings
+from tests.browser.page import OPERATOR_EMAIL, OPERATOR_PASSWORD, RunningShop
 from tests.processes import environment, free_port, wait_until_serving
+from tests.settings import make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,13 +71,6 @@ async def page(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterato
 
 
 PAGE_URL = re.compile(r"chat with the shop in your browser: (http://[^\s\"]+)")
-OPERATOR_EMAIL, OPERATOR_PASSWORD = "olga@example.com", "operator password 1"
-
-
-@dataclass
-class RunningShop:
-    page_url: str
-    log: list[str]
 
 
 async def collect(stream: asyncio.StreamReader, lines: list[str]) -> None:
@@ -127,29 +120,3 @@ async def running_shop(mongo_uri: str, shop_env: dict[str, str]) -> AsyncIterato
             await reading
             await shop.client.drop_database(database)
         assert process.returncode == 0, "".join(log)[-2000:]
-
-
-async def tap(page: Page, button: str) -> None:
-    """Press the newest button labelled ``button``, as a Telegram user would."""
-    await page.get_by_role("button", name=button, exact=True).last.click()
-
-
-async def sign_up(page: Page, email: str = "alice@example.com") -> None:
-    """Start the chat and sign up as Alice, keeping the name from the profile."""
-    chat = page.locator("#messages")
-    await tap(page, "Start")
-    await expect(chat).to_contain_text("What name should we use for your orders?")
-    await tap(page, "Keep “Alice”")
-    await expect(chat).to_contain_text("Now your email address")
-    composer = page.get_by_role("textbox", name="Message")
-    await composer.fill(email)
-    await composer.press("Enter")
-    await expect(chat).to_contain_text("Hello, Alice! What would you like to do?")
-
-
-async def check_out_green_tea(page: Page) -> None:
-    """Sign up, put one Green tea in the cart and press Checkout."""
-    await sign_up(page)
-    for button in ("🛍 Catalog", "Green tea · $4.50 · in stock", "Add to cart", "🛒 Cart"):
-        await tap(page, button)
-    await tap(page, "Checkout")

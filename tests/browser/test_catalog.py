@@ -6,10 +6,13 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
+import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, RunningShop, sign_up, tap
+from tests.browser.page import OPERATOR_EMAIL, OPERATOR_PASSWORD, RunningShop, sign_up, tap
 from tests.images import image_bytes
+
+pytestmark = pytest.mark.slow
 
 
 async def file_green_tea_under_teas_with_a_photo(api: str) -> None:

@@ -14,6 +14,8 @@ from playwright.async_api import Page, expect
 from sandbox import Message, Sandbox, SandboxServer
 from sandbox.testing import running_sandbox
 
+pytestmark = pytest.mark.slow
+
 ONE_PIXEL_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )

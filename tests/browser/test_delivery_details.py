@@ -8,8 +8,10 @@ import json
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import RunningShop, check_out_green_tea, tap
-from tests.conftest import DELIVERY_METHODS
+from tests.browser.page import RunningShop, check_out_green_tea, tap
+from tests.settings import DELIVERY_METHODS
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

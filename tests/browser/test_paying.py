@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import RunningShop, check_out_green_tea, tap
+from tests.browser.page import RunningShop, check_out_green_tea, tap
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

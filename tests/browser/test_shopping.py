@@ -4,15 +4,12 @@ the customer's chat."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import (
-    OPERATOR_EMAIL,
-    OPERATOR_PASSWORD,
-    RunningShop,
-    sign_up,
-    tap,
-)
+from tests.browser.page import OPERATOR_EMAIL, OPERATOR_PASSWORD, RunningShop, sign_up, tap
+
+pytestmark = pytest.mark.slow
 
 
 async def test_a_customer_buys_and_hears_that_the_order_is_paid(

@@ -26,9 +26,9 @@ from core.accounts.roles import Accounts
 from core.base import clock
 from core.base.errors import Forbidden
 from core.shop import Shop
-
-from ..conftest import ADDRESS, NewUser
-from .test_crash_recovery import LEASE, _run_until_killed, dying_store
+from tests.core.crashes import LEASE, dying_store, run_until_killed
+from tests.factories import NewUser
+from tests.settings import ADDRESS
 
 DEACTIVATE = AccountChange(active=False)
 DEMOTE = AccountChange(role=Role.USER)
@@ -195,7 +195,7 @@ async def test_a_change_killed_at_every_write_is_finished_or_undone(
         else:
             await shop.accounts.change(SYSTEM, target.id, DEACTIVATE)
         staff = Accounts(dying_store(shop.store, writes), shop.users, LEASE)
-        killed = await _run_until_killed(lambda: staff.change(SYSTEM, target.id, change))  # noqa: B023
+        killed = await run_until_killed(lambda: staff.change(SYSTEM, target.id, change))  # noqa: B023
         assert await shop.recover() == 0  # a live change is left alone
         await shop.recover(at=clock.now() + LEASE + timedelta(seconds=1))
 

@@ -18,9 +18,8 @@ from core.messaging.notifications import NotificationQueue
 from core.sales.commands import BulkStatusUpdate, CartChange, StatusUpdate
 from core.sales.models import Order
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
-from .test_crash_recovery import LEASE, Killed, dying_store
+from tests.core.crashes import LEASE, Killed, dying_store
+from tests.factories import NewProduct, NewUser
 
 STAFF = Actor(None, Role.OPERATOR)
 

@@ -13,8 +13,7 @@ from core.catalog.commands import ProductPatch
 from core.sales.commands import CartChange, CartRemoval
 from core.sales.errors import OutOfStock
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 
 async def test_adding_twice_grows_one_line(

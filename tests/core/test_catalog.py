@@ -12,8 +12,7 @@ from core.base.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from core.catalog.commands import MAX_STOCK, ProductDraft, ProductPatch, ProductQuery
 from core.catalog.errors import StockOutOfRange
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 
 async def test_only_admins_create_products(shop: Shop, new_user: NewUser) -> None:

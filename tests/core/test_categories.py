@@ -27,8 +27,7 @@ from core.catalog.errors import CategoriesChanged, TooManyCategories
 from core.sales.commands import CartChange
 from core.sales.errors import ProductUnavailable
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 LATER = timedelta(minutes=5)
 

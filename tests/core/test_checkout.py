@@ -19,8 +19,7 @@ from core.sales.errors import (
 )
 from core.sales.models import Order, OrderStatus
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 
 async def test_checkout_creates_a_pending_order_and_clears_the_cart(
@@ -44,7 +43,8 @@ async def test_checkout_creates_a_pending_order_and_clears_the_cart(
     assert (await shop.catalog.get(tea.id)).stock == 8
     stored = await shop.store.orders.find_one({"_id": order.id})
     assert stored is not None and "journal" not in stored
-    assert (await shop.store.products.find_one({"_id": tea.id}))["reservedBy"] == []
+    marks = await shop.store.products.find_one({"_id": tea.id})
+    assert marks is not None and marks["reservedBy"] == []
     assert (await shop.orders.history(user.id, HistoryQuery())).items == (order,)
 
 

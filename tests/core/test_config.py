@@ -96,13 +96,13 @@ def test_no_secret_is_generated_when_one_is_set(
     ],
 )
 def test_the_write_concern_is_the_clients_default(choice: str, expected: dict[str, object]) -> None:
-    settings = CoreSettings(_env_file=None, jwt_secret="x" * 32, mongodb_write_concern=choice)  # type: ignore[call-arg]
+    settings = CoreSettings(_env_file=None, jwt_secret="x" * 32, mongodb_write_concern=choice)
     client = connect("mongodb://127.0.0.1:1", settings.mongodb_write_concern)
     assert client.write_concern.document == expected
 
 
 def test_writes_wait_for_the_journal_unless_told_otherwise() -> None:
-    default = CoreSettings(_env_file=None, jwt_secret="x" * 32)  # type: ignore[call-arg]
+    default = CoreSettings(_env_file=None, jwt_secret="x" * 32)
     assert default.mongodb_write_concern == "journaled"
 
 

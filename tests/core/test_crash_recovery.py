@@ -7,9 +7,7 @@ stalled past its lease) while recovery runs.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -17,73 +15,22 @@ from core.accounts.access import Actor
 from core.accounts.models import Role, User
 from core.base import clock
 from core.catalog.models import Product
-from core.catalog.stock import Stock
-from core.catalog.stock_alerts import StockAlerts
 from core.messaging.notifications import NotificationQueue
-from core.sales.carts import Carts
-from core.sales.checkout import Checkout
 from core.sales.commands import CartChange, StatusUpdate
 from core.sales.errors import CheckoutInProgress, EmptyCart, OutOfStock
 from core.sales.orders import Orders
 from core.sales.outbox import Outbox
 from core.shop import Shop
-from core.store import Store
-
-from ..conftest import NewProduct, NewUser
-
-WRITES = {"insert_one", "insert_many", "update_one", "find_one_and_update", "delete_one"}
-LEASE = timedelta(seconds=60)
-
-
-class Killed(Exception):
-    """The process 'died' before this write."""
-
-
-class WriteBudget:
-    """``writes`` writes, then death; the write numbered ``stall_at`` (from 0) first waits
-    for ``resume`` (``stalled`` is set meanwhile)."""
-
-    def __init__(self, writes: int, stall_at: int | None = None) -> None:
-        self.left = writes
-        self.done = 0
-        self.stall_at = stall_at
-        self.stalled = asyncio.Event()
-        self.resume = asyncio.Event()
-
-    async def spend(self) -> None:
-        if self.done == self.stall_at:
-            self.stalled.set()
-            await self.resume.wait()
-        if self.left == 0:
-            raise Killed()
-        self.left -= 1
-        self.done += 1
-
-
-class DyingCollection:
-    def __init__(self, inner: Any, budget: WriteBudget) -> None:
-        self._inner = inner
-        self._budget = budget
-        self.before_first_write: Callable[[], Awaitable[object]] | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._inner, name)
-        if name not in WRITES:
-            return attribute
-
-        async def write(*args: Any, **kwargs: Any) -> Any:
-            await self._budget.spend()
-            if meddle := self.before_first_write:
-                self.before_first_write = None
-                await meddle()
-            return await attribute(*args, **kwargs)
-
-        return write
-
-
-def dying_store(store: Store, writes: int | WriteBudget) -> Store:
-    budget = writes if isinstance(writes, WriteBudget) else WriteBudget(writes)
-    return Store(*(DyingCollection(c, budget) for c in vars(store).values()))  # type: ignore[arg-type]
+from tests.core.crashes import (
+    LEASE,
+    Killed,
+    WriteBudget,
+    checkout_on,
+    dying_store,
+    run_until_killed,
+    stock_on,
+)
+from tests.factories import NewProduct, NewUser
 
 
 class SoldMeanwhile:
@@ -98,17 +45,6 @@ class SoldMeanwhile:
             {"_id": self._product.id}, {"$set": {"stock": 1}}
         )
         self.happened = True
-
-
-def stock_on(store: Store) -> Stock:
-    queue = NotificationQueue(store, LEASE)
-    return Stock(store, StockAlerts(store, queue, 5, Outbox(store, queue, None)))
-
-
-def checkout_on(shop: Shop, store: Store) -> Checkout:
-    carts = Carts(store, shop.catalog)
-    outbox = Outbox(store, NotificationQueue(store, LEASE), None)
-    return Checkout(store, shop.catalog, carts, shop.delivery, outbox, stock_on(store), LEASE)
 
 
 async def _tea_and_cake_in_a_cart(
@@ -133,14 +69,6 @@ async def _assert_untouched(shop: Shop, user: User, *stocks: tuple[Product, int]
     assert cart.checkout is None
 
 
-async def _run_until_killed(action: Callable[[], Awaitable[object]]) -> bool:
-    try:
-        await action()
-    except Killed:
-        return True
-    return False
-
-
 async def _recover_later(shop: Shop) -> None:
     assert await shop.recover() == 0  # nothing expired yet: live attempts are left alone
     await shop.recover(at=clock.now() + LEASE + timedelta(seconds=1))
@@ -154,7 +82,7 @@ async def test_checkout_killed_at_every_write_recovers(
         user, tea, cake = await _tea_and_cake_in_a_cart(shop, new_user, new_product)
         checkout = checkout_on(shop, dying_store(shop.store, writes))
 
-        killed = await _run_until_killed(lambda: checkout.place_order(user.id, "key"))  # noqa: B023
+        killed = await run_until_killed(lambda: checkout.place_order(user.id, "key"))  # noqa: B023
         await _recover_later(shop)
 
         orders = await shop.store.orders.find({"userId": user.id}).to_list()
@@ -193,7 +121,7 @@ async def test_a_retried_checkout_finishes_an_order_placed_before_the_kill_at_on
     finished = 0
     for writes in range(40):
         user, tea, cake = await _tea_and_cake_in_a_cart(shop, new_user, new_product)
-        killed = await _run_until_killed(
+        killed = await run_until_killed(
             lambda: checkout_on(shop, dying_store(shop.store, writes)).place_order(user.id, "key")  # noqa: B023
         )
         if not killed:
@@ -226,7 +154,7 @@ async def test_a_new_checkout_finishes_the_placed_order_that_still_claims_the_ca
     order holding the cart at once and finds the cart ordered."""
     user, _, _ = await _tea_and_cake_in_a_cart(shop, new_user, new_product)
     # Writes: 0 order number, 1 insert, 2 claim, 3-4 stock, 5 commit, 6 settle the cart.
-    assert await _run_until_killed(
+    assert await run_until_killed(
         lambda: checkout_on(shop, dying_store(shop.store, 6)).place_order(user.id, "key")
     )
     assert (await shop.carts.get(user.id)).checkout is not None
@@ -308,7 +236,7 @@ async def test_cancellation_killed_at_every_write_restocks_once(
         outbox = Outbox(store, NotificationQueue(store, LEASE), None)
         orders = Orders(store, outbox, stock_on(store), LEASE)
 
-        killed = await _run_until_killed(
+        killed = await run_until_killed(
             lambda: orders.change_status(staff, order.id, StatusUpdate(status="cancelled"))  # noqa: B023
         )
         await _recover_later(shop)

@@ -8,11 +8,13 @@ from decimal import Decimal
 import pytest
 
 from core.base.errors import Conflict, InvalidInput
-from core.catalog.currency import Rounding, convert, converted_price
+from core.catalog.commands import Rounding
+from core.catalog.currency import convert, converted_price
 from core.config import ConfigError
 from core.shop import Shop, open_shop
-from tests.conftest import NewProduct, make_settings
-from tests.core.test_crash_recovery import Killed, dying_store
+from tests.core.crashes import Killed, dying_store
+from tests.factories import NewProduct
+from tests.settings import make_settings
 
 PRICES = (1000, 1010, 1100, 1300)
 

@@ -14,12 +14,13 @@ from core.base.commands import parse
 from core.base.errors import InvalidInput
 from core.catalog.models import Product
 from core.config import CoreSettings
-from core.sales.commands import CartChange
-from core.sales.delivery import DeliveryDetails, normalise_phone
+from core.sales.commands import CartChange, DeliveryDetails
+from core.sales.delivery import normalise_phone
 from core.sales.models import Order
 from core.shop import Shop
-from tests.conftest import DELIVERY_METHODS, TEST_SECRET, NewProduct, NewUser
-from tests.core.test_crash_recovery import LEASE, Killed, checkout_on, dying_store
+from tests.core.crashes import LEASE, Killed, checkout_on, dying_store
+from tests.factories import NewProduct, NewUser
+from tests.settings import DELIVERY_METHODS, TEST_SECRET
 
 COURIER = {"method": "courier", "phone": "+44 20 7946 0958", "address": "1 High St, London"}
 
@@ -233,7 +234,7 @@ async def test_saved_details_are_offered_only_while_their_method_fits(
     changed = Shop.build(shop.settings.model_copy(update={"delivery_methods": ()}), shop.client)
     assert changed.delivery.reusable(saved) is None
     reconfigured = CoreSettings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         jwt_secret=TEST_SECRET,
         delivery_methods=pickup_only,
     )
@@ -252,7 +253,7 @@ async def test_saved_details_are_offered_only_while_their_method_fits(
 )
 def test_misconfigured_methods_stop_startup(methods: list[dict[str, Any]], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
-        CoreSettings(_env_file=None, jwt_secret=TEST_SECRET, delivery_methods=methods)  # type: ignore[call-arg]
+        CoreSettings(_env_file=None, jwt_secret=TEST_SECRET, delivery_methods=methods)
 
 
 async def test_a_checkout_killed_at_any_write_keeps_the_details_with_its_order(

@@ -9,7 +9,7 @@ from datetime import timedelta
 from core.base import clock
 from core.base.leases import Leases
 from core.shop import Shop
-from tests.conftest import FakeClock
+from tests.clocks import FakeClock
 
 TTL = timedelta(seconds=10)
 WAIT = 10.0

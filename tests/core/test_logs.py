@@ -6,6 +6,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -25,8 +26,8 @@ def _restore_logging() -> Iterator[None]:
     root.handlers[:], root.level = handlers, level
 
 
-def _log_once(stream: io.StringIO, **settings: str) -> str:
-    configure_logging(LogSettings(_env_file=None, **settings), stream)  # type: ignore[call-arg]
+def _log_once(stream: io.StringIO, **settings: Any) -> str:
+    configure_logging(LogSettings(_env_file=None, **settings), stream)
     logging.getLogger("shop.test").warning("stock low", extra={"productId": "p1"})
     logging.getLogger("shop.test").debug("hidden at INFO")
     return stream.getvalue()
@@ -54,7 +55,7 @@ def test_log_format_and_level_override_the_choice() -> None:
 
 def test_an_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="log_format"):
-        LogSettings(_env_file=None, log_format="xml")  # type: ignore[call-arg]
+        LogSettings(_env_file=None, log_format="xml")
 
 
 def test_a_flood_of_one_warning_is_written_a_few_times_a_period_with_a_count() -> None:
@@ -85,7 +86,7 @@ def test_a_flood_of_one_warning_is_written_a_few_times_a_period_with_a_count() -
 
 def test_the_configured_handler_drops_a_flood() -> None:
     stream = io.StringIO()
-    configure_logging(LogSettings(_env_file=None, log_format="json"), stream)  # type: ignore[call-arg]
+    configure_logging(LogSettings(_env_file=None, log_format="json"), stream)
     for _ in range(1000):
         logging.getLogger("asyncio").error("socket.accept() out of system resource")
     assert len(stream.getvalue().splitlines()) <= 10

@@ -15,7 +15,7 @@ from core.catalog.errors import InvalidPhoto
 from core.catalog.models import TelegramFile
 from core.catalog.photos import CURRENT, PENDING, ProductPhotos, sniff
 from core.shop import Shop
-from tests.conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 from tests.images import image_bytes, noise_bytes
 
 LATER = timedelta(minutes=5)

@@ -9,12 +9,11 @@ import pytest
 from core.accounts.access import Actor
 from core.accounts.models import Language, Role, User
 from core.base import clock
-from core.messaging.notifications import NoticeKind, SendState
+from core.messaging.models import NoticeKind, SendState
 from core.sales.commands import CartChange, StatusUpdate
 from core.sales.models import Order
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 STAFF = Actor(None, Role.OPERATOR)
 
@@ -61,7 +60,8 @@ async def test_no_notice_without_a_telegram_chat(
     order = await shop.checkout.place_order(user.id)
     await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
     assert await shop.store.notifications.count_documents({}) == 0
-    assert (await shop.store.orders.find_one({"_id": order.id}))["outbox"] == []
+    stored = await shop.store.orders.find_one({"_id": order.id})
+    assert stored is not None and stored["outbox"] == []
 
 
 async def test_the_operators_chat_hears_of_new_orders(

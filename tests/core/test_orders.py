@@ -9,8 +9,7 @@ from core.sales.commands import CartChange, OrderQuery, StatusUpdate
 from core.sales.errors import IllegalTransition
 from core.sales.models import Order, OrderStatus
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 
 async def _order(shop: Shop, user: User, product_id: object, quantity: int = 2) -> Order:
@@ -75,7 +74,8 @@ async def test_cancelling_puts_the_stock_back_once(
     assert (await shop.catalog.get(tea.id)).stock == 5
     stored = await shop.store.orders.find_one({"_id": order.id})
     assert stored is not None and "journal" not in stored
-    assert (await shop.store.products.find_one({"_id": tea.id}))["restockedBy"] == []
+    marks = await shop.store.products.find_one({"_id": tea.id})
+    assert marks is not None and marks["restockedBy"] == []
 
 
 async def test_staff_search_filters_orders(

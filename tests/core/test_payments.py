@@ -6,23 +6,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from core.accounts.access import SYSTEM, Actor
-from core.accounts.commands import TelegramSignup
-from core.accounts.models import Role, User
+from core.accounts.access import SYSTEM
+from core.accounts.models import User
 from core.base import clock
 from core.base.commands import HistoryQuery
 from core.base.errors import Conflict, NotFound
 from core.catalog.commands import ProductDraft
-from core.messaging.notifications import NoticeKind
-from core.sales.commands import CartChange, StatusUpdate
-from core.sales.delivery import DeliveryDetails
+from core.messaging.models import NoticeKind
+from core.sales.commands import CartChange, DeliveryDetails, StatusUpdate
 from core.sales.errors import (
     ALREADY_PAID,
     CANCELLED,
@@ -33,20 +30,20 @@ from core.sales.errors import (
     UNAVAILABLE,
     PaymentRefused,
 )
-from core.sales.models import Order, OrderStatus, PaymentMethod, PaymentState, ShopProcess
-from core.sales.payments import HOLD, PaymentOutcome, ReceivedPayment, payload_of
+from core.sales.models import (
+    Order,
+    OrderStatus,
+    PaymentMethod,
+    PaymentOutcome,
+    PaymentState,
+    ShopProcess,
+)
+from core.sales.payments import HOLD, payload_of
 from core.shop import Shop, open_shop
-
-from ..conftest import DELIVERY_METHODS, make_settings
+from tests.core.paying import SHOPS, STAFF, payment_of, stored_order, tea_order, telegram_customer
+from tests.settings import DELIVERY_METHODS, make_settings
 
 WINDOW = timedelta(minutes=30)
-STAFF = Actor(None, Role.OPERATOR)
-
-
-SHOPS = {
-    "stars": {"shop_currency": "XTR", "payment_methods": "stars,manual"},
-    "provider": {"payment_methods": "provider,manual", "payment_provider_token": "1:TEST:x"},
-}
 
 
 @pytest.fixture(params=sorted(SHOPS))
@@ -54,33 +51,6 @@ def core_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
     """A shop taking Stars (prices in XTR) or cards (USD), plus manual payment; orders
     wait 30 minutes for their payment."""
     return {**SHOPS[request.param], "order_payment_minutes": 30}
-
-
-async def _customer(shop: Shop, name: str = "Alice") -> User:
-    """A customer on Telegram (only they get notices)."""
-    email = f"{uuid.uuid4().hex[:10]}@example.com"
-    telegram_id = uuid.uuid4().int % 10**9 + 1
-    return await shop.users.sign_up_telegram(
-        TelegramSignup(telegram_id=telegram_id, name=name, email=email)
-    )
-
-
-async def _order(shop: Shop, user: User, quantity: int = 2, stock: int = 10) -> Order:
-    tea = await shop.catalog.create(SYSTEM, ProductDraft(name="Tea", price=450, stock=stock))
-    await shop.carts.add(user.id, CartChange(product_id=tea.id, quantity=quantity))
-    return await shop.checkout.place_order(user.id)
-
-
-def _paid(order: Order, charge: str | None = None, **changes: Any) -> ReceivedPayment:
-    """The ``successful_payment`` Telegram sends for ``order``'s invoice."""
-    fields: dict[str, Any] = {
-        "currency": order.currency,
-        "total_amount": order.total_amount,
-        "invoice_payload": payload_of(order),
-        "telegram_payment_charge_id": charge or f"charge-{uuid.uuid4().hex}",
-        "provider_payment_charge_id": f"provider-{uuid.uuid4().hex[:8]}",
-    }
-    return ReceivedPayment(**{**fields, **changes})
 
 
 async def _check(shop: Shop, user: User, order: Order, **changes: Any) -> None:
@@ -91,12 +61,6 @@ async def _check(shop: Shop, user: User, order: Order, **changes: Any) -> None:
         changes.get("currency", order.currency),
         changes.get("total_amount", order.total_amount),
     )
-
-
-async def _stored(shop: Shop, order: Order) -> Order:
-    document = await shop.store.orders.find_one({"_id": order.id})
-    assert document is not None
-    return Order.model_validate(document)
 
 
 async def _notices(shop: Shop, order: Order) -> list[dict[str, Any]]:
@@ -120,18 +84,18 @@ def _online(shop: Shop) -> PaymentMethod:
 
 
 async def test_a_checked_payment_marks_the_order_paid_once_with_one_notice(shop: Shop) -> None:
-    alice = await _customer(shop)
-    order = await _order(shop, alice)
+    alice = await telegram_customer(shop)
+    order = await tea_order(shop, alice)
     await _check(shop, alice, order)
-    held = await _stored(shop, order)
+    held = await stored_order(shop, order)
     assert held.payment.hold_until is not None and held.version == order.version
 
-    payment = _paid(order)
+    payment = payment_of(order)
     assert await shop.payments.record(alice.id, payment) is PaymentOutcome.PAID
     for _ in range(3):  # a redelivered update, a second worker, a replay
         assert await shop.payments.record(alice.id, payment) is PaymentOutcome.DUPLICATE
 
-    paid = await _stored(shop, order)
+    paid = await stored_order(shop, order)
     assert (paid.status, paid.version) == (OrderStatus.PAID, order.version + 1)
     assert paid.payment.method is _online(shop)
     assert paid.payment.state is PaymentState.PAID
@@ -150,22 +114,22 @@ async def test_a_checked_payment_marks_the_order_paid_once_with_one_notice(shop:
 async def test_forged_payments_change_nothing_and_are_logged(
     shop: Shop, caplog: pytest.LogCaptureFixture
 ) -> None:
-    alice, mallory = await _customer(shop), await _customer(shop, "Mallory")
-    order = await _order(shop, alice)
+    alice, mallory = await telegram_customer(shop), await telegram_customer(shop, "Mallory")
+    order = await tea_order(shop, alice)
     forgeries = [
-        (mallory.id, _paid(order)),  # another user's order
-        (None, _paid(order)),  # nobody we know
-        (alice.id, _paid(order, total_amount=order.total_amount - 1)),
-        (alice.id, _paid(order, currency="EUR" if order.currency != "EUR" else "USD")),
-        (alice.id, _paid(order, invoice_payload="o:" + "0" * 24 + ":0")),  # no such order
-        (alice.id, _paid(order, invoice_payload="drop table orders")),
-        (alice.id, _paid(order, invoice_payload=payload_of(order) + "\n")),
+        (mallory.id, payment_of(order)),  # another user's order
+        (None, payment_of(order)),  # nobody we know
+        (alice.id, payment_of(order, total_amount=order.total_amount - 1)),
+        (alice.id, payment_of(order, currency="EUR" if order.currency != "EUR" else "USD")),
+        (alice.id, payment_of(order, invoice_payload="o:" + "0" * 24 + ":0")),  # no such order
+        (alice.id, payment_of(order, invoice_payload="drop table orders")),
+        (alice.id, payment_of(order, invoice_payload=payload_of(order) + "\n")),
     ]
     with caplog.at_level(logging.WARNING, logger="core.sales.payments"):
         for payer, payment in forgeries:
             assert await shop.payments.record(payer, payment) is PaymentOutcome.REFUSED
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == len(forgeries)
-    stored = await _stored(shop, order)
+    stored = await stored_order(shop, order)
     assert (stored.status, stored.version, stored.payment.state) == (
         OrderStatus.PENDING,
         order.version,
@@ -175,18 +139,18 @@ async def test_forged_payments_change_nothing_and_are_logged(
 
 
 async def test_a_charge_replayed_for_another_order_is_refused(shop: Shop) -> None:
-    alice = await _customer(shop)
-    first, second = await _order(shop, alice), await _order(shop, alice)
-    payment = _paid(first)
+    alice = await telegram_customer(shop)
+    first, second = await tea_order(shop, alice), await tea_order(shop, alice)
+    payment = payment_of(first)
     assert await shop.payments.record(alice.id, payment) is PaymentOutcome.PAID
     replayed = payment.model_copy(update={"invoice_payload": payload_of(second)})
     assert await shop.payments.record(alice.id, replayed) is PaymentOutcome.REFUSED
-    assert (await _stored(shop, second)).status is OrderStatus.PENDING
+    assert (await stored_order(shop, second)).status is OrderStatus.PENDING
 
 
 async def test_the_pre_checkout_answer_refuses_what_cannot_be_paid(shop: Shop) -> None:
-    alice, mallory = await _customer(shop), await _customer(shop, "Mallory")
-    order = await _order(shop, alice)
+    alice, mallory = await telegram_customer(shop), await telegram_customer(shop, "Mallory")
+    order = await tea_order(shop, alice)
     other_currency = "EUR" if order.currency != "EUR" else "USD"
     refusals: list[tuple[User, dict[str, Any], str]] = [
         (mallory, {}, NOT_FOUND),
@@ -199,7 +163,7 @@ async def test_the_pre_checkout_answer_refuses_what_cannot_be_paid(shop: Shop) -
     for user, changes, reason in refusals:
         with pytest.raises(PaymentRefused, match=reason):
             await _check(shop, user, order, **changes)
-    assert (await _stored(shop, order)).payment.hold_until is None
+    assert (await stored_order(shop, order)).payment.hold_until is None
 
     await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="cancelled"))
     with pytest.raises(PaymentRefused, match=CANCELLED):
@@ -209,9 +173,9 @@ async def test_the_pre_checkout_answer_refuses_what_cannot_be_paid(shop: Shop) -
 async def test_an_order_past_its_window_is_refused_and_expires_once(
     shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    alice = await _customer(shop)
+    alice = await telegram_customer(shop)
     stock = await _stock(shop)
-    order = await _order(shop, alice, quantity=3)
+    order = await tea_order(shop, alice, quantity=3)
     due = order.created_at + WINDOW
     assert await shop.payments.expire_unpaid(at=due - timedelta(seconds=1)) == 0
 
@@ -222,7 +186,7 @@ async def test_an_order_past_its_window_is_refused_and_expires_once(
         await shop.payments.invoice_for(alice.id, order.id, _online(shop))
     assert [await shop.payments.expire_unpaid(at=due) for _ in range(3)] == [1, 0, 0]
 
-    expired = await _stored(shop, order)
+    expired = await stored_order(shop, order)
     assert expired.status is OrderStatus.CANCELLED
     assert expired.history[-1].by is ShopProcess.EXPIRY
     assert await _stock(shop) == stock + 10  # the new product's 10, all back
@@ -230,8 +194,8 @@ async def test_an_order_past_its_window_is_refused_and_expires_once(
 
 
 async def test_several_processes_expire_an_order_once(shop: Shop) -> None:
-    alice = await _customer(shop)
-    orders = [await _order(shop, alice) for _ in range(3)]
+    alice = await telegram_customer(shop)
+    orders = [await tea_order(shop, alice) for _ in range(3)]
     at = clock.now() + WINDOW
     counts = await asyncio.gather(*(shop.payments.expire_unpaid(at=at) for _ in range(4)))
     assert sum(counts) == 3
@@ -241,10 +205,10 @@ async def test_several_processes_expire_an_order_once(shop: Shop) -> None:
 
 
 async def test_a_held_order_does_not_expire_until_the_hold_ends(shop: Shop) -> None:
-    alice = await _customer(shop)
-    order = await _order(shop, alice)
+    alice = await telegram_customer(shop)
+    order = await tea_order(shop, alice)
     await _check(shop, alice, order)
-    hold_until = (await _stored(shop, order)).payment.hold_until
+    hold_until = (await stored_order(shop, order)).payment.hold_until
     assert hold_until is not None and hold_until > clock.now() + HOLD / 2
 
     past_window = order.created_at + WINDOW
@@ -253,8 +217,8 @@ async def test_a_held_order_does_not_expire_until_the_hold_ends(shop: Shop) -> N
 
 
 async def test_orders_left_to_manual_payment_do_not_expire(shop: Shop) -> None:
-    alice, mallory = await _customer(shop), await _customer(shop, "Mallory")
-    order = await _order(shop, alice)
+    alice, mallory = await telegram_customer(shop), await telegram_customer(shop, "Mallory")
+    order = await tea_order(shop, alice)
     with pytest.raises(NotFound):
         await shop.payments.choose_manual(mallory.id, order.id)
     chosen = await shop.payments.choose_manual(alice.id, order.id)
@@ -269,7 +233,7 @@ async def test_orders_left_to_manual_payment_do_not_expire(shop: Shop) -> None:
 async def test_the_delivery_fee_is_a_line_of_the_invoice(mongo_uri: str) -> None:
     settings = make_settings(delivery_methods=DELIVERY_METHODS, **SHOPS["provider"])
     async with open_shop(settings, mongo_uri) as shop:
-        alice = await _customer(shop)
+        alice = await telegram_customer(shop)
         tea = await shop.catalog.create(SYSTEM, ProductDraft(name="Tea", price=450, stock=5))
         await shop.carts.add(alice.id, CartChange(product_id=tea.id, quantity=2))
         details = {"method": "courier", "phone": "+442079460958", "address": "1 High St"}
@@ -286,27 +250,27 @@ async def test_without_a_window_nothing_expires(mongo_uri: str) -> None:
     settings = make_settings()  # manual payment only: off by default
     assert settings.payment_window is None
     async with open_shop(settings, mongo_uri) as shop:
-        alice = await _customer(shop)
-        await _order(shop, alice)
+        alice = await telegram_customer(shop)
+        await tea_order(shop, alice)
         assert await shop.payments.expire_unpaid(at=clock.now() + timedelta(days=365)) == 0
         with pytest.raises(PaymentRefused, match=UNAVAILABLE):
             await shop.payments.invoice_for(
-                alice.id, (await _order(shop, alice)).id, PaymentMethod.STARS
+                alice.id, (await tea_order(shop, alice)).id, PaymentMethod.STARS
             )
         await shop.client.drop_database(settings.mongodb_database)
 
 
 async def test_a_payment_after_cancellation_is_recorded_and_owed_back(shop: Shop) -> None:
-    alice = await _customer(shop)
-    order = await _order(shop, alice)
+    alice = await telegram_customer(shop)
+    order = await tea_order(shop, alice)
     await _check(shop, alice, order)
     await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="cancelled"))
 
-    payment = _paid(order)
+    payment = payment_of(order)
     assert await shop.payments.record(alice.id, payment) is PaymentOutcome.OWED_BACK
     assert await shop.payments.record(alice.id, payment) is PaymentOutcome.DUPLICATE
 
-    late = await _stored(shop, order)
+    late = await stored_order(shop, order)
     assert late.status is OrderStatus.CANCELLED
     assert (late.payment.state, late.payment.late) == (PaymentState.REFUND_DUE, True)
     assert late.payment.telegram_payment_charge_id == payment.telegram_payment_charge_id
@@ -319,9 +283,9 @@ async def test_a_payment_after_cancellation_is_recorded_and_owed_back(shop: Shop
 
 
 async def test_cancelling_a_paid_order_owes_its_payment_back_once(shop: Shop) -> None:
-    alice = await _customer(shop)
-    order = await _order(shop, alice)
-    payment = _paid(order)
+    alice = await telegram_customer(shop)
+    order = await tea_order(shop, alice)
+    payment = payment_of(order)
     await shop.payments.record(alice.id, payment)
     cancelled = await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="cancelled"))
     assert cancelled.payment.state is PaymentState.REFUND_DUE
@@ -337,21 +301,21 @@ async def test_cancelling_a_paid_order_owes_its_payment_back_once(shop: Shop) ->
     charge = payment.telegram_payment_charge_id
     assert await shop.payments.refunded(order.id, charge)
     assert not await shop.payments.refunded(order.id, charge)
-    refunded = await _stored(shop, order)
+    refunded = await stored_order(shop, order)
     assert refunded.payment.state is PaymentState.REFUNDED
     assert refunded.payment.refunded_at is not None
     assert (await shop.payments.refunds_due(STAFF, HistoryQuery())).items == ()
 
 
 async def test_a_second_charge_for_a_paid_order_is_kept_and_owed_back(shop: Shop) -> None:
-    alice = await _customer(shop)
-    order = await _order(shop, alice)
-    first, second = _paid(order), _paid(order)
+    alice = await telegram_customer(shop)
+    order = await tea_order(shop, alice)
+    first, second = payment_of(order), payment_of(order)
     assert await shop.payments.record(alice.id, first) is PaymentOutcome.PAID
     assert await shop.payments.record(alice.id, second) is PaymentOutcome.OWED_BACK
     assert await shop.payments.record(alice.id, second) is PaymentOutcome.DUPLICATE
 
-    stored = await _stored(shop, order)
+    stored = await stored_order(shop, order)
     assert stored.payment.state is PaymentState.PAID
     assert [(c.telegram_payment_charge_id, c.state) for c in stored.payment.extra_charges] == [
         (second.telegram_payment_charge_id, PaymentState.REFUND_DUE)
@@ -369,7 +333,7 @@ async def test_payment_racing_expiry_or_cancellation_is_never_lost(
 ) -> None:
     """Both orders of events, many times: a cancelled order with a charge always owes it
     back, and every unit is on the shelf or in an order that stands."""
-    alice = await _customer(shop)
+    alice = await telegram_customer(shop)
     tea = await shop.catalog.create(SYSTEM, ProductDraft(name="Tea", price=450, stock=1000))
     orders = []
     for round_ in range(24):
@@ -387,7 +351,7 @@ async def test_payment_racing_expiry_or_cancellation_is_never_lost(
                 await _check(shop, alice, order)
             except PaymentRefused:
                 return  # Telegram takes no money after a no
-            await shop.payments.record(alice.id, _paid(order))
+            await shop.payments.record(alice.id, payment_of(order))
 
         async def rival_step(
             order: Order = order, at: datetime = expiry_at, lag: int = round_ % 5 * 4
@@ -412,12 +376,12 @@ async def test_payment_racing_expiry_or_cancellation_is_never_lost(
         else:
             await asyncio.gather(pay(), rival_step())
         if rival == "expiry" and round_ % 4 == 3:  # after the hold: a late payment
-            await shop.payments.record(alice.id, _paid(order))
+            await shop.payments.record(alice.id, payment_of(order))
 
     outcomes = set()
     kept = 0
     for order in orders:
-        stored = await _stored(shop, order)
+        stored = await stored_order(shop, order)
         charged = stored.payment.telegram_payment_charge_id is not None
         outcomes.add((stored.status, charged))
         if stored.status is OrderStatus.CANCELLED:

@@ -9,13 +9,11 @@ from typing import Any
 import pytest
 
 from core.base import clock
-from core.messaging.notifications import NoticeKind, OrderStatusNotice
+from core.messaging.models import NoticeKind, OrderStatusNotice
 from core.sales.commands import StatusUpdate
-from core.sales.models import PaymentState
-from core.sales.refund_jobs import JobState
+from core.sales.models import JobState, PaymentState
 from core.shop import Shop
-
-from .test_payments import SHOPS, STAFF, _customer, _order, _paid, _stored
+from tests.core.paying import SHOPS, STAFF, payment_of, stored_order, tea_order, telegram_customer
 
 
 @pytest.fixture
@@ -26,9 +24,9 @@ def core_overrides() -> dict[str, Any]:
 async def test_a_refund_job_is_recorded_and_told_once_however_often_it_is_done(
     shop: Shop,
 ) -> None:
-    alice = await _customer(shop)
-    order = await _order(shop, alice)
-    payment = _paid(order)
+    alice = await telegram_customer(shop)
+    order = await tea_order(shop, alice)
+    payment = payment_of(order)
     await shop.payments.record(alice.id, payment)
     await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="cancelled"))
     await shop.outbox.relay(order.id)  # relaying again makes no second job
@@ -43,7 +41,7 @@ async def test_a_refund_job_is_recorded_and_told_once_however_often_it_is_done(
     await shop.refunds.done(job)
     await shop.refunds.done(job)  # an adapter that crashed before closing the job, again
 
-    assert (await _stored(shop, order)).payment.state is PaymentState.REFUNDED
+    assert (await stored_order(shop, order)).payment.state is PaymentState.REFUNDED
     told = await shop.store.notifications.find({"kind": NoticeKind.REFUNDED.value}).to_list()
     assert [(n["chatId"], n["totalAmount"]) for n in told] == [
         (alice.telegram_id, order.total_amount)
@@ -54,14 +52,14 @@ async def test_a_refund_job_is_recorded_and_told_once_however_often_it_is_done(
 
 
 async def test_a_refund_telegram_refuses_stays_due_for_staff(shop: Shop) -> None:
-    alice = await _customer(shop)
-    order = await _order(shop, alice)
-    await shop.payments.record(alice.id, _paid(order))
+    alice = await telegram_customer(shop)
+    order = await tea_order(shop, alice)
+    await shop.payments.record(alice.id, payment_of(order))
     await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="cancelled"))
     job = await shop.refunds.claim()
     assert job is not None
     await shop.refunds.failed(job, "Bad Request: CHARGE_NOT_FOUND")
-    assert (await _stored(shop, order)).payment.state is PaymentState.REFUND_DUE
+    assert (await stored_order(shop, order)).payment.state is PaymentState.REFUND_DUE
     assert await shop.store.notifications.count_documents({"kind": "refunded"}) == 0
 
 
@@ -71,9 +69,9 @@ async def test_notices_an_earlier_version_queued_are_read_and_its_refunds_become
     """Documents as the flat ``Notification`` of the previous version wrote them, in flight
     when the new version starts: an order notice is sent as it is; a ``star_refund`` notice
     (which that version's notifier executed) becomes a refund job with the same id."""
-    alice = await _customer(shop)
-    order = await _order(shop, alice)
-    payment = _paid(order)
+    alice = await telegram_customer(shop)
+    order = await tea_order(shop, alice)
+    payment = payment_of(order)
     await shop.payments.record(alice.id, payment)
     await shop.store.orders.update_one(  # as the old version cancelled it: refund due
         {"_id": order.id}, {"$set": {"status": "cancelled", "payment.state": "refund_due"}}
@@ -117,4 +115,4 @@ async def test_notices_an_earlier_version_queued_are_read_and_its_refunds_become
     assert job is not None and job.id == refund_id
     assert job.telegram_payment_charge_id == payment.telegram_payment_charge_id
     await shop.refunds.done(job)
-    assert (await _stored(shop, order)).payment.state is PaymentState.REFUNDED
+    assert (await stored_order(shop, order)).payment.state is PaymentState.REFUNDED

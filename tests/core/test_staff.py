@@ -14,8 +14,7 @@ from core.messaging.commands import BroadcastDraft, Segment
 from core.sales.commands import CartChange
 from core.sales.models import Order, OrderStatus
 from core.shop import Shop
-
-from ..conftest import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser
 
 
 async def _staff(shop: Shop, new_user: NewUser, name: str, telegram_id: int | None) -> User:
@@ -77,6 +76,7 @@ async def test_two_operators_moving_at_once_make_one_change(
     assert sorted(o.moved for o in outcomes) == [False, True]
     assert all(o.view.order.status is OrderStatus.PAID for o in outcomes)
     stored = await shop.store.orders.find_one({"_id": order.id})
+    assert stored is not None
     assert [change["to"] for change in stored["history"]] == ["pending", "paid"]
     assert await shop.store.notifications.count_documents({"kind": "order_status"}) == 0
 

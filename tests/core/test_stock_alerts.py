@@ -21,9 +21,8 @@ from core.sales.commands import CartChange, StatusUpdate
 from core.sales.outbox import Outbox
 from core.shop import Shop
 from core.store import Store
-
-from ..conftest import NewProduct, NewUser
-from .test_crash_recovery import LEASE, _run_until_killed, dying_store
+from tests.core.crashes import LEASE, dying_store, run_until_killed
+from tests.factories import NewProduct, NewUser
 
 OPERATORS = -1001
 THRESHOLD = 5
@@ -176,7 +175,7 @@ async def test_a_checkout_killed_at_every_write_alerts_exactly_when_it_ordered(
         await shop.carts.add(customer.id, CartChange(product_id=tea.id, quantity=2))
         checkout = _checkout_on(shop, dying_store(shop.store, writes))
 
-        killed = await _run_until_killed(lambda: checkout.place_order(customer.id))  # noqa: B023
+        killed = await run_until_killed(lambda: checkout.place_order(customer.id))  # noqa: B023
         await shop.recover(at=clock.now() + LEASE + timedelta(seconds=1))
 
         ordered = await shop.store.orders.count_documents({"userId": customer.id}) == 1

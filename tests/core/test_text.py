@@ -14,6 +14,7 @@ from core.base.text import JOINERS, clean, named_characters, pattern
 from core.catalog.commands import ProductDraft
 from core.messaging.commands import BroadcastDraft
 from core.shop import Shop
+from tests.settings import ADDRESS
 
 HIDDEN = {
     "right-to-left override": "\u202e",
@@ -102,7 +103,7 @@ def test_commands_refuse_hidden_characters(command: Any, body: dict[str, Any]) -
 async def test_a_refused_name_writes_nothing(shop: Shop) -> None:
     body = {"name": "Mallory\u202e", "email": "m@example.com", "password": "long enough"}
     with pytest.raises(InvalidInput):
-        await shop.users.register(parse(Registration, body))
+        await shop.users.register(parse(Registration, body), address=ADDRESS)
     assert await shop.store.users.count_documents({}) == 0
     draft = parse(BroadcastDraft, {"text": " Open\ntoday ", "segment": {"kind": "all"}})
     assert draft.text == "Open\ntoday"

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from core.accounts.throttle import Backoff, Counters, client_block
 from core.shop import Shop
-from tests.conftest import FakeClock
+from tests.clocks import FakeClock
 
 WINDOW = timedelta(seconds=60)
 SECOND = timedelta(seconds=1)

@@ -7,8 +7,7 @@ from core.sales.carts import CartRead
 from core.sales.commands import CartChange
 from core.shop import Shop
 from core.store import LOOKUP_ANCHOR
-
-from ..conftest import NewProduct
+from tests.factories import NewProduct
 
 TELEGRAM_ID = 7001
 COMPANION = ("bot_fsm", "fsm:7001")

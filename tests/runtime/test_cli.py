@@ -5,11 +5,13 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 from pymongo import MongoClient
 
-from core.config import PROJECT_ROOT
+from tests.processes import finished
+from tests.settings import TEST_SECRET
 
-from ..conftest import TEST_SECRET
+pytestmark = pytest.mark.slow
 
 
 def run_cli(
@@ -23,22 +25,14 @@ def run_cli(
         "BCRYPT_ROUNDS": "4",
         **settings,
     }
-    return subprocess.run(
-        [sys.executable, "-m", "runtime", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-        check=False,
-    )
+    return finished([sys.executable, "-m", "runtime", *args], env, stdin, timeout=60)
 
 
 def test_create_admin_reads_the_password_from_stdin_and_seed_demo_fills_the_catalog(
     mongo_uri: str,
 ) -> None:
     database = f"test_cli_{uuid.uuid4().hex[:12]}"
+    client: MongoClient[dict[str, object]]
     with MongoClient(mongo_uri) as client:
         try:
             made = run_cli(
@@ -93,6 +87,7 @@ def test_create_admin_reads_the_password_from_stdin_and_seed_demo_fills_the_cata
 def test_a_changed_currency_stops_startup_until_the_prices_are_converted(mongo_uri: str) -> None:
     database = f"test_cli_{uuid.uuid4().hex[:12]}"
     stars = {"SHOP_CURRENCY": "XTR", "PAYMENT_METHODS": "stars"}
+    client: MongoClient[dict[str, object]]
     with MongoClient(mongo_uri) as client:
         try:
             assert run_cli(mongo_uri, database, "seed-demo", "--count", "3").returncode == 0

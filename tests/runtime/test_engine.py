@@ -10,7 +10,6 @@ from pymongo import AsyncMongoClient, MongoClient, ReturnDocument
 
 from core.config import DATA_DIR
 from core.shop import Shop
-from runtime import embedded
 from runtime.embedded import EmbeddedMongo, EngineUnavailable
 
 
@@ -36,9 +35,10 @@ async def test_concurrent_increments_all_land(shop: Shop) -> None:
     counters = shop.store.counters
     numbers = await asyncio.gather(*(shop.store.next_number("t") for _ in range(50)))
     assert sorted(numbers) == list(range(1, 51))
-    assert (await counters.find_one({"_id": "t"}))["value"] == 50
+    assert await counters.find_one({"_id": "t"}) == {"_id": "t", "value": 50}
 
 
+@pytest.mark.slow
 def test_the_embedded_default_keeps_data_across_restarts(tmp_path: Path) -> None:
     store = tmp_path / "shop.mv"
     for _ in range(2):  # a second start finds what the first one wrote
@@ -46,6 +46,7 @@ def test_the_embedded_default_keeps_data_across_restarts(tmp_path: Path) -> None
             client: MongoClient[dict[str, object]] = MongoClient(engine.uri)
             client.shop.products.update_one({"_id": "kept"}, {"$inc": {"starts": 1}}, upsert=True)
             client.close()
+    c: MongoClient[dict[str, object]]
     with (
         EmbeddedMongo(store, cache_dir=DATA_DIR / "engine") as engine,
         MongoClient(engine.uri) as c,
@@ -56,7 +57,7 @@ def test_the_embedded_default_keeps_data_across_restarts(tmp_path: Path) -> None
 def test_without_java_the_error_says_what_to_do(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(embedded.shutil, "which", lambda tool: None)
+    monkeypatch.setattr("runtime.embedded.shutil.which", lambda tool: None)
     with pytest.raises(EngineUnavailable) as missing:
         EmbeddedMongo("memory", cache_dir=tmp_path).start()
     assert "apt-get install openjdk-17-jdk-headless maven" in str(missing.value)
