@@ -148,12 +148,16 @@ class Store:
             db.lookups,
         )
 
-    async def ensure_indexes(self) -> None:
-        """Create every index, and the one document of ``lookups``; safe to run at each
-        start."""
+    async def ensure_lookup_anchor(self) -> None:
+        """Write the one document of ``lookups`` unless it is there."""
         await self.lookups.update_one(
             {"_id": LOOKUP_ANCHOR}, {"$setOnInsert": {"for": "joins start here"}}, upsert=True
         )
+
+    async def ensure_indexes(self) -> None:
+        """Create every index, and the one document of ``lookups``; safe to run at each
+        start."""
+        await self.ensure_lookup_anchor()
         await self.users.create_indexes(
             [
                 IndexModel("email", unique=True),

@@ -54,6 +54,8 @@ class DatabasePool:
             shop = Shop.build(settings, client)
             if fresh:
                 await shop.store.ensure_indexes()
+            else:  # emptied with the rest, as a test may have deleted it
+                await shop.store.ensure_lookup_anchor()
             yield shop
         finally:
             await client.close()
@@ -85,6 +87,19 @@ def database_pool(uri: str) -> Iterator[DatabasePool]:
         pool.close()
 
 
+STORE_OWN = frozenset({"lookups"})
+"""Collections whose documents the store writes itself at every start
+(``Store.ensure_indexes``): part of every shop's database, not a test's data."""
+
+
+async def _data_collections(database: AsyncDatabase[dict[str, Any]]) -> list[str]:
+    return [
+        name
+        for name in await database.list_collection_names()
+        if not name.startswith("system.") and name not in STORE_OWN
+    ]
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Every document of a database, by collection."""
@@ -93,7 +108,7 @@ class Snapshot:
 
     @classmethod
     async def of(cls, database: AsyncDatabase[dict[str, Any]]) -> Snapshot:
-        names = [n for n in await database.list_collection_names() if not n.startswith("system.")]
+        names = await _data_collections(database)
         return cls({name: await database[name].find().to_list() for name in names})
 
     async def copy_into(self, database: AsyncDatabase[dict[str, Any]]) -> None:
@@ -104,4 +119,8 @@ class Snapshot:
 
 
 async def is_empty(database: AsyncDatabase[dict[str, Any]]) -> bool:
-    return int((await database.command("dbStats"))["objects"]) == 0
+    """No test data: nothing but what the store writes itself."""
+    for name in await _data_collections(database):
+        if await database[name].find_one({}, projection={"_id": 1}) is not None:
+            return False
+    return True

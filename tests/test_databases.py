@@ -7,6 +7,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError, InvalidOperation
 
 from core.shop import Shop
+from core.store import LOOKUP_ANCHOR
 from tests.databases import Snapshot, database_pool, is_empty
 from tests.settings import make_settings
 
@@ -31,6 +32,18 @@ async def test_a_database_given_back_is_lent_again_empty_with_its_indexes(
             await second.store.users.insert_one({"email": "b@example.com"})
             with pytest.raises(DuplicateKeyError):  # the unique index is still there
                 await second.store.users.insert_one({"email": "b@example.com"})
+
+
+async def test_a_database_lent_again_has_the_stores_own_documents(engine_uri: str) -> None:
+    """The combined read of the bot starts from ``lookups``' one document: a test that
+    deleted it must not leave the next one on the slower path."""
+    with database_pool(engine_uri) as pool:
+        async with pool.shop(make_settings()) as first:
+            await first.store.lookups.delete_many({})
+        async with pool.shop(make_settings()) as second:
+            assert _name(second) == _name(first)
+            assert await second.store.lookups.find_one({"_id": LOOKUP_ANCHOR}) is not None
+            assert await is_empty(second.client[_name(second)])
 
 
 async def test_nothing_of_a_test_writes_once_it_gave_its_database_back(engine_uri: str) -> None:
