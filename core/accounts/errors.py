@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
-from enum import StrEnum
 from typing import ClassVar
 
-from core.base.errors import Conflict, DomainError, Forbidden
+from core.base.errors import Conflict, DomainError, Forbidden, Reason
 
 
 class EmailTaken(Conflict):
@@ -67,19 +66,15 @@ class AccountBusy(Conflict):
         super().__init__("This account is being changed by someone else; try again.")
 
 
-class Throttled(StrEnum):
-    """What a ``TooManyAttempts`` counted; each value is its reason."""
+class Throttled(Reason):
+    """What a ``TooManyAttempts`` counted."""
 
-    ATTEMPTS = "too-many-attempts"
-    WRONG_PASSWORDS = "too-many-wrong-passwords"
-    SIGN_UPS = "too-many-sign-ups"
-
-
-THROTTLED = {
-    Throttled.ATTEMPTS: "Too many attempts",
-    Throttled.WRONG_PASSWORDS: "Too many wrong passwords",
-    Throttled.SIGN_UPS: "Too many sign-ups with emails that already have an account",
-}
+    ATTEMPTS = "too-many-attempts", "Too many attempts"
+    WRONG_PASSWORDS = "too-many-wrong-passwords", "Too many wrong passwords"
+    SIGN_UPS = (
+        "too-many-sign-ups",
+        "Too many sign-ups with emails that already have an account",
+    )
 
 
 class TooManyAttempts(DomainError):
@@ -93,7 +88,7 @@ class TooManyAttempts(DomainError):
             (retry_after, "second") if retry_after < 60 else (math.ceil(retry_after / 60), "minute")
         )
         wait = f"{count} {unit}{'s' if count != 1 else ''}"
-        super().__init__(f"{THROTTLED[what]}; try again in {wait}.", what.value)
+        super().__init__(f"{what.message}; try again in {wait}.", what.value)
         self.retry_after = retry_after
         self.what = what
 

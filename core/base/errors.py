@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from pydantic_core import PydanticCustomError
 
@@ -77,27 +77,29 @@ class InvalidInput(DomainError):
         self.errors = tuple(errors)
 
 
-class Missing(StrEnum):
-    """What a ``NotFound`` did not find; each value is its reason."""
+class Reason(StrEnum):
+    """The reasons of one kind of refusal: each member's value is the stable reason, and
+    ``message`` what people read (``MEMBER = "reason", "Message."``)."""
 
-    PRODUCT = "no-such-product"
-    ORDER = "no-such-order"
-    USER = "no-such-user"
-    CATEGORY = "no-such-category"
-    BROADCAST = "no-such-broadcast"
-    CART_LINE = "not-in-cart"
-    PHOTO = "no-photo"
+    message: str
+
+    def __new__(cls, value: str, message: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.message = message
+        return member
 
 
-MISSING = {
-    Missing.PRODUCT: "No such product.",
-    Missing.ORDER: "No such order.",
-    Missing.USER: "No such user.",
-    Missing.CATEGORY: "No such category.",
-    Missing.BROADCAST: "No such broadcast.",
-    Missing.CART_LINE: "This product is not in your cart.",
-    Missing.PHOTO: "This product has no photo.",
-}
+class Missing(Reason):
+    """What a ``NotFound`` did not find."""
+
+    PRODUCT = "no-such-product", "No such product."
+    ORDER = "no-such-order", "No such order."
+    USER = "no-such-user", "No such user."
+    CATEGORY = "no-such-category", "No such category."
+    BROADCAST = "no-such-broadcast", "No such broadcast."
+    CART_LINE = "not-in-cart", "This product is not in your cart."
+    PHOTO = "no-photo", "This product has no photo."
 
 
 class NotFound(DomainError):
@@ -105,7 +107,7 @@ class NotFound(DomainError):
     REASONS = tuple(Missing)
 
     def __init__(self, what: Missing) -> None:
-        super().__init__(MISSING[what], what.value)
+        super().__init__(what.message, what.value)
         self.what = what
 
 

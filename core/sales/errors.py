@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import ClassVar
 
-from core.base.errors import Conflict, InvalidInput
+from core.base.errors import Conflict, InvalidInput, Reason
 
 
 class CartLimit(Conflict):
@@ -83,39 +82,24 @@ class IllegalTransition(Conflict):
         self.target = target
 
 
-NOT_FOUND = "We could not find this order."
-CANCELLED = "This order was cancelled."
-ALREADY_PAID = "This order is already paid."
-EXPIRED = "This order was not paid in time. Please order again."
-PRICE_CHANGED = "The price changed. Please open the order and pay again."
-OUT_OF_DATE = "This invoice is out of date. Please open the order and pay again."
-UNAVAILABLE = "This payment method is not available."
-CHANGED = "This order just changed. Please open it and try again."
+class Unpayable(Reason):
+    """Why an order cannot be paid: a ``PaymentRefused``'s reason and what the customer
+    reads."""
 
-
-class Unpayable(StrEnum):
-    """Why an order cannot be paid; each value is a ``PaymentRefused``'s reason."""
-
-    NOT_FOUND = "payment-order-not-found"
-    CANCELLED = "order-cancelled"
-    ALREADY_PAID = "order-already-paid"
-    EXPIRED = "order-expired"
-    PRICE_CHANGED = "price-changed"
-    OUT_OF_DATE = "invoice-out-of-date"
-    UNAVAILABLE = "method-unavailable"
-    CHANGED = "order-changed"
-
-
-UNPAYABLE = {
-    Unpayable.NOT_FOUND: NOT_FOUND,
-    Unpayable.CANCELLED: CANCELLED,
-    Unpayable.ALREADY_PAID: ALREADY_PAID,
-    Unpayable.EXPIRED: EXPIRED,
-    Unpayable.PRICE_CHANGED: PRICE_CHANGED,
-    Unpayable.OUT_OF_DATE: OUT_OF_DATE,
-    Unpayable.UNAVAILABLE: UNAVAILABLE,
-    Unpayable.CHANGED: CHANGED,
-}
+    NOT_FOUND = "payment-order-not-found", "We could not find this order."
+    CANCELLED = "order-cancelled", "This order was cancelled."
+    ALREADY_PAID = "order-already-paid", "This order is already paid."
+    EXPIRED = "order-expired", "This order was not paid in time. Please order again."
+    PRICE_CHANGED = (
+        "price-changed",
+        "The price changed. Please open the order and pay again.",
+    )
+    OUT_OF_DATE = (
+        "invoice-out-of-date",
+        "This invoice is out of date. Please open the order and pay again.",
+    )
+    UNAVAILABLE = "method-unavailable", "This payment method is not available."
+    CHANGED = "order-changed", "This order just changed. Please open it and try again."
 
 
 class PaymentRefused(Conflict):
@@ -125,7 +109,7 @@ class PaymentRefused(Conflict):
     REASONS = tuple(Unpayable)
 
     def __init__(self, why: Unpayable) -> None:
-        super().__init__(UNPAYABLE[why], why.value)
+        super().__init__(why.message, why.value)
         self.why = why
 
 

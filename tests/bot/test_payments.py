@@ -18,7 +18,7 @@ from core.accounts.models import Role, User
 from core.base import clock
 from core.catalog.models import Product
 from core.sales.commands import StatusUpdate
-from core.sales.errors import CANCELLED, NOT_FOUND
+from core.sales.errors import Unpayable
 from core.sales.models import JobState, Order, OrderStatus, PaymentMethod, PaymentState
 from core.sales.payments import payload_of
 from core.shop import Shop
@@ -154,11 +154,15 @@ async def test_pre_checkout_refuses_other_customers_and_cancelled_orders(
     query = await mallory.send_pre_checkout(
         currency=order.currency, total_amount=order.total_amount, invoice_payload=payload_of(order)
     )
-    assert (query.ok, query.error_message) == (False, NOT_FOUND)
+    assert (query.ok, query.error_message) == (False, Unpayable.NOT_FOUND.message)
 
     await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="cancelled"))
     result = await alice.pay(invoice)
-    assert (result.ok, result.error_message, result.charge) == (False, CANCELLED, None)
+    assert (result.ok, result.error_message, result.charge) == (
+        False,
+        Unpayable.CANCELLED.message,
+        None,
+    )
     assert sandbox_server.sandbox.payments.charges == {}
 
 
@@ -216,7 +220,7 @@ async def test_an_unpaid_order_expires_and_its_stock_comes_back(
 
     assert (await shop.catalog.get(tea.id)).stock == 10
     result = await alice.pay(invoice)
-    assert (result.ok, result.error_message) == (False, CANCELLED)
+    assert (result.ok, result.error_message) == (False, Unpayable.CANCELLED.message)
     assert len([m for m in alice.bot_messages if "not paid in time" in (m.text or "")]) == 1
 
 
