@@ -40,7 +40,6 @@ from core.catalog.errors import CategoriesChanged, TooManyCategories
 from core.catalog.models import Category, Shelf, Shelves
 from core.store import Store, update_and_fetch
 
-"""Enough shelves for a small shop; keeps the category screen and a reorder body small."""
 ON_SALE: dict[str, Any] = {"active": True, "categoryHidden": {"$ne": True}}
 """The products customers may see and buy."""
 

@@ -105,6 +105,7 @@ class ProductQuery(Command):
 
 
 MAX_CATEGORIES = 200
+"""Enough shelves for a small shop; keeps the category screen and a reorder body small."""
 
 
 Position = Annotated[StrictInt, Field(ge=0, le=MAX_CATEGORIES * 10), WHOLE_NUMBER]

@@ -173,9 +173,11 @@ Notification = Annotated[
     | LowStockAlert,
     Field(discriminator="kind"),
 ]
+"""Every kind of notification; adding one is a class here and a renderer in the bot."""
 
 
 NOTIFICATION: TypeAdapter[Notification] = TypeAdapter(Notification)
 
 
 ORDER_CARDS = frozenset({NoticeKind.NEW_ORDER, NoticeKind.PAYMENT_RECEIVED})
+"""Notices for the operators that show the order as a card with its status buttons."""

@@ -15,12 +15,12 @@ startup (``StarRefunds.adopt_old_notices`` in ``core/sales/refunds.py``).
 
 from __future__ import annotations
 
-import random
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from core.base import clock
+from core.base.backoff import backoff
 from core.messaging.models import (
     NOTIFICATION,
     ORDER_CARDS,
@@ -30,12 +30,6 @@ from core.messaging.models import (
     SendState,
 )
 from core.store import Store, insert_new
-
-MAX_BACKOFF = timedelta(minutes=10)
-
-
-"""Every kind of notification; adding one is a class here and a renderer in the bot."""
-"""Notices for the operators that show the order as a card with its status buttons."""
 
 
 class NotificationQueue:
@@ -104,8 +98,7 @@ class NotificationQueue:
     ) -> bool:
         """Put it back in the queue: after ``delay`` (a 429's retry_after) or a backoff."""
         if delay is None:
-            base = min(MAX_BACKOFF.total_seconds(), 2 ** min(notification.attempts, 10))
-            delay = timedelta(seconds=base * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
+            delay = backoff(notification.attempts)
         result = await self._notifications.update_one(
             {"_id": notification.id, "owner": notification.owner},
             {

@@ -16,11 +16,11 @@ job with a lease, calls refundStarPayment and reports back:
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.base import clock
+from core.base.backoff import backoff
 from core.messaging.models import SendState
 from core.sales.models import JobState, RefundJob
 from core.store import Store, insert_new
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 STAR_REFUND = "star_refund"
 """The kind of outbox entry asking for a Stars refund (earlier versions queued it as a
 notification that the notifier executed; ``adopt_old_notices`` takes those over)."""
-MAX_BACKOFF = timedelta(minutes=10)
 
 
 def refund_job(
@@ -86,8 +85,7 @@ class StarRefunds:
     async def retry_later(self, job: RefundJob, error: str, delay: timedelta | None = None) -> None:
         """Try again after ``delay`` (a 429's retry_after) or a growing, jittered backoff."""
         if delay is None:
-            base = min(MAX_BACKOFF.total_seconds(), 2 ** min(job.attempts, 10))
-            delay = timedelta(seconds=base * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
+            delay = backoff(job.attempts)
         await self._jobs.update_one(
             {"_id": job.id, "state": JobState.DUE.value},
             {"$set": {"dueAt": clock.now() + delay, "lastError": error}},
