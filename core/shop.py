@@ -148,7 +148,7 @@ class Shop:
             throttle=throttle,
             leases=Leases(store.leases),
             visits=Visits(store),
-            privacy=Privacy(store, orders, settings.fsm_collection, lease),
+            privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
         )
 
     async def recover(self, at: datetime | None = None) -> int:

@@ -78,12 +78,14 @@ def conversation_ids(telegram_id: int) -> dict[str, Any]:
 
 
 class Privacy:
-    def __init__(self, store: Store, orders: Orders, conversations: str, lease: timedelta) -> None:
+    def __init__(
+        self, store: Store, orders: Orders, conversations: Collection, lease: timedelta
+    ) -> None:
         self._users = store.users
         self._orders = store.orders
         self._carts = store.carts
         self._notifications = store.notifications
-        self._conversations: Collection = store.users.database[conversations]
+        self._conversations = conversations
         self._moves = orders
         self._lease = lease
 
