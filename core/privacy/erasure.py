@@ -48,7 +48,7 @@ from core.base import clock
 from core.base.errors import DomainError, Missing, NotFound
 from core.base.ids import parse_id
 from core.base.journal import close_journal, open_journal, recover_expired
-from core.messaging.models import ORDER_CARDS, SendState
+from core.messaging.models import NoticeKind, SendState
 from core.privacy.errors import DeliveryOutstanding, ErasureBusy, StaffAccount
 from core.privacy.models import (
     ERASED,
@@ -66,8 +66,16 @@ log = logging.getLogger(__name__)
 ERASURE = "erasure"
 COMMITTED = "committed"
 ATTEMPTS = 3
-CUSTOMER_NOTICES = {"kind": {"$nin": [kind.value for kind in ORDER_CARDS]}}
-"""A customer's own notices (order cards carry the customer's id but go to operators)."""
+CUSTOMER_KINDS = (
+    NoticeKind.ORDER_STATUS,
+    NoticeKind.ORDER_EXPIRED,
+    NoticeKind.LATE_PAYMENT,
+    NoticeKind.REFUNDED,
+    NoticeKind.BROADCAST,
+)
+CUSTOMER_NOTICES = {"kind": {"$in": [kind.value for kind in CUSTOMER_KINDS]}}
+"""The customer's own notices: order cards carry the customer's id but go to operators,
+and an earlier version's ``star_refund`` notices become refund jobs, which need the chat."""
 PERSONAL_DELIVERY_FIELDS = ("recipientName", "phone", "note")
 
 
@@ -81,6 +89,7 @@ class Privacy:
     def __init__(
         self, store: Store, orders: Orders, conversations: Collection, lease: timedelta
     ) -> None:
+        """``conversations``: the bot's FSM collection (``FSM_COLLECTION``)."""
         self._users = store.users
         self._orders = store.orders
         self._carts = store.carts

@@ -20,8 +20,9 @@ from core.base.commands import HistoryQuery, parse
 from core.base.errors import Forbidden
 from core.catalog.commands import ProductDraft
 from core.catalog.models import Product
+from core.messaging.models import ORDER_CARDS, NoticeKind
 from core.messaging.notifications import NotificationQueue
-from core.privacy.erasure import Privacy
+from core.privacy.erasure import CUSTOMER_KINDS, Privacy
 from core.privacy.errors import DeliveryOutstanding, StaffAccount
 from core.privacy.models import ERASED
 from core.sales.commands import CartChange, DeliveryDetails, StatusUpdate
@@ -334,3 +335,10 @@ async def test_an_erasure_killed_at_every_write_completes_when_run_again(
         await _assert_erased(shop, alice)
         assert await _stock(shop, alice.tea) == stock_before + 2
     assert writes > 10  # every step of it was killed once
+
+
+def test_every_kind_of_notice_is_the_customers_or_the_operators() -> None:
+    """A new kind must be sorted: a customer's is cancelled on erasure, the rest is not."""
+    operators = ORDER_CARDS | {NoticeKind.LOW_STOCK}
+    assert set(CUSTOMER_KINDS) | operators == set(NoticeKind)
+    assert not set(CUSTOMER_KINDS) & operators
