@@ -265,7 +265,8 @@ class CoreSettings(BaseConfig):
     fsm_collection: str = Field(
         default="bot_fsm",
         pattern=r"^[A-Za-z0-9_-]{1,63}$",
-        description="Collection of the bot's conversation state in the shop's database.",
+        description="Collection of the bot's conversation state in the shop's database (every "
+        "process: erasing a customer's data deletes theirs).",
     )
 
     @field_validator("jwt_secret")
