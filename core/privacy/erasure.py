@@ -13,7 +13,10 @@ changes); each step is safe to repeat:
 2. cancel every unpaid order through ``Orders.move`` (its stock comes back through the
    restock journal), check again that no order was paid meanwhile, and that no checkout is
    half done; if one was, close the journal with nothing erased and refuse;
-3. commit: ``journal.stage: committed``; from here the erasure only goes forward;
+3. commit: ``journal.stage: committed``, and the account closed (deactivated, its sessions
+   ended: the bot and the API no longer know it, so no new order can start); from here
+   the erasure only goes forward. An order a request already under way placed before
+   that is cancelled now too, as far as it can be;
 4. anonymise the orders: every personal field of their delivery details becomes ``deleted``
    (lines, totals, payment records and charge ids stay, for the shop's accounts and
    refunds); an order paid meanwhile (it cannot be, once 2 passed, but if it were) keeps
@@ -34,6 +37,7 @@ serves: erasing is rare, and reads those collections through once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from datetime import datetime, timedelta
@@ -198,10 +202,16 @@ class Privacy:
                 await close_journal(self._users, oid, owner)
                 raise
             committed = await self._users.update_one(
-                {"_id": oid, "journal.owner": owner}, {"$set": {"journal.stage": COMMITTED}}
+                {"_id": oid, "journal.owner": owner},
+                {
+                    "$set": {"journal.stage": COMMITTED, "active": False},
+                    "$inc": {"sessionVersion": 1},
+                },
             )
             if committed.matched_count == 0:
                 raise AccountBusy()  # stalled past the lease: another process carries on
+        with contextlib.suppress(ErasureBusy):  # an order placed before the account closed
+            cancelled += await self._cancel_unpaid(oid, journal.get("by"))
         await self._anonymise_orders(oid)
         await self._notifications.update_many(
             {"userId": oid, "state": SendState.QUEUED.value, **CUSTOMER_NOTICES},

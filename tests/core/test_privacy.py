@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from dataclasses import dataclass
@@ -342,3 +343,33 @@ def test_every_kind_of_notice_is_the_customers_or_the_operators() -> None:
     operators = ORDER_CARDS | {NoticeKind.LOW_STOCK}
     assert set(CUSTOMER_KINDS) | operators == set(NoticeKind)
     assert not set(CUSTOMER_KINDS) & operators
+
+
+async def test_an_order_placed_while_the_erasure_runs_is_cancelled_and_keeps_nothing(
+    shop: Shop,
+) -> None:
+    """A checkout already under way when the customer asked (the API and the bot at once)
+    places its order between the check and the commit: it is cancelled and anonymised too,
+    and its delivery details are not saved on the closed account."""
+    alice = await _customer(shop)
+    await shop.privacy.erase(SYSTEM, alice.user.id)  # nothing pending any more ...
+    bob = await _customer(shop)
+    await shop.orders.change_status(STAFF, bob.pending.id, StatusUpdate(status="cancelled"))
+    budget = WriteBudget(100, stall_at=1)  # ... so write 1 is the commit: hold it there
+    privacy = _privacy_on(shop, dying_store(shop.store, budget, bulk=True), budget)
+    erasing = asyncio.create_task(privacy.erase(Actor.of(bob.user), bob.user.id))
+    await budget.stalled.wait()
+    courier = parse(DeliveryDetails, {**COURIER, "phone": "+44 20 7946 0960"})
+    late = await shop.checkout.place_order(bob.user.id, delivery=courier)
+    budget.resume.set()
+    report = await erasing
+
+    assert report.cancelled_orders == (late.number,)
+    stored = await shop.store.orders.find_one({"_id": late.id})
+    assert stored is not None and stored["status"] == "cancelled"
+    assert "+442079460960" not in str(stored) and "High St" not in str(stored)
+    account = await shop.store.users.find_one({"_id": bob.user.id})
+    assert account is not None and "lastDelivery" not in account
+    assert late.delivery is not None
+    await shop.delivery.remember(bob.user.id, late.delivery, clock.now())  # a settle after
+    assert "lastDelivery" not in (await shop.store.users.find_one({"_id": bob.user.id}) or {})
