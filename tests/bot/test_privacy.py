@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 (Russian texts: Cyrillic letters that look like Latin ones are meant)
 """Customers' data in the bot: what the shop keeps, deleting it after a confirmation, coming
 back as a new customer; forged buttons delete nothing."""
 
@@ -6,6 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.callbacks import EraseMyData
+from core.accounts.access import SYSTEM
+from core.accounts.commands import LanguageChoice
+from core.accounts.models import Language
+from core.sales.commands import StatusUpdate
+from core.sales.models import OrderStatus
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.chat import Customer, fill_cart, orders_of, tap
@@ -106,3 +112,27 @@ async def test_a_forged_or_foreign_confirmation_deletes_nothing(
     assert "Your data is deleted." not in alice.transcript() + bob.transcript()
     assert "Your data is deleted." in ((await tap(bob, YES)).text or "")  # Bob's own, still
     assert (await shop.users.get(alices.id)).email == alices.email
+
+
+async def test_in_russian_paid_orders_to_deliver_hold_the_deletion_back(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    alice, account = await customer("Alice")
+    await shop.users.set_language(account.id, LanguageChoice(language=Language.RU))
+    await fill_cart(shop, account, (await new_product("Tea", stock=10), 1))
+    order = await shop.checkout.place_order(account.id)
+    await shop.orders.change_status(SYSTEM, order.id, StatusUpdate(status=OrderStatus.PAID))
+
+    await alice.send("/profile")
+    shown = (await tap(alice, "🔒 Ваши данные")).text or ""
+    assert "Что магазин хранит о вас" in shown
+    asked = (await tap(alice, "Удалить мои данные")).text or ""
+    assert "Удалить ваши данные?" in asked
+    answer = await alice.press("Да, удалить мои данные")
+
+    assert answer.show_alert
+    assert answer.text == (
+        f"Ваши оплаченные заказы #{order.number} ещё не доставлены, а для доставки нужны их "
+        "данные. Попросите снова, когда они придут."
+    )
+    assert (await shop.users.get(account.id)).email == account.email
