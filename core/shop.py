@@ -22,6 +22,7 @@ from core.base import clock
 from core.base.leases import Leases
 from core.catalog.categories import Categories
 from core.catalog.currency import currency_mismatch
+from core.catalog.imports import ProductImports
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
 from core.catalog.stock import Stock
@@ -71,6 +72,7 @@ class Shop:
     throttle: Throttle
     leases: Leases
     visits: Visits
+    imports: ProductImports
 
     @classmethod
     def build(
@@ -121,6 +123,7 @@ class Shop:
         orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         payments = Payments(store, orders, outbox, settings)
+        photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
         return cls(
             settings=settings,
             client=client,
@@ -129,7 +132,7 @@ class Shop:
             accounts=Accounts(store, users, lease),
             catalog=catalog,
             categories=categories,
-            photos=ProductPhotos(store, catalog, settings.photo_max_bytes, lease),
+            photos=photos,
             carts=carts,
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
@@ -146,6 +149,7 @@ class Shop:
             throttle=throttle,
             leases=Leases(store.leases),
             visits=Visits(store),
+            imports=ProductImports(catalog, categories, photos),
         )
 
     async def recover(self, at: datetime | None = None) -> int:

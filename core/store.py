@@ -27,6 +27,12 @@ An aggregate on the embedded engine scans every document of the collection it ru
 starts from ``lookups``, a collection of exactly one document, and each ``$lookup``
 (``localField``/``foreignField`` on an indexed field) goes by an index
 (``core/sales/visits.py``).
+
+The embedded engine ignores an index's ``partialFilterExpression``: it builds the index over
+every document, so a unique partial index would refuse a second document without the
+field. A unique field that is optional is therefore a ``sparse`` unique index, and a
+document without a value leaves the field out rather than storing ``null`` (which a sparse
+index does index): ``products.sku``, ``users.telegramId``.
 """
 
 from __future__ import annotations
@@ -174,6 +180,9 @@ class Store:
                 IndexModel([("active", ASCENDING), ("price", ASCENDING)]),
                 IndexModel([("active", ASCENDING), ("name", ASCENDING)]),
                 IndexModel([("categoryId", ASCENDING), ("active", ASCENDING)]),
+                # Sparse, not partial: the embedded engine ignores partialFilterExpression
+                # (see the module's docstring); products without a SKU have no ``sku`` field.
+                IndexModel("sku", unique=True, sparse=True),
             ]
         )
         await self.photo_files.create_indexes(
