@@ -17,7 +17,7 @@ run again.
 
 The file: UTF-8 with or without a byte order mark, comma-separated (or semicolons, as Excel
 writes CSV in locales with a decimal comma: the header line tells which), a header row
-naming the columns (``COLUMNS``; case, spaces and dashes do not matter; columns the import
+naming the columns (``Column``; case, spaces and dashes do not matter; columns the import
 does not know are reported and ignored), at most ``MAX_CSV_BYTES`` and ``MAX_ROWS`` rows.
 A column left out of the file leaves that field of known products alone; in a present
 column an empty cell leaves ``name``, ``price``, ``stock`` and ``archived`` alone (a new
@@ -94,7 +94,6 @@ class Column(StrEnum):
     PHOTO = "photo"
 
 
-COLUMNS = tuple(Column)
 COLUMN_NAMES = frozenset(column.value for column in Column)
 TEXT = (Column.NAME, Column.DESCRIPTION)
 """Cells kept as written: the commands trim them, and refuse what they refuse."""
@@ -311,7 +310,7 @@ class Plan:
         return RowOutcome.UPDATED if self.changes else RowOutcome.UNCHANGED
 
 
-class Shelf:
+class CategoryNames:
     """The shop's categories, by id and by name (names are matched without case)."""
 
     def __init__(self, categories: Sequence[Category]) -> None:
@@ -328,7 +327,7 @@ class Shelf:
         if len(named) > 1:
             raise ValueError(f"{len(named)} categories are named {cell!r}; give its id")
         if not named:
-            raise ValueError(Missing.CATEGORY.message)
+            raise ValueError(f"no category is named {cell!r}")
         return named[0]
 
 
@@ -385,14 +384,14 @@ class ProductImports:
             if (earlier := first_row.setdefault(plan.sku, plan.row)) != plan.row:
                 plan.refuse(Column.SKU, f"the SKU is on row {earlier} too", "sku-repeated")
         known = await self._catalog.with_skus(plan.sku for plan in plans if plan.sku)
-        shelf = Shelf(await self._categories.all(include_inactive=True))
+        names = CategoryNames(await self._categories.all(include_inactive=True))
         digests: dict[str, str | InvalidPhoto] = {}
         for plan, row in zip(plans, sheet.rows, strict=True):
             if plan.problems or plan.sku is None:
                 continue
             plan.product = known.get(plan.sku)
             plan.product_id = plan.product.id if plan.product else None
-            fields = _fields(plan, row.cells, shelf, self._catalog.currency)
+            fields = _fields(plan, row.cells, names, self._catalog.currency)
             self._validate(plan, fields)
             await self._check_photo(plan, row.cells.get(Column.PHOTO, ""), archive, digests)
         return plans
@@ -521,22 +520,24 @@ def _wording(error: FieldError) -> tuple[str, str]:
     return error.message, error.kind
 
 
-def _fields(plan: Plan, cells: Mapping[Column, str], shelf: Shelf, currency: str) -> dict[str, Any]:
+def _fields(
+    plan: Plan, cells: Mapping[Column, str], categories: CategoryNames, currency: str
+) -> dict[str, Any]:
     """The row's cells as a command's fields (by alias); a cell that cannot be read is a
     problem of the plan and left out."""
     fields: dict[str, Any] = {}
     for column, cell in cells.items():
-        if column in (Column.SKU, Column.PHOTO) or (not cell and column in KEPT_WHEN_EMPTY):
+        if column in (Column.SKU, Column.PHOTO) or (not cell.strip() and column in KEPT_WHEN_EMPTY):
             continue
         try:
-            fields.update(_field(column, cell, shelf, currency))
+            fields.update(_field(column, cell, categories, currency))
         except ValueError as error:
             reason = Missing.CATEGORY.value if column is Column.CATEGORY else "cell"
             plan.refuse(column, str(error), reason)
     return fields
 
 
-def _field(column: Column, cell: str, shelf: Shelf, currency: str) -> dict[str, Any]:
+def _field(column: Column, cell: str, categories: CategoryNames, currency: str) -> dict[str, Any]:
     """One cell as the command field it sets, or a ``ValueError`` saying why it cannot."""
     match column:
         case Column.PRICE:
@@ -548,7 +549,7 @@ def _field(column: Column, cell: str, shelf: Shelf, currency: str) -> dict[str, 
         case Column.ARCHIVED:
             return {"active": not _flag(cell)}
         case Column.CATEGORY:
-            return {"categoryId": shelf.find(cell) if cell else None}
+            return {"categoryId": categories.find(cell) if cell else None}
         case _:
             return {column.value: cell}
 

@@ -183,7 +183,7 @@ async def test_every_problem_is_named_by_row_and_column_and_nothing_is_written(
         (15, "name", "invisible_character"),
     }
     messages = {(p.row, p.column): p.message for p in report.problems}
-    assert messages[(4, "category")] == "No such category."
+    assert messages[(4, "category")] == "no category is named 'Coffee'"
     assert messages[(6, "price")] == "USD prices have at most 2 digits after the point"
     assert messages[(10, "sku")] == "the SKU is on row 2 too"
     assert (report.rows, report.refused, report.created) == (14, 13, 1)
