@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pymongo import MongoClient
+from pymongo.collection import Collection
 
 from tests.images import image_bytes
 from tests.processes import finished
@@ -140,7 +141,7 @@ def test_import_products_checks_imports_and_says_so_in_plain_words(
     photos.write_bytes(zip_file({"tea-1.jpg": image_bytes("JPEG"), "notes.txt": b"hi"}))
     client: MongoClient[dict[str, object]]
     with MongoClient(mongo_uri) as client:
-        products = client[database].products
+        products: Collection[dict[str, object]] = client[database].products
         try:
             dry = run_cli(mongo_uri, database, "import-products", str(good), "--dry-run")
             assert dry.returncode == 0, dry.stderr
