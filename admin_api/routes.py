@@ -42,7 +42,7 @@ from core.catalog.commands import (
     ProductPatch,
     ProductQuery,
 )
-from core.catalog.imports import MAX_CSV_BYTES, MAX_ZIP_BYTES
+from core.catalog.import_files import MAX_CSV_BYTES, MAX_ZIP_BYTES
 from core.catalog.models import Category, ImportReport, Product, Shelves
 from core.catalog.photos import CONTENT_TYPES
 from core.messaging.commands import BroadcastDraft

@@ -15,41 +15,33 @@ check before the first write: the rows are not written in one transaction (Mongo
 across documents), so a killed import leaves the rows before the kill written, until it is
 run again.
 
-The file: UTF-8 with or without a byte order mark, comma-separated (or semicolons, as Excel
-writes CSV in locales with a decimal comma: the header line tells which), a header row
-naming the columns (``Column``; case, spaces and dashes do not matter; columns the import
-does not know are reported and ignored), at most ``MAX_CSV_BYTES`` and ``MAX_ROWS`` rows.
-A column left out of the file leaves that field of known products alone; in a present
+The files are read by ``core/catalog/import_files.py``: the CSV (UTF-8 with or without a
+byte order mark, commas or Excel's semicolons, a header row naming the columns, within
+``MAX_CSV_BYTES`` and ``MAX_ROWS``) and the ZIP of photos (within its limits, safe from
+bombs). A column left out of the file leaves that field of known products alone; in a present
 column an empty cell leaves ``name``, ``price``, ``stock`` and ``archived`` alone (a new
 product needs a name and a price) and clears ``description``, ``category``,
 ``low_stock_threshold`` (the shop's again); an empty ``photo`` cell looks for the SKU's own
 file in the ZIP. Photos are never removed by an import.
 
-The ZIP: at most ``MAX_ZIP_BYTES``, ``MAX_ZIP_ENTRIES`` files and ``MAX_UNCOMPRESSED_BYTES``
-once unpacked (the sizes the archive declares; a file is never read past its declared size,
-and one larger than ``PHOTO_MAX_BYTES`` is not read at all). A row's photo is the file its
-``photo`` cell names, else ``<SKU>.jpg`` (``.jpeg``, ``.png``, ``.webp``); names are matched
-without case and without folders. Each photo is checked as an upload is (``inspect``).
+A row's photo is the file its ``photo`` cell names, else ``<SKU>.jpg`` (``.jpeg``,
+``.png``, ``.webp``); names are matched without case and without folders. Each photo is
+checked as an upload is (``inspect``), and compared with the product's by its SHA-256.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
 import hashlib
-import io
 import re
-import zipfile
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
-from pathlib import PurePosixPath
 from typing import Any
 
 from bson import ObjectId
 from pydantic import TypeAdapter, ValidationError
+from pydantic.alias_generators import to_camel
 
 from core.accounts.access import Actor
 from core.accounts.models import Role
@@ -58,7 +50,8 @@ from core.base.errors import FieldError, InvalidInput, Missing
 from core.base.money import exponent
 from core.catalog.categories import Categories
 from core.catalog.commands import ImportOptions, ProductDraft, ProductPatch, Sku
-from core.catalog.errors import ImportRefused, InvalidImport, InvalidPhoto, SkuTaken
+from core.catalog.errors import ImportRefused, InvalidPhoto, SkuTaken
+from core.catalog.import_files import Column, PhotoArchive, Sheet, checked_photo, read_sheet
 from core.catalog.models import (
     Category,
     ImportedRow,
@@ -67,48 +60,13 @@ from core.catalog.models import (
     Product,
     RowOutcome,
 )
-from core.catalog.photos import ProductPhotos, inspect
+from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
 
-MAX_CSV_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 10_000
-MAX_ZIP_BYTES = 100 * 1024 * 1024
-MAX_ZIP_ENTRIES = 2_000
-MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
-PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
 TRUE, FALSE = ("true", "yes", "1"), ("false", "no", "0")
 SKU = TypeAdapter(Sku)
 
-
-class Column(StrEnum):
-    """The columns an import reads, in the order an export writes them."""
-
-    SKU = "sku"
-    NAME = "name"
-    DESCRIPTION = "description"
-    PRICE = "price"
-    STOCK = "stock"
-    CATEGORY = "category"
-    LOW_STOCK_THRESHOLD = "low_stock_threshold"
-    ARCHIVED = "archived"
-    PHOTO = "photo"
-
-
-COLUMN_NAMES = frozenset(column.value for column in Column)
-TEXT = (Column.NAME, Column.DESCRIPTION)
-"""Cells kept as written: the commands trim them, and refuse what they refuse."""
 KEPT_WHEN_EMPTY = (Column.NAME, Column.PRICE, Column.STOCK, Column.ARCHIVED)
-COLUMN_OF = {
-    "sku": Column.SKU,
-    "name": Column.NAME,
-    "description": Column.DESCRIPTION,
-    "price": Column.PRICE,
-    "stock": Column.STOCK,
-    "categoryId": Column.CATEGORY,
-    "lowStockThreshold": Column.LOW_STOCK_THRESHOLD,
-    "active": Column.ARCHIVED,
-}
-"""A command field's name (as in its errors) and the column it comes from."""
 COMPARED = {
     "name": Column.NAME,
     "description": Column.DESCRIPTION,
@@ -120,154 +78,8 @@ COMPARED = {
 }
 """The fields a row may change, as ``Product`` and ``ProductPatch`` name them, and their
 columns."""
-
-
-# -- reading the file ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Row:
-    number: int
-    cells: Mapping[Column, str]
-
-
-@dataclass(frozen=True)
-class Sheet:
-    columns: tuple[Column, ...]
-    rows: tuple[Row, ...]
-    ignored: tuple[str, ...]
-    problems: tuple[ImportProblem, ...]
-    """Rows that cannot be read at all (too many or too few cells)."""
-
-
-def read_sheet(data: bytes) -> Sheet:
-    """The rows of a CSV file, or ``InvalidImport`` saying why it cannot be read."""
-    if len(data) > MAX_CSV_BYTES:
-        raise InvalidImport("file", f"it is larger than {MAX_CSV_BYTES} bytes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise InvalidImport(
-            "file", f"line {line} is not UTF-8 text (save it as CSV UTF-8)"
-        ) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        records = [(number, record) for number, record in enumerate(reader, start=1)]
-    except csv.Error as error:
-        raise InvalidImport("file", f"line {reader.line_num} is not CSV ({error})") from None
-    filled = [(number, record) for number, record in records if any(c.strip() for c in record)]
-    if not filled:
-        raise InvalidImport("file", "it is empty")
-    (_, header), body = filled[0], filled[1:]
-    if len(body) > MAX_ROWS:
-        raise InvalidImport("file", f"it has more than {MAX_ROWS} rows")
-    places, ignored = _header(header)
-    rows: list[Row] = []
-    problems: list[ImportProblem] = []
-    for number, record in body:
-        extra = record[len(header) :]
-        if len(record) < len(header) or any(cell.strip() for cell in extra):
-            message = f"has {len(record)} cells where the header has {len(header)}"
-            problems.append(ImportProblem(row=number, column=None, message=message, reason="cells"))
-            continue
-        cells = {
-            column: record[place] if column in TEXT else record[place].strip()
-            for column, place in places.items()
-        }
-        rows.append(Row(number, cells))
-    return Sheet(tuple(places), tuple(rows), ignored, tuple(problems))
-
-
-def _header(header: list[str]) -> tuple[dict[Column, int], tuple[str, ...]]:
-    """Where each known column is, and the header cells that name none."""
-    places: dict[Column, int] = {}
-    ignored: list[str] = []
-    for place, title in enumerate(header):
-        name = re.sub(r"[\s-]+", "_", title.strip().lower())
-        if name not in COLUMN_NAMES:
-            if title.strip():
-                ignored.append(title.strip())
-            continue
-        column = Column(name)
-        if column in places:
-            raise InvalidImport("file", f"the header names the column {column} twice")
-        places[column] = place
-    if Column.SKU not in places:
-        raise InvalidImport("file", "its header has no sku column (every row needs its SKU)")
-    return places, tuple(ignored)
-
-
-# -- the ZIP of photos --------------------------------------------------------------------
-
-
-class PhotoArchive:
-    """The photos in a ZIP by file name, read one at a time, each within its declared size
-    and the photo limit."""
-
-    def __init__(self, data: bytes, max_bytes: int) -> None:
-        if len(data) > MAX_ZIP_BYTES:
-            raise InvalidImport("photos", f"the ZIP is larger than {MAX_ZIP_BYTES} bytes")
-        try:
-            self._zip = zipfile.ZipFile(io.BytesIO(data))
-            entries = self._zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-            raise InvalidImport("photos", "it is not a ZIP archive") from None
-        if len(entries) > MAX_ZIP_ENTRIES:
-            raise InvalidImport("photos", f"the ZIP has more than {MAX_ZIP_ENTRIES} files")
-        if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
-            raise InvalidImport(
-                "photos", f"the ZIP unpacks to more than {MAX_UNCOMPRESSED_BYTES} bytes"
-            )
-        self.max_bytes = max_bytes
-        self._files: dict[str, zipfile.ZipInfo] = {}
-        for entry in entries:
-            name = PurePosixPath(entry.filename.replace("\\", "/")).name
-            if entry.is_dir() or name.startswith(".") or entry.filename.startswith("__MACOSX/"):
-                continue
-            if name.upper() in self._files:
-                raise InvalidImport("photos", f"the ZIP has two files named {name}")
-            self._files[name.upper()] = entry
-
-    def names(self) -> set[str]:
-        """Every file's name (without folders), upper case."""
-        return set(self._files)
-
-    def find(self, name: str) -> str | None:
-        """The key of the file called ``name`` (any case), if there is one."""
-        return name.upper() if name.upper() in self._files else None
-
-    def find_for(self, sku: str) -> str | None:
-        """The key of the SKU's own photo, ``<SKU>.jpg`` and the like, if there is one."""
-        return next(
-            (key for ext in PHOTO_EXTENSIONS if (key := f"{sku}.{ext}".upper()) in self._files),
-            None,
-        )
-
-    def name_of(self, key: str) -> str:
-        return PurePosixPath(self._files[key].filename).name
-
-    def read(self, key: str) -> bytes:
-        """The file's bytes, or ``InvalidPhoto`` (too large, encrypted, damaged)."""
-        entry = self._files[key]
-        if entry.file_size > self.max_bytes:
-            raise InvalidPhoto(f"it is larger than {self.max_bytes} bytes")
-        if entry.flag_bits & 0x1:
-            raise InvalidPhoto("it is encrypted")
-        try:
-            with self._zip.open(entry) as stream:
-                return stream.read(self.max_bytes + 1)
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, ValueError):
-            raise InvalidPhoto("it cannot be unpacked from the ZIP") from None
-
-
-def checked_photo(archive: PhotoArchive, key: str) -> str:
-    """The SHA-256 of a photo in the archive that passes the upload's checks."""
-    data = archive.read(key)
-    inspect(data, archive.max_bytes)
-    return hashlib.sha256(data).hexdigest()
+COLUMN_OF = {to_camel(name): column for name, column in COMPARED.items()} | {"sku": Column.SKU}
+"""A command field's name as its errors give it, and the column it comes from."""
 
 
 # -- checking rows against the catalog ----------------------------------------------------

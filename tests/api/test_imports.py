@@ -6,7 +6,7 @@ from __future__ import annotations
 import aiohttp
 
 from core.accounts.models import Role
-from core.catalog.imports import MAX_CSV_BYTES
+from core.catalog.import_files import MAX_CSV_BYTES
 from tests.api.client import Api
 from tests.api.world import NewAccount
 from tests.images import image_bytes

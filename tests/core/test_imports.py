@@ -13,7 +13,7 @@ from core.accounts.access import SYSTEM, Actor
 from core.accounts.models import Role
 from core.base import clock
 from core.base.errors import Forbidden
-from core.catalog import imports
+from core.catalog import import_files
 from core.catalog.categories import Categories
 from core.catalog.commands import CategoryDraft, ImportOptions, ProductPatch
 from core.catalog.errors import ImportRefused, InvalidImport
@@ -270,10 +270,10 @@ async def test_a_file_that_cannot_be_read_is_refused_whole(
 async def test_a_file_past_its_limits_is_refused_before_a_row_is_checked(
     shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rows = [[f"S-{n}", "Tea", "", "1", 1, "", "", ""] for n in range(imports.MAX_ROWS + 1)]
-    with pytest.raises(InvalidImport, match=f"more than {imports.MAX_ROWS} rows"):
+    rows = [[f"S-{n}", "Tea", "", "1", 1, "", "", ""] for n in range(import_files.MAX_ROWS + 1)]
+    with pytest.raises(InvalidImport, match=f"more than {import_files.MAX_ROWS} rows"):
         await shop.imports.run(SYSTEM, csv_file(*rows), DRY)
-    monkeypatch.setattr(imports, "MAX_CSV_BYTES", 100)
+    monkeypatch.setattr(import_files, "MAX_CSV_BYTES", 100)
     with pytest.raises(InvalidImport, match="larger than 100 bytes"):
         await shop.imports.run(SYSTEM, csv_file(*rows[:10]), DRY)
 
@@ -371,10 +371,10 @@ async def test_a_zip_bomb_is_refused_before_it_is_unpacked(
     sheet = csv_file(["A-1", "Tea", "", "1", 1, "", "", ""])
     zeros = zip_file({"A-1.jpg": b"\0" * 2_000_000})  # 2 MB of zeros in about 2 KB
     assert len(zeros) < 10_000
-    monkeypatch.setattr(imports, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
+    monkeypatch.setattr(import_files, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
     with pytest.raises(InvalidImport, match="unpacks to more than 1000000 bytes"):
         await shop.imports.run(SYSTEM, sheet, DRY, zeros)
-    monkeypatch.setattr(imports, "MAX_ZIP_ENTRIES", 3)
+    monkeypatch.setattr(import_files, "MAX_ZIP_ENTRIES", 3)
     many = zip_file({f"{n}.jpg": b"x" for n in range(4)})
     with pytest.raises(InvalidImport, match="more than 3 files") as refused:
         await shop.imports.run(SYSTEM, sheet, DRY, many)
