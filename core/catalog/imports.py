@@ -199,20 +199,22 @@ class ProductImports:
         names = CategoryNames(await self._categories.all(include_inactive=True))
         digests: dict[str, str | InvalidPhoto] = {}
         for plan, row in zip(plans, sheet.rows, strict=True):
-            if plan.problems or plan.sku is None:
-                continue
-            plan.product = known.get(plan.sku)
+            plan.product = known.get(plan.sku) if plan.sku else None
             plan.product_id = plan.product.id if plan.product else None
             fields = _fields(plan, row.cells, names, self._catalog.currency)
             self._validate(plan, fields)
-            await self._check_photo(plan, row.cells.get(Column.PHOTO, ""), archive, digests)
+            if plan.sku is not None:
+                await self._check_photo(plan, row.cells.get(Column.PHOTO, ""), archive, digests)
         return plans
 
     def _validate(self, plan: Plan, fields: dict[str, Any]) -> None:
-        """The row's fields through the command an edit in the API would use."""
+        """The row's fields through the command an edit in the API would use (a row without
+        a SKU: each cell alone, as an edit's)."""
         unreadable = {problem.column for problem in plan.problems}
         try:
-            if plan.product is None:
+            if plan.sku is None:
+                parse(ProductPatch, fields)
+            elif plan.product is None:
                 plan.draft = parse(ProductDraft, {**fields, "sku": plan.sku})
             else:
                 patch = parse(ProductPatch, fields)

@@ -26,7 +26,7 @@ from core.messaging.notifications import NotificationQueue
 from core.sales.outbox import Outbox
 from core.shop import Shop
 from core.store import Store
-from tests.core.crashes import LEASE, Killed, dying_store
+from tests.core.crashes import LEASE, Killed, WriteBudget, dying_store
 from tests.factories import NewProduct
 from tests.images import image_bytes
 from tests.sheets import csv_file, zip_file
@@ -158,7 +158,7 @@ async def test_every_problem_is_named_by_row_and_column_and_nothing_is_written(
         ["NEW-1", "", "", "", 1, "", "", ""],  # a new product without name and price
         ["OK-1", "Twice", "", "1.00", 1, "", "", ""],  # SKU repeated
         ["bad sku!", "Tea", "", "1.00", 1, "", "", ""],  # not a SKU
-        ["", "Tea", "", "1.00", 1, "", "", ""],  # no SKU
+        ["", "Tea", "", "1.00", -1, "", "", ""],  # no SKU, and its other cells still checked
         ["OLD-1", "Old", "", "", "lots", "", "maybe", ""],  # stock and archived unreadable
         ["SHORT-1", "Tea"],  # too few cells
         ["N-1", "Bell\u0007", "", "1.00", 1, "", "", ""],  # a control character
@@ -177,6 +177,7 @@ async def test_every_problem_is_named_by_row_and_column_and_nothing_is_written(
         (10, "sku", "sku-repeated"),
         (11, "sku", "sku"),
         (12, "sku", "missing"),
+        (12, "stock", "greater_than_equal"),
         (13, "stock", "cell"),
         (13, "archived", "cell"),
         (14, None, "cells"),
@@ -481,3 +482,22 @@ async def test_an_import_killed_at_any_write_run_again_ends_as_one_run(
         assert final.unchanged == 4, writes
         writes += 1
     assert kills >= 8  # creates, a category settle, updates, photo writes
+
+
+async def test_an_import_that_finds_its_new_skus_taken_meanwhile_edits_them(
+    shop: Shop,
+) -> None:
+    """Another import of the file runs to its end between this one's check and its first
+    write: each create finds its SKU taken and edits that product instead."""
+    await tea_shelf(shop)
+    await shop.imports.run(SYSTEM, GOOD, APPLY)
+    alone = await catalog_state(shop)
+    await shop.store.products.delete_many({})
+
+    store = dying_store(shop.store, WriteBudget(1_000))
+    other = shop.imports.run(SYSTEM, GOOD, APPLY)
+    store.products.before_first_write = lambda: other  # type: ignore[attr-defined]
+    late = await imports_on(shop, store).run(SYSTEM, GOOD, APPLY)
+    assert late.created == 3  # as checked
+    assert await shop.store.products.count_documents({}) == 3
+    assert await catalog_state(shop) == alone
