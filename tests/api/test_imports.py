@@ -9,7 +9,7 @@ from core.accounts.models import Role
 from core.catalog.import_files import MAX_CSV_BYTES
 from tests.api.client import Api
 from tests.api.world import NewAccount
-from tests.images import image_bytes
+from tests.images import image_bytes, noise_bytes
 from tests.sheets import csv_file, zip_file
 
 URL = "/api/imports/products"
@@ -146,3 +146,25 @@ async def test_skus_in_the_api(api: Api, new_account: NewAccount) -> None:
     assert (cleared.status, cleared.body["sku"]) == (200, None)
     moved = await api.patch(mate, json={"sku": "tea-1"}, token=admin.token)
     assert (moved.status, moved.body["sku"]) == (200, "TEA-1")
+
+
+async def test_a_catalog_of_fifty_products_with_photos_in_one_request(
+    api: Api, new_account: NewAccount
+) -> None:
+    admin = await new_account(Role.ADMIN)
+    category = await api.post("/api/categories", json={"name": "Tea"}, token=admin.token)
+    rows, files = [], {}
+    for n in range(50):
+        sku = f"TEA-{n:02d}"
+        rows.append([sku, f"Tea {n}", "", f"{n + 1}.99", 10, "Tea", "", ""])
+        files[f"{sku}.jpg"] = noise_bytes("JPEG", (240, 180))  # tens of KB each
+    photos = zip_file(files)
+    assert len(photos) > 1_000_000
+    reply = await api.post(URL, data=form(csv_file(*rows), photos), token=admin.token)
+    assert (reply.status, reply.body["created"], reply.body["problems"]) == (200, 50, [])
+    listed = await api.get(f"/api/products?category={category.body['id']}&limit=100")
+    assert listed.body["total"] == 50
+    assert all(p["photo"]["contentType"] == "image/jpeg" for p in listed.body["items"])
+    tea_7 = next(p for p in listed.body["items"] if p["sku"] == "TEA-07")
+    served = await api.get(f"/api/products/{tea_7['id']}/photo")
+    assert served.body == files["TEA-07.jpg"]
