@@ -80,8 +80,8 @@ class Catalog:
             exclude_none=True,
             exclude={"stock_delta", "expected_version", "category_id"},
         )
-        cleared = {f for f in ("sku", "low_stock_threshold") if f in patch.model_fields_set}
-        if "low_stock_threshold" in cleared and patch.low_stock_threshold is None:
+        cleared = {f for f in patch.model_fields_set if getattr(patch, f) is None}
+        if "low_stock_threshold" in cleared:
             changes["lowStockThreshold"] = None
         moves = "category_id" in patch.model_fields_set
         if moves:
@@ -91,7 +91,7 @@ class Catalog:
             "$set": {**changes, "updatedAt": clock.now()},
             "$inc": {"version": 1},
         }
-        if "sku" in cleared and patch.sku is None:
+        if "sku" in cleared:
             update["$unset"] = {"sku": ""}  # absent, not null: the unique index is sparse
         if patch.expected_version is not None:
             query["version"] = patch.expected_version
