@@ -46,7 +46,7 @@ from pydantic.alias_generators import to_camel
 from core.accounts.access import Actor
 from core.accounts.models import Role
 from core.base.commands import parse
-from core.base.errors import FieldError, InvalidInput, Missing
+from core.base.errors import FieldError, InvalidInput, Missing, NotFound
 from core.base.money import exponent
 from core.catalog.categories import Categories
 from core.catalog.commands import ImportOptions, ProductDraft, ProductPatch, Sku
@@ -204,7 +204,8 @@ class ProductImports:
             fields = _fields(plan, row.cells, names, self._catalog.currency)
             self._validate(plan, fields)
             if plan.sku is not None:
-                await self._check_photo(plan, row.cells.get(Column.PHOTO, ""), archive, digests)
+                cell = row.cells.get(Column.PHOTO, "")
+                await self._check_photo(plan, plan.sku, cell, archive, digests)
         return plans
 
     def _validate(self, plan: Plan, fields: dict[str, Any]) -> None:
@@ -237,21 +238,21 @@ class ProductImports:
     async def _check_photo(
         self,
         plan: Plan,
+        sku: str,
         cell: str,
         archive: PhotoArchive | None,
         digests: dict[str, str | InvalidPhoto],
     ) -> None:
         """Find the row's photo in the archive and check it (each file once); note whether
         it differs from the product's."""
-        assert plan.sku is not None
         if cell:
             plan.photo = archive.find(cell) if archive else None
             if plan.photo is None:
-                where = "the ZIP of photos" if archive else "this import: no ZIP of photos"
-                plan.refuse(Column.PHOTO, f"there is no {cell} in {where}", "no-photo")
+                missing = "no ZIP of photos was given" if archive is None else "the ZIP has none"
+                plan.refuse(Column.PHOTO, f"names {cell}, but {missing}", "no-photo")
                 return
         elif archive is not None:
-            plan.photo = archive.find_for(plan.sku)
+            plan.photo = archive.find_for(sku)
         if plan.photo is None or archive is None:
             return
         if plan.photo not in digests:
@@ -271,7 +272,10 @@ class ProductImports:
             return True
         if product.photo.sha256 is not None:
             return product.photo.sha256 != digest
-        current = await self._photos.content(product.photo)  # uploaded before digests
+        try:
+            current = await self._photos.content(product.photo)  # uploaded before digests
+        except NotFound:  # replaced since it was read
+            return True
         return hashlib.sha256(current).hexdigest() != digest
 
     async def _write(self, actor: Actor, plan: Plan, archive: PhotoArchive | None) -> None:

@@ -361,7 +361,7 @@ async def test_a_photo_that_is_not_fit_refuses_its_row(shop: Shop, new_product: 
     assert messages[0] == "OLD-1.png: send a JPEG, PNG or WebP image"
     assert messages[1] == f"BIG-1.jpg: it is larger than {shop_max} bytes"
     assert messages[2] == "HALF-1.png: it is not a readable PNG image"
-    assert messages[3] == "there is no gone.jpg in the ZIP of photos"
+    assert messages[3] == "names gone.jpg, but the ZIP has none"
     assert report.created == 0 and await shop.store.products.count_documents({}) == 1
     assert (await shop.catalog.get(old.id)).photo == kept.photo
 
@@ -501,3 +501,26 @@ async def test_an_import_that_finds_its_new_skus_taken_meanwhile_edits_them(
     assert late.created == 3  # as checked
     assert await shop.store.products.count_documents({}) == 3
     assert await catalog_state(shop) == alone
+
+
+async def test_a_photo_uploaded_before_digests_is_compared_by_its_content(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    old = await new_product(name="Old", sku="OLD-1")
+    same, other = image_bytes("PNG", (6, 6)), image_bytes("PNG", (7, 7))
+    await shop.photos.attach(SYSTEM, old.id, same)
+    await shop.store.products.update_one({"_id": old.id}, {"$unset": {"photo.sha256": ""}})
+    sheet = csv_file(["OLD-1", "Old", "", "", "", "", "", ""])
+    kept = await shop.imports.run(SYSTEM, sheet, APPLY, zip_file({"OLD-1.png": same}))
+    assert kept.unchanged == 1
+    swapped = await shop.imports.run(SYSTEM, sheet, APPLY, zip_file({"OLD-1.png": other}))
+    assert [row.changes for row in swapped.results] == [("photo",)]
+    assert await shop.photos.content(await shop.photos.photo_of(old.id)) == other
+
+
+async def test_a_photo_named_without_a_zip_refuses_its_row(shop: Shop) -> None:
+    sheet = csv_file(["A-1", "Tea", "", "1", 1, "", "", "tea.jpg"])
+    report = await shop.imports.run(SYSTEM, sheet, DRY)
+    assert [(p.column, p.message) for p in report.problems] == [
+        ("photo", "names tea.jpg, but no ZIP of photos was given")
+    ]
