@@ -45,12 +45,17 @@ class Column(StrEnum):
     CATEGORY = "category"
     LOW_STOCK_THRESHOLD = "low_stock_threshold"
     ARCHIVED = "archived"
+    ACTIVE = "active"
+    """``archived`` the other way round, as an export writes it; one or the other."""
     PHOTO = "photo"
 
 
 COLUMN_NAMES = frozenset(column.value for column in Column)
 TEXT = (Column.NAME, Column.DESCRIPTION)
 """Cells kept as written: the commands trim them, and refuse what they refuse."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell beginning with one of these is written by an export with a ``'`` before it, so
+no spreadsheet runs it as a formula; an import drops that ``'`` again."""
 
 
 # -- reading the file ---------------------------------------------------------------------
@@ -104,7 +109,7 @@ def read_sheet(data: bytes) -> Sheet:
             problems.append(ImportProblem(row=number, column=None, message=message, reason="cells"))
             continue
         cells = {
-            column: record[place] if column in TEXT else record[place].strip()
+            column: _unquoted(record[place] if column in TEXT else record[place].strip())
             for column, place in places.items()
         }
         rows.append(Row(number, cells))
@@ -125,9 +130,16 @@ def _header(header: list[str]) -> tuple[dict[Column, int], tuple[str, ...]]:
         if column in places:
             raise InvalidImport("file", f"the header names the column {column} twice")
         places[column] = place
+    if Column.ARCHIVED in places and Column.ACTIVE in places:
+        raise InvalidImport("file", "give the column archived or active, not both")
     if Column.SKU not in places:
         raise InvalidImport("file", "its header has no sku column (every row needs its SKU)")
     return places, tuple(ignored)
+
+
+def _unquoted(cell: str) -> str:
+    """``cell`` without the ``'`` an export puts before what looks like a formula."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 # -- the ZIP of photos --------------------------------------------------------------------

@@ -66,7 +66,7 @@ from core.catalog.products import Catalog
 TRUE, FALSE = ("true", "yes", "1"), ("false", "no", "0")
 SKU = TypeAdapter(Sku)
 
-KEPT_WHEN_EMPTY = (Column.NAME, Column.PRICE, Column.STOCK, Column.ARCHIVED)
+KEPT_WHEN_EMPTY = (Column.NAME, Column.PRICE, Column.STOCK, Column.ARCHIVED, Column.ACTIVE)
 COMPARED = {
     "name": Column.NAME,
     "description": Column.DESCRIPTION,
@@ -366,6 +366,8 @@ def _field(column: Column, cell: str, categories: CategoryNames, currency: str) 
             return {"lowStockThreshold": _whole_number(cell) if cell else None}
         case Column.ARCHIVED:
             return {"active": not _flag(cell)}
+        case Column.ACTIVE:
+            return {"active": _flag(cell)}
         case Column.CATEGORY:
             return {"categoryId": categories.find(cell) if cell else None}
         case _:

@@ -524,3 +524,50 @@ async def test_a_photo_named_without_a_zip_refuses_its_row(shop: Shop) -> None:
     assert [(p.column, p.message) for p in report.problems] == [
         ("photo", "names tea.jpg, but no ZIP of photos was given")
     ]
+
+
+async def test_a_products_export_with_skus_imports_as_it_was_written(shop: Shop) -> None:
+    """The columns of ``GET /api/exports/products.csv``: the ones the import does not know
+    are ignored, ``active`` stands for ``archived``, and the ``'`` an export puts before a
+    text that looks like a formula is dropped."""
+    await tea_shelf(shop)
+    header = [
+        "id",
+        "sku",
+        "name",
+        "description",
+        "category_id",
+        "category",
+        "currency",
+        "price_minor",
+        "price",
+        "stock",
+        "low_stock_threshold",
+        "low_stock",
+        "active",
+        "created_at",
+        "updated_at",
+    ]
+    row = ["0" * 24, "E-1", "'=Tea", "'-strong", "", "Tea", "USD", "650", "6.50", "4", "2"]
+    sheet = csv_file([*row, "true", "false", "2030-01-31T21:30:00+03:00", ""], header=header)
+    report = await shop.imports.run(SYSTEM, sheet, APPLY)
+    assert report.ignored_columns == (
+        "id",
+        "category_id",
+        "currency",
+        "price_minor",
+        "low_stock",
+        "created_at",
+        "updated_at",
+    )
+    product = (await shop.catalog.with_skus(["E-1"]))["E-1"]
+    assert (product.name, product.description, product.price, product.stock) == (
+        "=Tea",
+        "-strong",
+        650,
+        4,
+    )
+    assert (product.active, product.low_stock_threshold) == (False, 2)
+    both = csv_file(["E-1", "yes", "no"], header=("sku", "archived", "active"))
+    with pytest.raises(InvalidImport, match="archived or active, not both"):
+        await shop.imports.run(SYSTEM, both, DRY)
