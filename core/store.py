@@ -33,6 +33,10 @@ every document, so a unique partial index would refuse a second document without
 field. A unique field that is optional is therefore a ``sparse`` unique index, and a
 document without a value leaves the field out rather than storing ``null`` (which a sparse
 index does index): ``products.sku``, ``users.telegramId``.
+
+On the embedded engine a ``$in`` takes time in proportion to its values times the
+documents it matches: 10,000 SKUs among 10,000 products took 10 s in one query and about
+1 s in queries of 500 (or of 100: no faster). ``Catalog.with_skus`` asks 500 at a time.
 """
 
 from __future__ import annotations

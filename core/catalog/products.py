@@ -29,6 +29,9 @@ from core.catalog.models import Product
 from core.catalog.stock_alerts import StockAlerts
 from core.store import Store, find_page, update_and_fetch
 
+SKU_BATCH = 500
+"""SKUs asked for in one query."""
+
 SORTS: dict[ProductSort, list[tuple[str, int]]] = {
     ProductSort.NEWEST: [("createdAt", -1), ("_id", -1)],
     ProductSort.PRICE_ASC: [("price", 1), ("_id", 1)],
@@ -132,9 +135,14 @@ class Catalog:
         return {doc["_id"]: Product.model_validate(doc) for doc in await cursor.to_list()}
 
     async def with_skus(self, skus: Iterable[str]) -> dict[str, Product]:
-        """The products with these SKUs (stored upper case), archived ones included, by SKU."""
-        cursor = self._products.find({"sku": {"$in": list(skus)}})
-        return {doc["sku"]: Product.model_validate(doc) for doc in await cursor.to_list()}
+        """The products with these SKUs (stored upper case), archived ones included, by SKU;
+        asked ``SKU_BATCH`` at a time (see ``core/store.py`` on ``$in``)."""
+        wanted, found = list(skus), {}
+        for start in range(0, len(wanted), SKU_BATCH):
+            batch = wanted[start : start + SKU_BATCH]
+            async for document in self._products.find({"sku": {"$in": batch}}):
+                found[document["sku"]] = Product.model_validate(document)
+        return found
 
     async def list(self, query: ProductQuery, *, viewer: Actor | None = None) -> Page[Product]:
         """A page of products; archived ones only for staff who ask for them."""
