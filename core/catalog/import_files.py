@@ -32,6 +32,8 @@ MAX_ZIP_BYTES = 100 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2_000
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "webp")
+END_OF_CENTRAL_DIRECTORY = b"PK\x05\x06"
+END_RECORD_SEARCH = 22 + 0xFFFF  # the record, and a comment of at most 64 KiB after it
 
 
 class Column(StrEnum):
@@ -53,6 +55,9 @@ class Column(StrEnum):
 COLUMN_NAMES = frozenset(column.value for column in Column)
 TEXT = (Column.NAME, Column.DESCRIPTION)
 """Cells kept as written: the commands trim them, and refuse what they refuse."""
+DELIMITERS = (",", ";", "\t")
+"""Commas; semicolons, as Excel writes CSV where the decimal point is a comma; tabs, as a
+spreadsheet copied as text is. The header line's most frequent one is the file's."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A text cell beginning with one of these is written by an export with a ``'`` before it, so
 no spreadsheet runs it as a formula; an import drops that ``'`` again."""
@@ -87,7 +92,7 @@ def read_sheet(data: bytes) -> Sheet:
             "file", f"line {line} is not UTF-8 text (save it as CSV UTF-8)"
         ) from None
     first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = max(DELIMITERS, key=first_line.count)  # the first of equals: a comma
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         records = [(number, record) for number, record in enumerate(reader, start=1)]
@@ -152,13 +157,16 @@ class PhotoArchive:
     def __init__(self, data: bytes, max_bytes: int) -> None:
         if len(data) > MAX_ZIP_BYTES:
             raise InvalidImport("photos", f"the ZIP is larger than {MAX_ZIP_BYTES} bytes")
+        too_many = InvalidImport("photos", f"the ZIP has more than {MAX_ZIP_ENTRIES} files")
+        if _declared_entries(data) > MAX_ZIP_ENTRIES:
+            raise too_many  # before zipfile reads an entry for each into memory
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
             entries = self._zip.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
             raise InvalidImport("photos", "it is not a ZIP archive") from None
         if len(entries) > MAX_ZIP_ENTRIES:
-            raise InvalidImport("photos", f"the ZIP has more than {MAX_ZIP_ENTRIES} files")
+            raise too_many
         if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
             raise InvalidImport(
                 "photos", f"the ZIP unpacks to more than {MAX_UNCOMPRESSED_BYTES} bytes"
@@ -211,6 +219,15 @@ def checked_photo(archive: PhotoArchive, key: str) -> str:
     data = archive.read(key)
     inspect(data, archive.max_bytes)
     return hashlib.sha256(data).hexdigest()
+
+
+def _declared_entries(data: bytes) -> int:
+    """How many files the ZIP's end record says it has (0 without one: ``zipfile`` then
+    refuses it). A ZIP64 archive says 0xFFFF here, more than an import takes anyway."""
+    end = data.rfind(END_OF_CENTRAL_DIRECTORY, max(0, len(data) - END_RECORD_SEARCH))
+    if end < 0 or end + 12 > len(data):
+        return 0
+    return int.from_bytes(data[end + 10 : end + 12], "little")
 
 
 def _base_name(entry: zipfile.ZipInfo) -> str:

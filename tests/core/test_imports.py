@@ -574,3 +574,22 @@ async def test_a_products_export_with_skus_imports_as_it_was_written(shop: Shop)
     both = csv_file(["E-1", "yes", "no"], header=("sku", "archived", "active"))
     with pytest.raises(InvalidImport, match="archived or active, not both"):
         await shop.imports.run(SYSTEM, both, DRY)
+
+
+async def test_a_zip_that_claims_too_many_files_is_refused_before_they_are_read(
+    shop: Shop,
+) -> None:
+    small = zip_file({"A-1.png": image_bytes()})
+    end = small.rindex(b"PK\x05\x06")
+    claims = small[: end + 10] + (0xFFFF).to_bytes(2, "little") + small[end + 12 :]
+    sheet = csv_file(["A-1", "Tea", "", "1", 1, "", "", ""])
+    with pytest.raises(InvalidImport, match=f"more than {import_files.MAX_ZIP_ENTRIES} files"):
+        await shop.imports.run(SYSTEM, sheet, DRY, claims)
+    assert (await shop.imports.run(SYSTEM, sheet, DRY, small)).problems == ()
+
+
+async def test_tab_separated_text_is_read_too(shop: Shop) -> None:
+    sheet = csv_file(["T-1", "Tea, green", "2.00"], header=("sku", "name", "price"), delimiter="\t")
+    report = await shop.imports.run(SYSTEM, sheet, APPLY)
+    assert report.created == 1
+    assert (await shop.catalog.with_skus(["T-1"]))["T-1"].name == "Tea, green"
