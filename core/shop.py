@@ -22,6 +22,7 @@ from core.base import clock
 from core.base.leases import Leases
 from core.catalog.categories import Categories
 from core.catalog.currency import currency_mismatch
+from core.catalog.imports import ProductImports
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
 from core.catalog.stock import Stock
@@ -73,6 +74,7 @@ class Shop:
     leases: Leases
     visits: Visits
     privacy: Privacy
+    imports: ProductImports
 
     @classmethod
     def build(
@@ -123,6 +125,7 @@ class Shop:
         orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         payments = Payments(store, orders, outbox, settings)
+        photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
         return cls(
             settings=settings,
             client=client,
@@ -131,7 +134,7 @@ class Shop:
             accounts=Accounts(store, users, lease),
             catalog=catalog,
             categories=categories,
-            photos=ProductPhotos(store, catalog, settings.photo_max_bytes, lease),
+            photos=photos,
             carts=carts,
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
@@ -149,6 +152,7 @@ class Shop:
             leases=Leases(store.leases),
             visits=Visits(store),
             privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
+            imports=ProductImports(catalog, categories, photos),
         )
 
     async def recover(self, at: datetime | None = None) -> int:
