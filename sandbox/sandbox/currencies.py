@@ -4,7 +4,8 @@ Telegram publishes the supported currencies in ``core.telegram.org/bots/payments
 ``exp`` (digits after the decimal point) and ``min_amount``/``max_amount`` in minor units, about
 US$1 and US$10,000 at the day's exchange rate. The sandbox keeps the exponents of the common ones
 and limits copied from that file (they drift with exchange rates: treat them as approximate). A
-total outside the limits is refused with "CURRENCY_TOTAL_AMOUNT_INVALID".
+total outside the limits is refused with "CURRENCY_TOTAL_AMOUNT_INVALID"; a currency Telegram
+does not take at all (``SUPPORTED``, the codes of that file) with "CURRENCY_INVALID".
 """
 
 from dataclasses import dataclass
@@ -46,3 +47,14 @@ CURRENCIES: dict[str, Currency] = {
     "KRW": Currency(0, 1_119, 11_190_001),
     "VND": Currency(0, 23_084, 230_840_500),
 }
+
+SUPPORTED = frozenset(
+    """
+    AED AFN ALL AMD ARS AUD AZN BAM BDT BGN BHD BND BOB BRL BYN CAD CHF CLP CNY COP CRC CZK
+    DKK DOP DZD EGP ETB EUR GBP GEL GHS GTQ HKD HNL HRK HUF IDR ILS INR IQD ISK JMD JOD JPY
+    KES KGS KRW KZT LBP LKR MAD MDL MMK MNT MOP MUR MVR MXN MYR MZN NGN NIO NOK NPR NZD PAB
+    PEN PHP PKR PLN PYG QAR RON RSD RUB SAR SEK SGD SYP THB TJS TRY TTD TWD TZS UAH UGX USD
+    UYU UZS VEF VND YER ZAR
+    """.split()
+) | {STARS}
+"""The currencies Telegram's ``currencies.json`` lists, and Stars."""
