@@ -1,13 +1,15 @@
 """The payment methods of the Bot API: sendInvoice, createInvoiceLink, answerPreCheckoutQuery,
 refundStarPayment, getStarTransactions.
 
-sendInvoice is checked in the order Telegram checks it, with its texts: the Bot API server's own
-(``parameter "title" is required``, "can't parse prices JSON object"...), TDLib's ("total price
-must be positive"...) and Telegram's (``INVOICE_PAYLOAD_INVALID``,
-``CURRENCY_INVALID`` for a currency Telegram does not take, ``CURRENCY_TOTAL_AMOUNT_INVALID``,
-``PAYMENT_PROVIDER_INVALID`` for a currency other than Stars without a provider token or with
-one the sandbox was told to refuse (``Payments.refuse_provider_token``), ``STARS_INVOICE_INVALID`` for Stars with a provider token or several
-prices, ``REPLY_MARKUP_BUY_EMPTY`` when a given keyboard does not start with a Pay button).
+sendInvoice (and createInvoiceLink) is checked in the order Telegram checks it, with its texts:
+the Bot API server's own (``parameter "title" is required``, "can't parse prices JSON
+object"...), TDLib's ("total price must be positive"...) and Telegram's
+(``INVOICE_PAYLOAD_INVALID``, ``CURRENCY_INVALID`` for a currency Telegram does not take,
+``CURRENCY_TOTAL_AMOUNT_INVALID``, ``PAYMENT_PROVIDER_INVALID`` for a currency other than Stars
+without a provider token or with one the sandbox was told to refuse
+(``Payments.refuse_provider_token``), ``STARS_INVOICE_INVALID`` for Stars with a provider token
+or several prices, ``REPLY_MARKUP_BUY_EMPTY`` when a given keyboard does not start with a Pay
+button).
 ``TITLE_INVALID`` and ``DESCRIPTION_INVALID`` come from a third-party reference, not Telegram.
 The user's side of paying is :mod:`sandbox.payments`.
 """

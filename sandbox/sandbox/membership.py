@@ -35,7 +35,7 @@ _ADMIN_RIGHTS = (
     "can_delete_stories",
     "can_send_welcome_messages",
 )
-_SEND_RIGHTS = (
+_MEMBER_RIGHTS = (
     "can_send_messages",
     "can_send_audios",
     "can_send_documents",
@@ -46,7 +46,14 @@ _SEND_RIGHTS = (
     "can_send_polls",
     "can_send_other_messages",
     "can_add_web_page_previews",
+    "can_react_to_messages",
+    "can_edit_tag",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
 )
+"""A restricted member's rights, all withheld from the bot here."""
 
 
 def check_status(group: Group, status: str) -> None:
@@ -94,7 +101,7 @@ def bot_member(group: Group, bot: User) -> dict[str, Any]:
             member["can_pin_messages"] = True
     elif group.bot_status == "restricted":
         member.update(
-            {"is_member": True, "until_date": 0, "can_pin_messages": False},
-            **dict.fromkeys(_SEND_RIGHTS, False),
+            {"is_member": True, "until_date": 0},
+            **dict.fromkeys(_MEMBER_RIGHTS, False),
         )
     return member

@@ -1,0 +1,83 @@
+"""The database (answers, write concern, indexes, prices in the shop's currency) and the
+secret that signs staff sign-ins, judged by core's rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pymongo.errors import PyMongoError
+
+from bot.doctor.checks import Check, failed, ok, warning
+from core.accounts.tokens import secret_strength
+from core.catalog.currency import currency_mismatch
+from core.config import CoreSettings
+from core.store import Store, connect, durability
+
+NEW_SECRET = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105
+
+
+async def database(settings: CoreSettings, uri: str) -> list[Check]:
+    """Ping with ``MONGODB_TIMEOUT_SECONDS``, then the write concern, the indexes and the
+    prices' currency; reads only."""
+    client = connect(
+        uri,
+        settings.mongodb_write_concern,
+        timedelta(seconds=settings.mongodb_timeout_seconds),
+    )
+    where = "the embedded database" if settings.mongodb_uri is None else "MONGODB_URI"
+    try:
+        try:
+            found = await durability(client, settings.mongodb_write_concern)
+        except PyMongoError as error:
+            return [
+                failed(
+                    f"{where} does not answer within {settings.mongodb_timeout_seconds:g} s "
+                    f"({type(error).__name__}: {str(error).split(',')[0]})",
+                    "start the database, or correct MONGODB_URI (host, port, user, password)",
+                )
+            ]
+        checks = [
+            ok(f"{where} answers; {found.summary}")
+            if found.advice is None
+            else (failed if found.unacknowledged else warning)(
+                f"{where} answers; {found.summary}", found.advice
+            )
+        ]
+        if settings.mongodb_uri is None:
+            checks.append(
+                warning(
+                    "the embedded database (mongo-java-server) is for trying the shop",
+                    "run MongoDB in production and set MONGODB_URI (docker-compose.yml does)",
+                )
+            )
+        store = Store.of(client[settings.mongodb_database])
+        missing = await store.missing_indexes()
+        declared = sum(len(models) for _, models in store.indexes())
+        checks.append(
+            warning(
+                f"database {settings.mongodb_database!r} lacks {len(missing)} of the shop's "
+                f"{declared} indexes: {'; '.join(missing)}",
+                "start the API or the bot once: they create them",
+            )
+            if missing
+            else ok(
+                f"database {settings.mongodb_database!r} has all {declared} of the shop's indexes"
+            )
+        )
+        if problem := await currency_mismatch(store, settings.shop_currency):
+            checks.append(failed(problem, "no process starts until the prices are converted"))
+        return checks
+    finally:
+        await client.close()
+
+
+def jwt_secret(settings: CoreSettings) -> Check:
+    strength = secret_strength(settings.jwt_secret.get_secret_value())
+    fix = f"set JWT_SECRET in .env to the output of {NEW_SECRET} (everyone signs in again)"
+    if strength.guessable:
+        return failed(
+            f"JWT_SECRET is guessable ({strength.problem}): anyone could sign in as staff", fix
+        )
+    if strength.problem is not None:
+        return warning(f"JWT_SECRET is weak ({strength.problem})", fix)
+    return ok(f"JWT_SECRET is strong (about {strength.bits} bits)")
