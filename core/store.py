@@ -100,7 +100,11 @@ async def durability(
     await client.admin.command("ping")
     concern = client.write_concern.document
     replica_set = client.topology_description.topology_type_name.startswith("ReplicaSet")
-    shown = ", ".join(f"{k}: {str(v).lower()}" for k, v in concern.items()) or "server default"
+    shown = ", ".join(
+        f"{key}: {str(value).lower()}"
+        for key, value in sorted(concern.items(), key=lambda item: item[0] != "w")
+    )
+    shown = shown or "the server's default"
     where = "a replica set" if replica_set else "a single server"
     summary = f"write concern {shown} ({choice.value}) on {where}"
     if concern.get("w") == 0:

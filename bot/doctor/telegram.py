@@ -143,4 +143,7 @@ async def operators_chat(bot: Bot, settings: BotSettings, me: User, chat_id: int
             f"operators' chat {chat_id} ({name}): the bot is restricted from sending messages",
             "lift the restriction (group → Members → the bot → Permissions: Send messages)",
         )
-    return ok(f"operators' chat {chat_id}: {name}, the bot is {member.status} and may post")
+    role = {"administrator": "an administrator", "creator": "its creator"}.get(
+        member.status, "a member"
+    )
+    return ok(f"operators' chat {chat_id}: {name}, the bot is {role} and may post there")
