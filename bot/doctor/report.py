@@ -40,7 +40,8 @@ async def _telegram(core: CoreSettings, settings: BotSettings) -> list[Check]:
     if settings.bot_token is None:
         return [
             failed(
-                "BOT_TOKEN is not set: the bot cannot reach Telegram",
+                "BOT_TOKEN is not set: the bot cannot reach Telegram (./run serves an offline "
+                "sandbox instead)",
                 "create a bot with @BotFather (/newbot) and put its token in .env as BOT_TOKEN",
             )
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from bot.doctor.checks import Check, failed, ok, warning
 from core.accounts.tokens import secret_strength
@@ -13,6 +13,7 @@ from core.catalog.currency import currency_mismatch
 from core.config import CoreSettings
 from core.store import Store, connect, durability
 
+SHOWN_INDEXES = 5
 NEW_SECRET = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105
 
 
@@ -28,11 +29,18 @@ async def database(settings: CoreSettings, uri: str) -> list[Check]:
     try:
         try:
             found = await durability(client, settings.mongodb_write_concern)
+        except OperationFailure as error:
+            return [
+                failed(
+                    f"{where} refuses the shop ({(error.details or {}).get('errmsg', error)})",
+                    "check the user, password and database in MONGODB_URI",
+                )
+            ]
         except PyMongoError as error:
             return [
                 failed(
                     f"{where} does not answer within {settings.mongodb_timeout_seconds:g} s "
-                    f"({type(error).__name__}: {str(error).split(',')[0]})",
+                    f"({_first_line(error)})",
                     "start the database, or correct MONGODB_URI (host, port, user, password)",
                 )
             ]
@@ -51,24 +59,33 @@ async def database(settings: CoreSettings, uri: str) -> list[Check]:
                 )
             )
         store = Store.of(client[settings.mongodb_database])
-        missing = await store.missing_indexes()
-        declared = sum(len(models) for _, models in store.indexes())
-        checks.append(
-            warning(
-                f"database {settings.mongodb_database!r} lacks {len(missing)} of the shop's "
-                f"{declared} indexes: {'; '.join(missing)}",
-                "start the API or the bot once: they create them",
-            )
-            if missing
-            else ok(
-                f"database {settings.mongodb_database!r} has all {declared} of the shop's indexes"
-            )
-        )
+        checks.append(await _indexes(store, settings.mongodb_database))
         if problem := await currency_mismatch(store, settings.shop_currency):
             checks.append(failed(problem, "no process starts until the prices are converted"))
         return checks
     finally:
         await client.close()
+
+
+def _first_line(error: PyMongoError) -> str:
+    """What went wrong, without PyMongo's topology description and timeouts."""
+    return str(error).split(" (configured timeouts")[0].split(", Timeout:")[0]
+
+
+async def _indexes(store: Store, name: str) -> Check:
+    missing = await store.missing_indexes()
+    declared = sum(len(models) for _, models in store.indexes())
+    fix = "start the API or the bot once: they create them"
+    if not missing:
+        return ok(f"database {name!r} has all {declared} of the shop's indexes")
+    if len(missing) == declared:
+        return warning(f"database {name!r} has none of the shop's indexes yet (a new one?)", fix)
+    shown = "; ".join(missing[:SHOWN_INDEXES])
+    more = f" and {len(missing) - SHOWN_INDEXES} more" if len(missing) > SHOWN_INDEXES else ""
+    return warning(
+        f"database {name!r} lacks {len(missing)} of the shop's {declared} indexes: {shown}{more}",
+        fix,
+    )
 
 
 def jwt_secret(settings: CoreSettings) -> Check:

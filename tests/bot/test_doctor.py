@@ -5,6 +5,7 @@ would stop the shop from selling."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import uuid
 from typing import Any
 
 import pytest
@@ -304,16 +305,42 @@ async def test_an_unreachable_database_fails_within_its_timeout(
     assert "start the database" in (problem.fix or "")
 
 
+async def test_a_database_refusing_the_credentials_fails(
+    good: CoreSettings, bot_settings: BotSettings, databases: DatabasePool
+) -> None:
+    """The embedded engine refuses every sign-in (it has no users); MongoDB answers a wrong
+    password the same way, with its own message."""
+    uri = databases.uri.replace("mongodb://", "mongodb://bob:wrong@")
+    core = good.model_copy(update={"mongodb_uri": SecretStr(uri)})
+    [problem] = problems(await run_doctor(core, bot_settings))
+    assert problem.status is Status.FAILED and "MONGODB_URI refuses the shop (" in problem.found
+    assert "user, password" in (problem.fix or "")
+
+
 async def test_a_missing_index_and_a_fast_write_concern_are_warnings(
     shop: Shop, mongo_uri: str, bot_settings: BotSettings
 ) -> None:
     await shop.store.orders.drop_index("number_1")
     core = core_settings(shop, mongo_uri, mongodb_write_concern=WriteConcernChoice.ACKNOWLEDGED)
     concern, index = problems(await run_doctor(core, bot_settings))
+    assert index.found.startswith(f"database {core.mongodb_database!r} lacks 1 of the shop's")
     assert concern.status is index.status is Status.WARNING
     assert "write concern w: 1, j: false (acknowledged) on a single server" in concern.found
     assert "MONGODB_WRITE_CONCERN=journaled" in (concern.fix or "")
     assert "lacks 1 of the shop's" in index.found and "orders: number_1 (unique)" in index.found
+
+
+async def test_a_new_database_is_a_warning(
+    good: CoreSettings, bot_settings: BotSettings, shop: Shop
+) -> None:
+    new = good.model_copy(update={"mongodb_database": f"doctor_{uuid.uuid4().hex[:12]}"})
+    [problem] = problems(await run_doctor(new, bot_settings))
+    assert problem.status is Status.WARNING
+    assert (
+        problem.found
+        == f"database {new.mongodb_database!r} has none of the shop's indexes yet (a new one?)"
+    )
+    await shop.client.drop_database(new.mongodb_database)  # the embedded engine made it
 
 
 async def test_prices_in_another_currency_fail(
