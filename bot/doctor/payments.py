@@ -5,12 +5,12 @@ real invoice."""
 from __future__ import annotations
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import LabeledPrice
 
 from bot.config import BotSettings
 from bot.doctor.checks import Check, failed, ok, warning
-from bot.doctor.telegram import TIMEOUT, unreachable
+from bot.doctor.telegram import TIMEOUT, telegram_error
 from core.base.money import STARS, exponent, major_units
 from core.config import CoreSettings
 from core.sales.models import PaymentMethod
@@ -36,13 +36,13 @@ async def payment_methods(bot: Bot, core: CoreSettings, settings: BotSettings) -
 async def _stars(bot: Bot, settings: BotSettings) -> Check:
     try:
         await _link(bot, STARS, "", 1)
-    except TelegramNetworkError as error:
-        return unreachable(error, settings)
-    except TelegramAPIError as error:
+    except TelegramBadRequest as error:
         return failed(
             f"Telegram Stars: a test invoice is refused ({error.message})",
             "check that the bot may take Stars (@BotFather → your bot → Payments)",
         )
+    except TelegramAPIError as error:
+        return telegram_error("createInvoiceLink", error, settings)
     return ok("Telegram Stars: Telegram accepts an invoice in XTR")
 
 
@@ -55,13 +55,17 @@ async def _provider(bot: Bot, core: CoreSettings, settings: BotSettings) -> Chec
             try:
                 await _link(bot, currency, token, amount)
                 break
-            except TelegramAPIError as error:
+            except TelegramBadRequest as error:
                 if TOO_SMALL_OR_BIG not in error.message:
                     raise
                 amount *= 10
-    except TelegramNetworkError as error:
-        return unreachable(error, settings)
-    except TelegramAPIError as error:
+        else:
+            return failed(
+                f"card payments (provider): Telegram refuses test invoices in {currency} of "
+                f"every amount from {major_units(10 ** exponent(currency), currency)} up",
+                "check SHOP_CURRENCY with your payment provider",
+            )
+    except TelegramBadRequest as error:
         if "PAYMENT_PROVIDER_INVALID" in error.message:
             return failed(
                 "card payments (provider): Telegram refuses PAYMENT_PROVIDER_TOKEN",
@@ -78,6 +82,8 @@ async def _provider(bot: Bot, core: CoreSettings, settings: BotSettings) -> Chec
             f"card payments (provider): a test invoice in {currency} is refused ({error.message})",
             "check PAYMENT_PROVIDER_TOKEN and SHOP_CURRENCY with your payment provider",
         )
+    except TelegramAPIError as error:
+        return telegram_error("createInvoiceLink", error, settings)
     found = (
         f"card payments (provider): Telegram accepts the token and {currency} "
         f"(a test invoice of {major_units(amount, currency)} {currency})"

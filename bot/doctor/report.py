@@ -15,6 +15,7 @@ from bot.doctor.storage import database, jwt_secret
 from bot.doctor.telegram import bot_identity, operators_chat, updates_route
 from core.config import ConfigError, CoreSettings, load
 from runtime.database import database as database_uri
+from runtime.embedded import EngineUnavailable
 
 Show = Callable[[Check], None]
 
@@ -30,8 +31,11 @@ async def diagnose(core: CoreSettings, settings: BotSettings, show: Show) -> lis
 
     add(*await _telegram(core, settings))
     add(await public_url(settings))
-    async with database_uri(core) as db:
-        add(*await database(core, db.uri))
+    try:
+        async with database_uri(core) as db:
+            add(*await database(core, db.uri))
+    except EngineUnavailable as error:
+        add(failed(f"the embedded database cannot start: {error}", "set MONGODB_URI"))
     add(jwt_secret(core))
     return checks
 

@@ -4,7 +4,9 @@ secret that signs staff sign-ins, judged by core's rules."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from pymongo import AsyncMongoClient
 from pymongo.errors import OperationFailure, PyMongoError
 
 from bot.doctor.checks import Check, failed, ok, warning
@@ -27,44 +29,49 @@ async def database(settings: CoreSettings, uri: str) -> list[Check]:
     )
     where = "the embedded database" if settings.mongodb_uri is None else "MONGODB_URI"
     try:
-        try:
-            found = await durability(client, settings.mongodb_write_concern)
-        except OperationFailure as error:
-            return [
-                failed(
-                    f"{where} refuses the shop ({(error.details or {}).get('errmsg', error)})",
-                    "check the user, password and database in MONGODB_URI",
-                )
-            ]
-        except PyMongoError as error:
-            return [
-                failed(
-                    f"{where} does not answer within {settings.mongodb_timeout_seconds:g} s "
-                    f"({_first_line(error)})",
-                    "start the database, or correct MONGODB_URI (host, port, user, password)",
-                )
-            ]
-        checks = [
-            ok(f"{where} answers; {found.summary}")
-            if found.advice is None
-            else (failed if found.unacknowledged else warning)(
-                f"{where} answers; {found.summary}", found.advice
+        return await _checks(client, settings, where)
+    except OperationFailure as error:
+        return [
+            failed(
+                f"{where} refuses the shop ({(error.details or {}).get('errmsg', error)})",
+                "check the user, password and database in MONGODB_URI",
             )
         ]
-        if settings.mongodb_uri is None:
-            checks.append(
-                warning(
-                    "the embedded database (mongo-java-server) is for trying the shop",
-                    "run MongoDB in production and set MONGODB_URI (docker-compose.yml does)",
-                )
+    except PyMongoError as error:
+        return [
+            failed(
+                f"{where} does not answer within {settings.mongodb_timeout_seconds:g} s "
+                f"({_first_line(error)})",
+                "start the database, or correct MONGODB_URI (host, port, user, password)",
             )
-        store = Store.of(client[settings.mongodb_database])
-        checks.append(await _indexes(store, settings.mongodb_database))
-        if problem := await currency_mismatch(store, settings.shop_currency):
-            checks.append(failed(problem, "no process starts until the prices are converted"))
-        return checks
+        ]
     finally:
         await client.close()
+
+
+async def _checks(
+    client: AsyncMongoClient[dict[str, Any]], settings: CoreSettings, where: str
+) -> list[Check]:
+    found = await durability(client, settings.mongodb_write_concern)
+    checks = [
+        ok(f"{where} answers; {found.summary}")
+        if found.advice is None
+        else (failed if found.unacknowledged else warning)(
+            f"{where} answers; {found.summary}", found.advice
+        )
+    ]
+    if settings.mongodb_uri is None:
+        checks.append(
+            warning(
+                "the embedded database (mongo-java-server) is for trying the shop",
+                "run MongoDB in production and set MONGODB_URI (docker-compose.yml does)",
+            )
+        )
+    store = Store.of(client[settings.mongodb_database])
+    checks.append(await _indexes(store, settings.mongodb_database))
+    if problem := await currency_mismatch(store, settings.shop_currency):
+        checks.append(failed(problem, "no process starts until the prices are converted"))
+    return checks
 
 
 def _first_line(error: PyMongoError) -> str:

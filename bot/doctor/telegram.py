@@ -7,6 +7,7 @@ import time
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
+    TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramUnauthorizedError,
@@ -37,6 +38,18 @@ def unreachable(error: Exception, settings: BotSettings) -> Check:
     )
 
 
+def telegram_error(method: str, error: TelegramAPIError, settings: BotSettings) -> Check:
+    """A Bot API call that failed in a way its check does not expect: the network, a server
+    error, a flood wait."""
+    if isinstance(error, TelegramNetworkError):
+        return unreachable(error, settings)
+    said = error.message.splitlines()[-1].removeprefix("Original description: ")
+    return failed(
+        f"Telegram answered {method} with an error ({said})",
+        "run this again in a minute; if it lasts, Telegram may be down for this bot",
+    )
+
+
 async def bot_identity(bot: Bot, settings: BotSettings) -> tuple[Check, User | None]:
     """getMe: the token works, the bot's name, whether it joins groups and reads them."""
     try:
@@ -47,8 +60,8 @@ async def bot_identity(bot: Bot, settings: BotSettings) -> tuple[Check, User | N
             "copy the token again from @BotFather (/mybots → your bot → API Token); a revoked "
             "token stops working",
         ), None
-    except TelegramNetworkError as error:
-        return unreachable(error, settings), None
+    except TelegramAPIError as error:
+        return telegram_error("getMe", error, settings), None
     privacy = (
         "reads every group message (privacy mode off)"
         if me.can_read_all_group_messages
@@ -61,7 +74,10 @@ async def bot_identity(bot: Bot, settings: BotSettings) -> tuple[Check, User | N
 async def updates_route(bot: Bot, settings: BotSettings) -> Check:
     """getWebhookInfo: polling with no webhook in the way, or the webhook Telegram uses is
     WEBHOOK_URL and delivers without recent errors."""
-    info = await bot.get_webhook_info(request_timeout=TIMEOUT)
+    try:
+        info = await bot.get_webhook_info(request_timeout=TIMEOUT)
+    except TelegramAPIError as error:
+        return telegram_error("getWebhookInfo", error, settings)
     pending = f"{info.pending_update_count} update(s) waiting"
     if settings.bot_mode is BotMode.POLLING:
         if info.url:
@@ -116,14 +132,14 @@ async def operators_chat(bot: Bot, settings: BotSettings, me: User, chat_id: int
             f"operators' chat {chat_id}: the bot is not in it ({error.message})",
             f"add @{me.username} to the group again (group → Add members)",
         )
-    except TelegramNetworkError as error:
-        return unreachable(error, settings)
-    except TelegramAPIError as error:
+    except TelegramBadRequest as error:
         return failed(
             f"operators' chat {chat_id}: Telegram knows no such chat for this bot "
             f"({error.message})",
             f"add @{me.username} to the operators' group; {FIND_GROUP_ID}",
         )
+    except TelegramAPIError as error:
+        return telegram_error("getChat", error, settings)
     name = f"{chat.type} {chat.title or chat.full_name!r}"
     if chat.type == "private":
         return ok(f"operators' chat {chat_id}: a private chat with {chat.full_name}")

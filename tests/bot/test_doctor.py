@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -161,6 +162,43 @@ async def test_a_group_or_channel_where_the_bot_may_not_post_fails(
     [mute] = problems(await run_doctor(in_channel, bot_settings))
     assert mute.status is Status.FAILED and "may not post there" in mute.found
     assert "administrator of the channel allowed to post" in (mute.fix or "")
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "drop", "found"),
+    [
+        ("getMe", 502, False, "Telegram answered getMe with an error (Bad Gateway)"),
+        ("getWebhookInfo", 500, False, "answered getWebhookInfo with an error (Internal"),
+        ("getChat", 429, False, "answered getChat with an error (Too Many Requests"),
+        ("createInvoiceLink", 502, False, "answered createInvoiceLink with an error (Bad"),
+        ("getChatMember", 0, True, "cannot reach the Bot API at http://127.0.0.1:"),
+    ],
+)
+async def test_telegram_failing_is_a_line_not_a_wrong_diagnosis(
+    good: CoreSettings,
+    bot_settings: BotSettings,
+    sandbox_server: SandboxServer,
+    method: str,
+    status: int,
+    drop: bool,
+    found: str,
+) -> None:
+    sandbox_server.sandbox.faults.fail(None, seconds=60, status=status, drop=drop, methods=[method])
+    [problem] = problems(await run_doctor(good, bot_settings))
+    assert problem.status is Status.FAILED and found in problem.found, problem
+
+
+async def test_an_embedded_database_that_cannot_start_is_a_line(
+    good: CoreSettings,
+    bot_settings: BotSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setattr("runtime.embedded.shutil.which", lambda tool: None)
+    embedded = good.model_copy(update={"mongodb_uri": None, "data_dir": tmp_path})
+    [problem] = problems(await run_doctor(embedded, bot_settings))
+    assert problem.status is Status.FAILED
+    assert problem.found.startswith("the embedded database cannot start: ")
 
 
 async def test_a_webhook_left_set_while_polling_fails(
