@@ -88,29 +88,25 @@ class Durability:
     """The write concern in use and the kind of deployment, in words."""
     advice: str | None = None
     """What to change when acknowledged writes could be lost, else ``None``."""
-    unacknowledged: bool = False
-    """Writes are not acknowledged at all (``w: 0``): nothing the shop says is durable."""
 
 
 async def durability(
     client: AsyncMongoClient[dict[str, Any]], choice: WriteConcernChoice
 ) -> Durability:
-    """Ping the database and judge ``choice`` on it: ``w: 0`` loses writes; ``acknowledged``
-    may lose the last 100 ms of them in a crash; a replica set wants ``majority``."""
+    """Ping the database and judge ``choice`` on it (``judge_durability``)."""
     await client.admin.command("ping")
-    concern = client.write_concern.document
     replica_set = client.topology_description.topology_type_name.startswith("ReplicaSet")
-    shown = ", ".join(
-        f"{key}: {str(value).lower()}"
-        for key, value in sorted(concern.items(), key=lambda item: item[0] != "w")
-    )
-    shown = shown or "the server's default"
+    return judge_durability(choice, replica_set=replica_set)
+
+
+def judge_durability(choice: WriteConcernChoice, *, replica_set: bool) -> Durability:
+    """``acknowledged`` may lose the last 100 ms of writes in a crash; a replica set wants
+    ``majority``, or a write the primary alone acknowledged is lost with it. (A ``w`` in
+    ``MONGODB_URI`` never counts: ``connect`` sets the write concern from ``choice``.)"""
+    options = choice.client_options()
+    shown = f"w: {options['w']}, j: {str(options['journal']).lower()}"
     where = "a replica set" if replica_set else "a single server"
     summary = f"write concern {shown} ({choice.value}) on {where}"
-    if concern.get("w") == 0:
-        return Durability(
-            summary, "remove w=0 from MONGODB_URI: with it no write is acknowledged", True
-        )
     if choice is WriteConcernChoice.ACKNOWLEDGED:
         return Durability(
             summary,

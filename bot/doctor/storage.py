@@ -53,13 +53,8 @@ async def _checks(
     client: AsyncMongoClient[dict[str, Any]], settings: CoreSettings, where: str
 ) -> list[Check]:
     found = await durability(client, settings.mongodb_write_concern)
-    checks = [
-        ok(f"{where} answers; {found.summary}")
-        if found.advice is None
-        else (failed if found.unacknowledged else warning)(
-            f"{where} answers; {found.summary}", found.advice
-        )
-    ]
+    answers = f"{where} answers; {found.summary}"
+    checks = [ok(answers) if found.advice is None else warning(answers, found.advice)]
     if settings.mongodb_uri is None:
         checks.append(
             warning(
