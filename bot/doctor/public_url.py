@@ -1,6 +1,9 @@
-"""The shop's public URL (the webhook's) answers over HTTPS."""
+"""The shop's public address answers: WEBHOOK_URL's site, asked for the API's ``/readyz``
+(docker-compose.yml serves the API and the webhook behind one domain)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -11,35 +14,35 @@ TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
 async def public_url(settings: BotSettings) -> Check:
-    """A GET of WEBHOOK_URL: any answer but a server error shows that the name resolves, the
-    certificate holds and something serves it (the webhook itself answers 405 to a GET)."""
+    """A GET of ``/readyz`` on WEBHOOK_URL's site. Not answering at all stops a webhook bot
+    (Telegram cannot reach it either) and is a warning in polling mode; an answer other than
+    200 says the API behind that site is down or elsewhere."""
     url = settings.webhook_url
-    if settings.bot_mode is not BotMode.WEBHOOK or not url:
-        return ok("public URL: none to check (polling needs none)")
-    if not url.startswith("https://") and settings.bot_api_base_url is None:
+    if not url:
+        return ok("public URL: WEBHOOK_URL is not set, nothing to check (polling needs none)")
+    webhook = settings.bot_mode is BotMode.WEBHOOK
+    if webhook and not url.startswith("https://") and settings.bot_api_base_url is None:
         return failed(
             f"WEBHOOK_URL {url} is not HTTPS: Telegram sends updates to HTTPS URLs only",
             "serve the bot behind a proxy with a certificate and set an https:// WEBHOOK_URL",
         )
+    parts = urlsplit(url)
+    site = f"{parts.scheme}://{parts.netloc}"
     try:
         async with (
             aiohttp.ClientSession(timeout=TIMEOUT) as http,
-            http.get(url, allow_redirects=False) as reply,
+            http.get(f"{site}/readyz", allow_redirects=False) as reply,
         ):
             status = reply.status
     except (aiohttp.ClientError, TimeoutError) as error:
-        return failed(
-            f"WEBHOOK_URL {url} does not answer ({type(error).__name__}: {error})",
-            "check the domain's DNS, the proxy in front of the bot and its TLS certificate",
+        return (failed if webhook else warning)(
+            f"{site} (WEBHOOK_URL's site) does not answer ({type(error).__name__}: {error})",
+            "check the domain's DNS, the proxy in front of the shop and its TLS certificate",
         )
-    if status >= 500:
-        return failed(
-            f"WEBHOOK_URL {url} answers {status}: the proxy is up, the bot behind it is not",
-            "start the bot, and check that the proxy forwards to WEBHOOK_HOST:WEBHOOK_PORT",
-        )
-    if status == 404:
+    if status != 200:
         return warning(
-            f"WEBHOOK_URL {url} answers 404: the path may not reach the bot",
-            "check that the proxy forwards this path and WEBHOOK_PATH matches it",
+            f"{site} answers, but its /readyz says {status}: the API behind it is down, or "
+            "served elsewhere",
+            "start the API (python -m admin_api), or check where the proxy sends /readyz",
         )
-    return ok(f"WEBHOOK_URL {url} answers (HTTP {status} to a GET)")
+    return ok(f"{site} answers (/readyz: the API is ready)")

@@ -215,13 +215,18 @@ async def test_a_webhook_left_set_while_polling_fails(
 
 
 async def answering(status: int) -> web.Application:
-    """A stand-in for the bot's webhook server: POSTs answered ``status``, GETs 405."""
+    """A stand-in for the shop behind its domain: the bot's webhook answers POSTs with
+    ``status`` (a GET: 405), the API's ``/readyz`` 200."""
 
     async def update(request: web.Request) -> web.Response:
         return web.Response(status=status)
 
+    async def ready(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
     app = web.Application()
     app.router.add_post("/telegram/webhook", update)
+    app.router.add_get("/readyz", ready)
     return app
 
 
@@ -250,7 +255,7 @@ async def test_a_webhook_where_it_should_be_passes_and_elsewhere_fails(
     checks = await run_doctor(good, settings)
     assert problems(checks) == []
     assert the(checks, "updates by webhook").found.endswith("0 update(s) waiting")
-    assert the(checks, "answers (HTTP 405 to a GET)").status is Status.OK
+    assert the(checks, "answers (/readyz: the API is ready)").found.startswith("http://127.0.0.1:")
 
     await set_webhook(settings, "https://elsewhere.example.com/hook")
     [elsewhere] = problems(await run_doctor(good, settings))
@@ -280,18 +285,36 @@ async def test_a_webhook_failing_lately_is_a_warning(
     assert failing.found.endswith("1 update(s) waiting")
 
 
-async def test_a_public_url_that_does_not_answer_fails(
+async def test_a_public_url_that_does_not_answer_fails_a_webhook_and_warns_polling(
     good: CoreSettings, sandbox_server: SandboxServer
 ) -> None:
     down = f"http://127.0.0.1:{free_port()}/telegram/webhook"
     settings = make_bot_settings(sandbox_server, bot_mode="webhook", webhook_url=down)
     await set_webhook(settings, down)
-    down_line = the(await run_doctor(good, settings), "does not answer")
-    assert down_line.status is Status.FAILED and "ClientConnectorError" in down_line.found
+    line = the(await run_doctor(good, settings), "(WEBHOOK_URL's site) does not answer")
+    assert line.status is Status.FAILED and "ClientConnectorError" in line.found
+
+    polling = make_bot_settings(sandbox_server, webhook_url=down)  # as docker-compose sets it
+    await set_webhook(polling, "")
+    [line] = problems(await run_doctor(good, polling))
+    assert line.status is Status.WARNING and "does not answer" in line.found
 
     plain = settings.model_copy(update={"bot_api_base_url": None})  # Telegram's own
     refused = await public_url(plain)
     assert refused.status is Status.FAILED and "is not HTTPS" in refused.found
+
+
+async def test_a_site_whose_api_is_not_ready_is_a_warning(
+    good: CoreSettings, sandbox_server: SandboxServer
+) -> None:
+    app = web.Application()  # answers 404 to everything: no API behind this site
+    async with serving(app) as url:
+        settings = make_bot_settings(sandbox_server, webhook_url=f"{url}/telegram/webhook")
+        [line] = problems(await run_doctor(good, settings))
+    assert line.status is Status.WARNING
+    assert line.found == (
+        f"{url} answers, but its /readyz says 404: the API behind it is down, or served elsewhere"
+    )
 
 
 @pytest.mark.parametrize(
