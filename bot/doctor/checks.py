@@ -42,7 +42,15 @@ def summary(checks: list[Check]) -> str:
     failures = sum(c.status is Status.FAILED for c in checks)
     warnings = sum(c.status is Status.WARNING for c in checks)
     if failures:
-        return f"{failures} problem(s) stop the shop from selling, {warnings} warning(s)."
+        verb = "stops" if failures == 1 else "stop"
+        return (
+            f"{_count(failures, 'problem')} {verb} the shop from selling; "
+            f"{_count(warnings, 'warning')}."
+        )
     if warnings:
-        return f"Ready to sell, with {warnings} warning(s)."
+        return f"Ready to sell, with {_count(warnings, 'warning')}."
     return "Ready to sell."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

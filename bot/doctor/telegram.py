@@ -133,9 +133,15 @@ async def operators_chat(bot: Bot, settings: BotSettings, me: User, chat_id: int
             f"add @{me.username} to the group again (group → Add members)",
         )
     except TelegramBadRequest as error:
+        found = f"operators' chat {chat_id}: Telegram knows no such chat for this bot"
+        if chat_id > 0:  # a person's id: their private chat with the bot
+            return failed(
+                f"{found} ({error.message})",
+                f"that person must open @{me.username} and press Start first; for a group, "
+                f"{FIND_GROUP_ID}",
+            )
         return failed(
-            f"operators' chat {chat_id}: Telegram knows no such chat for this bot "
-            f"({error.message})",
+            f"{found} ({error.message})",
             f"add @{me.username} to the operators' group; {FIND_GROUP_ID}",
         )
     except TelegramAPIError as error:

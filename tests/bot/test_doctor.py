@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from bot.bootstrap import create_bot
 from bot.config import BotSettings
-from bot.doctor.checks import Check, Status
+from bot.doctor.checks import Check, Status, failed, ok, summary, warning
 from bot.doctor.public_url import public_url
 from bot.doctor.report import diagnose
 from bot.doctor.storage import jwt_secret
@@ -144,6 +144,30 @@ async def test_a_wrong_group_id_says_how_to_find_the_right_one(
     assert problem.status is Status.FAILED
     assert "no such chat for this bot (Bad Request: chat not found)" in problem.found
     assert "web.telegram.org" in (problem.fix or "") and "-100" in (problem.fix or "")
+
+
+async def test_a_person_as_the_operators_chat_must_have_started_the_bot(
+    good: CoreSettings, bot_settings: BotSettings, sandbox_server: SandboxServer
+) -> None:
+    stranger = good.model_copy(update={"operator_chat_id": 4242})
+    [problem] = problems(await run_doctor(stranger, bot_settings))
+    assert "must open @sandbox_bot and press Start first" in (problem.fix or "")
+
+    person = sandbox_server.sandbox.add_user(first_name="Olga")
+    started = good.model_copy(update={"operator_chat_id": person.id})
+    checks = await run_doctor(started, bot_settings)
+    assert problems(checks) == []
+    assert the(checks, "operators' chat").found.endswith("a private chat with Olga")
+
+
+def test_the_last_line_counts_problems_and_warnings() -> None:
+    fine, warned, broken = ok("a"), warning("b", "do b"), failed("c", "do c")
+    assert summary([fine]) == "Ready to sell."
+    assert summary([fine, warned]) == "Ready to sell, with 1 warning."
+    assert summary([broken, broken, warned, warned]) == (
+        "2 problems stop the shop from selling; 2 warnings."
+    )
+    assert broken.line() == "✗ c → do c" and fine.line() == "✓ a"
 
 
 async def test_a_group_or_channel_where_the_bot_may_not_post_fails(
@@ -454,7 +478,7 @@ async def test_the_command_prints_a_line_per_check_and_exits_by_the_worst(
     sandbox.set_bot_member(operators, "kicked")
     code, out, err = await module_run("bot.doctor", env)
     assert (code, err) == (1, ""), out
-    assert out.splitlines()[-1] == "1 problem(s) stop the shop from selling, 0 warning(s)."
+    assert out.splitlines()[-1] == "1 problem stops the shop from selling; 0 warnings."
 
     code, out, err = await module_run("bot.doctor", {**env, "PAYMENT_METHODS": "stars"})
     assert (code, err) == (1, "")
