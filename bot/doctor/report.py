@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Callable
 
 from bot.bootstrap import create_bot
@@ -13,7 +12,7 @@ from bot.doctor.payments import payment_methods
 from bot.doctor.public_url import public_url
 from bot.doctor.storage import database, jwt_secret
 from bot.doctor.telegram import bot_identity, operators_chat, updates_route
-from core.config import ConfigError, CoreSettings, load
+from core.config import CoreSettings
 from runtime.database import database as database_uri
 from runtime.embedded import EngineUnavailable
 
@@ -64,14 +63,9 @@ async def _telegram(core: CoreSettings, settings: BotSettings) -> list[Check]:
         await bot.session.close()
 
 
-def main() -> None:
-    """Read the settings as every process does, check, print, exit 1 on a failure."""
-    try:
-        core, settings = load(CoreSettings), load(BotSettings)
-    except ConfigError as error:
-        print(failed(str(error), "correct it in .env or the environment").line())
-        raise SystemExit(1) from None
+def run(core: CoreSettings, settings: BotSettings) -> int:
+    """Check, print each line as it comes and the summary; the exit status: 1 on a failure."""
     print("Checking the shop's configuration (the environment and .env)...", flush=True)
     checks = asyncio.run(diagnose(core, settings, lambda c: print(c.line(), flush=True)))
     print(summary(checks))
-    sys.exit(1 if any(c.status is Status.FAILED for c in checks) else 0)
+    return 1 if any(c.status is Status.FAILED for c in checks) else 0
