@@ -4,6 +4,7 @@ would stop the shop from selling."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -280,6 +281,11 @@ async def test_a_webhook_where_it_should_be_passes_and_elsewhere_fails(
     assert problems(checks) == []
     assert the(checks, "updates by webhook").found.endswith("0 update(s) waiting")
     assert the(checks, "answers (/readyz: the API is ready)").found.startswith("http://127.0.0.1:")
+
+    sandbox = sandbox_server.sandbox  # a failure over an hour ago is history
+    sandbox.webhook.last_error_date = int(time.time()) - 3700
+    sandbox.webhook.last_error_message = "Connection refused"
+    assert problems(await run_doctor(good, settings)) == []
 
     await set_webhook(settings, "https://elsewhere.example.com/hook")
     [elsewhere] = problems(await run_doctor(good, settings))
