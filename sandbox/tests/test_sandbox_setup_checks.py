@@ -63,6 +63,8 @@ async def test_a_bot_out_of_a_chat_can_neither_read_it_nor_post(
         code, body = await call(http, sandbox_server, method, chat_id=group.id, **params)
         assert (code, body["description"]) == answer, method
     assert group.sent_count == 0
+    sandbox.user_sends(next(iter(group.members)), "/orders", chat_id=group.id)
+    assert sandbox.updates == []  # a chat without the bot sends it nothing
 
 
 async def test_a_restricted_bot_is_told_it_may_not_write(
