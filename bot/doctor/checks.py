@@ -44,13 +44,14 @@ def summary(checks: list[Check]) -> str:
     if failures:
         verb = "stops" if failures == 1 else "stop"
         return (
-            f"{_count(failures, 'problem')} {verb} the shop from selling; "
-            f"{_count(warnings, 'warning')}."
+            f"{count(failures, 'problem')} {verb} the shop from selling; "
+            f"{count(warnings, 'warning')}."
         )
     if warnings:
-        return f"Ready to sell, with {_count(warnings, 'warning')}."
+        return f"Ready to sell, with {count(warnings, 'warning')}."
     return "Ready to sell."
 
 
-def _count(number: int, noun: str) -> str:
+def count(number: int, noun: str) -> str:
+    """``1 warning``, ``2 warnings``."""
     return f"{number} {noun}{'' if number == 1 else 's'}"

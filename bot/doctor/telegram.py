@@ -15,7 +15,7 @@ from aiogram.exceptions import (
 from aiogram.types import ChatMemberAdministrator, ChatMemberRestricted, User
 
 from bot.config import BotMode, BotSettings
-from bot.doctor.checks import Check, failed, ok, warning
+from bot.doctor.checks import Check, count, failed, ok, warning
 
 TIMEOUT = 10
 """Seconds each Bot API call may take."""
@@ -76,7 +76,7 @@ async def updates_route(bot: Bot, settings: BotSettings) -> Check:
         info = await bot.get_webhook_info(request_timeout=TIMEOUT)
     except TelegramAPIError as error:
         return telegram_error("getWebhookInfo", error, settings)
-    pending = f"{info.pending_update_count} update(s) waiting"
+    pending = f"{count(info.pending_update_count, 'update')} waiting"
     if settings.bot_mode is BotMode.POLLING:
         if info.url:
             return failed(
@@ -138,7 +138,7 @@ async def operators_chat(bot: Bot, settings: BotSettings, me: User, chat_id: int
             f"add @{me.username} to the operators' group; {FIND_GROUP_ID}",
         )
     except TelegramAPIError as error:
-        return telegram_error("getChat", error, settings)
+        return telegram_error("getChat/getChatMember", error, settings)
     name = f"{chat.type} {chat.title or chat.full_name!r}"
     if chat.type == "private":
         return ok(f"operators' chat {chat_id}: a private chat with {chat.full_name}")

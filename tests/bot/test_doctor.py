@@ -194,7 +194,7 @@ async def test_a_group_or_channel_where_the_bot_may_not_post_fails(
     [
         ("getMe", 502, False, "Telegram answered getMe with an error (Bad Gateway)"),
         ("getWebhookInfo", 500, False, "answered getWebhookInfo with an error (Internal"),
-        ("getChat", 429, False, "answered getChat with an error (Too Many Requests"),
+        ("getChat", 429, False, "answered getChat/getChatMember with an error (Too Many"),
         ("createInvoiceLink", 502, False, "answered createInvoiceLink with an error (Bad"),
         ("getChatMember", 0, True, "cannot reach the Bot API at http://127.0.0.1:"),
     ],
@@ -279,7 +279,7 @@ async def test_a_webhook_where_it_should_be_passes_and_elsewhere_fails(
     await set_webhook(settings, webhook)
     checks = await run_doctor(good, settings)
     assert problems(checks) == []
-    assert the(checks, "updates by webhook").found.endswith("0 update(s) waiting")
+    assert the(checks, "updates by webhook").found.endswith("0 updates waiting")
     assert the(checks, "answers (/readyz: the API is ready)").found.startswith("http://127.0.0.1:")
 
     sandbox = sandbox_server.sandbox  # a failure over an hour ago is history
@@ -312,7 +312,7 @@ async def test_a_webhook_failing_lately_is_a_warning(
     [failing] = problems(checks)
     assert failing.status is Status.WARNING
     assert "delivery failed 0 min ago (Wrong response from the webhook: 500" in failing.found
-    assert failing.found.endswith("1 update(s) waiting")
+    assert failing.found.endswith("1 update waiting")
 
 
 async def test_a_public_url_that_does_not_answer_fails_a_webhook_and_warns_polling(
