@@ -27,6 +27,11 @@ An aggregate on the embedded engine scans every document of the collection it ru
 starts from ``lookups``, a collection of exactly one document, and each ``$lookup``
 (``localField``/``foreignField`` on an indexed field) goes by an index
 (``core/sales/visits.py``).
+
+The embedded engine creates a database the moment anything reads it (``listIndexes`` on a
+database nobody wrote makes it appear in ``listDatabases``), where MongoDB creates one only
+on a first write; and it has no users: any credentials in the URI are refused ("no such
+command: 'saslStart'"). ``missing_indexes`` only reads, on both.
 """
 
 from __future__ import annotations
