@@ -42,14 +42,15 @@ def finished(
 
 
 async def module_run(
-    module: str, env: dict[str, str], timeout: float = 120
+    module: str, env: dict[str, str], *args: str, timeout: float = 120
 ) -> tuple[int, str, str]:
-    """``python -m module`` to its end, awaited (so that what this test serves, a sandbox
-    say, keeps answering it): its exit status, standard output and standard error."""
+    """``python -m module *args`` to its end, awaited (so that what this test serves, a
+    sandbox say, keeps answering it): its exit status, standard output and standard error."""
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         module,
+        *args,
         cwd=PROJECT_ROOT,
         env=env,
         stdout=asyncio.subprocess.PIPE,

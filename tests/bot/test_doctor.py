@@ -489,6 +489,9 @@ async def test_the_command_prints_a_line_per_check_and_exits_by_the_worst(
     assert (code, err) == (1, ""), out
     assert out.splitlines()[-1] == "1 problem stops the shop from selling; 0 warnings."
 
+    code, out, _ = await module_run("bot.doctor", env, "--help")
+    assert code == 0 and out.startswith("usage: python -m bot.doctor")
+
     code, out, err = await module_run("bot.doctor", {**env, "PAYMENT_METHODS": "stars"})
     assert (code, err) == (1, "")
     assert out == (
