@@ -37,7 +37,8 @@ async def get_chat(sandbox: Sandbox, params: Params) -> dict[str, Any]:
 @api_method("getChatMember")
 async def get_chat_member(sandbox: Sandbox, params: Params) -> dict[str, Any]:
     """A ``ChatMember``: its status in a group ("creator", "administrator", "member", "left"),
-    or "member" for the user of a private chat."""
+    or "member" for the user of a private chat; the bot's own as the group has it (403 when
+    the bot is out of the group, as for getChat)."""
     chat = target_chat(sandbox, params)
     if isinstance(chat, Group):
         check_access(chat)
@@ -45,14 +46,9 @@ async def get_chat_member(sandbox: Sandbox, params: Params) -> dict[str, Any]:
     if user_id <= 0:
         raise bad_request("invalid user_id specified")
     if user_id == sandbox.bot.id:
-        return (
-            bot_member(chat, sandbox.bot)
-            if isinstance(chat, Group)
-            else {
-                "user": sandbox.bot.to_api(),
-                "status": "member",
-            }
-        )
+        if isinstance(chat, Group):
+            return bot_member(chat, sandbox.bot)
+        return {"user": sandbox.bot.to_api(), "status": "member"}
     if user_id not in sandbox.chats:
         raise bad_request("user not found")
     user = sandbox.user(user_id)
