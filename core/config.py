@@ -262,6 +262,14 @@ class CoreSettings(BaseConfig):
         "(Telegram takes photos up to 10 MiB).",
     )
 
+    staff_session_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=60 * 24,
+        description="A back-office session (`/admin/`) ends this long after the staff member's "
+        "last request; signing out ends it at once.",
+    )
+
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:

@@ -15,6 +15,7 @@ from pymongo.monitoring import CommandListener
 
 from core.accounts.passwords import PasswordHasher
 from core.accounts.roles import Accounts
+from core.accounts.staff_sessions import StaffSessions
 from core.accounts.throttle import Backoff, Counters, Limits, Throttle
 from core.accounts.tokens import TokenService
 from core.accounts.users import Users
@@ -71,6 +72,7 @@ class Shop:
     throttle: Throttle
     leases: Leases
     visits: Visits
+    staff_sessions: StaffSessions
 
     @classmethod
     def build(
@@ -146,6 +148,9 @@ class Shop:
             throttle=throttle,
             leases=Leases(store.leases),
             visits=Visits(store),
+            staff_sessions=StaffSessions(
+                store, users, tokens, timedelta(minutes=settings.staff_session_minutes)
+            ),
         )
 
     async def recover(self, at: datetime | None = None) -> int:
@@ -180,6 +185,7 @@ class Shop:
                     log.info("cancelled orders left unpaid", extra={"count": expired})
                 await self.throttle.prune()
                 await self.leases.prune()
+                await self.staff_sessions.prune()
             except Exception:
                 log.exception("recovery failed; will retry")
 

@@ -125,6 +125,8 @@ class Store:
     photos: AsyncGridFSBucket
     lookups: Collection
     """One document, where joins start (see the module's docstring)."""
+    revoked_sessions: Collection
+    """Back-office sessions signed out (core/accounts/staff_sessions.py)."""
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -146,6 +148,7 @@ class Store:
             db[f"{PHOTOS}.files"],
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
             db.lookups,
+            db.revoked_sessions,
         )
 
     async def ensure_lookup_anchor(self) -> None:
@@ -228,6 +231,7 @@ class Store:
         )
         await self.throttles.create_indexes([IndexModel("endsAt")])
         await self.leases.create_indexes([IndexModel("until")])
+        await self.revoked_sessions.create_indexes([IndexModel("until")])
 
     async def next_number(self, sequence: str) -> int:
         """The next value of a named counter (atomic, gap-tolerant)."""
