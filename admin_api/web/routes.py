@@ -31,4 +31,5 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("GET", "/customers/{id}", customers.customer_page),
     PageRoute("POST", "/customers/{id}/role", customers.change_role, ADMIN),
     PageRoute("POST", "/customers/{id}/active", customers.change_activity, ADMIN),
+    PageRoute("GET", "/staff", customers.staff_list, ADMIN, menu="Staff"),
 )  # fmt: skip

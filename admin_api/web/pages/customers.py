@@ -17,6 +17,7 @@ from core.sales.commands import OrderQuery
 PAGE_SIZE = 25
 RECENT_ORDERS = 10
 FILTERS = ("q", "role", "active")
+MAX_TEAM = 100
 
 
 async def list_customers(visit: Visit) -> web.StreamResponse:
@@ -37,6 +38,15 @@ async def list_customers(visit: Visit) -> web.StreamResponse:
         return str(visit.url("list_customers", {**shown, "page": str(number)}))
 
     return visit.render("customers/list.html", **context, found=found, page_url=page_url)
+
+
+async def staff_list(visit: Visit) -> web.StreamResponse:
+    """The shop's admins and operators (admins only: it is where staff are managed)."""
+    teams = {
+        role: await visit.shop.accounts.list(visit.actor, UserQuery(role=role, limit=MAX_TEAM))
+        for role in (Role.ADMIN, Role.OPERATOR)
+    }
+    return visit.render("customers/staff.html", teams=teams)
 
 
 async def customer_page(visit: Visit) -> web.StreamResponse:
