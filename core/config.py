@@ -270,6 +270,14 @@ class CoreSettings(BaseConfig):
         "process: erasing a customer's data deletes theirs).",
     )
 
+    staff_session_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=60 * 24,
+        description="A back-office session (`/admin/`) ends this long after the staff member's "
+        "last request; signing out ends it at once.",
+    )
+
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:

@@ -15,6 +15,7 @@ from pymongo.monitoring import CommandListener
 
 from core.accounts.passwords import PasswordHasher
 from core.accounts.roles import Accounts
+from core.accounts.staff_sessions import StaffSessions
 from core.accounts.throttle import Backoff, Counters, Limits, Throttle
 from core.accounts.tokens import TokenService
 from core.accounts.users import Users
@@ -40,6 +41,7 @@ from core.sales.orders import Orders
 from core.sales.outbox import Outbox
 from core.sales.payments import Payments
 from core.sales.refund_jobs import StarRefunds
+from core.sales.spending import Spending
 from core.sales.star_ledger import StarLedger
 from core.sales.visits import Visits
 from core.store import Store, connect
@@ -73,6 +75,8 @@ class Shop:
     throttle: Throttle
     leases: Leases
     visits: Visits
+    staff_sessions: StaffSessions
+    spending: Spending
     privacy: Privacy
     imports: ProductImports
 
@@ -151,6 +155,10 @@ class Shop:
             throttle=throttle,
             leases=Leases(store.leases),
             visits=Visits(store),
+            staff_sessions=StaffSessions(
+                store, users, tokens, timedelta(minutes=settings.staff_session_minutes)
+            ),
+            spending=Spending(store),
             privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
             imports=ProductImports(catalog, categories, photos),
         )
@@ -189,6 +197,7 @@ class Shop:
                     log.info("cancelled orders left unpaid", extra={"count": expired})
                 await self.throttle.prune()
                 await self.leases.prune()
+                await self.staff_sessions.prune()
             except Exception:
                 log.exception("recovery failed; will retry")
 

@@ -182,6 +182,8 @@ class Store:
     photos: AsyncGridFSBucket
     lookups: Collection
     """One document, where joins start (see the module's docstring)."""
+    revoked_sessions: Collection
+    """Back-office sessions signed out (core/accounts/staff_sessions.py)."""
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -203,6 +205,7 @@ class Store:
             db[f"{PHOTOS}.files"],
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
             db.lookups,
+            db.revoked_sessions,
         )
 
     async def ensure_lookup_anchor(self) -> None:
@@ -317,6 +320,7 @@ class Store:
             ),
             (self.throttles, [IndexModel("endsAt")]),
             (self.leases, [IndexModel("until")]),
+            (self.revoked_sessions, [IndexModel("until")]),
         ]
 
     async def next_number(self, sequence: str) -> int:
