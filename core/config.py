@@ -122,7 +122,9 @@ class CoreSettings(BaseConfig):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"is not an IANA time zone name such as Europe/Moscow: {value!r}")
+            raise ValueError(
+                f"is not an IANA time zone name such as Europe/Moscow: {value!r}"
+            ) from None
         return value
 
     @property

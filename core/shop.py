@@ -30,6 +30,8 @@ from core.config import ConfigError, CoreSettings
 from core.messaging.broadcasts import Broadcasts
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
+from core.reports.dashboard import Reports
+from core.reports.exports import Exports
 from core.sales.carts import Carts
 from core.sales.checkout import Checkout
 from core.sales.delivery import Delivery
@@ -71,6 +73,8 @@ class Shop:
     throttle: Throttle
     leases: Leases
     visits: Visits
+    reports: Reports
+    exports: Exports
 
     @classmethod
     def build(
@@ -146,6 +150,8 @@ class Shop:
             throttle=throttle,
             leases=Leases(store.leases),
             visits=Visits(store),
+            reports=Reports(store, settings),
+            exports=Exports(store, settings),
         )
 
     async def recover(self, at: datetime | None = None) -> int:

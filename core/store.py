@@ -27,6 +27,14 @@ An aggregate on the embedded engine scans every document of the collection it ru
 starts from ``lookups``, a collection of exactly one document, and each ``$lookup``
 (``localField``/``foreignField`` on an indexed field) goes by an index
 (``core/sales/visits.py``).
+
+The embedded engine builds unique indexes only: it accepts a secondary (non-unique) index
+and ignores it, so every query that no unique index serves by equality (or ``$in``) scans
+the collection; ranges, sorts and ``$or`` never use an index there. The reports' indexes
+(``core/reports/``, marked below) therefore serve MongoDB only, where the dashboard's first
+``$match`` and the exports' sorted cursors use them; ``bench/reports.py`` measures both.
+Its aggregation has what the reports use, ``$dateToString`` with an IANA ``timezone``
+included (checked by ``tests/core/test_reports.py``).
 """
 
 from __future__ import annotations
@@ -163,6 +171,8 @@ class Store:
                 IndexModel("email", unique=True),
                 IndexModel("telegramId", unique=True, sparse=True),
                 IndexModel([("createdAt", DESCENDING)]),
+                # Reports: the customers' export, oldest first.
+                IndexModel([("role", ASCENDING), ("createdAt", ASCENDING)]),
                 # For the guarded writes of an account change's journal (see orders').
                 IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
                 IndexModel("journal.leaseUntil", sparse=True),
@@ -212,6 +222,11 @@ class Store:
                 IndexModel("outbox.at", sparse=True),
                 # A charge pays one order: a payment replayed for another order is refused.
                 IndexModel("payment.telegramPaymentChargeId", unique=True, sparse=True),
+                # Reports: the dashboard's 30 days and the export's oldest-first cursor, ...
+                IndexModel([("placed", ASCENDING), ("createdAt", ASCENDING)]),
+                # ... and the refunds due, one index for each side of their ``$or``.
+                IndexModel("payment.state"),
+                IndexModel("payment.extraCharges.state", sparse=True),
             ]
         )
         await self.notifications.create_indexes(

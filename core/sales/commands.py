@@ -42,11 +42,17 @@ class IdempotencyKey(Command):
     key: Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,128}$")]
 
 
-class OrderQuery(HistoryQuery):
+class OrderFilter(Command):
+    """Which orders: the staff listing's filters, shared by the CSV export."""
+
     status: OrderStatus | None = None
     user_id: Id | None = None
     created_from: Timestamp | None = Field(default=None, alias="from")
     created_to: Timestamp | None = Field(default=None, alias="to")
+
+
+class OrderQuery(OrderFilter, HistoryQuery):
+    """A page of the orders ``OrderFilter`` selects."""
 
 
 class StatusUpdate(Command):

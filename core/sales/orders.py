@@ -27,7 +27,7 @@ from core.base.journal import close_journal, open_journal, recover_expired
 from core.base.models import Page
 from core.catalog.stock import Stock
 from core.messaging.models import NoticeKind
-from core.sales.commands import BulkStatusUpdate, OrderQuery, StatusUpdate
+from core.sales.commands import BulkStatusUpdate, OrderFilter, OrderQuery, StatusUpdate
 from core.sales.errors import CheckoutInProgress, IllegalTransition
 from core.sales.models import (
     TRANSITIONS,
@@ -45,6 +45,23 @@ RESTOCK = "restock"
 CREDITED = "credited"
 BULK_LIMIT = 500
 NEWEST_FIRST = [("createdAt", -1), ("_id", -1)]
+
+
+def order_filters(query: OrderFilter) -> dict[str, Any]:
+    """The database filter of the placed orders ``query`` selects."""
+    filters: dict[str, Any] = {"placed": True}
+    if query.status is not None:
+        filters["status"] = query.status.value
+    if query.user_id is not None:
+        filters["userId"] = query.user_id
+    created: dict[str, datetime] = {}
+    if query.created_from is not None:
+        created["$gte"] = query.created_from
+    if query.created_to is not None:
+        created["$lt"] = query.created_to
+    if created:
+        filters["createdAt"] = created
+    return filters
 
 
 class Orders:
@@ -74,19 +91,9 @@ class Orders:
 
     async def search(self, actor: Actor, query: OrderQuery) -> Page[Order]:
         actor.require(*STAFF)
-        filters: dict[str, Any] = {"placed": True}
-        if query.status is not None:
-            filters["status"] = query.status.value
-        if query.user_id is not None:
-            filters["userId"] = query.user_id
-        created: dict[str, datetime] = {}
-        if query.created_from is not None:
-            created["$gte"] = query.created_from
-        if query.created_to is not None:
-            created["$lt"] = query.created_to
-        if created:
-            filters["createdAt"] = created
-        return await find_page(self._orders, filters, NEWEST_FIRST, Order, query.page, query.limit)
+        return await find_page(
+            self._orders, order_filters(query), NEWEST_FIRST, Order, query.page, query.limit
+        )
 
     async def change_status(self, actor: Actor, order_id: object, update: StatusUpdate) -> Order:
         """Move an order along an allowed transition; cancelling restocks its products."""
