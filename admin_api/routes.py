@@ -22,6 +22,7 @@ from admin_api.handlers import (
     payments,
     photos,
     products,
+    reports,
     staff,
     system,
 )
@@ -44,11 +45,13 @@ from core.catalog.models import Category, Product, Shelves
 from core.catalog.photos import CONTENT_TYPES
 from core.messaging.commands import BroadcastDraft
 from core.messaging.models import Broadcast, BroadcastProgress
+from core.reports.models import Dashboard
 from core.sales.commands import (
     BulkStatusUpdate,
     CartChange,
     CartRemoval,
     DeliveryDetails,
+    OrderFilter,
     OrderQuery,
     RefundRecord,
     StatusUpdate,
@@ -58,6 +61,7 @@ from core.sales.models import BulkStatusResult, CartView, DeliveryMethods, Order
 PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
 STAFF, ADMIN = Access.STAFF, Access.ADMIN
 PHOTO_TYPES = tuple(CONTENT_TYPES.values())
+CSV = reports.CSV
 PHOTO_UPLOAD = Upload("photo", PHOTO_TYPES, lambda shop: shop.photos.max_bytes)
 
 ROUTES: tuple[Route, ...] = (
@@ -145,6 +149,15 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/admin/orders/{id}/refunded", payments.record_refund,
           "Record a refund made outside Telegram", "admin", STAFF, body=RefundRecord,
           response=Order, problems=(409,)),
+    # reports
+    Route("GET", "/api/reports/dashboard", reports.dashboard,
+          "How the shop is doing: today, 7 and 30 days", "reports", STAFF, response=Dashboard),
+    Route("GET", "/api/exports/orders.csv", reports.export_orders, "Orders as CSV", "reports",
+          STAFF, query=OrderFilter, media_type=CSV, download=True),
+    Route("GET", "/api/exports/customers.csv", reports.export_customers, "Customers as CSV",
+          "reports", STAFF, media_type=CSV, download=True),
+    Route("GET", "/api/exports/products.csv", reports.export_products, "Products as CSV",
+          "reports", STAFF, media_type=CSV, download=True),
     # broadcasts
     Route("POST", "/api/broadcasts", broadcasts.start_broadcast, "Message a segment of customers",
           "broadcasts", STAFF, body=BroadcastDraft, response=BroadcastProgress, status=201),

@@ -14,7 +14,7 @@ were placed, in the shop's time zone (``SHOP_TIMEZONE``):
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -120,4 +120,4 @@ class CsvExport:
     byte order mark and the header, comes before the database is read)."""
 
     filename: str
-    chunks: AsyncIterator[bytes]
+    chunks: AsyncGenerator[bytes, None]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -48,7 +48,7 @@ def written(cell: Cell) -> str:
 
 async def csv_chunks(
     header: Sequence[str], batches: AsyncIterator[list[Row]]
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     """The byte order mark and ``header`` at once, then one chunk per batch of rows."""
     yield BOM.encode() + _lines([list(header)])
     async for rows in batches:

@@ -6,6 +6,7 @@ orders pending too long."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from core.base.errors import Forbidden
 from core.catalog.commands import ProductDraft
 from core.catalog.models import Product
 from core.reports.models import Dashboard, Period
+from core.reports.sheets import written
 from core.sales.commands import CartChange, OrderQuery, StatusUpdate
 from core.sales.models import Order, OrderStatus
 from core.shop import Shop
@@ -283,3 +285,25 @@ async def test_only_staff_see_the_dashboard(shop: Shop, new_user: NewUser) -> No
     dashboard = await shop.reports.dashboard(Actor(None, Role.ADMIN))
     assert dashboard.period(Period.MONTH).orders == 0
     assert dashboard.time_zone == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+44 20", "'+44 20"),
+        ("-5", "'-5"),
+        ("@A1", "'@A1"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("a=b", "a=b"),
+        (-5, "-5"),  # the shop's own numbers are written as numbers
+        (Decimal(0).scaleb(-2), "0.00"),
+        (Decimal(1250).scaleb(-2), "12.50"),
+        (True, "true"),
+        (None, ""),
+        (datetime(2030, 1, 1, 23, 30, tzinfo=UTC), "2030-01-01T23:30:00+00:00"),
+    ],
+)
+def test_cells_are_written_as_spreadsheets_read_them(cell: object, text: str) -> None:
+    assert written(cell) == text  # type: ignore[arg-type]
