@@ -2,8 +2,8 @@
 export of all of them streamed by the API, its speed and the API's memory.
 
 - Dashboard: the median of ``samples`` calls of ``Reports.dashboard`` in this process,
-  first with the shop's indexes, then with every secondary index of the orders and products
-  dropped; the baseline is one bare aggregation counting the same 30 days' orders.
+  first with the shop's indexes, then with the orders' indexes its reads use dropped; the
+  baseline is one bare aggregation counting the same 30 days' orders.
 - Export: ``python -m admin_api`` as a child process serves ``/api/exports/orders.csv``
   to a client here that reads it to the end: rows per second, the first byte's delay, and
   the API's peak RSS (``VmHWM``) after the export against its peak once started and idle;
@@ -37,6 +37,13 @@ DAYS = 40
 CUSTOMERS = 1_000
 PRODUCTS = 3
 STAFF = Actor(None, Role.OPERATOR)
+DASHBOARD_INDEXES = (
+    "placed_1_createdAt_1",
+    "placed_1_status_1_createdAt_-1",
+    "payment.state_1",
+    "payment.extraCharges.state_1",
+)
+"""The orders' indexes the dashboard's reads use (``core/reports/dashboard.py``)."""
 
 
 async def dashboard_times(shop: Shop, samples: int) -> dict[str, float]:
@@ -49,12 +56,13 @@ async def dashboard_times(shop: Shop, samples: int) -> dict[str, float]:
     async def count() -> object:
         return await (await shop.store.orders.aggregate(bare)).to_list()
 
+    await shop.reports.dashboard(STAFF)  # the engine's code warmed up for every figure
     figures = {
         "bare_ms": await median_ms(samples, count),
         "indexed_ms": await median_ms(samples, lambda: shop.reports.dashboard(STAFF)),
     }
-    await shop.store.orders.drop_indexes()
-    await shop.store.products.drop_indexes()
+    for index in DASHBOARD_INDEXES:
+        await shop.store.orders.drop_index(index)
     figures["unindexed_ms"] = await median_ms(samples, lambda: shop.reports.dashboard(STAFF))
     await shop.store.ensure_indexes()
     return figures

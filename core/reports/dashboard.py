@@ -3,15 +3,15 @@
 
 Four reads, each served by an index on MongoDB (``core/store.py``):
 
-1. one aggregation over the orders placed in the last 30 days (``placed, createdAt``),
-   grouped by local day and status, plus the best sellers of each period in a ``$facet``:
-   at most 120 rows and 30 products come back, whatever the number of orders;
+1. one aggregation over the orders placed in the last 30 days (``placed, createdAt``): a
+   ``$bucket`` per local day, cut at the midnights ``zoneinfo`` gives for the shop's time
+   zone (a day of 23 or 25 hours is cut right), and the units and revenue of each product
+   sold, per period, in a ``$facet``: at most 30 rows and 3 per product sold come back,
+   whatever the number of orders; the 10 best sellers' names are then read by ``_id``;
 2. the active products at or under their threshold;
 3. one aggregation over the orders owing money back (``payment.state``,
    ``payment.extraCharges.state``);
 4. the pending orders older than the payment window (``placed, status, createdAt``).
-
-Days are cut by ``$dateToString`` in the shop's time zone, in the database.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from core.store import Store
 BEST_SELLERS = 10
 LOW_STOCK_LIMIT = 100
 OVERDUE_SHOWN = 10
-DAY_FORMAT = "%Y-%m-%d"
 SOLD = [OrderStatus.PAID.value, OrderStatus.SHIPPED.value]
 """The orders whose lines count as sold."""
 DUE = PaymentState.REFUND_DUE.value
@@ -68,74 +67,116 @@ class Reports:
         actor.require(*STAFF)
         now = clock.now().astimezone(self._zone)
         today = now.date()
-        until = local_midnight(today + timedelta(days=1), self._zone)
-        starts = {p: local_midnight(today - timedelta(days=p.days - 1), self._zone) for p in Period}
-        rows, best = await self._orders_placed(starts, until)
         days = [today - timedelta(days=back) for back in range(Period.MONTH.days - 1, -1, -1)]
+        midnights = [local_midnight(day, self._zone) for day in [*days, today + timedelta(1)]]
+        starts = {p: midnights[-1 - p.days] for p in Period}
+        by_day, sold = await self._orders_placed(midnights, starts)
+        best = await self._best_sellers(sold)
         return Dashboard(
             at=now,
             time_zone=self._zone.key,
             currency=self._currency,
             periods=tuple(
-                _period(p, starts[p], until, rows, best[p.value], days[-p.days :]) for p in Period
+                _period(
+                    p,
+                    starts[p],
+                    midnights[-1],
+                    [by_day.get(d, {}) for d in days[-p.days :]],
+                    best[p],
+                )
+                for p in Period
             ),
-            days=tuple(_day(day, rows) for day in days),
+            days=tuple(
+                DayFigures(
+                    day=day,
+                    orders=by_day.get(day, {}).get("orders", 0),
+                    revenue=_revenue(by_day.get(day, {})),
+                )
+                for day in days
+            ),
             low_stock=await self._low_stock(),
             refunds_due=await self._refunds_due(),
             overdue_pending=await self._overdue(now),
         )
 
     async def _orders_placed(
-        self, starts: dict[Period, datetime], until: datetime
-    ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-        """Per local day and status: orders, paid orders, sales and refunds; and each
-        period's best sellers."""
-        day = {
-            "$dateToString": {
-                "format": DAY_FORMAT,
-                "date": "$createdAt",
-                "timezone": self._zone.key,
-            }
+        self, midnights: list[datetime], starts: dict[Period, datetime]
+    ) -> tuple[dict[date, dict[str, int]], list[dict[str, Any]]]:
+        """In one aggregation over the orders of the last 30 days: per local day (cut at
+        the midnights ``zoneinfo`` gives, so a day of 23 or 25 hours is cut right), orders
+        in each status, paid orders, sales and refunds; and per product and period (today,
+        the rest of the week, the rest of the month) the units and revenue sold."""
+        figures = {
+            "orders": {"$sum": 1},
+            "paid": when(SALE, 1),
+            "sales": when(SALE, "$totalAmount"),
+            "refunds": when(REFUNDED, "$totalAmount"),
+            **{_in(s): when({"$eq": ["$status", s.value]}, 1) for s in OrderStatus},
         }
-        figures = [
+        days = {"$bucket": {"groupBy": "$createdAt", "boundaries": midnights, "output": figures}}
+        period = {
+            "$cond": [
+                {"$gte": ["$createdAt", starts[Period.TODAY]]},
+                Period.TODAY.value,
+                {
+                    "$cond": [
+                        {"$gte": ["$createdAt", starts[Period.WEEK]]},
+                        Period.WEEK.value,
+                        Period.MONTH.value,
+                    ]
+                },
+            ]
+        }
+        products = [
+            {"$match": {"status": {"$in": SOLD}}},
+            {"$unwind": "$products"},
             {
                 "$group": {
-                    "_id": {"day": day, "status": "$status"},
-                    "orders": {"$sum": 1},
-                    "paid": when(SALE, 1),
-                    "sales": when(SALE, "$totalAmount"),
-                    "refunds": when(REFUNDED, "$totalAmount"),
-                }
-            }
-        ]
-        facets: dict[str, list[dict[str, Any]]] = {"days": figures}
-        for period, since in starts.items():
-            facets[period.value] = [
-                {"$match": {"createdAt": {"$gte": since}, "status": {"$in": SOLD}}},
-                {"$unwind": "$products"},
-                {
-                    "$group": {
-                        "_id": "$products.productId",
-                        "name": {"$last": "$products.name"},
-                        "units": {"$sum": "$products.quantity"},
-                        "revenue": {"$sum": "$products.lineTotal"},
-                    }
-                },
-                {"$sort": {"units": -1, "revenue": -1, "_id": 1}},
-                {"$limit": BEST_SELLERS},
-            ]
-        pipeline: list[dict[str, Any]] = [
-            {
-                "$match": {
-                    "placed": True,
-                    "createdAt": {"$gte": starts[Period.MONTH], "$lt": until},
+                    "_id": {"product": "$products.productId", "period": period},
+                    "name": {"$max": "$products.name"},
+                    "units": {"$sum": "$products.quantity"},
+                    "revenue": {"$sum": "$products.lineTotal"},
                 }
             },
-            {"$sort": {"createdAt": 1}},  # the index's order: "$last" is the latest name
-            {"$facet": facets},
+        ]
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"placed": True, "createdAt": {"$gte": midnights[0], "$lt": midnights[-1]}}},
+            {"$facet": {"days": [days], "products": products}},
         ]
         [result] = await (await self._orders.aggregate(pipeline)).to_list()
-        return result["days"], {p.value: result[p.value] for p in Period}
+        by_day = {row["_id"].astimezone(self._zone).date(): row for row in result["days"]}
+        return by_day, result["products"]
+
+    async def _best_sellers(
+        self, sold: list[dict[str, Any]]
+    ) -> dict[Period, tuple[BestSeller, ...]]:
+        """Each period's 10 products with the most units (then revenue) from ``sold``, named
+        as the catalog names them now."""
+        totals: dict[Period, dict[Any, list[int]]] = {p: {} for p in Period}
+        lines: dict[Any, str] = {}
+        for row in sold:
+            product, reach = row["_id"]["product"], Period(row["_id"]["period"])
+            lines[product] = row["name"]
+            for period in Period:
+                if period.days >= reach.days:
+                    units, revenue = totals[period].setdefault(product, [0, 0])
+                    totals[period][product] = [units + row["units"], revenue + row["revenue"]]
+        top = {
+            p: sorted(found.items(), key=lambda item: (-item[1][0], -item[1][1], str(item[0])))[
+                :BEST_SELLERS
+            ]
+            for p, found in totals.items()
+        }
+        shown = {product for ranked in top.values() for product, _ in ranked}
+        cursor = self._products.find({"_id": {"$in": list(shown)}}, {"name": 1})
+        names = {**lines, **{document["_id"]: document["name"] async for document in cursor}}
+        return {
+            p: tuple(
+                BestSeller(product_id=product, name=names[product], units=units, revenue=revenue)
+                for product, (units, revenue) in ranked
+            )
+            for p, ranked in top.items()
+        }
 
     async def _low_stock(self) -> tuple[LowStockProduct, ...]:
         threshold = {"$ifNull": ["$lowStockThreshold", self._threshold]}
@@ -227,47 +268,38 @@ def _own_or(own: int | None, shop: int) -> int:
     return shop if own is None else own
 
 
+def _in(status: OrderStatus) -> str:
+    """The name of a day's count of orders in ``status``."""
+    return f"in_{status.value}"
+
+
+def _revenue(day: dict[str, int]) -> int:
+    return day.get("sales", 0) - day.get("refunds", 0)
+
+
 def _period(
     period: Period,
     since: datetime,
     until: datetime,
-    rows: list[dict[str, Any]],
-    best: list[dict[str, Any]],
-    days: list[date],
+    days: list[dict[str, int]],
+    best: tuple[BestSeller, ...],
 ) -> PeriodFigures:
-    """``period``'s figures from the rows of its ``days``."""
-    wanted = {day.isoformat() for day in days}
-    mine = [row for row in rows if row["_id"]["day"] in wanted]
-    by_status = {status: 0 for status in OrderStatus}
-    for row in mine:
-        by_status[OrderStatus(row["_id"]["status"])] += row["orders"]
-    paid = sum(row["paid"] for row in mine)
-    sales = sum(row["sales"] for row in mine)
-    refunds = sum(row["refunds"] for row in mine)
+    """``period``'s figures from the figures of its ``days``."""
+
+    def total(name: str) -> int:
+        return sum(day.get(name, 0) for day in days)
+
+    paid, sales, refunds = total("paid"), total("sales"), total("refunds")
     return PeriodFigures(
         period=period,
         since=since,
         until=until,
-        orders=sum(by_status.values()),
-        by_status=by_status,
+        orders=total("orders"),
+        by_status={status: total(_in(status)) for status in OrderStatus},
         paid_orders=paid,
         sales=sales,
         refunds=refunds,
         revenue=sales - refunds,
         average_order=(2 * sales + paid) // (2 * paid) if paid else 0,  # half up
-        best_sellers=tuple(
-            BestSeller(
-                product_id=row["_id"], name=row["name"], units=row["units"], revenue=row["revenue"]
-            )
-            for row in best
-        ),
-    )
-
-
-def _day(day: date, rows: list[dict[str, Any]]) -> DayFigures:
-    mine = [row for row in rows if row["_id"]["day"] == day.isoformat()]
-    return DayFigures(
-        day=day,
-        orders=sum(row["orders"] for row in mine),
-        revenue=sum(row["sales"] - row["refunds"] for row in mine),
+        best_sellers=best,
     )

@@ -42,7 +42,7 @@ class BestSeller(Model):
     """A product as its paid or shipped orders' lines sold it."""
 
     product_id: Id
-    name: str = Field(description="As the latest of those lines names it.")
+    name: str = Field(description="As the catalog names it now.")
     units: int
     revenue: int = Field(description="The lines' totals.")
 
