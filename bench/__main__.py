@@ -55,7 +55,7 @@ FULL = Plan(
     samples=30,
     payment_rounds=10,
     report_orders=100_000,
-    report_samples=3,
+    report_samples=5,
 )
 QUICK = Plan(
     seconds=2,
