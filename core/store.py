@@ -172,8 +172,6 @@ class Store:
                 IndexModel("email", unique=True),
                 IndexModel("telegramId", unique=True, sparse=True),
                 IndexModel([("createdAt", DESCENDING)]),
-                # Reports: the customers' export, oldest first.
-                IndexModel([("role", ASCENDING), ("createdAt", ASCENDING)]),
                 # For the guarded writes of an account change's journal (see orders').
                 IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
                 IndexModel("journal.leaseUntil", sparse=True),
