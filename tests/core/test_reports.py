@@ -18,9 +18,10 @@ from core.base.commands import HistoryQuery
 from core.base.errors import Forbidden
 from core.catalog.commands import ProductDraft
 from core.catalog.models import Product
+from core.reports.exports import ORDER_COLUMNS
 from core.reports.models import Dashboard, Period
 from core.reports.sheets import written
-from core.sales.commands import CartChange, OrderQuery, StatusUpdate
+from core.sales.commands import CartChange, OrderFilter, OrderQuery, StatusUpdate
 from core.sales.models import Order, OrderStatus
 from core.shop import Shop
 from tests.clocks import FakeClock
@@ -307,3 +308,28 @@ async def test_only_staff_see_the_dashboard(shop: Shop, new_user: NewUser) -> No
 )
 def test_cells_are_written_as_spreadsheets_read_them(cell: object, text: str) -> None:
     assert written(cell) == text  # type: ignore[arg-type]
+
+
+async def test_an_export_hands_out_its_header_first_and_only_to_staff(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    customer = await new_user()
+    tea = await new_product(price=100)
+    await shop.carts.add(customer.id, CartChange(product_id=tea.id, quantity=1))
+    placed = await shop.checkout.place_order(customer.id)
+    who = Actor.of(customer)
+    exports = shop.exports
+    for refused in (
+        exports.orders(who, OrderFilter()),
+        exports.customers(who),
+        exports.products(who),
+    ):
+        with pytest.raises(Forbidden):
+            await refused
+
+    export = await shop.exports.orders(STAFF, OrderFilter())
+    header = await anext(export.chunks)
+    rows = [chunk async for chunk in export.chunks]
+
+    assert header == ("\ufeff" + ",".join(ORDER_COLUMNS) + "\r\n").encode()
+    assert len(rows) == 1 and rows[0].startswith(f"{placed.number},{placed.id},".encode())
