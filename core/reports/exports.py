@@ -51,16 +51,29 @@ PRODUCT_COLUMNS = (
 )  # fmt: skip
 
 Batches = AsyncIterator[list[Row]]
+ORDER_FIELDS = (
+    "number", "createdAt", "updatedAt", "status", "userId", "products.name",
+    "products.quantity", "currency", "totalAmount", "delivery", "payment.method",
+    "payment.state", "payment.paidAt", "payment.refundedAt",
+)  # fmt: skip
+"""What the orders' rows read: not their history and outbox, most of an order's bytes."""
+CUSTOMER_FIELDS = ("name", "email", "telegramId", "language", "active", "telegramBlocked",
+                   "createdAt")  # fmt: skip
+PRODUCT_FIELDS = ("name", "description", "categoryId", "currency", "price", "stock",
+                  "lowStockThreshold", "active", "createdAt", "updatedAt")  # fmt: skip
 BY_ID = [("_id", 1)]
 """The order customers and products were made in (an id begins with its time), served by
 the ``_id`` index on every engine."""
 
 
 async def batches_of(
-    collection: Collection, query: dict[str, Any], sort: list[tuple[str, int]]
+    collection: Collection,
+    query: dict[str, Any],
+    sort: list[tuple[str, int]],
+    fields: tuple[str, ...],
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """``query``'s documents in ``sort`` order, ``BATCH`` at a time."""
-    cursor = collection.find(query, sort=sort, batch_size=BATCH)
+    """``query``'s documents in ``sort`` order with only ``fields``, ``BATCH`` at a time."""
+    cursor = collection.find(query, dict.fromkeys(fields, 1), sort=sort, batch_size=BATCH)
     try:
         while batch := await cursor.to_list(BATCH):
             yield batch
@@ -98,12 +111,13 @@ class Exports:
         return None if moment is None else moment.astimezone(self._zone)
 
     async def _order_rows(self, query: OrderFilter) -> Batches:
-        orders = batches_of(
-            self._store.orders, order_filters(query), [("createdAt", 1), ("_id", 1)]
-        )
+        oldest_first = [("createdAt", 1), ("_id", 1)]
+        orders = batches_of(self._store.orders, order_filters(query), oldest_first, ORDER_FIELDS)
         async for batch in orders:
             people = {d["userId"] for d in batch}
-            found = self._store.users.find({"_id": {"$in": list(people)}})
+            found = self._store.users.find(
+                {"_id": {"$in": list(people)}}, {"name": 1, "email": 1, "telegramId": 1}
+            )
             customers = {user["_id"]: user async for user in found}
             yield [self._order_row(order, customers.get(order["userId"], {})) for order in batch]
 
@@ -141,7 +155,8 @@ class Exports:
         )
 
     async def _customer_rows(self) -> Batches:
-        users = batches_of(self._store.users, {"role": Role.USER.value}, BY_ID)
+        customers = {"role": Role.USER.value}
+        users = batches_of(self._store.users, customers, BY_ID, CUSTOMER_FIELDS)
         async for batch in users:
             totals = await self._order_totals([user["_id"] for user in batch])
             yield [self._customer_row(user, totals.get(user["_id"], {})) for user in batch]
@@ -184,7 +199,7 @@ class Exports:
         categories = {
             c["_id"]: c["name"] async for c in self._store.categories.find({}, {"name": 1})
         }
-        products = batches_of(self._store.products, {}, BY_ID)
+        products = batches_of(self._store.products, {}, BY_ID, PRODUCT_FIELDS)
         async for batch in products:
             yield [self._product_row(product, categories) for product in batch]
 
