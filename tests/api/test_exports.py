@@ -211,3 +211,10 @@ async def test_only_staff_may_export(api: Api, new_account: NewAccount, path: st
     refused = await api.get(path, token=customer.token)
     assert (refused.status, refused.code) == (403, "forbidden")
     assert (await api.get(path, token=admin.token)).status == 200
+
+
+def test_the_document_declares_each_export_a_csv_download(api: Api) -> None:
+    for path in PATHS:
+        answer = api.document["paths"][path]["get"]["responses"]["200"]
+        assert list(answer["content"]) == ["text/csv"]
+        assert "Content-Disposition" in answer["headers"]
