@@ -26,6 +26,7 @@ from admin_api.handlers import (
     staff,
     system,
 )
+from admin_api.payloads import CSV
 from admin_api.schemas import Health, ProfileChanges, Session
 from core.accounts.commands import AccountChange, Credentials, Registration, UserQuery
 from core.accounts.models import User
@@ -61,7 +62,6 @@ from core.sales.models import BulkStatusResult, CartView, DeliveryMethods, Order
 PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
 STAFF, ADMIN = Access.STAFF, Access.ADMIN
 PHOTO_TYPES = tuple(CONTENT_TYPES.values())
-CSV = reports.CSV
 PHOTO_UPLOAD = Upload("photo", PHOTO_TYPES, lambda shop: shop.photos.max_bytes)
 
 ROUTES: tuple[Route, ...] = (

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from aiohttp import web
 
 from admin_api.contract import Call
-from admin_api.payloads import respond
-from core.reports.models import CsvExport
+from admin_api.payloads import respond, stream_csv
 from core.sales.commands import OrderFilter
-
-CSV = "text/csv"
 
 
 async def dashboard(call: Call[None, None]) -> web.Response:
@@ -24,32 +19,14 @@ async def dashboard(call: Call[None, None]) -> web.Response:
 async def export_orders(call: Call[None, OrderFilter]) -> web.StreamResponse:
     """The orders the filters select (as `GET /api/admin/orders`), oldest first, as CSV
     (UTF-8 with a byte order mark; columns in docs/api.md, "Exports")."""
-    return await stream(call.request, await call.shop.exports.orders(call.actor, call.query))
+    return await stream_csv(call.request, await call.shop.exports.orders(call.actor, call.query))
 
 
 async def export_customers(call: Call[None, None]) -> web.StreamResponse:
     """Every customer account with their orders and what they spent, as CSV."""
-    return await stream(call.request, await call.shop.exports.customers(call.actor))
+    return await stream_csv(call.request, await call.shop.exports.customers(call.actor))
 
 
 async def export_products(call: Call[None, None]) -> web.StreamResponse:
     """Every product, archived ones too, with stock and low-stock threshold, as CSV."""
-    return await stream(call.request, await call.shop.exports.products(call.actor))
-
-
-async def stream(request: web.Request, export: CsvExport) -> web.StreamResponse:
-    """Send ``export`` as a download, each chunk as core reads it (chunked encoding). A
-    failure after the first chunk ends the connection without the last chunk, so the
-    client sees the file is cut short."""
-    response = web.StreamResponse(
-        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'}
-    )
-    response.content_type = CSV
-    response.charset = "utf-8"
-    response.enable_chunked_encoding()
-    await response.prepare(request)
-    async with contextlib.aclosing(export.chunks) as chunks:
-        async for chunk in chunks:
-            await response.write(chunk)
-    await response.write_eof()
-    return response
+    return await stream_csv(call.request, await call.shop.exports.products(call.actor))
