@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable
 from typing import NoReturn, TypeVar
 
@@ -19,6 +20,7 @@ from core.base.errors import FieldError, InvalidInput
 from core.reports.models import CsvExport
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 JSON_TYPES = ("application/json",)
 MULTIPART = "multipart/form-data"
@@ -124,8 +126,8 @@ def respond(model: BaseModel, status: int = 200, **headers: str) -> web.Response
 
 async def stream_csv(request: web.Request, export: CsvExport) -> web.StreamResponse:
     """Send ``export`` as a download, each chunk as core reads it (chunked encoding). A
-    failure after the first chunk ends the connection without the last chunk, so the
-    client sees the file is cut short."""
+    failure after the first chunk aborts the connection before the last chunk, so the
+    client sees the file cut short, never a shorter file that looks whole."""
     response = web.StreamResponse(
         headers={"Content-Disposition": f'attachment; filename="{export.filename}"'}
     )
@@ -133,8 +135,14 @@ async def stream_csv(request: web.Request, export: CsvExport) -> web.StreamRespo
     response.charset = "utf-8"
     response.enable_chunked_encoding()
     await response.prepare(request)
-    async with contextlib.aclosing(export.chunks) as chunks:
-        async for chunk in chunks:
-            await response.write(chunk)
+    try:
+        async with contextlib.aclosing(export.chunks) as chunks:
+            async for chunk in chunks:
+                await response.write(chunk)
+    except Exception:
+        log.exception("export cut short", extra={"path": request.path})
+        if request.transport is not None:
+            request.transport.abort()
+        return response
     await response.write_eof()
     return response

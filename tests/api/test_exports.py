@@ -10,6 +10,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 
 from core.accounts.access import SYSTEM
@@ -218,3 +219,36 @@ def test_the_document_declares_each_export_a_csv_download(api: Api) -> None:
         answer = api.document["paths"][path]["get"]["responses"]["200"]
         assert list(answer["content"]) == ["text/csv"]
         assert "Content-Disposition" in answer["headers"]
+
+
+async def test_a_failure_half_way_breaks_the_download_instead_of_ending_it(
+    api: Api,
+    shop: Shop,
+    new_account: NewAccount,
+    new_product: NewProduct,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The header and the first batch are out when the second batch fails (an injected
+    fault): the client must not get a file that looks whole."""
+    monkeypatch.setattr(exports, "BATCH", 1)
+    operator = await new_account(Role.OPERATOR)
+    alice = await new_account()
+    tea = await new_product(price=100)
+    first, second = [await order(shop, alice, tea.id, 1) for _ in range(2)]
+    row = exports.Exports._order_row
+
+    def failing(self: exports.Exports, found: dict[str, Any], customer: dict[str, Any]) -> Any:
+        if found["_id"] == second.id:
+            raise RuntimeError("the database went away")
+        return row(self, found, customer)
+
+    monkeypatch.setattr(exports.Exports, "_order_row", failing)
+    headers = {"Authorization": f"Bearer {operator.token}"}
+    async with api.client.get("/api/exports/orders.csv", headers=headers) as reply:
+        assert reply.status == 200
+        received = b""
+        with pytest.raises(aiohttp.ClientPayloadError):
+            async for chunk in reply.content.iter_any():
+                received += chunk
+    assert str(first.id).encode() in received
+    assert str(second.id).encode() not in received
