@@ -22,6 +22,7 @@ from core.base import clock
 from core.base.leases import Leases
 from core.catalog.categories import Categories
 from core.catalog.currency import currency_mismatch
+from core.catalog.imports import ProductImports
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
 from core.catalog.stock import Stock
@@ -30,6 +31,7 @@ from core.config import ConfigError, CoreSettings
 from core.messaging.broadcasts import Broadcasts
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
+from core.privacy.erasure import Privacy
 from core.reports.dashboard import Reports
 from core.reports.exports import Exports
 from core.sales.carts import Carts
@@ -75,6 +77,8 @@ class Shop:
     visits: Visits
     reports: Reports
     exports: Exports
+    privacy: Privacy
+    imports: ProductImports
 
     @classmethod
     def build(
@@ -125,6 +129,7 @@ class Shop:
         orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         payments = Payments(store, orders, outbox, settings)
+        photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
         return cls(
             settings=settings,
             client=client,
@@ -133,7 +138,7 @@ class Shop:
             accounts=Accounts(store, users, lease),
             catalog=catalog,
             categories=categories,
-            photos=ProductPhotos(store, catalog, settings.photo_max_bytes, lease),
+            photos=photos,
             carts=carts,
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
@@ -152,11 +157,14 @@ class Shop:
             visits=Visits(store),
             reports=Reports(store, settings),
             exports=Exports(store, settings),
+            privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
+            imports=ProductImports(catalog, categories, photos),
         )
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish or undo interrupted checkouts, cancellations, notice and low-stock alert
-        relays, broadcast fan-outs, account changes, category archives and photo uploads,
+        relays, broadcast fan-outs, account changes, category archives, photo uploads and
+        erasures of customers' data,
         and take over Stars refunds an earlier version queued as notices; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
@@ -171,6 +179,7 @@ class Shop:
             + await self.accounts.recover(at)
             + await self.categories.recover(at)
             + await self.photos.recover(at)
+            + await self.privacy.recover(at)
         )
 
     async def keep_recovering(self) -> None:

@@ -19,7 +19,7 @@ from core.catalog.commands import Rounding
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.sales.models import OrderStatus
 from core.shop import Shop, open_shop
-from runtime import demo, sheets
+from runtime import demo, imports, sheets
 from runtime.database import database
 
 
@@ -120,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     conversion.add_argument("--round", required=True, choices=[r.value for r in Rounding])
     conversion.set_defaults(run=convert_currency, check_prices=False)
     _add_exports(commands)
+    imports.add_command(commands)
     return parser
 
 
