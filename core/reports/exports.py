@@ -46,9 +46,11 @@ CUSTOMER_COLUMNS = (
     "created_at", "orders", "paid_orders", "spent_minor", "spent", "currency", "last_order_at",
 )  # fmt: skip
 PRODUCT_COLUMNS = (
-    "id", "name", "description", "category_id", "category", "currency", "price_minor",
+    "sku", "id", "name", "description", "category_id", "category", "currency", "price_minor",
     "price", "stock", "low_stock_threshold", "low_stock", "active", "created_at", "updated_at",
 )  # fmt: skip
+"""What an import reads (``core/catalog/import_files.py``), named as it names them, so an
+export imported again changes nothing; the others it ignores."""
 
 Batches = AsyncIterator[list[Row]]
 ORDER_FIELDS = (
@@ -59,7 +61,7 @@ ORDER_FIELDS = (
 """What the orders' rows read: not their history and outbox, most of an order's bytes."""
 CUSTOMER_FIELDS = ("name", "email", "telegramId", "language", "active", "telegramBlocked",
                    "createdAt")  # fmt: skip
-PRODUCT_FIELDS = ("name", "description", "categoryId", "currency", "price", "stock",
+PRODUCT_FIELDS = ("sku", "name", "description", "categoryId", "currency", "price", "stock",
                   "lowStockThreshold", "active", "createdAt", "updatedAt")  # fmt: skip
 BY_ID = [("_id", 1)]
 """The order customers and products were made in (an id begins with its time), served by
@@ -208,6 +210,7 @@ class Exports:
         threshold = self._threshold if own is None else own
         category = product.get("categoryId")
         return (
+            product.get("sku"),
             str(product["_id"]),
             product["name"],
             product.get("description", ""),
@@ -216,7 +219,7 @@ class Exports:
             product["currency"],
             *_money(product["currency"])(product["price"]),
             product["stock"],
-            threshold,
+            own,
             product["stock"] <= threshold,
             product.get("active", True),
             self._local(product["createdAt"]),

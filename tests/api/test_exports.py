@@ -166,7 +166,7 @@ async def test_products_come_with_price_stock_and_category(
 ) -> None:
     operator = await new_account(Role.OPERATOR)
     herbal = await shop.categories.create(SYSTEM, CategoryDraft(name="Herbal"))
-    draft = ProductDraft(name="Sencha", price=1500, stock=2, category_id=herbal.id)
+    draft = ProductDraft(name="Sencha", sku="SEN-1", price=1500, stock=2, category_id=herbal.id)
     sencha = await shop.catalog.create(SYSTEM, draft)
     old = await shop.catalog.create(SYSTEM, ProductDraft(name="Old", price=90, stock=9))
     await shop.catalog.archive(SYSTEM, old.id)
@@ -181,8 +181,15 @@ async def test_products_come_with_price_stock_and_category(
         str(herbal.id),
     )
     assert (first["price_minor"], first["price"], first["currency"]) == ("1500", "1500", "JPY")
-    assert (first["stock"], first["low_stock_threshold"], first["low_stock"]) == ("2", "3", "true")
-    assert (second["name"], second["active"], second["category"]) == ("Old", "false", "")
+    assert first["sku"] == "SEN-1"
+    # its threshold is the shop's (3): the cell is empty, as an import would leave it
+    assert (first["stock"], first["low_stock_threshold"], first["low_stock"]) == ("2", "", "true")
+    assert (second["sku"], second["name"], second["active"], second["category"]) == (
+        "",
+        "Old",
+        "false",
+        "",
+    )
 
 
 async def test_cells_a_spreadsheet_would_run_are_neutralised(

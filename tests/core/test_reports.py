@@ -16,7 +16,7 @@ from core.accounts.models import Role, User
 from core.base import clock
 from core.base.commands import HistoryQuery
 from core.base.errors import Forbidden
-from core.catalog.commands import ProductDraft
+from core.catalog.commands import CategoryDraft, ImportOptions, ProductDraft
 from core.catalog.models import Product
 from core.reports.exports import ORDER_COLUMNS
 from core.reports.models import Dashboard, Period
@@ -333,3 +333,25 @@ async def test_an_export_hands_out_its_header_first_and_only_to_staff(
 
     assert header == ("\ufeff" + ",".join(ORDER_COLUMNS) + "\r\n").encode()
     assert len(rows) == 1 and rows[0].startswith(f"{placed.number},{placed.id},".encode())
+
+
+@pytest.mark.parametrize("core_overrides", [{"shop_currency": "EUR"}])
+async def test_a_products_export_imported_again_changes_nothing(shop: Shop) -> None:
+    """The export names its columns as the import reads them: prices in major units,
+    categories by name, ``active``, a threshold only where the product has its own, and the
+    quote before a formula-like text, which the import drops again."""
+    herbal = await shop.categories.create(SYSTEM, CategoryDraft(name="Herbal"))
+    drafts = [
+        ProductDraft(name="Sencha", sku="SEN-1", price=1250, stock=7, category_id=herbal.id),
+        ProductDraft(name="=Mate", sku="MAT-1", price=99, stock=0, low_stock_threshold=2),
+        ProductDraft(name="Old", sku="OLD-1", price=5, description="-cheap", active=False),
+    ]
+    for draft in drafts:
+        await shop.catalog.create(SYSTEM, draft)
+    export = await shop.exports.products(STAFF)
+    sheet = b"".join([chunk async for chunk in export.chunks])
+
+    report = await shop.imports.run(SYSTEM, sheet, ImportOptions(dry_run=True))
+
+    assert report.problems == ()
+    assert (report.rows, report.unchanged, report.created, report.updated) == (3, 3, 0, 0)
