@@ -3,7 +3,9 @@
 An export reads its collection through one cursor, ``BATCH`` documents at a time, joins
 what a batch needs in one more read (the orders' customers, the customers' order totals)
 and hands the batch on as one chunk of CSV (``core/reports/sheets.py``): memory stays the
-same however many rows there are, and the header goes out before the first read.
+same however many rows there are, and the header goes out before the first read. Rows are
+made from the documents as read (only the fields they show), not through the models: a
+model per row would be most of an export's time, and the rows hand out nothing but text.
 
 Money is written twice: in minor units (``total_minor``: ``1250``) and as a decimal of the
 currency named in the row (``total``: ``12.50``). Times are ISO 8601 with the offset of the
