@@ -19,7 +19,7 @@ from bot.notifier.worker import Notifier
 from bot.refunder import StarRefunder
 from core.config import load
 from core.shop import Shop
-from runtime.process import first_to_end, run_process
+from runtime.process import first_to_end, run_process, start
 from shop.chat_page import with_chat_page
 from shop.offline import telegram_for
 
@@ -52,4 +52,4 @@ def main() -> None:
     run_process(lambda shop: serve(shop, api, telegram, notifier))
 
 
-main()
+start(main)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot.config import BotSettings, require_token
 from bot.notifier.config import NotifierSettings
 from core.config import load
-from runtime.process import first_to_end, run_process
+from runtime.process import first_to_end, run_process, start
 
 if TYPE_CHECKING:
     from core.shop import Shop
@@ -34,8 +34,8 @@ async def notify(shop: Shop, telegram: BotSettings, settings: NotifierSettings) 
 def main() -> None:
     telegram, settings = load(BotSettings), load(NotifierSettings)
     require_token(telegram, "the notifier")
-    run_process(lambda shop: notify(shop, telegram, settings))
+    run_process(lambda shop: notify(shop, telegram, settings), name="notifier")
 
 
 if __name__ == "__main__":
-    main()
+    start(main)
