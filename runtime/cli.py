@@ -8,6 +8,7 @@ import getpass
 import sys
 from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from core.accounts.commands import AdminAccount
 from core.base.commands import parse
@@ -16,7 +17,7 @@ from core.catalog import currency
 from core.catalog.commands import Rounding
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.shop import Shop, open_shop
-from runtime import demo
+from runtime import backup, demo
 from runtime.database import database
 
 
@@ -100,6 +101,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     conversion.add_argument("--round", required=True, choices=[r.value for r in Rounding])
     conversion.set_defaults(run=convert_currency, check_prices=False)
+    dump = commands.add_parser(
+        "backup", help="copy the embedded database into a new folder (with the shop stopped)"
+    )
+    dump.add_argument("folder", type=Path)
+    dump.set_defaults(alone=lambda args: backup.run_backup(args.folder))
+    reload = commands.add_parser(
+        "restore", help="load a backup made by `backup` into the embedded database"
+    )
+    reload.add_argument("folder", type=Path)
+    reload.add_argument("--replace", action="store_true", help="drop what the database holds")
+    reload.set_defaults(alone=lambda args: backup.run_restore(args.folder, args.replace))
     return parser
 
 
@@ -121,6 +133,9 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     ensure_generated_secret()
     try:
-        asyncio.run(_run(args.run, args))
+        if alone := getattr(args, "alone", None):  # needs the database to itself
+            asyncio.run(alone(args))
+        else:
+            asyncio.run(_run(args.run, args))
     except DomainError as error:
         raise SystemExit(f"error: {error.message}") from None
