@@ -2,25 +2,24 @@
 
 Each long-running process with ``HEARTBEAT_DIR`` set pings its database every
 ``HEARTBEAT_SECONDS`` and writes what it found to ``<HEARTBEAT_DIR>/<name>.heartbeat``
-(replaced whole, so a reader never sees half of one). ``python -m runtime.health NAME``
-reads it and exits 0 when it is fresh and the database answered, else 1 with one line
-saying why: no heartbeat (still starting, or stopped on a configuration error: see the
-logs), a stale one (the process is stuck), or a database that did not answer.
-``python -m runtime.health URL`` instead asks an HTTP endpoint (the API's ``/readyz``) for
-a 200. Standard library only, so a check costs little.
+(``runtime/heartbeat.py``). ``python -m runtime.health NAME`` reads it (``HEARTBEAT_DIR``
+from the environment, as docker-compose.yml sets it) and exits 0 when it is fresh and the
+database answered, else 1 with one line saying why: no heartbeat (still starting, or
+stopped on a configuration error: see the logs), a stale one (the process is stuck), or
+a database that did not answer. ``python -m runtime.health URL`` instead asks an HTTP
+endpoint (the API's ``/readyz``) for a 200. Standard library only, so a check every few
+seconds costs little.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import os
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 STALE_AFTER_BEATS = 3
@@ -30,36 +29,6 @@ URL_TIMEOUT_SECONDS = 5
 
 def heartbeat_file(folder: Path, name: str) -> Path:
     return folder / f"{name}.heartbeat"
-
-
-async def keep_beating(
-    path: Path,
-    period: float,
-    database_answers: Callable[[], Awaitable[bool]],
-    *,
-    now: Callable[[], float] = time.time,
-) -> None:
-    """Write a heartbeat to ``path`` every ``period`` seconds until cancelled, then remove it
-    (a process that stopped has none)."""
-    try:
-        while True:
-            _write(path, {"at": now(), "period": period, "database": await database_answers()})
-            await asyncio.sleep(period)
-    finally:
-        _remove(path)
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink()
-
-
-def _write(path: Path, beat: dict[str, object]) -> None:
-    """Replace the heartbeat at ``path`` whole (a reader never sees half of one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    partial.write_text(json.dumps(beat))
-    partial.replace(path)
 
 
 def check_heartbeat(path: Path, *, now: Callable[[], float] = time.time) -> str | None:
@@ -100,13 +69,10 @@ def main(argv: list[str] | None = None) -> None:
     if target.startswith(("http://", "https://")):
         problem = check_url(target)
     else:
-        from core.config import load
-        from runtime.config import RuntimeSettings
-
-        folder = load(RuntimeSettings).heartbeat_dir
-        if folder is None:
+        folder = os.environ.get("HEARTBEAT_DIR")
+        if not folder:
             raise SystemExit("unhealthy: HEARTBEAT_DIR is not set, so no process writes one")
-        problem = check_heartbeat(heartbeat_file(folder, target))
+        problem = check_heartbeat(heartbeat_file(Path(folder), target))
     if problem is not None:
         raise SystemExit(f"unhealthy: {problem}")
     print("healthy")

@@ -16,7 +16,8 @@ from core.shop import Shop, open_shop
 from runtime.config import OnConfigError, RuntimeSettings, on_config_error
 from runtime.database import database
 from runtime.embedded import EngineUnavailable
-from runtime.health import heartbeat_file, keep_beating
+from runtime.health import heartbeat_file
+from runtime.heartbeat import keep_beating
 
 log = logging.getLogger(__name__)
 Job = Coroutine[Any, Any, None]

@@ -3,6 +3,7 @@ start, and heartbeats that ``python -m runtime.health`` reads."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import itertools
 import json
@@ -14,8 +15,10 @@ import pytest
 
 from core.config import ConfigError
 from core.shop import Shop
+from runtime import health
 from runtime.database import DatabaseUnreachable, wait_for_database
-from runtime.health import check_heartbeat, heartbeat_file, keep_beating
+from runtime.health import check_heartbeat, heartbeat_file
+from runtime.heartbeat import keep_beating
 from tests.processes import api_processes, environment, finished, free_port
 
 
@@ -136,3 +139,36 @@ async def test_the_health_command_reads_a_real_process_heartbeat_and_its_readyz(
 def _health(target: str, folder: Path) -> subprocess.CompletedProcess[str]:
     env = environment(HEARTBEAT_DIR=str(folder))
     return finished([sys.executable, "-m", "runtime.health", target], env, timeout=60)
+
+
+async def test_a_heartbeat_folder_that_cannot_be_written_is_a_configuration_error(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "not-a-folder"
+    folder.write_text("a file")  # even root cannot write under it
+
+    async def up() -> bool:
+        return True
+
+    with pytest.raises(ConfigError) as stopped:
+        await keep_beating(heartbeat_file(folder, "bot"), 10, up)
+    assert stopped.value.code == (
+        f"configuration error: HEARTBEAT_DIR {folder} cannot be written (File exists)"
+    )
+
+
+def test_the_health_command_imports_the_standard_library_only() -> None:
+    """Docker runs it every 30 s in every container: no pydantic, no driver, no shop."""
+    source = Path(health.__file__).read_text()
+    imported = {
+        name.split(".")[0]
+        for node in ast.walk(ast.parse(source))
+        for name in (
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
+    }
+    assert imported - {"__future__"} <= sys.stdlib_module_names
