@@ -58,6 +58,8 @@ GENERATED = f"<!-- Generated from the settings classes by `{COMMAND}`: edit thos
 ENV_HEADER = f"""\
 # Copy to .env and adjust. The environment overrides this file. Every value is optional
 # except where noted; the defaults run the shop offline on the embedded database.
+# docker-compose.yml needs four more (README, "Production"): SHOP_DOMAIN, ACME_EMAIL,
+# MONGO_INITDB_ROOT_USERNAME and MONGO_INITDB_ROOT_PASSWORD (letters and digits).
 # Generated from the settings classes by `{COMMAND}`:
 # edit those, not this file.
 """

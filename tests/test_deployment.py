@@ -112,6 +112,8 @@ def test_every_service_has_a_healthcheck_that_checks_something_real() -> None:
     assert '"/readyz", system.ready' in (PROJECT_ROOT / "admin_api" / "routes.py").read_text()
     for name in ("bot", "notifier"):
         assert services[name]["healthcheck"]["test"][1:] == ["python", "-m", "runtime.health", name]
+    assert (PROJECT_ROOT / "runtime" / "health.py").is_file()
+    assert "COPY runtime ./runtime" in (PROJECT_ROOT / "Dockerfile").read_text()
     for name, module in APP_SERVICES.items():
         # the name each entry point writes its heartbeat under (runtime/process.py)
         main = PROJECT_ROOT / Path(*module.split(".")) / "__main__.py"
