@@ -25,8 +25,8 @@ class RuntimeSettings(BaseConfig):
         ge=0,
         le=3600,
         description="With `MONGODB_URI`: how long a process waits at start for a database that "
-        "does not answer yet (trying again after about 2 s, 4 s, 8 s, ...), then stops with one "
-        "line (exit code 1).",
+        "does not answer yet (each try waits 5 s for it; the next comes after about 2 s, 4 s, "
+        "8 s, ...), then stops with one line (exit code 1).",
     )
     on_config_error: OnConfigError = Field(
         default=OnConfigError.EXIT,

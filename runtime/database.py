@@ -88,20 +88,18 @@ async def wait_for_database(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     now: Callable[[], float] = time.monotonic,
 ) -> None:
-    """Return once the database at ``uri`` answers a ping. Tries again after a growing
-    pause (``core/base/backoff.py``) for up to ``wait_seconds``, then ``DatabaseUnreachable``;
-    a malformed URI or refused credentials are a ``ConfigError`` at once (waiting would not
-    mend them)."""
+    """Return once the database at ``uri`` answers a ping, each try waiting up to
+    ``attempt_seconds`` for it. Tries again after a growing pause (``core/base/backoff.py``)
+    until ``wait_seconds`` have passed, then ``DatabaseUnreachable``; a malformed URI or
+    refused credentials are a ``ConfigError`` at once (waiting would not mend them)."""
     deadline = now() + wait_seconds
     attempts = 0
     while True:
         attempts += 1
-        timeout = max(0.1, min(attempt_seconds, deadline - now()))
+        milliseconds = int(attempt_seconds * 1000)  # the last try may end past the deadline
         try:
             client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
-                uri,
-                serverSelectionTimeoutMS=int(timeout * 1000),
-                connectTimeoutMS=int(timeout * 1000),
+                uri, serverSelectionTimeoutMS=milliseconds, connectTimeoutMS=milliseconds
             )
         except ConfigurationError as error:
             raise ConfigError(f"configuration error: MONGODB_URI is not valid: {error}") from None
