@@ -192,6 +192,12 @@ def test_the_build_context_leaves_out_secrets_local_state_and_caches() -> None:
     ignored = set((PROJECT_ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", "var", ".env", "bench/results", ".pytest_cache"} <= ignored
     assert {"**/__pycache__", ".mypy_cache", ".ruff_cache"} <= ignored
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text().splitlines()
+    copied = {
+        path for line in dockerfile if line.startswith("COPY ") for path in line.split()[1:-1]
+    }
+    assert {"core", "runtime", "uv.lock"} <= copied
+    assert copied & ignored == set()  # the build still finds what it copies
 
 
 def _compose_command() -> list[str] | None:
