@@ -4,6 +4,7 @@ MongoDB with authentication, a healthcheck that means something on every service
 bot's webhook routed through Caddy, and a build context without secrets or local state."""
 
 import ast
+import json
 import os
 import re
 import shutil
@@ -257,3 +258,47 @@ def _compose_config(command: list[str], folder: Path) -> subprocess.CompletedPro
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed here")
+def test_caddy_reads_the_caddyfile_as_the_routes_the_compose_file_expects() -> None:
+    """Caddy's own reading of deploy/Caddyfile (``caddy adapt``, ``caddy validate``): one
+    site, the domain from .env, the webhook path to the bot's port, everything else to the
+    API's, certificates for the domain with ACME_EMAIL."""
+    env = {**os.environ, "SHOP_DOMAIN": "shop.example.com", "ACME_EMAIL": "owner@example.com"}
+    adapted, valid = (
+        subprocess.run(
+            ["caddy", command, "--adapter", "caddyfile", "--config", "deploy/Caddyfile"],  # noqa: S607
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        for command in ("adapt", "validate")
+    )
+    assert (valid.returncode, valid.stdout.strip()) == (0, "Valid configuration"), valid.stderr
+    config = json.loads(adapted.stdout)
+    [site] = config["apps"]["http"]["servers"]["srv0"]["routes"]
+    assert site["match"] == [{"host": ["shop.example.com"]}]
+    routes = [
+        (route.get("match"), route["handle"][0]["routes"][0]["handle"][0])
+        for route in site["handle"][0]["routes"]
+        if route.get("group")  # the two `handle` blocks, in the order Caddy tries them
+    ]
+    services = _compose()["services"]
+    bot, api = services["bot"]["environment"], services["api"]["environment"]
+    upstreams = [(match, proxy["dynamic_upstreams"]) for match, proxy in routes]
+    assert upstreams == [
+        ([{"path": [bot["WEBHOOK_PATH"]]}], _dynamic("bot", bot["WEBHOOK_PORT"])),
+        (None, _dynamic("api", api["API_PORT"])),
+    ]
+    [certificates] = config["apps"]["tls"]["automation"]["policies"]
+    assert certificates["subjects"] == ["shop.example.com"]
+    assert {issuer["email"] for issuer in certificates["issuers"]} == {"owner@example.com"}
+
+
+def _dynamic(name: str, port: str) -> dict[str, object]:
+    """Caddy's upstreams found by DNS: every container of the service ``name``."""
+    return {"source": "a", "name": name, "port": port, "refresh": 5_000_000_000}
