@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 
 from core.config import PROJECT_ROOT
 from runtime.process import CONFIG_ERROR_EXIT
+from sandbox.testing import running_sandbox
 from tests.processes import environment, finished, free_port
 
 pytestmark = pytest.mark.slow
@@ -141,3 +143,30 @@ def test_a_database_that_does_not_answer_is_waited_for_then_one_line() -> None:
         f"error: the database (127.0.0.1:{port}) did not answer within 1 s (DB_WAIT_SECONDS): "
         f"127.0.0.1:{port}: [Errno 111]"
     ), result.stderr
+
+
+@pytest.mark.parametrize("module", ["bot", "bot.notifier"])
+async def test_a_token_telegram_refuses_is_one_line_not_a_traceback(
+    module: str, mongo_uri: str
+) -> None:
+    async with running_sandbox() as server:  # answers an unknown token 401, as Telegram does
+        env = environment(
+            MONGODB_URI=mongo_uri,
+            BOT_TOKEN="123456789:not-the-token-botfather-gave",
+            BOT_API_BASE_URL=server.url,
+        )
+        result = await asyncio.to_thread(finished, [sys.executable, "-m", module], env)
+    assert result.returncode == CONFIG_ERROR_EXIT
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: BOT_TOKEN was refused by Telegram (Unauthorized); "
+        "copy the token again from @BotFather"
+    ]
+
+
+def test_a_malformed_token_is_one_line() -> None:
+    env = environment(MONGODB_URI="mongodb://127.0.0.1:1/", BOT_TOKEN="AAH-no-bot-id")
+    result = finished([sys.executable, "-m", "bot"], env, timeout=120)
+    assert result.returncode == CONFIG_ERROR_EXIT
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: BOT_TOKEN must look like 123456789:AAH... (the token @BotFather gave)"
+    ]

@@ -17,12 +17,13 @@ if TYPE_CHECKING:
 async def notify(shop: Shop, telegram: BotSettings, settings: NotifierSettings) -> None:
     """Send notifications, and beside them execute Stars refunds (``bot/refunder.py``)."""
     # aiogram takes seconds to import: only once the settings were found complete
-    from bot.bootstrap import create_bot
+    from bot.bootstrap import check_token, create_bot
     from bot.notifier.worker import Notifier
     from bot.refunder import StarRefunder
 
     bot = create_bot(telegram, retry_replies=False)
     try:
+        await check_token(bot)
         await first_to_end(
             Notifier.of(shop, bot, settings, telegram.default_language).run(),
             StarRefunder.of(shop, bot, settings).run(),
