@@ -76,12 +76,20 @@ class Manifest:
     @classmethod
     def read(cls, folder: Path) -> Manifest:
         try:
-            data = json.loads((folder / MANIFEST).read_text())
+            data = json.loads((folder / MANIFEST).read_bytes())
         except FileNotFoundError:
             raise BackupError(f"error: {folder} holds no complete backup (no {MANIFEST})") from None
-        if data.get("format") != FORMAT:
-            raise BackupError(f"error: {folder / MANIFEST} is not a backup this version reads")
-        return cls(data["database"], data["collections"], datetime.fromisoformat(data["takenAt"]))
+        except json.JSONDecodeError:
+            data = None
+        try:
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
+                raise ValueError("not a backup of this format")
+            collections = {str(name): int(count) for name, count in data["collections"].items()}
+            return cls(str(data["database"]), collections, datetime.fromisoformat(data["takenAt"]))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise BackupError(
+                f"error: {folder / MANIFEST} is not a backup this version reads"
+            ) from None
 
 
 async def back_up(db: AsyncDatabase[Any], out: Path) -> Manifest:

@@ -80,6 +80,12 @@ def test_backup_and_restore_round_trip_through_the_embedded_engine(tmp_path: Pat
         1,
         f"error: {incomplete} holds no complete backup (no manifest.json)\n",
     )
+    (incomplete / "manifest.json").write_text('{"format": 99}')
+    foreign = _cli(data, "restore", str(incomplete))
+    assert (foreign.returncode, foreign.stderr) == (
+        1,
+        f"error: {incomplete / 'manifest.json'} is not a backup this version reads\n",
+    )
 
 
 @pytest.mark.slow
