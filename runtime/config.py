@@ -38,8 +38,9 @@ class RuntimeSettings(BaseConfig):
     heartbeat_dir: Path | None = Field(
         default=None,
         description="Folder where each process writes its heartbeat (`api.heartbeat`, "
-        "`bot.heartbeat`, `notifier.heartbeat`) for `python -m runtime.health`, which reads it "
-        "from the environment. Unset: none is written.",
+        "`bot.heartbeat`, `notifier.heartbeat`; `shop.heartbeat` under `./run`) for "
+        "`python -m runtime.health NAME`, which reads it from the environment. Unset: none is "
+        "written.",
     )
     heartbeat_seconds: float = Field(
         default=10,
