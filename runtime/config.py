@@ -18,7 +18,7 @@ class OnConfigError(StrEnum):
 
 
 class RuntimeSettings(BaseConfig):
-    """Every long-running process: start-up, health and supervision (docker-compose.yml)."""
+    """Every long-running process: start-up, health and supervision."""
 
     db_wait_seconds: float = Field(
         default=30,
@@ -33,7 +33,7 @@ class RuntimeSettings(BaseConfig):
         description="What a process does after the one line of a configuration error: `exit` "
         "(code 78), or `wait` until it is stopped, so that a supervisor that restarts what "
         "exits (`restart: unless-stopped`) shows it unhealthy instead of restarting it in a "
-        'loop (docker-compose.yml sets `wait`; see "Going live").',
+        'loop (docker-compose.yml sets `wait`; see "Production").',
     )
     heartbeat_dir: Path | None = Field(
         default=None,
