@@ -212,6 +212,9 @@ class Store:
                 IndexModel("outbox.at", sparse=True),
                 # A charge pays one order: a payment replayed for another order is refused.
                 IndexModel("payment.telegramPaymentChargeId", unique=True, sparse=True),
+                # For the figures of core/sales/figures.py: payments by method, refunds.
+                IndexModel([("payment.state", ASCENDING), ("payment.method", ASCENDING)]),
+                IndexModel("payment.extraCharges.state", sparse=True),
             ]
         )
         await self.notifications.create_indexes(

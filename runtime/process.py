@@ -14,21 +14,29 @@ from core.logs import LogSettings, configure_logging
 from core.shop import Shop, open_shop
 from runtime.database import database
 from runtime.embedded import EngineUnavailable
+from runtime.metrics import CountRecoveries, MetricsSettings, serve_metrics
 
 log = logging.getLogger(__name__)
 Job = Coroutine[Any, Any, None]
 
 
-def run_process(serve: Callable[[Shop], Job]) -> None:
+def run_process(serve: Callable[[Shop], Job], *, figures: bool = False) -> None:
     """Open the shop and run ``serve(shop)`` beside the recovery loop (and the embedded
     engine's keeper) until SIGINT/SIGTERM, or until one of them ends or fails (a failure is
-    raised; an embedded engine that cannot be kept up stops the process with one line)."""
+    raised; an embedded engine that cannot be kept up stops the process with one line).
+
+    With ``METRICS_PORT`` the process serves its metrics meanwhile, and the shop's figures
+    if ``METRICS_SHOP_FIGURES`` (default: ``figures``) says so (``runtime/metrics.py``)."""
     configure_logging(load(LogSettings))
     ensure_generated_secret()
-    settings = load(CoreSettings)
+    settings, metrics = load(CoreSettings), load(MetricsSettings)
 
     async def run() -> None:
-        async with database(settings) as db, open_shop(settings, db.uri) as shop:
+        async with (
+            database(settings) as db,
+            open_shop(settings, db.uri, watcher=CountRecoveries()) as shop,
+            serve_metrics(shop, metrics, figures=figures),
+        ):
             await run_until_stopped(serve(shop), shop.keep_recovering(), db.kept_up())
 
     try:

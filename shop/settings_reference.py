@@ -39,10 +39,12 @@ from bot.config import BotSettings
 from bot.notifier.config import NotifierSettings
 from core.config import PROJECT_ROOT, SHOWN_DEFAULT, BaseConfig, CoreSettings
 from core.logs import LogSettings
+from runtime.metrics import MetricsSettings
 
 SETTINGS_CLASSES: tuple[type[BaseConfig], ...] = (
     CoreSettings,
     LogSettings,
+    MetricsSettings,
     ApiSettings,
     BotSettings,
     NotifierSettings,
