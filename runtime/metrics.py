@@ -105,7 +105,7 @@ class ShopFigures(Collector):
             reading = asyncio.run_coroutine_threadsafe(self._read(), self._loop)
             sales, notices = reading.result(READ_SECONDS)
         except Exception as error:  # the database is unreachable, say: say so, and go on
-            log.warning("cannot read the shop's figures", extra={"error": repr(error)})
+            log.warning("cannot read the shop's figures: %r", error)
             up.add_metric([], 0)
             return [up]
         up.add_metric([], 1)
