@@ -97,6 +97,10 @@ class ShopFigures(Collector):
             self._shop.sales_figures.read(), self._shop.notice_figures.read()
         )
 
+    def describe(self) -> Iterable[Metric]:
+        """Nothing: else registering would collect, on the event loop it waits for."""
+        return []
+
     def collect(self) -> Iterable[Metric]:
         up = GaugeMetricFamily(
             "shop_figures_up", "1 when the shop's figures could be read from the database."
