@@ -48,8 +48,8 @@ class MetricsSettings(BaseConfig):
         default=None,
         ge=1,
         le=65535,
-        description="Port of this process's Prometheus endpoint (`/metrics`). Unset: none. "
-        "Processes on one host each need their own.",
+        description="Port of this process's Prometheus endpoint (`/metrics`; see \"Metrics\"). "
+        "Unset: none. Processes on one host each need their own.",
     )
     metrics_host: str = Field(
         default="127.0.0.1",
