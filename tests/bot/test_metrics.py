@@ -5,6 +5,7 @@ through the sandbox: updates by type and outcome, Bot API requests by method and
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from tests.bot.chat import Customer, fill_cart, orders_of, review_order, tap
 from tests.bot.workers import STAFF, notice_settled, working
 from tests.factories import NewProduct
 from tests.metrics import Samples, labels, scrape, serving
+from tests.processes import children, environment, free_port, wait_until_serving
 
 CONFIRM = "✅ Confirm order"
 REQUESTS = "shop_bot_api_requests_total"
@@ -180,3 +182,35 @@ async def test_a_lost_answer_counts_as_network_and_a_server_error_as_5xx(
         labels(method="sendMessage", result="network"): 1,
         labels(method="sendMessage", result="200"): 1,
     }
+
+
+async def test_the_notifier_process_counts_its_sends_and_leaves_the_figures_to_the_api(
+    shop: Shop,
+    mongo_uri: str,
+    new_product: NewProduct,
+    customer: Customer,
+    sandbox_server: SandboxServer,
+    tmp_path: Path,
+) -> None:
+    erin, account = await customer("Erin")
+    order = await _ordered(shop, erin, account, await new_product("Tea", stock=5))
+    metrics = f"http://127.0.0.1:{free_port()}/metrics"
+    env = environment(
+        MONGODB_URI=mongo_uri,
+        MONGODB_DATABASE=shop.settings.mongodb_database,
+        BOT_TOKEN=sandbox_server.sandbox.token,
+        BOT_API_BASE_URL=sandbox_server.url,
+        METRICS_PORT=metrics.split(":")[2].split("/")[0],
+        NOTIFIER_IDLE_SECONDS="0.1",
+    )
+    async with children(tmp_path) as started:
+        await started.start("notifier", "bot.notifier", env)
+        await wait_until_serving(metrics)
+        before = await scrape(metrics)
+        await shop.orders.change_status(STAFF, order.id, StatusUpdate(status=OrderStatus.PAID))
+        await notice_settled(shop, {"orderId": order.id})  # counted before marked sent
+        after = await scrape(metrics)
+
+    assert after.moved(before, REQUESTS) == {labels(method="sendMessage", result="200"): 1}
+    assert "shop_orders_placed_total" not in after.names()  # the API's to serve
+    assert after.value("process_resident_memory_bytes") > 0
