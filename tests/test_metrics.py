@@ -11,14 +11,17 @@ from typing import Any
 import aiohttp
 import pytest
 
+from core.accounts.access import SYSTEM
 from core.accounts.commands import TelegramSignup
 from core.accounts.models import Role
 from core.base import clock
 from core.config import ConfigError
 from core.messaging.models import NoticeKind
-from core.sales.commands import CartChange
+from core.sales.commands import CartChange, StatusUpdate
+from core.sales.models import OrderStatus
 from core.sales.outbox import outbox_entry
 from core.shop import Shop
+from core.store import connect
 from runtime.metrics import CountRecoveries, MetricsSettings, serve_metrics
 from tests.api.world import Account, account_maker
 from tests.clocks import FakeClock
@@ -26,6 +29,7 @@ from tests.core.crashes import checkout_on, dying_store, run_until_killed
 from tests.factories import NewProduct, NewUser
 from tests.metrics import fetch, labels, scrape, serving
 from tests.processes import children, environment, free_port, wait_until_serving
+from tests.settings import make_settings
 
 TOKEN = "scrape-me-please"
 
@@ -116,6 +120,27 @@ async def test_the_outbox_and_the_queue_say_how_long_their_oldest_entry_has_wait
     assert relayed.value("shop_notices_oldest_due_age_seconds") == 30
 
 
+async def test_a_paid_order_cancelled_owes_a_refund_until_staff_record_it(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    user, tea = await new_user(), await new_product("Tea", stock=5)
+    await shop.carts.add(user.id, CartChange(product_id=tea.id, quantity=1))
+    order = await shop.checkout.place_order(user.id)
+    async with serving(shop) as url:
+        for status in (OrderStatus.PAID, OrderStatus.CANCELLED):
+            await shop.orders.change_status(SYSTEM, order.id, StatusUpdate(status=status))
+        owed = await scrape(url)
+        await shop.payments.mark_refunded(SYSTEM, order.id, None)
+        refunded = await scrape(url)
+
+    for scraped in (owed, refunded):
+        assert scraped.value("shop_orders_placed_total") == 1
+        assert scraped.value("shop_orders", status="cancelled") == 1
+        assert scraped.value("shop_payments_total", method="manual") == 1  # paid, once
+    assert (owed.value("shop_refunds_due"), owed.value("shop_refunds_total")) == (1, 0)
+    assert (refunded.value("shop_refunds_due"), refunded.value("shop_refunds_total")) == (0, 1)
+
+
 async def test_recovery_counts_each_checkout_it_rolled_back_or_forward(
     shop: Shop, new_user: NewUser, new_product: NewProduct
 ) -> None:
@@ -147,3 +172,14 @@ async def test_no_port_serves_nothing_and_a_taken_port_stops_with_one_line(shop:
         with pytest.raises(ConfigError, match=rf"cannot serve metrics on 127.0.0.1:{taken}: "):
             async with serve_metrics(shop, MetricsSettings(_env_file=None, metrics_port=taken)):
                 pass
+
+
+async def test_a_database_that_does_not_answer_shows_as_figures_down_not_a_failed_scrape() -> None:
+    client = connect(f"mongodb://127.0.0.1:{free_port()}", timeout=timedelta(milliseconds=200))
+    try:
+        async with serving(Shop.build(make_settings(), client)) as url:
+            scraped = await scrape(url)
+    finally:
+        await client.close()
+    assert scraped.value("shop_figures_up") == 0
+    assert "shop_orders_placed_total" not in scraped.names()
