@@ -5,23 +5,28 @@ through the sandbox: updates by type and outcome, Bot API requests by method and
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pymongo.errors import ConnectionFailure
 
+from bot.bootstrap import create_bot, create_dispatcher
 from bot.config import BotSettings
 from core.accounts.models import User
 from core.catalog.models import Product
 from core.sales.commands import StatusUpdate
 from core.sales.models import Order, OrderStatus
 from core.shop import Shop
+from core.store import connect
 from sandbox import FakeUser, Sandbox, SandboxServer
 from tests.bot.chat import Customer, fill_cart, orders_of, review_order, tap
 from tests.bot.workers import STAFF, notice_settled, working
 from tests.factories import NewProduct
 from tests.metrics import Samples, labels, scrape, serving
 from tests.processes import children, environment, free_port, wait_until_serving
+from tests.settings import make_settings
 
 CONFIRM = "✅ Confirm order"
 REQUESTS = "shop_bot_api_requests_total"
@@ -214,3 +219,32 @@ async def test_the_notifier_process_counts_its_sends_and_leaves_the_figures_to_t
     assert after.moved(before, REQUESTS) == {labels(method="sendMessage", result="200"): 1}
     assert "shop_orders_placed_total" not in after.names()  # the API's to serve
     assert after.value("process_resident_memory_bytes") > 0
+
+
+async def test_an_update_nobody_handles_and_one_that_fails_count_by_their_outcome(
+    shop: Shop, bot_settings: BotSettings, sandbox_server: SandboxServer, customer: Customer
+) -> None:
+    sandbox = sandbox_server.sandbox
+    frank, _ = await customer("Frank")
+    message = sandbox.message_api(sandbox.user_sends(frank.id, "/start"))
+    unreachable = connect(f"mongodb://127.0.0.1:{free_port()}", timeout=timedelta(milliseconds=200))
+    bot = create_bot(bot_settings)
+    try:
+        async with serving(shop, metrics_shop_figures=False) as url:
+            before = await scrape(url)
+            edited = {"update_id": 1, "edited_message": {**message, "edit_date": message["date"]}}
+            await create_dispatcher(shop, bot_settings).feed_raw_update(bot, edited)
+            down = Shop.build(make_settings(), unreachable)
+            with pytest.raises(ConnectionFailure):
+                await create_dispatcher(down, bot_settings).feed_raw_update(
+                    bot, {"update_id": 2, "message": message}
+                )
+            after = await scrape(url)
+    finally:
+        await bot.session.close()
+        await unreachable.close()
+
+    assert after.moved(before, UPDATES) == {
+        labels(type="edited_message", outcome="unhandled"): 1,
+        labels(type="message", outcome="error"): 1,
+    }
