@@ -48,7 +48,7 @@ class MetricsSettings(BaseConfig):
         default=None,
         ge=1,
         le=65535,
-        description="Port of this process's Prometheus endpoint (`/metrics`; see \"Metrics\"). "
+        description='Port of this process\'s Prometheus endpoint (`/metrics`; see "Metrics"). '
         "Unset: none. Processes on one host each need their own.",
     )
     metrics_host: str = Field(
