@@ -45,6 +45,7 @@ async def _expect(request: Any, status: int) -> Any:
         return await reply.json()
 
 
+@pytest.mark.slow  # a real process
 async def test_the_api_process_counts_an_order_placed_and_paid_over_http_behind_its_token(
     shop: Shop, mongo_uri: str, new_product: NewProduct, tmp_path: Path
 ) -> None:

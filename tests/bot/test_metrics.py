@@ -189,6 +189,7 @@ async def test_a_lost_answer_counts_as_network_and_a_server_error_as_5xx(
     }
 
 
+@pytest.mark.slow  # a real process
 async def test_the_notifier_process_counts_its_sends_and_leaves_the_figures_to_the_api(
     shop: Shop,
     mongo_uri: str,
