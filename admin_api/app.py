@@ -14,6 +14,7 @@ from admin_api.openapi import build_document
 from admin_api.problems import problem_middleware
 from admin_api.routes import add_routes, routes_for
 from admin_api.server import listen
+from admin_api.web.app import mount as mount_back_office
 from core.config import ConfigError
 from core.shop import Shop
 
@@ -56,5 +57,7 @@ def create_app(shop: Shop, settings: ApiSettings) -> web.Application:
         max_body_bytes=settings.max_body_bytes,
     )
     add_routes(app, routes)
+    if settings.admin_web:
+        mount_back_office(app, shop, settings)
     app.on_response_prepare.append(add_headers)
     return app

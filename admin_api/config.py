@@ -62,6 +62,17 @@ class ApiSettings(BaseConfig):
         description="Take the client address from the last `X-Forwarded-For` entry; only "
         "behind your own reverse proxy.",
     )
+    admin_web: bool = Field(
+        default=True,
+        description="Serve the back office, staff's pages in the browser, under `/admin/` "
+        "(docs/back-office.md).",
+    )
+    admin_web_secure_cookies: bool = Field(
+        default=False,
+        description="Mark the back office's session cookie `Secure` on every request, not only "
+        "on HTTPS ones (and, with `TRUST_FORWARDED_FOR`, ones the proxy says were "
+        "`X-Forwarded-Proto: https`).",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -101,7 +101,8 @@ def _dotted(loc: tuple[str | int, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _status_of(error: DomainError) -> int:
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain error, by the nearest class ``STATUS_OF`` names."""
     return next(STATUS_OF[cls] for cls in type(error).__mro__ if cls in STATUS_OF)
 
 
@@ -115,7 +116,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         retry_after = {"Retry-After": str(exc.retry_after)}
         return problem_response(request, 429, exc.code, exc.message, headers=retry_after)
     except DomainError as exc:
-        return problem_response(request, _status_of(exc), exc.code, exc.message)
+        return problem_response(request, status_of(exc), exc.code, exc.message)
     except Rejected as exc:
         return problem_response(request, exc.status, exc.code, exc.detail, headers=exc.headers)
     except web.HTTPRequestEntityTooLarge:

@@ -11,16 +11,18 @@ from pathlib import Path
 from aiohttp import web
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
-from admin_api.contract import Access, Route, Upload, bind
+from admin_api.contract import Access, Form, Route, Upload, bind
 from admin_api.handlers import (
     auth,
     broadcasts,
     cart,
     categories,
     delivery,
+    imports,
     orders,
     payments,
     photos,
+    privacy,
     products,
     staff,
     system,
@@ -36,14 +38,18 @@ from core.catalog.commands import (
     CategoryOrder,
     CategoryPatch,
     CategoryQuery,
+    ImportOptions,
     ProductDraft,
     ProductPatch,
     ProductQuery,
 )
-from core.catalog.models import Category, Product, Shelves
+from core.catalog.import_files import MAX_CSV_BYTES, MAX_ZIP_BYTES
+from core.catalog.models import Category, ImportReport, Product, Shelves
 from core.catalog.photos import CONTENT_TYPES
 from core.messaging.commands import BroadcastDraft
 from core.messaging.models import Broadcast, BroadcastProgress
+from core.privacy.commands import ErasureRequest
+from core.privacy.models import CustomerData, ErasureReport
 from core.sales.commands import (
     BulkStatusUpdate,
     CartChange,
@@ -53,12 +59,25 @@ from core.sales.commands import (
     RefundRecord,
     StatusUpdate,
 )
-from core.sales.models import BulkStatusResult, CartView, DeliveryMethods, Order
+from core.sales.models import (
+    BulkStatusResult,
+    CartView,
+    CustomerSpending,
+    DeliveryMethods,
+    Order,
+)
 
 PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
 STAFF, ADMIN = Access.STAFF, Access.ADMIN
 PHOTO_TYPES = tuple(CONTENT_TYPES.values())
 PHOTO_UPLOAD = Upload("photo", PHOTO_TYPES, lambda shop: shop.photos.max_bytes)
+PRODUCT_IMPORT = Form(
+    (
+        Upload(imports.SHEET, ("text/csv",), lambda shop: MAX_CSV_BYTES),
+        Upload(imports.PHOTOS, ("application/zip",), lambda shop: MAX_ZIP_BYTES, required=False),
+    ),
+    ImportOptions,
+)
 
 ROUTES: tuple[Route, ...] = (
     # auth
@@ -76,7 +95,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/products/{id}", products.get_product, "One product", "products",
           OPTIONAL, response=Product),
     Route("POST", "/api/products", products.create_product, "Create a product", "products",
-          ADMIN, body=ProductDraft, response=Product, status=201, problems=(404,)),
+          ADMIN, body=ProductDraft, response=Product, status=201, problems=(404, 409)),
     Route("PATCH", "/api/products/{id}", products.update_product, "Edit a product or its stock",
           "products", ADMIN, body=ProductPatch, response=Product, problems=(409,)),
     Route("POST", "/api/products/{id}/archive", products.archive_product, "Archive a product",
@@ -88,6 +107,9 @@ ROUTES: tuple[Route, ...] = (
           "products", OPTIONAL, files=PHOTO_TYPES),
     Route("DELETE", "/api/products/{id}/photo", photos.remove_photo,
           "Remove the product's photo", "products", ADMIN, response=Product),
+    Route("POST", "/api/imports/products", imports.import_products,
+          "Import products from CSV (and a ZIP of photos)", "products", ADMIN,
+          form=PRODUCT_IMPORT, response=ImportReport),
     # categories
     Route("GET", "/api/categories", categories.list_categories,
           "Categories in order, with their products on sale", "categories", OPTIONAL,
@@ -130,10 +152,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/admin/orders/{id}", staff.get_any_order, "Any order", "admin", STAFF,
           response=Order),
     Route("GET", "/api/admin/users", staff.list_users,
-          "Find accounts by name, email or Telegram id", "admin", ADMIN, query=UserQuery,
+          "Find accounts by name, email or Telegram id", "admin", STAFF, query=UserQuery,
           response=Page[User]),
-    Route("GET", "/api/admin/users/{id}", staff.get_user, "One account", "admin", ADMIN,
+    Route("GET", "/api/admin/users/{id}", staff.get_user, "One account", "admin", STAFF,
           response=User),
+    Route("GET", "/api/admin/users/{id}/spending", staff.customer_spending,
+          "What a customer ordered and spent", "admin", STAFF, response=CustomerSpending),
     Route("PATCH", "/api/admin/users/{id}", staff.change_user,
           "Change an account's role, or deactivate or reactivate it", "admin", ADMIN,
           body=AccountChange, response=User, problems=(409,)),
@@ -154,6 +178,18 @@ ROUTES: tuple[Route, ...] = (
           "A broadcast and its live progress", "broadcasts", STAFF, response=BroadcastProgress),
     Route("POST", "/api/broadcasts/{id}/cancel", broadcasts.cancel_broadcast,
           "Stop a broadcast", "broadcasts", STAFF, response=BroadcastProgress, problems=(409,)),
+    # customers' data (admins only on others': accounts are theirs, operators' are orders)
+    Route("GET", "/api/me/data", privacy.my_data, "Everything the shop keeps about the caller",
+          "privacy", SIGNED_IN, response=CustomerData),
+    Route("POST", "/api/me/data/erase", privacy.erase_my_data,
+          "Erase the caller's data: orders stay, anonymised; the account is closed", "privacy",
+          SIGNED_IN, body=ErasureRequest, response=ErasureReport, problems=(409,)),
+    Route("GET", "/api/admin/users/{id}/data", privacy.customer_data,
+          "Everything the shop keeps about a customer", "privacy", ADMIN,
+          response=CustomerData),
+    Route("POST", "/api/admin/users/{id}/data/erase", privacy.erase_customer_data,
+          "Erase a customer's data on their request", "privacy", ADMIN, body=ErasureRequest,
+          response=ErasureReport, problems=(409,)),
     # system
     Route("GET", "/healthz", system.alive, "The process is alive", "system", response=Health),
     Route("GET", "/readyz", system.ready, "The database is reachable", "system",

@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
+from core.accounts.tokens import MIN_SECRET_BYTES
 from core.sales.delivery import check_methods, check_region
 from core.sales.models import DeliveryMethod, PaymentMethod
 from core.store import WriteConcernChoice
@@ -261,12 +262,27 @@ class CoreSettings(BaseConfig):
         description="Largest product photo; a larger upload gets 413 and is not read further "
         "(Telegram takes photos up to 10 MiB).",
     )
+    # customers' data (core/privacy): the API erases the bot's conversation state too
+    fsm_collection: str = Field(
+        default="bot_fsm",
+        pattern=r"^[A-Za-z0-9_-]{1,63}$",
+        description="Collection of the bot's conversation state in the shop's database (every "
+        "process: erasing a customer's data deletes theirs).",
+    )
+
+    staff_session_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=60 * 24,
+        description="A back-office session (`/admin/`) ends this long after the staff member's "
+        "last request; signing out ends it at once.",
+    )
 
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:
-        if len(value.get_secret_value().encode()) < 32:
-            raise ValueError("must be at least 32 bytes")
+        if len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes")
         return value
 
 

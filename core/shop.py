@@ -15,6 +15,7 @@ from pymongo.monitoring import CommandListener
 
 from core.accounts.passwords import PasswordHasher
 from core.accounts.roles import Accounts
+from core.accounts.staff_sessions import StaffSessions
 from core.accounts.throttle import Backoff, Counters, Limits, Throttle
 from core.accounts.tokens import TokenService
 from core.accounts.users import Users
@@ -23,6 +24,7 @@ from core.base.leases import Leases
 from core.base.recovery import UNWATCHED, RecoveryWatcher
 from core.catalog.categories import Categories
 from core.catalog.currency import currency_mismatch
+from core.catalog.imports import ProductImports
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
 from core.catalog.stock import Stock
@@ -32,6 +34,7 @@ from core.messaging.broadcasts import Broadcasts
 from core.messaging.figures import NoticeFigures
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
+from core.privacy.erasure import Privacy
 from core.sales.carts import Carts
 from core.sales.checkout import Checkout
 from core.sales.delivery import Delivery
@@ -41,6 +44,7 @@ from core.sales.orders import Orders
 from core.sales.outbox import Outbox
 from core.sales.payments import Payments
 from core.sales.refund_jobs import StarRefunds
+from core.sales.spending import Spending
 from core.sales.star_ledger import StarLedger
 from core.sales.visits import Visits
 from core.store import Store, connect
@@ -74,6 +78,10 @@ class Shop:
     throttle: Throttle
     leases: Leases
     visits: Visits
+    staff_sessions: StaffSessions
+    spending: Spending
+    privacy: Privacy
+    imports: ProductImports
     # Metrics: figures read from the database, and who hears what recovery did.
     sales_figures: SalesFigures
     notice_figures: NoticeFigures
@@ -129,6 +137,7 @@ class Shop:
         orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         payments = Payments(store, orders, outbox, settings)
+        photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
         return cls(
             settings=settings,
             client=client,
@@ -137,7 +146,7 @@ class Shop:
             accounts=Accounts(store, users, lease),
             catalog=catalog,
             categories=categories,
-            photos=ProductPhotos(store, catalog, settings.photo_max_bytes, lease),
+            photos=photos,
             carts=carts,
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease, watcher),
@@ -154,6 +163,12 @@ class Shop:
             throttle=throttle,
             leases=Leases(store.leases),
             visits=Visits(store),
+            staff_sessions=StaffSessions(
+                store, users, tokens, timedelta(minutes=settings.staff_session_minutes)
+            ),
+            spending=Spending(store),
+            privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
+            imports=ProductImports(catalog, categories, photos),
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,
@@ -161,7 +176,8 @@ class Shop:
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish or undo interrupted checkouts, cancellations, notice and low-stock alert
-        relays, broadcast fan-outs, account changes, category archives and photo uploads,
+        relays, broadcast fan-outs, account changes, category archives, photo uploads and
+        erasures of customers' data,
         and take over Stars refunds an earlier version queued as notices; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched. The
@@ -177,6 +193,7 @@ class Shop:
             ("account_change", lambda: self.accounts.recover(at)),
             ("category_archive", lambda: self.categories.recover(at)),
             ("photo_upload", lambda: self.photos.recover(at)),
+            ("erasure", lambda: self.privacy.recover(at)),
         )
         for work, recover in others:
             if count := await recover():
@@ -197,6 +214,7 @@ class Shop:
                     log.info("cancelled orders left unpaid", extra={"count": expired})
                 await self.throttle.prune()
                 await self.leases.prune()
+                await self.staff_sessions.prune()
             except Exception:
                 log.exception("recovery failed; will retry")
 

@@ -9,6 +9,7 @@ from admin_api.payloads import respond
 from core.base.commands import HistoryQuery, parse
 from core.base.errors import FieldError, InvalidInput
 from core.sales.commands import BulkStatusUpdate, DeliveryDetails, IdempotencyKey, StatusUpdate
+from core.sales.models import Channel
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 
@@ -41,9 +42,11 @@ async def get_own_order(call: Call[None, None]) -> web.Response:
 
 
 async def change_order_status(call: Call[StatusUpdate, None]) -> web.Response:
-    return respond(await call.shop.orders.change_status(call.actor, call.path_id, call.body))
+    return respond(
+        await call.shop.orders.change_status(call.actor, call.path_id, call.body, Channel.API)
+    )
 
 
 async def change_statuses(call: Call[BulkStatusUpdate, None]) -> web.Response:
     """Move many orders at once; the answer has one result per order."""
-    return respond(await call.shop.orders.change_statuses(call.actor, call.body))
+    return respond(await call.shop.orders.change_statuses(call.actor, call.body, Channel.API))

@@ -19,6 +19,7 @@ from bot.screens import show
 from core.accounts.access import Actor
 from core.base.commands import parse
 from core.sales.commands import OrderQuery
+from core.sales.models import Channel
 from core.shop import Shop
 
 
@@ -57,7 +58,7 @@ async def move(
     callback_answer: CallbackAnswer,
 ) -> None:
     outcome = await shop.staff.move(
-        actor, callback_data.order_id, callback_data.status, callback_data.version
+        actor, callback_data.order_id, callback_data.status, callback_data.version, Channel.TELEGRAM
     )
     if not outcome.moved:
         callback_answer.text, callback_answer.show_alert = staff_texts.order_moved(), True

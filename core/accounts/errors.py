@@ -98,3 +98,12 @@ class WrongPassword(Forbidden):
 
     def __init__(self) -> None:
         super().__init__("The current password is wrong.")
+
+
+class NotStaff(AuthenticationFailed):
+    """The right password, for an account that is not an operator's or an admin's."""
+
+    code = "not-staff"
+
+    def __init__(self) -> None:
+        super().__init__("Only the shop's operators and admins can sign in here.")

@@ -29,7 +29,7 @@ from core.accounts.errors import (
 from core.accounts.models import Language, Role, User
 from core.accounts.passwords import PasswordHasher
 from core.accounts.throttle import Throttle
-from core.accounts.tokens import IssuedToken, TokenService
+from core.accounts.tokens import Claims, IssuedToken, TokenService
 from core.base import clock
 from core.base.errors import Missing, NotFound
 from core.base.ids import parse_id
@@ -167,8 +167,12 @@ class Users:
         return user, self._tokens.issue(user)
 
     async def from_token(self, token: str) -> User:
-        """The user a token was issued to, as they are now; revoked sessions fail."""
-        claims = self._tokens.verify(token)
+        """The user an API token was issued to, as they are now; revoked sessions fail."""
+        return await self.from_claims(self._tokens.verify(token))
+
+    async def from_claims(self, claims: Claims) -> User:
+        """The user a verified token was issued to, as they are now; a token from before
+        the account's sessions ended (or of a deactivated account) fails."""
         document = await self._users.find_one({"_id": parse_id(claims.user_id)})
         if document is None:
             raise BadToken()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import (
@@ -21,7 +22,7 @@ from core.base.fields import (
 )
 from core.base.ids import Id
 from core.base.text import Printable
-from core.sales.models import MethodCode, OrderStatus
+from core.sales.models import MethodCode, OrderStatus, PaymentState
 
 MAX_LINE_QUANTITY = 100
 
@@ -42,11 +43,24 @@ class IdempotencyKey(Command):
     key: Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,128}$")]
 
 
+class OrderSort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
 class OrderQuery(HistoryQuery):
     status: OrderStatus | None = None
     user_id: Id | None = None
     created_from: Timestamp | None = Field(default=None, alias="from")
     created_to: Timestamp | None = Field(default=None, alias="to")
+    payment_state: PaymentState | None = None
+    delivery_method: MethodCode | None = None
+    q: Annotated[str, StringConstraints(max_length=100)] = Field(
+        default="",
+        description="The order's number, or part of the customer's name or email or of the "
+        "recipient's name or phone (any case).",
+    )
+    sort: OrderSort = Field(default=OrderSort.NEWEST, description="By the time of ordering.")
 
 
 class StatusUpdate(Command):

@@ -16,6 +16,7 @@ from core.sales.commands import StatusUpdate
 from core.sales.errors import IllegalTransition
 from core.sales.models import (
     TRANSITIONS,
+    Channel,
     Order,
     OrderStatus,
     ShopProcess,
@@ -45,13 +46,18 @@ class StaffDesk:
         return await self._view_of(await self._orders.get(actor, order_id))
 
     async def move(
-        self, actor: Actor, order_id: object, status: OrderStatus, seen_version: int
+        self,
+        actor: Actor,
+        order_id: object,
+        status: OrderStatus,
+        seen_version: int,
+        channel: Channel,
     ) -> StatusMove:
-        """Change the status of the order shown at ``seen_version``; if it changed since,
-        change nothing and return it as it is now."""
+        """Change the status of the order shown at ``seen_version`` (from ``channel``); if
+        it changed since, change nothing and return it as it is now."""
         update = parse(StatusUpdate, {"status": status, "expectedVersion": seen_version})
         try:
-            order = await self._orders.change_status(actor, order_id, update)
+            order = await self._orders.change_status(actor, order_id, update, channel)
         except (VersionConflict, IllegalTransition):
             return StatusMove(view=await self.view(actor, order_id), moved=False)
         return StatusMove(view=await self._view_of(order), moved=True)
@@ -75,6 +81,7 @@ class StaffDesk:
                     by_role=by.role if by else None,
                     by_process=process,
                     at=change.at,
+                    channel=change.channel,
                 )
             )
         return StaffOrderView(

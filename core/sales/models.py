@@ -108,6 +108,14 @@ class ShopProcess(StrEnum):
     EXPIRY = "expiry"
 
 
+class Channel(StrEnum):
+    """Where a person changed an order: the bot, the HTTP API or the back office."""
+
+    TELEGRAM = "telegram"
+    API = "api"
+    BACK_OFFICE = "back-office"
+
+
 class StatusChange(Model):
     from_status: OrderStatus | None = Field(alias="from")
     to_status: OrderStatus = Field(alias="to")
@@ -115,6 +123,11 @@ class StatusChange(Model):
         description="The staff member or customer, `payment` or `expiry`; null: the system."
     )
     at: datetime
+    channel: Channel | None = Field(
+        default=None,
+        description="Where the person made the change; null for the shop's own processes "
+        "and for changes recorded before channels were.",
+    )
 
 
 class PaymentMethod(StrEnum):
@@ -215,6 +228,7 @@ class StaffChange(Model):
     by_role: Role | None
     by_process: ShopProcess | None = None
     at: datetime
+    channel: Channel | None = None
 
 
 class StaffOrderView(Model):
@@ -326,6 +340,22 @@ class DeliveryMethod(Command):
     info: Annotated[str, StringConstraints(max_length=500), Printable(multiline=True)] = Field(
         default="", description="Shown to the customer, e.g. the pickup address and hours."
     )
+
+
+class Amount(Model):
+    """Money: minor units of ``currency``."""
+
+    amount: int
+    currency: str
+
+
+class CustomerSpending(Model):
+    """What a customer ordered and spent (``core/sales/spending.py``)."""
+
+    orders: int
+    """Orders placed, in any status."""
+    spent: tuple[Amount, ...]
+    """Per currency, largest first; empty when nothing was kept."""
 
 
 class SalesCounts(Model):

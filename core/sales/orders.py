@@ -12,6 +12,7 @@ journal is closed. Recovery resumes from the recorded stage.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,13 +28,15 @@ from core.base.journal import close_journal, open_journal, recover_expired
 from core.base.models import Page
 from core.catalog.stock import Stock
 from core.messaging.models import NoticeKind
-from core.sales.commands import BulkStatusUpdate, OrderQuery, StatusUpdate
+from core.sales.commands import BulkStatusUpdate, OrderQuery, OrderSort, StatusUpdate
 from core.sales.errors import CheckoutInProgress, IllegalTransition
 from core.sales.models import (
     TRANSITIONS,
     BulkStatusResult,
+    Channel,
     Order,
     OrderStatus,
+    PaymentState,
     ShopProcess,
     StatusResult,
 )
@@ -45,11 +48,17 @@ RESTOCK = "restock"
 CREDITED = "credited"
 BULK_LIMIT = 500
 NEWEST_FIRST = [("createdAt", -1), ("_id", -1)]
+OLDEST_FIRST = [("createdAt", 1), ("_id", 1)]
+MAX_CUSTOMERS_MATCHED = 1000
+"""Customers whose name or email match a search's words, at most (their orders are shown)."""
+MIN_PHONE_DIGITS = 4
+"""Fewer digits are searched as an order number only, not as part of a phone number."""
 
 
 class Orders:
     def __init__(self, store: Store, outbox: Outbox, stock: Stock, lease: timedelta) -> None:
         self._orders = store.orders
+        self._users = store.users
         self._stock = stock
         self._outbox = outbox
         self._lease = lease
@@ -86,10 +95,45 @@ class Orders:
             created["$lt"] = query.created_to
         if created:
             filters["createdAt"] = created
-        return await find_page(self._orders, filters, NEWEST_FIRST, Order, query.page, query.limit)
+        if (state := query.payment_state) is not None:
+            # an order nobody has paid yet may have no payment record at all
+            unpaid = state is PaymentState.UNPAID
+            filters["payment.state"] = {"$in": [state.value, None]} if unpaid else state.value
+        if query.delivery_method is not None:
+            filters["delivery.method"] = query.delivery_method
+        if words := query.q.strip():
+            filters["$or"] = await self._matching(words)
+        order = NEWEST_FIRST if query.sort is OrderSort.NEWEST else OLDEST_FIRST
+        return await find_page(self._orders, filters, order, Order, query.page, query.limit)
 
-    async def change_status(self, actor: Actor, order_id: object, update: StatusUpdate) -> Order:
-        """Move an order along an allowed transition; cancelling restocks its products."""
+    async def _matching(self, words: str) -> list[dict[str, Any]]:
+        """Filters, any of which an order matching ``words`` meets: its number, its
+        customer's name or email, its recipient's name or phone."""
+        pattern = {"$regex": re.escape(words), "$options": "i"}
+        customers = self._users.find(
+            {"$or": [{"name": pattern}, {"email": pattern}]}, {"_id": 1}
+        ).limit(MAX_CUSTOMERS_MATCHED)
+        matches: list[dict[str, Any]] = [
+            {"userId": {"$in": [document["_id"] async for document in customers]}},
+            {"delivery.recipientName": pattern},
+        ]
+        number = words.removeprefix("#")
+        if number.isdecimal() and len(number) <= 16:
+            matches.append({"number": int(number)})
+        digits = re.sub(r"[^0-9]", "", words)
+        if len(digits) >= MIN_PHONE_DIGITS and re.fullmatch(r"[+0-9 ()./-]+", words):
+            matches.append({"delivery.phone": {"$regex": re.escape(digits)}})
+        return matches
+
+    async def change_status(
+        self,
+        actor: Actor,
+        order_id: object,
+        update: StatusUpdate,
+        channel: Channel | None = None,
+    ) -> Order:
+        """Move an order along an allowed transition; cancelling restocks its products.
+        ``channel``: where the staff member did it (kept in the order's history)."""
         actor.require(*STAFF)
         order = await self._get({"_id": parse_id(order_id)})
         if update.status not in TRANSITIONS[order.status]:
@@ -97,7 +141,9 @@ class Orders:
         if update.expected_version is not None and update.expected_version != order.version:
             raise VersionConflict("order")
         fields = manual_payment(clock.now()) if update.status is OrderStatus.PAID else {}
-        document = await self.move(order, update.status, actor.user_id, fields=fields)
+        document = await self.move(
+            order, update.status, actor.user_id, fields=fields, channel=channel
+        )
         if document is None:
             current = await self._orders.find_one({"_id": order.id}, {"journal": 1})
             if current is not None and "journal" in current:
@@ -115,6 +161,7 @@ class Orders:
         fields: dict[str, Any] | None = None,
         notice: NoticeKind = NoticeKind.ORDER_STATUS,
         operators: NoticeKind | None = None,
+        channel: Channel | None = None,
     ) -> dict[str, Any] | None:
         """Move ``order`` to ``target`` if it is still as it was read and ``guard`` holds, in
         one write with its history entry, its notice (and the ``operators``' one, if any) and
@@ -132,6 +179,8 @@ class Orders:
             "by": by.value if isinstance(by, ShopProcess) else by,
             "at": now,
         }
+        if channel is not None:
+            change["channel"] = channel.value
         sets: dict[str, Any] = {"status": target.value, "updatedAt": now, **(fields or {})}
         notices = [outbox_entry(notice, order.id, version)]
         if operators is not None:
@@ -164,7 +213,9 @@ class Orders:
         await self._outbox.relay(document)
         return document
 
-    async def change_statuses(self, actor: Actor, bulk: BulkStatusUpdate) -> BulkStatusResult:
+    async def change_statuses(
+        self, actor: Actor, bulk: BulkStatusUpdate, channel: Channel | None = None
+    ) -> BulkStatusResult:
         """Move many orders, each on its own (one failing does not stop the others)."""
         actor.require(*STAFF)
         if bulk.order_ids is not None:
@@ -177,7 +228,8 @@ class Orders:
         results = []
         for order_id in order_ids[:BULK_LIMIT]:
             try:
-                order = await self.change_status(actor, order_id, StatusUpdate(status=bulk.status))
+                update = StatusUpdate(status=bulk.status)
+                order = await self.change_status(actor, order_id, update, channel)
             except DomainError as error:
                 results.append(
                     StatusResult(

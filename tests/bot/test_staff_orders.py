@@ -15,7 +15,7 @@ from bot.config import BotSettings
 from core.accounts.access import SYSTEM
 from core.accounts.models import Role, User
 from core.catalog.models import Product
-from core.sales.models import Order, OrderStatus
+from core.sales.models import Channel, Order, OrderStatus
 from core.shop import Shop
 from sandbox import FakeGroup, FakeUser, Message, SandboxServer
 from tests.bot.chat import Customer, fill_cart, make_bot_settings
@@ -183,7 +183,9 @@ async def test_the_staff_menu_lists_orders_by_status_opens_one_and_moves_it(
     shop: Shop, backlog: Backlog
 ) -> None:
     olga, account, orders = backlog
-    await shop.staff.move(SYSTEM, orders[0].id, OrderStatus.CANCELLED, orders[0].version)
+    await shop.staff.move(
+        SYSTEM, orders[0].id, OrderStatus.CANCELLED, orders[0].version, Channel.TELEGRAM
+    )
 
     menu = await olga.send("/staff")
     assert menu is not None

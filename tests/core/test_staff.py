@@ -12,7 +12,7 @@ from core.base.commands import parse
 from core.base.errors import Forbidden, InvalidInput
 from core.messaging.commands import BroadcastDraft, Segment
 from core.sales.commands import CartChange
-from core.sales.models import Order, OrderStatus
+from core.sales.models import Channel, Order, OrderStatus
 from core.shop import Shop
 from tests.factories import NewProduct, NewUser
 
@@ -37,14 +37,16 @@ async def test_a_view_names_the_customer_and_who_made_each_change(
     olga = await _staff(shop, new_user, "Olga", None)
     order = await _order(shop, customer, new_product)
 
-    moved = await shop.staff.move(Actor.of(olga), order.id, OrderStatus.PAID, order.version)
+    moved = await shop.staff.move(
+        Actor.of(olga), order.id, OrderStatus.PAID, order.version, Channel.BACK_OFFICE
+    )
 
     assert moved.moved
     view = moved.view
     assert view.customer is not None and view.customer.name == "Dora"
-    assert [(c.to_status, c.by_name, c.by_role) for c in view.history] == [
-        (OrderStatus.PENDING, "Dora", Role.USER),
-        (OrderStatus.PAID, "Olga", Role.OPERATOR),
+    assert [(c.to_status, c.by_name, c.by_role, c.channel) for c in view.history] == [
+        (OrderStatus.PENDING, "Dora", Role.USER, None),
+        (OrderStatus.PAID, "Olga", Role.OPERATOR, Channel.BACK_OFFICE),
     ]
     assert view.next_statuses == (OrderStatus.SHIPPED, OrderStatus.CANCELLED)
 
@@ -55,9 +57,11 @@ async def test_a_move_from_a_stale_view_changes_nothing(
     """A card shown while pending must not cancel an order that was paid since."""
     olga = Actor.of(await _staff(shop, new_user, "Olga", None))
     order = await _order(shop, await new_user(), new_product)
-    await shop.staff.move(olga, order.id, OrderStatus.PAID, order.version)
+    await shop.staff.move(olga, order.id, OrderStatus.PAID, order.version, Channel.TELEGRAM)
 
-    stale = await shop.staff.move(olga, order.id, OrderStatus.CANCELLED, order.version)
+    stale = await shop.staff.move(
+        olga, order.id, OrderStatus.CANCELLED, order.version, Channel.TELEGRAM
+    )
 
     assert not stale.moved and stale.view.order.status is OrderStatus.PAID
 
@@ -70,7 +74,10 @@ async def test_two_operators_moving_at_once_make_one_change(
     order = await _order(shop, await new_user(), new_product)
 
     outcomes = await asyncio.gather(
-        *(shop.staff.move(a, order.id, OrderStatus.PAID, order.version) for a in (olga, petr))
+        *(
+            shop.staff.move(a, order.id, OrderStatus.PAID, order.version, Channel.TELEGRAM)
+            for a in (olga, petr)
+        )
     )
 
     assert sorted(o.moved for o in outcomes) == [False, True]
@@ -91,7 +98,9 @@ async def test_only_staff_as_they_are_now_may_view_count_or_move(
     for account in (customer, await shop.users.get(demoted.id)):
         actor = Actor.of(account)
         with pytest.raises(Forbidden):
-            await shop.staff.move(actor, order.id, OrderStatus.PAID, order.version)
+            await shop.staff.move(
+                actor, order.id, OrderStatus.PAID, order.version, Channel.TELEGRAM
+            )
         with pytest.raises(Forbidden):
             await shop.staff.view(actor, order.id)
         with pytest.raises(Forbidden):
@@ -104,14 +113,14 @@ async def test_a_forged_version_is_refused(
 ) -> None:
     order = await _order(shop, await new_user(), new_product)
     with pytest.raises(InvalidInput):
-        await shop.staff.move(SYSTEM, order.id, OrderStatus.PAID, -1)
+        await shop.staff.move(SYSTEM, order.id, OrderStatus.PAID, -1, Channel.TELEGRAM)
 
 
 async def test_counts_by_status(shop: Shop, new_user: NewUser, new_product: NewProduct) -> None:
     customer = await new_user()
     first = await _order(shop, customer, new_product)
     await _order(shop, customer, new_product)
-    await shop.staff.move(SYSTEM, first.id, OrderStatus.PAID, first.version)
+    await shop.staff.move(SYSTEM, first.id, OrderStatus.PAID, first.version, Channel.TELEGRAM)
     counts = await shop.staff.counts(SYSTEM)
     assert counts == {
         OrderStatus.PENDING: 1,
