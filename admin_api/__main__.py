@@ -10,7 +10,7 @@ from runtime.process import run_process, start
 
 def main() -> None:
     settings = load(ApiSettings)
-    run_process(lambda shop: run_api(shop, settings), name="api")
+    run_process(lambda shop: run_api(shop, settings), name="api", figures=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from admin_api.keys import REQUEST_ID, SETTINGS
+from admin_api.metrics import count_request
 from core.logs import current_request_id
 
 log = logging.getLogger("admin_api.access")
@@ -48,7 +49,8 @@ def client_address(request: web.Request) -> str:
 
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Give the request an id (the caller's, if well-formed) and log one line for it."""
+    """Give the request an id (the caller's, if well-formed), log one line for it and count
+    it (``admin_api/metrics.py``)."""
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
     request[REQUEST_ID] = request_id
@@ -60,6 +62,8 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         status = response.status
         return response
     finally:
+        seconds = time.perf_counter() - started
+        count_request(request, status, seconds)
         log.info(
             "request",
             extra={
@@ -67,7 +71,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
                 "method": request.method,
                 "path": request.path,
                 "status": status,
-                "durationMs": round((time.perf_counter() - started) * 1000, 2),
+                "durationMs": round(seconds * 1000, 2),
                 "client": client_address(request),
             },
         )

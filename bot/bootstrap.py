@@ -29,6 +29,7 @@ from bot.errors import ErrorReplies
 from bot.handlers import build_routers
 from bot.i18n import CustomerLanguage, load_catalogs
 from bot.isolation import SharedEventIsolation
+from bot.metrics import TimeUpdates
 from bot.polling import poll
 from bot.response_types import KeepResponseTypes
 from bot.retries import RetryRequests, Sleep
@@ -127,6 +128,7 @@ def create_dispatcher(shop: Shop, settings: BotSettings) -> Dispatcher:
         i18n=i18n,
     )
     dispatcher.fsm = VisitFSM(storage, isolation, shop.visits)
+    dispatcher.update.outer_middleware(TimeUpdates())  # first: it times all that follows
     dispatcher.update.outer_middleware(dispatcher.fsm)
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.outer_middleware(CustomerLookup(shop))

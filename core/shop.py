@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +21,7 @@ from core.accounts.tokens import TokenService
 from core.accounts.users import Users
 from core.base import clock
 from core.base.leases import Leases
+from core.base.recovery import UNWATCHED, RecoveryWatcher
 from core.catalog.categories import Categories
 from core.catalog.currency import currency_mismatch
 from core.catalog.imports import ProductImports
@@ -30,6 +31,7 @@ from core.catalog.stock import Stock
 from core.catalog.stock_alerts import StockAlerts
 from core.config import ConfigError, CoreSettings
 from core.messaging.broadcasts import Broadcasts
+from core.messaging.figures import NoticeFigures
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.privacy.erasure import Privacy
@@ -39,6 +41,7 @@ from core.sales.carts import Carts
 from core.sales.checkout import Checkout
 from core.sales.delivery import Delivery
 from core.sales.desk import StaffDesk
+from core.sales.figures import SalesFigures
 from core.sales.orders import Orders
 from core.sales.outbox import Outbox
 from core.sales.payments import Payments
@@ -83,6 +86,10 @@ class Shop:
     exports: Exports
     privacy: Privacy
     imports: ProductImports
+    # Metrics: figures read from the database, and who hears what recovery did.
+    sales_figures: SalesFigures
+    notice_figures: NoticeFigures
+    watcher: RecoveryWatcher
 
     @classmethod
     def build(
@@ -91,9 +98,10 @@ class Shop:
         client: AsyncMongoClient[dict[str, Any]],
         *,
         throttle_clock: Callable[[], datetime] = clock.now,
+        watcher: RecoveryWatcher = UNWATCHED,
     ) -> Shop:
         """The shop's services over ``client``; ``throttle_clock`` times the guessing
-        limits (tests freeze it)."""
+        limits (tests freeze it); ``watcher`` hears what recovery did."""
         store = Store.of(client[settings.mongodb_database])
         lease = timedelta(seconds=settings.lease_seconds)
         tokens = TokenService(
@@ -145,7 +153,7 @@ class Shop:
             photos=photos,
             carts=carts,
             delivery=delivery,
-            checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
+            checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease, watcher),
             orders=orders,
             payments=payments,
             star_ledger=StarLedger(store, users, payments),
@@ -167,6 +175,9 @@ class Shop:
             exports=Exports(store, settings),
             privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
             imports=ProductImports(catalog, categories, photos),
+            sales_figures=SalesFigures(store),
+            notice_figures=NoticeFigures(store),
+            watcher=watcher,
         )
 
     async def recover(self, at: datetime | None = None) -> int:
@@ -175,20 +186,26 @@ class Shop:
         erasures of customers' data,
         and take over Stars refunds an earlier version queued as notices; how many.
 
-        Only work whose lease expired before ``at`` (default: now) is touched.
+        Only work whose lease expired before ``at`` (default: now) is touched. The
+        ``watcher`` hears how many of each (checkout's own actions from checkout).
         """
-        return (
-            await self.checkout.recover(at)
-            + await self.orders.recover(at)
-            + await self.refunds.adopt_old_notices()
-            + await self.outbox.relay_pending(at)
-            + await self.stock_alerts.recover(at)
-            + await self.broadcasts.recover(at)
-            + await self.accounts.recover(at)
-            + await self.categories.recover(at)
-            + await self.photos.recover(at)
-            + await self.privacy.recover(at)
+        recovered = await self.checkout.recover(at)
+        others: tuple[tuple[str, Callable[[], Awaitable[int]]], ...] = (
+            ("cancellation", lambda: self.orders.recover(at)),
+            ("star_refund_notice", self.refunds.adopt_old_notices),
+            ("outbox", lambda: self.outbox.relay_pending(at)),
+            ("stock_alert", lambda: self.stock_alerts.recover(at)),
+            ("broadcast", lambda: self.broadcasts.recover(at)),
+            ("account_change", lambda: self.accounts.recover(at)),
+            ("category_archive", lambda: self.categories.recover(at)),
+            ("photo_upload", lambda: self.photos.recover(at)),
+            ("erasure", lambda: self.privacy.recover(at)),
         )
+        for work, recover in others:
+            if count := await recover():
+                self.watcher.recovered(work, "resumed", count)
+                recovered += count
+        return recovered
 
     async def keep_recovering(self) -> None:
         """Run ``recover`` once a lease period, for long-running processes, cancel orders
@@ -222,10 +239,12 @@ async def open_shop(
     *,
     check_prices: bool = True,
     listeners: Sequence[CommandListener] = (),
+    watcher: RecoveryWatcher = UNWATCHED,
 ) -> AsyncIterator[Shop]:
     """Connect, create indexes, refuse prices in another currency than ``SHOP_CURRENCY``
     (unless ``check_prices`` is off: to convert them) and recover interrupted work, then
-    hand out the shop; ``listeners`` see every command it sends."""
+    hand out the shop; ``listeners`` see every command it sends, ``watcher`` hears what
+    recovery did."""
     client = connect(
         uri,
         settings.mongodb_write_concern,
@@ -233,7 +252,7 @@ async def open_shop(
         listeners,
     )
     try:
-        shop = Shop.build(settings, client)
+        shop = Shop.build(settings, client, watcher=watcher)
         await shop.store.ensure_indexes()
         if check_prices and (
             problem := await currency_mismatch(shop.store, settings.shop_currency)

@@ -315,8 +315,9 @@ class Store:
                     IndexModel("payment.telegramPaymentChargeId", unique=True, sparse=True),
                     # Reports: the dashboard's 30 days and the export's oldest-first cursor, ...
                     IndexModel([("placed", ASCENDING), ("createdAt", ASCENDING)]),
-                    # ... and the refunds due, one index for each side of their ``$or``.
-                    IndexModel("payment.state"),
+                    # ... and the refunds due, one index for each side of their ``$or``
+                    # (this one also serves core/sales/figures.py: payments by method).
+                    IndexModel([("payment.state", ASCENDING), ("payment.method", ASCENDING)]),
                     IndexModel("payment.extraCharges.state", sparse=True),
                 ],
             ),

@@ -18,6 +18,7 @@ from runtime.database import database
 from runtime.embedded import EngineUnavailable
 from runtime.health import heartbeat_file
 from runtime.heartbeat import keep_beating
+from runtime.metrics import CountRecoveries, MetricsSettings, serve_metrics
 
 log = logging.getLogger(__name__)
 Job = Coroutine[Any, Any, None]
@@ -41,20 +42,26 @@ def start(main: Callable[[], None]) -> None:
         raise SystemExit(CONFIG_ERROR_EXIT) from None
 
 
-def run_process(serve: Callable[[Shop], Job], name: str | None = None) -> None:
+def run_process(
+    serve: Callable[[Shop], Job], name: str | None = None, *, figures: bool = False
+) -> None:
     """Open the shop and run ``serve(shop)`` beside the recovery loop (and the embedded
     engine's keeper, and with ``HEARTBEAT_DIR`` the heartbeat of process ``name``) until
     SIGINT/SIGTERM, or until one of them ends or fails (a failure is raised; an embedded
     engine that cannot be kept up, or a database that does not answer within
-    ``DB_WAIT_SECONDS``, stops the process with one line)."""
+    ``DB_WAIT_SECONDS``, stops the process with one line).
+
+    With ``METRICS_PORT`` the process serves its metrics meanwhile, and the shop's figures
+    if ``METRICS_SHOP_FIGURES`` (default: ``figures``) says so (``runtime/metrics.py``)."""
     configure_logging(load(LogSettings))
     ensure_generated_secret()
-    settings, runtime = load(CoreSettings), load(RuntimeSettings)
+    settings, runtime, metrics = load(CoreSettings), load(RuntimeSettings), load(MetricsSettings)
 
     async def run() -> None:
         async with (
             database(settings, runtime.db_wait_seconds) as db,
-            open_shop(settings, db.uri) as shop,
+            open_shop(settings, db.uri, watcher=CountRecoveries()) as shop,
+            serve_metrics(shop, metrics, figures=figures),
         ):
             jobs = [serve(shop), shop.keep_recovering(), db.kept_up()]
             if name is not None and runtime.heartbeat_dir is not None:

@@ -49,7 +49,7 @@ async def serve(
 
 def main() -> None:
     api, telegram, notifier = load(ApiSettings), load(BotSettings), load(NotifierSettings)
-    run_process(lambda shop: serve(shop, api, telegram, notifier), name="shop")
+    run_process(lambda shop: serve(shop, api, telegram, notifier), name="shop", figures=True)
 
 
 start(main)

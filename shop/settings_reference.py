@@ -40,11 +40,13 @@ from bot.notifier.config import NotifierSettings
 from core.config import PROJECT_ROOT, SHOWN_DEFAULT, BaseConfig, CoreSettings
 from core.logs import LogSettings
 from runtime.config import RuntimeSettings
+from runtime.metrics import MetricsSettings
 
 SETTINGS_CLASSES: tuple[type[BaseConfig], ...] = (
     CoreSettings,
     LogSettings,
     RuntimeSettings,
+    MetricsSettings,
     ApiSettings,
     BotSettings,
     NotifierSettings,

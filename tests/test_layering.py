@@ -34,8 +34,9 @@ def _imports(package_dir: Path, depth: int = 1) -> set[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("package_dir", "forbidden"),
     [
-        # The domain knows neither Telegram nor HTTP, nor its own entry points.
-        ("core", PROJECT_PACKAGES - {"core"} | {"aiogram", "aiohttp"}),
+        # The domain knows neither Telegram nor HTTP, nor its own entry points, nor who
+        # watches it (metrics read its figures and hear its recovery through a protocol).
+        ("core", PROJECT_PACKAGES - {"core"} | {"aiogram", "aiohttp", "prometheus_client"}),
         # How processes run: beneath every entry point, above the domain.
         ("runtime", PROJECT_PACKAGES - {"core", "runtime"} | {"aiogram", "aiohttp"}),
         # Entry points talk to core, never to each other.

@@ -181,3 +181,11 @@ NOTIFICATION: TypeAdapter[Notification] = TypeAdapter(Notification)
 
 ORDER_CARDS = frozenset({NoticeKind.NEW_ORDER, NoticeKind.PAYMENT_RECEIVED})
 """Notices for the operators that show the order as a card with its status buttons."""
+
+
+class NoticeCounts(Model):
+    """The notification queue at one moment (``core/messaging/figures.py``)."""
+
+    by_state: dict[SendState, int]
+    oldest_due_seconds: float
+    """How long the longest-waiting notice due now has waited; 0 when none is due."""

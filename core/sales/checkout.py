@@ -53,6 +53,7 @@ from pymongo.errors import DuplicateKeyError
 from core.base import clock
 from core.base.errors import Conflict
 from core.base.journal import close_journal, open_journal, recover_expired
+from core.base.recovery import UNWATCHED, RecoveryWatcher
 from core.catalog.categories import ON_SALE
 from core.catalog.products import Catalog
 from core.catalog.stock import Stock
@@ -97,6 +98,7 @@ class Checkout:
         outbox: Outbox,
         stock: Stock,
         lease: timedelta,
+        watcher: RecoveryWatcher = UNWATCHED,
     ) -> None:
         self._store = store
         self._delivery = delivery
@@ -107,6 +109,7 @@ class Checkout:
         self._catalog = catalog
         self._carts = carts
         self._lease = lease
+        self._watcher = watcher
 
     async def place_order(
         self,
@@ -308,8 +311,10 @@ class Checkout:
         """Roll a taken-over checkout forward if it was placed, else back."""
         if document["placed"]:
             await self._settle(document, owner)
+            self._watcher.recovered(CHECKOUT, "rolled_forward")
         else:
             await self._roll_back(document, owner)
+            self._watcher.recovered(CHECKOUT, "rolled_back")
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish or undo every checkout whose lease expired before ``at``, then release the
@@ -319,5 +324,6 @@ class Checkout:
         for user_id, claim in await self._carts.expired_claims(at):
             if await self._orders.find_one({"_id": claim.order_id}, {"_id": 1}) is None:
                 await self._carts.release(user_id, claim.order_id)
+                self._watcher.recovered(CHECKOUT, "released_claim")
                 recovered += 1
         return recovered

@@ -356,3 +356,25 @@ class CustomerSpending(Model):
     """Orders placed, in any status."""
     spent: tuple[Amount, ...]
     """Per currency, largest first; empty when nothing was kept."""
+
+
+class SalesCounts(Model):
+    """Orders, payments and refunds at one moment (``core/sales/figures.py``)."""
+
+    orders: dict[OrderStatus, int]
+    """Placed orders by their status now."""
+    payments: dict[PaymentMethod, int]
+    """Orders ever paid (refunded since or not), by how they were paid."""
+    refunds_due: int
+    """Orders with a payment owed back: staff's list of refunds to make."""
+    refunded: int
+    """Orders with a payment given back."""
+    refund_jobs: dict[JobState, int]
+    """Stars refunds by their state."""
+    outbox_oldest_seconds: float
+    """How long the oldest entry of any order's outbox has waited to be relayed; 0 when
+    the outbox is empty."""
+
+    @property
+    def placed(self) -> int:
+        return sum(self.orders.values())
