@@ -9,10 +9,18 @@ a link in the navigation for the roles that may open the page.
 from __future__ import annotations
 
 from admin_api.contract import Access
-from admin_api.web.pages import dashboard, signing_in
+from admin_api.web.pages import categories, dashboard, products, signing_in
 from admin_api.web.visit import PageRoute
+from core.shop import Shop
 
 PUBLIC, STAFF, ADMIN = Access.PUBLIC, Access.STAFF, Access.ADMIN
+FORM_OVERHEAD = 64 * 1024
+"""Room in a form that carries a file for its other fields and multipart framing."""
+
+
+def photo_form(shop: Shop) -> int:
+    return shop.photos.max_bytes + FORM_OVERHEAD
+
 
 PAGES: tuple[PageRoute, ...] = (
     # signing in and out
@@ -21,4 +29,23 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("POST", "/sign-out", signing_in.sign_out),
     # dashboard
     PageRoute("GET", "/", dashboard.dashboard, menu="Dashboard"),
+    # products and categories (admins)
+    PageRoute("GET", "/products", products.product_list, ADMIN, menu="Products"),
+    PageRoute("GET", "/products/new", products.new_product, ADMIN),
+    PageRoute("POST", "/products", products.create_product, ADMIN),
+    PageRoute("GET", "/products/{id}", products.edit_product, ADMIN),
+    PageRoute("POST", "/products/{id}", products.update_product, ADMIN),
+    PageRoute("POST", "/products/{id}/stock", products.change_stock, ADMIN),
+    PageRoute("POST", "/products/{id}/archive", products.archive_product, ADMIN),
+    PageRoute("POST", "/products/{id}/restore", products.restore_product, ADMIN),
+    PageRoute("POST", "/products/{id}/photo", products.upload_photo, ADMIN, max_body=photo_form),
+    PageRoute("GET", "/products/{id}/photo", products.product_photo, ADMIN),
+    PageRoute("POST", "/products/{id}/photo/remove", products.remove_photo, ADMIN),
+    PageRoute("GET", "/categories", categories.category_list, ADMIN),
+    PageRoute("POST", "/categories", categories.create_category, ADMIN),
+    PageRoute("POST", "/categories/{id}", categories.rename_category, ADMIN),
+    PageRoute("POST", "/categories/{id}/archive", categories.archive_category, ADMIN),
+    PageRoute("POST", "/categories/{id}/restore", categories.restore_category, ADMIN),
+    PageRoute("POST", "/categories/{id}/up", categories.move_category_up, ADMIN),
+    PageRoute("POST", "/categories/{id}/down", categories.move_category_down, ADMIN),
 )  # fmt: skip

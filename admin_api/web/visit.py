@@ -55,6 +55,8 @@ class PageRoute:
     handler: PageHandler
     access: Access = Access.STAFF
     menu: str | None = None
+    max_body: Callable[[Shop], int] | None = None
+    """A form that carries files: its largest body (else the API's ``MAX_BODY_BYTES``)."""
 
     def __post_init__(self) -> None:
         if self.access not in PAGE_ACCESS:
@@ -165,6 +167,8 @@ def bind(
         changes: list[Callable[[web.StreamResponse], None]] = []
         binding = resumed.session_id if resumed else session.form_binding(request)
         form = NO_FORM
+        if route.max_body is not None:
+            request = request.clone(client_max_size=route.max_body(request.app[SHOP]))
         if request.method == "POST":
             form = await request.post()
             csrf.check(request, form, binding)
