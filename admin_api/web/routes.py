@@ -9,7 +9,7 @@ a link in the navigation for the roles that may open the page.
 from __future__ import annotations
 
 from admin_api.contract import Access
-from admin_api.web.pages import categories, dashboard, products, signing_in
+from admin_api.web.pages import broadcasts, categories, dashboard, products, signing_in
 from admin_api.web.visit import PageRoute
 from core.shop import Shop
 
@@ -48,4 +48,11 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("POST", "/categories/{id}/restore", categories.restore_category, ADMIN),
     PageRoute("POST", "/categories/{id}/up", categories.move_category_up, ADMIN),
     PageRoute("POST", "/categories/{id}/down", categories.move_category_down, ADMIN),
+    # broadcasts (operators and admins)
+    PageRoute("GET", "/broadcasts", broadcasts.broadcast_list, menu="Broadcasts"),
+    PageRoute("POST", "/broadcasts/preview", broadcasts.preview_broadcast),
+    PageRoute("POST", "/broadcasts", broadcasts.start_broadcast),
+    PageRoute("GET", "/broadcasts/{id}", broadcasts.broadcast_page),
+    PageRoute("GET", "/broadcasts/{id}/progress", broadcasts.broadcast_progress),
+    PageRoute("POST", "/broadcasts/{id}/cancel", broadcasts.cancel_broadcast),
 )  # fmt: skip
