@@ -53,7 +53,13 @@ from core.sales.commands import (
     RefundRecord,
     StatusUpdate,
 )
-from core.sales.models import BulkStatusResult, CartView, DeliveryMethods, Order
+from core.sales.models import (
+    BulkStatusResult,
+    CartView,
+    CustomerSpending,
+    DeliveryMethods,
+    Order,
+)
 
 PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
 STAFF, ADMIN = Access.STAFF, Access.ADMIN
@@ -130,10 +136,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/admin/orders/{id}", staff.get_any_order, "Any order", "admin", STAFF,
           response=Order),
     Route("GET", "/api/admin/users", staff.list_users,
-          "Find accounts by name, email or Telegram id", "admin", ADMIN, query=UserQuery,
+          "Find accounts by name, email or Telegram id", "admin", STAFF, query=UserQuery,
           response=Page[User]),
-    Route("GET", "/api/admin/users/{id}", staff.get_user, "One account", "admin", ADMIN,
+    Route("GET", "/api/admin/users/{id}", staff.get_user, "One account", "admin", STAFF,
           response=User),
+    Route("GET", "/api/admin/users/{id}/spending", staff.customer_spending,
+          "What a customer ordered and spent", "admin", STAFF, response=CustomerSpending),
     Route("PATCH", "/api/admin/users/{id}", staff.change_user,
           "Change an account's role, or deactivate or reactivate it", "admin", ADMIN,
           body=AccountChange, response=User, problems=(409,)),

@@ -39,6 +39,7 @@ from core.sales.orders import Orders
 from core.sales.outbox import Outbox
 from core.sales.payments import Payments
 from core.sales.refund_jobs import StarRefunds
+from core.sales.spending import Spending
 from core.sales.star_ledger import StarLedger
 from core.sales.visits import Visits
 from core.store import Store, connect
@@ -73,6 +74,7 @@ class Shop:
     leases: Leases
     visits: Visits
     staff_sessions: StaffSessions
+    spending: Spending
 
     @classmethod
     def build(
@@ -151,6 +153,7 @@ class Shop:
             staff_sessions=StaffSessions(
                 store, users, tokens, timedelta(minutes=settings.staff_session_minutes)
             ),
+            spending=Spending(store),
         )
 
     async def recover(self, at: datetime | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Back office: every order for operators and admins; accounts, roles and activity for admins."""
+"""Back office: every order and account for operators and admins; roles and activity for
+admins."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ async def list_users(call: Call[None, UserQuery]) -> web.Response:
 
 async def get_user(call: Call[None, None]) -> web.Response:
     return respond(await call.shop.accounts.get(call.actor, call.path_id))
+
+
+async def customer_spending(call: Call[None, None]) -> web.Response:
+    return respond(await call.shop.spending.of_customer(call.actor, call.path_id))
 
 
 async def change_user(call: Call[AccountChange, None]) -> web.Response:

@@ -14,6 +14,7 @@ from admin_api.config import ApiSettings
 from admin_api.keys import SETTINGS, SHOP
 from admin_api.routes import router_path
 from admin_api.web.errors import error_pages
+from admin_api.web.filters import FILTERS
 from admin_api.web.routes import PAGES
 from admin_api.web.visit import PageRoute, bind
 from core.shop import Shop
@@ -59,6 +60,7 @@ def back_office(shop: Shop, settings: ApiSettings) -> web.Application:
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        filters=FILTERS,
     )
     add_pages(office, PAGES)
     office.on_response_prepare.append(page_headers)

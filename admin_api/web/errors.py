@@ -41,6 +41,7 @@ STALE_FORM = (
     "Go back, reload the page and try again."
 )
 MISSING = "There is no such page, or what it showed no longer exists."
+ENDED = session.Flash("Your session has ended; sign in again.", error=True)
 
 
 def error_page(
@@ -65,7 +66,7 @@ def _sign_in(request: web.Request, exc: SignInFirst) -> web.Response:
     response = web.Response(status=303, headers={"Location": str(target)})
     if exc.ended:
         session.end_session(response, request)
-        session.leave_flash(response, request, "Your session has ended; sign in again.")
+        session.leave_flash(response, request, ENDED)
     return response
 
 

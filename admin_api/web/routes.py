@@ -9,7 +9,15 @@ a link in the navigation for the roles that may open the page.
 from __future__ import annotations
 
 from admin_api.contract import Access
-from admin_api.web.pages import broadcasts, categories, dashboard, products, signing_in
+from admin_api.web.pages import (
+    broadcasts,
+    categories,
+    customers,
+    dashboard,
+    orders,
+    products,
+    signing_in,
+)
 from admin_api.web.visit import PageRoute
 from core.shop import Shop
 
@@ -29,6 +37,17 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("POST", "/sign-out", signing_in.sign_out),
     # dashboard
     PageRoute("GET", "/", dashboard.dashboard, menu="Dashboard"),
+    # orders
+    PageRoute("GET", "/orders", orders.list_orders, menu="Orders"),
+    PageRoute("GET", "/orders/{id}", orders.order_page),
+    PageRoute("POST", "/orders/{id}/status", orders.change_status),
+    PageRoute("POST", "/orders/{id}/refunded", orders.record_refund),
+    # customers and staff
+    PageRoute("GET", "/customers", customers.list_customers, menu="Customers"),
+    PageRoute("GET", "/customers/{id}", customers.customer_page),
+    PageRoute("POST", "/customers/{id}/role", customers.change_role, ADMIN),
+    PageRoute("POST", "/customers/{id}/active", customers.change_activity, ADMIN),
+    PageRoute("GET", "/staff", customers.staff_list, ADMIN, menu="Staff"),
     # products and categories (admins)
     PageRoute("GET", "/products", products.product_list, ADMIN, menu="Products"),
     PageRoute("GET", "/products/new", products.new_product, ADMIN),

@@ -4,6 +4,7 @@ token before there is a session, and the one-line message shown after a redirect
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from aiohttp import web
@@ -17,6 +18,7 @@ SESSION = "shop_admin_session"
 FORM = "shop_admin_form"
 FLASH = "shop_admin_flash"
 MAX_FLASH = 300
+DONE, ERROR = "d", "e"
 
 
 def is_https(request: web.Request) -> bool:
@@ -73,14 +75,26 @@ def bind_forms(response: web.StreamResponse, request: web.Request, value: str) -
     _set(response, request, FORM, value)
 
 
-def flash(request: web.Request) -> str | None:
+@dataclass(frozen=True)
+class Flash:
+    """A one-line message for the next page: what was done, or (``error``) what was not."""
+
+    text: str
+    error: bool = False
+
+
+def flash(request: web.Request) -> Flash | None:
     """The message the previous page left for this one, if any."""
     raw = request.cookies.get(FLASH)
-    return unquote(raw)[:MAX_FLASH] if raw else None
+    if not raw:
+        return None
+    kind, text = raw[:1], unquote(raw[1:])[:MAX_FLASH]
+    return Flash(text, error=kind == ERROR) if text else None
 
 
-def leave_flash(response: web.StreamResponse, request: web.Request, message: str) -> None:
-    _set(response, request, FLASH, quote(message[:MAX_FLASH]))
+def leave_flash(response: web.StreamResponse, request: web.Request, message: Flash) -> None:
+    kind = ERROR if message.error else DONE
+    _set(response, request, FLASH, kind + quote(message.text[:MAX_FLASH]))
 
 
 def drop_flash(response: web.StreamResponse, request: web.Request) -> None:

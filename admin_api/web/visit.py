@@ -92,7 +92,7 @@ class Visit:
     csrf_token: str
     form: MultiDictProxy[Any]
     menu: tuple[PageRoute, ...]
-    flash: str | None = None
+    flash: session.Flash | None = None
     _cookies: list[Callable[[web.StreamResponse], None]] = field(default_factory=list)
 
     @property
@@ -128,11 +128,15 @@ class Visit:
             template, self.request, shared | context, status=status
         )
 
-    def redirect(self, location: URL | str, message: str | None = None) -> web.Response:
-        """See other (post/redirect/get), with a one-line ``message`` for the next page."""
+    def redirect(
+        self, location: URL | str, message: str | None = None, *, error: bool = False
+    ) -> web.Response:
+        """See other (post/redirect/get), with a one-line ``message`` for the next page:
+        what was done, or (``error``) why nothing was."""
         response = web.Response(status=303, headers={"Location": str(location)})
         if message:
-            self.on_response(lambda r: session.leave_flash(r, self.request, message))
+            note = session.Flash(message, error)
+            self.on_response(lambda r: session.leave_flash(r, self.request, note))
         return response
 
     def on_response(self, change: Callable[[web.StreamResponse], None]) -> None:

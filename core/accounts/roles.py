@@ -1,4 +1,5 @@
-"""Staff accounts: admins find accounts, change their role and switch them off and on.
+"""Staff accounts: staff find accounts (operators read them, to serve customers); admins
+change their role and switch them off and on.
 
 A deactivated account cannot sign in, its tokens stop working at once (its session version
 moves on, and every request reads the account), and the bot treats it as unknown.
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,7 +42,7 @@ from pymongo.errors import DuplicateKeyError
 from core.accounts.access import SYSTEM, Actor
 from core.accounts.commands import AccountChange, AdminAccount, UserQuery
 from core.accounts.errors import AccountBusy, LastAdmin
-from core.accounts.models import Role, User
+from core.accounts.models import STAFF, Role, User
 from core.accounts.users import Users
 from core.base import clock
 from core.base.ids import parse_id
@@ -62,7 +64,7 @@ class Accounts:
 
     async def list(self, actor: Actor, query: UserQuery) -> Page[User]:
         """Accounts, newest first, matching ``query``'s words, role and activity."""
-        actor.require(Role.ADMIN)
+        actor.require(*STAFF)
         filters: dict[str, Any] = {}
         if words := query.q.strip():
             pattern = {"$regex": re.escape(words), "$options": "i"}
@@ -78,8 +80,17 @@ class Accounts:
         return await find_page(self._users, filters, NEWEST_FIRST, User, query.page, query.limit)
 
     async def get(self, actor: Actor, user_id: object) -> User:
-        actor.require(Role.ADMIN)
+        actor.require(*STAFF)
         return await self._profiles.get(user_id)
+
+    async def named(self, actor: Actor, user_ids: Iterable[ObjectId]) -> dict[ObjectId, User]:
+        """The accounts of ``user_ids`` that exist, by id (to name the people on a list)."""
+        actor.require(*STAFF)
+        wanted = list(set(user_ids))
+        return {
+            document["_id"]: User.model_validate(document)
+            async for document in self._users.find({"_id": {"$in": wanted}})
+        }
 
     async def set_role(self, actor: Actor, user_id: object, role: Role) -> User:
         return await self.change(actor, user_id, AccountChange(role=role))

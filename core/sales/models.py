@@ -340,3 +340,19 @@ class DeliveryMethod(Command):
     info: Annotated[str, StringConstraints(max_length=500), Printable(multiline=True)] = Field(
         default="", description="Shown to the customer, e.g. the pickup address and hours."
     )
+
+
+class Amount(Model):
+    """Money: minor units of ``currency``."""
+
+    amount: int
+    currency: str
+
+
+class CustomerSpending(Model):
+    """What a customer ordered and spent (``core/sales/spending.py``)."""
+
+    orders: int
+    """Orders placed, in any status."""
+    spent: tuple[Amount, ...]
+    """Per currency, largest first; empty when nothing was kept."""

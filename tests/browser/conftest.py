@@ -113,7 +113,7 @@ async def running_shop(mongo_uri: str, shop_env: dict[str, str]) -> AsyncIterato
             await wait_until_serving(f"http://127.0.0.1:{api}/readyz")
             urls = [match[1] for line in log if (match := PAGE_URL.search(line))]
             assert urls == [f"http://127.0.0.1:{sandbox}/?api=http://127.0.0.1:{api}"], log
-            yield RunningShop(urls[0], log)
+            yield RunningShop(urls[0], log, f"http://127.0.0.1:{api}", database)
         finally:
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), 30)

@@ -16,6 +16,9 @@ class RunningShop:
 
     page_url: str
     log: list[str]
+    api_url: str = ""
+    database: str = ""
+    """The API's base URL (the back office is under ``/admin/``) and the shop's database."""
 
 
 async def tap(page: Page, button: str) -> None:

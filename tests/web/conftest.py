@@ -14,7 +14,7 @@ from admin_api.app import create_app
 from core.base import clock as core_clock
 from core.shop import Shop
 from tests.api.client import api_settings
-from tests.api.world import NewAccount, account_maker
+from tests.api.world import NewAccount, World, Worlds, account_maker
 from tests.clocks import FakeClock
 from tests.web.office import Office, OpenOffice
 
@@ -52,3 +52,14 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock(core_clock.now())
     monkeypatch.setattr(core_clock, "now", fake)
     return fake
+
+
+@pytest.fixture(scope="session")
+def worlds() -> Worlds:
+    return Worlds()
+
+
+@pytest.fixture
+async def world(shop: Shop, worlds: Worlds) -> World:
+    """The API tests' ``World`` (``tests/api/world.py``): Alice's order, staff of each role."""
+    return await worlds.world_in(shop)

@@ -45,7 +45,7 @@ class Office:
     async def request(self, method: str, path: str, **kwargs: Any) -> Page:
         async with self.client.request(method, path, allow_redirects=False, **kwargs) as response:
             page = Page(response.status, response.headers, await response.text())
-        if page.headers.get("Content-Type", "").startswith("text/html"):
+        if CSRF_FIELD.search(page.text):  # the last page with forms, as a browser's tab
             self.last = page
         return page
 

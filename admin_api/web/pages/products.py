@@ -13,19 +13,14 @@ from admin_api.web.forms import GENERAL, Filled
 from admin_api.web.visit import Visit
 from core.base.commands import parse
 from core.base.errors import Conflict, InvalidInput, Missing, NotFound
-from core.base.money import format_money, major_units
+from core.base.money import major_units
 from core.catalog.commands import ProductDraft, ProductPatch, ProductQuery
 from core.catalog.models import Product
 
 LIST = "product_list"
 EDIT = "edit_product"
 QUERY_FIELDS = ("q", "category", "includeInactive", "page")
-LOCALE = "en"
 PHOTO_FIELD = "photo"
-
-
-def money(amount: int, currency: str) -> str:
-    return format_money(amount, currency, LOCALE)
 
 
 async def product_list(visit: Visit) -> web.StreamResponse:
@@ -39,7 +34,6 @@ async def product_list(visit: Visit) -> web.StreamResponse:
         query=query,
         categories=categories,
         category_names={category.id: category.name for category in categories},
-        money=money,
         page_url=lambda number: visit.url(LIST, {**asked, "page": str(number)}),
     )
 
@@ -193,5 +187,4 @@ async def _product_form(
         categories=categories,
         currency=visit.shop.catalog.currency,
         max_photo_bytes=visit.shop.photos.max_bytes,
-        money=money,
     )
