@@ -21,6 +21,7 @@ from admin_api.handlers import (
     orders,
     payments,
     photos,
+    privacy,
     products,
     staff,
     system,
@@ -44,6 +45,8 @@ from core.catalog.models import Category, Product, Shelves
 from core.catalog.photos import CONTENT_TYPES
 from core.messaging.commands import BroadcastDraft
 from core.messaging.models import Broadcast, BroadcastProgress
+from core.privacy.commands import ErasureRequest
+from core.privacy.models import CustomerData, ErasureReport
 from core.sales.commands import (
     BulkStatusUpdate,
     CartChange,
@@ -162,6 +165,18 @@ ROUTES: tuple[Route, ...] = (
           "A broadcast and its live progress", "broadcasts", STAFF, response=BroadcastProgress),
     Route("POST", "/api/broadcasts/{id}/cancel", broadcasts.cancel_broadcast,
           "Stop a broadcast", "broadcasts", STAFF, response=BroadcastProgress, problems=(409,)),
+    # customers' data (admins only on others': accounts are theirs, operators' are orders)
+    Route("GET", "/api/me/data", privacy.my_data, "Everything the shop keeps about the caller",
+          "privacy", SIGNED_IN, response=CustomerData),
+    Route("POST", "/api/me/data/erase", privacy.erase_my_data,
+          "Erase the caller's data: orders stay, anonymised; the account is closed", "privacy",
+          SIGNED_IN, body=ErasureRequest, response=ErasureReport, problems=(409,)),
+    Route("GET", "/api/admin/users/{id}/data", privacy.customer_data,
+          "Everything the shop keeps about a customer", "privacy", ADMIN,
+          response=CustomerData),
+    Route("POST", "/api/admin/users/{id}/data/erase", privacy.erase_customer_data,
+          "Erase a customer's data on their request", "privacy", ADMIN, body=ErasureRequest,
+          response=ErasureReport, problems=(409,)),
     # system
     Route("GET", "/healthz", system.alive, "The process is alive", "system", response=Health),
     Route("GET", "/readyz", system.ready, "The database is reachable", "system",

@@ -92,7 +92,7 @@ def create_dispatcher(shop: Shop, settings: BotSettings) -> Dispatcher:
     process sharing the database in webhook mode.
     """
     i18n = load_catalogs(settings.default_language)
-    storage = ShopStorage(shop, settings.fsm_collection)
+    storage = ShopStorage(shop, shop.settings.fsm_collection)
     isolation = _isolation(shop, settings)
     dispatcher = Dispatcher(
         storage=storage,

@@ -140,6 +140,22 @@ class ChooseLanguage(CallbackData, prefix="lg"):
     language: Language
 
 
+class MyData(CallbackData, prefix="pd"):
+    """Show what the shop keeps about me."""
+
+
+class AskErasure(CallbackData, prefix="pa"):
+    """Ask me to confirm erasing my data."""
+
+
+class EraseMyData(CallbackData, prefix="px"):
+    """Erase my data (the presser's own, never anyone else's). ``token`` must be the one the
+    confirmation step kept in this chat's state: a button never shown to this user here
+    erases nothing."""
+
+    token: str
+
+
 # -- staff: every press is checked by core against the presser's current role ------------
 
 

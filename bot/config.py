@@ -107,11 +107,6 @@ class BotSettings(BaseConfig):
         description="With `stars` payments: how often (and at startup) the bot reads Telegram's "
         'ledger of Stars to record any payment the shop missed (see "Payments").',
     )
-    fsm_collection: str = Field(
-        default="bot_fsm",
-        pattern=r"^[A-Za-z0-9_-]{1,63}$",
-        description="Collection of the bot's conversation state in the shop's database.",
-    )
 
     @field_validator("webhook_url")
     @classmethod

@@ -19,6 +19,7 @@ from bot.callbacks import (
     ALL_PRODUCTS,
     AddNote,
     AddToCart,
+    AskErasure,
     CatalogPage,
     Checkout,
     CheckoutStep,
@@ -26,7 +27,9 @@ from bot.callbacks import (
     ChooseLanguage,
     ClearCart,
     EditProfile,
+    EraseMyData,
     KeepName,
+    MyData,
     Open,
     OrderCard,
     OrdersPage,
@@ -287,8 +290,31 @@ def profile(user: User) -> InlineKeyboardMarkup:
                 button(password, EditProfile(field=ProfileEdit.PASSWORD)),
             ],
             [button(_("🌐 Language"), EditProfile(field=ProfileEdit.LANGUAGE)), _home()],
+            [button(_("🔒 Your data"), MyData())],
         ]
     )
+
+
+def your_data() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [button(_("Delete my data"), AskErasure())],
+            [_to_profile()],
+        ]
+    )
+
+
+def confirm_erasure(token: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [button(_("Yes, delete my data"), EraseMyData(token=token))],
+            [button(_("No, keep it"), Open(section=Section.PROFILE))],
+        ]
+    )
+
+
+def _to_profile() -> InlineKeyboardButton:
+    return button(_("« Profile"), Open(section=Section.PROFILE))
 
 
 def languages() -> InlineKeyboardMarkup:
@@ -298,5 +324,5 @@ def languages() -> InlineKeyboardMarkup:
         mark = "✓ " if language is texts.current_language() else ""
         name = f"{mark}{texts.language_name(language)}"
         builder.row(button(name, ChooseLanguage(language=language)))
-    builder.row(button(_("« Profile"), Open(section=Section.PROFILE)))
+    builder.row(_to_profile())
     return builder.as_markup()

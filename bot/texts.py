@@ -28,6 +28,7 @@ from core.messaging.models import (
     OrderStatusNotice,
     RefundedNotice,
 )
+from core.privacy.errors import DeliveryOutstanding
 from core.sales.delivery import total_with_fee
 from core.sales.errors import CartLimit, IllegalTransition, OutOfStock, ProductUnavailable
 from core.sales.models import (
@@ -560,6 +561,13 @@ REFUSALS = {
     "too-many-attempts": N_("Too many attempts"),
     "too-many-wrong-passwords": N_("Too many wrong passwords"),
     "too-many-sign-ups": N_("Too many sign-ups with emails that already have an account"),
+    # customers' data (core/privacy)
+    "delivery-outstanding": N_(
+        "Your paid orders {numbers} are still to be delivered, to the details they name. "
+        "Ask again once they have arrived."
+    ),
+    "staff-account": N_("This is a staff account: an admin makes it a customer account first."),
+    "erasure-busy": N_("An order of yours is being placed or cancelled; try again in a minute."),
 }
 # A field's problem, by the field's name in the input and the problem's kind (pydantic's
 # error type, or core's own); ``{placeholders}`` are the values the kind names.
@@ -620,7 +628,13 @@ def _values(error: DomainError) -> dict[str, object]:
         return {"most": error.most}
     if isinstance(error, WrongCurrency):
         return {"currency": error.currency}
+    if isinstance(error, DeliveryOutstanding):
+        return {"numbers": order_numbers(error.numbers)}
     return {}
+
+
+def order_numbers(numbers: Sequence[int]) -> str:
+    return ", ".join(f"#{number}" for number in numbers)
 
 
 def _too_many(error: TooManyAttempts) -> str:

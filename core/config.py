@@ -261,6 +261,13 @@ class CoreSettings(BaseConfig):
         description="Largest product photo; a larger upload gets 413 and is not read further "
         "(Telegram takes photos up to 10 MiB).",
     )
+    # customers' data (core/privacy): the API erases the bot's conversation state too
+    fsm_collection: str = Field(
+        default="bot_fsm",
+        pattern=r"^[A-Za-z0-9_-]{1,63}$",
+        description="Collection of the bot's conversation state in the shop's database (every "
+        "process: erasing a customer's data deletes theirs).",
+    )
 
     staff_session_minutes: int = Field(
         default=30,

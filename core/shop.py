@@ -31,6 +31,7 @@ from core.config import ConfigError, CoreSettings
 from core.messaging.broadcasts import Broadcasts
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
+from core.privacy.erasure import Privacy
 from core.sales.carts import Carts
 from core.sales.checkout import Checkout
 from core.sales.delivery import Delivery
@@ -75,6 +76,7 @@ class Shop:
     visits: Visits
     staff_sessions: StaffSessions
     spending: Spending
+    privacy: Privacy
 
     @classmethod
     def build(
@@ -154,11 +156,13 @@ class Shop:
                 store, users, tokens, timedelta(minutes=settings.staff_session_minutes)
             ),
             spending=Spending(store),
+            privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
         )
 
     async def recover(self, at: datetime | None = None) -> int:
         """Finish or undo interrupted checkouts, cancellations, notice and low-stock alert
-        relays, broadcast fan-outs, account changes, category archives and photo uploads,
+        relays, broadcast fan-outs, account changes, category archives, photo uploads and
+        erasures of customers' data,
         and take over Stars refunds an earlier version queued as notices; how many.
 
         Only work whose lease expired before ``at`` (default: now) is touched.
@@ -173,6 +177,7 @@ class Shop:
             + await self.accounts.recover(at)
             + await self.categories.recover(at)
             + await self.photos.recover(at)
+            + await self.privacy.recover(at)
         )
 
     async def keep_recovering(self) -> None:

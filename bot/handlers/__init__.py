@@ -15,6 +15,7 @@ from bot.handlers import (
     menu,
     orders,
     payments,
+    privacy,
     profile,
     service,
     staff_broadcasts,
@@ -37,7 +38,7 @@ def build_routers() -> list[Router]:
     members.include_routers(
         *(
             module.build_router()
-            for module in (menu, catalog, cart, delivery, checkout, orders, profile)
+            for module in (menu, catalog, cart, delivery, checkout, orders, profile, privacy)
         )
     )
     return [

@@ -195,7 +195,7 @@ class Delivery:
 
     async def remember(self, user_id: ObjectId, delivery: DeliverySnapshot, at: datetime) -> None:
         """Keep ``delivery`` (of an order placed ``at``) on the profile, unless newer details
-        are there already; safe to repeat."""
+        are there already or the account is closed; safe to repeat."""
         saved = SavedDelivery(
             method=delivery.method,
             recipient_name=delivery.recipient_name,
@@ -206,6 +206,7 @@ class Delivery:
         await self._users.update_one(
             {
                 "_id": user_id,
+                "active": {"$ne": False},  # a closed account (its data erased) keeps none
                 "$or": [{"lastDelivery": None}, {"lastDelivery.at": {"$lt": at}}],
             },
             {"$set": {"lastDelivery": saved.model_dump(by_alias=True)}},

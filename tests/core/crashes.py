@@ -19,6 +19,8 @@ from core.shop import Shop
 from core.store import Store
 
 WRITES = {"insert_one", "insert_many", "update_one", "find_one_and_update", "delete_one"}
+BULK_WRITES = {"update_many", "delete_many"}
+"""Writes that only ``dying_store(..., bulk=True)`` counts (older tests number the rest)."""
 LEASE = timedelta(seconds=60)
 
 
@@ -48,14 +50,15 @@ class WriteBudget:
 
 
 class DyingCollection:
-    def __init__(self, inner: Any, budget: WriteBudget) -> None:
+    def __init__(self, inner: Any, budget: WriteBudget, writes: set[str] = WRITES) -> None:
         self._inner = inner
         self._budget = budget
+        self._writes = writes
         self.before_first_write: Callable[[], Awaitable[object]] | None = None
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._inner, name)
-        if name not in WRITES:
+        if name not in self._writes:
             return attribute
 
         async def write(*args: Any, **kwargs: Any) -> Any:
@@ -68,9 +71,11 @@ class DyingCollection:
         return write
 
 
-def dying_store(store: Store, writes: int | WriteBudget) -> Store:
+def dying_store(store: Store, writes: int | WriteBudget, *, bulk: bool = False) -> Store:
+    """``store`` dying after ``writes``; ``bulk``: ``update_many`` and ``delete_many`` count."""
     budget = writes if isinstance(writes, WriteBudget) else WriteBudget(writes)
-    return Store(*(DyingCollection(c, budget) for c in vars(store).values()))  # type: ignore[arg-type]
+    counted = WRITES | BULK_WRITES if bulk else WRITES
+    return Store(*(DyingCollection(c, budget, counted) for c in vars(store).values()))  # type: ignore[arg-type]
 
 
 def stock_on(store: Store) -> Stock:

@@ -1,0 +1,1 @@
+"""Customers ' data: what the shop keeps about a customer, and erasing it."""
