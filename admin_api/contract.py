@@ -21,11 +21,18 @@ from pydantic import BaseModel
 
 from admin_api.auth import visitor
 from admin_api.keys import SETTINGS, SHOP
-from admin_api.payloads import read_body, read_query, read_upload, refuse_body, within
+from admin_api.payloads import (
+    read_body,
+    read_form,
+    read_query,
+    read_upload,
+    refuse_body,
+    within,
+)
 from core.accounts.access import Actor
 from core.accounts.errors import AuthenticationFailed
 from core.accounts.models import STAFF, Role, User
-from core.base.commands import Command
+from core.base.commands import Command, CommandT
 from core.shop import Shop
 
 BodyT = TypeVar("BodyT")
@@ -88,6 +95,25 @@ class Upload:
     field: str
     media_types: tuple[str, ...]
     limit: Callable[[Shop], int]
+    required: bool = True
+    """In a ``Form``: whether the file must be sent."""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A ``multipart/form-data`` body of several files (``uploads``) and small text fields
+    validated into ``fields``; the handler gets a :class:`Submitted`."""
+
+    uploads: tuple[Upload, ...]
+    fields: type[Command]
+
+
+@dataclass(frozen=True)
+class Submitted(Generic[CommandT]):
+    """A ``Form`` as sent: its files' bytes by field, and its text fields."""
+
+    files: dict[str, bytes]
+    fields: CommandT
 
 
 @dataclass(frozen=True)
@@ -106,6 +132,7 @@ class Route:
     problems: tuple[int, ...] = ()
     idempotent: bool = False
     upload: Upload | None = None
+    form: Form | None = None
     files: tuple[str, ...] = ()
     """The answer is a file of one of these media types (instead of ``media_type``), with an
     ``ETag``; a matching ``If-None-Match`` gets 304."""
@@ -124,13 +151,21 @@ async def _caller(request: web.Request, access: Access) -> User | None:
     return user
 
 
+async def _read_form(request: web.Request, form: Form) -> Submitted[Any]:
+    shop = request.app[SHOP]
+    limits = {upload.field: upload.limit(shop) for upload in form.uploads}
+    required = frozenset(upload.field for upload in form.uploads if upload.required)
+    files, fields = await read_form(request, limits, required, form.fields)
+    return Submitted(files, fields)
+
+
 def bind(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """The aiohttp handler that enforces ``route`` and then runs its handler."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         patience = request.app[SETTINGS].api_body_timeout_seconds
         deadline = asyncio.get_running_loop().time() + patience  # for the body to arrive
-        if route.body is None and route.upload is None:
+        if route.body is None and route.upload is None and route.form is None:
             await within(deadline, refuse_body(request))
         caller = await _caller(request, route.access)
         body: Any = None
@@ -139,6 +174,8 @@ def bind(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
         elif route.upload is not None:
             limit = route.upload.limit(request.app[SHOP])
             body = await within(deadline, read_upload(request, route.upload.field, limit))
+        elif route.form is not None:
+            body = await within(deadline, _read_form(request, route.form))
         query = None if route.query is None else read_query(request, route.query)
         return await route.handler(Call(request, request.app[SHOP], caller, body, query))
 

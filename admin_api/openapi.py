@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from admin_api.contract import Access, Route, Upload
+from admin_api.contract import Access, Form, Route, Upload
 from admin_api.handlers.orders import IDEMPOTENCY_KEY
 from admin_api.payloads import MULTIPART
 from admin_api.problems import MEDIA_TYPE, Problem
@@ -66,6 +66,26 @@ def _upload(upload: Upload) -> dict[str, Any]:
     }
 
 
+def _form(form: Form) -> dict[str, Any]:
+    """A multipart body with files and text fields (whose schemas are the fields command's)."""
+    fields = form.fields.model_json_schema(by_alias=True)
+    files = {
+        upload.field: {**BINARY, "description": f"One of {', '.join(upload.media_types)}."}
+        for upload in form.uploads
+    }
+    return {
+        "schema": {
+            "type": "object",
+            "required": [upload.field for upload in form.uploads if upload.required],
+            "properties": {**files, **fields["properties"]},
+            "additionalProperties": False,
+        },
+        "encoding": {
+            upload.field: {"contentType": ", ".join(upload.media_types)} for upload in form.uploads
+        },
+    }
+
+
 def _problem_statuses(route: Route) -> set[int]:
     # 408, 413 and 415 everywhere: an operation without a body refuses one that is sent (and
     # waits for it only so long); 431 for a header line too long, wherever it is sent.
@@ -74,7 +94,7 @@ def _problem_statuses(route: Route) -> set[int]:
         statuses.add(401)
     if route.access in (Access.STAFF, Access.ADMIN):
         statuses.add(403)
-    if route.body is not None or route.upload is not None:
+    if route.body is not None or route.upload is not None or route.form is not None:
         statuses |= {400, 422}
     if route.query is not None:
         statuses.add(422)
@@ -190,6 +210,8 @@ def build_document(
             }
         if route.upload is not None:
             op["requestBody"] = {"required": True, "content": {MULTIPART: _upload(route.upload)}}
+        if route.form is not None:
+            op["requestBody"] = {"required": True, "content": {MULTIPART: _form(route.form)}}
         if route.access is Access.OPTIONAL:
             op["security"] = [{"bearer": []}, {}]
         elif route.access is not Access.PUBLIC:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import NoReturn, TypeVar
 
 from aiohttp import BodyPartReader, web
@@ -21,6 +21,7 @@ JSON_TYPES = ("application/json",)
 MULTIPART = "multipart/form-data"
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around the file
 CHUNK_BYTES = 64 * 1024
+FORM_FIELD_BYTES = 1024  # a text field of a form: a flag, a short value
 
 
 def _reject_constant(name: str) -> NoReturn:
@@ -64,15 +65,57 @@ async def read_upload(request: web.Request, field: str, limit: int) -> bytes:
         part = await reader.next()
         if not isinstance(part, BodyPartReader) or part.name != field:
             raise only_the_file
-        data = bytearray()
-        while chunk := await part.read_chunk(CHUNK_BYTES):
-            data += chunk
-            if len(data) > limit:
-                raise _file_too_large(limit)
+        data = await _read_part(part, limit)
         if await reader.next() is not None:
             raise only_the_file
     except (ValueError, AssertionError, HttpProcessingError):
         raise Rejected(400, "malformed-multipart", "The multipart body cannot be read.") from None
+    return data
+
+
+async def read_form(
+    request: web.Request,
+    files: Mapping[str, int],
+    required: frozenset[str],
+    fields: type[CommandT],
+) -> tuple[dict[str, bytes], CommandT]:
+    """A multipart body's files (``files``: each part's name and the most bytes it may
+    have; ``required`` must be there) and its text fields validated into ``fields``: 415
+    for another media type, 400 when it cannot be read, names a part twice or lacks a
+    required file, 413 past a file's limit (the rest is not read), 422 for bad fields."""
+    if request.content_type != MULTIPART:
+        names = ", ".join(f"'{name}'" for name in files)
+        raise Rejected(415, "unsupported-media-type", f"Send {MULTIPART} with {names}.")
+    if (request.content_length or 0) > sum(files.values()) + MULTIPART_OVERHEAD:
+        raise Rejected(413, "body-too-large", "The files are larger than this operation takes.")
+    found: dict[str, bytes] = {}
+    texts: dict[str, str] = {}
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader) or not part.name:
+                raise Rejected(400, "malformed-multipart", "Name every part of the form.")
+            if part.name in found or part.name in texts:
+                raise Rejected(400, "repeated-field", f"The form has '{part.name}' twice.")
+            if part.name in files:
+                found[part.name] = await _read_part(part, files[part.name])
+            else:
+                text = await _read_part(part, FORM_FIELD_BYTES)
+                texts[part.name] = text.decode()
+    except (ValueError, AssertionError, HttpProcessingError):  # UnicodeDecodeError included
+        raise Rejected(400, "malformed-multipart", "The multipart body cannot be read.") from None
+    if missing := sorted(required - found.keys()):
+        raise Rejected(400, "missing-file", f"Send the file '{missing[0]}'.")
+    return found, parse(fields, texts)
+
+
+async def _read_part(part: BodyPartReader, limit: int) -> bytes:
+    """A part's bytes: 413 past ``limit`` (the rest is not read)."""
+    data = bytearray()
+    while chunk := await part.read_chunk(CHUNK_BYTES):
+        data += chunk
+        if len(data) > limit:
+            raise _file_too_large(limit)
     return bytes(data)
 
 

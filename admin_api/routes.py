@@ -11,13 +11,14 @@ from pathlib import Path
 from aiohttp import web
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
-from admin_api.contract import Access, Route, Upload, bind
+from admin_api.contract import Access, Form, Route, Upload, bind
 from admin_api.handlers import (
     auth,
     broadcasts,
     cart,
     categories,
     delivery,
+    imports,
     orders,
     payments,
     photos,
@@ -37,11 +38,13 @@ from core.catalog.commands import (
     CategoryOrder,
     CategoryPatch,
     CategoryQuery,
+    ImportOptions,
     ProductDraft,
     ProductPatch,
     ProductQuery,
 )
-from core.catalog.models import Category, Product, Shelves
+from core.catalog.import_files import MAX_CSV_BYTES, MAX_ZIP_BYTES
+from core.catalog.models import Category, ImportReport, Product, Shelves
 from core.catalog.photos import CONTENT_TYPES
 from core.messaging.commands import BroadcastDraft
 from core.messaging.models import Broadcast, BroadcastProgress
@@ -68,6 +71,13 @@ PUBLIC, OPTIONAL, SIGNED_IN = Access.PUBLIC, Access.OPTIONAL, Access.SIGNED_IN
 STAFF, ADMIN = Access.STAFF, Access.ADMIN
 PHOTO_TYPES = tuple(CONTENT_TYPES.values())
 PHOTO_UPLOAD = Upload("photo", PHOTO_TYPES, lambda shop: shop.photos.max_bytes)
+PRODUCT_IMPORT = Form(
+    (
+        Upload(imports.SHEET, ("text/csv",), lambda shop: MAX_CSV_BYTES),
+        Upload(imports.PHOTOS, ("application/zip",), lambda shop: MAX_ZIP_BYTES, required=False),
+    ),
+    ImportOptions,
+)
 
 ROUTES: tuple[Route, ...] = (
     # auth
@@ -85,7 +95,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/products/{id}", products.get_product, "One product", "products",
           OPTIONAL, response=Product),
     Route("POST", "/api/products", products.create_product, "Create a product", "products",
-          ADMIN, body=ProductDraft, response=Product, status=201, problems=(404,)),
+          ADMIN, body=ProductDraft, response=Product, status=201, problems=(404, 409)),
     Route("PATCH", "/api/products/{id}", products.update_product, "Edit a product or its stock",
           "products", ADMIN, body=ProductPatch, response=Product, problems=(409,)),
     Route("POST", "/api/products/{id}/archive", products.archive_product, "Archive a product",
@@ -97,6 +107,9 @@ ROUTES: tuple[Route, ...] = (
           "products", OPTIONAL, files=PHOTO_TYPES),
     Route("DELETE", "/api/products/{id}/photo", photos.remove_photo,
           "Remove the product's photo", "products", ADMIN, response=Product),
+    Route("POST", "/api/imports/products", imports.import_products,
+          "Import products from CSV (and a ZIP of photos)", "products", ADMIN,
+          form=PRODUCT_IMPORT, response=ImportReport),
     # categories
     Route("GET", "/api/categories", categories.list_categories,
           "Categories in order, with their products on sale", "categories", OPTIONAL,

@@ -23,6 +23,7 @@ from core.base import clock
 from core.base.leases import Leases
 from core.catalog.categories import Categories
 from core.catalog.currency import currency_mismatch
+from core.catalog.imports import ProductImports
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
 from core.catalog.stock import Stock
@@ -77,6 +78,7 @@ class Shop:
     staff_sessions: StaffSessions
     spending: Spending
     privacy: Privacy
+    imports: ProductImports
 
     @classmethod
     def build(
@@ -127,6 +129,7 @@ class Shop:
         orders = Orders(store, outbox, stock, lease)
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         payments = Payments(store, orders, outbox, settings)
+        photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
         return cls(
             settings=settings,
             client=client,
@@ -135,7 +138,7 @@ class Shop:
             accounts=Accounts(store, users, lease),
             catalog=catalog,
             categories=categories,
-            photos=ProductPhotos(store, catalog, settings.photo_max_bytes, lease),
+            photos=photos,
             carts=carts,
             delivery=delivery,
             checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease),
@@ -157,6 +160,7 @@ class Shop:
             ),
             spending=Spending(store),
             privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
+            imports=ProductImports(catalog, categories, photos),
         )
 
     async def recover(self, at: datetime | None = None) -> int:

@@ -21,6 +21,16 @@ subdocument (``payment.extraCharges.$.state``: "The positional operator did not 
 match needed from the query"), so such an element is updated by its index, guarded by its
 fields (``core/sales/payments.py``).
 
+The embedded engine ignores an index's ``partialFilterExpression``: it builds the index over
+every document, so a unique partial index would refuse a second document without the
+field. A unique field that is optional is therefore a ``sparse`` unique index, and a
+document without a value leaves the field out rather than storing ``null`` (which a sparse
+index does index): ``products.sku``, ``users.telegramId``.
+
+On the embedded engine a ``$in`` takes time in proportion to its values times the
+documents it matches: 10,000 SKUs among 10,000 products took 10 s in one query and about
+1 s in queries of 500 (or of 100: no faster). ``Catalog.with_skus`` asks 500 at a time.
+
 An aggregate on the embedded engine scans every document of the collection it runs on
 (a first ``$match`` uses no index), and the engine has neither ``$documents`` nor
 ``$unionWith``. A read that joins single documents of several collections therefore
@@ -177,6 +187,9 @@ class Store:
                 IndexModel([("active", ASCENDING), ("price", ASCENDING)]),
                 IndexModel([("active", ASCENDING), ("name", ASCENDING)]),
                 IndexModel([("categoryId", ASCENDING), ("active", ASCENDING)]),
+                # Sparse, not partial: the embedded engine ignores partialFilterExpression
+                # (see the module's docstring); products without a SKU have no ``sku`` field.
+                IndexModel("sku", unique=True, sparse=True),
             ]
         )
         await self.photo_files.create_indexes(

@@ -16,7 +16,7 @@ from core.catalog import currency
 from core.catalog.commands import Rounding
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.shop import Shop, open_shop
-from runtime import demo
+from runtime import demo, imports
 from runtime.database import database
 
 
@@ -100,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     conversion.add_argument("--round", required=True, choices=[r.value for r in Rounding])
     conversion.set_defaults(run=convert_currency, check_prices=False)
+    imports.add_command(commands)
     return parser
 
 

@@ -1,1 +1,1 @@
-"""The catalog: products, categories, photos, stock and low-stock alerts."""
+"""The catalog: products, categories, photos, stock, low-stock alerts and imports."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import (
+    AfterValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -13,6 +15,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from core.base.commands import Command, Name, PageNumber, PageSize, Version
 from core.base.fields import (
@@ -45,7 +48,34 @@ Stock = Annotated[StrictInt, Field(ge=0, le=MAX_STOCK), WHOLE_NUMBER]
 StockDelta = Annotated[StrictInt, Field(ge=-MAX_STOCK, le=MAX_STOCK), WHOLE_NUMBER]
 
 
+MAX_SKU_LENGTH = 64
+SKU = re.compile(rf" *([A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_SKU_LENGTH - 1}}}) *")
+
+
+def _sku(value: str) -> str:
+    """A stock-keeping unit as stored: spaces around trimmed, upper case (``abc-1`` and
+    ``ABC-1`` are one SKU, so it can name a photo file on any system)."""
+    if not (match := SKU.fullmatch(value)):
+        raise PydanticCustomError(
+            "sku",
+            f"must be 1 to {MAX_SKU_LENGTH} letters, digits, '-', '_' or '.', "
+            "starting with a letter or digit",
+        )
+    return match.group(1).upper()
+
+
+Sku = Annotated[
+    str,
+    AfterValidator(_sku),
+    Field(
+        json_schema_extra={"pattern": f"^{SKU.pattern}$"},
+        description="Stock-keeping unit, unique in the shop; stored in upper case.",
+    ),
+]
+
+
 class ProductDraft(Command):
+    sku: Sku | None = None
     name: ProductName
     description: Description = ""
     price: Price
@@ -57,12 +87,15 @@ class ProductDraft(Command):
 
 
 class ProductPatch(Command):
+    sku: Sku | None = Field(default=None, description="null removes the product's SKU.")
     name: ProductName | None = None
     description: Description | None = None
     price: Price | None = None
     stock: Stock | None = None
     stock_delta: StockDelta | None = None
-    low_stock_threshold: Stock | None = None
+    low_stock_threshold: Stock | None = Field(
+        default=None, description="null: the shop's `LOW_STOCK_THRESHOLD` again."
+    )
     active: StrictBool | None = None
     category_id: Id | None = Field(default=None, description="null takes it out of its category.")
     expected_version: Version | None = None
@@ -150,3 +183,16 @@ class Rounding(StrEnum):
     DOWN = "down"
     NEAREST = "nearest"
     """Half a unit goes up."""
+
+
+class ImportOptions(Command):
+    """How to run a product import (``core/catalog/imports.py``)."""
+
+    dry_run: QueryFlag = Field(
+        default=False, description="Check the file and report; write nothing."
+    )
+    partial: QueryFlag = Field(
+        default=False,
+        description="Write the good rows and refuse the bad ones; otherwise a file with any "
+        "bad row writes nothing.",
+    )

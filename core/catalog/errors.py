@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.base.errors import Conflict, FieldError, InvalidInput
 from core.catalog.commands import MAX_CATEGORIES
+from core.catalog.models import ImportReport
 
 
 class StockOutOfRange(Conflict):
@@ -14,6 +15,16 @@ class StockOutOfRange(Conflict):
     def __init__(self, stock: int, delta: int, most: int) -> None:
         bound = "below zero" if delta < 0 else f"above {most}"
         super().__init__(f"Stock is {stock}; a change of {delta:+d} would take it {bound}.")
+
+
+class SkuTaken(Conflict):
+    """Another product has this SKU (the products' unique index said so)."""
+
+    code = "sku-taken"
+
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"Another product has the SKU {sku}.")
+        self.sku = sku
 
 
 class CategoriesChanged(Conflict):
@@ -46,3 +57,30 @@ class InvalidPhoto(InvalidInput):
         super().__init__(
             f"The photo cannot be used: {reason}.", [FieldError(("photo",), reason, "photo")]
         )
+
+
+class InvalidImport(InvalidInput):
+    """The file (or the ZIP of photos) as a whole cannot be imported: not UTF-8, not CSV,
+    too large, no ``sku`` column, a broken ZIP."""
+
+    code = "invalid-import"
+
+    def __init__(self, part: str, reason: str) -> None:
+        super().__init__(f"The {part} cannot be imported: {reason}.", [FieldError((part,), reason)])
+
+
+class ImportRefused(InvalidInput):
+    """Rows have problems and the import is all-or-nothing, so nothing was written;
+    ``report`` says which rows and why."""
+
+    code = "import-refused"
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(
+            f"Nothing was imported: {report.refused} of {report.rows} rows have problems.",
+            [
+                FieldError(("rows", p.row, p.column or "row"), p.message, p.reason)
+                for p in report.problems
+            ],
+        )
+        self.report = report

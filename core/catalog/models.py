@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import (
     Field,
@@ -28,12 +29,18 @@ class Photo(Model):
     width: int
     height: int
     uploaded_at: datetime
+    sha256: str | None = Field(
+        default=None, description="SHA-256 of the file, in hex; null for earlier uploads."
+    )
     telegram: dict[str, TelegramFile] = Field(
         default_factory=dict, exclude=True, description="Per bot id: the photo on Telegram."
     )
 
 
 class Product(Document):
+    sku: str | None = Field(
+        default=None, description="Stock-keeping unit, unique in the shop, upper case."
+    )
     name: str
     description: str = ""
     price: int = Field(description="Unit price in minor units (cents).")
@@ -82,3 +89,56 @@ class Shelves(Model):
 
     items: tuple[Shelf, ...]
     uncategorized: int
+
+
+class ImportProblem(Model):
+    """Why a row of an import (or one of its cells) is refused."""
+
+    row: int = Field(description="The row as a spreadsheet numbers it: the header is row 1.")
+    column: str | None = Field(description="The column, or null for the row as a whole.")
+    sku: str | None = None
+    message: str
+    reason: str = Field(
+        description="Stable kind of problem: a validation error type such as "
+        "`greater_than_equal`, or core's own such as `no-such-category`."
+    )
+
+
+class RowOutcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+
+class ImportedRow(Model):
+    row: int
+    sku: str | None
+    outcome: RowOutcome
+    changes: tuple[str, ...] = Field(
+        default=(), description="The columns that changed (or would), `photo` included."
+    )
+    product_id: Id | None = Field(
+        default=None, description="The product, once it exists (not for a new one in a dry run)."
+    )
+
+
+class ImportReport(Model):
+    """What an import did, or in a dry run would do, row by row."""
+
+    dry_run: bool
+    partial: bool
+    applied: bool = Field(description="Rows were written: neither a dry run nor refused.")
+    rows: int = Field(description="Rows read, blank ones not counted.")
+    created: int
+    updated: int
+    unchanged: int
+    refused: int
+    problems: tuple[ImportProblem, ...]
+    results: tuple[ImportedRow, ...]
+    ignored_columns: tuple[str, ...] = Field(
+        default=(), description="Header cells that name no column the import knows."
+    )
+    unused_photos: tuple[str, ...] = Field(
+        default=(), description="Files in the ZIP that no row uses."
+    )

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import io
 from datetime import datetime, timedelta
 from typing import Any
@@ -122,6 +123,7 @@ class ProductPhotos:
             width=width,
             height=height,
             uploaded_at=now,
+            sha256=hashlib.sha256(data).hexdigest(),
         )
         before = await self._products.find_one_and_update(
             {"_id": oid},

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
 
 from core.accounts.access import Actor
 from core.accounts.models import Role
@@ -23,10 +24,13 @@ from core.catalog.commands import (
     ProductQuery,
     ProductSort,
 )
-from core.catalog.errors import StockOutOfRange, WrongCurrency
+from core.catalog.errors import SkuTaken, StockOutOfRange, WrongCurrency
 from core.catalog.models import Product
 from core.catalog.stock_alerts import StockAlerts
 from core.store import Store, find_page, update_and_fetch
+
+SKU_BATCH = 500
+"""SKUs asked for in one query."""
 
 SORTS: dict[ProductSort, list[tuple[str, int]]] = {
     ProductSort.NEWEST: [("createdAt", -1), ("_id", -1)],
@@ -53,21 +57,25 @@ class Catalog:
         now = clock.now()
         document = {
             "_id": ObjectId(),
-            **draft.model_dump(by_alias=True),
+            **draft.model_dump(by_alias=True, exclude=None if draft.sku else {"sku"}),
             **await self._categories.placement(draft.category_id),
             "currency": currency,
             "version": 0,
             "createdAt": now,
             "updatedAt": now,
         }
-        await self._products.insert_one(document)
+        try:
+            await self._products.insert_one(document)
+        except DuplicateKeyError:
+            raise SkuTaken(str(draft.sku)) from None
         if draft.category_id is not None:
             await self._categories.settle(document["_id"], draft.category_id)
             return await self.get(document["_id"], viewer=actor)
         return Product.model_validate(document)
 
     async def update(self, actor: Actor, product_id: object, patch: ProductPatch) -> Product:
-        """Edit fields; ``stock_delta`` adjusts stock atomically, within 0 and ``MAX_STOCK``."""
+        """Edit fields; ``stock_delta`` adjusts stock atomically, within 0 and ``MAX_STOCK``;
+        a ``sku`` or ``low_stock_threshold`` given as ``None`` is cleared."""
         actor.require(Role.ADMIN)
         oid = parse_id(product_id)
         changes = patch.model_dump(
@@ -75,6 +83,9 @@ class Catalog:
             exclude_none=True,
             exclude={"stock_delta", "expected_version", "category_id"},
         )
+        cleared = {f for f in patch.model_fields_set if getattr(patch, f) is None}
+        if "low_stock_threshold" in cleared:
+            changes["lowStockThreshold"] = None
         moves = "category_id" in patch.model_fields_set
         if moves:
             changes |= await self._categories.placement(patch.category_id)
@@ -83,12 +94,17 @@ class Catalog:
             "$set": {**changes, "updatedAt": clock.now()},
             "$inc": {"version": 1},
         }
+        if "sku" in cleared:
+            update["$unset"] = {"sku": ""}  # absent, not null: the unique index is sparse
         if patch.expected_version is not None:
             query["version"] = patch.expected_version
         if delta := patch.stock_delta:
             update["$inc"]["stock"] = delta
             query["stock"] = {"$gte": -delta} if delta < 0 else {"$lte": MAX_STOCK - delta}
-        document = await update_and_fetch(self._products, query, update)
+        try:
+            document = await update_and_fetch(self._products, query, update)
+        except DuplicateKeyError:
+            raise SkuTaken(str(patch.sku)) from None
         if document is None:
             current = await self._get_document(oid)
             if patch.expected_version is not None and current["version"] != patch.expected_version:
@@ -117,6 +133,16 @@ class Catalog:
         """The products with these ids, archived ones included, keyed by id."""
         cursor = self._products.find({"_id": {"$in": list(product_ids)}})
         return {doc["_id"]: Product.model_validate(doc) for doc in await cursor.to_list()}
+
+    async def with_skus(self, skus: Iterable[str]) -> dict[str, Product]:
+        """The products with these SKUs (stored upper case), archived ones included, by SKU;
+        asked ``SKU_BATCH`` at a time (see ``core/store.py`` on ``$in``)."""
+        wanted, found = list(skus), {}
+        for start in range(0, len(wanted), SKU_BATCH):
+            batch = wanted[start : start + SKU_BATCH]
+            async for document in self._products.find({"sku": {"$in": batch}}):
+                found[document["sku"]] = Product.model_validate(document)
+        return found
 
     async def list(self, query: ProductQuery, *, viewer: Actor | None = None) -> Page[Product]:
         """A page of products; archived ones only for staff who ask for them."""

@@ -36,6 +36,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", f"/api/products/{TEA}/photo", None, (200, 200, 200, 200, 200)),
     ("POST", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 415)),
     ("DELETE", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 200)),
+    ("POST", "/api/imports/products", None, (401, 403, 403, 403, 415)),
     ("GET", "/api/categories", None, (200, 200, 200, 200, 200)),
     ("GET", f"/api/categories/{CATEGORY}", None, (200, 200, 200, 200, 200)),
     ("POST", "/api/categories", {"name": "Cups"}, (401, 403, 403, 403, 201)),

@@ -4,12 +4,16 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from pymongo import MongoClient
+from pymongo.collection import Collection
 
+from tests.images import image_bytes
 from tests.processes import finished
 from tests.settings import TEST_SECRET
+from tests.sheets import csv_file, zip_file
 
 pytestmark = pytest.mark.slow
 
@@ -112,5 +116,72 @@ def test_a_changed_currency_stops_startup_until_the_prices_are_converted(mongo_u
             assert client[database].conversions.count_documents({"converted": 3}) == 1
 
             assert run_cli(mongo_uri, database, "recover", **stars).returncode == 0
+        finally:
+            client.drop_database(database)
+
+
+def test_import_products_checks_imports_and_says_so_in_plain_words(
+    mongo_uri: str, tmp_path: Path
+) -> None:
+    database = f"test_cli_{uuid.uuid4().hex[:12]}"
+    good, bad = tmp_path / "products.csv", tmp_path / "bad.csv"
+    good.write_bytes(
+        csv_file(
+            ["TEA-1", "Green tea", "", "6.50", 20, "", "", ""],
+            ["TEA-2", "Black tea", "", "5.50", 3, "", "", ""],
+        )
+    )
+    bad.write_bytes(
+        csv_file(
+            ["TEA-3", "White tea", "", "9.00", 1, "", "", ""],
+            ["TEA-4", "Mate", "", "1.00", -2, "", "", ""],
+        )
+    )
+    photos = tmp_path / "photos.zip"
+    photos.write_bytes(zip_file({"tea-1.jpg": image_bytes("JPEG"), "notes.txt": b"hi"}))
+    client: MongoClient[dict[str, object]]
+    with MongoClient(mongo_uri) as client:
+        products: Collection[dict[str, object]] = client[database].products
+        try:
+            dry = run_cli(mongo_uri, database, "import-products", str(good), "--dry-run")
+            assert dry.returncode == 0, dry.stderr
+            assert dry.stdout.splitlines() == [
+                "dry run, nothing written: 2 to create, 0 to update, 0 unchanged"
+            ]
+            assert products.count_documents({}) == 0
+
+            args = ["import-products", str(good), "--photos", str(photos)]
+            done = run_cli(mongo_uri, database, *args)
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.splitlines() == [
+                "imported: 2 created, 0 updated, 0 unchanged",
+                "photos no row uses: notes.txt",
+            ]
+            assert products.count_documents({"photo": {"$exists": True}}) == 1
+            again = run_cli(mongo_uri, database, *args)
+            assert again.stdout.splitlines()[0] == "imported: 0 created, 0 updated, 2 unchanged"
+
+            refused = run_cli(mongo_uri, database, "import-products", str(bad))
+            assert refused.returncode == 1
+            assert refused.stdout.splitlines() == [
+                "nothing imported: a row has problems (--partial imports the good rows)",
+                "row 3, stock (SKU TEA-4): Input should be greater than or equal to 0",
+            ]
+            assert refused.stderr.strip() == (
+                "error: Nothing was imported: 1 of 2 rows have problems."
+            )
+            partial = run_cli(mongo_uri, database, "import-products", str(bad), "--partial")
+            assert partial.returncode == 1
+            assert partial.stdout.splitlines()[0] == (
+                "imported: 1 created, 0 updated, 0 unchanged, 1 refused"
+            )
+            assert partial.stderr.strip() == "error: 1 of 2 rows have problems"
+            assert products.count_documents({}) == 3
+
+            missing = run_cli(mongo_uri, database, "import-products", str(tmp_path / "no.csv"))
+            assert missing.returncode == 1
+            assert missing.stderr.strip() == (
+                f"error: cannot read {tmp_path / 'no.csv'}: No such file or directory"
+            )
         finally:
             client.drop_database(database)

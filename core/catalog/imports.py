@@ -1,0 +1,399 @@
+"""Products imported from a spreadsheet (CSV), with an optional ZIP of their photos.
+
+The file is read whole and checked before anything is written: every cell goes through the
+same commands as an edit in the API (``ProductDraft`` for a new SKU, ``ProductPatch`` for a
+known one), so a row is refused for exactly the reasons an edit would be, and each problem
+names its row and column. A dry run stops there. Otherwise, when no row has a problem (or
+the options say ``partial``, and then only the good rows), each row is written through
+``Catalog.create``, ``Catalog.update`` and ``ProductPhotos.attach``, one product at a time.
+
+Rows are matched to products by SKU, and a row changes only the fields (and the photo) that
+differ from the product as it is now. So importing the same file again changes nothing, and
+an import killed half-way, run again, writes what the first run did not and ends in the
+same state as one run that was not interrupted. "Nothing is written" is the promise of the
+check before the first write: the rows are not written in one transaction (MongoDB has none
+across documents), so a killed import leaves the rows before the kill written, until it is
+run again.
+
+The files are read by ``core/catalog/import_files.py``: the CSV (UTF-8 with or without a
+byte order mark, commas or Excel's semicolons, a header row naming the columns, within
+``MAX_CSV_BYTES`` and ``MAX_ROWS``) and the ZIP of photos (within its limits, safe from
+bombs). A column left out of the file leaves that field of known products alone; in a present
+column an empty cell leaves ``name``, ``price``, ``stock`` and ``archived`` alone (a new
+product needs a name and a price) and clears ``description``, ``category``,
+``low_stock_threshold`` (the shop's again); an empty ``photo`` cell looks for the SKU's own
+file in the ZIP. Photos are never removed by an import.
+
+A row's photo is the file its ``photo`` cell names, else ``<SKU>.jpg`` (``.jpeg``,
+``.png``, ``.webp``); names are matched without case and without folders. Each photo is
+checked as an upload is (``inspect``), and compared with the product's by its SHA-256.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from bson import ObjectId
+from pydantic import TypeAdapter, ValidationError
+from pydantic.alias_generators import to_camel
+
+from core.accounts.access import Actor
+from core.accounts.models import Role
+from core.base.commands import parse
+from core.base.errors import FieldError, InvalidInput, Missing, NotFound
+from core.base.money import exponent
+from core.catalog.categories import Categories
+from core.catalog.commands import ImportOptions, ProductDraft, ProductPatch, Sku
+from core.catalog.errors import ImportRefused, InvalidPhoto, SkuTaken
+from core.catalog.import_files import Column, PhotoArchive, Sheet, checked_photo, read_sheet
+from core.catalog.models import (
+    Category,
+    ImportedRow,
+    ImportProblem,
+    ImportReport,
+    Product,
+    RowOutcome,
+)
+from core.catalog.photos import ProductPhotos
+from core.catalog.products import Catalog
+
+TRUE, FALSE = ("true", "yes", "1"), ("false", "no", "0")
+SKU = TypeAdapter(Sku)
+
+KEPT_WHEN_EMPTY = (Column.NAME, Column.PRICE, Column.STOCK, Column.ARCHIVED, Column.ACTIVE)
+COMPARED = {
+    "name": Column.NAME,
+    "description": Column.DESCRIPTION,
+    "price": Column.PRICE,
+    "stock": Column.STOCK,
+    "category_id": Column.CATEGORY,
+    "low_stock_threshold": Column.LOW_STOCK_THRESHOLD,
+    "active": Column.ARCHIVED,
+}
+"""The fields a row may change, as ``Product`` and ``ProductPatch`` name them, and their
+columns."""
+COLUMN_OF = {to_camel(name): column for name, column in COMPARED.items()} | {"sku": Column.SKU}
+"""A command field's name as its errors give it, and the column it comes from."""
+
+
+# -- checking rows against the catalog ----------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """One row, checked: what it would write, or why it cannot."""
+
+    row: int
+    sku: str | None = None
+    product: Product | None = None
+    """The product with the row's SKU when the row was checked; none: the row makes it."""
+    draft: ProductDraft | None = None
+    patch: ProductPatch | None = None
+    """Only the fields that differ from the product's."""
+    photo: str | None = None
+    """The archive's key of the row's photo."""
+    new_photo: bool = False
+    problems: list[ImportProblem] = field(default_factory=list)
+    product_id: ObjectId | None = None
+
+    def refuse(self, column: Column | None, message: str, reason: str) -> None:
+        self.problems.append(
+            ImportProblem(row=self.row, column=column, sku=self.sku, message=message, reason=reason)
+        )
+
+    @property
+    def changes(self) -> tuple[str, ...]:
+        fields = () if self.patch is None else self.patch.model_fields_set
+        photo = (Column.PHOTO.value,) if self.new_photo else ()
+        return tuple(COMPARED[name].value for name in COMPARED if name in fields) + photo
+
+    @property
+    def outcome(self) -> RowOutcome:
+        if self.problems:
+            return RowOutcome.REFUSED
+        if self.product is None:
+            return RowOutcome.CREATED
+        return RowOutcome.UPDATED if self.changes else RowOutcome.UNCHANGED
+
+
+class CategoryNames:
+    """The shop's categories, by id and by name (names are matched without case)."""
+
+    def __init__(self, categories: Sequence[Category]) -> None:
+        self._ids = {str(category.id): category.id for category in categories}
+        self._names: dict[str, list[ObjectId]] = {}
+        for category in categories:
+            self._names.setdefault(category.name.casefold(), []).append(category.id)
+
+    def find(self, cell: str) -> ObjectId:
+        """The category a cell names, or a ``ValueError`` saying why none."""
+        if found := self._ids.get(cell):
+            return found
+        named = self._names.get(cell.casefold(), [])
+        if len(named) > 1:
+            raise ValueError(f"{len(named)} categories are named {cell!r}; give its id")
+        if not named:
+            raise ValueError(f"no category is named {cell!r}")
+        return named[0]
+
+
+class ProductImports:
+    def __init__(self, catalog: Catalog, categories: Categories, photos: ProductPhotos) -> None:
+        self._catalog = catalog
+        self._categories = categories
+        self._photos = photos
+
+    async def run(
+        self,
+        actor: Actor,
+        sheet: bytes,
+        options: ImportOptions,
+        photos: bytes | None = None,
+    ) -> ImportReport:
+        """Check the CSV file ``sheet`` (and the ZIP of ``photos``) and, unless
+        ``options.dry_run``, import it. Raises ``ImportRefused`` (holding the report) when a
+        row has a problem and the import is not ``partial``, and ``InvalidImport`` when a
+        file as a whole cannot be read; in both cases nothing was written. Admins only."""
+        actor.require(Role.ADMIN)
+        read = await asyncio.to_thread(read_sheet, sheet)
+        archive = None
+        if photos is not None:
+            archive = await asyncio.to_thread(PhotoArchive, photos, self._photos.max_bytes)
+        plans = await self._check(read, archive)
+        plans += [Plan(problem.row, problems=[problem]) for problem in read.problems]
+        plans.sort(key=lambda plan: plan.row)
+        good = [plan for plan in plans if not plan.problems]
+        refused = len(plans) - len(good)
+        applied = not options.dry_run and (options.partial or not refused)
+        if applied:
+            for plan in good:
+                await self._write(actor, plan, archive)
+        report = _report(plans, options, applied, read.ignored, archive)
+        if refused and not options.dry_run and not options.partial:
+            raise ImportRefused(report)
+        return report
+
+    async def _check(self, sheet: Sheet, archive: PhotoArchive | None) -> list[Plan]:
+        """Every row checked, as far as it can be, without writing anything."""
+        plans = [Plan(row.number) for row in sheet.rows]
+        first_row: dict[str, int] = {}
+        for plan, row in zip(plans, sheet.rows, strict=True):
+            cell = row.cells[Column.SKU]
+            if not cell:
+                plan.refuse(Column.SKU, "required: every row needs its SKU", "missing")
+                continue
+            try:
+                plan.sku = SKU.validate_python(cell)
+            except ValidationError as error:
+                plan.refuse(Column.SKU, error.errors()[0]["msg"], "sku")
+                continue
+            if (earlier := first_row.setdefault(plan.sku, plan.row)) != plan.row:
+                plan.refuse(Column.SKU, f"the SKU is on row {earlier} too", "sku-repeated")
+        known = await self._catalog.with_skus(plan.sku for plan in plans if plan.sku)
+        names = CategoryNames(await self._categories.all(include_inactive=True))
+        digests: dict[str, str | InvalidPhoto] = {}
+        for plan, row in zip(plans, sheet.rows, strict=True):
+            plan.product = known.get(plan.sku) if plan.sku else None
+            plan.product_id = plan.product.id if plan.product else None
+            fields = _fields(plan, row.cells, names, self._catalog.currency)
+            self._validate(plan, fields)
+            if plan.sku is not None:
+                cell = row.cells.get(Column.PHOTO, "")
+                await self._check_photo(plan, plan.sku, cell, archive, digests)
+        return plans
+
+    def _validate(self, plan: Plan, fields: dict[str, Any]) -> None:
+        """The row's fields through the command an edit in the API would use (a row without
+        a SKU: each cell alone, as an edit's)."""
+        unreadable = {problem.column for problem in plan.problems}
+        try:
+            if plan.sku is None:
+                parse(ProductPatch, fields)
+            elif plan.product is None:
+                plan.draft = parse(ProductDraft, {**fields, "sku": plan.sku})
+            else:
+                patch = parse(ProductPatch, fields)
+        except InvalidInput as error:
+            for found in error.errors:
+                column = COLUMN_OF.get(str(found.loc[0])) if found.loc else None
+                if column is None or column not in unreadable:
+                    plan.refuse(column, *_wording(found))
+            return
+        if plan.product is not None:
+            plan.patch = ProductPatch(
+                **{
+                    name: getattr(patch, name)
+                    for name in COMPARED
+                    if name in patch.model_fields_set
+                    and getattr(patch, name) != getattr(plan.product, name)
+                }
+            )
+
+    async def _check_photo(
+        self,
+        plan: Plan,
+        sku: str,
+        cell: str,
+        archive: PhotoArchive | None,
+        digests: dict[str, str | InvalidPhoto],
+    ) -> None:
+        """Find the row's photo in the archive and check it (each file once); note whether
+        it differs from the product's."""
+        if cell:
+            plan.photo = archive.find(cell) if archive else None
+            if plan.photo is None:
+                missing = "no ZIP of photos was given" if archive is None else "the ZIP has none"
+                plan.refuse(Column.PHOTO, f"names {cell}, but {missing}", "no-photo")
+                return
+        elif archive is not None:
+            plan.photo = archive.find_for(sku)
+        if plan.photo is None or archive is None:
+            return
+        if plan.photo not in digests:
+            try:
+                digests[plan.photo] = await asyncio.to_thread(checked_photo, archive, plan.photo)
+            except InvalidPhoto as error:
+                digests[plan.photo] = error
+        digest = digests[plan.photo]
+        if isinstance(digest, InvalidPhoto):
+            message = f"{archive.name_of(plan.photo)}: {digest.errors[0].message}"
+            plan.refuse(Column.PHOTO, message, digest.code)
+        elif not plan.problems:
+            plan.new_photo = await self._photo_differs(plan.product, digest)
+
+    async def _photo_differs(self, product: Product | None, digest: str) -> bool:
+        if product is None or product.photo is None:
+            return True
+        if product.photo.sha256 is not None:
+            return product.photo.sha256 != digest
+        try:
+            current = await self._photos.content(product.photo)  # uploaded before digests
+        except NotFound:  # replaced since it was read
+            return True
+        return hashlib.sha256(current).hexdigest() != digest
+
+    async def _write(self, actor: Actor, plan: Plan, archive: PhotoArchive | None) -> None:
+        """Write one checked row: create or update its product, then attach its photo."""
+        if plan.draft is not None:
+            try:
+                plan.product_id = (await self._catalog.create(actor, plan.draft)).id
+            except SkuTaken:  # made by another import since the check: edit it instead
+                [made] = (await self._catalog.with_skus([plan.draft.sku or ""])).values()
+                plan.product_id = made.id
+                given = plan.draft.model_fields_set - {"sku", "currency"}
+                patch = ProductPatch(**{name: getattr(plan.draft, name) for name in given})
+                await self._catalog.update(actor, made.id, patch)
+        elif plan.patch is not None and plan.patch.model_fields_set and plan.product_id:
+            await self._catalog.update(actor, plan.product_id, plan.patch)
+        if plan.new_photo and plan.photo is not None and archive and plan.product_id:
+            data = await asyncio.to_thread(archive.read, plan.photo)
+            await self._photos.attach(actor, plan.product_id, data)
+
+
+def _report(
+    plans: list[Plan],
+    options: ImportOptions,
+    applied: bool,
+    ignored: tuple[str, ...],
+    archive: PhotoArchive | None,
+) -> ImportReport:
+    outcomes = [plan.outcome for plan in plans]
+    used = {plan.photo for plan in plans}
+    unused = sorted(archive.name_of(key) for key in archive.names() - used) if archive else []
+    return ImportReport(
+        dry_run=options.dry_run,
+        partial=options.partial,
+        applied=applied,
+        rows=len(plans),
+        created=outcomes.count(RowOutcome.CREATED),
+        updated=outcomes.count(RowOutcome.UPDATED),
+        unchanged=outcomes.count(RowOutcome.UNCHANGED),
+        refused=outcomes.count(RowOutcome.REFUSED),
+        problems=tuple(problem for plan in plans for problem in plan.problems),
+        results=tuple(
+            ImportedRow(
+                row=plan.row,
+                sku=plan.sku,
+                outcome=plan.outcome,
+                changes=plan.changes,
+                product_id=plan.product_id,
+            )
+            for plan in plans
+        ),
+        ignored_columns=ignored,
+        unused_photos=tuple(unused),
+    )
+
+
+def _wording(error: FieldError) -> tuple[str, str]:
+    """A command's field error as an import problem's message and reason."""
+    if error.kind == "missing":
+        return "required for a new product (no product has this SKU yet)", "missing"
+    return error.message, error.kind
+
+
+def _fields(
+    plan: Plan, cells: Mapping[Column, str], categories: CategoryNames, currency: str
+) -> dict[str, Any]:
+    """The row's cells as a command's fields (by alias); a cell that cannot be read is a
+    problem of the plan and left out."""
+    fields: dict[str, Any] = {}
+    for column, cell in cells.items():
+        if column in (Column.SKU, Column.PHOTO) or (not cell.strip() and column in KEPT_WHEN_EMPTY):
+            continue
+        try:
+            fields.update(_field(column, cell, categories, currency))
+        except ValueError as error:
+            reason = Missing.CATEGORY.value if column is Column.CATEGORY else "cell"
+            plan.refuse(column, str(error), reason)
+    return fields
+
+
+def _field(column: Column, cell: str, categories: CategoryNames, currency: str) -> dict[str, Any]:
+    """One cell as the command field it sets, or a ``ValueError`` saying why it cannot."""
+    match column:
+        case Column.PRICE:
+            return {"price": _minor_units(cell, currency)}
+        case Column.STOCK:
+            return {"stock": _whole_number(cell)}
+        case Column.LOW_STOCK_THRESHOLD:
+            return {"lowStockThreshold": _whole_number(cell) if cell else None}
+        case Column.ARCHIVED:
+            return {"active": not _flag(cell)}
+        case Column.ACTIVE:
+            return {"active": _flag(cell)}
+        case Column.CATEGORY:
+            return {"categoryId": categories.find(cell) if cell else None}
+        case _:
+            return {column.value: cell}
+
+
+def _whole_number(cell: str) -> int:
+    if not re.fullmatch(r"[+-]?[0-9]{1,12}", cell):
+        raise ValueError("must be a whole number")
+    return int(cell)
+
+
+def _flag(cell: str) -> bool:
+    if cell.lower() in TRUE:
+        return True
+    if cell.lower() in FALSE:
+        return False
+    raise ValueError("must be true or false (or yes, no, 1, 0)")
+
+
+def _minor_units(cell: str, currency: str) -> int:
+    """A price written in major units (``4.50``, or ``4,50``) as minor units (450)."""
+    if not re.fullmatch(r"[+-]?[0-9]{1,15}(?:[.,][0-9]{1,15})?", cell):
+        raise ValueError(f"must be a number in {currency}, such as 4.50")
+    digits = exponent(currency)
+    amount = Decimal(cell.replace(",", ".")).scaleb(digits)
+    if amount != amount.to_integral_value():
+        raise ValueError(f"{currency} prices have at most {digits} digits after the point")
+    return int(amount)
