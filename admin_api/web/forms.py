@@ -38,9 +38,10 @@ class Filled:
         self.values[name] = None if empty_is_none and not value else value
 
     def take_whole_number(self, name: str, *, optional: bool = False) -> None:
-        """``optional``: an empty field is not given (the command's default applies)."""
+        """``optional``: an empty field is ``None`` (none, or in a patch: cleared)."""
         value = self.text(name)
         if not value and optional:
+            self.values[name] = None
             return
         try:
             self.values[name] = int(value)

@@ -90,12 +90,33 @@ async def test_errors_are_shown_beside_their_fields_and_nothing_is_written(
     assert "greater than or equal to 0" in errors["stock"]
     assert 'value="4.505"' in refused.text  # what was typed is kept
     unknown = await office.post(
-        "/admin/products", {"name": "Tea", "price": "1", "categoryId": "0" * 24}
+        "/admin/products", {"name": "Tea", "price": "1", "stock": "1", "categoryId": "0" * 24}
     )
     assert unknown.status == 422 and unknown.shows("This category no longer exists"), unknown.text[
         -3000:-1500
     ]
     assert (await shop.catalog.list(ProductQuery(include_inactive=True), viewer=SYSTEM)).total == 0
+
+
+async def test_a_sku_names_one_product(office: Office, new_account: NewAccount, shop: Shop) -> None:
+    await _admin(office, new_account)
+    await office.get("/admin/products/new")
+    fields = {"name": "Tea", "price": "1", "stock": "0", "sku": " TEA-1 "}
+    created = await office.post("/admin/products", fields)
+    assert created.status == 303
+    product = await shop.catalog.get(_product_id(created), viewer=SYSTEM)
+    assert product.sku == "TEA-1"
+    taken = await office.post("/admin/products", fields | {"name": "Other tea"})
+    assert taken.status == 409
+    assert re.search(r'id="sku-error">Another product has the SKU TEA-1\.<', taken.text)
+    wrong = await office.post("/admin/products", fields | {"sku": "tea 1?"})
+    assert wrong.status == 422 and 'id="sku-error"' in wrong.text
+    page = await office.get(f"/admin/products/{product.id}")
+    fields = {"name": "Tea", "price": "1", "sku": "", "expectedVersion": str(product.version)}
+    cleared = await office.post(f"/admin/products/{product.id}", fields, csrf=page.csrf)
+    assert cleared.status == 303
+    assert (await shop.catalog.get(product.id, viewer=SYSTEM)).sku is None
+    assert (await shop.catalog.list(ProductQuery(include_inactive=True), viewer=SYSTEM)).total == 1
 
 
 async def test_a_stale_edit_changes_nothing_and_says_so(

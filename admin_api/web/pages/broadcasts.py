@@ -126,9 +126,10 @@ async def _compose(
         except CannotParse as exc:
             errors = {"text": f"Telegram would refuse this text: {exc}."}
     past = await visit.shop.broadcasts.recent(visit.actor, history or HistoryQuery())
+    refused = errors and visit.request.headers.get("HX-Request") != "true"  # htmx swaps 2xx
     return visit.render(
         "broadcasts.html",
-        422 if errors else 200,
+        422 if refused else 200,
         values=filled.form,
         errors=errors,
         general_error=errors.get(GENERAL),

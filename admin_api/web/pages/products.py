@@ -15,6 +15,7 @@ from core.base.commands import parse
 from core.base.errors import Conflict, InvalidInput, Missing, NotFound
 from core.base.money import major_units
 from core.catalog.commands import ProductDraft, ProductPatch, ProductQuery
+from core.catalog.errors import SkuTaken
 from core.catalog.models import Product
 
 LIST = "product_list"
@@ -45,7 +46,7 @@ async def new_product(visit: Visit) -> web.StreamResponse:
 async def create_product(visit: Visit) -> web.StreamResponse:
     filled = Filled(visit.form)
     _take_details(filled, visit.shop.catalog.currency)
-    filled.take_whole_number("stock", optional=True)
+    filled.take_whole_number("stock")
     try:
         draft = filled.command(ProductDraft)
         product = await visit.shop.catalog.create(visit.actor, draft)
@@ -53,6 +54,8 @@ async def create_product(visit: Visit) -> web.StreamResponse:
         return await _product_form(visit, None, filled.refused(exc), visit.form, 422)
     except NotFound as exc:
         return await _refused_category(visit, None, filled, exc)
+    except SkuTaken as exc:
+        return await _product_form(visit, None, {"sku": exc.message}, visit.form, 409)
     return visit.redirect(visit.url(EDIT, id=str(product.id)), f"{product.name} was created.")
 
 
@@ -73,6 +76,8 @@ async def update_product(visit: Visit) -> web.StreamResponse:
         return await _product_form(visit, product, filled.refused(exc), visit.form, 422)
     except NotFound as exc:
         return await _refused_category(visit, product, filled, exc)
+    except SkuTaken as exc:
+        return await _product_form(visit, product, {"sku": exc.message}, visit.form, 409)
     except Conflict as exc:
         return await _product_form(visit, product, {GENERAL: exc.message}, visit.form, 409)
     return visit.redirect(visit.url(EDIT, id=str(product.id)), "Saved.")
@@ -138,6 +143,7 @@ async def product_photo(visit: Visit) -> web.StreamResponse:
 
 def _take_details(filled: Filled, currency: str) -> None:
     """The fields the create and edit forms share."""
+    filled.take_text("sku", empty_is_none=True)
     filled.take_text("name")
     filled.take_text("description")
     filled.take_amount("price", currency)
@@ -150,6 +156,7 @@ def _as_form(product: Product) -> MultiDict[str]:
     threshold = product.low_stock_threshold
     return MultiDict(
         {
+            "sku": product.sku or "",
             "name": product.name,
             "description": product.description,
             "price": str(major_units(product.price, product.currency)),
