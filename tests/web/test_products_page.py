@@ -258,5 +258,7 @@ async def test_categories_are_created_renamed_reordered_and_archived(
     assert page.shows("Mugs") and page.shows("archived")
     assert (await office.post(f"/admin/categories/{cups.id}/restore")).status == 303
     assert (await shop.categories.get(cups.id, viewer=SYSTEM)).active
+    missing = await office.post(f"/admin/categories/{'0' * 24}/down")
+    assert missing.status == 404 and missing.shows("no longer exists")
     forged = await office.post(f"/admin/categories/{cups.id}/up", csrf="forged")
     assert forged.status == 403 and await names() == ["Teas", "Mugs", "Coffee"]

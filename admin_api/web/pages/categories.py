@@ -7,7 +7,7 @@ from aiohttp import web
 
 from admin_api.web.forms import GENERAL, Filled
 from admin_api.web.visit import Visit
-from core.base.errors import InvalidInput
+from core.base.errors import InvalidInput, Missing, NotFound
 from core.catalog.commands import CategoryDraft, CategoryOrder, CategoryPatch, CategoryQuery
 
 LIST = "category_list"
@@ -63,7 +63,9 @@ async def _move(visit: Visit, step: int) -> web.StreamResponse:
     refuses if a category was added or removed since this list was read)."""
     ids = [category.id for category in await visit.shop.categories.all(include_inactive=True)]
     moved = next((i for i, oid in enumerate(ids) if str(oid) == visit.path_id), None)
-    if moved is not None and 0 <= moved + step < len(ids):
+    if moved is None:
+        raise NotFound(Missing.CATEGORY)
+    if 0 <= moved + step < len(ids):  # the first cannot go up, nor the last down
         ids[moved], ids[moved + step] = ids[moved + step], ids[moved]
         await visit.shop.categories.reorder(visit.actor, CategoryOrder(ids=ids))
     return visit.redirect(visit.url(LIST))
