@@ -51,7 +51,9 @@ def add_pages(office: web.Application, pages: tuple[PageRoute, ...]) -> None:
     office.router.add_static(STATIC_PATH, STATIC, name="static")
 
 
-def back_office(shop: Shop, settings: ApiSettings) -> web.Application:
+def back_office(
+    shop: Shop, settings: ApiSettings, pages: tuple[PageRoute, ...] = PAGES
+) -> web.Application:
     office = web.Application(middlewares=[error_pages])
     office[SHOP] = shop
     office[SETTINGS] = settings
@@ -62,7 +64,7 @@ def back_office(shop: Shop, settings: ApiSettings) -> web.Application:
         undefined=jinja2.StrictUndefined,
         filters=FILTERS,
     )
-    add_pages(office, PAGES)
+    add_pages(office, pages)
     office.on_response_prepare.append(page_headers)
     return office
 
@@ -71,7 +73,10 @@ async def _to_dashboard(request: web.Request) -> web.StreamResponse:
     return web.Response(status=308, headers={"Location": PREFIX + "/"})
 
 
-def mount(app: web.Application, shop: Shop, settings: ApiSettings) -> None:
-    """Serve the back office under ``/admin/`` of ``app`` (``/admin`` leads there)."""
+def mount(
+    app: web.Application, shop: Shop, settings: ApiSettings, pages: tuple[PageRoute, ...] = PAGES
+) -> None:
+    """Serve the back office's ``pages`` under ``/admin/`` of ``app`` (``/admin`` leads
+    there)."""
     app.router.add_get(PREFIX, _to_dashboard)
-    app.add_subapp(PREFIX + "/", back_office(shop, settings))
+    app.add_subapp(PREFIX + "/", back_office(shop, settings, pages))

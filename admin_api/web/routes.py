@@ -19,15 +19,8 @@ from admin_api.web.pages import (
     signing_in,
 )
 from admin_api.web.visit import PageRoute
-from core.shop import Shop
 
 PUBLIC, STAFF, ADMIN = Access.PUBLIC, Access.STAFF, Access.ADMIN
-FORM_OVERHEAD = 64 * 1024
-"""Room in a form that carries a file for its other fields and multipart framing."""
-
-
-def photo_form(shop: Shop) -> int:
-    return shop.photos.max_bytes + FORM_OVERHEAD
 
 
 PAGES: tuple[PageRoute, ...] = (
@@ -57,7 +50,7 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("POST", "/products/{id}/stock", products.change_stock, ADMIN),
     PageRoute("POST", "/products/{id}/archive", products.archive_product, ADMIN),
     PageRoute("POST", "/products/{id}/restore", products.restore_product, ADMIN),
-    PageRoute("POST", "/products/{id}/photo", products.upload_photo, ADMIN, max_body=photo_form),
+    PageRoute("POST", "/products/{id}/photo", products.upload_photo, ADMIN),
     PageRoute("GET", "/products/{id}/photo", products.product_photo, ADMIN),
     PageRoute("POST", "/products/{id}/photo/remove", products.remove_photo, ADMIN),
     PageRoute("GET", "/categories", categories.category_list, ADMIN),

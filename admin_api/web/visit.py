@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import aiohttp_jinja2
-from aiohttp import web
-from multidict import MultiDict, MultiDictProxy
+from aiohttp import MultipartReader, web
 from yarl import URL
 
 from admin_api.contract import ROLES_OF, Access
@@ -31,7 +30,6 @@ from core.accounts.staff_sessions import StaffSession
 from core.shop import Shop
 
 PAGE_ACCESS = (Access.PUBLIC, Access.STAFF, Access.ADMIN)
-NO_FORM: MultiDictProxy[Any] = MultiDictProxy(MultiDict())
 
 
 class SignInFirst(Exception):
@@ -55,8 +53,6 @@ class PageRoute:
     handler: PageHandler
     access: Access = Access.STAFF
     menu: str | None = None
-    max_body: Callable[[Shop], int] | None = None
-    """A form that carries files: its largest body (else the API's ``MAX_BODY_BYTES``)."""
 
     def __post_init__(self) -> None:
         if self.access not in PAGE_ACCESS:
@@ -90,9 +86,12 @@ class Visit:
     staff: User | None
     """The signed-in staff member (always set on pages that are not public)."""
     csrf_token: str
-    form: MultiDictProxy[Any]
+    form: Mapping[str, Any]
+    """The posted form (its CSRF token checked), empty for a GET or an upload."""
     menu: tuple[PageRoute, ...]
     flash: session.Flash | None = None
+    parts: MultipartReader | None = None
+    """An upload's multipart body after its CSRF token, for the handler to stream."""
     _cookies: list[Callable[[web.StreamResponse], None]] = field(default_factory=list)
 
     @property
@@ -113,9 +112,10 @@ class Visit:
         """``template`` (under ``admin_api/web/templates/``) with ``context`` and what every
         page shows: the staff member, their menu, the CSRF token and the flash message."""
         links = [
-            MenuLink(page.menu, self.url(page.name), self.request.path == str(self.url(page.name)))
+            MenuLink(page.menu, url, self._within(str(url)))
             for page in self.menu
             if page.menu and self.staff is not None and page.allows(self.staff)
+            for url in (self.url(page.name),)
         ]
         shared = {
             "app": self.request.app,
@@ -127,6 +127,11 @@ class Visit:
         return aiohttp_jinja2.render_template(
             template, self.request, shared | context, status=status
         )
+
+    def _within(self, section: str) -> bool:
+        """Whether this page is ``section``'s page or one below it (an order of Orders)."""
+        path = self.request.path
+        return path == section or (not section.endswith("/") and path.startswith(section + "/"))
 
     def redirect(
         self, location: URL | str, message: str | None = None, *, error: bool = False
@@ -170,12 +175,10 @@ def bind(
         resumed = await _resume(request, route.access)
         changes: list[Callable[[web.StreamResponse], None]] = []
         binding = resumed.session_id if resumed else session.form_binding(request)
-        form = NO_FORM
-        if route.max_body is not None:
-            request = request.clone(client_max_size=route.max_body(request.app[SHOP]))
+        form: Mapping[str, Any] = csrf.NO_FORM
+        parts = None
         if request.method == "POST":
-            form = await request.post()
-            csrf.check(request, form, binding)
+            form, parts = await csrf.checked_form(request, binding)
         if binding is None:
             binding = secrets.token_urlsafe(24)
             changes.append(functools.partial(session.bind_forms, request=request, value=binding))
@@ -193,6 +196,7 @@ def bind(
             form,
             menu,
             message,
+            parts,
             changes,
         )
         response = await route.handler(visit)

@@ -150,9 +150,10 @@ async def test_staff_search_all_orders_by_status_user_and_date(api: Api, world: 
     assert naive.status == 422
 
 
-async def test_admins_list_users(api: Api, world: World, new_account: NewAccount) -> None:
+async def test_staff_list_users(api: Api, world: World, new_account: NewAccount) -> None:
     reply = await api.get("/api/admin/users", params={"limit": "2"}, token=world.admin.token)
     assert (reply.status, reply.body["total"], len(reply.body["items"])) == (200, 4, 2)
     assert all("passwordHash" not in user for user in reply.body["items"])
     operator = await new_account(Role.OPERATOR)
-    assert (await api.get("/api/admin/users", token=operator.token)).status == 403
+    assert (await api.get("/api/admin/users", token=operator.token)).status == 200
+    assert (await api.get("/api/admin/users", token=world.bob.token)).status == 403

@@ -70,12 +70,16 @@ async def _sign_in(tab: Page, running_shop: RunningShop, email: str, password: s
     await expect(tab.get_by_role("heading", name="Orders")).to_be_visible()
 
 
-async def _customer_orders(page: Page, running_shop: RunningShop) -> None:
-    """The customer (Alice, in the chat page) places order #1."""
+async def _order_and_staff(page: Page, running_shop: RunningShop, broken: list[str]) -> Page:
+    """The customer (Alice, in the chat page) places order #1; then a tab where Olga (an
+    admin) signed in to the back office."""
     await page.goto(running_shop.page_url)
     await check_out_green_tea(page)
     await tap(page, "✅ Confirm order")
     await expect(page.locator("#messages")).to_contain_text("Order #1 placed.")
+    staff = await _tab(page.context, broken)
+    await _sign_in(staff, running_shop, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    return staff
 
 
 async def _notices_settled(shop: Shop) -> None:
@@ -89,9 +93,7 @@ async def _notices_settled(shop: Shop) -> None:
 async def test_a_status_change_from_the_order_page_reaches_the_customer_once(
     running_shop: RunningShop, page: Page, shop: Shop, broken: list[str]
 ) -> None:
-    await _customer_orders(page, running_shop)
-    staff = await _tab(page.context, broken)
-    await _sign_in(staff, running_shop, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    staff = await _order_and_staff(page, running_shop, broken)
 
     await staff.get_by_label("Search").fill("nobody")  # applied as typed (htmx)
     await expect(staff.get_by_text("No orders match these filters.")).to_be_visible()
@@ -116,9 +118,7 @@ async def test_a_status_change_from_the_order_page_reaches_the_customer_once(
 async def test_a_stale_order_page_changes_nothing(
     running_shop: RunningShop, page: Page, shop: Shop, broken: list[str]
 ) -> None:
-    await _customer_orders(page, running_shop)
-    left_open = await _tab(page.context, broken)
-    await _sign_in(left_open, running_shop, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    left_open = await _order_and_staff(page, running_shop, broken)
     await left_open.get_by_role("link", name="#1").click()
     other = await _tab(page.context, broken)  # the same staff member's second tab
     await other.goto(left_open.url)

@@ -24,10 +24,11 @@ async def open_office(shop: Shop) -> AsyncIterator[OpenOffice]:
     async with contextlib.AsyncExitStack() as stack:
         servers: dict[str, BaseTestServer] = {}
 
-        async def start(**overrides: Any) -> Office:
-            key = repr(sorted(overrides.items()))
+        async def start(*, on: Shop | None = None, **overrides: Any) -> Office:
+            served = on or shop
+            key = repr((id(served), sorted(overrides.items())))
             if key not in servers:
-                app = create_app(shop, api_settings(**overrides))
+                app = create_app(served, api_settings(**overrides))
                 servers[key] = await stack.enter_async_context(TestServer(app))
             client: TestClient[Any, Any] = TestClient(servers[key])
             await stack.enter_async_context(client)

@@ -79,4 +79,5 @@ class Office:
 
 
 OpenOffice = Callable[..., Awaitable[Office]]
-"""``await open_office(**api_settings)``: a new browser on a served back office."""
+"""``await open_office(on=shop, **api_settings)``: a new browser on a served back office
+(of the test's shop unless ``on`` names another)."""

@@ -101,6 +101,7 @@ async def test_the_order_page_shows_the_order_and_moves_it(
     assert page.status == 200 and page.headers["Cache-Control"] == "no-store"
     for text in ("Dora", "Pickup", "+442079460958", "Ring twice", "Tea", "Mark paid", "unpaid"):
         assert page.shows(text), text
+    assert '<a href="/admin/orders" aria-current="page">' in page.text
 
     moved = await office.post(
         f"/admin/orders/{order.id}/status", {"status": "paid", "version": str(order.version)}

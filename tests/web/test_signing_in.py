@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from http.cookies import SimpleCookie
+from typing import Any
 
 from multidict import CIMultiDictProxy
+from pymongo import AsyncMongoClient
 
 from core.accounts.access import SYSTEM
 from core.accounts.commands import AccountChange
@@ -13,6 +15,7 @@ from core.accounts.models import Role
 from core.shop import Shop
 from tests.api.world import PASSWORD, NewAccount
 from tests.clocks import FakeClock
+from tests.settings import make_settings
 from tests.web.office import Office, OpenOffice
 
 
@@ -227,3 +230,33 @@ async def test_the_back_office_can_be_turned_off(open_office: OpenOffice) -> Non
     reply = await office.get("/admin/sign-in")
     assert reply.status == 404
     assert reply.headers["Content-Type"].startswith("application/problem+json")
+
+
+async def test_an_unreachable_database_is_a_readable_503_page(
+    open_office: OpenOffice, new_account: NewAccount
+) -> None:
+    admin = await new_account(Role.ADMIN)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        "mongodb://127.0.0.1:9", serverSelectionTimeoutMS=200, connectTimeoutMS=200
+    )
+    try:
+        office = await open_office(on=Shop.build(make_settings(), client))
+        reply = await office.sign_in(admin.email, PASSWORD)
+        assert reply.status == 503 and reply.headers["Content-Type"].startswith("text/html")
+        assert reply.headers["Retry-After"] == "5"
+        assert reply.shows("The shop is unavailable") and "Traceback" not in reply.text
+    finally:
+        await client.close()
+
+
+async def test_htmx_requests_carry_the_token_in_a_header(
+    office: Office, new_account: NewAccount
+) -> None:
+    admin = await new_account(Role.ADMIN)
+    await office.sign_in(admin.email, PASSWORD)
+    page = await office.get("/admin/")
+    assert f'hx-headers=\'{{"X-CSRF-Token": "{page.csrf}"}}\'' in page.text
+    signed_out = await office.request(
+        "POST", "/admin/sign-out", headers={"X-CSRF-Token": page.csrf, "HX-Request": "true"}
+    )
+    assert signed_out.status == 303 and office.session_cookie is None

@@ -10,6 +10,7 @@ from aiohttp import web
 from multidict import MultiDict
 
 from admin_api.web.forms import GENERAL, Filled
+from admin_api.web.uploads import read_upload
 from admin_api.web.visit import Visit
 from core.base.commands import parse
 from core.base.errors import Conflict, InvalidInput, Missing, NotFound
@@ -119,8 +120,8 @@ async def upload_photo(visit: Visit) -> web.StreamResponse:
     """The file of the form's ``photo`` field (picked or dropped): sniffed, verified and
     size-checked by core's photo service, replacing the product's photo."""
     product = await visit.shop.catalog.get(visit.path_id, viewer=visit.actor)
-    sent = visit.form.get(PHOTO_FIELD)
-    data = sent.file.read() if isinstance(sent, web.FileField) else b""
+    upload = await read_upload(visit.parts, {PHOTO_FIELD: visit.shop.photos.max_bytes})
+    data = upload.files.get(PHOTO_FIELD, b"")
     try:
         product = await visit.shop.photos.attach(visit.actor, product.id, data)
     except InvalidInput as exc:
