@@ -54,7 +54,7 @@ async def broadcast_page(visit: Visit) -> web.StreamResponse:
     progress = await visit.shop.broadcasts.progress(visit.actor, visit.path_id)
     shown = _shown(progress.broadcast.text, progress.broadcast.formatted)
     return visit.render(
-        "broadcast.html",
+        "broadcasts/broadcast.html",
         progress=progress,
         shown=shown,
         segment=_segment_text(progress.broadcast.segment),
@@ -64,7 +64,7 @@ async def broadcast_page(visit: Visit) -> web.StreamResponse:
 async def broadcast_progress(visit: Visit) -> web.StreamResponse:
     """The progress alone: the fragment the broadcast's page polls until it is finished."""
     progress = await visit.shop.broadcasts.progress(visit.actor, visit.path_id)
-    return visit.render("broadcast_progress.html", progress=progress)
+    return visit.render("broadcasts/progress.html", progress=progress)
 
 
 async def cancel_broadcast(visit: Visit) -> web.StreamResponse:
@@ -128,7 +128,7 @@ async def _compose(
     past = await visit.shop.broadcasts.recent(visit.actor, history or HistoryQuery())
     refused = errors and visit.request.headers.get("HX-Request") != "true"  # htmx swaps 2xx
     return visit.render(
-        "broadcasts.html",
+        "broadcasts/list.html",
         422 if refused else 200,
         values=filled.form,
         errors=errors,

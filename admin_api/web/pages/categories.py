@@ -78,7 +78,7 @@ async def _categories_page(
         CategoryQuery(include_inactive=True), viewer=visit.actor
     )
     return visit.render(
-        "categories.html",
+        "products/categories.html",
         status,
         shelves=shelves,
         errors=errors,

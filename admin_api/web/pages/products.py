@@ -15,7 +15,7 @@ from admin_api.web.visit import Visit
 from core.base.commands import parse
 from core.base.errors import Conflict, InvalidInput, Missing, NotFound
 from core.base.money import major_units
-from core.catalog.commands import ProductDraft, ProductPatch, ProductQuery
+from core.catalog.commands import NO_CATEGORY, ProductDraft, ProductPatch, ProductQuery
 from core.catalog.errors import SkuTaken
 from core.catalog.models import Product
 
@@ -31,11 +31,13 @@ async def product_list(visit: Visit) -> web.StreamResponse:
     page = await visit.shop.catalog.list(query, viewer=visit.actor)
     categories = await visit.shop.categories.all(include_inactive=True)
     return visit.render(
-        "products.html",
+        "products/list.html",
         page=page,
         query=query,
         categories=categories,
         category_names={category.id: category.name for category in categories},
+        category_options=[(NO_CATEGORY, "No category")]
+        + [(str(c.id), c.name + ("" if c.active else " (archived)")) for c in categories],
         page_url=lambda number: visit.url(LIST, {**asked, "page": str(number)}),
     )
 
@@ -186,7 +188,7 @@ async def _product_form(
 ) -> web.StreamResponse:
     categories = await visit.shop.categories.all(include_inactive=True)
     return visit.render(
-        "product_form.html",
+        "products/form.html",
         status,
         product=product,
         errors=errors,
