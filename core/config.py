@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
+from core.accounts.tokens import MIN_SECRET_BYTES
 from core.sales.delivery import check_methods, check_region
 from core.sales.models import DeliveryMethod, PaymentMethod
 from core.store import WriteConcernChoice
@@ -280,8 +281,8 @@ class CoreSettings(BaseConfig):
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:
-        if len(value.get_secret_value().encode()) < 32:
-            raise ValueError("must be at least 32 bytes")
+        if len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes")
         return value
 
 

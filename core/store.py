@@ -37,11 +37,16 @@ An aggregate on the embedded engine scans every document of the collection it ru
 starts from ``lookups``, a collection of exactly one document, and each ``$lookup``
 (``localField``/``foreignField`` on an indexed field) goes by an index
 (``core/sales/visits.py``).
+
+The embedded engine creates a database the moment anything reads it (``listIndexes`` on a
+database nobody wrote makes it appear in ``listDatabases``), where MongoDB creates one only
+on a first write; and it has no users: any credentials in the URI are refused ("no such
+command: 'saslStart'"). ``missing_indexes`` only reads, on both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from enum import StrEnum
@@ -88,6 +93,48 @@ class WriteConcernChoice(StrEnum):
         if self is WriteConcernChoice.MAJORITY:
             return {"w": "majority", "journal": True}
         return {"w": 1, "journal": self is WriteConcernChoice.JOURNALED}
+
+
+@dataclass(frozen=True)
+class Durability:
+    """How durable the database makes the writes the shop acknowledges (``durability``)."""
+
+    summary: str
+    """The write concern in use and the kind of deployment, in words."""
+    advice: str | None = None
+    """What to change when acknowledged writes could be lost, else ``None``."""
+
+
+async def durability(
+    client: AsyncMongoClient[dict[str, Any]], choice: WriteConcernChoice
+) -> Durability:
+    """Ping the database and judge ``choice`` on it (``judge_durability``)."""
+    await client.admin.command("ping")
+    replica_set = client.topology_description.topology_type_name.startswith("ReplicaSet")
+    return judge_durability(choice, replica_set=replica_set)
+
+
+def judge_durability(choice: WriteConcernChoice, *, replica_set: bool) -> Durability:
+    """``acknowledged`` may lose the last 100 ms of writes in a crash; a replica set wants
+    ``majority``, or a write the primary alone acknowledged is lost with it. (A ``w`` in
+    ``MONGODB_URI`` never counts: ``connect`` sets the write concern from ``choice``.)"""
+    options = choice.client_options()
+    shown = f"w: {options['w']}, j: {str(options['journal']).lower()}"
+    where = "a replica set" if replica_set else "a single server"
+    summary = f"write concern {shown} ({choice.value}) on {where}"
+    if choice is WriteConcernChoice.ACKNOWLEDGED:
+        return Durability(
+            summary,
+            "a crash may lose the last 100 ms of acknowledged writes: set "
+            "MONGODB_WRITE_CONCERN=" + ("majority" if replica_set else "journaled"),
+        )
+    if replica_set and choice is not WriteConcernChoice.MAJORITY:
+        return Durability(
+            summary,
+            "writes acknowledged by the primary alone are lost when it fails: set "
+            "MONGODB_WRITE_CONCERN=majority",
+        )
+    return Durability(summary)
 
 
 UNREACHABLE = (ConnectionFailure,)
@@ -171,80 +218,110 @@ class Store:
         """Create every index, and the one document of ``lookups``; safe to run at each
         start."""
         await self.ensure_lookup_anchor()
-        await self.users.create_indexes(
-            [
-                IndexModel("email", unique=True),
-                IndexModel("telegramId", unique=True, sparse=True),
-                IndexModel([("createdAt", DESCENDING)]),
-                # For the guarded writes of an account change's journal (see orders').
-                IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
-                IndexModel("journal.leaseUntil", sparse=True),
-            ]
-        )
-        await self.products.create_indexes(
-            [
-                IndexModel([("active", ASCENDING), ("createdAt", DESCENDING)]),
-                IndexModel([("active", ASCENDING), ("price", ASCENDING)]),
-                IndexModel([("active", ASCENDING), ("name", ASCENDING)]),
-                IndexModel([("categoryId", ASCENDING), ("active", ASCENDING)]),
-                # Sparse, not partial: the embedded engine ignores partialFilterExpression
-                # (see the module's docstring); products without a SKU have no ``sku`` field.
-                IndexModel("sku", unique=True, sparse=True),
-            ]
-        )
-        await self.photo_files.create_indexes(
-            [
-                IndexModel([("metadata.productId", ASCENDING), ("metadata.state", ASCENDING)]),
-                IndexModel("metadata.leaseUntil", sparse=True),
-            ]
-        )
-        await self.categories.create_indexes(
-            [IndexModel([("position", ASCENDING)]), IndexModel("syncUntil", sparse=True)]
-        )
-        await self.carts.create_indexes(
-            [
-                IndexModel("userId", unique=True),
-                # For checkout's claim, ``{userId, checkout: null}``: exactly these fields, so
-                # the embedded engine uses it (unique because userId already is).
-                IndexModel([("userId", ASCENDING), ("checkout", ASCENDING)], unique=True),
-                IndexModel("checkout.leaseUntil", sparse=True),
-            ]
-        )
-        await self.orders.create_indexes(
-            [
-                IndexModel([("userId", ASCENDING), ("idempotencyKey", ASCENDING)], unique=True),
-                IndexModel(
-                    [("userId", ASCENDING), ("placed", ASCENDING), ("createdAt", DESCENDING)]
-                ),
-                IndexModel(
-                    [("placed", ASCENDING), ("status", ASCENDING), ("createdAt", DESCENDING)]
-                ),
-                IndexModel("number", unique=True),
-                # For the journal's guarded writes, ``{_id, journal.owner}``: the embedded
-                # engine uses an index only for a filter on exactly that index's fields, and
-                # scans every order otherwise (MongoDB would use the _id index either way).
-                IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
-                IndexModel("journal.leaseUntil", sparse=True),
-                IndexModel("outbox.at", sparse=True),
-                # A charge pays one order: a payment replayed for another order is refused.
-                IndexModel("payment.telegramPaymentChargeId", unique=True, sparse=True),
-            ]
-        )
-        await self.notifications.create_indexes(
-            [
-                IndexModel([("state", ASCENDING), ("dueAt", ASCENDING)]),
-                IndexModel([("broadcastId", ASCENDING), ("state", ASCENDING)], sparse=True),
-            ]
-        )
-        await self.refunds.create_indexes(
-            [IndexModel([("state", ASCENDING), ("dueAt", ASCENDING)])]
-        )
-        await self.broadcasts.create_indexes(
-            [IndexModel([("createdAt", DESCENDING)]), IndexModel("reportTo.done", sparse=True)]
-        )
-        await self.throttles.create_indexes([IndexModel("endsAt")])
-        await self.leases.create_indexes([IndexModel("until")])
-        await self.revoked_sessions.create_indexes([IndexModel("until")])
+        for collection, models in self.indexes():
+            await collection.create_indexes(models)
+
+    async def missing_indexes(self) -> list[str]:
+        """The declared indexes the database lacks (or has with other options), as
+        ``collection: name (unique)``; reads only."""
+        missing = []
+        for collection, models in self.indexes():
+            present = {_index_shape(info) async for info in await collection.list_indexes()}
+            for model in models:
+                shape = _index_shape(model.document)
+                if shape not in present:
+                    options = [
+                        o for o, on in zip(("unique", "sparse"), shape[1:], strict=True) if on
+                    ]
+                    shown = f" ({', '.join(options)})" if options else ""
+                    missing.append(f"{collection.name}: {model.document['name']}{shown}")
+        return missing
+
+    def indexes(self) -> list[tuple[Collection, list[IndexModel]]]:
+        """Every index the shop declares, by collection (``ensure_indexes`` creates them,
+        ``missing_indexes`` looks for them)."""
+        return [
+            (
+                self.users,
+                [
+                    IndexModel("email", unique=True),
+                    IndexModel("telegramId", unique=True, sparse=True),
+                    IndexModel([("createdAt", DESCENDING)]),
+                    # For the guarded writes of an account change's journal (see orders').
+                    IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
+                    IndexModel("journal.leaseUntil", sparse=True),
+                ],
+            ),
+            (
+                self.products,
+                [
+                    IndexModel([("active", ASCENDING), ("createdAt", DESCENDING)]),
+                    IndexModel([("active", ASCENDING), ("price", ASCENDING)]),
+                    IndexModel([("active", ASCENDING), ("name", ASCENDING)]),
+                    IndexModel([("categoryId", ASCENDING), ("active", ASCENDING)]),
+                    # Sparse, not partial: the embedded engine ignores partialFilterExpression
+                    # (see the module's docstring); products without a SKU have no ``sku`` field.
+                    IndexModel("sku", unique=True, sparse=True),
+                ],
+            ),
+            (
+                self.photo_files,
+                [
+                    IndexModel([("metadata.productId", ASCENDING), ("metadata.state", ASCENDING)]),
+                    IndexModel("metadata.leaseUntil", sparse=True),
+                ],
+            ),
+            (
+                self.categories,
+                [IndexModel([("position", ASCENDING)]), IndexModel("syncUntil", sparse=True)],
+            ),
+            (
+                self.carts,
+                [
+                    IndexModel("userId", unique=True),
+                    # For checkout's claim, ``{userId, checkout: null}``: exactly these fields, so
+                    # the embedded engine uses it (unique because userId already is).
+                    IndexModel([("userId", ASCENDING), ("checkout", ASCENDING)], unique=True),
+                    IndexModel("checkout.leaseUntil", sparse=True),
+                ],
+            ),
+            (
+                self.orders,
+                [
+                    IndexModel([("userId", ASCENDING), ("idempotencyKey", ASCENDING)], unique=True),
+                    IndexModel(
+                        [("userId", ASCENDING), ("placed", ASCENDING), ("createdAt", DESCENDING)]
+                    ),
+                    IndexModel(
+                        [("placed", ASCENDING), ("status", ASCENDING), ("createdAt", DESCENDING)]
+                    ),
+                    IndexModel("number", unique=True),
+                    # For the journal's guarded writes, ``{_id, journal.owner}``: the embedded
+                    # engine uses an index only for a filter on exactly that index's fields, and
+                    # scans every order otherwise (MongoDB would use the _id index either way).
+                    IndexModel([("_id", ASCENDING), ("journal.owner", ASCENDING)], unique=True),
+                    IndexModel("journal.leaseUntil", sparse=True),
+                    IndexModel("outbox.at", sparse=True),
+                    # A charge pays one order: a payment replayed for another order is refused.
+                    IndexModel("payment.telegramPaymentChargeId", unique=True, sparse=True),
+                ],
+            ),
+            (
+                self.notifications,
+                [
+                    IndexModel([("state", ASCENDING), ("dueAt", ASCENDING)]),
+                    IndexModel([("broadcastId", ASCENDING), ("state", ASCENDING)], sparse=True),
+                ],
+            ),
+            (self.refunds, [IndexModel([("state", ASCENDING), ("dueAt", ASCENDING)])]),
+            (
+                self.broadcasts,
+                [IndexModel([("createdAt", DESCENDING)]), IndexModel("reportTo.done", sparse=True)],
+            ),
+            (self.throttles, [IndexModel("endsAt")]),
+            (self.leases, [IndexModel("until")]),
+            (self.revoked_sessions, [IndexModel("until")]),
+        ]
 
     async def next_number(self, sequence: str) -> int:
         """The next value of a named counter (atomic, gap-tolerant)."""
@@ -252,6 +329,12 @@ class Store:
             {"_id": sequence}, {"$inc": {"value": 1}}, upsert=True
         )
         return 1 if before is None else int(before["value"]) + 1
+
+
+def _index_shape(index: Mapping[str, Any]) -> tuple[tuple[tuple[str, int], ...], bool, bool]:
+    """What makes two indexes the same for the shop: their keys in order, unique, sparse."""
+    keys = tuple((str(field), int(order)) for field, order in index["key"].items())
+    return keys, bool(index.get("unique")), bool(index.get("sparse"))
 
 
 async def find_page(

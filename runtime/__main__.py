@@ -1,4 +1,4 @@
-"""Command line: ``python -m runtime create-admin | seed-demo | recover``."""
+"""Command line: ``python -m runtime --help`` lists the commands."""
 
 from runtime.cli import main
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
@@ -101,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
     conversion.add_argument("--round", required=True, choices=[r.value for r in Rounding])
     conversion.set_defaults(run=convert_currency, check_prices=False)
     imports.add_command(commands)
+    commands.add_parser(
+        "doctor",
+        help="check the configuration against Telegram, the database and the public URL "
+        "(the same as python -m bot.doctor, which needs the bot's settings)",
+    ).set_defaults(module="bot.doctor")
     return parser
 
 
@@ -120,6 +126,9 @@ async def _run(command: Command, args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    if module := getattr(args, "module", None):
+        # The check belongs to the bot, which runtime must not import: hand the process over.
+        os.execv(sys.executable, [sys.executable, "-m", module])  # noqa: S606
     ensure_generated_secret()
     try:
         asyncio.run(_run(args.run, args))

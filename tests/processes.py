@@ -41,6 +41,26 @@ def finished(
     )
 
 
+async def module_run(
+    module: str, env: dict[str, str], *args: str, timeout: float = 120
+) -> tuple[int, str, str]:
+    """``python -m module *args`` to its end, awaited (so that what this test serves, a
+    sandbox say, keeps answering it): its exit status, standard output and standard error."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        module,
+        *args,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(child.communicate(), timeout)
+    assert child.returncode is not None
+    return child.returncode, out.decode(), err.decode()
+
+
 def environment(**values: str) -> dict[str, str]:
     """This process's environment with test settings and ``values`` on top."""
     return {**os.environ, "JWT_SECRET": TEST_SECRET, "BCRYPT_ROUNDS": "4", **values}

@@ -7,6 +7,8 @@ and that client refuses the API's.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +19,40 @@ from core.accounts.models import Role, User
 from core.base import clock
 
 ALGORITHM = "HS256"
+MIN_SECRET_BYTES = 32
+"""HS256 wants a key of at least its hash's size (RFC 7518, 3.2)."""
+STRONG_SECRET_BITS = 128
+"""Estimated entropy a secret should have; ``secrets.token_urlsafe(48)`` has about 330."""
+GUESSABLE_SECRET_BITS = 64
+
+
+@dataclass(frozen=True)
+class SecretStrength:
+    """How hard ``JWT_SECRET`` is to guess (``secret_strength``)."""
+
+    bits: int
+    """Estimated entropy: the length times the bits per character of its own letters."""
+    problem: str | None = None
+    guessable: bool = False
+    """Weak enough for anyone to forge staff tokens: the shop must not run with it."""
+
+
+def secret_strength(secret: str) -> SecretStrength:
+    """Judge a JWT secret: too short or a repeated pattern is guessable; under
+    ``STRONG_SECRET_BITS`` of estimated entropy is weak."""
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    bits = int(per_char * len(secret)) if secret else 0
+    period = (secret + secret).find(secret, 1)
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        return SecretStrength(bits, f"shorter than {MIN_SECRET_BYTES} bytes", guessable=True)
+    if period <= len(secret) // 2:
+        return SecretStrength(bits, "a short pattern repeated", guessable=True)
+    if bits < GUESSABLE_SECRET_BITS:
+        return SecretStrength(bits, f"about {bits} bits of entropy", guessable=True)
+    if bits < STRONG_SECRET_BITS:
+        return SecretStrength(bits, f"about {bits} bits of entropy (want {STRONG_SECRET_BITS})")
+    return SecretStrength(bits)
 
 
 @dataclass(frozen=True)

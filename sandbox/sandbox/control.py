@@ -18,10 +18,14 @@
                                         "first_name", "last_name"?, "user_id"?, "chat_id"?}``
 ``POST /sandbox/users/{id}/block``      ``{"blocked": true|false}``
 ``POST /sandbox/groups``                create a group ``{"title", "members": [ids],
-                                        "type"?: "group"|"supergroup", "id"?}``
+                                        "type"?: "group"|"supergroup"|"channel", "id"?}``
 ``GET  /sandbox/groups``                every group; ``?member=<user id>`` only theirs
 ``PUT|DELETE /sandbox/groups/{id}/members/{user}``  add a member ``{"status"?}`` or
                                         remove one
+``PUT  /sandbox/groups/{id}/bot``       the bot's own status there ``{"status": "member"|
+                                        "administrator"|"restricted"|"left"|"kicked",
+                                        "can_post"?}`` (``can_post``: a channel's
+                                        ``can_post_messages``)
 ``GET  /sandbox/chats/{id}``            a private chat or group: messages, reply keyboard,
                                         sends... and its ``etag``; with
                                         ``?after=<etag>&wait=<s>``, answers once the chat
@@ -203,7 +207,12 @@ async def block(request: web.Request) -> web.Response:
 
 
 def group_view(group: Group) -> dict[str, Any]:
-    return {**group.api(), "members": {str(k): v for k, v in group.members.items()}}
+    return {
+        **group.api(),
+        "members": {str(k): v for k, v in group.members.items()},
+        "bot_status": group.bot_status,
+        "bot_can_post": group.bot_can_post,
+    }
 
 
 @routes.post("/sandbox/groups")
@@ -242,6 +251,17 @@ async def remove_member(request: web.Request) -> web.Response:
     chat_id = int(request.match_info["chat_id"])
     sandbox_of(request).set_member(chat_id, user_id_of(request), None)
     return web.json_response(group_view(sandbox_of(request).groups[chat_id]))
+
+
+@routes.put("/sandbox/groups/{chat_id}/bot")
+async def set_bot_member(request: web.Request) -> web.Response:
+    body = await read_body(request)
+    group = sandbox_of(request).set_bot_member(
+        int(request.match_info["chat_id"]),
+        str(body["status"]),
+        can_post=bool(body.get("can_post", True)),
+    )
+    return web.json_response(group_view(group))
 
 
 # -- chats -------------------------------------------------------------------------------

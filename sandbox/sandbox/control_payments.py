@@ -19,7 +19,11 @@ updates for attack tests (see :mod:`sandbox.payments`).
                                                     "telegram_payment_charge_id"?,
                                                     "provider_payment_charge_id"?,
                                                     "chat_id"?}``
-``GET  /sandbox/payments``                          ``{"charges": [...], "refunds": [...]}``
+``GET  /sandbox/payments``                          ``{"charges": [...], "refunds": [...],
+                                                    "links": [...]}``
+``PUT  /sandbox/payments/refused_provider_tokens``   ``{"token", "refused"?: true}``:
+                                                    invoices with this provider token
+                                                    get PAYMENT_PROVIDER_INVALID
 ==================================================  ====================================
 
 Replaying a real payment message: ``POST /sandbox/chats/{id}/messages/{m}/redeliver``.
@@ -97,5 +101,14 @@ async def ledger(request: web.Request) -> web.Response:
         {
             "charges": [dataclasses.asdict(c) for c in payments.charges.values()],
             "refunds": [dataclasses.asdict(r) for r in payments.refunds],
+            "links": list(payments.links),
         }
     )
+
+
+@routes.put("/sandbox/payments/refused_provider_tokens")
+async def refuse_provider_token(request: web.Request) -> web.Response:
+    body = await read_body(request)
+    refused = bool(body.get("refused", True))
+    sandbox_of(request).payments.refuse_provider_token(str(body["token"]), refused)
+    return web.json_response({"refused": refused})

@@ -7,6 +7,7 @@ and shows their messages the way the Bot API does.
 from typing import Any
 
 from sandbox.errors import ApiError
+from sandbox.membership import check_status
 from sandbox.models import Chat, Conversation, Group, Message, User
 
 
@@ -83,16 +84,19 @@ class Directory:
         chat_id: int | None = None,
         type: str = "group",
     ) -> Group:
-        """A group (or ``type="supergroup"``) with the bot and these users; the first one
-        created it. Ids are negative, supergroups' start with -100 as in Telegram."""
-        if type not in ("group", "supergroup"):
+        """A group (or ``type="supergroup"`` or ``"channel"``) with the bot and these users;
+        the first one created it. Ids are negative, supergroups' and channels' start with -100
+        as in Telegram. The bot is a member (a channel's administrator, allowed to post)."""
+        if type not in ("group", "supergroup", "channel"):
             raise ValueError(f"not a group type: {type!r}")
         if chat_id is None:
-            base = -1_000_000_000_000 if type == "supergroup" else -4_000_000_000
+            base = -4_000_000_000 if type == "group" else -1_000_000_000_000
             chat_id = min([base, *self.groups]) - 1
         if chat_id >= 0 or chat_id in self.groups:
             raise ValueError(f"chat id {chat_id} is taken or not negative")
         group = Group(group_id=chat_id, title=title, type=type)
+        if type == "channel":
+            group.bot_status = "administrator"
         for position, user_id in enumerate(members):
             self.user(user_id)
             group.members[user_id] = "creator" if position == 0 else "member"
@@ -113,6 +117,17 @@ class Directory:
         else:
             raise ValueError(f"not a member status: {status!r}")
         self.notify()
+
+    def set_bot_member(self, chat_id: int, status: str, *, can_post: bool = True) -> Group:
+        """The bot's own status in a group or channel (``"left"``, ``"kicked"``,
+        ``"restricted"``...), and in a channel whether it may post: a misconfigured chat."""
+        group = self.groups.get(chat_id)
+        if group is None:
+            raise LookupError(f"no group {chat_id}")
+        check_status(group, status)
+        group.bot_status, group.bot_can_post = status, can_post
+        self.notify()
+        return group
 
     def conversation(self, chat_id: int) -> Conversation:
         """A private chat or a group; 400 "chat not found" for any other id."""

@@ -1,12 +1,15 @@
-"""The payment methods of the Bot API: sendInvoice, answerPreCheckoutQuery, refundStarPayment,
-getStarTransactions.
+"""The payment methods of the Bot API: sendInvoice, createInvoiceLink, answerPreCheckoutQuery,
+refundStarPayment, getStarTransactions.
 
-sendInvoice is checked in the order Telegram checks it, with its texts: the Bot API server's own
-(``parameter "title" is required``, "can't parse prices JSON object"...), TDLib's ("total price
-must be positive"...) and Telegram's (``INVOICE_PAYLOAD_INVALID``,
+sendInvoice (and createInvoiceLink) is checked in the order Telegram checks it, with its texts:
+the Bot API server's own (``parameter "title" is required``, "can't parse prices JSON
+object"...), TDLib's ("total price must be positive"...) and Telegram's
+(``INVOICE_PAYLOAD_INVALID``, ``CURRENCY_INVALID`` for a currency Telegram does not take,
 ``CURRENCY_TOTAL_AMOUNT_INVALID``, ``PAYMENT_PROVIDER_INVALID`` for a currency other than Stars
-without a provider token, ``STARS_INVOICE_INVALID`` for Stars with a provider token or several
-prices, ``REPLY_MARKUP_BUY_EMPTY`` when a given keyboard does not start with a Pay button).
+without a provider token or with one the sandbox was told to refuse
+(``Payments.refuse_provider_token``), ``STARS_INVOICE_INVALID`` for Stars with a provider token
+or several prices, ``REPLY_MARKUP_BUY_EMPTY`` when a given keyboard does not start with a Pay
+button).
 ``TITLE_INVALID`` and ``DESCRIPTION_INVALID`` come from a third-party reference, not Telegram.
 The user's side of paying is :mod:`sandbox.payments`.
 """
@@ -14,7 +17,7 @@ The user's side of paying is :mod:`sandbox.payments`.
 import re
 from typing import Any
 
-from sandbox.currencies import CURRENCIES, STARS
+from sandbox.currencies import CURRENCIES, STARS, SUPPORTED
 from sandbox.errors import ApiError, bad_request
 from sandbox.markup import validate_markup
 from sandbox.models import Invoice
@@ -37,12 +40,18 @@ _NEEDS = {
 @api_method("sendInvoice")
 async def send_invoice(sandbox: Sandbox, params: Params) -> dict[str, Any]:
     chat = target_chat(sandbox, params)
-    invoice = _invoice(params)
+    invoice = _invoice(sandbox, params)
     markup = validate_markup(params.get_json("reply_markup"))
     if markup is not None and "inline_keyboard" not in markup:
         raise bad_request("inline keyboard expected")
     check_pay_button(markup)
     return send(sandbox, chat, invoice=invoice, reply_markup=markup)
+
+
+@api_method("createInvoiceLink")
+async def create_invoice_link(sandbox: Sandbox, params: Params) -> str:
+    """A link to pay the invoice, checked as sendInvoice checks one (``Payments.links``)."""
+    return sandbox.payments.add_link(_invoice(sandbox, params))
 
 
 @api_method("answerPreCheckoutQuery")
@@ -84,7 +93,7 @@ def check_pay_button(markup: dict[str, Any] | None) -> None:
         raise bad_request("REPLY_MARKUP_BUY_EMPTY")
 
 
-def _invoice(params: Params) -> Invoice:
+def _invoice(sandbox: Sandbox, params: Params) -> Invoice:
     for name in ("title", "description", "payload", "currency", "prices"):
         if not params.get_str(name):
             raise bad_request(f'parameter "{name}" is required')
@@ -104,12 +113,12 @@ def _invoice(params: Params) -> Invoice:
         raise bad_request("DESCRIPTION_INVALID")
     if len(payload.encode()) > 128:
         raise bad_request("INVOICE_PAYLOAD_INVALID")
-    if not _CURRENCY.match(currency):
+    if not _CURRENCY.match(currency) or currency not in SUPPORTED:
         raise bad_request("CURRENCY_INVALID")
     if currency == STARS:
         if provider_token or len(prices) != 1 or max_tip:
             raise bad_request("STARS_INVOICE_INVALID")
-    elif not provider_token:
+    elif not provider_token or provider_token in sandbox.payments.refused_provider_tokens:
         raise bad_request("PAYMENT_PROVIDER_INVALID")
     limits = CURRENCIES.get(currency)
     if limits is not None and not limits.min_amount <= total <= limits.max_amount:

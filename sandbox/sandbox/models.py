@@ -271,7 +271,7 @@ class Chat(Conversation):
 
 @dataclass
 class Group(Conversation):
-    """A group (``type`` "group") or supergroup the bot is a member of, with its users.
+    """A group (``type`` "group"), supergroup or channel, with its users.
 
     ``members`` maps user ids to their status: "creator", "administrator" or "member".
     """
@@ -280,6 +280,11 @@ class Group(Conversation):
     title: str
     type: str = "group"
     members: dict[int, str] = field(default_factory=dict)
+    bot_status: str = "member"
+    """The bot's own status there: "member", "administrator", "restricted" (may not write),
+    "left" or "kicked" (see :mod:`sandbox.membership`); in a channel an administrator."""
+    bot_can_post: bool = True
+    """In a channel: the bot's ``can_post_messages`` right."""
 
     @property
     def id(self) -> int:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.currencies import STARS
 from sandbox.errors import WaitTimeout, bad_request
-from sandbox.models import Message, User
+from sandbox.models import Invoice, Message, User
 
 if TYPE_CHECKING:
     from sandbox.state import Sandbox
@@ -131,7 +131,26 @@ class Payments:
         self.refunds: list[Refund] = []
         self.star_transactions: list[dict[str, Any]] = []
         """The bot's Stars ledger, oldest first, as getStarTransactions returns it."""
+        self.links: dict[str, Invoice] = {}
+        """Invoices made with createInvoiceLink, by their link."""
+        self.refused_provider_tokens: set[str] = set()
+        """Provider tokens invoices are refused with (PAYMENT_PROVIDER_INVALID): revoked, or
+        another bot's (``refuse_provider_token``)."""
         self._numbers = itertools.count(1)
+
+    def refuse_provider_token(self, token: str, refused: bool = True) -> None:
+        """Refuse invoices with ``token`` from now on (or accept them again), as Telegram
+        refuses a provider token that was revoked or issued to another bot."""
+        if refused:
+            self.refused_provider_tokens.add(token)
+        else:
+            self.refused_provider_tokens.discard(token)
+
+    def add_link(self, invoice: Invoice) -> str:
+        """Keep an invoice made by createInvoiceLink; its ``https://t.me/$...`` link."""
+        link = f"https://t.me/${secrets.token_urlsafe(16)}"
+        self.links[link] = invoice
+        return link
 
     # -- the user's side ---------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ from typing import Any
 from sandbox.errors import ApiError, bad_request
 from sandbox.formatting import parse_text
 from sandbox.markup import reply_keyboard
-from sandbox.models import Chat, Conversation, Message, Revision
+from sandbox.membership import check_can_send
+from sandbox.models import Chat, Conversation, Group, Message, Revision
 from sandbox.params import Params
 from sandbox.state import Sandbox
 
@@ -63,6 +64,8 @@ def deliver(sandbox: Sandbox, message: Message) -> dict[str, Any]:
     chat = sandbox.conversation(message.chat_id)
     if isinstance(chat, Chat) and chat.blocked:
         raise ApiError(403, "Forbidden: bot was blocked by the user")
+    if isinstance(chat, Group):
+        check_can_send(chat)
     markup = message.reply_markup or {}
     if not isinstance(chat, Chat) and _requests_contact(markup):
         raise bad_request("phone number can be requested in private chats only")

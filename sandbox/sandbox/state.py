@@ -94,10 +94,14 @@ class Sandbox(Directory):
     def user_sends(self, user_id: int, text: str, *, chat_id: int | None = None) -> Message:
         """The user writes ``text`` to the bot (or into a group): a ``message`` update.
 
-        In a group with ``group_privacy`` the bot only gets commands and mentions of itself.
+        In a group with ``group_privacy`` the bot only gets commands and mentions of itself;
+        from a group it left or was removed from, nothing.
         """
         message = self._user_message(user_id, chat_id, text=text, entities=command_entities(text))
         mention = f"@{self.bot.username}".lower()
+        group = self.groups.get(message.chat_id)
+        if group is not None and group.bot_status in ("left", "kicked"):
+            return message
         if (
             message.chat_id > 0
             or not self.group_privacy
