@@ -136,6 +136,9 @@ class Route:
     files: tuple[str, ...] = ()
     """The answer is a file of one of these media types (instead of ``media_type``), with an
     ``ETag``; a matching ``If-None-Match`` gets 304."""
+    download: bool = False
+    """The answer is a file to save (``Content-Disposition: attachment``) of ``media_type``,
+    streamed while it is read."""
 
 
 async def _caller(request: web.Request, access: Access) -> User | None:

@@ -28,6 +28,12 @@ ID_SCHEMA = TypeAdapter(Id).json_schema()
 API_VERSION = "1.0.0"
 BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 BINARY = {"type": "string", "format": "binary"}
+DOWNLOAD_HEADERS = {
+    "Content-Disposition": {
+        "schema": {"type": "string"},
+        "description": 'attachment; filename="<name>-<date>.csv"',
+    }
+}
 FILE_HEADERS = {
     "ETag": {"schema": {"type": "string"}, "description": "Changes when the file does."},
     "Cache-Control": {"schema": {"type": "string"}},
@@ -187,6 +193,8 @@ def build_document(
                 "headers": FILE_HEADERS,
                 "content": {media_type: {"schema": BINARY} for media_type in route.files},
             }
+        if route.download:
+            success["headers"] = DOWNLOAD_HEADERS
         responses = {str(route.status): success}
         if route.files:
             responses["304"] = {"description": "Not Modified", "headers": FILE_HEADERS}

@@ -24,9 +24,11 @@ from admin_api.handlers import (
     photos,
     privacy,
     products,
+    reports,
     staff,
     system,
 )
+from admin_api.payloads import CSV
 from admin_api.schemas import Health, ProfileChanges, Session
 from core.accounts.commands import AccountChange, Credentials, Registration, UserQuery
 from core.accounts.models import User
@@ -50,11 +52,13 @@ from core.messaging.commands import BroadcastDraft
 from core.messaging.models import Broadcast, BroadcastProgress
 from core.privacy.commands import ErasureRequest
 from core.privacy.models import CustomerData, ErasureReport
+from core.reports.models import Dashboard
 from core.sales.commands import (
     BulkStatusUpdate,
     CartChange,
     CartRemoval,
     DeliveryDetails,
+    OrderFilter,
     OrderQuery,
     RefundRecord,
     StatusUpdate,
@@ -169,6 +173,15 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/admin/orders/{id}/refunded", payments.record_refund,
           "Record a refund made outside Telegram", "admin", STAFF, body=RefundRecord,
           response=Order, problems=(409,)),
+    # reports
+    Route("GET", "/api/reports/dashboard", reports.dashboard,
+          "How the shop is doing: today, 7 and 30 days", "reports", STAFF, response=Dashboard),
+    Route("GET", "/api/exports/orders.csv", reports.export_orders, "Orders as CSV", "reports",
+          STAFF, query=OrderFilter, media_type=CSV, download=True),
+    Route("GET", "/api/exports/customers.csv", reports.export_customers, "Customers as CSV",
+          "reports", STAFF, media_type=CSV, download=True),
+    Route("GET", "/api/exports/products.csv", reports.export_products, "Products as CSV",
+          "reports", STAFF, media_type=CSV, download=True),
     # broadcasts
     Route("POST", "/api/broadcasts", broadcasts.start_broadcast, "Message a segment of customers",
           "broadcasts", STAFF, body=BroadcastDraft, response=BroadcastProgress, status=201),

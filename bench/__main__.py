@@ -10,7 +10,16 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bench import api_load, bot_load, checkout_load, growth, payments_load, round_trips, sides
+from bench import (
+    api_load,
+    bot_load,
+    checkout_load,
+    growth,
+    payments_load,
+    reports,
+    round_trips,
+    sides,
+)
 from bench.processes import running
 from bench.report import Table, save
 from bench.stage import RESULTS, EngineStore, answers, child_env, engine, free_port, shop_on
@@ -31,6 +40,10 @@ class Plan:
     """Calls timed per figure of the growth benchmark."""
     payment_rounds: int
     """Rounds of 50 pre-checkout queries at once in the payments benchmark."""
+    report_orders: int
+    """Orders under the dashboard and the CSV export."""
+    report_samples: int
+    """Dashboard calls timed per figure."""
 
 
 FULL = Plan(
@@ -41,6 +54,8 @@ FULL = Plan(
     order_counts=(1_000, 100_000),
     samples=30,
     payment_rounds=10,
+    report_orders=100_000,
+    report_samples=5,
 )
 QUICK = Plan(
     seconds=2,
@@ -50,9 +65,11 @@ QUICK = Plan(
     order_counts=(1_000, 10_000),
     samples=5,
     payment_rounds=3,
+    report_orders=10_000,
+    report_samples=3,
 )
 OPERATORS_CHAT = 4_000_001
-SCENARIOS = ("http", "checkout", "bot", "growth", "payments")
+SCENARIOS = ("http", "checkout", "bot", "growth", "payments", "reports")
 
 
 @dataclass
@@ -134,6 +151,12 @@ async def main(run: Run) -> None:
         if "payments" in run.only:
             table, run.data["payments"] = await payments_load.measure(uri, run.plan.payment_rounds)
             run.tables.append(table)
+        if "reports" in run.only:
+            plan = run.plan
+            tables, run.data["reports"] = await reports.measure(
+                uri, plan.report_orders, plan.report_samples
+            )
+            run.tables.extend(tables)
 
 
 def cli() -> None:

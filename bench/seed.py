@@ -93,3 +93,50 @@ async def carts(shop: Shop, owners: Sequence[Customer], lines: Sequence[ObjectId
     template = await shop.store.carts.find_one({"userId": first.user_id})
     assert template is not None
     await clone(shop.store.carts, template, [{"userId": owner.user_id} for owner in others])
+
+
+ORDER_SHAPES: tuple[dict[str, Any], ...] = (
+    {"status": "paid", "payment": {"state": "paid", "method": "manual"}},
+    {"status": "shipped", "payment": {"state": "paid", "method": "manual"}},
+    {"status": "pending", "payment": {"state": "unpaid"}},
+    {"status": "paid", "payment": {"state": "paid", "method": "manual"}},
+    {"status": "cancelled", "payment": {"state": "unpaid"}},
+    {"status": "cancelled", "payment": {"state": "refunded", "method": "manual"}},
+    {"status": "shipped", "payment": {"state": "paid", "method": "manual"}},
+    {"status": "cancelled", "payment": {"state": "refund_due", "method": "manual"}},
+)
+"""The statuses and payment records seeded orders take in turn."""
+
+
+async def orders(
+    shop: Shop, count: int, buyers: Sequence[Customer], lines: Sequence[ObjectId], days: int
+) -> None:
+    """``count`` orders of ``buyers`` in turn, each of one of every product in ``lines``,
+    placed evenly over the last ``days`` days, in every status (``ORDER_SHAPES``)."""
+    first = buyers[0]
+    for product_id in lines:
+        await shop.carts.add(first.user_id, CartChange(product_id=product_id, quantity=1))
+    placed = await shop.checkout.place_order(first.user_id)
+    template = await shop.store.orders.find_one({"_id": placed.id})
+    assert template is not None
+    step = timedelta(days=days) / count
+    changes = []
+    for n in range(1, count):
+        at = placed.created_at - n * step
+        shape = ORDER_SHAPES[n % len(ORDER_SHAPES)]
+        payment = {
+            **shape["payment"],
+            **({} if shape["payment"]["state"] == "unpaid" else {"paidAt": at}),
+        }
+        changes.append(
+            {
+                "number": placed.number + n,
+                "userId": buyers[n % len(buyers)].user_id,
+                "idempotencyKey": uuid.uuid4().hex,
+                "createdAt": at,
+                "updatedAt": at,
+                "status": shape["status"],
+                "payment": payment,
+            }
+        )
+    await clone(shop.store.orders, template, changes)

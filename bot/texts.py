@@ -561,6 +561,11 @@ REFUSALS = {
     "too-many-attempts": N_("Too many attempts"),
     "too-many-wrong-passwords": N_("Too many wrong passwords"),
     "too-many-sign-ups": N_("Too many sign-ups with emails that already have an account"),
+    # the back office and imports (staff only; worded for completeness)
+    "not-staff": N_("The back office is for the shop's staff."),
+    "sku-taken": N_("Another product has this SKU."),
+    "invalid-import": N_("The import file cannot be read."),
+    "import-refused": N_("The import was refused: fix the rows it names and try again."),
     # customers' data (core/privacy)
     "delivery-outstanding": N_(
         "Your paid orders {numbers} are still to be delivered, to the details they name. "

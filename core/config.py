@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 from pydantic import (
@@ -110,6 +111,28 @@ class CoreSettings(BaseConfig):
         "for USD, whole yen for JPY, whole Stars for `XTR`). Changed while products are priced "
         'in the old one: no process starts until they are converted (see "Command line").',
     )
+    shop_timezone: str = Field(
+        default="UTC",
+        description="IANA time zone of the shop (`Europe/Moscow`, `America/New_York`): where "
+        "the dashboard's days begin, and the offset of times in CSV exports.",
+    )
+
+    @field_validator("shop_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"is not an IANA time zone name such as Europe/Moscow: {value!r}"
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """``SHOP_TIMEZONE`` as a time zone."""
+        return ZoneInfo(self.shop_timezone)
+
     lease_seconds: int = Field(
         default=60,
         ge=5,

@@ -33,6 +33,8 @@ from core.messaging.broadcasts import Broadcasts
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.privacy.erasure import Privacy
+from core.reports.dashboard import Reports
+from core.reports.exports import Exports
 from core.sales.carts import Carts
 from core.sales.checkout import Checkout
 from core.sales.delivery import Delivery
@@ -77,6 +79,8 @@ class Shop:
     visits: Visits
     staff_sessions: StaffSessions
     spending: Spending
+    reports: Reports
+    exports: Exports
     privacy: Privacy
     imports: ProductImports
 
@@ -159,6 +163,8 @@ class Shop:
                 store, users, tokens, timedelta(minutes=settings.staff_session_minutes)
             ),
             spending=Spending(store),
+            reports=Reports(store, settings),
+            exports=Exports(store, settings),
             privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
             imports=ProductImports(catalog, categories, photos),
         )

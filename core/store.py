@@ -42,6 +42,15 @@ The embedded engine creates a database the moment anything reads it (``listIndex
 database nobody wrote makes it appear in ``listDatabases``), where MongoDB creates one only
 on a first write; and it has no users: any credentials in the URI are refused ("no such
 command: 'saslStart'"). ``missing_indexes`` only reads, on both.
+
+The embedded engine builds unique indexes only: it accepts a secondary (non-unique) index
+and ignores it, so every query that no unique index serves by equality (or ``$in``) scans
+the collection; ranges, sorts and ``$or`` never use an index there. The reports' indexes
+(``core/reports/``, marked below) therefore serve MongoDB only, where the dashboard's first
+``$match`` and the exports' sorted cursors use them; ``bench/reports.py`` measures both.
+Its aggregation has what the reports use (``$facet``, ``$bucket`` on dates, ``$unwind``,
+``$filter``), checked by ``tests/core/test_reports.py``; it is slow at it, though: a few
+hundred ms for every 10,000 orders of the last 30 days (``bench/reports.py``).
 """
 
 from __future__ import annotations
@@ -304,6 +313,11 @@ class Store:
                     IndexModel("outbox.at", sparse=True),
                     # A charge pays one order: a payment replayed for another order is refused.
                     IndexModel("payment.telegramPaymentChargeId", unique=True, sparse=True),
+                    # Reports: the dashboard's 30 days and the export's oldest-first cursor, ...
+                    IndexModel([("placed", ASCENDING), ("createdAt", ASCENDING)]),
+                    # ... and the refunds due, one index for each side of their ``$or``.
+                    IndexModel("payment.state"),
+                    IndexModel("payment.extraCharges.state", sparse=True),
                 ],
             ),
             (

@@ -9,15 +9,18 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+from core.accounts.access import SYSTEM
 from core.accounts.commands import AdminAccount
 from core.base.commands import parse
 from core.base.errors import DomainError
 from core.catalog import currency
 from core.catalog.commands import Rounding
 from core.config import CoreSettings, ensure_generated_secret, load
+from core.sales.models import OrderStatus
 from core.shop import Shop, open_shop
-from runtime import demo, imports
+from runtime import demo, imports, sheets
 from runtime.database import database
 
 
@@ -57,6 +60,22 @@ async def convert_currency(shop: Shop, args: argparse.Namespace) -> None:
         f"{run.rate} {run.target} per {run.source}, rounded {run.rounding.value} "
         f"(conversion {run.id}); set SHOP_CURRENCY={run.target}"
     )
+
+
+async def export_orders(shop: Shop, args: argparse.Namespace) -> None:
+    """The orders ``--status``, ``--since``, ``--until`` and ``--user-id`` select, as CSV."""
+    chosen = {"status": args.status, "userId": args.user_id}
+    chosen |= sheets.period(args.since, args.until, shop.settings.zone)
+    query = sheets.order_filter({name: value for name, value in chosen.items() if value})
+    await sheets.save(await shop.exports.orders(SYSTEM, query), args.output)
+
+
+async def export_customers(shop: Shop, args: argparse.Namespace) -> None:
+    await sheets.save(await shop.exports.customers(SYSTEM), args.output)
+
+
+async def export_products(shop: Shop, args: argparse.Namespace) -> None:
+    await sheets.save(await shop.exports.products(SYSTEM), args.output)
 
 
 async def recover(shop: Shop, args: argparse.Namespace) -> None:
@@ -101,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     conversion.add_argument("--round", required=True, choices=[r.value for r in Rounding])
     conversion.set_defaults(run=convert_currency, check_prices=False)
+    _add_exports(commands)
     imports.add_command(commands)
     commands.add_parser(
         "doctor",
@@ -108,6 +128,31 @@ def _parser() -> argparse.ArgumentParser:
         "(the same as python -m bot.doctor, which needs the bot's settings)",
     ).set_defaults(module="bot.doctor")
     return parser
+
+
+def _add_exports(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``export-orders``, ``export-customers``, ``export-products``: CSV as the API's
+    ``/api/exports/*.csv`` (docs/api.md, "Exports")."""
+    orders = commands.add_parser("export-orders", help="write orders as CSV")
+    orders.add_argument("--status", choices=[s.value for s in OrderStatus])
+    for option, what in (("--since", "from"), ("--until", "up to and including")):
+        orders.add_argument(
+            option,
+            help=f"orders placed {what} this day (YYYY-MM-DD, in SHOP_TIMEZONE) or moment "
+            "(RFC 3339 with an offset)",
+        )
+    orders.add_argument("--user-id", help="one customer's orders")
+    orders.set_defaults(run=export_orders)
+    commands.add_parser("export-customers", help="write customers as CSV").set_defaults(
+        run=export_customers
+    )
+    commands.add_parser("export-products", help="write products as CSV").set_defaults(
+        run=export_products
+    )
+    for name in ("export-orders", "export-customers", "export-products"):
+        commands.choices[name].add_argument(
+            "-o", "--output", type=Path, help="the file to write (default: standard output)"
+        )
 
 
 def _decimal(text: str) -> Decimal:

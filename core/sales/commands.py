@@ -48,7 +48,9 @@ class OrderSort(StrEnum):
     OLDEST = "oldest"
 
 
-class OrderQuery(HistoryQuery):
+class OrderFilter(Command):
+    """Which orders: the staff listing's filters, shared by the CSV export."""
+
     status: OrderStatus | None = None
     user_id: Id | None = None
     created_from: Timestamp | None = Field(default=None, alias="from")
@@ -60,6 +62,11 @@ class OrderQuery(HistoryQuery):
         description="The order's number, or part of the customer's name or email or of the "
         "recipient's name or phone (any case).",
     )
+
+
+class OrderQuery(OrderFilter, HistoryQuery):
+    """A page of the orders ``OrderFilter`` selects."""
+
     sort: OrderSort = Field(default=OrderSort.NEWEST, description="By the time of ordering.")
 
 

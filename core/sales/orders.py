@@ -28,7 +28,7 @@ from core.base.journal import close_journal, open_journal, recover_expired
 from core.base.models import Page
 from core.catalog.stock import Stock
 from core.messaging.models import NoticeKind
-from core.sales.commands import BulkStatusUpdate, OrderQuery, OrderSort, StatusUpdate
+from core.sales.commands import BulkStatusUpdate, OrderFilter, OrderQuery, OrderSort, StatusUpdate
 from core.sales.errors import CheckoutInProgress, IllegalTransition
 from core.sales.models import (
     TRANSITIONS,
@@ -42,7 +42,7 @@ from core.sales.models import (
 )
 from core.sales.outbox import Outbox, outbox_entry
 from core.sales.refunds import manual_payment, refund_on_cancel
-from core.store import Store, find_page, update_and_fetch
+from core.store import Collection, Store, find_page, update_and_fetch
 
 RESTOCK = "restock"
 CREDITED = "credited"
@@ -53,6 +53,52 @@ MAX_CUSTOMERS_MATCHED = 1000
 """Customers whose name or email match a search's words, at most (their orders are shown)."""
 MIN_PHONE_DIGITS = 4
 """Fewer digits are searched as an order number only, not as part of a phone number."""
+
+
+async def order_filters(query: OrderFilter, users: Collection) -> dict[str, Any]:
+    """The database filter of the placed orders ``query`` selects (``users``: where a
+    search's words find customers by name or email)."""
+    filters: dict[str, Any] = {"placed": True}
+    if query.status is not None:
+        filters["status"] = query.status.value
+    if query.user_id is not None:
+        filters["userId"] = query.user_id
+    created: dict[str, datetime] = {}
+    if query.created_from is not None:
+        created["$gte"] = query.created_from
+    if query.created_to is not None:
+        created["$lt"] = query.created_to
+    if created:
+        filters["createdAt"] = created
+    if (state := query.payment_state) is not None:
+        # an order nobody has paid yet may have no payment record at all
+        unpaid = state is PaymentState.UNPAID
+        filters["payment.state"] = {"$in": [state.value, None]} if unpaid else state.value
+    if query.delivery_method is not None:
+        filters["delivery.method"] = query.delivery_method
+    if words := query.q.strip():
+        filters["$or"] = await _matching(words, users)
+    return filters
+
+
+async def _matching(words: str, users: Collection) -> list[dict[str, Any]]:
+    """Filters, any of which an order matching ``words`` meets: its number, its customer's
+    name or email, its recipient's name or phone."""
+    pattern = {"$regex": re.escape(words), "$options": "i"}
+    customers = users.find({"$or": [{"name": pattern}, {"email": pattern}]}, {"_id": 1}).limit(
+        MAX_CUSTOMERS_MATCHED
+    )
+    matches: list[dict[str, Any]] = [
+        {"userId": {"$in": [document["_id"] async for document in customers]}},
+        {"delivery.recipientName": pattern},
+    ]
+    number = words.removeprefix("#")
+    if number.isdecimal() and len(number) <= 16:
+        matches.append({"number": int(number)})
+    digits = re.sub(r"[^0-9]", "", words)
+    if len(digits) >= MIN_PHONE_DIGITS and re.fullmatch(r"[+0-9 ()./-]+", words):
+        matches.append({"delivery.phone": {"$regex": re.escape(digits)}})
+    return matches
 
 
 class Orders:
@@ -83,47 +129,9 @@ class Orders:
 
     async def search(self, actor: Actor, query: OrderQuery) -> Page[Order]:
         actor.require(*STAFF)
-        filters: dict[str, Any] = {"placed": True}
-        if query.status is not None:
-            filters["status"] = query.status.value
-        if query.user_id is not None:
-            filters["userId"] = query.user_id
-        created: dict[str, datetime] = {}
-        if query.created_from is not None:
-            created["$gte"] = query.created_from
-        if query.created_to is not None:
-            created["$lt"] = query.created_to
-        if created:
-            filters["createdAt"] = created
-        if (state := query.payment_state) is not None:
-            # an order nobody has paid yet may have no payment record at all
-            unpaid = state is PaymentState.UNPAID
-            filters["payment.state"] = {"$in": [state.value, None]} if unpaid else state.value
-        if query.delivery_method is not None:
-            filters["delivery.method"] = query.delivery_method
-        if words := query.q.strip():
-            filters["$or"] = await self._matching(words)
+        filters = await order_filters(query, self._users)
         order = NEWEST_FIRST if query.sort is OrderSort.NEWEST else OLDEST_FIRST
         return await find_page(self._orders, filters, order, Order, query.page, query.limit)
-
-    async def _matching(self, words: str) -> list[dict[str, Any]]:
-        """Filters, any of which an order matching ``words`` meets: its number, its
-        customer's name or email, its recipient's name or phone."""
-        pattern = {"$regex": re.escape(words), "$options": "i"}
-        customers = self._users.find(
-            {"$or": [{"name": pattern}, {"email": pattern}]}, {"_id": 1}
-        ).limit(MAX_CUSTOMERS_MATCHED)
-        matches: list[dict[str, Any]] = [
-            {"userId": {"$in": [document["_id"] async for document in customers]}},
-            {"delivery.recipientName": pattern},
-        ]
-        number = words.removeprefix("#")
-        if number.isdecimal() and len(number) <= 16:
-            matches.append({"number": int(number)})
-        digits = re.sub(r"[^0-9]", "", words)
-        if len(digits) >= MIN_PHONE_DIGITS and re.fullmatch(r"[+0-9 ()./-]+", words):
-            matches.append({"delivery.phone": {"$regex": re.escape(digits)}})
-        return matches
 
     async def change_status(
         self,

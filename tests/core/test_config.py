@@ -52,6 +52,16 @@ class IsolatedSettings(CoreSettings):
             {"JWT_SECRET": "x" * 32, "PAYMENT_METHODS": "cash"},
             "configuration error: PAYMENT_METHODS input should be 'manual', 'provider' or 'stars'",
         ),
+        (
+            {"JWT_SECRET": "x" * 32, "SHOP_TIMEZONE": "Mars/Olympus_Mons"},
+            "configuration error: SHOP_TIMEZONE is not an IANA time zone name such as "
+            "Europe/Moscow: 'Mars/Olympus_Mons'",
+        ),
+        (
+            {"JWT_SECRET": "x" * 32, "SHOP_TIMEZONE": "../../etc/passwd"},
+            "configuration error: SHOP_TIMEZONE is not an IANA time zone name such as "
+            "Europe/Moscow: '../../etc/passwd'",
+        ),
     ],
 )
 def test_a_bad_value_stops_startup_with_one_line(
@@ -142,3 +152,12 @@ def test_a_renamed_setting_is_read_by_its_old_name_with_one_warning(
     monkeypatch.delenv("CHECKOUT_LEASE_SECONDS")
     assert load(CoreSettings).lease_seconds == 30
     assert caplog.records == []
+
+
+def test_the_shop_time_zone_is_an_iana_zone_defaulting_to_utc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JWT_SECRET", "x" * 32)
+    assert load(IsolatedSettings).zone.key == "UTC"
+    monkeypatch.setenv("SHOP_TIMEZONE", "Europe/Moscow")
+    assert load(IsolatedSettings).zone.key == "Europe/Moscow"

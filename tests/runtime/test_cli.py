@@ -1,15 +1,23 @@
 """The command line, run as a newcomer would: a real process against the test engine."""
 
+import csv
+import io
 import os
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from pymongo import MongoClient
 from pymongo.collection import Collection
 
+from core.accounts.access import SYSTEM
+from core.sales.commands import CartChange, StatusUpdate
+from core.sales.models import OrderStatus
+from core.shop import Shop
+from tests.factories import NewProduct, NewUser
 from tests.images import image_bytes
 from tests.processes import finished
 from tests.settings import TEST_SECRET
@@ -118,6 +126,51 @@ def test_a_changed_currency_stops_startup_until_the_prices_are_converted(mongo_u
             assert run_cli(mongo_uri, database, "recover", **stars).returncode == 0
         finally:
             client.drop_database(database)
+
+
+async def test_exports_write_csv_to_a_file_or_standard_output(
+    shop: Shop, mongo_uri: str, new_user: NewUser, new_product: NewProduct, tmp_path: Path
+) -> None:
+    """Orders placed through core, exported by the command line as the API exports them:
+    filtered by status and by days in the shop's time zone."""
+    alice = await new_user(name="=Alice")
+    tea = await new_product("Tea", price=450)
+    placed = []
+    for quantity in (1, 2):
+        await shop.carts.add(alice.id, CartChange(product_id=tea.id, quantity=quantity))
+        placed.append(await shop.checkout.place_order(alice.id))
+    await shop.orders.change_status(SYSTEM, placed[1].id, StatusUpdate(status=OrderStatus.PAID))
+    database, moscow = shop.settings.mongodb_database, {"SHOP_TIMEZONE": "Europe/Moscow"}
+    today = placed[0].created_at.astimezone(ZoneInfo("Europe/Moscow")).date().isoformat()
+    target = tmp_path / "paid.csv"
+
+    paid = run_cli(mongo_uri, database, "export-orders", "--status", "paid", "-o", str(target))
+    everything = run_cli(
+        mongo_uri, database, "export-orders", "--since", today, "--until", today, **moscow
+    )
+    before = run_cli(mongo_uri, database, "export-orders", "--until", "2000-01-01")
+    customers = run_cli(mongo_uri, database, "export-customers")
+    wrong = run_cli(mongo_uri, database, "export-orders", "--since", "yesterday")
+
+    assert paid.returncode == 0, paid.stderr
+    assert paid.stderr.strip() == f"wrote {target}"
+    [row] = _csv(target.read_text(encoding="utf-8"))
+    assert (row["id"], row["total_minor"], row["total"]) == (str(placed[1].id), "900", "9.00")
+    rows = _csv(everything.stdout)
+    assert [r["id"] for r in rows] == [str(o.id) for o in placed]
+    assert rows[0]["created_at"].endswith("+03:00")
+    assert rows[0]["customer_name"] == "'=Alice"
+    assert _csv(before.stdout) == []
+    assert [r["name"] for r in _csv(customers.stdout)] == ["'=Alice"]
+    assert wrong.returncode == 1
+    assert wrong.stderr.strip() == (
+        "error: --since must be an RFC 3339 date-time with an offset, e.g. 2025-01-31T09:00:00Z"
+    )
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
 
 
 def test_import_products_checks_imports_and_says_so_in_plain_words(
