@@ -17,6 +17,7 @@ from admin_api.web.pages import (
     orders,
     products,
     signing_in,
+    spreadsheets,
 )
 from admin_api.web.visit import PageRoute
 
@@ -67,4 +68,11 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("GET", "/broadcasts/{id}", broadcasts.broadcast_page),
     PageRoute("GET", "/broadcasts/{id}/progress", broadcasts.broadcast_progress),
     PageRoute("POST", "/broadcasts/{id}/cancel", broadcasts.cancel_broadcast),
+    # spreadsheets: exports (staff) and the product import (admins)
+    PageRoute("GET", "/spreadsheets", spreadsheets.spreadsheets, menu="Spreadsheets"),
+    PageRoute("GET", "/exports/orders.csv", spreadsheets.export_orders),
+    PageRoute("GET", "/exports/customers.csv", spreadsheets.export_customers),
+    PageRoute("GET", "/exports/products.csv", spreadsheets.export_products),
+    PageRoute("POST", "/imports/check", spreadsheets.check_import, ADMIN),
+    PageRoute("POST", "/imports/apply", spreadsheets.apply_import, ADMIN),
 )  # fmt: skip
