@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 
 import aiohttp
+import pytest
 
 from core.accounts.access import SYSTEM
 from core.accounts.models import Role
 from core.catalog.commands import CategoryDraft, ProductDraft, ProductPatch, ProductQuery
+from core.catalog.models import Category
 from core.shop import Shop
 from tests.api.world import PASSWORD, NewAccount
 from tests.images import image_bytes
@@ -260,3 +262,25 @@ async def test_categories_are_created_renamed_reordered_and_archived(
     assert missing.status == 404 and missing.shows("no longer exists")
     forged = await office.post(f"/admin/categories/{cups.id}/up", csrf="forged")
     assert forged.status == 403 and await names() == ["Teas", "Mugs", "Coffee"]
+
+
+async def test_a_move_over_a_category_added_meanwhile_changes_nothing_and_says_so(
+    office: Office, new_account: NewAccount, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _admin(office, new_account)
+    teas = await shop.categories.create(SYSTEM, CategoryDraft(name="Teas"))
+    cups = await shop.categories.create(SYSTEM, CategoryDraft(name="Cups"))
+    read = shop.categories.all
+
+    async def read_then_another_admin_adds_one(**kwargs: bool) -> tuple[Category, ...]:
+        found = await read(**kwargs)
+        await shop.categories.create(SYSTEM, CategoryDraft(name="Mugs"))
+        return found
+
+    await office.get("/admin/categories")
+    monkeypatch.setattr(shop.categories, "all", read_then_another_admin_adds_one)
+    moved = await office.post(f"/admin/categories/{cups.id}/up")
+    monkeypatch.undo()
+    page = await office.follow(moved)
+    assert page.shows("Nothing was moved: someone added or removed a category meanwhile.")
+    assert [c.id for c in await shop.categories.all()][:2] == [teas.id, cups.id]

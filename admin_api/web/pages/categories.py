@@ -9,6 +9,7 @@ from admin_api.web.forms import GENERAL, Filled
 from admin_api.web.visit import Visit
 from core.base.errors import InvalidInput, Missing, NotFound
 from core.catalog.commands import CategoryDraft, CategoryOrder, CategoryPatch, CategoryQuery
+from core.catalog.errors import CategoriesChanged
 
 LIST = "category_list"
 
@@ -67,7 +68,11 @@ async def _move(visit: Visit, step: int) -> web.StreamResponse:
         raise NotFound(Missing.CATEGORY)
     if 0 <= moved + step < len(ids):  # the first cannot go up, nor the last down
         ids[moved], ids[moved + step] = ids[moved + step], ids[moved]
-        await visit.shop.categories.reorder(visit.actor, CategoryOrder(ids=ids))
+        try:
+            await visit.shop.categories.reorder(visit.actor, CategoryOrder(ids=ids))
+        except CategoriesChanged:
+            message = "Nothing was moved: someone added or removed a category meanwhile."
+            return visit.redirect(visit.url(LIST), message, error=True)
     return visit.redirect(visit.url(LIST))
 
 
