@@ -5,13 +5,13 @@ from __future__ import annotations
 from admin_api.app import run_api
 from admin_api.config import ApiSettings
 from core.config import load
-from runtime.process import run_process
+from runtime.process import run_process, start
 
 
 def main() -> None:
     settings = load(ApiSettings)
-    run_process(lambda shop: run_api(shop, settings))
+    run_process(lambda shop: run_api(shop, settings), name="api")
 
 
 if __name__ == "__main__":
-    main()
+    start(main)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import BotSettings, require_token
 from core.config import load
-from runtime.process import run_process
+from runtime.process import run_process, start
 
 
 def main() -> None:
@@ -12,7 +12,7 @@ def main() -> None:
     require_token(settings, "the bot")
     from bot.bootstrap import run_bot  # aiogram takes seconds to import: settings first
 
-    run_process(lambda shop: run_bot(shop, settings))
+    run_process(lambda shop: run_bot(shop, settings), name="bot")
 
 
-main()
+start(main)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
@@ -32,9 +38,12 @@ from bot.star_ledger import keep_reconciling
 from bot.storage import ShopStorage, VisitFSM
 from bot.webhook import serve_webhook
 from core.accounts.models import Language
+from core.config import ConfigError
 from core.sales.models import PaymentMethod
 from core.shop import Shop
 from runtime.process import first_to_end
+
+log = logging.getLogger(__name__)
 
 
 def commands() -> list[BotCommand]:
@@ -78,6 +87,21 @@ def create_bot(
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+
+
+async def check_token(bot: Bot) -> None:
+    """Ask Telegram who the bot is (getMe) before serving: a token Telegram refuses is a
+    configuration error, one line; an unreachable Telegram is only logged (the process then
+    tries as it always does)."""
+    try:
+        await bot.get_me()
+    except TelegramUnauthorizedError:
+        raise ConfigError(
+            "configuration error: BOT_TOKEN was refused by Telegram (Unauthorized); "
+            "copy the token again from @BotFather"
+        ) from None
+    except (TelegramNetworkError, TelegramServerError) as error:
+        log.warning("BOT_TOKEN not checked: Telegram did not answer", extra={"error": str(error)})
 
 
 def create_dispatcher(shop: Shop, settings: BotSettings) -> Dispatcher:
@@ -125,12 +149,17 @@ async def run_bot(shop: Shop, settings: BotSettings) -> None:
     """Handle updates by long polling or webhook (``BOT_MODE``) until cancelled, keep
     broadcast progress messages up to date and, with Stars, reconcile Stars payments."""
     bot = create_bot(settings)
-    dispatcher = create_dispatcher(shop, settings)
-    reporter = ProgressReporter(shop.broadcasts, bot, load_catalogs(settings.default_language))
-    jobs = [_serve(dispatcher, bot, settings), reporter.run(settings.broadcast_progress_seconds)]
-    if PaymentMethod.STARS in shop.payments.methods:
-        jobs.append(keep_reconciling(shop, bot, settings.stars_reconcile_seconds))
     try:
+        await check_token(bot)
+        dispatcher = create_dispatcher(shop, settings)
+        catalogs = load_catalogs(settings.default_language)
+        reporter = ProgressReporter(shop.broadcasts, bot, catalogs)
+        jobs = [
+            _serve(dispatcher, bot, settings),
+            reporter.run(settings.broadcast_progress_seconds),
+        ]
+        if PaymentMethod.STARS in shop.payments.methods:
+            jobs.append(keep_reconciling(shop, bot, settings.stars_reconcile_seconds))
         await first_to_end(*jobs)
     finally:
         await bot.session.close()

@@ -11,6 +11,8 @@ from core.accounts.models import Language
 from core.config import SHOWN_DEFAULT, BaseConfig, ConfigError
 
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+BOT_TOKEN = re.compile(r"^[0-9]+:\S+$")
+"""What aiogram accepts as a token (``aiogram.utils.token.validate_token``)."""
 
 
 class BotMode(StrEnum):
@@ -107,6 +109,13 @@ class BotSettings(BaseConfig):
         description="With `stars` payments: how often (and at startup) the bot reads Telegram's "
         'ledger of Stars to record any payment the shop missed (see "Payments").',
     )
+
+    @field_validator("bot_token")
+    @classmethod
+    def _looks_like_a_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not BOT_TOKEN.match(value.get_secret_value()):
+            raise ValueError("must look like 123456789:AAH... (the token @BotFather gave)")
+        return value
 
     @field_validator("webhook_url")
     @classmethod

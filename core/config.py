@@ -359,7 +359,13 @@ def ensure_generated_secret(path: Path = GENERATED_ENV) -> None:
         return
     if any(dotenv_values(env_file).get("JWT_SECRET") for env_file in (path, ENV_FILES[-1])):
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as env_file:
-        env_file.write(f"JWT_SECRET={secrets.token_urlsafe(48)}\n")
-    path.chmod(0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a") as env_file:
+            env_file.write(f"JWT_SECRET={secrets.token_urlsafe(48)}\n")
+        path.chmod(0o600)
+    except OSError as error:  # a read-only install, such as the container image
+        raise ConfigError(
+            f"configuration error: JWT_SECRET is not set, and no secret can be generated into "
+            f"{path} ({error.strerror}); set JWT_SECRET in .env"
+        ) from None

@@ -20,7 +20,7 @@ from core.catalog.commands import Rounding
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.sales.models import OrderStatus
 from core.shop import Shop, open_shop
-from runtime import demo, imports, sheets
+from runtime import backup, demo, imports, sheets
 from runtime.database import database
 
 
@@ -127,6 +127,17 @@ def _parser() -> argparse.ArgumentParser:
         help="check the configuration against Telegram, the database and the public URL "
         "(the same as python -m bot.doctor, which needs the bot's settings)",
     ).set_defaults(module="bot.doctor")
+    dump = commands.add_parser(
+        "backup", help="copy the embedded database into a new folder (with the shop stopped)"
+    )
+    dump.add_argument("folder", type=Path)
+    dump.set_defaults(alone=lambda args: backup.run_backup(args.folder))
+    reload = commands.add_parser(
+        "restore", help="load a backup made by `backup` into the embedded database"
+    )
+    reload.add_argument("folder", type=Path)
+    reload.add_argument("--replace", action="store_true", help="drop what the database holds")
+    reload.set_defaults(alone=lambda args: backup.run_restore(args.folder, args.replace))
     return parser
 
 
@@ -176,6 +187,9 @@ def main(argv: list[str] | None = None) -> None:
         os.execv(sys.executable, [sys.executable, "-m", module])  # noqa: S606
     ensure_generated_secret()
     try:
-        asyncio.run(_run(args.run, args))
+        if alone := getattr(args, "alone", None):  # needs the database to itself
+            asyncio.run(alone(args))
+        else:
+            asyncio.run(_run(args.run, args))
     except DomainError as error:
         raise SystemExit(f"error: {error.message}") from None

@@ -6,30 +6,61 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from core.config import CoreSettings, ensure_generated_secret, load
+from core.config import ConfigError, CoreSettings, ensure_generated_secret, load
 from core.logs import LogSettings, configure_logging
 from core.shop import Shop, open_shop
+from runtime.config import OnConfigError, RuntimeSettings, on_config_error
 from runtime.database import database
 from runtime.embedded import EngineUnavailable
+from runtime.health import heartbeat_file
+from runtime.heartbeat import keep_beating
 
 log = logging.getLogger(__name__)
 Job = Coroutine[Any, Any, None]
 
+CONFIG_ERROR_EXIT = 78
+"""Exit code after a configuration error: ``EX_CONFIG`` of sysexits.h."""
 
-def run_process(serve: Callable[[Shop], Job]) -> None:
+
+def start(main: Callable[[], None]) -> None:
+    """Run an entry point's ``main``; a configuration error prints its one line and exits
+    with ``CONFIG_ERROR_EXIT``, or with ``ON_CONFIG_ERROR=wait`` first waits for SIGTERM or
+    SIGINT, so that a supervisor restarting what exits does not restart it in a loop."""
+    try:
+        main()
+    except ConfigError as error:
+        print(error.code, file=sys.stderr, flush=True)
+        if on_config_error() is OnConfigError.WAIT:
+            stops = {signal.SIGTERM, signal.SIGINT}
+            signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+            signal.sigwait(stops)
+        raise SystemExit(CONFIG_ERROR_EXIT) from None
+
+
+def run_process(serve: Callable[[Shop], Job], name: str | None = None) -> None:
     """Open the shop and run ``serve(shop)`` beside the recovery loop (and the embedded
-    engine's keeper) until SIGINT/SIGTERM, or until one of them ends or fails (a failure is
-    raised; an embedded engine that cannot be kept up stops the process with one line)."""
+    engine's keeper, and with ``HEARTBEAT_DIR`` the heartbeat of process ``name``) until
+    SIGINT/SIGTERM, or until one of them ends or fails (a failure is raised; an embedded
+    engine that cannot be kept up, or a database that does not answer within
+    ``DB_WAIT_SECONDS``, stops the process with one line)."""
     configure_logging(load(LogSettings))
     ensure_generated_secret()
-    settings = load(CoreSettings)
+    settings, runtime = load(CoreSettings), load(RuntimeSettings)
 
     async def run() -> None:
-        async with database(settings) as db, open_shop(settings, db.uri) as shop:
-            await run_until_stopped(serve(shop), shop.keep_recovering(), db.kept_up())
+        async with (
+            database(settings, runtime.db_wait_seconds) as db,
+            open_shop(settings, db.uri) as shop,
+        ):
+            jobs = [serve(shop), shop.keep_recovering(), db.kept_up()]
+            if name is not None and runtime.heartbeat_dir is not None:
+                path = heartbeat_file(runtime.heartbeat_dir, name)
+                jobs.append(keep_beating(path, runtime.heartbeat_seconds, shop.is_ready))
+            await run_until_stopped(*jobs)
 
     try:
         asyncio.run(run())

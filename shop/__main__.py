@@ -19,7 +19,7 @@ from bot.notifier.worker import Notifier
 from bot.refunder import StarRefunder
 from core.config import load
 from core.shop import Shop
-from runtime.process import first_to_end, run_process
+from runtime.process import first_to_end, run_process, start
 from shop.chat_page import with_chat_page
 from shop.offline import telegram_for
 
@@ -49,7 +49,7 @@ async def serve(
 
 def main() -> None:
     api, telegram, notifier = load(ApiSettings), load(BotSettings), load(NotifierSettings)
-    run_process(lambda shop: serve(shop, api, telegram, notifier))
+    run_process(lambda shop: serve(shop, api, telegram, notifier), name="shop")
 
 
-main()
+start(main)

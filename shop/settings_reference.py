@@ -39,10 +39,12 @@ from bot.config import BotSettings
 from bot.notifier.config import NotifierSettings
 from core.config import PROJECT_ROOT, SHOWN_DEFAULT, BaseConfig, CoreSettings
 from core.logs import LogSettings
+from runtime.config import RuntimeSettings
 
 SETTINGS_CLASSES: tuple[type[BaseConfig], ...] = (
     CoreSettings,
     LogSettings,
+    RuntimeSettings,
     ApiSettings,
     BotSettings,
     NotifierSettings,
@@ -56,6 +58,8 @@ GENERATED = f"<!-- Generated from the settings classes by `{COMMAND}`: edit thos
 ENV_HEADER = f"""\
 # Copy to .env and adjust. The environment overrides this file. Every value is optional
 # except where noted; the defaults run the shop offline on the embedded database.
+# docker-compose.yml needs four more (README, "Production"): SHOP_DOMAIN, ACME_EMAIL,
+# MONGO_INITDB_ROOT_USERNAME and MONGO_INITDB_ROOT_PASSWORD (letters and digits).
 # Generated from the settings classes by `{COMMAND}`:
 # edit those, not this file.
 """

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from bot.notifier.__main__ import main
+from runtime.process import start
 
 logging.getLogger(__name__).warning(
     "python -m bot.delivery is deprecated and will stop working in the next release; "
     "use python -m bot.notifier"
 )
-main()
+start(main)

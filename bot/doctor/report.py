@@ -30,11 +30,14 @@ async def diagnose(core: CoreSettings, settings: BotSettings, show: Show) -> lis
 
     add(*await _telegram(core, settings))
     add(await public_url(settings))
-    try:
-        async with database_uri(core) as db:
-            add(*await database(core, db.uri))
-    except EngineUnavailable as error:
-        add(failed(f"the embedded database cannot start: {error}", "set MONGODB_URI"))
+    if core.mongodb_uri is not None:  # asked once, within its timeout: the check says why
+        add(*await database(core, core.mongodb_uri.get_secret_value()))
+    else:
+        try:
+            async with database_uri(core) as db:
+                add(*await database(core, db.uri))
+        except EngineUnavailable as error:
+            add(failed(f"the embedded database cannot start: {error}", "set MONGODB_URI"))
     add(jwt_secret(core))
     return checks
 

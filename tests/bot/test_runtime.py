@@ -45,11 +45,17 @@ async def test_webhook_mode_answers_and_checks_the_secret(
         reply = await make_user("Alice").send("/start")
         assert reply is not None and "What name" in (reply.text or "")
 
+        calls = len(sandbox_server.sandbox.calls)
+        mallory = {"id": 5, "is_bot": False, "first_name": "Mallory"}
+        message = {"message_id": 1, "date": 0, "text": "/start", "from": mallory}
+        start = {"update_id": 10**6, "message": {**message, "chat": {"id": 5, "type": "private"}}}
         async with aiohttp.ClientSession() as client:
             forged = await client.post(
-                url, json={"update_id": 1}, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+                url, json=start, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
             )
-        assert forged.status == 401
+            unsigned = await client.post(url, json=start)
+        assert (forged.status, unsigned.status) == (401, 401)
+        assert len(sandbox_server.sandbox.calls) == calls  # neither was handled: no reply
     finally:
         await runner.cleanup()
     # Other processes may serve the same URL: stopping one must not cut them off.
