@@ -9,10 +9,20 @@ a link in the navigation for the roles that may open the page.
 from __future__ import annotations
 
 from admin_api.contract import Access
-from admin_api.web.pages import customers, dashboard, orders, signing_in
+from admin_api.web.pages import (
+    broadcasts,
+    categories,
+    customers,
+    dashboard,
+    orders,
+    products,
+    signing_in,
+    spreadsheets,
+)
 from admin_api.web.visit import PageRoute
 
 PUBLIC, STAFF, ADMIN = Access.PUBLIC, Access.STAFF, Access.ADMIN
+
 
 PAGES: tuple[PageRoute, ...] = (
     # signing in and out
@@ -32,4 +42,37 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("POST", "/customers/{id}/role", customers.change_role, ADMIN),
     PageRoute("POST", "/customers/{id}/active", customers.change_activity, ADMIN),
     PageRoute("GET", "/staff", customers.staff_list, ADMIN, menu="Staff"),
+    # products and categories (admins)
+    PageRoute("GET", "/products", products.product_list, ADMIN, menu="Products"),
+    PageRoute("GET", "/products/new", products.new_product, ADMIN),
+    PageRoute("POST", "/products", products.create_product, ADMIN),
+    PageRoute("GET", "/products/{id}", products.edit_product, ADMIN),
+    PageRoute("POST", "/products/{id}", products.update_product, ADMIN),
+    PageRoute("POST", "/products/{id}/stock", products.change_stock, ADMIN),
+    PageRoute("POST", "/products/{id}/archive", products.archive_product, ADMIN),
+    PageRoute("POST", "/products/{id}/restore", products.restore_product, ADMIN),
+    PageRoute("POST", "/products/{id}/photo", products.upload_photo, ADMIN),
+    PageRoute("GET", "/products/{id}/photo", products.product_photo, ADMIN),
+    PageRoute("POST", "/products/{id}/photo/remove", products.remove_photo, ADMIN),
+    PageRoute("GET", "/categories", categories.category_list, ADMIN),
+    PageRoute("POST", "/categories", categories.create_category, ADMIN),
+    PageRoute("POST", "/categories/{id}", categories.rename_category, ADMIN),
+    PageRoute("POST", "/categories/{id}/archive", categories.archive_category, ADMIN),
+    PageRoute("POST", "/categories/{id}/restore", categories.restore_category, ADMIN),
+    PageRoute("POST", "/categories/{id}/up", categories.move_category_up, ADMIN),
+    PageRoute("POST", "/categories/{id}/down", categories.move_category_down, ADMIN),
+    # broadcasts (operators and admins)
+    PageRoute("GET", "/broadcasts", broadcasts.broadcast_list, menu="Broadcasts"),
+    PageRoute("POST", "/broadcasts/preview", broadcasts.preview_broadcast),
+    PageRoute("POST", "/broadcasts", broadcasts.start_broadcast),
+    PageRoute("GET", "/broadcasts/{id}", broadcasts.broadcast_page),
+    PageRoute("GET", "/broadcasts/{id}/progress", broadcasts.broadcast_progress),
+    PageRoute("POST", "/broadcasts/{id}/cancel", broadcasts.cancel_broadcast),
+    # spreadsheets: exports (staff) and the product import (admins)
+    PageRoute("GET", "/spreadsheets", spreadsheets.spreadsheets, menu="Spreadsheets"),
+    PageRoute("GET", "/exports/orders.csv", spreadsheets.export_orders),
+    PageRoute("GET", "/exports/customers.csv", spreadsheets.export_customers),
+    PageRoute("GET", "/exports/products.csv", spreadsheets.export_products),
+    PageRoute("POST", "/imports/check", spreadsheets.check_import, ADMIN),
+    PageRoute("POST", "/imports/apply", spreadsheets.apply_import, ADMIN),
 )  # fmt: skip

@@ -1,0 +1,200 @@
+"""Products (admins): the list with search and filters, the form that creates and edits
+one, its photo, its stock, archiving and restoring. Every change goes through core's
+catalog and photo services, which check the admin's role themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDict
+
+from admin_api.web.forms import GENERAL, Filled
+from admin_api.web.uploads import read_upload
+from admin_api.web.visit import Visit
+from core.base.commands import parse
+from core.base.errors import Conflict, InvalidInput, Missing, NotFound
+from core.base.money import major_units
+from core.catalog.commands import NO_CATEGORY, ProductDraft, ProductPatch, ProductQuery
+from core.catalog.errors import SkuTaken
+from core.catalog.models import Product
+
+LIST = "product_list"
+EDIT = "edit_product"
+QUERY_FIELDS = ("q", "category", "includeInactive", "page")
+PHOTO_FIELD = "photo"
+
+
+async def product_list(visit: Visit) -> web.StreamResponse:
+    asked = {key: visit.request.query[key] for key in QUERY_FIELDS if visit.request.query.get(key)}
+    query = parse(ProductQuery, asked)
+    page = await visit.shop.catalog.list(query, viewer=visit.actor)
+    categories = await visit.shop.categories.all(include_inactive=True)
+    return visit.render(
+        "products/list.html",
+        page=page,
+        query=query,
+        categories=categories,
+        category_names={category.id: category.name for category in categories},
+        category_options=[(NO_CATEGORY, "No category")]
+        + [(str(c.id), c.name + ("" if c.active else " (archived)")) for c in categories],
+        page_url=lambda number: visit.url(LIST, {**asked, "page": str(number)}),
+    )
+
+
+async def new_product(visit: Visit) -> web.StreamResponse:
+    return await _product_form(visit, None, {}, MultiDict({"stock": "0"}))
+
+
+async def create_product(visit: Visit) -> web.StreamResponse:
+    filled = Filled(visit.form)
+    _take_details(filled, visit.shop.catalog.currency)
+    filled.take_whole_number("stock")
+    try:
+        draft = filled.command(ProductDraft)
+        product = await visit.shop.catalog.create(visit.actor, draft)
+    except InvalidInput as exc:
+        return await _product_form(visit, None, filled.refused(exc), visit.form, 422)
+    except NotFound as exc:
+        return await _refused_category(visit, None, filled, exc)
+    except SkuTaken as exc:
+        return await _product_form(visit, None, {"sku": exc.message}, visit.form, 409)
+    return visit.redirect(visit.url(EDIT, id=str(product.id)), f"{product.name} was created.")
+
+
+async def edit_product(visit: Visit) -> web.StreamResponse:
+    product = await visit.shop.catalog.get(visit.path_id, viewer=visit.actor)
+    return await _product_form(visit, product, {}, _as_form(product))
+
+
+async def update_product(visit: Visit) -> web.StreamResponse:
+    product = await visit.shop.catalog.get(visit.path_id, viewer=visit.actor)
+    filled = Filled(visit.form)
+    _take_details(filled, product.currency)
+    filled.take_whole_number("expectedVersion")
+    try:
+        patch = filled.command(ProductPatch)
+        product = await visit.shop.catalog.update(visit.actor, product.id, patch)
+    except InvalidInput as exc:
+        return await _product_form(visit, product, filled.refused(exc), visit.form, 422)
+    except NotFound as exc:
+        return await _refused_category(visit, product, filled, exc)
+    except SkuTaken as exc:
+        return await _product_form(visit, product, {"sku": exc.message}, visit.form, 409)
+    except Conflict as exc:
+        return await _product_form(visit, product, {GENERAL: exc.message}, visit.form, 409)
+    return visit.redirect(visit.url(EDIT, id=str(product.id)), "Saved.")
+
+
+async def change_stock(visit: Visit) -> web.StreamResponse:
+    """Set the stock to a number, or adjust it by one (``stockDelta``, signed)."""
+    product = await visit.shop.catalog.get(visit.path_id, viewer=visit.actor)
+    adjust = visit.form.get("how") == "adjust"
+    filled = Filled(visit.form)
+    filled.take_whole_number("amount")
+    filled.values["stockDelta" if adjust else "stock"] = filled.values.pop("amount")
+    if not adjust:  # a number set over a change made since the page was read is refused
+        filled.take_whole_number("expectedVersion")
+    try:
+        patch = filled.command(ProductPatch)
+        product = await visit.shop.catalog.update(visit.actor, product.id, patch)
+    except InvalidInput as exc:
+        found = filled.refused(exc)
+        errors = {"stock": found.get("amount") or next(iter(found.values()))}
+        return await _product_form(visit, product, errors, _as_form(product), 422)
+    except Conflict as exc:
+        return await _product_form(visit, product, {"stock": exc.message}, _as_form(product), 409)
+    return visit.redirect(visit.url(EDIT, id=str(product.id)), f"Stock is {product.stock}.")
+
+
+async def archive_product(visit: Visit) -> web.StreamResponse:
+    product = await visit.shop.catalog.archive(visit.actor, visit.path_id)
+    return visit.redirect(visit.url(EDIT, id=str(product.id)), f"{product.name} is archived.")
+
+
+async def restore_product(visit: Visit) -> web.StreamResponse:
+    patch = ProductPatch(active=True)
+    product = await visit.shop.catalog.update(visit.actor, visit.path_id, patch)
+    return visit.redirect(visit.url(EDIT, id=str(product.id)), f"{product.name} is on sale again.")
+
+
+async def upload_photo(visit: Visit) -> web.StreamResponse:
+    """The file of the form's ``photo`` field (picked or dropped): sniffed, verified and
+    size-checked by core's photo service, replacing the product's photo."""
+    product = await visit.shop.catalog.get(visit.path_id, viewer=visit.actor)
+    upload = await read_upload(visit.parts, {PHOTO_FIELD: visit.shop.photos.max_bytes})
+    data = upload.files.get(PHOTO_FIELD, b"")
+    try:
+        product = await visit.shop.photos.attach(visit.actor, product.id, data)
+    except InvalidInput as exc:
+        errors = {PHOTO_FIELD: exc.message}
+        return await _product_form(visit, product, errors, _as_form(product), 422)
+    return visit.redirect(visit.url(EDIT, id=str(product.id)), "The photo is saved.")
+
+
+async def remove_photo(visit: Visit) -> web.StreamResponse:
+    product = await visit.shop.photos.remove(visit.actor, visit.path_id)
+    return visit.redirect(visit.url(EDIT, id=str(product.id)), "The photo is removed.")
+
+
+async def product_photo(visit: Visit) -> web.StreamResponse:
+    """The photo's bytes for the back office's own pages (archived products' too)."""
+    photo = await visit.shop.photos.photo_of(visit.path_id, viewer=visit.actor)
+    body = await visit.shop.photos.content(photo)
+    return web.Response(body=body, content_type=photo.content_type)
+
+
+def _take_details(filled: Filled, currency: str) -> None:
+    """The fields the create and edit forms share."""
+    filled.take_text("sku", empty_is_none=True)
+    filled.take_text("name")
+    filled.take_text("description")
+    filled.take_amount("price", currency)
+    filled.take_whole_number("lowStockThreshold", optional=True)
+    filled.take_text("categoryId", empty_is_none=True)
+
+
+def _as_form(product: Product) -> MultiDict[str]:
+    """The product's fields as its form shows them."""
+    threshold = product.low_stock_threshold
+    return MultiDict(
+        {
+            "sku": product.sku or "",
+            "name": product.name,
+            "description": product.description,
+            "price": str(major_units(product.price, product.currency)),
+            "lowStockThreshold": "" if threshold is None else str(threshold),
+            "categoryId": "" if product.category_id is None else str(product.category_id),
+            "expectedVersion": str(product.version),
+        }
+    )
+
+
+async def _refused_category(
+    visit: Visit, product: Product | None, filled: Filled, exc: NotFound
+) -> web.StreamResponse:
+    if exc.what is not Missing.CATEGORY:
+        raise exc
+    errors = filled.errors | {"categoryId": "This category no longer exists; pick another."}
+    return await _product_form(visit, product, errors, visit.form, 422)
+
+
+async def _product_form(
+    visit: Visit,
+    product: Product | None,
+    errors: dict[str, str],
+    values: Any,
+    status: int = 200,
+) -> web.StreamResponse:
+    categories = await visit.shop.categories.all(include_inactive=True)
+    return visit.render(
+        "products/form.html",
+        status,
+        product=product,
+        errors=errors,
+        general_error=errors.get(GENERAL),
+        values=values,
+        categories=categories,
+        currency=visit.shop.catalog.currency,
+        max_photo_bytes=visit.shop.photos.max_bytes,
+    )
