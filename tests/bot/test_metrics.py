@@ -214,8 +214,8 @@ async def test_the_notifier_process_counts_its_sends_and_leaves_the_figures_to_t
         await started.start("notifier", "bot.notifier", env)
         await wait_until_serving(metrics)
         async with asyncio.timeout(120):  # serving before it asks Telegram who it is
-            started = {"method": "getMe", "result": "200"}
-            while not (before := await scrape(metrics)).value(REQUESTS, **started):
+            greeted = {"method": "getMe", "result": "200"}
+            while not (before := await scrape(metrics)).value(REQUESTS, **greeted):
                 await asyncio.sleep(0.05)
         await shop.orders.change_status(STAFF, order.id, StatusUpdate(status=OrderStatus.PAID))
         await notice_settled(shop, {"orderId": order.id})  # counted before marked sent
