@@ -3,8 +3,9 @@ one order with its lines, delivery, payment, history, status buttons and refunds
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -21,19 +22,21 @@ days (``YYYY-MM-DD``, both included)."""
 DAYS = ("from", "to")
 
 
-def _day(name: str, value: str) -> datetime | FieldError:
-    """The start of ``value``'s day (UTC; for ``to``, of the day after, so it is included),
-    or what is wrong with it."""
+def _day(name: str, value: str, zone: ZoneInfo) -> datetime | FieldError:
+    """The start of ``value``'s day in the shop's time zone (for ``to``, of the day after,
+    so it is included), or what is wrong with it."""
     try:
         day = date.fromisoformat(value)
     except ValueError:
         return FieldError((name,), "must be a day, such as 2026-01-31")
-    start = datetime.combine(day, time(), UTC)
-    return start + timedelta(days=1) if name == "to" else start
+    if name == "to":
+        day += timedelta(days=1)
+    return datetime.combine(day, time(), zone)
 
 
-def order_query(chosen: dict[str, str], page: str) -> OrderQuery:
-    """The ``OrderQuery`` of the list's URL, or ``InvalidInput`` naming every wrong filter."""
+def order_query(chosen: dict[str, str], page: str, zone: ZoneInfo) -> OrderQuery:
+    """The ``OrderQuery`` of the list's URL (its days in ``zone``, the shop's), or
+    ``InvalidInput`` naming every wrong filter."""
     data: dict[str, Any] = {"page": page or "1", "limit": str(PAGE_SIZE)}
     wrong: list[FieldError] = []
     for name, value in chosen.items():
@@ -41,7 +44,7 @@ def order_query(chosen: dict[str, str], page: str) -> OrderQuery:
             continue
         if name not in DAYS:
             data[name] = value
-        elif isinstance(start := _day(name, value), FieldError):
+        elif isinstance(start := _day(name, value, zone), FieldError):
             wrong.append(start)
         else:
             data[name] = start.isoformat()
@@ -58,7 +61,7 @@ async def list_orders(visit: Visit) -> web.StreamResponse:
     params = visit.request.query
     chosen = {name: params.get(name, "").strip() for name in FILTERS}
     try:
-        query = order_query(chosen, params.get("page", "1"))
+        query = order_query(chosen, params.get("page", "1"), visit.shop.settings.zone)
     except InvalidInput as exc:
         problems = [f"{'.'.join(map(str, e.loc))}: {e.message}" for e in exc.errors]
         return visit.render(

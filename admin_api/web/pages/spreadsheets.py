@@ -50,7 +50,7 @@ async def spreadsheets(visit: Visit) -> web.StreamResponse:
 async def export_orders(visit: Visit) -> web.StreamResponse:
     chosen = {name: visit.request.query.get(name, "").strip() for name in ORDER_FILTERS}
     try:
-        listed = orders.order_query(chosen, "1")
+        listed = orders.order_query(chosen, "1", visit.shop.settings.zone)
     except InvalidInput as exc:
         problems = [f"{'.'.join(map(str, e.loc))}: {e.message}" for e in exc.errors]
         return _page(visit, 422, chosen=chosen, problems=problems)
