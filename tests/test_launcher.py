@@ -19,6 +19,7 @@ import pytest
 from core.accounts.commands import TelegramSignup
 from core.config import PROJECT_ROOT
 from core.shop import Shop
+from runtime.process import CONFIG_ERROR_EXIT
 from tests.processes import environment, free_port, wait_until_serving
 
 pytestmark = pytest.mark.slow
@@ -117,7 +118,7 @@ async def test_a_busy_port_stops_the_shop_with_one_line(mongo_uri: str) -> None:
             sys.executable, "-m", "shop", cwd=PROJECT_ROOT, env=env, stderr=asyncio.subprocess.PIPE
         )
         _, stderr = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 1
+    assert process.returncode == CONFIG_ERROR_EXIT  # the settings must change: no restart
     last = stderr.decode().strip().splitlines()[-1]
     assert last.startswith(f"cannot serve the API on 127.0.0.1:{port}: ")
     assert last.endswith("(set API_HOST or API_PORT)")
