@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
@@ -13,6 +14,8 @@ from core.config import SHOWN_DEFAULT, BaseConfig, ConfigError
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 BOT_TOKEN = re.compile(r"^[0-9]+:\S+$")
 """What aiogram accepts as a token (``aiogram.utils.token.validate_token``)."""
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+"""The only ports Telegram posts updates to (a local Bot API server posts to any)."""
 
 
 class BotMode(StrEnum):
@@ -42,7 +45,8 @@ class BotSettings(BaseConfig):
     webhook_url: str | None = Field(
         default=None,
         validate_default=True,
-        description="Public HTTPS URL Telegram posts updates to; required when "
+        description="Public HTTPS URL Telegram posts updates to (on port 443, 80, 88 or 8443, "
+        "the only ones it posts to); required when "
         "`BOT_MODE=webhook`. Several bot processes may share one behind a load balancer.",
         examples=["https://shop.example.com/telegram/webhook"],
     )
@@ -122,6 +126,8 @@ class BotSettings(BaseConfig):
     def _required_for_webhooks(cls, value: str | None, info: ValidationInfo) -> str | None:
         if info.data.get("bot_mode") is BotMode.WEBHOOK and not value:
             raise ValueError("is required when BOT_MODE is webhook")
+        if value and info.data.get("bot_api_base_url") is None:
+            _telegram_posts_to(value)
         return value
 
     @field_validator("webhook_secret")
@@ -130,6 +136,20 @@ class BotSettings(BaseConfig):
         if value is not None and not SECRET_TOKEN.match(value.get_secret_value()):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
+
+
+def _telegram_posts_to(url: str) -> None:
+    """Refuse a webhook URL Telegram's own servers would refuse at ``setWebhook``."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or 443
+    except ValueError:  # not a number: Telegram's answer to setWebhook says so
+        port = 443
+    if parts.scheme != "https" or port not in WEBHOOK_PORTS:
+        raise ValueError(
+            "must be an https:// URL on port 443, 80, 88 or 8443: Telegram posts updates "
+            "to no other (https://shop.example.com/telegram/webhook)"
+        )
 
 
 def require_token(settings: BotSettings, process: str) -> None:

@@ -14,10 +14,12 @@ import asyncio
 import hashlib
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
 from bot.config import BotSettings
+from core.config import ConfigError
 
 
 def build_webhook_app(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -> web.Application:
@@ -29,9 +31,15 @@ def build_webhook_app(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -
     secret = webhook_secret(settings)
 
     async def register_webhook(bot: Bot) -> None:
-        await bot.set_webhook(
-            url, secret_token=secret, allowed_updates=dispatcher.resolve_used_update_types()
-        )
+        try:
+            await bot.set_webhook(
+                url, secret_token=secret, allowed_updates=dispatcher.resolve_used_update_types()
+            )
+        except TelegramBadRequest as error:
+            raise ConfigError(
+                f"configuration error: Telegram refused WEBHOOK_URL {url} ({error.message}); "
+                "correct WEBHOOK_URL"
+            ) from None
 
     dispatcher.startup.register(register_webhook)
     app = web.Application()

@@ -14,6 +14,7 @@ import pytest
 
 from core.config import PROJECT_ROOT
 from runtime.process import CONFIG_ERROR_EXIT
+from sandbox import DEFAULT_TOKEN
 from sandbox.testing import running_sandbox
 from tests.processes import environment, finished, free_port
 
@@ -160,6 +161,25 @@ async def test_a_token_telegram_refuses_is_one_line_not_a_traceback(
     assert result.stderr.strip().splitlines() == [
         "configuration error: BOT_TOKEN was refused by Telegram (Unauthorized); "
         "copy the token again from @BotFather"
+    ]
+
+
+async def test_a_webhook_url_telegram_refuses_is_one_line_not_a_traceback(mongo_uri: str) -> None:
+    async with running_sandbox() as server:  # refuses a URL that is not HTTP(S), as Telegram
+        env = environment(
+            MONGODB_URI=mongo_uri,
+            BOT_TOKEN=DEFAULT_TOKEN,
+            BOT_API_BASE_URL=server.url,
+            BOT_MODE="webhook",
+            WEBHOOK_URL="ftp://shop.example.com/telegram/webhook",
+            WEBHOOK_PORT=str(free_port()),
+        )
+        result = await asyncio.to_thread(finished, [sys.executable, "-m", "bot"], env)
+    assert result.returncode == CONFIG_ERROR_EXIT
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: Telegram refused WEBHOOK_URL ftp://shop.example.com/telegram/webhook"
+        " (Bad Request: bad webhook: An HTTP(S) URL must be provided for webhook); "
+        "correct WEBHOOK_URL"
     ]
 
 

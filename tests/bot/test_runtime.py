@@ -69,6 +69,26 @@ def test_webhook_mode_needs_a_public_url(monkeypatch: pytest.MonkeyPatch) -> Non
         load(BotSettings)
 
 
+@pytest.mark.parametrize(
+    "url", ["http://shop.example.com/telegram/webhook", "https://shop.example.com:8080/hook"]
+)
+def test_a_webhook_url_telegram_would_refuse_is_a_configuration_error(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOT_MODE", "webhook")
+    monkeypatch.setenv("WEBHOOK_URL", url)
+    monkeypatch.delenv("BOT_API_BASE_URL", raising=False)
+    with pytest.raises(ConfigError, match="WEBHOOK_URL must be an https:// URL on port 443, 80"):
+        load(BotSettings)
+    for accepted in ("https://shop.example.com/telegram/webhook", "https://shop.example:8443/h"):
+        monkeypatch.setenv("WEBHOOK_URL", accepted)
+        assert load(BotSettings).webhook_url == accepted
+    # A local Bot API server (or the sandbox) posts to any URL, plain HTTP included.
+    monkeypatch.setenv("WEBHOOK_URL", url)
+    monkeypatch.setenv("BOT_API_BASE_URL", "http://127.0.0.1:8081")
+    assert load(BotSettings).webhook_url == url
+
+
 def test_defaults_poll_telegram_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("BOT_TOKEN", "BOT_MODE", "BOT_API_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
