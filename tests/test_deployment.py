@@ -9,6 +9,9 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +190,72 @@ def test_caddy_serves_the_domain_with_https_and_routes_the_api_and_the_webhook()
     webhook = _block(site, f"\thandle {settings.webhook_path} {{")
     assert f"dynamic a bot {settings.webhook_port}" in webhook
     assert site.index(f"handle {settings.webhook_path}") < site.index("\thandle {")
+
+
+def _copied_packages() -> list[str]:
+    """The project's packages the Dockerfile copies into the image."""
+    lines = (PROJECT_ROOT / "Dockerfile").read_text().splitlines()
+    sources = [line.split()[1] for line in lines if line.startswith("COPY ")]
+    return [source for source in sources if (PROJECT_ROOT / source / "__init__.py").is_file()]
+
+
+def _distributions_without_dev() -> set[str]:
+    """What ``uv sync --frozen --no-dev`` installs: the project's locked dependencies and
+    theirs (with the extras they name), never a dependency group."""
+    lock = tomllib.loads((PROJECT_ROOT / "uv.lock").read_text())
+    packages = {package["name"]: package for package in lock["package"]}
+    needed: set[str] = set()
+    todo = list(packages["telegram-shop"]["dependencies"])
+    while todo:
+        dependency = todo.pop()
+        package = packages[dependency["name"]]
+        optional = package.get("optional-dependencies", {})
+        todo += [d for extra in dependency.get("extra", []) for d in optional[extra]]
+        if dependency["name"] not in needed:
+            needed.add(dependency["name"])
+            todo += package.get("dependencies", [])
+    return needed
+
+
+IMPORT_EVERY_MODULE = """
+import importlib, json, pkgutil, sys
+for name in sys.argv[1:]:
+    for module in pkgutil.walk_packages(importlib.import_module(name).__path__, name + "."):
+        if not module.name.endswith(".__main__"):  # those run the process
+            importlib.import_module(module.name)
+files = {name for name, module in sys.modules.items() if getattr(module, "__file__", None)}
+print(json.dumps(sorted({name.split(".")[0] for name in files})))
+"""
+
+
+@pytest.mark.slow
+def test_the_image_holds_every_module_its_packages_import(tmp_path: Path) -> None:
+    """Every module of the packages the Dockerfile copies imports with only those packages
+    beside it, and every library it loads is one ``uv sync --no-dev`` installs (not a dev
+    dependency such as the sandbox, PyYAML or jsonschema)."""
+    copied = _copied_packages()
+    assert {"core", "runtime", "admin_api", "bot"} <= set(copied)
+    for package in copied:
+        (tmp_path / package).symlink_to(PROJECT_ROOT / package)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERY_MODULE, *copied],
+        cwd=tmp_path,
+        env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    libraries = packages_distributions()
+    installed = _distributions_without_dev()
+    for name in json.loads(result.stdout):
+        if name in sys.stdlib_module_names or name in copied or name.startswith("_"):
+            continue
+        assert name in libraries, f"{name} is neither copied nor installed"
+        dists = {re.sub(r"[-_.]+", "-", dist).lower() for dist in libraries[name]}
+        assert dists & installed, f"{name} comes from {dists}, a dev dependency only"
 
 
 def test_the_build_context_leaves_out_secrets_local_state_and_caches() -> None:
