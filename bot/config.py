@@ -126,7 +126,8 @@ class BotSettings(BaseConfig):
     def _required_for_webhooks(cls, value: str | None, info: ValidationInfo) -> str | None:
         if info.data.get("bot_mode") is BotMode.WEBHOOK and not value:
             raise ValueError("is required when BOT_MODE is webhook")
-        if value and info.data.get("bot_api_base_url") is None:
+        webhook = info.data.get("bot_mode") is BotMode.WEBHOOK
+        if webhook and value and info.data.get("bot_api_base_url") is None:
             _telegram_posts_to(value)
         return value
 

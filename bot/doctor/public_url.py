@@ -11,12 +11,11 @@ from bot.config import BotMode, BotSettings
 from bot.doctor.checks import Check, failed, ok, warning
 
 TIMEOUT = aiohttp.ClientTimeout(total=10)
-WEBHOOK_PORTS = (443, 80, 88, 8443)
-"""The ports Telegram delivers webhooks to."""
 
 
 async def public_url(settings: BotSettings) -> Check:
-    """A GET of ``/readyz`` on WEBHOOK_URL's site. Not answering at all stops a webhook bot
+    """A GET of ``/readyz`` on WEBHOOK_URL's site (one Telegram would refuse is a
+    configuration error already: ``BotSettings``). Not answering at all stops a webhook bot
     (Telegram cannot reach it either) and is a warning in polling mode; an answer other than
     200 says the API behind that site is down or elsewhere."""
     url = settings.webhook_url
@@ -24,18 +23,6 @@ async def public_url(settings: BotSettings) -> Check:
         return ok("public URL: WEBHOOK_URL is not set, nothing to check (polling needs none)")
     webhook = settings.bot_mode is BotMode.WEBHOOK
     parts = urlsplit(url)
-    if webhook and settings.bot_api_base_url is None:  # Telegram's own rules
-        if parts.scheme != "https":
-            return failed(
-                f"WEBHOOK_URL {url} is not HTTPS: Telegram sends updates to HTTPS URLs only",
-                "serve the bot behind a proxy with a certificate and set an https:// WEBHOOK_URL",
-            )
-        if (parts.port or 443) not in WEBHOOK_PORTS:
-            return failed(
-                f"WEBHOOK_URL {url} has port {parts.port}: Telegram sends updates to ports "
-                "443, 80, 88 and 8443 only",
-                "let the proxy listen on 443 and forward to WEBHOOK_PORT",
-            )
     site = f"{parts.scheme}://{parts.netloc}"
     try:
         async with (

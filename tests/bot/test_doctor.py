@@ -17,7 +17,6 @@ from pydantic import SecretStr
 from bot.bootstrap import create_bot
 from bot.config import BotSettings
 from bot.doctor.checks import Check, Status, failed, ok, summary, warning
-from bot.doctor.public_url import public_url
 from bot.doctor.report import diagnose
 from bot.doctor.storage import jwt_secret
 from core.config import CoreSettings
@@ -328,13 +327,6 @@ async def test_a_public_url_that_does_not_answer_fails_a_webhook_and_warns_polli
     await set_webhook(polling, "")
     [line] = problems(await run_doctor(good, polling))
     assert line.status is Status.WARNING and "does not answer" in line.found
-
-    plain = settings.model_copy(update={"bot_api_base_url": None})  # Telegram's own
-    refused = await public_url(plain)
-    assert refused.status is Status.FAILED and "is not HTTPS" in refused.found
-    odd_port = plain.model_copy(update={"webhook_url": "https://shop.example.com:8081/hook"})
-    refused = await public_url(odd_port)
-    assert refused.status is Status.FAILED and "has port 8081: Telegram" in refused.found
 
 
 async def test_a_site_whose_api_is_not_ready_is_a_warning(

@@ -83,8 +83,11 @@ def test_a_webhook_url_telegram_would_refuse_is_a_configuration_error(
     for accepted in ("https://shop.example.com/telegram/webhook", "https://shop.example:8443/h"):
         monkeypatch.setenv("WEBHOOK_URL", accepted)
         assert load(BotSettings).webhook_url == accepted
-    # A local Bot API server (or the sandbox) posts to any URL, plain HTTP included.
+    # Polling does not use it; a local Bot API server (or the sandbox) posts to any URL.
     monkeypatch.setenv("WEBHOOK_URL", url)
+    monkeypatch.setenv("BOT_MODE", "polling")
+    assert load(BotSettings).webhook_url == url
+    monkeypatch.setenv("BOT_MODE", "webhook")
     monkeypatch.setenv("BOT_API_BASE_URL", "http://127.0.0.1:8081")
     assert load(BotSettings).webhook_url == url
 
