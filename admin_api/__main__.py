@@ -14,4 +14,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    start(main)
+    start(main, name="api")

@@ -15,4 +15,4 @@ def main() -> None:
     run_process(lambda shop: run_bot(shop, settings), name="bot")
 
 
-start(main)
+start(main, name="bot")

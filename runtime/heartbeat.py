@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 
 from core.config import ConfigError
@@ -43,6 +43,20 @@ async def keep_beating(
             await asyncio.sleep(period)
     finally:
         _remove(path)
+
+
+@contextlib.contextmanager
+def holding_error(path: Path | None, line: str) -> Iterator[None]:
+    """While a process waits after a configuration error: its heartbeat at ``path`` says
+    ``line`` (if it can be written), so that its healthcheck shows why; removed after."""
+    if path is not None:
+        with contextlib.suppress(OSError):
+            _write(path, {"error": line})
+    try:
+        yield
+    finally:
+        if path is not None:
+            _remove(path)
 
 
 def _remove(path: Path) -> None:

@@ -16,8 +16,8 @@ from core.shop import Shop, open_shop
 from runtime.config import OnConfigError, RuntimeSettings, on_config_error
 from runtime.database import database
 from runtime.embedded import EngineUnavailable
-from runtime.health import heartbeat_file
-from runtime.heartbeat import keep_beating
+from runtime.health import heartbeat_file, heartbeat_from_environment
+from runtime.heartbeat import holding_error, keep_beating
 from runtime.metrics import CountRecoveries, MetricsSettings, serve_metrics
 
 log = logging.getLogger(__name__)
@@ -27,18 +27,21 @@ CONFIG_ERROR_EXIT = 78
 """Exit code after a configuration error: ``EX_CONFIG`` of sysexits.h."""
 
 
-def start(main: Callable[[], None]) -> None:
+def start(main: Callable[[], None], name: str | None = None) -> None:
     """Run an entry point's ``main``; a configuration error prints its one line and exits
     with ``CONFIG_ERROR_EXIT``, or with ``ON_CONFIG_ERROR=wait`` first waits for SIGTERM or
-    SIGINT, so that a supervisor restarting what exits does not restart it in a loop."""
+    SIGINT, so that a supervisor restarting what exits does not restart it in a loop.
+    Meanwhile the heartbeat of process ``name`` holds the line, for its healthcheck."""
     try:
         main()
     except ConfigError as error:
         print(error.code, file=sys.stderr, flush=True)
         if on_config_error() is OnConfigError.WAIT:
-            stops = {signal.SIGTERM, signal.SIGINT}
-            signal.pthread_sigmask(signal.SIG_BLOCK, stops)
-            signal.sigwait(stops)
+            beat = None if name is None else heartbeat_from_environment(name)
+            with holding_error(beat, str(error.code)):
+                stops = {signal.SIGTERM, signal.SIGINT}
+                signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+                signal.sigwait(stops)
         raise SystemExit(CONFIG_ERROR_EXIT) from None
 
 

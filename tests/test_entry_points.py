@@ -67,10 +67,13 @@ def test_a_configuration_error_exits_with_its_own_code_after_one_line() -> None:
     ]
 
 
-def test_with_on_config_error_wait_a_configuration_error_waits_to_be_stopped() -> None:
+def test_with_on_config_error_wait_a_configuration_error_waits_to_be_stopped(
+    tmp_path: Path,
+) -> None:
     """What docker-compose.yml sets: the process says what is wrong once, then stays (its
-    healthcheck unhealthy) instead of exiting into ``restart: unless-stopped``'s loop."""
-    env = environment(API_PORT="not-a-port", ON_CONFIG_ERROR="wait")
+    healthcheck unhealthy, saying that line) instead of exiting into
+    ``restart: unless-stopped``'s loop."""
+    env = environment(API_PORT="not-a-port", ON_CONFIG_ERROR="wait", HEARTBEAT_DIR=str(tmp_path))
     process = subprocess.Popen(
         [sys.executable, "-m", "admin_api"],
         cwd=PROJECT_ROOT,
@@ -83,10 +86,13 @@ def test_with_on_config_error_wait_a_configuration_error_waits_to_be_stopped() -
         line = process.stderr.readline()
         assert line.startswith("configuration error: API_PORT input should be a valid integer")
         _wait_until_waiting_for_a_signal(process)
+        health = finished([sys.executable, "-m", "runtime.health", "api"], env)
+        assert (health.returncode, health.stderr) == (1, f"unhealthy: {line}")
         process.send_signal(signal.SIGTERM)
         rest = process.stderr.read()
         assert process.wait(timeout=60) == CONFIG_ERROR_EXIT
         assert rest == ""
+        assert list(tmp_path.iterdir()) == []  # a stopped process has no heartbeat
     finally:
         if process.poll() is None:
             process.kill()

@@ -11,4 +11,4 @@ logging.getLogger(__name__).warning(
     "python -m bot.delivery is deprecated and will stop working in the next release; "
     "use python -m bot.notifier"
 )
-start(main)
+start(main, name="notifier")

@@ -39,4 +39,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    start(main)
+    start(main, name="notifier")
