@@ -14,3 +14,5 @@ SETTINGS = web.AppKey("settings", ApiSettings)
 OPENAPI = web.AppKey("openapi", dict[str, Any])
 
 REQUEST_ID = web.RequestKey("request_id", str)
+ANSWER_STARTED = web.RequestKey("answer_started", float)
+"""When a file answer's request began: it is logged and counted once prepared (its status)."""

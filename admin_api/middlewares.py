@@ -10,7 +10,7 @@ import uuid
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from admin_api.keys import REQUEST_ID, SETTINGS
+from admin_api.keys import ANSWER_STARTED, REQUEST_ID, SETTINGS
 from admin_api.metrics import count_request
 from core.logs import current_request_id
 
@@ -56,26 +56,35 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     request[REQUEST_ID] = request_id
     reset = current_request_id.set(request_id)
     started = time.perf_counter()
-    status = 499  # stays so only if the client went away mid-request
     try:
         response = await handler(request)
-        status = response.status
-        return response
+    except BaseException:
+        _account(request, 499, started)  # the client went away mid-request
+        raise
     finally:
-        seconds = time.perf_counter() - started
-        count_request(request, status, seconds)
-        log.info(
-            "request",
-            extra={
-                "requestId": request_id,
-                "method": request.method,
-                "path": request.path,
-                "status": status,
-                "durationMs": round(seconds * 1000, 2),
-                "client": client_address(request),
-            },
-        )
         current_request_id.reset(reset)
+    if isinstance(response, web.FileResponse):
+        request[ANSWER_STARTED] = started  # its status (404, 304, 206) comes when prepared
+    else:
+        _account(request, response.status, started)
+    return response
+
+
+def _account(request: web.Request, status: int, started: float) -> None:
+    """Log one line for the request and count it."""
+    seconds = time.perf_counter() - started
+    count_request(request, status, seconds)
+    log.info(
+        "request",
+        extra={
+            "requestId": request[REQUEST_ID],
+            "method": request.method,
+            "path": request.path,
+            "status": status,
+            "durationMs": round(seconds * 1000, 2),
+            "client": client_address(request),
+        },
+    )
 
 
 def _allowed_origin(request: web.Request) -> str | None:
@@ -108,7 +117,10 @@ async def cors_preflight(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """Signal handler: request id, security and CORS headers on every response."""
+    """Signal handler: request id, security and CORS headers on every response (and a
+    file answer's log line and count, now that its status is known)."""
+    if (started := request.get(ANSWER_STARTED)) is not None:
+        _account(request, response.status, started)
     if request_id := request.get(REQUEST_ID):
         response.headers[REQUEST_ID_HEADER] = request_id
     for name, value in SECURITY_HEADERS.items():  # a handler may set its own caching

@@ -6,6 +6,7 @@ import json
 import logging
 
 import pytest
+from prometheus_client import REGISTRY
 
 from core.logs import JsonFormatter
 from core.shop import Shop
@@ -28,6 +29,29 @@ async def test_each_request_logs_id_method_path_status_and_duration(
     assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/api/auth/me", 401)
     assert isinstance(entry["durationMs"], float)
     assert entry["client"] == "127.0.0.1"
+
+
+async def test_a_static_file_is_logged_and_counted_with_the_status_it_was_answered(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    def counted(status: int) -> float:
+        sample = {"method": "GET", "route": "/admin/static", "status": str(status)}
+        return REGISTRY.get_sample_value("shop_http_requests_total", sample) or 0
+
+    caplog.set_level(logging.INFO)
+    before = {status: counted(status) for status in (200, 304, 404)}
+    missing = await api.get("/admin/static/no-such-file.css")
+    found = await api.get("/admin/static/back-office.css")
+    unchanged = {"If-Modified-Since": found.headers["Last-Modified"]}
+    cached = await api.get("/admin/static/back-office.css", headers=unchanged)
+    assert (missing.status, found.status, cached.status) == (404, 200, 304)
+    access = [e["status"] for e in lines(caplog) if e["logger"] == "admin_api.access"]
+    assert access == [404, 200, 304]
+    assert {status: counted(status) - before[status] for status in before} == {
+        200: 1,
+        304: 1,
+        404: 1,
+    }
 
 
 async def test_passwords_and_tokens_never_reach_the_logs(
