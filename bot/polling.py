@@ -45,6 +45,7 @@ async def poll(dispatcher: Dispatcher, bot: Bot) -> None:
     shutdown hooks (as ``Dispatcher.start_polling`` does)."""
     workflow: dict[str, Any] = {"dispatcher": dispatcher, "bots": [bot], **dispatcher.workflow_data}
     await dispatcher.emit_startup(bot=bot, **workflow)
+    log.info("polling Telegram for updates")
     try:
         await _Poller(dispatcher, bot, workflow).run()
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest
@@ -20,6 +21,8 @@ from aiohttp import web
 
 from bot.config import BotSettings
 from core.config import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 def build_webhook_app(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -> web.Application:
@@ -40,6 +43,10 @@ def build_webhook_app(dispatcher: Dispatcher, bot: Bot, settings: BotSettings) -
                 f"configuration error: Telegram refused WEBHOOK_URL {url} ({error.message}); "
                 "correct WEBHOOK_URL"
             ) from None
+        log.info(
+            "webhook registered: Telegram posts updates there",
+            extra={"url": url, "path": settings.webhook_path, "port": settings.webhook_port},
+        )
 
     dispatcher.startup.register(register_webhook)
     app = web.Application()

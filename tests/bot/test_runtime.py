@@ -4,6 +4,7 @@ replies that survive Telegram's flood control, 5xx and network errors."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 import aiohttp
@@ -17,7 +18,7 @@ from core.config import ConfigError, load
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from sandbox.testing import polling
-from tests.bot.chat import Customer, make_bot_settings
+from tests.bot.chat import Customer, RunBot, make_bot_settings
 from tests.factories import NewProduct
 from tests.processes import free_port
 
@@ -25,8 +26,12 @@ SECRET = "s3cret_token-for-tests"
 
 
 async def test_webhook_mode_answers_and_checks_the_secret(
-    shop: Shop, sandbox_server: SandboxServer, make_user: Callable[..., FakeUser]
+    shop: Shop,
+    sandbox_server: SandboxServer,
+    make_user: Callable[..., FakeUser],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/webhook"
     settings = make_bot_settings(
@@ -42,6 +47,9 @@ async def test_webhook_mode_answers_and_checks_the_secret(
     try:
         await web.TCPSite(runner, settings.webhook_host, port).start()
         assert sandbox_server.sandbox.webhook.url == url
+        [registered] = [r for r in caplog.records if r.name == "bot.webhook"]
+        assert registered.getMessage() == "webhook registered: Telegram posts updates there"
+        assert registered.__dict__["url"] == url
         reply = await make_user("Alice").send("/start")
         assert reply is not None and "What name" in (reply.text or "")
 
@@ -101,6 +109,17 @@ def test_defaults_poll_telegram_without_a_token(monkeypatch: pytest.MonkeyPatch)
         "polling",
         None,
     )
+
+
+async def test_polling_says_so_when_it_starts(
+    run_bot: RunBot, make_user: Callable[..., FakeUser], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with run_bot():
+        reply = await make_user("Alice").send("/start")
+    assert reply is not None
+    started = [r.getMessage() for r in caplog.records if r.name == "bot.polling"]
+    assert started == ["polling Telegram for updates"]
 
 
 async def test_replies_wait_out_flood_control(
