@@ -58,7 +58,10 @@ is computed (shop/settings_reference.py)."""
 class BaseConfig(BaseSettings):
     """Common base: every entrypoint's settings read the same env files."""
 
-    model_config = SettingsConfigDict(env_file=ENV_FILES, extra="ignore", frozen=True)
+    # An empty value (`METRICS_TOKEN=` in .env, an example line uncommented) is no value.
+    model_config = SettingsConfigDict(
+        env_file=ENV_FILES, extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
 
 class CoreSettings(BaseConfig):

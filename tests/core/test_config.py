@@ -8,6 +8,8 @@ from pydantic_settings import SettingsConfigDict
 
 from core.config import ConfigError, CoreSettings, ensure_generated_secret, load
 from core.store import connect
+from runtime.config import RuntimeSettings
+from runtime.metrics import MetricsSettings
 
 
 class IsolatedSettings(CoreSettings):
@@ -74,6 +76,20 @@ def test_a_bad_value_stops_startup_with_one_line(
         load(IsolatedSettings)
     assert str(stopped.value.code) == message
     assert "\n" not in str(stopped.value.code)
+
+
+def test_an_empty_value_is_no_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``METRICS_TOKEN=`` (an example line of .env.example uncommented) means unset, not an
+    empty token every scrape must send, nor a heartbeat written into the current folder."""
+    monkeypatch.setenv("JWT_SECRET", "x" * 32)
+    for name in ("OPERATOR_CHAT_ID", "SHOP_CURRENCY", "METRICS_PORT", "METRICS_TOKEN"):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setenv("HEARTBEAT_DIR", "")
+    core = load(IsolatedSettings)
+    assert (core.operator_chat_id, core.shop_currency) == (None, "USD")
+    metrics = MetricsSettings(_env_file=None)
+    assert (metrics.metrics_port, metrics.metrics_token) == (None, None)
+    assert RuntimeSettings(_env_file=None).heartbeat_dir is None
 
 
 def test_a_secret_is_generated_once_into_a_private_file(
