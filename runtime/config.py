@@ -41,6 +41,7 @@ class RuntimeSettings(BaseConfig):
         "`bot.heartbeat`, `notifier.heartbeat`; `shop.heartbeat` under `./run`) for "
         "`python -m runtime.health NAME`, which reads it from the environment. Unset: none is "
         "written.",
+        examples=["/tmp"],  # noqa: S108 - as docker-compose.yml sets it, a private /tmp
     )
     heartbeat_seconds: float = Field(
         default=10,

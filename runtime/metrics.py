@@ -50,6 +50,7 @@ class MetricsSettings(BaseConfig):
         le=65535,
         description='Port of this process\'s Prometheus endpoint (`/metrics`; see "Metrics"). '
         "Unset: none. Processes on one host each need their own.",
+        examples=[9100],
     )
     metrics_host: str = Field(
         default="127.0.0.1",
@@ -59,7 +60,7 @@ class MetricsSettings(BaseConfig):
     metrics_token: SecretStr | None = Field(
         default=None,
         description="When set, a scrape must send `Authorization: Bearer <token>`; any other "
-        "gets `401`.",
+        'gets `401`. One: `python3 -c "import secrets; print(secrets.token_urlsafe(32))"`.',
     )
     metrics_shop_figures: bool | None = Field(
         default=None,
