@@ -4,6 +4,7 @@ MongoDB with authentication, a healthcheck that means something on every service
 bot's webhook routed through Caddy, and a build context without secrets or local state."""
 
 import ast
+import fnmatch
 import json
 import os
 import re
@@ -268,6 +269,39 @@ def test_the_build_context_leaves_out_secrets_local_state_and_caches() -> None:
     }
     assert {"core", "runtime", "uv.lock"} <= copied
     assert copied & ignored == set()  # the build still finds what it copies
+
+
+def _dockerignored(path: str, patterns: list[str]) -> bool:
+    """Whether .dockerignore's ``patterns`` leave ``path`` out: ``**/`` at any depth, a
+    folder's pattern everything in it, ``!`` taking a path back, the last match winning."""
+    parts = path.split("/")
+    ignored = False
+    for line in patterns:
+        pattern = line.removeprefix("!").removeprefix("**/")
+        starts = range(len(parts)) if line.removeprefix("!").startswith("**/") else [0]
+        spans = ("/".join(parts[s:e]) for s in starts for e in range(s + 1, len(parts) + 1))
+        if any(fnmatch.fnmatchcase(span, pattern) for span in spans):
+            ignored = not line.startswith("!")
+    return ignored
+
+
+def test_the_build_context_holds_every_file_of_the_copied_packages() -> None:
+    """Templates, static files, translations, the engine's launcher: whatever git tracks in
+    a package the Dockerfile copies reaches the image."""
+    lines = (PROJECT_ROOT / ".dockerignore").read_text().splitlines()
+    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert _dockerignored("bot/__pycache__/texts.cpython-311.pyc", patterns)
+    assert _dockerignored(".env.local", patterns) and not _dockerignored(".env.example", patterns)
+    tracked = subprocess.run(
+        ["git", "ls-files", *_copied_packages()],  # noqa: S607 - git from PATH
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    suffixes = {Path(path).suffix for path in tracked}
+    assert {".py", ".po", ".html", ".css", ".js"} <= suffixes
+    assert [path for path in tracked if _dockerignored(path, patterns)] == []
 
 
 def _compose_command() -> list[str] | None:
