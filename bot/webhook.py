@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest
@@ -74,7 +75,15 @@ async def serve_webhook(dispatcher: Dispatcher, bot: Bot, settings: BotSettings)
     runner = web.AppRunner(build_webhook_app(dispatcher, bot, settings))
     await runner.setup()
     try:
-        await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+        host, port = settings.webhook_host, settings.webhook_port
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as error:
+            raise ConfigError(
+                f"configuration error: cannot serve the webhook on {host}:{port}: "
+                f"{os.strerror(error.errno) if error.errno else error} "
+                "(set WEBHOOK_HOST or WEBHOOK_PORT)"
+            ) from None
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -187,6 +188,27 @@ async def test_a_webhook_url_telegram_refuses_is_one_line_not_a_traceback(mongo_
         " (Bad Request: bad webhook: An HTTP(S) URL must be provided for webhook); "
         "correct WEBHOOK_URL"
     ]
+
+
+async def test_a_busy_webhook_port_is_one_line_not_a_traceback(mongo_uri: str) -> None:
+    async with running_sandbox() as server:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            env = environment(
+                MONGODB_URI=mongo_uri,
+                BOT_TOKEN=DEFAULT_TOKEN,
+                BOT_API_BASE_URL=server.url,
+                BOT_MODE="webhook",
+                WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/webhook",
+                WEBHOOK_PORT=str(port),
+            )
+            result = await asyncio.to_thread(finished, [sys.executable, "-m", "bot"], env)
+    assert result.returncode == CONFIG_ERROR_EXIT
+    line = result.stderr.strip().splitlines()[-1]  # after the webhook's registration
+    assert line.startswith(f"configuration error: cannot serve the webhook on 127.0.0.1:{port}: ")
+    assert line.endswith(": Address already in use (set WEBHOOK_HOST or WEBHOOK_PORT)")
 
 
 def test_a_malformed_token_is_one_line() -> None:
