@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from core.config import PROJECT_ROOT
 from runtime.process import CONFIG_ERROR_EXIT
 from sandbox import DEFAULT_TOKEN
 from sandbox.testing import running_sandbox
-from tests.processes import environment, finished, free_port
+from tests.processes import environment, finished, free_port, taken_port
 
 pytestmark = pytest.mark.slow
 
@@ -192,10 +191,7 @@ async def test_a_webhook_url_telegram_refuses_is_one_line_not_a_traceback(mongo_
 
 async def test_a_busy_webhook_port_is_one_line_not_a_traceback(mongo_uri: str) -> None:
     async with running_sandbox() as server:
-        with socket.socket() as taken:
-            taken.bind(("127.0.0.1", 0))
-            taken.listen()
-            port = taken.getsockname()[1]
+        with taken_port() as port:
             env = environment(
                 MONGODB_URI=mongo_uri,
                 BOT_TOKEN=DEFAULT_TOKEN,

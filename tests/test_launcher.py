@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -20,7 +19,7 @@ from core.accounts.commands import TelegramSignup
 from core.config import PROJECT_ROOT
 from core.shop import Shop
 from runtime.process import CONFIG_ERROR_EXIT
-from tests.processes import environment, free_port, wait_until_serving
+from tests.processes import environment, free_port, taken_port, wait_until_serving
 
 pytestmark = pytest.mark.slow
 
@@ -104,10 +103,7 @@ async def test_new_users_of_a_restarted_sandbox_are_not_taken_for_old_accounts(
 
 
 async def test_a_busy_port_stops_the_shop_with_one_line(mongo_uri: str) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with taken_port() as port:
         env = environment(
             MONGODB_URI=mongo_uri,
             MONGODB_DATABASE=f"test_{uuid.uuid4().hex[:16]}",
