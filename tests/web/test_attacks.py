@@ -1,0 +1,186 @@
+"""The back office attacked as an outsider would: forged and replayed forms, open
+redirects, stolen or planted cookies, markup typed into every field, hostile URLs and
+bodies. Each attack is refused with a readable page and writes nothing."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from aiohttp import FormData
+
+import pytest
+
+from admin_api.web.routes import PAGES
+from core.shop import Shop
+from tests.api.world import PASSWORD, World
+from tests.databases import Snapshot
+from tests.web.office import Office, OpenOffice, Page
+
+HOSTILE = "\"'><script>alert(1)</script></textarea>{{7*7}}"
+
+
+def _path(path: str, world: World) -> str:
+    return "/admin" + path.replace("{id}", world.order_id)
+
+
+def _ids(path: str, world: World) -> str:
+    """``path`` with the id of a thing of its kind in the world."""
+    kinds = {
+        "/orders/": world.order_id,
+        "/customers/": world.alice.id,
+        "/products/": str(world.tea.id),
+        "/categories/": world.category_id,
+        "/broadcasts/": world.broadcast_id,
+    }
+    for prefix, value in kinds.items():
+        if path.startswith(prefix):
+            return "/admin" + path.replace("{id}", value)
+    return "/admin" + path
+
+
+async def _snapshot(shop: Shop) -> Snapshot:
+    return await Snapshot.of(shop.client[shop.settings.mongodb_database])
+
+
+def _is_page(page: Page) -> bool:
+    return page.headers["Content-Type"].startswith("text/html") and "Traceback" not in page.text
+
+
+async def test_every_form_action_refuses_a_missing_wrong_or_borrowed_token(
+    open_office: OpenOffice, shop: Shop, world: World
+) -> None:
+    admin, other = await open_office(), await open_office()
+    await admin.sign_in(world.admin.email, PASSWORD)
+    await other.sign_in(world.admin.email, PASSWORD)
+    borrowed = (await other.get("/admin/")).csrf
+    before = await _snapshot(shop)
+    posts = [page for page in PAGES if page.method == "POST" and page.path != "/sign-in"]
+    for page in posts:
+        path = _ids(page.path, world)
+        for token in ("", "forged", borrowed):
+            refused = await admin.post(path, {"name": "x", "text": "x"}, csrf=token)
+            assert refused.status == 403 and _is_page(refused), (path, token, refused.status)
+        upload = FormData({"csrf_token": borrowed})
+        upload.add_field("file", b"x", filename="x.csv")
+        refused = await admin.request("POST", path, data=upload)
+        assert refused.status == 403, (path, refused.status)
+    assert await _snapshot(shop) == before
+    assert (await admin.get("/admin/")).status == 200  # still signed in
+
+
+async def test_reading_every_page_writes_nothing(
+    office: Office, shop: Shop, world: World
+) -> None:
+    await office.sign_in(world.admin.email, PASSWORD)
+    before = await _snapshot(shop)
+    for page in PAGES:
+        if page.method == "GET":
+            async with office.client.get(_ids(page.path, world)) as reply:
+                assert reply.status == 200, (page.path, reply.status)
+    await office.get("/admin/sign-out")
+    assert await _snapshot(shop) == before
+    assert (await office.get("/admin/")).status == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/admin/../..//evil.example",
+        "/admin/..%2F..%2F%2Fevil.example",
+        "/admin//evil.example",
+        "/admin/\r\nSet-Cookie: planted=1",
+        "/admin/%0d%0aSet-Cookie:%20planted=1",
+        "/admin/\t/evil.example",
+        "javascript:alert(1)",
+        "/admin/ /evil.example",
+    ],
+)
+async def test_sign_in_never_leaves_the_back_office(
+    open_office: OpenOffice, world: World, target: str
+) -> None:
+    office = await open_office()
+    await office.get("/admin/sign-in", params={"next": target})
+    reply = await office.post(
+        "/admin/sign-in", {"email": world.admin.email, "password": PASSWORD, "next": target}
+    )
+    assert reply.status == 303, reply.text[:500]
+    location = reply.location
+    assert location.startswith("/admin/") and not location.startswith("//"), location
+    assert "\\" not in location and "\n" not in location and "\r" not in location
+    assert "planted" not in str(reply.headers.getall("Set-Cookie", []))
+    again = await office.get("/admin/sign-in", params={"next": target})
+    assert again.status == 303 and again.location.startswith("/admin/")
+    assert not again.location.startswith("//")
+
+
+async def test_a_cookie_planted_before_sign_in_never_becomes_the_session(
+    office: Office, world: World
+) -> None:
+    planted = {"shop_admin_session": "planted", "shop_admin_form": "planted"}
+    office.client.session.cookie_jar.update_cookies(planted)
+    signed_in = await office.sign_in(world.admin.email, PASSWORD)
+    assert signed_in.status == 303
+    (issued,) = [c["shop_admin_session"] for c in _set_cookies(signed_in) if "shop_admin_session" in c]
+    assert issued.value not in ("", "planted")
+    dashboard = await office.get("/admin/", cookies={"shop_admin_session": issued.value})
+    assert dashboard.status == 200
+
+
+async def test_api_tokens_and_session_tokens_are_not_interchangeable(
+    office: Office, world: World
+) -> None:
+    office.client.session.cookie_jar.update_cookies({"shop_admin_session": world.admin.token})
+    refused = await office.get("/admin/")
+    assert refused.status == 303 and refused.location.startswith("/admin/sign-in")
+    office.forget_cookies()
+    await office.sign_in(world.admin.email, PASSWORD)
+    cookie = office.session_cookie
+    api = await office.get("/api/orders", headers={"Authorization": f"Bearer {cookie}"})
+    assert api.status == 401
+
+
+async def test_a_password_change_ends_the_back_office_session(
+    office: Office, world: World
+) -> None:
+    await office.sign_in(world.admin.email, PASSWORD)
+    changed = await office.request(
+        "PATCH",
+        "/api/auth/me",
+        json={"oldPassword": PASSWORD, "newPassword": "a new horse battery staple"},
+        headers={"Authorization": f"Bearer {world.admin.token}"},
+    )
+    assert changed.status == 200, changed.text
+    ended = await office.get("/admin/")
+    assert ended.status == 303 and ended.location.startswith("/admin/sign-in")
+
+
+def _set_cookies(page: Page) -> list[SimpleCookie]:
+    found = []
+    for value in page.headers.getall("Set-Cookie", []):
+        cookie: SimpleCookie = SimpleCookie()
+        cookie.load(value)
+        found.append(cookie)
+    return found
+
+
+async def test_every_cookie_is_http_only_same_site_strict_and_scoped(
+    office: Office, world: World
+) -> None:
+    pages = [await office.get("/admin/sign-in")]
+    pages.append(await office.post("/admin/sign-in", {"email": "x@example.com", "password": "y"}))
+    pages.append(await office.sign_in(world.admin.email, PASSWORD))
+    pages.append(await office.get("/admin/"))
+    pages.append(await office.post("/admin/sign-out"))
+    pages.append(await office.get("/admin/sign-in"))
+    pages.append(await office.get("/admin/orders"))
+    seen = 0
+    for page in pages:
+        for cookie in _set_cookies(page):
+            for morsel in cookie.values():
+                seen += 1
+                assert morsel["httponly"] and morsel["samesite"] == "Strict", morsel
+                assert morsel["path"] == "/admin", morsel
+    assert seen >= 4
