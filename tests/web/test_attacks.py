@@ -11,9 +11,15 @@ from aiohttp import FormData
 import pytest
 
 from admin_api.web.routes import PAGES
+from core.accounts.access import SYSTEM
+from core.catalog.commands import CategoryDraft
+from core.messaging.commands import BroadcastDraft
+from core.sales.commands import CartChange
 from core.shop import Shop
 from tests.api.world import PASSWORD, World
 from tests.databases import Snapshot
+from tests.factories import product_maker, user_maker
+from tests.sheets import csv_file
 from tests.web.office import Office, OpenOffice, Page
 
 HOSTILE = "\"'><script>alert(1)</script></textarea>{{7*7}}"
@@ -184,3 +190,83 @@ async def test_every_cookie_is_http_only_same_site_strict_and_scoped(
                 assert morsel["httponly"] and morsel["samesite"] == "Strict", morsel
                 assert morsel["path"] == "/admin", morsel
     assert seen >= 4
+
+
+def _raw_markup(page: Page) -> bool:
+    """Whether ``HOSTILE`` (or its tags) reached the page as markup instead of text."""
+    return "<script>alert" in page.text or "</textarea>{{" in page.text or "\"'>" in page.text
+
+
+async def _hostile_world(shop: Shop, world: World) -> dict[str, str]:
+    """Hostile text in every kind of thing the back office shows; their ids by kind."""
+    category = await shop.categories.create(SYSTEM, CategoryDraft(name=HOSTILE))
+    product = await product_maker(shop)(
+        HOSTILE, description=HOSTILE, category_id=category.id, low_stock_threshold=50
+    )
+    customer = await user_maker(shop)(name=HOSTILE)
+    await shop.carts.add(customer.id, CartChange(product_id=product.id, quantity=1))
+    order = await shop.checkout.place_order(customer.id)
+    draft = BroadcastDraft.model_validate({"text": HOSTILE, "segment": {"kind": "all"}})
+    broadcast = await shop.broadcasts.start(SYSTEM, draft)
+    return {
+        "/orders/": str(order.id),
+        "/customers/": str(customer.id),
+        "/products/": str(product.id),
+        "/categories/": str(category.id),
+        "/broadcasts/": str(broadcast.id),
+    }
+
+
+async def test_typed_text_is_shown_as_text_on_every_page(
+    office: Office, shop: Shop, world: World
+) -> None:
+    ids = await _hostile_world(shop, world)
+    await office.sign_in(world.admin.email, PASSWORD)
+    for page in PAGES:
+        if page.method != "GET" or "photo" in page.path or page.path.endswith(".csv"):
+            continue
+        path = page.path
+        for prefix, value in ids.items():
+            if path.startswith(prefix):
+                path = path.replace("{id}", value)
+        reply = await office.get("/admin" + path)
+        assert reply.status in (200, 303) and not _raw_markup(reply), (path, reply.status)
+    listed = await office.get("/admin/products")
+    assert listed.shows(HOSTILE)
+
+
+async def test_input_echoed_back_is_shown_as_text(office: Office, world: World) -> None:
+    await office.get("/admin/sign-in")
+    refused = await office.post("/admin/sign-in", {"email": HOSTILE, "password": HOSTILE, "next": HOSTILE})
+    assert refused.status in (401, 422) and not _raw_markup(refused)
+    await office.sign_in(world.admin.email, PASSWORD)
+    query = {name: HOSTILE for name in ("q", "status", "paymentState", "from", "sort", "userId")}
+    for path in ("/admin/orders", "/admin/exports/orders.csv", "/admin/customers", "/admin/products"):
+        reply = await office.get(path, params=query)
+        assert reply.status in (200, 422) and _is_page(reply), (path, reply.status)
+        assert not _raw_markup(reply), path
+    await office.get("/admin/products/new")
+    fields = {"name": HOSTILE, "description": HOSTILE, "price": HOSTILE, "sku": HOSTILE}
+    refused = await office.post("/admin/products", fields)
+    assert refused.status == 422 and not _raw_markup(refused)
+    await office.get("/admin/broadcasts")
+    for formatted in ("true", ""):
+        fields = {"text": HOSTILE, "formatted": formatted, "segment": HOSTILE}
+        preview = await office.post("/admin/broadcasts/preview", fields)
+        assert not _raw_markup(preview), preview.text
+    link = {"text": '<a href="javascript:alert(1)">x</a>', "formatted": "true", "segment": "all"}
+    preview = await office.post("/admin/broadcasts/preview", link)
+    assert "javascript:" not in preview.text.split("<textarea", 1)[0] + preview.text.split("</textarea>", 1)[-1]
+
+
+async def test_an_import_report_shows_cells_and_file_names_as_text(
+    office: Office, world: World
+) -> None:
+    await office.sign_in(world.admin.email, PASSWORD)
+    token = (await office.get("/admin/spreadsheets")).csrf
+    sheet = csv_file([HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE])
+    form = FormData({"csrf_token": token})
+    form.add_field("file", sheet, filename=HOSTILE + ".csv", content_type="text/csv")
+    form.add_field("photos", b"not a zip", filename=HOSTILE + ".zip")
+    report = await office.request("POST", "/admin/imports/check", data=form)
+    assert report.status in (200, 422) and _is_page(report) and not _raw_markup(report)
