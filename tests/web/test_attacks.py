@@ -4,6 +4,7 @@ bodies. Each attack is refused with a readable page and writes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from http.cookies import SimpleCookie
 
 from aiohttp import FormData
@@ -270,3 +271,166 @@ async def test_an_import_report_shows_cells_and_file_names_as_text(
     form.add_field("photos", b"not a zip", filename=HOSTILE + ".zip")
     report = await office.request("POST", "/admin/imports/check", data=form)
     assert report.status in (200, 422) and _is_page(report) and not _raw_markup(report)
+
+
+def _has_page_headers(page: Page) -> bool:
+    policy = page.headers.get("Content-Security-Policy", "")
+    return (
+        "frame-ancestors 'none'" in policy
+        and "unsafe-inline" not in policy
+        and page.headers.get("X-Content-Type-Options") == "nosniff"
+        and page.headers.get("Referrer-Policy") in ("no-referrer", "same-origin")
+    )
+
+
+async def test_every_kind_of_answer_carries_the_headers(
+    open_office: OpenOffice, world: World
+) -> None:
+    office, operator = await open_office(), await open_office()
+    answers = {
+        "redirect to sign in": await office.get("/admin/orders"),
+        "bare prefix": await office.get("/admin"),
+        "403 form": await office.post("/admin/sign-in", {"email": "a@b.c"}, csrf="forged"),
+        "405": await office.get("/admin/sign-out"),
+        "static": await office.get("/admin/static/back-office.css"),
+        "static 404": await office.get("/admin/static/nothing.css"),
+    }
+    await office.sign_in(world.admin.email, PASSWORD)
+    await operator.sign_in(world.operator.email, PASSWORD)
+    answers |= {
+        "404": await office.get("/admin/orders/0123456789abcdef01234567"),
+        "422": await office.get("/admin/orders", params={"status": "x"}),
+        "403 role": await operator.get("/admin/products"),
+        "trailing slash": await office.get("/admin/orders/"),
+        "csv": await office.get("/admin/exports/customers.csv"),
+    }
+    for what, page in answers.items():
+        assert _has_page_headers(page), (what, page.status, dict(page.headers))
+    for what in ("404", "422", "403 role", "csv", "redirect to sign in"):
+        assert answers[what].headers.get("Cache-Control") == "no-store", what
+    csv = answers["csv"]
+    assert csv.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert csv.headers["Content-Type"].startswith("text/csv")
+
+
+async def test_every_page_and_action_refuses_strangers_customers_and_operators(
+    open_office: OpenOffice, world: World
+) -> None:
+    stranger, customer, operator = await open_office(), await open_office(), await open_office()
+    await stranger.get("/admin/sign-in")
+    signed_out_customer = await customer.sign_in(world.alice.email, PASSWORD)
+    assert signed_out_customer.status == 401 and customer.session_cookie is None
+    await operator.sign_in(world.operator.email, PASSWORD)
+    await operator.get("/admin/")
+    for page in PAGES:
+        if page.access.value == "public":
+            continue
+        path = _ids(page.path, world)
+        reply = await stranger.request(page.method, path, data={"csrf_token": stranger.last.csrf if stranger.last else ""})
+        assert reply.status == 303 and reply.location.startswith("/admin/sign-in"), (path, reply.status)
+        if page.access.value == "admin":
+            data = {"csrf_token": operator.last.csrf if operator.last else ""}
+            refused = await operator.request(page.method, path, data=data if page.method == "POST" else None)
+            assert refused.status == 403 and _is_page(refused), (path, refused.status)
+            assert refused.shows("Not allowed")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/orders/not-an-id",
+        "/admin/orders/0123456789abcdef0123456",
+        "/admin/orders/%00",
+        "/admin/orders/{}",
+        "/admin/customers/../orders",
+        "/admin/customers/ffffffffffffffffffffffff",
+        "/admin/products/ffffffffffffffffffffffff",
+        "/admin/products/ffffffffffffffffffffffff/photo",
+        "/admin/products/zz",
+        "/admin/broadcasts/zz",
+        "/admin/broadcasts/zz/progress",
+        "/admin/broadcasts/ffffffffffffffffffffffff/progress",
+        "/admin/orders?page=-1",
+        "/admin/orders?page=0",
+        "/admin/orders?page=1000000000",
+        "/admin/orders?page=1e9",
+        "/admin/orders?page=99999999999999999999999999",
+        "/admin/orders?sort=%00",
+        "/admin/orders?from=9999-99-99&to=0000-01-01",
+        "/admin/orders?from=2026-01-01T00:00",
+        "/admin/orders?userId=%00",
+        "/admin/orders?status=pending&status=paid",
+        "/admin/customers?page=-1",
+        "/admin/customers?role=%3Cscript%3E",
+        "/admin/customers?q=" + "x" * 5000,
+        "/admin/products?page=abc",
+        "/admin/products?category=zz",
+        "/admin/broadcasts?page=-5",
+        "/admin/staff?page=-5",
+        "/admin/?period=%3Cscript%3E",
+        "/admin/?period=",
+        "/admin/exports/orders.csv?page=-1&from=x",
+    ],
+)
+async def test_malformed_ids_and_queries_are_readable_pages(
+    office: Office, world: World, path: str
+) -> None:
+    await office.sign_in(world.admin.email, PASSWORD)
+    async with office.client.get(path, allow_redirects=False) as reply:
+        body = await reply.read()
+        assert reply.status in (200, 303, 308, 404, 422), (path, reply.status, body[:300])
+        assert b"config.py" not in body or reply.status != 200
+        assert b"class CoreSettings" not in body and b"Index of" not in body
+        if reply.status >= 400:
+            assert reply.headers["Content-Type"].startswith("text/html"), path
+        if reply.status == 200 and "photo" not in path:
+            assert reply.headers["Content-Type"].startswith(("text/html", "text/csv")), path
+
+
+async def test_static_files_have_their_types(office: Office) -> None:
+    for path, kind in (
+        ("/admin/static/back-office.css", "text/css"),
+        ("/admin/static/photo-upload.js", "application/javascript"),
+        ("/admin/static/vendor/htmx.min.js", "application/javascript"),
+    ):
+        async with office.client.get(path) as reply:
+            assert reply.status == 200 and reply.headers["Content-Type"].startswith(kind), (
+                path,
+                reply.headers["Content-Type"],
+            )
+
+
+async def _raw_get(office: Office, target: str) -> tuple[int, bytes]:
+    """GET ``target`` exactly as written (a client would normalise its dots)."""
+    url = office.client.make_url("/")
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    answer = await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), head + b"\n" + body
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/admin/static/../../core/config.py",
+        "/admin/static/../templates/base.html",
+        "/admin/static/..%2f..%2fcore%2fconfig.py",
+        "/admin/static/%2e%2e/%2e%2e/core/config.py",
+        "/admin/static/%2e%2e%2ftemplates%2fbase.html",
+        "/admin/static/..\\..\\core\\config.py",
+        "/admin/static//etc/passwd",
+        "/admin/static/%2fetc%2fpasswd",
+        "/admin/static/",
+        "/admin/static/vendor/",
+        "/admin/static/vendor",
+    ],
+)
+async def test_static_files_stay_in_their_folder(office: Office, target: str) -> None:
+    status, answer = await _raw_get(office, target)
+    assert status in (400, 403, 404), (target, status)
+    assert b"CoreSettings" not in answer and b"root:" not in answer and b"{% block" not in answer
+    assert b"Index of" not in answer and b"<li>" not in answer
