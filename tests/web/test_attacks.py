@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 from http.cookies import SimpleCookie
 
+import pytest
 from aiohttp import FormData
 
-import pytest
-
+from admin_api.web import uploads
 from admin_api.web.routes import PAGES
 from core.accounts.access import SYSTEM
 from core.catalog.commands import CategoryDraft
@@ -75,9 +75,7 @@ async def test_every_form_action_refuses_a_missing_wrong_or_borrowed_token(
     assert (await admin.get("/admin/")).status == 200  # still signed in
 
 
-async def test_reading_every_page_writes_nothing(
-    office: Office, shop: Shop, world: World
-) -> None:
+async def test_reading_every_page_writes_nothing(office: Office, shop: Shop, world: World) -> None:
     await office.sign_in(world.admin.email, PASSWORD)
     before = await _snapshot(shop)
     for page in PAGES:
@@ -130,7 +128,9 @@ async def test_a_cookie_planted_before_sign_in_never_becomes_the_session(
     office.client.session.cookie_jar.update_cookies(planted)
     signed_in = await office.sign_in(world.admin.email, PASSWORD)
     assert signed_in.status == 303
-    (issued,) = [c["shop_admin_session"] for c in _set_cookies(signed_in) if "shop_admin_session" in c]
+    (issued,) = [
+        c["shop_admin_session"] for c in _set_cookies(signed_in) if "shop_admin_session" in c
+    ]
     assert issued.value not in ("", "planted")
     dashboard = await office.get("/admin/", cookies={"shop_admin_session": issued.value})
     assert dashboard.status == 200
@@ -149,9 +149,7 @@ async def test_api_tokens_and_session_tokens_are_not_interchangeable(
     assert api.status == 401
 
 
-async def test_a_password_change_ends_the_back_office_session(
-    office: Office, world: World
-) -> None:
+async def test_a_password_change_ends_the_back_office_session(office: Office, world: World) -> None:
     await office.sign_in(world.admin.email, PASSWORD)
     changed = await office.request(
         "PATCH",
@@ -238,11 +236,18 @@ async def test_typed_text_is_shown_as_text_on_every_page(
 
 async def test_input_echoed_back_is_shown_as_text(office: Office, world: World) -> None:
     await office.get("/admin/sign-in")
-    refused = await office.post("/admin/sign-in", {"email": HOSTILE, "password": HOSTILE, "next": HOSTILE})
+    refused = await office.post(
+        "/admin/sign-in", {"email": HOSTILE, "password": HOSTILE, "next": HOSTILE}
+    )
     assert refused.status in (401, 422) and not _raw_markup(refused)
     await office.sign_in(world.admin.email, PASSWORD)
     query = {name: HOSTILE for name in ("q", "status", "paymentState", "from", "sort", "userId")}
-    for path in ("/admin/orders", "/admin/exports/orders.csv", "/admin/customers", "/admin/products"):
+    for path in (
+        "/admin/orders",
+        "/admin/exports/orders.csv",
+        "/admin/customers",
+        "/admin/products",
+    ):
         reply = await office.get(path, params=query)
         assert reply.status in (200, 422) and _is_page(reply), (path, reply.status)
         assert not _raw_markup(reply), path
@@ -257,7 +262,10 @@ async def test_input_echoed_back_is_shown_as_text(office: Office, world: World) 
         assert not _raw_markup(preview), preview.text
     link = {"text": '<a href="javascript:alert(1)">x</a>', "formatted": "true", "segment": "all"}
     preview = await office.post("/admin/broadcasts/preview", link)
-    assert "javascript:" not in preview.text.split("<textarea", 1)[0] + preview.text.split("</textarea>", 1)[-1]
+    assert (
+        "javascript:"
+        not in preview.text.split("<textarea", 1)[0] + preview.text.split("</textarea>", 1)[-1]
+    )
 
 
 async def test_an_import_report_shows_cells_and_file_names_as_text(
@@ -326,11 +334,18 @@ async def test_every_page_and_action_refuses_strangers_customers_and_operators(
         if page.access.value == "public":
             continue
         path = _ids(page.path, world)
-        reply = await stranger.request(page.method, path, data={"csrf_token": stranger.last.csrf if stranger.last else ""})
-        assert reply.status == 303 and reply.location.startswith("/admin/sign-in"), (path, reply.status)
+        reply = await stranger.request(
+            page.method, path, data={"csrf_token": stranger.last.csrf if stranger.last else ""}
+        )
+        assert reply.status == 303 and reply.location.startswith("/admin/sign-in"), (
+            path,
+            reply.status,
+        )
         if page.access.value == "admin":
             data = {"csrf_token": operator.last.csrf if operator.last else ""}
-            refused = await operator.request(page.method, path, data=data if page.method == "POST" else None)
+            refused = await operator.request(
+                page.method, path, data=data if page.method == "POST" else None
+            )
             assert refused.status == 403 and _is_page(refused), (path, refused.status)
             assert refused.shows("Not allowed")
 
@@ -434,3 +449,79 @@ async def test_static_files_stay_in_their_folder(office: Office, target: str) ->
     assert status in (400, 403, 404), (target, status)
     assert b"CoreSettings" not in answer and b"root:" not in answer and b"{% block" not in answer
     assert b"Index of" not in answer and b"<li>" not in answer
+
+
+WEIRD = ("", "-1", "9" * 40, "\x00", "1e400", "nan", HOSTILE, "ffffffffffffffffffffffff")
+FIELDS = (
+    "name", "description", "price", "sku", "stock", "amount", "how", "expectedVersion",
+    "categoryId", "lowStockThreshold", "active", "status", "role", "text", "formatted",
+    "segment", "broadcastId", "note", "partial", "checked", "email", "password", "next",
+)  # fmt: skip
+
+
+async def test_any_form_body_is_a_readable_answer(office: Office, world: World) -> None:
+    await office.sign_in(world.admin.email, PASSWORD)
+    token = (await office.get("/admin/")).csrf
+    posts = [page for page in PAGES if page.method == "POST" and page.path != "/sign-out"]
+    for page in posts:
+        path = _ids(page.path, world)
+        bodies: list[object] = [{}, *({name: value for name in FIELDS} for value in WEIRD)]
+        for body in bodies:
+            form = {"csrf_token": token, **body}  # type: ignore[dict-item]
+            reply = await office.request("POST", path, data=form)
+            assert reply.status < 500 and (reply.status == 303 or _is_page(reply)), (
+                path, body, reply.status, reply.text[-400:],
+            )  # fmt: skip
+        for files in ({}, {"wrong": b"x"}, {"file": b""}, {"photo": b""}, {"photos": b"PK"}):
+            multipart = FormData({"csrf_token": token}, default_to_multipart=True)
+            for name, data in files.items():
+                multipart.add_field(name, data, filename="x.bin")
+            reply = await office.request("POST", path, data=multipart)
+            assert reply.status < 500 and (reply.status == 303 or _is_page(reply)), (
+                path, files, reply.status, reply.text[-400:],
+            )  # fmt: skip
+
+
+async def test_a_form_over_the_size_limit_is_a_readable_413(office: Office, world: World) -> None:
+    await office.sign_in(world.admin.email, PASSWORD)
+    token = (await office.get("/admin/")).csrf
+    reply = await office.post("/admin/categories", {"name": "x" * 3_000_000}, csrf=token)
+    assert reply.status == 413 and _is_page(reply)
+
+
+async def _upload_answer(office: Office, path: str, declared: int | None, sent: int) -> bytes:
+    """The answer to a photo upload of ``sent`` bytes declared as ``declared`` (chunked if
+    ``None``), read while the rest of the body is still unsent."""
+    token = (await office.get("/admin/")).csrf
+    url = office.client.make_url("/")
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    start = (
+        f'--B\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        '--B\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\n\r\n'
+    ).encode() + b"\0" * sent
+    length = f"Content-Length: {declared}" if declared else "Transfer-Encoding: chunked"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nCookie: shop_admin_session={office.session_cookie}"
+        f"\r\nContent-Type: multipart/form-data; boundary=B\r\n{length}\r\n\r\n"
+    ).encode()
+    body = start if declared else f"{len(start):x}\r\n".encode() + start + b"\r\n"
+    writer.write(head + body)
+    await writer.drain()
+    try:  # never answered before the fix: the whole declared body was awaited
+        return await asyncio.wait_for(reader.read(4096), 60)
+    finally:
+        writer.close()
+
+
+async def test_a_huge_upload_is_refused_before_it_is_read(
+    office: Office, shop: Shop, world: World
+) -> None:
+    await office.sign_in(world.admin.email, PASSWORD)
+    for path in (f"/admin/products/{world.tea.id}/photo", "/admin/imports/check"):
+        answer = await _upload_answer(office, path, 1024**3, 64 * 1024)
+        assert answer.startswith(b"HTTP/1.1 413") and b"Too large" in answer, answer[:300]
+    room = uploads.OVERSIZE * shop.photos.max_bytes
+    room += uploads.MAX_PARTS * (uploads.FIELD_BYTES + uploads.PART_OVERHEAD_BYTES)
+    past = room + 4 * uploads.CHUNK_BYTES  # what the reader holds back to find a boundary
+    answer = await _upload_answer(office, f"/admin/products/{world.tea.id}/photo", None, past)
+    assert answer.startswith(b"HTTP/1.1 413") and b"larger than this form takes" in answer
