@@ -5,18 +5,24 @@ bodies. Each attack is refused with a readable page and writes nothing."""
 from __future__ import annotations
 
 import asyncio
+from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 
 import pytest
-from aiohttp import FormData
+from aiohttp import FormData, web
+from aiohttp.test_utils import TestClient, TestServer
 
+from admin_api.app import create_app
 from admin_api.web import uploads
+from admin_api.web.app import mount
 from admin_api.web.routes import PAGES
+from admin_api.web.visit import PageRoute, Visit
 from core.accounts.access import SYSTEM
 from core.catalog.commands import CategoryDraft
 from core.messaging.commands import BroadcastDraft
 from core.sales.commands import CartChange
 from core.shop import Shop
+from tests.api.client import api_settings
 from tests.api.world import PASSWORD, World
 from tests.databases import Snapshot
 from tests.factories import product_maker, user_maker
@@ -525,3 +531,72 @@ async def test_a_huge_upload_is_refused_before_it_is_read(
     past = room + 4 * uploads.CHUNK_BYTES  # what the reader holds back to find a boundary
     answer = await _upload_answer(office, f"/admin/products/{world.tea.id}/photo", None, past)
     assert answer.startswith(b"HTTP/1.1 413") and b"larger than this form takes" in answer
+
+
+class _Inline(HTMLParser):
+    """What a page holds that its policy (no inline script or style) would block."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocked: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on") or name == "style" or name.startswith("hx-on"):
+                self.blocked.append(f"<{tag} {name}=…>")
+            if name in ("href", "src", "action", "formaction") and value is not None:
+                if value.strip().lower().startswith(("javascript:", "data:text", "//", "http")):
+                    self.blocked.append(f"<{tag} {name}={value}>")
+        if tag == "script" and not named.get("src"):
+            self.blocked.append("inline <script>")
+        if tag == "style":
+            self.blocked.append("<style>")
+
+
+async def test_no_page_holds_what_its_policy_would_block(
+    open_office: OpenOffice, shop: Shop, world: World
+) -> None:
+    ids = await _hostile_world(shop, world)
+    office, operator = await open_office(), await open_office()
+    pages = [await office.get("/admin/sign-in"), await office.get("/admin/sign-out")]
+    await office.sign_in(world.admin.email, PASSWORD)
+    await operator.sign_in(world.operator.email, PASSWORD)
+    pages += [await operator.get("/admin/products"), await office.get("/admin/orders/zz")]
+    pages.append(await office.get("/admin/orders", params={"status": "x"}))
+    for page in PAGES:
+        if page.method != "GET" or "photo" in page.path or page.path.endswith(".csv"):
+            continue
+        path = page.path
+        for prefix, value in ids.items():
+            path = path.replace("{id}", value) if path.startswith(prefix) else path
+        pages.append(await office.get("/admin" + path, headers={"HX-Request": "false"}))
+    await office.get("/admin/broadcasts")
+    preview = {"text": "<b>x</b>", "formatted": "true", "segment": "all"}
+    pages.append(await office.post("/admin/broadcasts/preview", preview))
+    for page in pages:
+        checker = _Inline()
+        checker.feed(page.text)
+        assert not checker.blocked, (page.status, checker.blocked, page.text[:200])
+
+
+async def _fails(visit: Visit) -> web.StreamResponse:
+    raise RuntimeError("secret detail of the failure")
+
+
+async def test_a_failing_page_is_a_500_page_with_the_headers_and_no_detail(
+    shop: Shop, world: World
+) -> None:
+    settings = api_settings(admin_web=False)
+    app = create_app(shop, settings)
+    mount(app, shop, settings, (*PAGES, PageRoute("GET", "/fails", _fails)))
+    async with TestClient(TestServer(app)) as client:
+        office = Office(client)
+        await office.sign_in(world.operator.email, PASSWORD)
+        failed = await office.get("/admin/fails")
+        assert failed.status == 500 and _is_page(failed) and _has_page_headers(failed)
+        assert "secret detail" not in failed.text and failed.headers["Cache-Control"] == "no-store"
+        for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"):
+            refused = await office.request(method, "/admin/orders")
+            assert refused.status == 405 and _is_page(refused) and _has_page_headers(refused)
