@@ -32,10 +32,6 @@ from tests.web.office import Office, OpenOffice, Page
 HOSTILE = "\"'><script>alert(1)</script></textarea>{{7*7}}"
 
 
-def _path(path: str, world: World) -> str:
-    return "/admin" + path.replace("{id}", world.order_id)
-
-
 def _ids(path: str, world: World) -> str:
     """``path`` with the id of a thing of its kind in the world."""
     kinds = {
@@ -45,10 +41,24 @@ def _ids(path: str, world: World) -> str:
         "/categories/": world.category_id,
         "/broadcasts/": world.broadcast_id,
     }
-    for prefix, value in kinds.items():
+    return _with_ids(path, kinds)
+
+
+def _with_ids(path: str, ids: dict[str, str]) -> str:
+    """``/admin`` + ``path`` with the id (by path prefix) of a thing of its kind."""
+    for prefix, value in ids.items():
         if path.startswith(prefix):
             return "/admin" + path.replace("{id}", value)
     return "/admin" + path
+
+
+def _html_pages(ids: dict[str, str]) -> list[str]:
+    """Every page (GET and HTML) with the things of ``ids``."""
+    return [
+        _with_ids(page.path, ids)
+        for page in PAGES
+        if page.method == "GET" and "photo" not in page.path and not page.path.endswith(".csv")
+    ]
 
 
 async def _snapshot(shop: Shop) -> Snapshot:
@@ -227,14 +237,8 @@ async def test_typed_text_is_shown_as_text_on_every_page(
 ) -> None:
     ids = await _hostile_world(shop, world)
     await office.sign_in(world.admin.email, PASSWORD)
-    for page in PAGES:
-        if page.method != "GET" or "photo" in page.path or page.path.endswith(".csv"):
-            continue
-        path = page.path
-        for prefix, value in ids.items():
-            if path.startswith(prefix):
-                path = path.replace("{id}", value)
-        reply = await office.get("/admin" + path)
+    for path in _html_pages(ids):
+        reply = await office.get(path)
         assert reply.status in (200, 303) and not _raw_markup(reply), (path, reply.status)
     listed = await office.get("/admin/products")
     assert listed.shows(HOSTILE)
@@ -533,6 +537,9 @@ async def test_a_huge_upload_is_refused_before_it_is_read(
     assert answer.startswith(b"HTTP/1.1 413") and b"larger than this form takes" in answer
 
 
+OFF_SITE = ("javascript:", "data:text", "//", "http:", "https:")
+
+
 class _Inline(HTMLParser):
     """What a page holds that its policy (no inline script or style) would block."""
 
@@ -546,9 +553,9 @@ class _Inline(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") or name == "style" or name.startswith("hx-on"):
                 self.blocked.append(f"<{tag} {name}=…>")
-            if name in ("href", "src", "action", "formaction") and value is not None:
-                if value.strip().lower().startswith(("javascript:", "data:text", "//", "http")):
-                    self.blocked.append(f"<{tag} {name}={value}>")
+            link = (value or "").strip().lower()
+            if name in ("href", "src", "action", "formaction") and link.startswith(OFF_SITE):
+                self.blocked.append(f"<{tag} {name}={value}>")
         if tag == "script" and not named.get("src"):
             self.blocked.append("inline <script>")
         if tag == "style":
@@ -565,13 +572,7 @@ async def test_no_page_holds_what_its_policy_would_block(
     await operator.sign_in(world.operator.email, PASSWORD)
     pages += [await operator.get("/admin/products"), await office.get("/admin/orders/zz")]
     pages.append(await office.get("/admin/orders", params={"status": "x"}))
-    for page in PAGES:
-        if page.method != "GET" or "photo" in page.path or page.path.endswith(".csv"):
-            continue
-        path = page.path
-        for prefix, value in ids.items():
-            path = path.replace("{id}", value) if path.startswith(prefix) else path
-        pages.append(await office.get("/admin" + path, headers={"HX-Request": "false"}))
+    pages += [await office.get(path) for path in _html_pages(ids)]
     await office.get("/admin/broadcasts")
     preview = {"text": "<b>x</b>", "formatted": "true", "segment": "all"}
     pages.append(await office.post("/admin/broadcasts/preview", preview))
