@@ -26,7 +26,7 @@ from tests.api.client import api_settings
 from tests.api.world import PASSWORD, World
 from tests.databases import Snapshot
 from tests.factories import product_maker, user_maker
-from tests.sheets import csv_file
+from tests.sheets import csv_file, zip_file
 from tests.web.office import Office, OpenOffice, Page
 
 HOSTILE = "\"'><script>alert(1)</script></textarea>{{7*7}}"
@@ -601,3 +601,20 @@ async def test_a_failing_page_is_a_500_page_with_the_headers_and_no_detail(
         for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"):
             refused = await office.request(method, "/admin/orders")
             assert refused.status == 405 and _is_page(refused) and _has_page_headers(refused)
+
+
+async def test_a_zip_bomb_through_the_import_page_is_refused_by_its_size(
+    office: Office, shop: Shop, world: World
+) -> None:
+    await office.sign_in(world.admin.email, PASSWORD)
+    token = (await office.get("/admin/spreadsheets")).csrf
+    bomb = zip_file({"BOMB-1.png": bytes(64 * 1024 * 1024)})  # 64 MiB of zeros, ~64 kB
+    before = await _snapshot(shop)
+    form = FormData({"csrf_token": token})
+    sheet = csv_file(["BOMB-1", "Bomb", "", "1.00", 1, "", "", "BOMB-1.png"])
+    form.add_field("file", sheet, filename="products.csv", content_type="text/csv")
+    form.add_field("photos", bomb, filename="photos.zip", content_type="application/zip")
+    report = await office.request("POST", "/admin/imports/check", data=form)
+    assert report.status in (200, 422) and _is_page(report)
+    assert report.shows(f"larger than {shop.photos.max_bytes} bytes")
+    assert await _snapshot(shop) == before
