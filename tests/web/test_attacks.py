@@ -618,3 +618,35 @@ async def test_a_zip_bomb_through_the_import_page_is_refused_by_its_size(
     assert report.status in (200, 422) and _is_page(report)
     assert report.shows(f"larger than {shop.photos.max_bytes} bytes")
     assert await _snapshot(shop) == before
+
+
+async def test_a_flash_message_naming_typed_text_shows_it_as_text(
+    office: Office, world: World
+) -> None:
+    await office.sign_in(world.admin.email, PASSWORD)
+    await office.get("/admin/categories")
+    created = await office.post("/admin/categories", {"name": HOSTILE})
+    assert created.status == 303
+    shown = await office.follow(created)
+    assert shown.shows(f"{HOSTILE} was created.") and not _raw_markup(shown)
+    for cookie in _set_cookies(created):
+        for morsel in cookie.values():
+            assert not set(morsel.value) & set("\"';<> "), morsel.value
+
+
+async def test_an_id_of_another_kind_of_thing_is_a_404_page(office: Office, world: World) -> None:
+    await office.sign_in(world.admin.email, PASSWORD)
+    ids = [world.order_id, world.alice.id, str(world.tea.id), world.category_id, world.broadcast_id]
+    for kind, own in (
+        ("orders", world.order_id),
+        ("customers", world.alice.id),
+        ("products", str(world.tea.id)),
+        ("broadcasts", world.broadcast_id),
+    ):
+        for other in ids:
+            if other != own:
+                page = await office.get(f"/admin/{kind}/{other}")
+                assert page.status == 404 and _is_page(page), (kind, other, page.status)
+    token = (await office.get("/admin/categories")).csrf
+    renamed = await office.post(f"/admin/categories/{world.order_id}", {"name": "x"}, csrf=token)
+    assert renamed.status == 404 and _is_page(renamed)
