@@ -17,19 +17,13 @@ from admin_api.web import uploads
 from admin_api.web.app import mount
 from admin_api.web.routes import PAGES
 from admin_api.web.visit import PageRoute, Visit
-from core.accounts.access import SYSTEM
-from core.catalog.commands import CategoryDraft
-from core.messaging.commands import BroadcastDraft
-from core.sales.commands import CartChange
 from core.shop import Shop
 from tests.api.client import api_settings
 from tests.api.world import PASSWORD, World
 from tests.databases import Snapshot
-from tests.factories import product_maker, user_maker
 from tests.sheets import csv_file, zip_file
+from tests.web.hostile import HOSTILE, hostile_things, html_pages, with_ids
 from tests.web.office import Office, OpenOffice, Page
-
-HOSTILE = "\"'><script>alert(1)</script></textarea>{{7*7}}"
 
 
 def _ids(path: str, world: World) -> str:
@@ -41,24 +35,7 @@ def _ids(path: str, world: World) -> str:
         "/categories/": world.category_id,
         "/broadcasts/": world.broadcast_id,
     }
-    return _with_ids(path, kinds)
-
-
-def _with_ids(path: str, ids: dict[str, str]) -> str:
-    """``/admin`` + ``path`` with the id (by path prefix) of a thing of its kind."""
-    for prefix, value in ids.items():
-        if path.startswith(prefix):
-            return "/admin" + path.replace("{id}", value)
-    return "/admin" + path
-
-
-def _html_pages(ids: dict[str, str]) -> list[str]:
-    """Every page (GET and HTML) with the things of ``ids``."""
-    return [
-        _with_ids(page.path, ids)
-        for page in PAGES
-        if page.method == "GET" and "photo" not in page.path and not page.path.endswith(".csv")
-    ]
+    return with_ids(path, kinds)
 
 
 async def _snapshot(shop: Shop) -> Snapshot:
@@ -212,32 +189,12 @@ def _raw_markup(page: Page) -> bool:
     return "<script>alert" in page.text or "</textarea>{{" in page.text or "\"'>" in page.text
 
 
-async def _hostile_world(shop: Shop, world: World) -> dict[str, str]:
-    """Hostile text in every kind of thing the back office shows; their ids by kind."""
-    category = await shop.categories.create(SYSTEM, CategoryDraft(name=HOSTILE))
-    product = await product_maker(shop)(
-        HOSTILE, description=HOSTILE, category_id=category.id, low_stock_threshold=50
-    )
-    customer = await user_maker(shop)(name=HOSTILE)
-    await shop.carts.add(customer.id, CartChange(product_id=product.id, quantity=1))
-    order = await shop.checkout.place_order(customer.id)
-    draft = BroadcastDraft.model_validate({"text": HOSTILE, "segment": {"kind": "all"}})
-    broadcast = await shop.broadcasts.start(SYSTEM, draft)
-    return {
-        "/orders/": str(order.id),
-        "/customers/": str(customer.id),
-        "/products/": str(product.id),
-        "/categories/": str(category.id),
-        "/broadcasts/": str(broadcast.id),
-    }
-
-
 async def test_typed_text_is_shown_as_text_on_every_page(
     office: Office, shop: Shop, world: World
 ) -> None:
-    ids = await _hostile_world(shop, world)
+    ids = await hostile_things(shop)
     await office.sign_in(world.admin.email, PASSWORD)
-    for path in _html_pages(ids):
+    for path in html_pages(ids):
         reply = await office.get(path)
         assert reply.status in (200, 303) and not _raw_markup(reply), (path, reply.status)
     listed = await office.get("/admin/products")
@@ -565,14 +522,14 @@ class _Inline(HTMLParser):
 async def test_no_page_holds_what_its_policy_would_block(
     open_office: OpenOffice, shop: Shop, world: World
 ) -> None:
-    ids = await _hostile_world(shop, world)
+    ids = await hostile_things(shop)
     office, operator = await open_office(), await open_office()
     pages = [await office.get("/admin/sign-in"), await office.get("/admin/sign-out")]
     await office.sign_in(world.admin.email, PASSWORD)
     await operator.sign_in(world.operator.email, PASSWORD)
     pages += [await operator.get("/admin/products"), await office.get("/admin/orders/zz")]
     pages.append(await office.get("/admin/orders", params={"status": "x"}))
-    pages += [await office.get(path) for path in _html_pages(ids)]
+    pages += [await office.get(path) for path in html_pages(ids)]
     await office.get("/admin/broadcasts")
     preview = {"text": "<b>x</b>", "formatted": "true", "segment": "all"}
     pages.append(await office.post("/admin/broadcasts/preview", preview))
