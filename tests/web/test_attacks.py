@@ -607,3 +607,25 @@ async def test_an_id_of_another_kind_of_thing_is_a_404_page(office: Office, worl
     token = (await office.get("/admin/categories")).csrf
     renamed = await office.post(f"/admin/categories/{world.order_id}", {"name": "x"}, csrf=token)
     assert renamed.status == 404 and _is_page(renamed)
+
+
+@pytest.mark.parametrize(
+    "cookies",
+    [
+        {"shop_admin_session": "x" * 3000},
+        {"shop_admin_session": "e30.e30.e30"},
+        {"shop_admin_session": "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0."},
+        {"shop_admin_flash": "e%ff%fe%zz" + "%" * 1000},
+        {"shop_admin_flash": "d" + "%3Cscript%3Ealert(1)%3C%2Fscript%3E"},
+        {"shop_admin_form": "\u00e9\u00e9"},
+    ],
+)
+async def test_a_forged_cookie_is_a_readable_answer(
+    office: Office, cookies: dict[str, str]
+) -> None:
+    for path in ("/admin/", "/admin/sign-in"):
+        page = await office.get(path, cookies=cookies)
+        assert page.status in (200, 303) and (page.status == 303 or _is_page(page)), page.status
+        assert not _raw_markup(page)
+    signed_out = await office.get("/admin/orders", cookies=cookies)
+    assert signed_out.status == 303 and signed_out.location.startswith("/admin/sign-in")
