@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from admin_api.keys import REQUEST_ID
-from admin_api.problems import UNAVAILABLE_RETRY_SECONDS, status_of
+from admin_api.problems import UNAVAILABLE_RETRY_SECONDS, Rejected, status_of
 from admin_api.web import session
 from admin_api.web.csrf import CsrfRefused
 from admin_api.web.visit import SignInFirst
@@ -28,6 +28,7 @@ TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Not allowed here",
+    408: "Too slow",
     409: "Not done: something changed",
     413: "Too large",
     422: "Not done: the input is wrong",
@@ -86,6 +87,8 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         return error_page(request, 429, exc.message, {"Retry-After": str(exc.retry_after)})
     except DomainError as exc:
         return error_page(request, status_of(exc), exc.message)
+    except Rejected as exc:  # the body did not arrive in time (``within``)
+        return error_page(request, exc.status, exc.detail, exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400:  # a redirect raised by aiohttp (a path's trailing slash)
             return web.Response(status=exc.status, headers=exc.headers)

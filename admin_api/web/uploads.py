@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from aiohttp import BodyPartReader, MultipartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from admin_api.payloads import within
+from admin_api.web.visit import Visit
+
 CHUNK_BYTES = 64 * 1024
 FIELD_BYTES = 4 * 1024
 """The most a text field of such a form carries."""
@@ -38,12 +41,16 @@ class Upload:
         return len(self.files.get(name, b"")) > limit
 
 
-async def read_upload(
-    request: web.Request, parts: MultipartReader | None, limits: Mapping[str, int]
-) -> Upload:
+async def read_upload(visit: Visit, limits: Mapping[str, int]) -> Upload:
     """The form's text fields and its files (``limits``: each file field's most bytes); a
     file field left empty is absent. 400 if the body is not a readable multipart form, 413
-    if it is far too large to be one."""
+    if it is far too large to be one, 408 if it does not arrive in time."""
+    return await within(visit.body_deadline, _read(visit.request, visit.parts, limits))
+
+
+async def _read(
+    request: web.Request, parts: MultipartReader | None, limits: Mapping[str, int]
+) -> Upload:
     if parts is None:
         raise web.HTTPBadRequest(reason="Send the form with its file")
     room = OVERSIZE * sum(limits.values()) + MAX_PARTS * (FIELD_BYTES + PART_OVERHEAD_BYTES)

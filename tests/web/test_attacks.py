@@ -456,16 +456,21 @@ async def test_a_form_over_the_size_limit_is_a_readable_413(office: Office, worl
     assert reply.status == 413 and _is_page(reply)
 
 
+def _upload_start(token: str) -> str:
+    """A multipart body (boundary ``B``) up to its photo's first byte."""
+    return (
+        f'--B\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        '--B\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\n\r\n'
+    )
+
+
 async def _upload_answer(office: Office, path: str, declared: int | None, sent: int) -> bytes:
     """The answer to a photo upload of ``sent`` bytes declared as ``declared`` (chunked if
     ``None``), read while the rest of the body is still unsent."""
     token = (await office.get("/admin/")).csrf
     url = office.client.make_url("/")
     reader, writer = await asyncio.open_connection(url.host, url.port)
-    start = (
-        f'--B\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
-        '--B\r\nContent-Disposition: form-data; name="photo"; filename="a.png"\r\n\r\n'
-    ).encode() + b"\0" * sent
+    start = _upload_start(token).encode() + b"\0" * sent
     length = f"Content-Length: {declared}" if declared else "Transfer-Encoding: chunked"
     head = (
         f"POST {path} HTTP/1.1\r\nHost: x\r\nCookie: shop_admin_session={office.session_cookie}"
@@ -629,3 +634,30 @@ async def test_a_forged_cookie_is_a_readable_answer(
         assert not _raw_markup(page)
     signed_out = await office.get("/admin/orders", cookies=cookies)
     assert signed_out.status == 303 and signed_out.location.startswith("/admin/sign-in")
+
+
+async def test_a_body_that_never_arrives_is_a_408_page(
+    open_office: OpenOffice, world: World
+) -> None:
+    office = await open_office(api_body_timeout_seconds=0.3)
+    await office.sign_in(world.admin.email, PASSWORD)
+    token = (await office.get("/admin/")).csrf
+    url = office.client.make_url("/")
+    photo = f"/admin/products/{world.tea.id}/photo"
+    for path, kind, body in (
+        ("/admin/categories", "application/x-www-form-urlencoded", f"csrf_token={token}&na"),
+        (photo, "multipart/form-data; boundary=B", _upload_start(token) + "\0" * 100),
+    ):
+        reader, writer = await asyncio.open_connection(url.host, url.port)
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: x\r\nCookie: shop_admin_session="
+            f"{office.session_cookie}\r\nContent-Type: {kind}\r\nContent-Length: 100000\r\n\r\n"
+        )
+        writer.write((head + body).encode())
+        await writer.drain()
+        try:  # before the fix, no answer ever came: the rest of the body was awaited
+            answer = await asyncio.wait_for(reader.read(4096), 60)
+        finally:
+            writer.close()
+        assert answer.startswith(b"HTTP/1.1 408") and b"text/html" in answer, answer[:300]
+        assert b"Too slow" in answer
