@@ -9,6 +9,7 @@ import logging
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from yarl import URL
 
 from admin_api.keys import REQUEST_ID
 from admin_api.problems import UNAVAILABLE_RETRY_SECONDS, Rejected, status_of
@@ -61,10 +62,17 @@ def error_page(
 
 
 def _sign_in(request: web.Request, exc: SignInFirst) -> web.Response:
+    """To the sign-in page, and back here after it. An htmx request (a fragment: a poll,
+    a preview) sends the whole tab there instead (``HX-Redirect``), back to its page."""
     target = request.app.router[SIGN_IN].url_for()
-    if request.method == "GET":
-        target = target.with_query(next=request.path_qs)
-    response = web.Response(status=303, headers={"Location": str(target)})
+    htmx = request.headers.get("HX-Request") == "true"
+    back = URL(request.headers.get("HX-Current-URL", "")).path_qs if htmx else request.path_qs
+    if request.method == "GET" or htmx:
+        target = target.with_query(next=back)
+    if htmx:
+        response = web.Response(status=204, headers={"HX-Redirect": str(target)})
+    else:
+        response = web.Response(status=303, headers={"Location": str(target)})
     if exc.ended:
         session.end_session(response, request)
         session.leave_flash(response, request, ENDED)

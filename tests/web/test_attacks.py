@@ -11,6 +11,7 @@ from http.cookies import SimpleCookie
 import pytest
 from aiohttp import FormData, web
 from aiohttp.test_utils import TestClient, TestServer
+from yarl import URL
 
 from admin_api.app import create_app
 from admin_api.web import uploads
@@ -661,3 +662,32 @@ async def test_a_body_that_never_arrives_is_a_408_page(
             writer.close()
         assert answer.startswith(b"HTTP/1.1 408") and b"text/html" in answer, answer[:300]
         assert b"Too slow" in answer
+
+
+async def test_an_htmx_request_without_a_session_sends_the_tab_to_sign_in(
+    office: Office, world: World
+) -> None:
+    page = f"http://shop.example/admin/broadcasts/{world.broadcast_id}"
+    headers = {"HX-Request": "true", "HX-Current-URL": page}
+    poll = await office.get(f"/admin/broadcasts/{world.broadcast_id}/progress", headers=headers)
+    assert poll.status == 204 and "Location" not in poll.headers  # htmx would swap its target
+    target = URL(poll.headers["HX-Redirect"])
+    assert target.path == "/admin/sign-in" and not target.is_absolute()
+    assert target.query["next"] == f"/admin/broadcasts/{world.broadcast_id}"
+    await office.get("/admin/sign-in")
+    preview = await office.request(
+        "POST",
+        "/admin/broadcasts/preview",
+        data={"text": "x"},
+        headers={**headers, "HX-Current-URL": "https://evil.example//evil.example/x"},
+    )
+    assert preview.status == 204
+    reply = await office.post(
+        "/admin/sign-in",
+        {
+            "email": world.admin.email,
+            "password": PASSWORD,
+            "next": URL(preview.headers["HX-Redirect"]).query["next"],
+        },
+    )
+    assert reply.location == "/admin/"  # sign-in still refuses a target off the back office
