@@ -54,8 +54,9 @@ class ApiSettings(BaseConfig):
         default=30,
         gt=0,
         le=3600,
-        description="A request body must arrive within this long; a slower one gets `408` and "
-        "its connection is closed.",
+        description="A request body (the back office's forms and uploads too: raise it for "
+        "large photo ZIPs over slow links) must arrive within this long; a slower one gets "
+        "`408` and its connection is closed.",
     )
     trust_forwarded_for: bool = Field(
         default=False,

@@ -41,7 +41,7 @@ STAFF = Actor(None, Role.OPERATOR)
 DASHBOARD_INDEXES = (
     "placed_1_createdAt_1",
     "placed_1_status_1_createdAt_-1",
-    "payment.state_1",
+    "payment.state_1_payment.method_1",
     "payment.extraCharges.state_1",
 )
 """The orders' indexes the dashboard's reads use (``core/reports/dashboard.py``)."""

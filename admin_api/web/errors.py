@@ -9,9 +9,10 @@ import logging
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from yarl import URL
 
 from admin_api.keys import REQUEST_ID
-from admin_api.problems import UNAVAILABLE_RETRY_SECONDS, status_of
+from admin_api.problems import UNAVAILABLE_RETRY_SECONDS, Rejected, status_of
 from admin_api.web import session
 from admin_api.web.csrf import CsrfRefused
 from admin_api.web.visit import SignInFirst
@@ -28,6 +29,7 @@ TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Not allowed here",
+    408: "Too slow",
     409: "Not done: something changed",
     413: "Too large",
     422: "Not done: the input is wrong",
@@ -60,10 +62,17 @@ def error_page(
 
 
 def _sign_in(request: web.Request, exc: SignInFirst) -> web.Response:
+    """To the sign-in page, and back here after it. An htmx request (a fragment: a poll,
+    a preview) sends the whole tab there instead (``HX-Redirect``), back to its page."""
     target = request.app.router[SIGN_IN].url_for()
-    if request.method == "GET":
-        target = target.with_query(next=request.path_qs)
-    response = web.Response(status=303, headers={"Location": str(target)})
+    htmx = request.headers.get("HX-Request") == "true"
+    back = URL(request.headers.get("HX-Current-URL", "")).path_qs if htmx else request.path_qs
+    if request.method == "GET" or htmx:
+        target = target.with_query(next=back)
+    if htmx:
+        response = web.Response(status=204, headers={"HX-Redirect": str(target)})
+    else:
+        response = web.Response(status=303, headers={"Location": str(target)})
     if exc.ended:
         session.end_session(response, request)
         session.leave_flash(response, request, ENDED)
@@ -86,6 +95,8 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         return error_page(request, 429, exc.message, {"Retry-After": str(exc.retry_after)})
     except DomainError as exc:
         return error_page(request, status_of(exc), exc.message)
+    except Rejected as exc:  # the body did not arrive in time (``within``)
+        return error_page(request, exc.status, exc.detail, exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400:  # a redirect raised by aiohttp (a path's trailing slash)
             return web.Response(status=exc.status, headers=exc.headers)

@@ -6,10 +6,12 @@ A :class:`PageRoute` (one row of ``admin_api/web/routes.py``) says who may open 
 from its cookie (renewing it while they are active), enforces the role, checks the CSRF
 token of every POST before anything runs, and then calls the row's handler with a
 :class:`Visit`: who, with what form, and how to answer (render a template, redirect).
+A posted body must arrive within ``API_BODY_TIMEOUT_SECONDS``, as the API's do (else 408).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
@@ -21,7 +23,8 @@ from aiohttp import MultipartReader, web
 from yarl import URL
 
 from admin_api.contract import ROLES_OF, Access
-from admin_api.keys import SHOP
+from admin_api.keys import SETTINGS, SHOP
+from admin_api.payloads import within
 from admin_api.web import csrf, session
 from core.accounts.access import Actor
 from core.accounts.errors import AuthenticationFailed
@@ -92,6 +95,8 @@ class Visit:
     flash: session.Flash | None = None
     parts: MultipartReader | None = None
     """An upload's multipart body after its CSRF token, for the handler to stream."""
+    body_deadline: float = 0.0
+    """The event loop's time by which the body must have arrived (``within``)."""
     _cookies: list[Callable[[web.StreamResponse], None]] = field(default_factory=list)
 
     @property
@@ -172,13 +177,15 @@ def bind(
     """The aiohttp handler that enforces ``route`` and then runs its handler."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
+        patience = request.app[SETTINGS].api_body_timeout_seconds
+        deadline = asyncio.get_running_loop().time() + patience  # for the body to arrive
         resumed = await _resume(request, route.access)
         changes: list[Callable[[web.StreamResponse], None]] = []
         binding = resumed.session_id if resumed else session.form_binding(request)
         form: Mapping[str, Any] = csrf.NO_FORM
         parts = None
         if request.method == "POST":
-            form, parts = await csrf.checked_form(request, binding)
+            form, parts = await within(deadline, csrf.checked_form(request, binding))
         if binding is None:
             binding = secrets.token_urlsafe(24)
             changes.append(functools.partial(session.bind_forms, request=request, value=binding))
@@ -197,6 +204,7 @@ def bind(
             menu,
             message,
             parts,
+            deadline,
             changes,
         )
         response = await route.handler(visit)

@@ -4,7 +4,9 @@ get a short-lived token, renewed while they are active, that signing out ends at
 A session is a random id (``sid``) carried by every token issued for it; the tokens name
 the back office as their audience, so the API refuses them and the back office refuses
 the API's. Each token lives ``ttl``; a request with one past half its life gets a fresh
-token of the same session (sliding expiry: a session ends ``ttl`` after its last use).
+token of the same session (sliding expiry: a session ends ``ttl`` after its last use),
+but never past ``MAX_SESSION`` after signing in, so a stolen cookie kept in use does not
+live for ever.
 
 Signing out is one upsert, ``revoked_sessions: {_id: sid, until}``, where ``until`` is the
 latest expiry any token of the session can have; every request of a session reads it, so
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.accounts.commands import Credentials
 from core.accounts.errors import BadToken, NotStaff
@@ -31,6 +33,9 @@ from core.base import clock
 from core.store import Store
 
 AUDIENCE = "back-office"
+MAX_SESSION = timedelta(hours=24)
+"""The longest a session lasts from signing in, however active (``STAFF_SESSION_MINUTES``
+is at most a day too)."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ class StaffSessions:
         user, _ = await self._users.log_in(credentials, address=address)
         if user.role not in STAFF:
             raise NotStaff()
-        return user, self._issue(user, secrets.token_urlsafe(24))
+        return user, self._issue(user, secrets.token_urlsafe(24), clock.now())
 
     async def resume(self, token: str) -> StaffSession:
         """The session of ``token``, with its staff member as they are now; ``BadToken``
@@ -62,14 +67,17 @@ class StaffSessions:
         the account is no longer staff."""
         claims = self._tokens.verify(token, audience=AUDIENCE)
         user = await self._users.from_claims(claims)
-        session_id = claims.session_id
-        if session_id is None or await self._revoked.find_one({"_id": session_id}) is not None:
+        session_id, started = claims.session_id, claims.session_started
+        if session_id is None or started is None or clock.now() >= started + MAX_SESSION:
+            raise BadToken()
+        if await self._revoked.find_one({"_id": session_id}) is not None:
             raise BadToken()
         if user.role not in STAFF:
             raise NotStaff()
         half_life = (claims.expires_at - claims.issued_at) / 2
         stale = clock.now() >= claims.issued_at + half_life
-        return StaffSession(user, session_id, self._issue(user, session_id) if stale else None)
+        renewed = self._issue(user, session_id, started) if stale else None
+        return StaffSession(user, session_id, renewed)
 
     async def sign_out(self, token: str) -> None:
         """End ``token``'s session, every token of it, at once; a token that is no longer
@@ -88,5 +96,8 @@ class StaffSessions:
         result = await self._revoked.delete_many({"until": {"$lte": clock.now()}})
         return result.deleted_count
 
-    def _issue(self, user: User, session_id: str) -> IssuedToken:
-        return self._tokens.issue(user, audience=AUDIENCE, session_id=session_id, ttl=self._ttl)
+    def _issue(self, user: User, session_id: str, started: datetime) -> IssuedToken:
+        ttl = min(self._ttl, started + MAX_SESSION - clock.now())
+        return self._tokens.issue(
+            user, audience=AUDIENCE, session_id=session_id, session_started=started, ttl=ttl
+        )

@@ -69,6 +69,8 @@ class Claims:
     issued_at: datetime
     expires_at: datetime
     session_id: str | None = None
+    session_started: datetime | None = None
+    """When the session (``sid``) began: signing in, not this token's renewal."""
 
 
 class TokenService:
@@ -82,10 +84,11 @@ class TokenService:
         *,
         audience: str | None = None,
         session_id: str | None = None,
+        session_started: datetime | None = None,
         ttl: timedelta | None = None,
     ) -> IssuedToken:
-        """A token for ``user``, for the API unless an ``audience`` (with its session id)
-        is named; it lives ``ttl`` (default: the service's)."""
+        """A token for ``user``, for the API unless an ``audience`` (with its session id
+        and start, default now) is named; it lives ``ttl`` (default: the service's)."""
         issued = clock.now()
         expires = issued + (ttl or self._ttl)
         payload: dict[str, object] = {
@@ -96,7 +99,8 @@ class TokenService:
             "exp": expires,
         }
         if audience is not None:
-            payload |= {"aud": audience, "sid": session_id}
+            started = int((session_started or issued).timestamp())
+            payload |= {"aud": audience, "sid": session_id, "sst": started}
         return IssuedToken(jwt.encode(payload, self._secret, algorithm=ALGORITHM), expires)
 
     def verify(self, token: str, *, audience: str | None = None) -> Claims:
@@ -104,7 +108,7 @@ class TokenService:
         (signature, algorithm, expiry, audience, shape) fails the same way."""
         required = ["sub", "role", "sv", "iat", "exp"]
         if audience is not None:
-            required += ["aud", "sid"]
+            required += ["aud", "sid", "sst"]
         try:
             payload = jwt.decode(
                 token,
@@ -114,7 +118,7 @@ class TokenService:
                 # expiry is checked below, on the shop's clock
                 options={"require": required, "verify_exp": False, "verify_iat": False},
             )
-            session_id = payload.get("sid")
+            session_id, started = payload.get("sid"), payload.get("sst")
             claims = Claims(
                 str(payload["sub"]),
                 Role(payload["role"]),
@@ -122,6 +126,7 @@ class TokenService:
                 datetime.fromtimestamp(int(payload["iat"]), UTC),
                 datetime.fromtimestamp(int(payload["exp"]), UTC),
                 None if session_id is None else str(session_id),
+                None if started is None else datetime.fromtimestamp(int(started), UTC),
             )
         except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
             raise BadToken() from None

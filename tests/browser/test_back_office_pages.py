@@ -81,6 +81,7 @@ async def test_a_product_made_in_the_office_with_a_photo_is_a_photo_card_in_the_
     await page.get_by_label("Price (USD)").fill("5,2")
     await page.get_by_role("button", name="Create").click()
     await expect(page.get_by_role("status")).to_have_text("Jasmine tea was created.")
+    await page.wait_for_load_state("load")  # its script previews the chosen photo
 
     await page.locator("input[type=file]").set_input_files(
         {"name": "first.png", "mimeType": "image/png", "buffer": image_bytes("PNG", (60, 40))}
@@ -118,6 +119,7 @@ async def test_a_broadcast_sent_from_the_office_reaches_the_chat_and_shows_its_p
     office = await page.context.new_page()
     await sign_in_at(office, office_url(running_shop))
     await office.get_by_role("link", name="Broadcasts").click()
+    await office.wait_for_url("**/admin/broadcasts")  # loaded: htmx listens to the typing
     await office.get_by_label("Message").fill("<b>Tea week</b>: 10% off & free <i>delivery</i>")
     await expect(office.locator("#preview")).to_have_text(  # as typed, while typing
         "<b>Tea week</b>: 10% off & free <i>delivery</i>"
@@ -181,6 +183,7 @@ async def test_the_dashboard_shows_the_orders_made(
 async def test_csv_export_and_import_in_the_browser(office: str, page: Page, shop: Shop) -> None:
     await sign_in_at(page, office)
     await page.get_by_role("link", name="Spreadsheets").click()
+    await page.wait_for_url("**/admin/spreadsheets")  # loaded: its script checks in place
     await page.get_by_label("CSV file").set_input_files(
         {"name": "products.csv", "mimeType": "text/csv", "buffer": SHEET}
     )

@@ -11,6 +11,7 @@ from core.accounts.access import SYSTEM
 from core.accounts.commands import Credentials
 from core.accounts.errors import AuthenticationFailed, BadToken, NotStaff
 from core.accounts.models import Role
+from core.accounts.staff_sessions import MAX_SESSION
 from core.base import clock
 from core.shop import Shop
 from tests.clocks import FakeClock
@@ -116,4 +117,19 @@ async def test_a_session_ends_when_its_account_stops_being_staff(
     session = await shop.staff_sessions.resume(token)
     await shop.store.users.update_one({"_id": session.user.id}, {"$set": {"role": "user"}})
     with pytest.raises(NotStaff):
+        await shop.staff_sessions.resume(token)
+
+
+async def test_a_session_kept_in_use_still_ends_a_day_after_signing_in(
+    shop: Shop, new_user: NewUser, frozen: FakeClock, ttl: timedelta
+) -> None:
+    started = frozen.moment
+    token = await _staff_token(shop, new_user)
+    while frozen.moment + ttl * 0.6 < started + MAX_SESSION:
+        frozen.moment += ttl * 0.6
+        renewed = (await shop.staff_sessions.resume(token)).renewed
+        assert renewed is not None and renewed.expires_at <= started + MAX_SESSION
+        token = renewed.token
+    frozen.moment = started + MAX_SESSION
+    with pytest.raises(BadToken):
         await shop.staff_sessions.resume(token)

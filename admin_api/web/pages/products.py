@@ -122,7 +122,7 @@ async def upload_photo(visit: Visit) -> web.StreamResponse:
     """The file of the form's ``photo`` field (picked or dropped): sniffed, verified and
     size-checked by core's photo service, replacing the product's photo."""
     product = await visit.shop.catalog.get(visit.path_id, viewer=visit.actor)
-    upload = await read_upload(visit.parts, {PHOTO_FIELD: visit.shop.photos.max_bytes})
+    upload = await read_upload(visit, {PHOTO_FIELD: visit.shop.photos.max_bytes})
     data = upload.files.get(PHOTO_FIELD, b"")
     try:
         product = await visit.shop.photos.attach(visit.actor, product.id, data)

@@ -80,7 +80,7 @@ async def apply_import(visit: Visit) -> web.StreamResponse:
 
 
 async def _import(visit: Visit, *, dry_run: bool) -> web.StreamResponse:
-    upload = await read_upload(visit.parts, LIMITS)
+    upload = await read_upload(visit, LIMITS)
     sheet, photos = upload.files.get(SHEET), upload.files.get(PHOTOS)
     partial = upload.fields.get("partial") == "true"
     if sheet is None:
