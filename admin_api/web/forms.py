@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.base.commands import CommandT, parse
 from core.base.errors import InvalidInput
-from core.base.money import exponent
+from core.base.money import exponent, minor_units
 
 GENERAL = ""
 """The key of an error about the form as a whole, not one field."""
@@ -51,18 +50,14 @@ class Filled:
 
     def take_amount(self, name: str, currency: str) -> None:
         """An amount of ``currency`` typed as people write it (``4.50``), in minor units."""
-        value = self.text(name).replace(",", ".")
-        digits = exponent(currency)
+        value = self.text(name)
         try:
-            amount = Decimal(value).scaleb(digits)
-        except InvalidOperation:
-            amount = Decimal("NaN")
-        if amount.is_finite() and amount == amount.to_integral_value():
-            self.values[name] = int(amount)
-            return
-        self.values[name] = value
-        example = "12" if digits == 0 else "12." + "5".ljust(digits, "0")
-        self.errors[name] = f"Enter an amount in {currency}, such as {example}."
+            self.values[name] = minor_units(value, currency)
+        except ValueError:
+            self.values[name] = value
+            digits = exponent(currency)
+            example = "12" if digits == 0 else "12." + "5".ljust(digits, "0")
+            self.errors[name] = f"Enter an amount in {currency}, such as {example}."
 
     def command(self, command: type[CommandT]) -> CommandT:
         """The values as ``command``, or ``InvalidInput`` (with this form's own errors)."""

@@ -8,6 +8,7 @@ whole Stars, shown with the star sign after the number.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import lru_cache
 
@@ -25,6 +26,18 @@ def exponent(currency: str) -> int:
 def major_units(amount: int, currency: str) -> Decimal:
     """``amount`` minor units as an exact decimal of major units (450 USD cents: 4.50)."""
     return Decimal(amount).scaleb(-exponent(currency))
+
+
+def minor_units(text: str, currency: str) -> int:
+    """An amount as people type it in major units (``4.50``, or ``4,50``) as minor units
+    (450); ``ValueError`` saying what is wrong with it."""
+    if not re.fullmatch(r"[+-]?[0-9]{1,15}(?:[.,][0-9]{1,15})?", text):
+        raise ValueError(f"must be a number in {currency}, such as 4.50")
+    digits = exponent(currency)
+    amount = Decimal(text.replace(",", ".")).scaleb(digits)
+    if amount != amount.to_integral_value():
+        raise ValueError(f"{currency} prices have at most {digits} digits after the point")
+    return int(amount)
 
 
 @lru_cache(maxsize=4096)

@@ -36,7 +36,6 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from bson import ObjectId
@@ -47,7 +46,7 @@ from core.accounts.access import Actor
 from core.accounts.models import Role
 from core.base.commands import parse
 from core.base.errors import FieldError, InvalidInput, Missing, NotFound
-from core.base.money import exponent
+from core.base.money import minor_units
 from core.catalog.categories import Categories
 from core.catalog.commands import ImportOptions, ProductDraft, ProductPatch, Sku
 from core.catalog.errors import ImportRefused, InvalidPhoto, SkuTaken
@@ -359,7 +358,7 @@ def _field(column: Column, cell: str, categories: CategoryNames, currency: str) 
     """One cell as the command field it sets, or a ``ValueError`` saying why it cannot."""
     match column:
         case Column.PRICE:
-            return {"price": _minor_units(cell, currency)}
+            return {"price": minor_units(cell, currency)}
         case Column.STOCK:
             return {"stock": _whole_number(cell)}
         case Column.LOW_STOCK_THRESHOLD:
@@ -386,14 +385,3 @@ def _flag(cell: str) -> bool:
     if cell.lower() in FALSE:
         return False
     raise ValueError("must be true or false (or yes, no, 1, 0)")
-
-
-def _minor_units(cell: str, currency: str) -> int:
-    """A price written in major units (``4.50``, or ``4,50``) as minor units (450)."""
-    if not re.fullmatch(r"[+-]?[0-9]{1,15}(?:[.,][0-9]{1,15})?", cell):
-        raise ValueError(f"must be a number in {currency}, such as 4.50")
-    digits = exponent(currency)
-    amount = Decimal(cell.replace(",", ".")).scaleb(digits)
-    if amount != amount.to_integral_value():
-        raise ValueError(f"{currency} prices have at most {digits} digits after the point")
-    return int(amount)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.base.money import exponent, format_money, major_units
+from core.base.money import exponent, format_money, major_units, minor_units
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -47,3 +47,17 @@ def test_major_units_are_exact() -> None:
     assert major_units(10, "USD") == Decimal("0.10")
     assert major_units(1_000_000_000_000_001, "USD") == Decimal("10000000000000.01")
     assert major_units(7, "JPY") == Decimal(7)
+
+
+@pytest.mark.parametrize(
+    ("typed", "currency", "minor"),
+    [("4.50", "USD", 450), ("4,5", "EUR", 450), ("12", "JPY", 12), ("-3", "USD", -300)],
+)
+def test_a_typed_amount_is_read_as_minor_units(typed: str, currency: str, minor: int) -> None:
+    assert minor_units(typed, currency) == minor
+
+
+@pytest.mark.parametrize(("typed", "currency"), [("4.505", "USD"), ("1.5", "JPY"), ("1e3", "USD")])
+def test_an_amount_the_currency_cannot_hold_is_refused(typed: str, currency: str) -> None:
+    with pytest.raises(ValueError, match=currency):
+        minor_units(typed, currency)
