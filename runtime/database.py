@@ -122,7 +122,7 @@ async def wait_for_database(
             hosts = ", ".join(f"{host}:{port}" for host, port in parse_uri(uri)["nodelist"])
             raise DatabaseUnreachable(
                 f"error: the database ({hosts}) did not answer within {wait_seconds:g} s "
-                f"(DB_WAIT_SECONDS): {_short(reason)}"
+                f"(DB_WAIT_SECONDS): {driver_reason(reason)}"
             )
         pause = min(backoff(attempts).total_seconds(), left)
         log.warning(
@@ -132,7 +132,7 @@ async def wait_for_database(
         await sleep(pause)
 
 
-def _short(reason: str) -> str:
+def driver_reason(reason: str) -> str:
     """The first cause in a driver's error, without its topology description."""
     for cut in (" (configured timeouts", ", Timeout:", ", Topology Description"):
         reason = reason.split(cut)[0]

@@ -14,6 +14,7 @@ from core.accounts.tokens import secret_strength
 from core.catalog.currency import currency_mismatch
 from core.config import CoreSettings
 from core.store import Store, connect, durability
+from runtime.database import driver_reason
 
 SHOWN_INDEXES = 5
 NEW_SECRET = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105
@@ -41,7 +42,7 @@ async def database(settings: CoreSettings, uri: str) -> list[Check]:
         return [
             failed(
                 f"{where} does not answer within {settings.mongodb_timeout_seconds:g} s "
-                f"({_first_line(error)})",
+                f"({driver_reason(str(error))})",
                 "start the database, or correct MONGODB_URI (host, port, user, password)",
             )
         ]
@@ -67,11 +68,6 @@ async def _checks(
     if problem := await currency_mismatch(store, settings.shop_currency):
         checks.append(failed(problem, "no process starts until the prices are converted"))
     return checks
-
-
-def _first_line(error: PyMongoError) -> str:
-    """What went wrong, without PyMongo's topology description and timeouts."""
-    return str(error).split(" (configured timeouts")[0].split(", Timeout:")[0]
 
 
 async def _indexes(store: Store, name: str) -> Check:
