@@ -123,12 +123,7 @@ async def test_a_customer_who_blocked_the_bot_counts_as_403_and_a_blocked_notice
     bob, account = await customer("Bob")
     order = await _ordered(shop, bob, account, await new_product("Tea", stock=5))
     sandbox.block(bob.id)
-    async with serving(shop) as url:
-        before, first_call = await scrape(url), len(sandbox.calls)
-        await shop.orders.change_status(STAFF, order.id, StatusUpdate(status=OrderStatus.PAID))
-        async with working(shop, bot_settings):
-            await notice_settled(shop, {"orderId": order.id})
-        after = await scrape(url)
+    before, after, first_call = await _paid_and_told(shop, order, bot_settings, sandbox)
 
     moved = _requests_moved(after, before)
     assert moved == {labels(method="sendMessage", result="403"): 1}
@@ -148,12 +143,7 @@ async def test_flood_control_counts_as_429_and_the_retry_as_200(
     carol, account = await customer("Carol")
     order = await _ordered(shop, carol, account, await new_product("Tea", stock=5))
     sandbox.faults.fail(1, status=429, retry_after=1, methods=["sendMessage"])
-    async with serving(shop) as url:
-        before, first_call = await scrape(url), len(sandbox.calls)
-        await shop.orders.change_status(STAFF, order.id, StatusUpdate(status=OrderStatus.PAID))
-        async with working(shop, bot_settings):
-            await notice_settled(shop, {"orderId": order.id})
-        after = await scrape(url)
+    before, after, first_call = await _paid_and_told(shop, order, bot_settings, sandbox)
 
     moved = _requests_moved(after, before)
     assert moved == {
@@ -176,12 +166,7 @@ async def test_a_lost_answer_counts_as_network_and_a_server_error_as_5xx(
     order = await _ordered(shop, dave, account, await new_product("Tea", stock=5))
     sandbox.faults.fail(1, status=502, methods=["sendMessage"])
     sandbox.faults.fail(1, drop=True, methods=["sendMessage"])
-    async with serving(shop) as url:
-        before = await scrape(url)
-        await shop.orders.change_status(STAFF, order.id, StatusUpdate(status=OrderStatus.PAID))
-        async with working(shop, bot_settings):
-            await notice_settled(shop, {"orderId": order.id})
-        after = await scrape(url)
+    before, after, _ = await _paid_and_told(shop, order, bot_settings, sandbox)
 
     assert _requests_moved(after, before) == {
         labels(method="sendMessage", result="5xx"): 1,
@@ -253,3 +238,17 @@ async def test_an_update_nobody_handles_and_one_that_fails_count_by_their_outcom
         labels(type="edited_message", outcome="unhandled"): 1,
         labels(type="message", outcome="error"): 1,
     }
+
+
+async def _paid_and_told(
+    shop: Shop, order: Order, bot_settings: BotSettings, sandbox: Sandbox
+) -> tuple[Samples, Samples, int]:
+    """Scrapes of the API's endpoint before and after ``order`` is marked paid and its
+    notice sent, and the sandbox's first call in between."""
+    async with serving(shop) as url:
+        before, first_call = await scrape(url), len(sandbox.calls)
+        await shop.orders.change_status(STAFF, order.id, StatusUpdate(status=OrderStatus.PAID))
+        async with working(shop, bot_settings):
+            await notice_settled(shop, {"orderId": order.id})
+        after = await scrape(url)
+    return before, after, first_call
