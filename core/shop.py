@@ -30,6 +30,10 @@ from core.catalog.products import Catalog
 from core.catalog.stock import Stock
 from core.catalog.stock_alerts import StockAlerts
 from core.config import ConfigError, CoreSettings
+from core.digital.delivery import Deliveries
+from core.digital.files import GoodsFiles
+from core.digital.pool import KeyPool
+from core.digital.sealing import Sealer
 from core.messaging.broadcasts import Broadcasts
 from core.messaging.figures import NoticeFigures
 from core.messaging.notifications import NotificationQueue
@@ -42,6 +46,7 @@ from core.sales.checkout import Checkout
 from core.sales.delivery import Delivery
 from core.sales.desk import StaffDesk
 from core.sales.figures import SalesFigures
+from core.sales.models import PaymentMethod
 from core.sales.orders import Orders
 from core.sales.outbox import Outbox
 from core.sales.payments import Payments
@@ -90,6 +95,10 @@ class Shop:
     sales_figures: SalesFigures
     notice_figures: NoticeFigures
     watcher: RecoveryWatcher
+    # Digital goods (core/digital/).
+    keys: KeyPool
+    goods_files: GoodsFiles
+    deliveries: Deliveries
 
     @classmethod
     def build(
@@ -142,6 +151,11 @@ class Shop:
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         payments = Payments(store, orders, outbox, settings)
         photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
+        stars = PaymentMethod.STARS in settings.payment_methods
+        keys = KeyPool(store, catalog, Sealer(settings.goods_secret()), stars, lease)
+        goods_files = GoodsFiles(store, catalog, stars, lease)
+        deliveries = Deliveries(store, orders, catalog, keys, goods_files)
+        deliveries.register(outbox)
         return cls(
             settings=settings,
             client=client,
@@ -178,6 +192,9 @@ class Shop:
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,
+            keys=keys,
+            goods_files=goods_files,
+            deliveries=deliveries,
         )
 
     async def recover(self, at: datetime | None = None) -> int:
@@ -200,6 +217,8 @@ class Shop:
             ("category_archive", lambda: self.categories.recover(at)),
             ("photo_upload", lambda: self.photos.recover(at)),
             ("erasure", lambda: self.privacy.recover(at)),
+            ("key_batch", lambda: self.keys.recover(at)),
+            ("goods_file", lambda: self.goods_files.recover(at)),
         )
         for work, recover in others:
             if count := await recover():

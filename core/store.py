@@ -75,6 +75,8 @@ DUPLICATE_KEY = 11000
 Collection = AsyncCollection[dict[str, Any]]
 PHOTOS = "photos"
 """The GridFS bucket of product photos (collections ``photos.files`` and ``photos.chunks``)."""
+GOODS = "goods"
+"""The GridFS bucket of digital products' files."""
 LOOKUP_ANCHOR = "anchor"
 """The ``_id`` of the one document of ``lookups``."""
 
@@ -193,6 +195,11 @@ class Store:
     """One document, where joins start (see the module's docstring)."""
     revoked_sessions: Collection
     """Back-office sessions signed out (core/accounts/staff_sessions.py)."""
+    goods_keys: Collection
+    """Digital products' pools of unique keys (core/digital/pool.py)."""
+    goods_files: Collection
+    goods: AsyncGridFSBucket
+    """Digital products' files (core/digital/files.py)."""
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -215,6 +222,9 @@ class Store:
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
             db.lookups,
             db.revoked_sessions,
+            db.goods_keys,
+            db[f"{GOODS}.files"],
+            AsyncGridFSBucket(db, bucket_name=GOODS),
         )
 
     async def ensure_lookup_anchor(self) -> None:
@@ -336,6 +346,25 @@ class Store:
             (self.throttles, [IndexModel("endsAt")]),
             (self.leases, [IndexModel("until")]),
             (self.revoked_sessions, [IndexModel("until")]),
+            (
+                self.goods_keys,
+                [
+                    # One key once per product (by its keyed hash: core/digital/sealing.py).
+                    IndexModel([("productId", ASCENDING), ("fingerprint", ASCENDING)], unique=True),
+                    # One key per unit of an order line, however often delivery runs.
+                    IndexModel("slot", unique=True, sparse=True),
+                    IndexModel([("productId", ASCENDING), ("state", ASCENDING)]),
+                    IndexModel("orderId", sparse=True),
+                    IndexModel("leaseUntil", sparse=True),
+                ],
+            ),
+            (
+                self.goods_files,
+                [
+                    IndexModel([("metadata.productId", ASCENDING), ("metadata.state", ASCENDING)]),
+                    IndexModel("metadata.leaseUntil", sparse=True),
+                ],
+            ),
         ]
 
     async def next_number(self, sequence: str) -> int:

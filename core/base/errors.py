@@ -100,6 +100,9 @@ class Missing(Reason):
     BROADCAST = "no-such-broadcast", "No such broadcast."
     CART_LINE = "not-in-cart", "This product is not in your cart."
     PHOTO = "no-photo", "This product has no photo."
+    KEY = "no-such-key", "No such key in this product's pool."
+    GOODS = "no-goods", "This order has no digital goods sent yet."
+    GOODS_FILE = "no-goods-file", "This product has no file."
 
 
 class NotFound(DomainError):

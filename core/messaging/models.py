@@ -11,6 +11,7 @@ from pydantic import AliasChoices, Field, TypeAdapter
 from core.accounts.models import Language
 from core.base.ids import Id
 from core.base.models import Model
+from core.catalog.models import GoodsKind
 from core.messaging.commands import Segment
 from core.sales.models import OrderStatus
 
@@ -70,6 +71,8 @@ class NoticeKind(StrEnum):
     LOW_STOCK = "low_stock"
     PAYMENT_RECEIVED = "payment_received"
     """Operators: Telegram took money for an order (to be refunded if not needed)."""
+    GOODS = "goods"
+    """A paid order line's digital goods, for its buyer (``core/digital/delivery.py``)."""
 
 
 class SendState(StrEnum):
@@ -131,6 +134,16 @@ class RefundedNotice(OrderNews):
     kind: Literal[NoticeKind.REFUNDED]
 
 
+class GoodsNotice(OrderNews):
+    """One order line's digital goods: its keys or its file, read when it is sent (the
+    notification itself holds no key)."""
+
+    kind: Literal[NoticeKind.GOODS]
+    line: int
+    product_name: str
+    goods: GoodsKind
+
+
 class OrderCard(BaseNotification):
     """For the operators: the order as it is when sent, with its status buttons."""
 
@@ -167,6 +180,7 @@ Notification = Annotated[
     | OrderExpiredNotice
     | LatePaymentNotice
     | RefundedNotice
+    | GoodsNotice
     | NewOrderCard
     | PaymentCard
     | BroadcastMessage

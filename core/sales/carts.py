@@ -74,6 +74,7 @@ class Carts:
                     line_total=product.price * line.quantity,
                     stock=product.stock,
                     active=product.on_sale,
+                    digital=product.digital and product.digital.kind,
                 )
             )
         return CartView(

@@ -233,6 +233,7 @@ class Checkout:
                 name=item.name,
                 unit_price=item.unit_price,
                 line_total=item.line_total,
+                digital=item.digital,
             )
             for item in cart.items
         ]

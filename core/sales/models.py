@@ -20,6 +20,7 @@ from core.base.ids import Id
 from core.base.models import Document, Model
 from core.base.text import Printable
 from core.catalog.commands import Price
+from core.catalog.models import GoodsKind
 
 
 class CartLine(Model):
@@ -52,6 +53,7 @@ class CartItem(Model):
     line_total: int
     stock: int
     active: bool
+    digital: GoodsKind | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -99,6 +101,9 @@ class OrderLine(Model):
     name: str
     unit_price: int
     line_total: int
+    digital: GoodsKind | None = Field(
+        default=None, description="`keys` or `file` for digital goods, sent in the chat."
+    )
 
 
 class ShopProcess(StrEnum):
@@ -202,6 +207,9 @@ class Order(Document):
     delivery: DeliverySnapshot | None = None
     history: tuple[StatusChange, ...]
     payment: PaymentRecord = Field(default_factory=PaymentRecord)
+    goods_sent_at: datetime | None = Field(
+        default=None, description="When its digital goods were sent to the customer's chat."
+    )
     version: int = 0
 
 
