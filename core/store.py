@@ -27,6 +27,10 @@ field. A unique field that is optional is therefore a ``sparse`` unique index, a
 document without a value leaves the field out rather than storing ``null`` (which a sparse
 index does index): ``products.sku``, ``users.telegramId``.
 
+The embedded engine's ``insert_many(ordered=False)`` reports in ``nInserted`` the documents
+a unique index refused as well as those it inserted; count the inserted ones as the
+documents sent less the write errors (``core/digital/pool.py``).
+
 On the embedded engine a ``$in`` takes time in proportion to its values times the
 documents it matches: 10,000 SKUs among 10,000 products took 10 s in one query and about
 1 s in queries of 500 (or of 100: no faster). ``Catalog.with_skus`` asks 500 at a time.

@@ -64,7 +64,7 @@ def parse_keys(text: str) -> tuple[list[str], int]:
     problems = []
     for number, raw in enumerate(text.splitlines(), start=1):
         key = raw.split(",", 1)[0].strip().strip('"').strip()
-        if not key or (number == 1 and key.lower() == "key"):
+        if not key or (number == 1 and key == "key"):
             continue
         if len(key) > MAX_KEY_LENGTH or not key.isprintable():
             problems.append(
@@ -329,5 +329,6 @@ async def _insert_counting(collection: Any, documents: list[dict[str, Any]]) -> 
     except BulkWriteError as error:
         if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
             raise
-        return int(error.details["nInserted"])
+        # Counted from the errors: the embedded engine's nInserted counts the refused too.
+        return len(documents) - len(error.details["writeErrors"])
     return len(result.inserted_ids)
