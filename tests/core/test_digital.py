@@ -305,7 +305,8 @@ async def test_an_upload_killed_at_every_write_counts_its_keys_once(shop: Shop) 
     sealer = Sealer(shop.settings.goods_secret())
     writes = 0
     while True:
-        pool = KeyPool(dying_store(shop.store, writes, bulk=True), shop.catalog, sealer, True, LEASE)
+        store = dying_store(shop.store, writes, bulk=True)
+        pool = KeyPool(store, shop.catalog, sealer, True, LEASE)
         batch = f"A{writes}\nB{writes}"
         killed = await run_until_killed(lambda: pool.add(ADMIN, product.id, batch))  # noqa: B023
         await shop.keys.recover(clock.now() + 2 * LEASE)
