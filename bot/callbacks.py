@@ -222,3 +222,9 @@ class DraftDiscard(CallbackData, prefix="bd"):
 
 class StopBroadcast(CallbackData, prefix="bx"):
     broadcast_id: str
+
+
+class ResendGoods(CallbackData, prefix="rg"):
+    """Send the digital goods of the customer's own order to the chat again."""
+
+    order_id: str

@@ -573,6 +573,16 @@ REFUSALS = {
     ),
     "staff-account": N_("This is a staff account: an admin makes it a customer account first."),
     "erasure-busy": N_("An order of yours is being placed or cancelled; try again in a minute."),
+    # digital goods (core/digital)
+    "stars-only": N_("Digital goods are sold for Telegram Stars only."),
+    "stars-only-order": N_("Digital goods are paid in Telegram Stars only."),
+    "other-goods-kind": N_("This product delivers another kind of digital goods."),
+    "invalid-keys": N_("These keys cannot be added: one key a line, printable text."),
+    "invalid-goods-file": N_("This file cannot be sold: name it, and keep it within 50 MB."),
+    "key-not-returned": N_("Only a returned key can be put back."),
+    "no-such-key": N_("No such key."),
+    "no-goods": N_("This order has no digital goods sent yet."),
+    "no-goods-file": N_("This product's file is gone; please write to the shop."),
 }
 # A field's problem, by the field's name in the input and the problem's kind (pydantic's
 # error type, or core's own); ``{placeholders}`` are the values the kind names.

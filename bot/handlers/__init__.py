@@ -11,6 +11,7 @@ from bot.handlers import (
     checkout,
     delivery,
     fallback,
+    goods,
     help_cancel,
     menu,
     orders,
@@ -38,7 +39,7 @@ def build_routers() -> list[Router]:
     members.include_routers(
         *(
             module.build_router()
-            for module in (menu, catalog, cart, delivery, checkout, orders, profile, privacy)
+            for module in (menu, catalog, cart, delivery, checkout, orders, goods, profile, privacy)
         )
     )
     return [

@@ -19,7 +19,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot import keyboards, texts
+from bot import goods, keyboards, texts
 from bot.callbacks import Checkout, CheckoutStep
 from bot.config import BotSettings
 from bot.handlers.cart import show_cart
@@ -28,6 +28,7 @@ from core.accounts.models import User
 from core.sales.carts import CartRead
 from core.sales.commands import DeliveryDetails
 from core.sales.errors import CartChanged
+from core.sales.goods import methods_for
 from core.shop import Shop
 
 SHOWN_ORDER = "shown_order"
@@ -65,6 +66,8 @@ async def show_summary(
     details = await delivery_of(state)
     snapshot = shop.delivery.snapshot(details, customer.name)
     text = texts.checkout_summary(cart, snapshot)
+    if note := goods.cart_note(cart):
+        text += f"\n\n{note}"
     await show(event, text, keyboards.checkout_summary(cart, fingerprint(details)))
 
 
@@ -109,12 +112,11 @@ async def confirm(
         return
     if (await state.get_data()).get(SHOWN_ORDER) == key:
         return  # a repeated tap: the message shows this order already (an edit would fail)
-    methods = shop.payments.methods
-    await show(
-        query,
-        texts.order_placed(order, settings.payment_instructions, methods),
-        keyboards.order_placed(order, methods),
-    )
+    methods = methods_for(order, shop.payments.methods)
+    text = texts.order_placed(order, settings.payment_instructions, methods)
+    if note := goods.stars_only(order, methods):
+        text += f"\n\n{note}"
+    await show(query, text, keyboards.order_placed(order, methods))
     await state.update_data({SHOWN_ORDER: key})
 
 

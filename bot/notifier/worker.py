@@ -38,19 +38,21 @@ from aiogram.exceptions import (
 )
 from aiogram.utils.i18n import I18n
 
+from bot.goods import send_goods
 from bot.i18n import load_catalogs
 from bot.jobs import keep_working
 from bot.notifier.config import NotifierSettings
-from bot.notifier.messages import render
+from bot.notifier.messages import Now, render
 from core.accounts.access import SYSTEM
 from core.accounts.models import Language
 from core.base import clock
-from core.base.errors import NotFound
-from core.messaging.models import BaseNotification, OrderCard
+from core.base.errors import Missing, NotFound
+from core.digital.delivery import Deliveries
+from core.digital.models import LineGoods
+from core.messaging.models import BaseNotification, GoodsNotice, OrderCard
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.sales.desk import StaffDesk
-from core.sales.models import StaffOrderView
 from core.shop import Shop
 
 log = logging.getLogger(__name__)
@@ -110,7 +112,11 @@ class Notifier:
         settings: NotifierSettings,
         lease: timedelta,
         i18n: I18n,
+        deliveries: Deliveries | None = None,
     ) -> None:
+        """``deliveries``: where a goods notice's keys and file are read (none: such
+        notices fail)."""
+        self._deliveries = deliveries
         self._queue = queue
         self._i18n = i18n
         self._pacing = pacing
@@ -129,7 +135,16 @@ class Notifier:
         """A worker for ``shop``; notices with no language go out in ``default_language``."""
         lease = timedelta(seconds=shop.settings.lease_seconds)
         i18n = load_catalogs(default_language)
-        return cls(shop.notifications, shop.pacing, shop.staff, bot, settings, lease, i18n)
+        return cls(
+            shop.notifications,
+            shop.pacing,
+            shop.staff,
+            bot,
+            settings,
+            lease,
+            i18n,
+            shop.deliveries,
+        )
 
     async def run(self) -> None:
         """Send until cancelled, with ``NOTIFIER_SENDERS`` concurrent senders."""
@@ -150,16 +165,24 @@ class Notifier:
         await _sleep_until(chat_slot)
         await _sleep_until(await self._pacing.reserve_slot(BOT_RATE_KEY, self._bot_interval))
         await self._window.turn()
-        card: StaffOrderView | None = None
-        if isinstance(notice, OrderCard):  # the order as it is now, not as it was then
-            try:
+        card: Now = None
+        try:
+            if isinstance(notice, OrderCard):  # the order as it is now, not as it was then
                 card = await self._staff.view(SYSTEM, notice.order_id)
-            except NotFound:
-                await self._failed(notice, "the order no longer exists")
-                return
+            elif isinstance(notice, GoodsNotice):  # its keys, read (and unsealed) only now
+                if self._deliveries is None:
+                    raise NotFound(Missing.GOODS)
+                card = await self._deliveries.line_goods(notice)
+        except NotFound as missing:
+            await self._failed(notice, missing.message)
+            return
         text, markup = render(notice, self._i18n, card)
         try:
-            sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
+            if isinstance(card, LineGoods) and self._deliveries is not None:
+                files = self._deliveries.files
+                sent = await send_goods(self._bot, files, notice.chat_id, card, text)
+            else:
+                sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
         except TelegramRetryAfter as flood:
             pause = timedelta(seconds=flood.retry_after)
             self._window.hold(flood.retry_after)
