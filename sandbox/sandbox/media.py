@@ -1,5 +1,5 @@
-"""Photos and documents: sendPhoto, sendDocument, editMessageMedia and getFile, plus the file download Telegram serves
-under ``/file/bot<token>/<file_path>``.
+"""Photos and documents: sendPhoto, sendDocument, editMessageMedia and getFile, plus the
+file download Telegram serves under ``/file/bot<token>/<file_path>``.
 
 Files are kept in :class:`~sandbox.files.FileStore`: a later send by ``file_id`` uploads nothing.
 As in Bot API 10, editMessageMedia may turn a bot's text message into a photo message as well as
