@@ -18,6 +18,7 @@ from admin_api.handlers import (
     cart,
     categories,
     delivery,
+    goods,
     imports,
     orders,
     payments,
@@ -48,6 +49,14 @@ from core.catalog.commands import (
 from core.catalog.import_files import MAX_CSV_BYTES, MAX_ZIP_BYTES
 from core.catalog.models import Category, ImportReport, Product, Shelves
 from core.catalog.photos import CONTENT_TYPES
+from core.digital.commands import (
+    GOODS_FILE_MAX_BYTES,
+    KEY_FILE_MAX_BYTES,
+    GoodsFileForm,
+    KeyListQuery,
+    KeyUpload,
+)
+from core.digital.models import KeyUploadReport, OrderGoods, PoolCounts, PoolKey
 from core.messaging.commands import BroadcastDraft
 from core.messaging.models import Broadcast, BroadcastProgress
 from core.privacy.commands import ErasureRequest
@@ -83,6 +92,12 @@ PRODUCT_IMPORT = Form(
     ImportOptions,
 )
 
+KEY_FILE = Upload(goods.FILE, ("text/csv", "text/plain"), lambda shop: KEY_FILE_MAX_BYTES)
+GOODS_FILE = Form(
+    (Upload(goods.FILE, ("application/octet-stream",), lambda shop: GOODS_FILE_MAX_BYTES),),
+    GoodsFileForm,
+)
+
 ROUTES: tuple[Route, ...] = (
     # auth
     Route("POST", "/api/auth/register", auth.register, "Create a customer account", "auth",
@@ -111,6 +126,28 @@ ROUTES: tuple[Route, ...] = (
           "products", OPTIONAL, files=PHOTO_TYPES),
     Route("DELETE", "/api/products/{id}/photo", photos.remove_photo,
           "Remove the product's photo", "products", ADMIN, response=Product),
+    # digital goods
+    Route("POST", "/api/products/{id}/keys", goods.add_keys,
+          "Add keys to a digital product's pool", "digital goods", ADMIN, body=KeyUpload,
+          response=KeyUploadReport, problems=(404, 409)),
+    Route("POST", "/api/products/{id}/keys/import", goods.import_keys,
+          "Add keys from a CSV or text file", "digital goods", ADMIN, upload=KEY_FILE,
+          response=KeyUploadReport, problems=(404, 409)),
+    Route("GET", "/api/products/{id}/keys/counts", goods.pool_counts,
+          "How many keys are free, taken, returned", "digital goods", STAFF,
+          response=PoolCounts),
+    Route("GET", "/api/products/{id}/keys", goods.list_keys,
+          "The pool's keys (the keys themselves on request)", "digital goods", ADMIN,
+          query=KeyListQuery, response=Page[PoolKey]),
+    Route("POST", "/api/products/{id}/keys/{keyId}/put-back", goods.put_key_back,
+          "Sell a returned key again", "digital goods", ADMIN, response=PoolCounts,
+          problems=(404, 409)),
+    Route("POST", "/api/products/{id}/file", goods.attach_file,
+          "Give a digital product its file", "digital goods", ADMIN, form=GOODS_FILE,
+          response=Product, problems=(404, 409)),
+    Route("GET", "/api/orders/{id}/goods", goods.order_goods,
+          "The digital goods of the caller's order", "digital goods", SIGNED_IN,
+          response=OrderGoods, problems=(404,)),
     Route("POST", "/api/imports/products", imports.import_products,
           "Import products from CSV (and a ZIP of photos)", "products", ADMIN,
           form=PRODUCT_IMPORT, response=ImportReport),

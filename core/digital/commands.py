@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
 
-from core.base.commands import HistoryQuery
+from pydantic import Field, StringConstraints
+
+from core.base.commands import Command, HistoryQuery
 from core.base.fields import QueryFlag
 
 MAX_KEYS_PER_UPLOAD = 10_000
 MAX_KEY_LENGTH = 512
+KEY_FILE_MAX_BYTES = 5 * 1024 * 1024
 GOODS_FILE_MAX_BYTES = 50 * 1024 * 1024
 """Telegram's limit on a file a bot uploads (sendDocument): 50 MB."""
 
 
 class KeyListQuery(HistoryQuery):
     secrets: QueryFlag = Field(default=False, description="Show the keys themselves.")
+
+
+class KeyUpload(Command):
+    keys: Annotated[str, StringConstraints(min_length=1, max_length=MAX_KEY_LENGTH * 1000)] = Field(
+        description="One key a line."
+    )
+
+
+class GoodsFileForm(Command):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
+        description="The file's name as the buyer gets it, e.g. `guide.pdf`."
+    )
