@@ -14,16 +14,15 @@ FILE = "file"
 
 
 async def add_keys(call: Call[KeyUpload, None]) -> web.Response:
-    """One key a line in `keys` (a `key` header line and blank lines are skipped); keys
-    already in the pool are counted as duplicates, not added. The product becomes a key
-    product, its stock the free keys."""
+    """Up to 20 keys in `keys` (more: `/keys/import`); keys already in the pool are counted
+    as duplicates, not added. The product becomes a key product, its stock the free keys."""
     return respond(await call.shop.keys.add(call.actor, call.path_id, call.body.keys))
 
 
 async def import_keys(call: Call[bytes, None]) -> web.Response:
     """A CSV or text file in the field `file`: its first column, one key a row."""
     text = call.body.decode("utf-8-sig", errors="replace")
-    return respond(await call.shop.keys.add(call.actor, call.path_id, text))
+    return respond(await call.shop.keys.add_text(call.actor, call.path_id, text))
 
 
 async def pool_counts(call: Call[None, None]) -> web.Response:

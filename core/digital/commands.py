@@ -10,7 +10,10 @@ from core.base.commands import Command, HistoryQuery
 from core.base.fields import QueryFlag
 
 MAX_KEYS_PER_UPLOAD = 10_000
-MAX_KEY_LENGTH = 512
+MAX_KEY_LENGTH = 200
+MAX_KEYS_PER_REQUEST = 20
+"""Keys in one JSON request (within the API's body limit whatever their characters); a
+CSV file takes up to ``MAX_KEYS_PER_UPLOAD``."""
 KEY_FILE_MAX_BYTES = 5 * 1024 * 1024
 GOODS_FILE_MAX_BYTES = 50 * 1024 * 1024
 """Telegram's limit on a file a bot uploads (sendDocument): 50 MB."""

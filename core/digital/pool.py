@@ -25,6 +25,7 @@ pool, and out of the stock, until staff put them back.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,12 +56,11 @@ def slot_of(order_id: ObjectId, line: int, unit: int) -> str:
     return f"{order_id}:{line}:{unit}"
 
 
-def parse_keys(text: str) -> tuple[list[str], int]:
-    """The keys of an upload, each once, and how many it gave (repeats too): one a line
-    (a CSV's first column), blank lines and a ``key`` header skipped, spaces around
-    trimmed; or ``InvalidKeys``."""
-    keys: dict[str, None] = {}
-    given = 0
+def parse_keys(text: str) -> list[str]:
+    """The keys of a text or CSV file, repeats included: one a line (a CSV's first
+    column), blank lines and a ``key`` header skipped, spaces around trimmed; or
+    ``InvalidKeys``."""
+    keys: list[str] = []
     problems = []
     for number, raw in enumerate(text.splitlines(), start=1):
         key = raw.split(",", 1)[0].strip().strip('"').strip()
@@ -74,15 +74,14 @@ def parse_keys(text: str) -> tuple[list[str], int]:
                 )
             )
             continue
-        keys[key] = None
-        given += 1
+        keys.append(key)
     if problems:
         raise InvalidKeys("Some keys are not valid; nothing was added.", problems[:20])
     if not keys:
         raise InvalidKeys("The upload has no keys: one key a line.")
     if len(keys) > MAX_KEYS_PER_UPLOAD:
         raise InvalidKeys(f"At most {MAX_KEYS_PER_UPLOAD} keys an upload.")
-    return list(keys), given
+    return keys
 
 
 class KeyPool:
@@ -103,11 +102,17 @@ class KeyPool:
 
     # -- staff -----------------------------------------------------------------------------
 
-    async def add(self, actor: Actor, product_id: object, text: str) -> KeyUploadReport:
-        """Add the keys in ``text`` (one a line) to the product's pool; the product becomes
-        a key product if it was not digital (its stock: its free keys)."""
+    async def add_text(self, actor: Actor, product_id: object, text: str) -> KeyUploadReport:
+        """``add`` the keys of a text or CSV file (``parse_keys``)."""
         actor.require(Role.ADMIN)
-        keys, given = parse_keys(text)
+        return await self.add(actor, product_id, parse_keys(text))
+
+    async def add(self, actor: Actor, product_id: object, given: Sequence[str]) -> KeyUploadReport:
+        """Add keys to the product's pool, each once (``given`` are checked already: see
+        ``KeyUpload``); the product becomes a key product if it was not digital (its stock:
+        its free keys)."""
+        actor.require(Role.ADMIN)
+        keys = list(dict.fromkeys(given))
         product = await self._key_product(actor, product_id)
         now = clock.now()
         batch = uuid.uuid4().hex
@@ -129,7 +134,7 @@ class KeyPool:
             await self._count_in(product, batch, added)
             await self._settle(product.id, batch)
         return KeyUploadReport(
-            added=added, duplicates=given - added, pool=await self.counts(actor, product.id)
+            added=added, duplicates=len(given) - added, pool=await self.counts(actor, product.id)
         )
 
     async def put_back(self, actor: Actor, product_id: object, key_id: object) -> PoolCounts:

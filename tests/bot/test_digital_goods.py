@@ -67,7 +67,7 @@ async def test_a_key_arrives_once_and_again_on_request(
     running_bot: None,
 ) -> None:
     game = await new_product("Game", price=50, stock=0)
-    await shop.keys.add(ADMIN, game.id, "GAME-<KEY>-0001\nGAME-KEY-0002")
+    await shop.keys.add_text(ADMIN, game.id, "GAME-<KEY>-0001\nGAME-KEY-0002")
     alice, account = await customer("Alice")
     async with working(shop, bot_settings):
         paid = await _buy(shop, alice, account, game)

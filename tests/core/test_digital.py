@@ -45,7 +45,7 @@ def core_overrides() -> dict[str, Any]:
 
 async def _key_product(shop: Shop, keys: list[str], price: int = 10) -> Product:
     product = await shop.catalog.create(SYSTEM, ProductDraft(name="Game key", price=price, stock=0))
-    await shop.keys.add(ADMIN, product.id, "\n".join(keys))
+    await shop.keys.add_text(ADMIN, product.id, "\n".join(keys))
     return await shop.catalog.get(product.id)
 
 
@@ -81,7 +81,7 @@ async def test_uploaded_keys_are_the_stock_sealed_and_each_once(shop: Shop) -> N
     product = await _key_product(shop, ["AAAA-1111", "BBBB-2222", "AAAA-1111", ""])
     assert product.digital is not None and product.digital.kind is GoodsKind.KEYS
     assert product.stock == 2
-    report = await shop.keys.add(ADMIN, product.id, "key\nBBBB-2222\nCCCC-3333, note\n")
+    report = await shop.keys.add_text(ADMIN, product.id, "key\nBBBB-2222\nCCCC-3333, note\n")
     assert (report.added, report.duplicates) == (1, 1)
     assert (report.pool.free, report.pool.stock) == (3, 3)
     raw = await shop.store.goods_keys.find().to_list()
@@ -97,14 +97,14 @@ async def test_uploaded_keys_are_the_stock_sealed_and_each_once(shop: Shop) -> N
 async def test_a_bad_upload_adds_nothing(shop: Shop) -> None:
     product = await _key_product(shop, ["ONE"])
     with pytest.raises(InvalidKeys):
-        await shop.keys.add(ADMIN, product.id, "TWO\n" + "x" * 600)
+        await shop.keys.add_text(ADMIN, product.id, "TWO\n" + "x" * 600)
     with pytest.raises(InvalidKeys):
-        await shop.keys.add(ADMIN, product.id, "\n \n")
+        await shop.keys.add_text(ADMIN, product.id, "\n \n")
     assert (await shop.keys.counts(ADMIN, product.id)).free == 1
     file_product = await shop.catalog.create(SYSTEM, ProductDraft(name="E-book", price=5, stock=0))
     await shop.goods_files.attach(ADMIN, file_product.id, "book.pdf", b"%PDF-1.4 ...")
     with pytest.raises(OtherGoods):
-        await shop.keys.add(ADMIN, file_product.id, "ABC-123")
+        await shop.keys.add_text(ADMIN, file_product.id, "ABC-123")
 
 
 async def test_a_shop_without_stars_sells_no_digital_goods(
@@ -113,7 +113,7 @@ async def test_a_shop_without_stars_sells_no_digital_goods(
     plain = Shop.build(shop.settings.model_copy(update={"payment_methods": ()}), shop.client)
     product = await plain.catalog.create(SYSTEM, ProductDraft(name="Key", price=5, stock=0))
     with pytest.raises(StarsOnly):
-        await plain.keys.add(ADMIN, product.id, "KEY-1")
+        await plain.keys.add_text(ADMIN, product.id, "KEY-1")
     with pytest.raises(StarsOnly):
         await plain.goods_files.attach(ADMIN, product.id, "a.txt", b"hello")
     assert (await plain.catalog.get(product.id)).digital is None
@@ -308,7 +308,7 @@ async def test_an_upload_killed_at_every_write_counts_its_keys_once(shop: Shop) 
         store = dying_store(shop.store, writes, bulk=True)
         pool = KeyPool(store, shop.catalog, sealer, True, LEASE)
         batch = f"A{writes}\nB{writes}"
-        killed = await run_until_killed(lambda: pool.add(ADMIN, product.id, batch))  # noqa: B023
+        killed = await run_until_killed(lambda: pool.add_text(ADMIN, product.id, batch))  # noqa: B023
         await shop.keys.recover(clock.now() + 2 * LEASE)
         await _assert_pool_matches_stock(shop, product)
         adding = await shop.store.goods_keys.count_documents({"state": KeyState.ADDING.value})
