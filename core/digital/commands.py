@@ -8,6 +8,7 @@ from pydantic import Field, StringConstraints
 
 from core.base.commands import Command, HistoryQuery
 from core.base.fields import QueryFlag
+from core.base.text import Printable
 
 MAX_KEYS_PER_UPLOAD = 10_000
 MAX_KEY_LENGTH = 200
@@ -23,9 +24,14 @@ class KeyListQuery(HistoryQuery):
     secrets: QueryFlag = Field(default=False, description="Show the keys themselves.")
 
 
+Key = Annotated[str, StringConstraints(max_length=MAX_KEY_LENGTH), Printable(required=True)]
+
+
 class KeyUpload(Command):
-    keys: Annotated[str, StringConstraints(min_length=1, max_length=MAX_KEY_LENGTH * 1000)] = Field(
-        description="One key a line."
+    keys: tuple[Key, ...] = Field(
+        min_length=1,
+        max_length=MAX_KEYS_PER_REQUEST,
+        description="The keys; one already in the pool (or twice here) is not added again.",
     )
 
 
