@@ -20,7 +20,7 @@ from core.catalog.commands import Rounding
 from core.config import CoreSettings, ensure_generated_secret, load
 from core.sales.models import OrderStatus
 from core.shop import Shop, open_shop
-from runtime import backup, demo, imports, sheets
+from runtime import backup, demo, goods, imports, sheets
 from runtime.database import database
 
 
@@ -122,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     conversion.set_defaults(run=convert_currency, check_prices=False)
     _add_exports(commands)
     imports.add_command(commands)
+    goods.add_command(commands)
     commands.add_parser(
         "doctor",
         help="check the configuration against Telegram, the database and the public URL "
