@@ -580,6 +580,7 @@ REFUSALS = {
     "invalid-keys": N_("These keys cannot be added: one key a line, printable text."),
     "invalid-goods-file": N_("This file cannot be sold: name it, and keep it within 50 MB."),
     "key-not-returned": N_("Only a returned key can be put back."),
+    "stock-from-keys": N_("This product's stock is its free keys: add keys to raise it."),
     "no-such-key": N_("No such key."),
     "no-goods": N_("This order has no digital goods sent yet."),
     "no-goods-file": N_("This product's file is gone; please write to the shop."),

@@ -14,7 +14,8 @@ from core.accounts.access import SYSTEM, Actor
 from core.accounts.models import Role, User
 from core.base import clock
 from core.base.errors import NotFound
-from core.catalog.commands import MAX_STOCK, ProductDraft
+from core.catalog.commands import MAX_STOCK, ProductDraft, ProductPatch
+from core.catalog.errors import StockFromKeys
 from core.catalog.models import GoodsKind, Product
 from core.digital.commands import KeyListQuery
 from core.digital.delivery import Deliveries
@@ -92,6 +93,15 @@ async def test_uploaded_keys_are_the_stock_sealed_and_each_once(shop: Shop) -> N
     assert sorted(k.secret or "" for k in listed.items) == ["AAAA-1111", "BBBB-2222", "CCCC-3333"]
     hidden = await shop.keys.listing(ADMIN, product.id, KeyListQuery())
     assert {k.secret for k in hidden.items} == {None}
+
+
+async def test_a_key_products_stock_follows_its_keys_only(shop: Shop) -> None:
+    product = await _key_product(shop, ["K1", "K2"])
+    for patch in (ProductPatch(stock=5), ProductPatch(stock_delta=1)):
+        with pytest.raises(StockFromKeys):
+            await shop.catalog.update(ADMIN, product.id, patch)
+    same = await shop.catalog.update(ADMIN, product.id, ProductPatch(stock=2, name="Game"))
+    assert (same.stock, same.name) == (2, "Game")  # a form sending every field still saves
 
 
 async def test_a_bad_upload_adds_nothing(shop: Shop) -> None:
