@@ -5,6 +5,7 @@ card shows the goods were sent, never the key."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -60,12 +61,14 @@ async def _order_screen(shop: Shop, player: FakeUser, order: Order) -> Message:
 
 
 async def test_a_key_arrives_once_and_again_on_request(
+    caplog: pytest.LogCaptureFixture,
     shop: Shop,
     new_product: NewProduct,
     customer: Customer,
     bot_settings: BotSettings,
     running_bot: None,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     game = await new_product("Game", price=50, stock=0)
     await shop.keys.add_text(ADMIN, game.id, "GAME-<KEY>-0001\nGAME-KEY-0002")
     alice, account = await customer("Alice")
@@ -89,6 +92,7 @@ async def test_a_key_arrives_once_and_again_on_request(
     )
     assert "GAME-&lt;KEY&gt;-0001" in (again.source or "")
     assert (await shop.keys.counts(ADMIN, game.id)).taken == 1
+    assert caplog.records and "KEY-000" not in caplog.text  # no log line holds a key
 
 
 async def test_a_file_is_sent_as_a_document_and_by_file_id_after(
