@@ -4,6 +4,7 @@ order listings never hold a key; and a shop without Stars sells no digital goods
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -11,7 +12,7 @@ import pytest
 
 from core.accounts.models import Role
 from core.sales.commands import CartChange, StatusUpdate
-from core.sales.models import OrderStatus
+from core.sales.models import Order, OrderStatus
 from core.shop import Shop
 from tests.api.client import Api
 from tests.api.world import NewAccount
@@ -84,6 +85,43 @@ async def test_keys_by_json_and_csv_counts_and_put_back(
     assert put_back.status == 200 and put_back.body["free"] == 3
     again = await api.post(f"{url}/{returned['id']}/put-back", token=admin.token)
     assert again.status == 409 and again.body["type"].endswith(":key-not-returned")
+
+
+@pytest.mark.parametrize("core_overrides", [STARS])
+async def test_thirty_buyers_over_http_for_ten_keys_get_ten_different_keys(
+    api: Api, shop: Shop, new_account: NewAccount, new_product: NewProduct
+) -> None:
+    admin = await new_account(Role.ADMIN)
+    game = await new_product("Game", price=50, stock=0)
+    keys = [f"KEY-{n:02d}" for n in range(10)]
+    await api.post(f"/api/products/{game.id}/keys", json={"keys": keys}, token=admin.token)
+    buyers = [await new_account(name=f"Buyer {n}") for n in range(30)]
+    for buyer in buyers:
+        added = await api.post("/api/cart/add", json={"productId": str(game.id)}, token=buyer.token)
+        assert added.status == 200
+    placed = await asyncio.gather(*(api.post("/api/orders", token=b.token) for b in buyers))
+    assert sorted(reply.status for reply in placed).count(201) == 10
+    assert {r.body["type"].rsplit(":", 1)[-1] for r in placed if r.status != 201} == {
+        "out-of-stock"
+    }
+    orders = {
+        buyer.user.id: Order.model_validate(reply.body)
+        for buyer, reply in zip(buyers, placed, strict=True)
+        if reply.status == 201
+    }
+    await asyncio.gather(
+        *(shop.payments.record(user, payment_of(order)) for user, order in orders.items())
+    )
+    seen = []
+    for buyer in buyers:
+        if (order := orders.get(buyer.user.id)) is None:
+            continue
+        goods = await api.get(f"/api/orders/{order.id}/goods", token=buyer.token)
+        assert goods.status == 200
+        seen += goods.body["lines"][0]["keys"]
+    assert sorted(seen) == keys
+    counts = await api.get(f"/api/products/{game.id}/keys/counts", token=admin.token)
+    assert (counts.body["free"], counts.body["taken"], counts.body["stock"]) == (0, 10, 0)
 
 
 @pytest.mark.parametrize("core_overrides", [STARS])

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot import texts
+from bot import staff_texts, texts
 from bot.config import BotSettings
 from core.accounts.access import Actor
 from core.accounts.models import Role
@@ -81,6 +81,8 @@ async def test_a_key_arrives_once_and_again_on_request(
         [order] = await orders_of(shop, account)
         await alice.wait_for(lambda m: "is now <b>paid</b>" in (m.source or ""))
     assert "<code>GAME-&lt;KEY&gt;-0001</code>" in (delivered.source or "")
+    card = english(staff_texts.order_card, await shop.staff.view(ADMIN, order.id))
+    assert "Digital goods: sent to the chat" in card and "KEY-000" not in card
     assert [m for m in alice.bot_messages if "Your key:" in (m.text or "")] == [delivered]
     counts = await shop.keys.counts(ADMIN, game.id)
     assert (counts.free, counts.taken, counts.stock) == (1, 1, 1)
