@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import ResendGoods
 from core.base.errors import Missing, NotFound
-from core.catalog.models import GoodsKind, TelegramFile
+from core.catalog.models import GoodsKind, Product, TelegramFile
 from core.digital.files import GoodsFiles
 from core.digital.models import LineGoods
 from core.sales.models import CartView, Order, OrderStatus, PaymentMethod
@@ -60,6 +60,15 @@ async def send_goods(
         )
         await files.remember_on_telegram(goods.product_id, goods.file, bot.id, telegram)
     return sent
+
+
+def product_lines(product: Product) -> list[str]:
+    """What a digital product's card says of how it is delivered."""
+    if product.digital is None:
+        return []
+    if product.digital.kind is GoodsKind.KEYS:
+        return [_("Digital: a unique key, sent in this chat once paid in Telegram Stars")]
+    return [_("Digital: a file, sent in this chat once paid in Telegram Stars")]
 
 
 def resend_row(order: Order) -> list[list[InlineKeyboardButton]]:

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel import Locale
 
+from bot import goods
 from core.accounts.errors import TooManyAttempts
 from core.accounts.models import Language, User
 from core.base.errors import DomainError, FieldError, InvalidInput
@@ -290,6 +291,7 @@ def product(item: Product, quantity: int) -> str:
         "",
         _("Price: {price}").format(price=money(item.price, item.currency)),
         _("Availability: {hint}").format(hint=stock_hint(item.stock)),
+        *goods.product_lines(item),
         _("Quantity: {quantity}").format(quantity=quantity),
     ]
     return "\n".join(lines)

@@ -71,6 +71,8 @@ async def test_a_key_arrives_once_and_again_on_request(
     caplog.set_level(logging.DEBUG)
     game = await new_product("Game", price=50, stock=0)
     await shop.keys.add_text(ADMIN, game.id, "GAME-<KEY>-0001\nGAME-KEY-0002")
+    card = english(texts.product, await shop.catalog.get(game.id), 1)
+    assert "Digital: a unique key, sent in this chat once paid in Telegram Stars" in card
     alice, account = await customer("Alice")
     async with working(shop, bot_settings):
         paid = await _buy(shop, alice, account, game)
