@@ -53,6 +53,7 @@ from core.digital.commands import (
     GOODS_FILE_MAX_BYTES,
     KEY_FILE_MAX_BYTES,
     GoodsFileForm,
+    GoodsFileQuery,
     KeyListQuery,
     KeyUpload,
 )
@@ -148,6 +149,10 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/orders/{id}/goods", goods.order_goods,
           "The digital goods of the caller's order", "digital goods", SIGNED_IN,
           response=OrderGoods, problems=(404,)),
+    Route("GET", "/api/orders/{id}/goods/file", goods.order_goods_file,
+          "Download the file of the caller's order", "digital goods", SIGNED_IN,
+          query=GoodsFileQuery, media_type=goods.OCTET_STREAM, download=True,
+          problems=(404,)),
     Route("POST", "/api/imports/products", imports.import_products,
           "Import products from CSV (and a ZIP of photos)", "products", ADMIN,
           form=PRODUCT_IMPORT, response=ImportReport),

@@ -5,12 +5,14 @@ of their own order."""
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.helpers import content_disposition_header
 
 from admin_api.contract import Call, Submitted
 from admin_api.payloads import respond
-from core.digital.commands import GoodsFileForm, KeyListQuery, KeyUpload
+from core.digital.commands import GoodsFileForm, GoodsFileQuery, KeyListQuery, KeyUpload
 
 FILE = "file"
+OCTET_STREAM = "application/octet-stream"
 
 
 async def add_keys(call: Call[KeyUpload, None]) -> web.Response:
@@ -54,3 +56,12 @@ async def attach_file(call: Call[Submitted[GoodsFileForm], None]) -> web.Respons
 async def order_goods(call: Call[None, None]) -> web.Response:
     """The keys (or file) of the caller's own paid order; an admin's of any order."""
     return respond(await call.shop.deliveries.goods_of(call.actor, call.path_id))
+
+
+async def order_goods_file(call: Call[None, GoodsFileQuery]) -> web.Response:
+    """The file of an order line (`line`, from 0), for the order's buyer or an admin."""
+    file, data = await call.shop.deliveries.file_of(call.actor, call.path_id, call.query.line)
+    disposition = content_disposition_header("attachment", filename=file.name)
+    return web.Response(
+        body=data, content_type=OCTET_STREAM, headers={"Content-Disposition": disposition}
+    )

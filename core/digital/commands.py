@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from core.base.commands import Command, HistoryQuery
-from core.base.fields import QueryFlag
+from core.base.fields import QUERY_NUMBER, QueryFlag
 from core.base.text import Printable
 
 MAX_KEYS_PER_UPLOAD = 10_000
@@ -38,4 +38,10 @@ class KeyUpload(Command):
 class GoodsFileForm(Command):
     name: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
         description="The file's name as the buyer gets it, e.g. `guide.pdf`."
+    )
+
+
+class GoodsFileQuery(Command):
+    line: Annotated[int, Field(ge=0, le=49), QUERY_NUMBER] = Field(
+        default=0, description="The order line (from 0) whose file to download."
     )

@@ -32,7 +32,7 @@ from core.accounts.models import Role
 from core.base import clock
 from core.base.errors import Missing, NotFound
 from core.base.ids import parse_id
-from core.catalog.models import GoodsKind
+from core.catalog.models import GoodsFile, GoodsKind
 from core.catalog.products import Catalog
 from core.digital.files import GoodsFiles
 from core.digital.models import LineGoods, OrderGoods
@@ -130,6 +130,14 @@ class Deliveries:
         if order.goods_sent_at is None or order.status is OrderStatus.CANCELLED:
             raise NotFound(Missing.GOODS)
         return await self._goods(order)
+
+    async def file_of(self, actor: Actor, order_id: object, line: int) -> tuple[GoodsFile, bytes]:
+        """The file an order line delivered, and its bytes (``goods_of``'s rules)."""
+        goods = await self.goods_of(actor, order_id)
+        found = next((g for g in goods.lines if g.line == line and g.file is not None), None)
+        if found is None or found.file is None:
+            raise NotFound(Missing.GOODS_FILE)
+        return found.file, await self._files.content(found.file)
 
     async def line_goods(self, notice: GoodsNotice) -> LineGoods:
         """What a goods notification sends, read when it is sent."""

@@ -126,7 +126,7 @@ async def test_thirty_buyers_over_http_for_ten_keys_get_ten_different_keys(
 
 @pytest.mark.parametrize("core_overrides", [STARS])
 async def test_a_goods_file_and_bad_input(
-    api: Api, new_account: NewAccount, new_product: NewProduct
+    api: Api, shop: Shop, new_account: NewAccount, new_product: NewProduct
 ) -> None:
     admin = await new_account(Role.ADMIN)
     book = await new_product("Book", price=20, stock=0)
@@ -136,6 +136,17 @@ async def test_a_goods_file_and_bad_input(
     assert attached.body["digital"]["kind"] == "file"
     assert attached.body["digital"]["file"]["name"] == "guide.pdf"
     assert "telegram" not in attached.body["digital"]["file"]
+    alice = await new_account(name="Alice")
+    await shop.carts.add(alice.user.id, CartChange(product_id=book.id, quantity=1))
+    order = await shop.checkout.place_order(alice.user.id)
+    url = f"/api/orders/{order.id}/goods/file"
+    assert (await api.get(url, token=alice.token)).status == 404  # not paid yet
+    await shop.payments.record(alice.user.id, payment_of(order))
+    download = await api.get(url, token=alice.token)
+    assert (download.status, download.body) == (200, "%PDF-1.4")  # the client decodes text
+    assert 'filename="guide.pdf"' in download.headers["Content-Disposition"]
+    other = await new_account(name="Bob")
+    assert (await api.get(url, token=other.token)).status == 404
     refused = await api.post(
         f"/api/products/{book.id}/keys", json={"keys": ["K"]}, token=admin.token
     )

@@ -46,6 +46,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("POST", f"/api/products/{TEA}/keys/{ORDER}/put-back", None, (401, 403, 403, 403, 404)),
     ("POST", f"/api/products/{TEA}/file", None, (401, 403, 403, 403, 415)),
     ("GET", f"/api/orders/{ORDER}/goods", None, (401, 404, 404, 404, 404)),
+    ("GET", f"/api/orders/{ORDER}/goods/file", None, (401, 404, 404, 404, 404)),
     ("GET", "/api/categories", None, (200, 200, 200, 200, 200)),
     ("GET", f"/api/categories/{CATEGORY}", None, (200, 200, 200, 200, 200)),
     ("POST", "/api/categories", {"name": "Cups"}, (401, 403, 403, 403, 201)),
