@@ -34,7 +34,7 @@ from pymongo import DESCENDING
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from core.accounts.access import Actor
-from core.accounts.models import Role
+from core.accounts.models import STAFF, Role
 from core.base import clock
 from core.base.errors import FieldError, Missing, NotFound
 from core.base.ids import parse_id
@@ -163,7 +163,7 @@ class KeyPool:
 
     async def counts(self, actor: Actor, product_id: object) -> PoolCounts:
         """How many keys are free, taken and returned (staff; never the keys)."""
-        actor.require(Role.ADMIN, Role.OPERATOR)
+        actor.require(*STAFF)
         product = await self._catalog.get(product_id, viewer=actor)
         tally = {state: 0 for state in KeyState}
         pipeline: list[dict[str, Any]] = [

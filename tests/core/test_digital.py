@@ -368,7 +368,15 @@ async def test_digital_orders_are_paid_in_stars_only(shop: Shop) -> None:
     assert await _keys_of(shop, order) == []
 
 
-async def test_an_expired_lease_does_not_touch_a_batch_in_flight(shop: Shop) -> None:
+async def test_recovery_leaves_an_upload_alone_until_its_lease_ends(shop: Shop) -> None:
     product = await _key_product(shop, ["K1"])
-    assert await shop.keys.recover(clock.now() + timedelta(seconds=1)) == 0
-    await _assert_pool_matches_stock(shop, product)
+    sealer = Sealer(shop.settings.goods_secret())
+    pool = KeyPool(dying_store(shop.store, 1, bulk=True), shop.catalog, sealer, True, LEASE)
+    assert await run_until_killed(lambda: pool.add_text(ADMIN, product.id, "K2\nK3"))
+    assert await shop.keys.recover(clock.now() + timedelta(seconds=1)) == 0  # in flight
+    adding = {"state": KeyState.ADDING.value}
+    assert await shop.store.goods_keys.count_documents(adding) == 2
+    assert await shop.keys.recover(clock.now() + 2 * LEASE) == 1  # never counted: undone
+    assert await shop.store.goods_keys.count_documents(adding) == 0
+    counts = await shop.keys.counts(ADMIN, product.id)
+    assert (counts.free, counts.stock) == (1, 1)
