@@ -74,7 +74,7 @@ async def test_a_key_arrives_once_and_again_on_request(
     card = english(texts.product, await shop.catalog.get(game.id), 1)
     assert "Digital: a unique key, sent in this chat once paid in Telegram Stars" in card
     alice, account = await customer("Alice")
-    async with working(shop, bot_settings):
+    async with working(shop, bot_settings), working(shop, bot_settings):  # two notifiers
         paid = await _buy(shop, alice, account, game)
         delivered = await alice.wait_for(lambda m: "Your key:" in (m.text or ""))
         alice.redeliver(paid)  # Telegram delivers the payment again
