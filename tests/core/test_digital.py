@@ -212,6 +212,16 @@ def _all_orders() -> Any:
     return OrderQuery()
 
 
+async def test_a_customer_whose_goods_were_sent_may_erase_their_data(shop: Shop) -> None:
+    product = await _key_product(shop, ["K1"])
+    alice = await telegram_customer(shop)
+    order = await _order(shop, alice, product)
+    await _pay(shop, alice, order)
+    report = await shop.privacy.erase(Actor.of(alice), alice.id)
+    assert report.erased and report.kept_orders == (order.number,)
+    assert (await stored_order(shop, order)).status is OrderStatus.PAID  # the sale stands
+
+
 # -- returns and refunds -------------------------------------------------------------------
 
 
