@@ -14,7 +14,7 @@ from core.accounts.access import SYSTEM, Actor
 from core.accounts.models import Role, User
 from core.base import clock
 from core.base.errors import NotFound
-from core.catalog.commands import MAX_STOCK, ProductDraft, ProductPatch
+from core.catalog.commands import MAX_STOCK, ImportOptions, ProductDraft, ProductPatch
 from core.catalog.errors import StockFromKeys
 from core.catalog.models import GoodsKind, Product
 from core.digital.commands import KeyListQuery
@@ -35,6 +35,7 @@ from core.shop import Shop
 from core.store import Store
 from tests.core.crashes import LEASE, dying_store, run_until_killed, stock_on
 from tests.core.paying import SHOPS, STAFF, payment_of, stored_order, telegram_customer
+from tests.sheets import csv_file
 
 ADMIN = Actor(None, Role.ADMIN)
 
@@ -102,6 +103,19 @@ async def test_a_key_products_stock_follows_its_keys_only(shop: Shop) -> None:
             await shop.catalog.update(ADMIN, product.id, patch)
     same = await shop.catalog.update(ADMIN, product.id, ProductPatch(stock=2, name="Game"))
     assert (same.stock, same.name) == (2, "Game")  # a form sending every field still saves
+
+
+async def test_an_import_may_not_change_a_key_products_stock(shop: Shop) -> None:
+    draft = ProductDraft(name="Game", price=5, stock=0, sku="GAME-1")
+    product = await shop.catalog.create(SYSTEM, draft)
+    await shop.keys.add_text(ADMIN, product.id, "K1\nK2")
+    same = csv_file(["GAME-1", "Game", "", "5", 2, "", "", ""])
+    report = await shop.imports.run(ADMIN, same, ImportOptions())
+    assert report.unchanged == 1
+    more = csv_file(["GAME-1", "Game", "", "5", 9, "", "", ""])
+    refused = await shop.imports.run(ADMIN, more, ImportOptions(partial=True))
+    assert [p.reason for p in refused.problems] == ["stock-from-keys"]
+    assert (await shop.catalog.get(product.id)).stock == 2
 
 
 async def test_a_bad_upload_adds_nothing(shop: Shop) -> None:
