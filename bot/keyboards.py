@@ -40,6 +40,7 @@ from bot.callbacks import (
     ReuseDelivery,
     Section,
     SetLine,
+    SwitchCartReminders,
 )
 from core.accounts.models import Language, User
 from core.base.models import Page
@@ -291,7 +292,24 @@ def profile(user: User) -> InlineKeyboardMarkup:
             ],
             [button(_("🌐 Language"), EditProfile(field=ProfileEdit.LANGUAGE)), _home()],
             [button(_("🔒 Your data"), MyData())],
+            [cart_reminders_switch(user)],
         ]
+    )
+
+
+def cart_reminders_switch(user: User) -> InlineKeyboardButton:
+    """Turns the customer's cart reminders off, or back on."""
+    wanted = not user.cart_reminders
+    label = (
+        _("🔕 Turn off cart reminders") if user.cart_reminders else _("🔔 Turn on cart reminders")
+    )
+    return button(label, SwitchCartReminders(on=wanted))
+
+
+def back_to_cart() -> InlineKeyboardMarkup:
+    """Under a cart reminder."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button(_("🛒 Back to cart"), Open(section=Section.CART))]]
     )
 
 

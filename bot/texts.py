@@ -22,6 +22,7 @@ from core.base.money import format_money
 from core.catalog.errors import TooManyCategories, WrongCurrency
 from core.catalog.models import Product
 from core.messaging.models import (
+    CartReminder,
     LatePaymentNotice,
     OrderExpiredNotice,
     OrderNews,
@@ -466,6 +467,27 @@ def profile(user: User) -> str:
             _("Email: {email}").format(email=html.quote(user.email)),
             _("Password: {state}").format(state=password),
             _("Language: {language}").format(language=language_name(current_language())),
+            cart_reminders_state(user.cart_reminders),
+        ]
+    )
+
+
+def cart_reminders_state(on: bool) -> str:
+    state = _("on") if on else _("off")
+    return _("Cart reminders: {state}").format(state=state)
+
+
+def cart_reminder(notice: CartReminder) -> str:
+    """A cart left untouched, as it was when the reminder was queued."""
+    lines = [
+        _line(line.name, line.quantity, line.line_total, notice.currency) for line in notice.lines
+    ]
+    return "\n".join(
+        [
+            "<b>{}</b>".format(_("You left something in your cart")),
+            *lines,
+            "\n" + _total(notice.total_amount, notice.currency),
+            _("Check out whenever you are ready. Reminders can be turned off in /profile."),
         ]
     )
 
