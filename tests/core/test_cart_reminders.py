@@ -58,7 +58,8 @@ async def _fill(shop: Shop, user: User, *lines: tuple[Product, int]) -> datetime
 async def _changed_at(shop: Shop, user: User) -> datetime:
     cart = await shop.store.carts.find_one({"userId": user.id})
     assert cart is not None
-    return cart["updatedAt"].replace(tzinfo=UTC)
+    changed: datetime = cart["updatedAt"].replace(tzinfo=UTC)
+    return changed
 
 
 async def _reminders_of(shop: Shop, user: User) -> list[CartReminder]:
