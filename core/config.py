@@ -325,7 +325,7 @@ class CoreSettings(BaseConfig):
         ge=1,
         le=24,
         description="... and until this hour (exclusive; later than `CART_REMINDER_FROM_HOUR`): "
-        "one due at night waits until the next morning. `0` and `24` allow any hour.",
+        "one due at night waits until the next morning. From `0` until `24`: any hour.",
     )
 
     @field_validator("cart_reminder_until_hour")

@@ -11,11 +11,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic_settings import SettingsConfigDict
 
 from core.accounts.access import SYSTEM
 from core.accounts.commands import AccountChange, TelegramSignup
 from core.accounts.models import User
 from core.catalog.models import Product
+from core.config import ConfigError, CoreSettings, load
 from core.messaging.models import NOTIFICATION, CartReminder, SendState
 from core.messaging.notifications import NotificationQueue
 from core.sales.cart_reminders import SEND, CartReminders, reminder_id
@@ -280,3 +282,22 @@ async def test_a_scan_killed_between_queuing_and_marking_queues_the_reminder_onc
     clock.moment += IDLE
     assert await reminders.queue_due() == 0
     assert len(await _reminders_of(shop, alice)) == 1
+
+
+class _Settings(CoreSettings):
+    model_config = SettingsConfigDict(env_file=None)
+
+
+@pytest.mark.parametrize(("start", "end"), [("9", "9"), ("21", "9")])
+def test_the_day_must_end_after_it_begins(
+    monkeypatch: pytest.MonkeyPatch, start: str, end: str
+) -> None:
+    monkeypatch.setenv("JWT_SECRET", "x" * 32)
+    monkeypatch.setenv("CART_REMINDER_FROM_HOUR", start)
+    monkeypatch.setenv("CART_REMINDER_UNTIL_HOUR", end)
+    with pytest.raises(ConfigError) as stopped:
+        load(_Settings)
+    assert str(stopped.value.code) == (
+        f"configuration error: CART_REMINDER_UNTIL_HOUR must be later than "
+        f"CART_REMINDER_FROM_HOUR ({start})"
+    )
