@@ -467,14 +467,9 @@ def profile(user: User) -> str:
             _("Email: {email}").format(email=html.quote(user.email)),
             _("Password: {state}").format(state=password),
             _("Language: {language}").format(language=language_name(current_language())),
-            cart_reminders_state(user.cart_reminders),
+            _("Cart reminders: on") if user.cart_reminders else _("Cart reminders: off"),
         ]
     )
-
-
-def cart_reminders_state(on: bool) -> str:
-    state = _("on") if on else _("off")
-    return _("Cart reminders: {state}").format(state=state)
 
 
 def cart_reminder(notice: CartReminder) -> str:
