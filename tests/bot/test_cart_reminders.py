@@ -4,6 +4,8 @@ turns them off and on."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,10 +14,12 @@ import pytest
 from bot.config import BotSettings
 from core.accounts.commands import LanguageChoice
 from core.accounts.models import Language, User
+from core.sales.cart_reminders import CartReminders
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.chat import Customer, fill_cart, tap
 from tests.bot.workers import notice_settled, working
+from tests.clocks import FakeClock
 from tests.factories import NewProduct
 
 
@@ -99,6 +103,36 @@ async def test_a_reminder_of_a_cart_checked_out_meanwhile_is_not_sent(
 
     assert stored["state"] == "cancelled"
     assert not [m for m in alice.messages if m.from_bot and "cart" in (m.text or "")]
+
+
+async def test_a_reminder_reaching_the_notifier_at_night_waits_for_the_morning(
+    shop: Shop, bot_settings: BotSettings, customer: Customer, new_product: NewProduct
+) -> None:
+    alice, _ = await _cart_left(shop, customer, new_product)
+    night = FakeClock(datetime(2030, 1, 1, 23, 30, tzinfo=UTC))
+    settings = {"cart_reminder_from_hour": 9, "cart_reminder_until_hour": 21}
+    at_night = CartReminders(
+        shop.store,
+        shop.carts,
+        shop.notifications,
+        shop.settings.model_copy(update=settings),
+        now=night,
+    )
+    notifier_shop = dataclasses.replace(shop, cart_reminders=at_night)
+
+    async with working(notifier_shop, bot_settings), asyncio.timeout(30):
+        while (stored := await _reminder(shop))["attempts"] == 0 or stored["state"] != "queued":
+            await asyncio.sleep(0.02)
+
+    morning = datetime(2030, 1, 2, 9, tzinfo=UTC)  # put back by a delay: milliseconds later
+    assert morning <= stored["dueAt"].replace(tzinfo=UTC) < morning + timedelta(minutes=1)
+    assert not [m for m in alice.messages if m.from_bot]
+
+
+async def _reminder(shop: Shop) -> dict[str, Any]:
+    stored = await shop.store.notifications.find_one({"kind": "cart_reminder"})
+    assert stored is not None
+    return stored
 
 
 async def test_the_profile_turns_cart_reminders_off_and_on(
