@@ -5,6 +5,7 @@ night in the shop's time zone, once however many processes scan, and after a cra
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -282,6 +283,26 @@ async def test_a_scan_killed_between_queuing_and_marking_queues_the_reminder_onc
     clock.moment += IDLE
     assert await reminders.queue_due() == 0
     assert len(await _reminders_of(shop, alice)) == 1
+
+
+async def test_every_process_queues_due_reminders_in_its_recovery_loop(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    looping = Shop.build(shop.settings.model_copy(update={"lease_seconds": 5}), shop.client)
+    alice = await _customer(shop)
+    changed = await _fill(shop, alice, (await new_product(), 1))
+    left = {"$set": {"updatedAt": changed - IDLE - timedelta(hours=1)}}  # as if a day ago
+    await shop.store.carts.update_one({"userId": alice.id}, left)
+
+    loop = asyncio.create_task(looping.keep_recovering())
+    try:
+        async with asyncio.timeout(60):  # one pass after a lease period (5 s)
+            while not await _reminders_of(shop, alice):
+                await asyncio.sleep(0.05)
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
 
 
 class _Settings(CoreSettings):
