@@ -42,6 +42,16 @@ class TooManyCategories(Conflict):
         self.most = MAX_CATEGORIES
 
 
+class UnfitParent(InvalidInput):
+    """A subcategory's parent must be a top-level category that is not archived (one level
+    of subcategories, no deeper)."""
+
+    code = "unfit-parent"
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"This category cannot have subcategories: {why}.")
+
+
 class WrongCurrency(InvalidInput):
     REASONS = ("wrong-currency",)
 
