@@ -31,7 +31,10 @@ class CategoriesChanged(Conflict):
     code = "categories-changed"
 
     def __init__(self) -> None:
-        super().__init__("List every category exactly once, and nothing else.")
+        super().__init__(
+            "List every category of that level (the top-level ones, or one parent's "
+            "subcategories) exactly once, and nothing else."
+        )
 
 
 class TooManyCategories(Conflict):
