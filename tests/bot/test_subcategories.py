@@ -89,3 +89,21 @@ async def test_an_archived_parent_hides_its_subcategories_and_their_products(
     assert old_page.show_alert and old_page.text == "No such category."
     old_card = await alice.send_callback(ProductCard(product_id=str(sencha.id)).pack())
     assert old_card.show_alert and old_card.text == "No such product."
+
+
+async def test_a_russian_customer_reads_the_subcategory_screens_in_russian(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    tea = await shop.categories.create(SYSTEM, CategoryDraft(name="Чай"))
+    green = await shop.categories.create(SYSTEM, CategoryDraft(name="Зелёный", parent_id=tea.id))
+    await new_product("Сенча", category_id=green.id)
+    await new_product("Ассорти", category_id=tea.id)
+    ivan, _ = await customer("Ivan")
+    ivan.sandbox.update_user(ivan.id, language_code="ru")
+    await ivan.send("/catalog")
+    parent = await tap(ivan, "Чай (2)")
+    assert "Выберите подкатегорию или товар:" in (parent.text or "")
+    assert [row[0].text for row in parent.buttons][-2] == "« Категории"
+    child = await tap(ivan, "Зелёный (1)")
+    assert "Выберите товар:" in (child.text or "")
+    assert [row[0].text for row in child.buttons][-2] == "« Чай"
