@@ -127,7 +127,8 @@ class Categories:
         return await self.shelves(CategoryQuery(include_inactive=True), viewer=actor)
 
     async def get(self, category_id: object, *, viewer: Actor | None = None) -> Category:
-        """A category; an archived one only for staff."""
+        """A category; an archived one (or a subcategory of an archived one) only for
+        staff."""
         document = await self._categories.find_one({"_id": parse_id(category_id)})
         if document is None or not (
             _sees_archived(viewer) or await self._hidden(document) is False
@@ -159,7 +160,7 @@ class Categories:
         if query.parent not in (None, TOP_LEVEL):
             parent = parse_id(query.parent, "parent")
             categories = tuple(c for c in categories if c.parent_id == parent)
-            counted["categoryId"] = {"$in": [c.id for c in categories]}
+            counted["categoryId"] = {"$in": [*(c.id for c in categories), None]}
         counts = {
             row["_id"]: row["count"]
             for row in await (

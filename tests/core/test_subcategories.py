@@ -59,6 +59,7 @@ async def test_subcategories_are_listed_under_their_parent_and_counted_into_it(
     await new_product("Assam", category_id=black.id)
     await new_product("Sampler", category_id=tea.id)
     await new_product("Mug", category_id=cups.id)
+    await new_product("Spoon")
 
     shelves = await shop.categories.shelves(CategoryQuery())
     assert [(s.name, s.products, s.subcategories) for s in shelves.items] == [
@@ -74,6 +75,7 @@ async def test_subcategories_are_listed_under_their_parent_and_counted_into_it(
         ("Green", 2, tea.id),
         ("Black", 1, tea.id),
     ]
+    assert (shelves.uncategorized, top.uncategorized, under.uncategorized) == (1, 1, 1)
     assert path_names(await shop.categories.all())[green.id] == "Tea / Green"
 
     everything = ["Assam", "Matcha", "Sampler", "Sencha"]
@@ -256,3 +258,24 @@ async def test_a_parent_archived_while_its_subcategory_is_restored_hides_its_pro
     assert stored is not None and stored["categoryHidden"] is True
     with pytest.raises(NotFound):
         await shop.catalog.get(sencha.id)
+
+
+async def test_categories_stored_before_subcategories_are_top_level(shop: Shop) -> None:
+    """Documents without ``parentId`` (made before it existed) are top-level categories:
+    listed, reordered and given subcategories like new ones."""
+    now = clock.now()
+    old = {"position": 0, "active": True, "version": 0, "createdAt": now, "updatedAt": now}
+    first, second = ObjectId(), ObjectId()
+    await shop.store.categories.insert_many(
+        [{"_id": first, "name": "Tea", **old}, {"_id": second, "name": "Cups", **old}]
+    )
+    green = await shop.categories.create(SYSTEM, CategoryDraft(name="Green", parent_id=first))
+    await shop.categories.reorder(SYSTEM, CategoryOrder(ids=[second, first]))
+    assert [(c.name, c.parent_id) for c in await shop.categories.all()] == [
+        ("Cups", None),
+        ("Tea", None),
+        ("Green", first),
+    ]
+    top = await shop.categories.shelves(CategoryQuery(parent="none"))
+    assert [(s.name, s.subcategories) for s in top.items] == [("Cups", 0), ("Tea", 1)]
+    assert green.position == 0
