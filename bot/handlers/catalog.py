@@ -67,19 +67,18 @@ async def _show_page(
     if category == NO_CATEGORY:
         shelf = (texts.other_shelf(), "")
     elif category != ALL_PRODUCTS:
-        found = await shop.categories.get(category)
-        shelf = (found.name, found.description)
-        level = await subcategories.level(shop, found)
+        level = await shop.categories.opened(category)
+        shelf = (level.category.name, level.category.description)
     query: dict[str, object] = {"page": page, "limit": settings.catalog_page_size, "q": search}
     if category != ALL_PRODUCTS:
         query |= {"category": category, "subcategories": False}  # theirs have buttons
     products = await shop.catalog.list(parse(ProductQuery, query))
     if products.page > products.pages:
         products = await shop.catalog.list(parse(ProductQuery, {**query, "page": products.pages}))
-    above = level.subcategories if level else ()
+    above = subcategories.subcategory_buttons(level) if level else ()
     text = texts.catalog(products, search, shelf, subcategories=bool(above))
     markup = keyboards.catalog(
-        products, bool(search), category, above=above, back=level.back if level else None
+        products, bool(search), category, above, subcategories.back(level) if level else None
     )
     await show(event, text, markup)
 

@@ -47,7 +47,7 @@ from core.catalog.commands import (
     CategoryQuery,
 )
 from core.catalog.errors import CategoriesChanged, TooManyCategories, UnfitParent
-from core.catalog.models import Category, Shelf, Shelves
+from core.catalog.models import Category, CategoryLevel, Shelf, Shelves
 from core.catalog.tree import arranged
 from core.store import Store, update_and_fetch
 
@@ -161,17 +161,7 @@ class Categories:
             parent = parse_id(query.parent, "parent")
             categories = tuple(c for c in categories if c.parent_id == parent)
             counted["categoryId"] = {"$in": [*(c.id for c in categories), None]}
-        counts = {
-            row["_id"]: row["count"]
-            for row in await (
-                await self._products.aggregate(
-                    [
-                        {"$match": counted},
-                        {"$group": {"_id": "$categoryId", "count": {"$sum": 1}}},
-                    ]
-                )
-            ).to_list()
-        }
+        counts = await self._counts(counted)
         children: dict[ObjectId, list[Category]] = {}
         for category in categories:
             if category.parent_id is not None:
@@ -189,6 +179,41 @@ class Categories:
             for category in categories
         )
         return Shelves(items=items, uncategorized=counts.get(None, 0))
+
+    async def opened(self, category_id: object) -> CategoryLevel:
+        """A category customers see, as the bot opens it: with its parent (a subcategory)
+        or its subcategories customers see and their products on sale (a parent). One read
+        for a category with neither."""
+        oid = parse_id(category_id)
+        family = self._categories.find({"$or": [{"_id": oid}, {"parentId": oid}]})
+        found = await family.sort([("position", 1), ("_id", 1)]).to_list()
+        own = next((doc for doc in found if doc["_id"] == oid), None)
+        if own is None or not own["active"]:
+            raise NotFound(Missing.CATEGORY)
+        category = Category.model_validate(own)
+        if category.parent_id is not None:
+            parent = await self._categories.find_one({"_id": category.parent_id})
+            if parent is None or not parent["active"]:
+                raise NotFound(Missing.CATEGORY)
+            return CategoryLevel(category=category, parent=Category.model_validate(parent))
+        children = [doc for doc in found if doc["_id"] != oid and doc["active"]]
+        if not children:
+            return CategoryLevel(category=category)
+        counts = await self._counts(
+            {**ON_SALE, "categoryId": {"$in": [c["_id"] for c in children]}}
+        )
+        shelves = tuple(
+            Shelf(**Category.model_validate(c).model_dump(), products=counts.get(c["_id"], 0))
+            for c in children
+        )
+        return CategoryLevel(category=category, subcategories=shelves)
+
+    async def _counts(self, match: dict[str, Any]) -> dict[ObjectId | None, int]:
+        """How many products ``match`` finds, by category id."""
+        grouped = await self._products.aggregate(
+            [{"$match": match}, {"$group": {"_id": "$categoryId", "count": {"$sum": 1}}}]
+        )
+        return {row["_id"]: row["count"] for row in await grouped.to_list()}
 
     async def placement(self, category_id: ObjectId | None) -> dict[str, Any]:
         """The fields of a product in ``category_id`` (``None``: in no category)."""

@@ -103,6 +103,15 @@ class Shelves(Model):
     uncategorized: int
 
 
+class CategoryLevel(Model):
+    """A category as customers open it: a subcategory with its parent, or a top-level
+    category with the subcategories they see."""
+
+    category: Category
+    parent: Category | None = None
+    subcategories: tuple[Shelf, ...] = ()
+
+
 class ImportProblem(Model):
     """Why a row of an import (or one of its cells) is refused."""
 
