@@ -267,7 +267,8 @@ class Categories:
                     {"categoryId": copied, "categoryHidden": {"$ne": state}},
                     {"$set": {"categoryHidden": state}},
                 )
-            if await self._read({"_id": {"$in": [other["_id"] for other in others]}}) != others:
+            ids = [other["_id"] for other in others]
+            if ids and await self._read({"_id": {"$in": ids}}) != others:
                 continue  # a category read with it changed while copying: copy again
             done = await self._categories.update_one(
                 {"_id": category_id, "version": document["version"]},

@@ -17,6 +17,7 @@ from core.accounts.models import Role
 from core.base import clock
 from core.base.commands import parse
 from core.base.errors import InvalidInput, NotFound
+from core.catalog.categories import Categories
 from core.catalog.commands import (
     CategoryDraft,
     CategoryOrder,
@@ -31,6 +32,7 @@ from core.catalog.tree import path_names
 from core.sales.commands import CartChange
 from core.sales.errors import ProductUnavailable
 from core.shop import Shop
+from tests.core.crashes import LEASE, Killed, dying_store
 from tests.factories import NewProduct, NewUser
 
 LATER = timedelta(minutes=5)
@@ -279,3 +281,37 @@ async def test_categories_stored_before_subcategories_are_top_level(shop: Shop) 
     top = await shop.categories.shelves(CategoryQuery(parent="none"))
     assert [(s.name, s.subcategories) for s in top.items] == [("Cups", 0), ("Tea", 1)]
     assert green.position == 0
+
+
+async def test_a_parent_archive_killed_at_any_write_is_finished_by_recovery(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    """Killed before each of its writes in turn (the parent's, each copy to products, the
+    end of its lease), the archive of a parent is finished by recovery: every product of
+    the parent and of its subcategories is hidden, the others are not touched."""
+    tea, green, black = await _tea(shop)
+    placed = [
+        await new_product(name, category_id=category.id)
+        for name, category in (("Sampler", tea), ("Sencha", green), ("Assam", black))
+    ]
+    mug = await new_product("Mug")
+    writes, kills = 0, 0
+    while True:
+        await shop.categories.update(SYSTEM, tea.id, CategoryPatch(active=True))
+        dying = Categories(dying_store(shop.store, writes, bulk=True), LEASE)
+        try:
+            await dying.archive(SYSTEM, tea.id)
+        except Killed:
+            kills += 1
+            await shop.recover(clock.now() + LATER)
+        else:
+            break
+        stored = {p["_id"]: p["categoryHidden"] for p in await shop.store.products.find().to_list()}
+        parent_archived = not (await shop.categories.get(tea.id, viewer=SYSTEM)).active
+        assert [stored[p.id] for p in placed] == [parent_archived] * 3, writes
+        assert stored[mug.id] is False
+        writes += 1
+    assert kills == 5  # the parent, three copies, the end of its lease
+    for product in placed:
+        with pytest.raises(NotFound):
+            await shop.catalog.get(product.id)
