@@ -113,10 +113,17 @@ def shelves(index: Shelves) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def catalog(page: Page[Product], search: bool, category: str) -> InlineKeyboardMarkup:
-    """Products of a page; a category's page goes back to the categories. (Rows made here:
+def catalog(
+    page: Page[Product],
+    search: bool,
+    category: str,
+    above: Sequence[InlineKeyboardButton] = (),
+    back: InlineKeyboardButton | None = None,
+) -> InlineKeyboardMarkup:
+    """Products of a page, after the buttons ``above`` (a category's subcategories), one a
+    row; a category's page goes ``back`` (unset: to the categories). (Rows made here:
     a builder's ``as_markup`` deep-copies every button, a few percent of a page's work.)"""
-    rows = [
+    rows = [[up] for up in above] + [
         [
             button(
                 texts.product_button(item),
@@ -133,7 +140,7 @@ def catalog(page: Page[Product], search: bool, category: str) -> InlineKeyboardM
     if turn:
         rows.append(turn)
     if category != ALL_PRODUCTS:
-        rows.append([button(_("« Categories"), Open(section=Section.CATALOG))])
+        rows.append([back or button(_("« Categories"), Open(section=Section.CATALOG))])
     rows.append([_to_cart(), _home()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
