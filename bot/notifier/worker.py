@@ -12,6 +12,9 @@ Telegram's answer decides what happens next:
 - other 4xx (chat not found, bad text): marked failed, never retried;
 - 5xx and network errors: retried with exponential backoff and jitter, up to a limit.
 
+A back-in-stock alert is checked just before its send: a product sold out again (or taken
+off sale) by then is not announced (``core/catalog/restock_alerts.py``).
+
 Each blocked or failed notice is logged at warning level with its reason, its id, kind and
 chat id (nothing else about the customer).
 
@@ -46,7 +49,8 @@ from core.accounts.access import SYSTEM
 from core.accounts.models import Language
 from core.base import clock
 from core.base.errors import NotFound
-from core.messaging.models import BaseNotification, OrderCard
+from core.catalog.restock_alerts import RestockAlerts
+from core.messaging.models import BackInStockAlert, BaseNotification, OrderCard
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.sales.desk import StaffDesk
@@ -110,8 +114,10 @@ class Notifier:
         settings: NotifierSettings,
         lease: timedelta,
         i18n: I18n,
+        restock: RestockAlerts,
     ) -> None:
         self._queue = queue
+        self._restock = restock
         self._i18n = i18n
         self._pacing = pacing
         self._staff = staff
@@ -129,7 +135,16 @@ class Notifier:
         """A worker for ``shop``; notices with no language go out in ``default_language``."""
         lease = timedelta(seconds=shop.settings.lease_seconds)
         i18n = load_catalogs(default_language)
-        return cls(shop.notifications, shop.pacing, shop.staff, bot, settings, lease, i18n)
+        return cls(
+            shop.notifications,
+            shop.pacing,
+            shop.staff,
+            bot,
+            settings,
+            lease,
+            i18n,
+            shop.restock_alerts,
+        )
 
     async def run(self) -> None:
         """Send until cancelled, with ``NOTIFIER_SENDERS`` concurrent senders."""
@@ -157,6 +172,8 @@ class Notifier:
             except NotFound:
                 await self._failed(notice, "the order no longer exists")
                 return
+        if isinstance(notice, BackInStockAlert) and not await self._restock.still_wanted(notice):
+            return  # sold out again (or off sale) by now: dropped, the customer still waits
         text, markup = render(notice, self._i18n, card)
         try:
             sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)

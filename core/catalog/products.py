@@ -26,6 +26,7 @@ from core.catalog.commands import (
 )
 from core.catalog.errors import SkuTaken, StockOutOfRange, WrongCurrency
 from core.catalog.models import Product
+from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock_alerts import StockAlerts
 from core.store import Store, find_page, update_and_fetch
 
@@ -42,12 +43,18 @@ SORTS: dict[ProductSort, list[tuple[str, int]]] = {
 
 class Catalog:
     def __init__(
-        self, store: Store, currency: str, categories: Categories, alerts: StockAlerts
+        self,
+        store: Store,
+        currency: str,
+        categories: Categories,
+        alerts: StockAlerts,
+        restock: RestockAlerts,
     ) -> None:
         self._products = store.products
         self._categories = categories
         self.currency = currency
         self._alerts = alerts
+        self._restock = restock
 
     async def create(self, actor: Actor, draft: ProductDraft) -> Product:
         actor.require(Role.ADMIN)
@@ -114,6 +121,8 @@ class Catalog:
             await self._categories.settle(oid, patch.category_id)
             document = await self._get_document(oid)
         if document.get("lowStock") and await self._alerts.rearm(oid):  # restocked
+            document = await self._get_document(oid)
+        if document["stock"] > 0 and await self._restock.fire(oid):  # back in stock
             document = await self._get_document(oid)
         return Product.model_validate(document)
 

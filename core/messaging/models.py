@@ -70,6 +70,8 @@ class NoticeKind(StrEnum):
     LOW_STOCK = "low_stock"
     PAYMENT_RECEIVED = "payment_received"
     """Operators: Telegram took money for an order (to be refunded if not needed)."""
+    BACK_IN_STOCK = "back_in_stock"
+    """A sold-out product a customer waited for is back (``core/catalog/restock_alerts.py``)."""
 
 
 class SendState(StrEnum):
@@ -162,6 +164,16 @@ class LowStockAlert(BaseNotification):
     threshold: int
 
 
+class BackInStockAlert(BaseNotification):
+    """A sold-out product a customer waited for has stock again (its ``generation``-th
+    restock), with a button to open it; dropped if it is sold out again when sent."""
+
+    kind: Literal[NoticeKind.BACK_IN_STOCK]
+    product_id: Id
+    product_name: str
+    generation: int
+
+
 Notification = Annotated[
     OrderStatusNotice
     | OrderExpiredNotice
@@ -170,7 +182,8 @@ Notification = Annotated[
     | NewOrderCard
     | PaymentCard
     | BroadcastMessage
-    | LowStockAlert,
+    | LowStockAlert
+    | BackInStockAlert,
     Field(discriminator="kind"),
 ]
 """Every kind of notification; adding one is a class here and a renderer in the bot."""

@@ -93,6 +93,10 @@ class NotificationQueue:
     async def mark_failed(self, notification: BaseNotification, error: str) -> bool:
         return await self._finish(notification, SendState.FAILED, {"lastError": error})
 
+    async def mark_dropped(self, notification: BaseNotification, reason: str) -> bool:
+        """Not worth sending any more (a restock alert for a product sold out again)."""
+        return await self._finish(notification, SendState.CANCELLED, {"lastError": reason})
+
     async def retry_later(
         self, notification: BaseNotification, error: str, delay: timedelta | None = None
     ) -> bool:
