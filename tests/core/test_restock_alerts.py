@@ -3,6 +3,7 @@ product stock; again after it sold out and came back; never about a product they
 buy; also when a process dies in the middle of a fan-out."""
 
 import asyncio
+import functools
 from datetime import timedelta
 from typing import Any
 
@@ -211,7 +212,7 @@ async def test_a_fan_out_killed_at_any_write_is_finished_by_recovery_once(
         store = dying_store(shop.store, WriteBudget(dies_at), bulk=True)
         dying = RestockAlerts(store, NotificationQueue(store, LEASE), LEASE)
         await shop.store.products.update_one({"_id": tea.id}, {"$set": {"stock": 2}})
-        killed = await run_until_killed(lambda product=tea: dying.fire(product.id))
+        killed = await run_until_killed(functools.partial(dying.fire, tea.id))
 
         await shop.restock_alerts.recover(clock.now() + LEASE + LATER)
         alerts = await _alerts(shop, productId=tea.id)
