@@ -33,6 +33,9 @@ from core.store import Store, find_page, update_and_fetch
 SKU_BATCH = 500
 """SKUs asked for in one query."""
 
+RESTOCKING = frozenset({"stock", "stock_delta", "active", "category_id"})
+"""The fields of a patch that can make a sold-out product available (``fire``)."""
+
 SORTS: dict[ProductSort, list[tuple[str, int]]] = {
     ProductSort.NEWEST: [("createdAt", -1), ("_id", -1)],
     ProductSort.PRICE_ASC: [("price", 1), ("_id", 1)],
@@ -122,8 +125,8 @@ class Catalog:
             document = await self._get_document(oid)
         if document.get("lowStock") and await self._alerts.rearm(oid):  # restocked
             document = await self._get_document(oid)
-        if document["stock"] > 0 and await self._restock.fire(oid):  # back in stock
-            document = await self._get_document(oid)
+        if document["stock"] > 0 and patch.model_fields_set & RESTOCKING:
+            await self._restock.fire(oid)  # back in stock (or on sale) for those waiting
         return Product.model_validate(document)
 
     async def archive(self, actor: Actor, product_id: object) -> Product:

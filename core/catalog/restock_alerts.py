@@ -28,7 +28,8 @@ stock again, through the notification queue and the notifier.
   subscription is put back, at the product's current generation: the customer never hears
   "back in stock" about a product they cannot buy, and still hears at the next restock.
 - **Recovery** (``recover``) resumes fan-outs whose lease ran out and fires every product
-  with subscribers (a process killed between a stock write and its ``fire``).
+  with subscribers that is available (a process killed between a stock write and its
+  ``fire``; a product whose category was shown again, which fires nothing by itself).
 
 The customer's side of the subscription: ``watch``, ``unwatch``, ``is_watching``.
 """
@@ -150,8 +151,19 @@ class RestockAlerts:
                 break
             await self._fan_out(claimed["_id"], claimed[JOURNAL]["generation"], owner)
             recovered += 1
-        for product_id in await self._subscriptions.distinct("productId"):
-            recovered += await self.fire(product_id)
+        waited_for = await self._subscriptions.distinct("productId")
+        for start in range(0, len(waited_for), BATCH):  # ``$in`` by batches: core/store.py
+            available = self._products.find(
+                {
+                    "_id": {"$in": waited_for[start : start + BATCH]},
+                    **ON_SALE,
+                    "stock": {"$gt": 0},
+                    JOURNAL: None,
+                },
+                {"_id": 1},
+            )
+            for product in await available.to_list():
+                recovered += await self.fire(product["_id"])
         return recovered
 
     async def _subscribe(self, user_id: ObjectId, product_id: ObjectId, generation: int) -> None:
