@@ -16,7 +16,7 @@ from core.accounts.models import User
 from core.base import clock
 from core.base.errors import NotFound
 from core.catalog import restock_alerts
-from core.catalog.commands import ProductPatch
+from core.catalog.commands import ImportOptions, ProductPatch
 from core.catalog.models import Product
 from core.catalog.restock_alerts import RestockAlerts
 from core.messaging.models import NOTIFICATION, BackInStockAlert, NoticeKind
@@ -26,6 +26,7 @@ from core.sales.models import OrderLine
 from core.shop import Shop
 from tests.core.crashes import LEASE, WriteBudget, dying_store, run_until_killed, stock_on
 from tests.factories import NewProduct
+from tests.sheets import csv_file
 
 LATER = timedelta(hours=1)
 
@@ -108,6 +109,17 @@ async def test_stock_given_back_by_a_cancellation_or_a_rolled_back_checkout_aler
     await _watching(shop, cake, [waiter])
     await stock.give_back(checkout, [line])  # what a rolled-back checkout does
     assert [a["productName"] for a in await _alerts(shop)] == ["Tea", "Cake"]
+
+
+async def test_an_import_that_gives_a_sold_out_product_stock_alerts(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    tea = await new_product("Tea", stock=0, sku="TEA-1")
+    [alice] = await _subscribers(shop, 1)
+    await _watching(shop, tea, [alice])
+    sheet = csv_file(["TEA-1", "Tea", 3], header=("sku", "name", "stock"))
+    await shop.imports.run(SYSTEM, sheet, ImportOptions())
+    assert [a["chatId"] for a in await _alerts(shop)] == [9000]
 
 
 async def test_a_product_coming_back_on_sale_with_stock_alerts_and_an_archived_one_nobody(
