@@ -189,7 +189,7 @@ class RestockAlerts:
             if kept.matched_count == 0:
                 return  # recovery took it over: the new owner finishes
             done = [subscription["_id"] for subscription in batch]
-            await self._subscriptions.delete_many({"_id": {"$in": done}, **waiting})
+            await self._subscriptions.delete_many({"_id": {"$in": done}})
         closed = await self._products.update_one(
             {"_id": product_id, f"{JOURNAL}.owner": owner}, {"$unset": {JOURNAL: ""}}
         )
@@ -199,15 +199,11 @@ class RestockAlerts:
     async def _alerts(
         self, product_id: ObjectId, name: str, generation: int, batch: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        """The batch's notifications, for the subscribers Telegram can reach."""
+        """The batch's notifications, for the subscribers Telegram can reach. (Found by
+        ``_id`` alone, which the embedded engine serves by its index; core/store.py.)"""
         users = self._users.find(
-            {
-                "_id": {"$in": [subscription["userId"] for subscription in batch]},
-                "telegramId": {"$exists": True},
-                "active": {"$ne": False},
-                "telegramBlocked": {"$ne": True},
-            },
-            {"telegramId": 1, "language": 1},
+            {"_id": {"$in": [subscription["userId"] for subscription in batch]}},
+            {"telegramId": 1, "language": 1, "active": 1, "telegramBlocked": 1},
         )
         return [
             new_notification(
@@ -221,6 +217,9 @@ class RestockAlerts:
                 generation=generation,
             )
             async for user in users
+            if "telegramId" in user
+            and user.get("active", True)
+            and not user.get("telegramBlocked", False)
         ]
 
     def _lease_end(self) -> datetime:
