@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.config import BotSettings
+from bot.restock import Watch
 from core.accounts.access import SYSTEM
 from core.accounts.commands import TelegramSignup
 from core.catalog.commands import ProductPatch
@@ -129,3 +130,21 @@ async def test_no_alert_for_a_product_an_order_sold_out_again_before_the_send(
         await _restock(shop, tea, 3)
         alert = await alice.wait_for(lambda m: (m.text or "").startswith("Back in stock"))
     assert alert.text == ALERT
+
+
+async def test_forged_or_stale_notify_me_buttons_are_refused_and_write_nothing(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    tea = await new_product("Tea", stock=0)
+    alice, _ = await customer("Alice")
+    await alice.send("/catalog")
+    await shop.catalog.archive(SYSTEM, tea.id)
+
+    for data, refusal in (
+        (Watch(product_id=str(tea.id), on=True).pack(), "No such product."),
+        ("rn:not-an-id:1", "Id: must be a 24-character hexadecimal id."),
+        ("rn:1:2:3", "This button is out of date."),
+    ):
+        answer = await alice.send_callback(data)
+        assert (answer.show_alert, answer.text) == (True, refusal)
+    assert await shop.store.restock_subscriptions.count_documents({}) == 0
