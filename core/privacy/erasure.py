@@ -128,6 +128,9 @@ class Privacy:
             conversations=tuple(Conversation.model_validate(c) for c in conversations),
             orders=tuple(Order.model_validate(order) for order in await orders.to_list()),
             queued_notices=tuple(QueuedNotice.model_validate(n) for n in await queued.to_list()),
+            restock_requests=tuple(
+                [w["productId"] async for w in self._restock_subscriptions.find({"userId": oid})]
+            ),
             erased="erasedAt" in document,
         )
 

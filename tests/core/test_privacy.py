@@ -132,6 +132,7 @@ async def test_the_export_lists_everything_the_shop_keeps(shop: Shop) -> None:
         "Gate 4, ring twice",
     )
     assert {notice.kind.value for notice in data.queued_notices} == {"order_status"}
+    assert len(data.restock_requests) == 1  # the cake it waits for
     assert not data.erased
     dumped = data.model_dump(mode="json", by_alias=True)
     assert "passwordHash" not in dumped["account"]
