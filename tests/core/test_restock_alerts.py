@@ -248,3 +248,29 @@ async def test_recovery_fires_a_restock_whose_writer_died_before_firing(
     assert await shop.recover() == 1
     [alert] = await _alerts(shop)
     assert NOTIFICATION.validate_python(alert).kind is NoticeKind.BACK_IN_STOCK
+
+
+async def test_a_fan_out_stalled_past_its_lease_stops_once_recovery_took_it_over(
+    shop: Shop, new_product: NewProduct, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(restock_alerts, "BATCH", 2)
+    users = await _subscribers(shop, 5)
+    tea = await new_product("Tea", stock=0)
+    await _watching(shop, tea, users)
+    budget = WriteBudget(100, stall_at=4)  # the second batch's queueing
+    store = dying_store(shop.store, budget, bulk=True)
+    stalled = RestockAlerts(store, NotificationQueue(store, LEASE), LEASE)
+    await shop.store.products.update_one({"_id": tea.id}, {"$set": {"stock": 2}})
+    first = asyncio.create_task(stalled.fire(tea.id))
+    await budget.stalled.wait()
+
+    assert await shop.restock_alerts.recover(clock.now() + LEASE + LATER) == 1
+    budget.resume.set()
+    assert await first  # it had fired, and then found its journal taken over
+
+    alerts = await _alerts(shop, productId=tea.id)
+    assert sorted(a["chatId"] for a in alerts) == [9000, 9001, 9002, 9003, 9004]
+    assert await _waiting(shop, tea) == 0
+    stored = await shop.store.products.find_one({"_id": tea.id})
+    assert stored is not None and "restockFanOut" not in stored
+    assert stored["restockGeneration"] == 1
