@@ -83,15 +83,12 @@ class RestockAlerts:
         it is dropped."""
         oid = parse_id(product_id)
         await self._subscriptions.delete_one({"productId": oid, "userId": user_id})
-        await self._notifications.update_many(
-            {
-                "kind": NoticeKind.BACK_IN_STOCK.value,
-                "productId": oid,
-                "userId": user_id,
-                "state": SendState.QUEUED.value,
-            },
-            {"$set": {"state": SendState.CANCELLED.value, "lastError": "unsubscribed"}},
-        )
+        product = await self._products.find_one({"_id": oid}, {GENERATION: 1})
+        if product is not None and (generation := product.get(GENERATION)):
+            await self._notifications.update_one(
+                {"_id": _alert_id(oid, generation, user_id), "state": SendState.QUEUED.value},
+                {"$set": {"state": SendState.CANCELLED.value, "lastError": "unsubscribed"}},
+            )
 
     async def is_watching(self, user_id: ObjectId, product_id: ObjectId) -> bool:
         found = await self._subscriptions.find_one(
@@ -207,7 +204,7 @@ class RestockAlerts:
         )
         return [
             new_notification(
-                f"{NoticeKind.BACK_IN_STOCK.value}:{product_id}:{generation}:{user['_id']}",
+                _alert_id(product_id, generation, user["_id"]),
                 NoticeKind.BACK_IN_STOCK,
                 user["telegramId"],
                 user_id=user["_id"],
@@ -224,3 +221,8 @@ class RestockAlerts:
 
     def _lease_end(self) -> datetime:
         return clock.now() + self._lease
+
+
+def _alert_id(product_id: ObjectId, generation: int, user_id: ObjectId) -> str:
+    """The notification of one subscriber for one restock: queued once, however often."""
+    return f"{NoticeKind.BACK_IN_STOCK.value}:{product_id}:{generation}:{user_id}"
