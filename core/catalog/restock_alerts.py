@@ -4,6 +4,8 @@ stock again, through the notification queue and the notifier.
 - **Subscribing** records ``(product, customer)`` in ``restock_subscriptions`` (unique) with
   the product's ``restockGeneration`` of that moment, only while the product is on sale and
   sold out. A subscription is a promise that its customer saw the product sold out.
+  Subscribing fires too (below), so one recorded just as the product was restocked is
+  heard of at once rather than at the next restock.
 - **Firing** (``fire``) is the one guarded write on the product that records a restock:
   where the product is on sale, has stock, has subscribers and no fan-out is running, it
   bumps ``restockGeneration`` to ``g`` and opens the fan-out's journal
@@ -27,6 +29,8 @@ stock again, through the notification queue and the notifier.
   again, staff archived it), the alert is dropped (state ``cancelled``) and the
   subscription is put back, at the product's current generation: the customer never hears
   "back in stock" about a product they cannot buy, and still hears at the next restock.
+  What is left: an order between this check and Telegram accepting the message
+  (milliseconds) still lets that one alert out.
 - **Recovery** (``recover``) resumes fan-outs whose lease ran out and fires every product
   with subscribers that is available (a process killed between a stock write and its
   ``fire``; a product whose category was shown again, which fires nothing by itself).
