@@ -16,7 +16,7 @@ from core.accounts.models import User
 from core.base import clock
 from core.base.errors import NotFound
 from core.catalog import restock_alerts
-from core.catalog.commands import ImportOptions, ProductPatch
+from core.catalog.commands import CategoryDraft, CategoryPatch, ImportOptions, ProductPatch
 from core.catalog.models import Product
 from core.catalog.restock_alerts import RestockAlerts
 from core.messaging.models import NOTIFICATION, BackInStockAlert, NoticeKind
@@ -136,6 +136,22 @@ async def test_a_product_coming_back_on_sale_with_stock_alerts_and_an_archived_o
         await shop.restock_alerts.watch(alice.id, tea.id)
 
     await shop.catalog.update(SYSTEM, tea.id, ProductPatch(active=True))
+    assert [a["chatId"] for a in await _alerts(shop)] == [9000]
+
+
+async def test_a_category_shown_again_alerts_at_the_next_recovery_pass(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    teas = await shop.categories.create(SYSTEM, CategoryDraft(name="Teas"))
+    tea = await new_product("Tea", stock=0, category_id=teas.id)
+    [alice] = await _subscribers(shop, 1)
+    await _watching(shop, tea, [alice])
+    await shop.categories.archive(SYSTEM, teas.id)
+    await _set_stock(shop, tea, 4)
+    assert await _alerts(shop) == []  # hidden with its category: nobody hears
+
+    await shop.categories.update(SYSTEM, teas.id, CategoryPatch(active=True))
+    await shop.recover()  # once a lease period in every process
     assert [a["chatId"] for a in await _alerts(shop)] == [9000]
 
 
