@@ -17,6 +17,7 @@ from bot.handlers import (
     payments,
     privacy,
     profile,
+    restock,
     service,
     staff_broadcasts,
     staff_orders,
@@ -39,7 +40,8 @@ def build_routers() -> list[Router]:
         *(
             module.build_router()
             for module in (menu, catalog, cart, delivery, checkout, orders, profile, privacy)
-        )
+        ),
+        restock.build_router(),
     )
     return [
         payments.build_router(),
