@@ -193,6 +193,8 @@ class Store:
     """One document, where joins start (see the module's docstring)."""
     revoked_sessions: Collection
     """Back-office sessions signed out (core/accounts/staff_sessions.py)."""
+    variants: Collection
+    """Products' variants, one document each (core/catalog/variants/)."""
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -215,6 +217,7 @@ class Store:
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
             db.lookups,
             db.revoked_sessions,
+            db.variants,
         )
 
     async def ensure_lookup_anchor(self) -> None:
@@ -336,6 +339,16 @@ class Store:
             (self.throttles, [IndexModel("endsAt")]),
             (self.leases, [IndexModel("until")]),
             (self.revoked_sessions, [IndexModel("until")]),
+            (
+                self.variants,
+                [
+                    IndexModel([("productId", ASCENDING), ("active", ASCENDING)]),
+                    # One variant per combination of a product's values (``combination``).
+                    IndexModel([("productId", ASCENDING), ("combination", ASCENDING)], unique=True),
+                    # Sparse like products' (unique across both: core/catalog/variants/).
+                    IndexModel("sku", unique=True, sparse=True),
+                ],
+            ),
         ]
 
     async def next_number(self, sequence: str) -> int:

@@ -45,6 +45,7 @@ class Catalog:
         self, store: Store, currency: str, categories: Categories, alerts: StockAlerts
     ) -> None:
         self._products = store.products
+        self._variants = store.variants  # SKUs are unique across both (core/catalog/variants/)
         self._categories = categories
         self.currency = currency
         self._alerts = alerts
@@ -64,6 +65,7 @@ class Catalog:
             "createdAt": now,
             "updatedAt": now,
         }
+        await self._sku_free_of_variants(draft.sku)
         try:
             await self._products.insert_one(document)
         except DuplicateKeyError:
@@ -96,6 +98,7 @@ class Catalog:
         }
         if "sku" in cleared:
             update["$unset"] = {"sku": ""}  # absent, not null: the unique index is sparse
+        await self._sku_free_of_variants(patch.sku)
         if patch.expected_version is not None:
             query["version"] = patch.expected_version
         if delta := patch.stock_delta:
@@ -158,6 +161,10 @@ class Catalog:
         return await find_page(
             self._products, filters, SORTS[query.sort], Product, query.page, query.limit
         )
+
+    async def _sku_free_of_variants(self, sku: str | None) -> None:
+        if sku and await self._variants.find_one({"sku": sku}, {"_id": 1}):
+            raise SkuTaken(sku)
 
     async def _get_document(self, product_id: ObjectId) -> dict[str, Any]:
         document = await self._products.find_one({"_id": product_id})

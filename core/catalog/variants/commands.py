@@ -1,0 +1,85 @@
+"""Validated input for options and variants."""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints, model_validator
+
+from core.base.commands import Command, Version
+from core.base.fields import QueryFlag, given
+from core.base.text import Printable
+from core.catalog.commands import Price, Sku, Stock, StockDelta
+
+MAX_OPTIONS = 3
+MAX_VALUES = 30
+MAX_VARIANTS = 200
+"""Variants of one product (archived ones count): a picker of buttons, not a warehouse."""
+
+OptionName = Annotated[str, StringConstraints(max_length=40), Printable(required=True)]
+OptionValue = Annotated[str, StringConstraints(max_length=40), Printable(required=True)]
+VariantName = Annotated[str, StringConstraints(max_length=100), Printable(required=True)]
+
+
+class OptionSpec(Command):
+    name: OptionName
+    values: Annotated[
+        list[OptionValue],
+        Field(min_length=1, max_length=MAX_VALUES, json_schema_extra={"uniqueItems": True}),
+    ]
+
+    @model_validator(mode="after")
+    def _each_once(self) -> Self:
+        if len({v.casefold() for v in self.values}) != len(self.values):
+            raise ValueError("name each value once")
+        return self
+
+
+class OptionsChange(Command):
+    """A product's options, all of them, in the order customers read them; none: the product
+    is sold as itself again (once no variant is on sale)."""
+
+    options: Annotated[list[OptionSpec], Field(max_length=MAX_OPTIONS)]
+    expected_version: Version | None = Field(default=None, description="The product's.")
+
+    @model_validator(mode="after")
+    def _each_once(self) -> Self:
+        if len({o.name.casefold() for o in self.options}) != len(self.options):
+            raise ValueError("name each option once")
+        return self
+
+
+class VariantDraft(Command):
+    options: dict[OptionName, OptionValue] = Field(
+        description='A value for each of the product\'s options: `{"Size": "M"}`.'
+    )
+    sku: Sku | None = None
+    name: VariantName | None = Field(default=None, description='Unset: the values, "M, Red".')
+    price: Price | None = Field(default=None, description="Unset: the product's price.")
+    stock: Stock = 0
+
+
+class VariantPatch(Command):
+    sku: Sku | None = Field(default=None, description="null removes the variant's SKU.")
+    name: VariantName | None = None
+    price: Price | None = Field(default=None, description="null: the product's price again.")
+    stock: Stock | None = None
+    stock_delta: StockDelta | None = None
+    active: StrictBool | None = Field(default=None, description="false archives, true restores.")
+    expected_version: Version | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"not": {"allOf": [given("stock"), given("stockDelta")]}}
+    )
+
+    @model_validator(mode="after")
+    def _one_way_to_change_stock(self) -> Self:
+        if self.stock is not None and self.stock_delta is not None:
+            raise ValueError("give either stock or stockDelta, not both")
+        return self
+
+
+class VariantQuery(Command):
+    include_inactive: QueryFlag = Field(
+        default=False, description="Staff only: archived variants too."
+    )

@@ -1,0 +1,36 @@
+"""Refusals about variants."""
+
+from __future__ import annotations
+
+from core.base.errors import Conflict
+
+
+class ChooseVariant(Conflict):
+    """The product comes in options: a cart takes one of its variants, not the product."""
+
+    code = "choose-variant"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} comes in options: choose one.")
+        self.name = name
+
+
+class OptionsInUse(Conflict):
+    """The new options leave a variant on sale with a value they no longer have."""
+
+    code = "options-in-use"
+
+    def __init__(self, variant: str) -> None:
+        super().__init__(
+            f"The variant {variant} uses a value these options drop: archive it first."
+        )
+        self.variant = variant
+
+
+class VariantTaken(Conflict):
+    """The product already has a variant with these values."""
+
+    code = "variant-taken"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"The product already has the variant {name}.")
