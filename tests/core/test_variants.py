@@ -37,9 +37,7 @@ async def test_a_product_with_options_is_sold_only_by_variant(
         await shop.carts.add(user.id, CartChange(product_id=shirt.product.id))
     tea = await new_product("Tea")
     with pytest.raises(NotFound) as no_such:  # a variant of another product
-        await shop.carts.add(
-            user.id, CartChange(product_id=tea.id, variant_id=shirt.red_m.id)
-        )
+        await shop.carts.add(user.id, CartChange(product_id=tea.id, variant_id=shirt.red_m.id))
     assert no_such.value.reason == "no-such-variant"
     assert (await shop.carts.get(user.id)).products == ()
 
