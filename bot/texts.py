@@ -21,6 +21,7 @@ from core.base.models import Page
 from core.base.money import format_money
 from core.catalog.errors import TooManyCategories, WrongCurrency
 from core.catalog.models import Product
+from core.catalog.variants.errors import ChooseVariant
 from core.messaging.models import (
     LatePaymentNotice,
     OrderExpiredNotice,
@@ -521,6 +522,11 @@ REFUSALS = {
     "no-such-broadcast": N_("No such broadcast."),
     "not-in-cart": N_("This product is not in your cart."),
     "no-photo": N_("This product has no photo."),
+    # variants (core/catalog/variants/)
+    "no-such-variant": N_("This option is no longer available."),
+    "choose-variant": N_("{name} comes in options: choose one first."),
+    "options-in-use": N_("A variant on sale uses a value these options drop: archive it first."),
+    "variant-taken": N_("The product already has this variant."),
     "invalid-input": N_("The request has invalid fields."),
     "not-delivering": N_("This shop does not deliver: place the order without delivery details."),
     "wrong-currency": N_("This shop sells in {currency} only."),
@@ -588,6 +594,7 @@ FIELD_NAMES = {
     "address": N_("Address"),
     "note": N_("Note"),
     "method": N_("Delivery"),
+    "variant": N_("Option"),
 }
 FIELD_PROBLEMS = {
     "string_too_short": N_("must have at least {min_length} characters"),
@@ -635,6 +642,8 @@ def _values(error: DomainError) -> dict[str, object]:
         return {"currency": error.currency}
     if isinstance(error, DeliveryOutstanding):
         return {"numbers": order_numbers(error.numbers)}
+    if isinstance(error, ChooseVariant):
+        return {"name": error.name}
     return {}
 
 

@@ -21,6 +21,7 @@ from bot.handlers import (
     staff_broadcasts,
     staff_orders,
     start,
+    variants,
 )
 
 
@@ -38,7 +39,17 @@ def build_routers() -> list[Router]:
     members.include_routers(
         *(
             module.build_router()
-            for module in (menu, catalog, cart, delivery, checkout, orders, profile, privacy)
+            for module in (
+                menu,
+                catalog,
+                variants,
+                cart,
+                delivery,
+                checkout,
+                orders,
+                profile,
+                privacy,
+            )
         )
     )
     return [
