@@ -21,7 +21,7 @@ from core.base.models import Page
 from core.base.money import format_money
 from core.catalog.errors import TooManyCategories, WrongCurrency
 from core.catalog.models import Product
-from core.catalog.variants.errors import ChooseVariant
+from core.catalog.variants.errors import ChooseVariant, TooManyVariants
 from core.messaging.models import (
     LatePaymentNotice,
     OrderExpiredNotice,
@@ -527,6 +527,8 @@ REFUSALS = {
     "choose-variant": N_("{name} comes in options: choose one first."),
     "options-in-use": N_("A variant on sale uses a value these options drop: archive it first."),
     "variant-taken": N_("The product already has this variant."),
+    "options-mismatch": N_("A variant needs one value of each of the product's options."),
+    "too-many-variants": N_("A product has at most {most} variants."),
     "invalid-input": N_("The request has invalid fields."),
     "not-delivering": N_("This shop does not deliver: place the order without delivery details."),
     "wrong-currency": N_("This shop sells in {currency} only."),
@@ -636,7 +638,7 @@ def _values(error: DomainError) -> dict[str, object]:
     if isinstance(error, IllegalTransition):
         current, target = OrderStatus(error.current), OrderStatus(error.target)
         return {"current": status(current), "target": status(target)}
-    if isinstance(error, CartLimit | TooManyCategories):
+    if isinstance(error, CartLimit | TooManyCategories | TooManyVariants):
         return {"most": error.most}
     if isinstance(error, WrongCurrency):
         return {"currency": error.currency}

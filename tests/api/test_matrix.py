@@ -20,7 +20,7 @@ CATEGORY = "{category}"
 VARIANT = "{variant}"
 """No variant has this id: who may reach the operation gets 404 (tests/api/test_variants.py)."""
 NO_VARIANT = "0123456789abcdef01234567"
-SIZES = {"options": [{"name": "Size", "values": ["S", "M"]}]}
+SIZES = {"options": {"Size": ["S", "M"]}}
 SEGMENT = {"kind": "all"}
 
 # method, path, body, then the status for each of ACTORS
@@ -44,7 +44,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("PUT", f"/api/products/{TEA}/options", SIZES, (401, 403, 403, 403, 200)),
     ("GET", f"/api/products/{TEA}/variants", None, (200, 200, 200, 200, 200)),
     ("POST", f"/api/products/{TEA}/variants", {"options": {"Size": "M"}},
-     (401, 403, 403, 403, 422)),
+     (401, 403, 403, 403, 409)),
     ("GET", f"/api/variants/{VARIANT}", None, (404, 404, 404, 404, 404)),
     ("PATCH", f"/api/variants/{VARIANT}", {"stockDelta": 1}, (401, 403, 403, 403, 404)),
     ("POST", f"/api/variants/{VARIANT}/archive", None, (401, 403, 403, 403, 404)),

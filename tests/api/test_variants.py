@@ -11,12 +11,7 @@ from tests.api.client import Api
 from tests.api.world import Account, NewAccount
 from tests.factories import NewProduct
 
-OPTIONS = {
-    "options": [
-        {"name": "Size", "values": ["S", "M", "L"]},
-        {"name": "Colour", "values": ["Red", "Blue"]},
-    ]
-}
+OPTIONS = {"options": {"Size": ["S", "M", "L"], "Colour": ["Red", "Blue"]}}
 
 
 async def _shirt(
@@ -85,17 +80,21 @@ async def test_bad_variant_requests_are_refused_and_change_nothing(
 
     cases: list[tuple[str, str, dict[str, Any], int, str]] = [
         ("POST", f"/api/products/{pid}/variants", {"options": {"Size": "XL", "Colour": "Red"}},
-         422, "invalid-input"),
+         409, "options-mismatch"),
         ("POST", f"/api/products/{pid}/variants", {"options": {"Size": "M", "Colour": "Red"}},
          409, "variant-taken"),
-        ("POST", f"/api/products/{tea.id}/variants", {"options": {"Size": "M"}}, 422,
+        ("POST", f"/api/products/{tea.id}/variants", {"options": {"Size": "M"}}, 409,
+         "options-mismatch"),
+        ("POST", f"/api/products/{pid}/variants", {"options": {"Size": "M", "Colour": 1}}, 422,
          "invalid-input"),
         ("PATCH", f"/api/variants/{red_m['id']}", {"stockDelta": -6}, 409, "stock-out-of-range"),
         ("PATCH", f"/api/variants/{red_m['id']}", {"stock": 1, "expectedVersion": 7}, 409,
          "version-conflict"),
         ("PATCH", f"/api/products/{tea.id}", {"sku": "TEE-M-RED"}, 409, "sku-taken"),
-        ("PUT", f"/api/products/{pid}/options", {"options": [{"name": "Size", "values": ["S"]}]},
-         409, "options-in-use"),
+        ("PUT", f"/api/products/{pid}/options", {"options": {"Size": ["S"]}}, 409,
+         "options-in-use"),
+        ("PUT", f"/api/products/{pid}/options", {"options": {"Size": ["S", "S"]}}, 422,
+         "invalid-input"),
     ]  # fmt: skip
     for method, path, body, status, code in cases:
         reply = await api.request(method, path, json=body, token=admin.token)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from core.accounts.access import SYSTEM
 from core.catalog.models import Product
-from core.catalog.variants.commands import OptionsChange, OptionSpec, VariantDraft
+from core.catalog.variants.commands import OptionsChange, VariantDraft
 from core.catalog.variants.models import Variant
 from core.sales.commands import CartChange
 from core.shop import Shop
@@ -29,12 +29,7 @@ async def make_shirt(
     """Sizes S, M, L; colours Red, Blue; variants M/Red (the product's price) and L/Blue
     (its own, 1500), ``stock`` each."""
     product = await new_product(name, price=1200, stock=0)
-    options = OptionsChange(
-        options=[
-            OptionSpec(name="Size", values=["S", "M", "L"]),
-            OptionSpec(name="Colour", values=["Red", "Blue"]),
-        ]
-    )
+    options = OptionsChange(options={"Size": ["S", "M", "L"], "Colour": ["Red", "Blue"]})
     product = await shop.variants.set_options(SYSTEM, product.id, options)
     red_m = await shop.variants.create(
         SYSTEM, product.id, VariantDraft(options={"Size": "M", "Colour": "Red"}, stock=stock)

@@ -21,31 +21,36 @@ OptionValue = Annotated[str, StringConstraints(max_length=40), Printable(require
 VariantName = Annotated[str, StringConstraints(max_length=100), Printable(required=True)]
 
 
-class OptionSpec(Command):
-    name: OptionName
-    values: Annotated[
-        list[OptionValue],
-        Field(min_length=1, max_length=MAX_VALUES, json_schema_extra={"uniqueItems": True}),
-    ]
-
-    @model_validator(mode="after")
-    def _each_once(self) -> Self:
-        if len({v.casefold() for v in self.values}) != len(self.values):
-            raise ValueError("name each value once")
-        return self
+OptionValues = Annotated[
+    list[OptionValue],
+    Field(min_length=1, max_length=MAX_VALUES, json_schema_extra={"uniqueItems": True}),
+]
+NAMES_ONLY: dict[str, object] = {
+    "additionalProperties": False,
+    "propertyNames": {"minLength": 1, "maxLength": 40},
+}
+"""JSON Schema of a map keyed by option names: no key but a name (its pattern is the
+map's ``patternProperties``)."""
 
 
 class OptionsChange(Command):
-    """A product's options, all of them, in the order customers read them; none: the product
-    is sold as itself again (once no variant is on sale)."""
+    """A product's options, all of them, in the order customers read them, each with its
+    values; none: the product is sold as itself again (once no variant is on sale)."""
 
-    options: Annotated[list[OptionSpec], Field(max_length=MAX_OPTIONS)]
+    options: Annotated[
+        dict[OptionName, OptionValues],
+        Field(
+            max_length=MAX_OPTIONS,
+            description='`{"Size": ["S", "M", "L"], "Colour": ["Red", "Blue"]}`.',
+            json_schema_extra=NAMES_ONLY,
+        ),
+    ]
     expected_version: Version | None = Field(default=None, description="The product's.")
 
     @model_validator(mode="after")
-    def _each_once(self) -> Self:
-        if len({o.name.casefold() for o in self.options}) != len(self.options):
-            raise ValueError("name each option once")
+    def _each_value_once(self) -> Self:
+        if any(len(set(values)) != len(values) for values in self.options.values()):
+            raise ValueError("name each value once")
         return self
 
 

@@ -34,3 +34,21 @@ class VariantTaken(Conflict):
 
     def __init__(self, name: str) -> None:
         super().__init__(f"The product already has the variant {name}.")
+
+
+class OptionsMismatch(Conflict):
+    """A new variant's values are not one of each of its product's options (as they are now:
+    a valid request that the product's options refuse)."""
+
+    code = "options-mismatch"
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"The variant does not fit the product's options: {problem}.")
+
+
+class TooManyVariants(Conflict):
+    code = "too-many-variants"
+
+    def __init__(self, most: int) -> None:
+        super().__init__(f"A product has at most {most} variants.")
+        self.most = most

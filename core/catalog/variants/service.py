@@ -23,7 +23,7 @@ from pymongo.errors import DuplicateKeyError
 from core.accounts.access import Actor
 from core.accounts.models import Role
 from core.base import clock
-from core.base.errors import FieldError, InvalidInput, Missing, NotFound, VersionConflict
+from core.base.errors import Missing, NotFound, VersionConflict
 from core.base.ids import parse_id
 from core.catalog.commands import MAX_STOCK
 from core.catalog.errors import SkuTaken, StockOutOfRange
@@ -36,7 +36,13 @@ from core.catalog.variants.commands import (
     VariantPatch,
     VariantQuery,
 )
-from core.catalog.variants.errors import ChooseVariant, OptionsInUse, VariantTaken
+from core.catalog.variants.errors import (
+    ChooseVariant,
+    OptionsInUse,
+    OptionsMismatch,
+    TooManyVariants,
+    VariantTaken,
+)
 from core.catalog.variants.models import Variant, VariantList
 from core.store import Store, update_and_fetch
 
@@ -54,7 +60,7 @@ class Variants:
         Refused while a variant on sale has a value the new options drop."""
         actor.require(Role.ADMIN)
         product = await self._catalog.get(product_id, viewer=actor)
-        options = [ProductOption(name=o.name, values=tuple(o.values)) for o in change.options]
+        options = [ProductOption(name=n, values=tuple(v)) for n, v in change.options.items()]
         async for document in self._variants.find({"productId": product.id, "active": True}):
             variant = Variant.model_validate(document)
             if _problem(options, variant.options) is not None:
@@ -78,12 +84,9 @@ class Variants:
         actor.require(Role.ADMIN)
         product = await self._catalog.get(product_id, viewer=actor)
         if (problem := _problem(product.options, draft.options)) is not None:
-            raise InvalidInput(f"options: {problem}", [FieldError(("options",), problem)])
+            raise OptionsMismatch(problem)
         if await self._variants.count_documents({"productId": product.id}) >= MAX_VARIANTS:
-            raise InvalidInput(
-                f"A product has at most {MAX_VARIANTS} variants.",
-                [FieldError(("options",), f"at most {MAX_VARIANTS} variants")],
-            )
+            raise TooManyVariants(MAX_VARIANTS)
         values = [draft.options[o.name] for o in product.options]
         name = draft.name or ", ".join(values)
         now = clock.now()
