@@ -23,7 +23,7 @@ from core.base import clock
 from core.base.errors import Missing, NotFound, VersionConflict
 from core.catalog.models import Product
 from core.catalog.products import Catalog
-from core.catalog.variants.models import label
+from core.catalog.variants.models import label, sells
 from core.catalog.variants.service import Variants
 from core.sales.commands import MAX_LINE_QUANTITY, CartChange, CartRemoval
 from core.sales.errors import LineLimit, LinesLimit, OutOfStock
@@ -79,7 +79,7 @@ class Carts:
                     quantity=line.quantity,
                     line_total=price * line.quantity,
                     stock=product.stock if variant is None else variant.stock,
-                    active=product.on_sale and (variant is None or variant.active),
+                    active=sells(product, variant),
                     variant_id=line.variant_id,
                     variant_name=None if variant is None else variant.name,
                 )

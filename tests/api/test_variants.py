@@ -69,6 +69,8 @@ async def test_admins_define_options_and_variants_customers_buy_one(
     )
     left = await api.get(f"/api/variants/{blue_l['id']}")
     assert left.body["stock"] == 3
+    export = await api.get("/api/exports/orders.csv", token=admin.token)
+    assert "T-shirt (L, Blue) x 2" in export.body
 
 
 async def test_bad_variant_requests_are_refused_and_change_nothing(

@@ -24,10 +24,12 @@ from core.catalog.variants.errors import (
 )
 from core.sales.commands import CartChange, CartRemoval, StatusUpdate
 from core.sales.errors import OutOfStock, ProductUnavailable
-from core.sales.models import Order
-from core.shop import Shop
+from core.sales.models import Order, PaymentMethod
+from core.shop import Shop, open_shop
+from tests.core.paying import SHOPS, telegram_customer
 from tests.core.variants import make_shirt, variant_stock
-from tests.factories import NewProduct, NewUser
+from tests.factories import NewProduct, NewUser, product_maker
+from tests.settings import make_settings
 
 STAFF = Actor(None, Role.OPERATOR)
 
@@ -247,3 +249,40 @@ async def test_a_product_with_options_counts_its_variants_stock(
     shown = await shop.variants.with_their_stock([shirt.product, tea])
 
     assert [p.stock for p in shown] == [4, 7]
+
+
+async def test_a_line_that_no_longer_fits_the_products_options_cannot_be_ordered(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    """Options defined after the product was put in a cart: the plain line is unavailable;
+    options dropped after a variant was: the variant's line is."""
+    shirt = await make_shirt(shop, new_product)
+    mug = await new_product("Mug", stock=3)
+    early, late = await new_user(), await new_user(name="Bob")
+    await shop.carts.add(early.id, CartChange(product_id=mug.id))
+    await shop.variants.set_options(SYSTEM, mug.id, OptionsChange(options={"Colour": ["White"]}))
+    with pytest.raises(ProductUnavailable, match="Mug"):
+        await shop.checkout.place_order(early.id)
+
+    await shop.carts.add(late.id, shirt.change(shirt.red_m))
+    for variant in (shirt.red_m, shirt.blue_l):
+        await shop.variants.archive(SYSTEM, variant.id)
+    await shop.variants.set_options(SYSTEM, shirt.product.id, OptionsChange(options={}))
+    await shop.variants.update(SYSTEM, shirt.red_m.id, VariantPatch(active=True))
+    with pytest.raises(ProductUnavailable, match=r"T-shirt \(M, Red\)"):
+        await shop.checkout.place_order(late.id)
+    assert await variant_stock(shop, shirt.red_m) == 5
+    assert (await shop.catalog.get(mug.id)).stock == 3
+
+
+async def test_the_invoice_names_the_variant_and_charges_its_price(mongo_uri: str) -> None:
+    settings = make_settings(**SHOPS["provider"])
+    async with open_shop(settings, mongo_uri) as shop:
+        alice = await telegram_customer(shop)
+        shirt = await make_shirt(shop, product_maker(shop))
+        await shop.carts.add(alice.id, shirt.change(shirt.blue_l, 2))
+        order = await shop.checkout.place_order(alice.id)
+        invoice = await shop.payments.invoice_for(alice.id, order.id, PaymentMethod.PROVIDER)
+        await shop.client.drop_database(settings.mongodb_database)
+    assert [(p.label, p.amount) for p in invoice.prices] == [("T-shirt (L, Blue) x 2", 3000)]
+    assert "T-shirt (L, Blue) x 2" in invoice.description

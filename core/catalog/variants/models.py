@@ -36,6 +36,16 @@ class VariantList(Model):
     items: tuple[Variant, ...]
 
 
+def sells(product: Product, variant: Variant | None) -> bool:
+    """Whether a cart line of ``product`` (and ``variant``) can be ordered as it is: a
+    product with options only by one of its variants on sale, one without only by itself."""
+    if not product.on_sale:
+        return False
+    if variant is None:
+        return not product.options
+    return bool(product.options) and variant.active
+
+
 def label(product: Product, variant: Variant | None) -> str:
     """What a cart line, an order line and every text made from them call the item:
     ``T-shirt (M, Red)``, or the product's name alone."""
