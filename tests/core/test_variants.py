@@ -227,6 +227,8 @@ async def test_variants_must_fit_the_options_and_options_their_variants(
         await shop.variants.create(SYSTEM, plain.id, VariantDraft(options={}))
     with pytest.raises(InvalidInput):
         parse(OptionsChange, {"options": {"Size": ["S", "S"]}})
+    merged = parse(OptionsChange, {"options": {"Size": ["S", " S", "M"]}})
+    assert merged.options == {"Size": ["S", "M"]}
 
     fewer_sizes = OptionsChange(options={"Size": ["S", "L"], "Colour": ["Red", "Blue"]})
     with pytest.raises(OptionsInUse):

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
-from pydantic import ConfigDict, Field, StrictBool, StringConstraints, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic.config import JsonDict
 
 from core.base.commands import Command, Version
 from core.base.fields import QueryFlag, given
@@ -21,11 +30,18 @@ OptionValue = Annotated[str, StringConstraints(max_length=40), Printable(require
 VariantName = Annotated[str, StringConstraints(max_length=100), Printable(required=True)]
 
 
+def _unique(values: object) -> object:
+    if isinstance(values, list) and len({repr(v) for v in values}) != len(values):
+        raise ValueError("name each value once")
+    return values
+
+
 OptionValues = Annotated[
     list[OptionValue],
+    BeforeValidator(_unique),
     Field(min_length=1, max_length=MAX_VALUES, json_schema_extra={"uniqueItems": True}),
 ]
-NAMES_ONLY: dict[str, object] = {
+NAMES_ONLY: JsonDict = {
     "additionalProperties": False,
     "propertyNames": {"minLength": 1, "maxLength": 40},
 }
@@ -47,16 +63,18 @@ class OptionsChange(Command):
     ]
     expected_version: Version | None = Field(default=None, description="The product's.")
 
-    @model_validator(mode="after")
-    def _each_value_once(self) -> Self:
-        if any(len(set(values)) != len(values) for values in self.options.values()):
-            raise ValueError("name each value once")
-        return self
+    @field_validator("options", mode="after")
+    @classmethod
+    def _each_value_once(cls, options: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Values that differ only by the spaces around them are one (kept where first)."""
+        return {name: list(dict.fromkeys(values)) for name, values in options.items()}
 
 
 class VariantDraft(Command):
     options: dict[OptionName, OptionValue] = Field(
-        description='A value for each of the product\'s options: `{"Size": "M"}`.'
+        max_length=MAX_OPTIONS,
+        description='A value of each of the product\'s options: `{"Size": "M", "Colour": "Red"}`.',
+        json_schema_extra=NAMES_ONLY,
     )
     sku: Sku | None = None
     name: VariantName | None = Field(default=None, description='Unset: the values, "M, Red".')
