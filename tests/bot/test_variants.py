@@ -10,6 +10,8 @@ from bot import staff_texts
 from bot.callbacks import AddToCart, SetLine
 from bot.variant_callbacks import AddVariant, VariantCard
 from core.accounts.access import SYSTEM
+from core.accounts.commands import LanguageChoice
+from core.accounts.models import Language
 from core.catalog.variants.commands import VariantDraft
 from core.shop import Shop
 from sandbox import FakeUser
@@ -126,3 +128,38 @@ async def test_two_customers_racing_for_the_last_unit_of_a_variant_make_one_orde
     [order] = orders[0] or orders[1]
     assert [ln.name for ln in order.products] == ["T-shirt (M, Red)"]
     assert await variant_stock(shop, shirt.red_m) == 0
+
+
+async def test_a_product_whose_options_are_all_sold_out_offers_none(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    shirt = await make_shirt(shop, new_product, stock=0)
+    alice, _ = await customer("Alice")
+
+    listed = await alice.send("/catalog")
+    assert listed is not None
+    assert [b.text for b in listed.buttons[0]] == ["T-shirt · $12.00 · sold out"]
+    card = await tap(alice, "T-shirt · $12.00 · sold out")
+
+    assert "No option is in stock right now." in (card.text or "")
+    assert [[b.text for b in row] for row in card.buttons] == [["« Back", "🛒 Cart"]]
+    assert shirt.red_m.stock == 0
+
+
+async def test_a_russian_customer_chooses_an_option_in_russian(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    shirt = await make_shirt(shop, new_product)
+    ivan, account = await customer("Ivan")
+    await shop.users.set_language(account.id, LanguageChoice(language=Language.RU))
+
+    listed = await ivan.send("/catalog")
+    assert listed is not None
+    [[product]] = listed.buttons[:1]
+    assert product.text.endswith("в наличии")
+    card = await tap(ivan, product.text)
+    assert "Выберите вариант:" in (card.text or "")
+    chosen = await tap(ivan, "M, Red")
+    assert "Вариант: M, Red" in (chosen.text or "")
+    plain = AddToCart(product_id=str(shirt.product.id), quantity=1).pack()
+    assert await _alert(ivan, plain) == "У товара «T-shirt» есть варианты: сначала выберите один."  # noqa: RUF001
