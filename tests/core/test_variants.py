@@ -1,6 +1,7 @@
 """Variants: sold only by variant, stock guarded per variant, orders keep their snapshot."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -24,7 +25,7 @@ from core.catalog.variants.errors import (
 )
 from core.sales.commands import CartChange, CartRemoval, StatusUpdate
 from core.sales.errors import OutOfStock, ProductUnavailable
-from core.sales.models import Order, PaymentMethod
+from core.sales.models import Order, OrderStatus, PaymentMethod
 from core.shop import Shop, open_shop
 from tests.core.paying import SHOPS, telegram_customer
 from tests.core.variants import make_shirt, variant_stock
@@ -288,3 +289,19 @@ async def test_the_invoice_names_the_variant_and_charges_its_price(mongo_uri: st
         await shop.client.drop_database(settings.mongodb_database)
     assert [(p.label, p.amount) for p in invoice.prices] == [("T-shirt (L, Blue) x 2", 3000)]
     assert "T-shirt (L, Blue) x 2" in invoice.description
+
+
+async def test_an_order_left_unpaid_gives_its_variants_stock_back_once(mongo_uri: str) -> None:
+    settings = make_settings(**SHOPS["provider"], order_payment_minutes=30)
+    async with open_shop(settings, mongo_uri) as shop:
+        alice = await telegram_customer(shop)
+        shirt = await make_shirt(shop, product_maker(shop))
+        await shop.carts.add(alice.id, shirt.change(shirt.red_m, 3))
+        order = await shop.checkout.place_order(alice.id)
+        taken = await variant_stock(shop, shirt.red_m)
+        due = order.created_at + timedelta(minutes=30)
+        expired = [await shop.payments.expire_unpaid(at=due) for _ in range(2)]
+        returned = await variant_stock(shop, shirt.red_m)
+        status = (await shop.orders.get(STAFF, order.id)).status
+        await shop.client.drop_database(settings.mongodb_database)
+    assert (taken, expired, returned, status) == (2, [1, 0], 5, OrderStatus.CANCELLED)
