@@ -14,7 +14,7 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import texts
+from bot import restock, texts
 from bot.callbacks import (
     ALL_PRODUCTS,
     AddNote,
@@ -151,8 +151,10 @@ def most_to_pick(item: Product) -> int:
 
 
 def product(
-    item: Product, quantity: int, page: int, search: bool, category: str
+    item: Product, quantity: int, page: int, search: bool, category: str, watching: bool = False
 ) -> InlineKeyboardMarkup:
+    """``watching``: the customer asked to hear when the sold-out product is back."""
+
     def pick(n: int) -> ProductCard:
         return ProductCard(
             product_id=str(item.id), quantity=n, page=page, search=search, category=category
@@ -168,6 +170,7 @@ def product(
     if item.stock > 0:
         add = AddToCart(product_id=str(item.id), quantity=quantity)
         builder.row(button(_("Add to cart"), add))
+    restock.add_watch_row(builder, item, watching)
     back = CatalogPage(page=page, search=search, category=category)
     builder.row(button(_("« Back"), back), _to_cart())
     return builder.as_markup()

@@ -193,6 +193,8 @@ class Store:
     """One document, where joins start (see the module's docstring)."""
     revoked_sessions: Collection
     """Back-office sessions signed out (core/accounts/staff_sessions.py)."""
+    restock_subscriptions: Collection
+    """Who waits for which sold-out product (core/catalog/restock_alerts.py)."""
     variants: Collection
     """Products' variants, one document each (core/catalog/variants/)."""
 
@@ -217,6 +219,7 @@ class Store:
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
             db.lookups,
             db.revoked_sessions,
+            db.restock_subscriptions,
             db.variants,
         )
 
@@ -274,6 +277,7 @@ class Store:
                     # Sparse, not partial: the embedded engine ignores partialFilterExpression
                     # (see the module's docstring); products without a SKU have no ``sku`` field.
                     IndexModel("sku", unique=True, sparse=True),
+                    IndexModel("restockFanOut.leaseUntil", sparse=True),  # restock alerts
                 ],
             ),
             (
@@ -341,6 +345,13 @@ class Store:
             (self.throttles, [IndexModel("endsAt")]),
             (self.leases, [IndexModel("until")]),
             (self.revoked_sessions, [IndexModel("until")]),
+            (
+                self.restock_subscriptions,
+                [
+                    IndexModel([("productId", ASCENDING), ("userId", ASCENDING)], unique=True),
+                    IndexModel([("productId", ASCENDING), ("generation", ASCENDING)]),
+                ],
+            ),
             (
                 self.variants,
                 [

@@ -17,6 +17,7 @@ from bot.handlers import (
     payments,
     privacy,
     profile,
+    restock,
     service,
     staff_broadcasts,
     staff_orders,
@@ -50,7 +51,8 @@ def build_routers() -> list[Router]:
                 profile,
                 privacy,
             )
-        )
+        ),
+        restock.build_router(),
     )
     return [
         payments.build_router(),

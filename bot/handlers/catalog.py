@@ -87,15 +87,21 @@ async def _show_page(
 
 
 async def product_card(
-    query: CallbackQuery, callback_data: ProductCard, bot: Bot, shop: Shop
+    query: CallbackQuery, callback_data: ProductCard, bot: Bot, shop: Shop, customer: User
 ) -> None:
     product = await shop.catalog.get(callback_data.product_id)
     if product.options:  # sold by variant: choose one first
         await options_card(query, callback_data, bot, shop, product)
         return
     quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product))
+    watching = product.stock == 0 and await shop.restock_alerts.is_watching(customer.id, product.id)
     markup = keyboards.product(
-        product, quantity, callback_data.page, callback_data.search, callback_data.category
+        product,
+        quantity,
+        callback_data.page,
+        callback_data.search,
+        callback_data.category,
+        watching,
     )
     await show_card(query, bot, shop, product, texts.product(product, quantity), markup)
 

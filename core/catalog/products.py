@@ -26,11 +26,15 @@ from core.catalog.commands import (
 )
 from core.catalog.errors import SkuTaken, StockOutOfRange, WrongCurrency
 from core.catalog.models import Product
+from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock_alerts import StockAlerts
 from core.store import Store, find_page, update_and_fetch
 
 SKU_BATCH = 500
 """SKUs asked for in one query."""
+
+RESTOCKING = frozenset({"stock", "stock_delta", "active", "category_id"})
+"""The fields of a patch that can make a sold-out product available (``fire``)."""
 
 SORTS: dict[ProductSort, list[tuple[str, int]]] = {
     ProductSort.NEWEST: [("createdAt", -1), ("_id", -1)],
@@ -42,13 +46,19 @@ SORTS: dict[ProductSort, list[tuple[str, int]]] = {
 
 class Catalog:
     def __init__(
-        self, store: Store, currency: str, categories: Categories, alerts: StockAlerts
+        self,
+        store: Store,
+        currency: str,
+        categories: Categories,
+        alerts: StockAlerts,
+        restock: RestockAlerts,
     ) -> None:
         self._products = store.products
         self._variants = store.variants  # SKUs are unique across both (core/catalog/variants/)
         self._categories = categories
         self.currency = currency
         self._alerts = alerts
+        self._restock = restock
 
     async def create(self, actor: Actor, draft: ProductDraft) -> Product:
         actor.require(Role.ADMIN)
@@ -118,6 +128,8 @@ class Catalog:
             document = await self._get_document(oid)
         if document.get("lowStock") and await self._alerts.rearm(oid):  # restocked
             document = await self._get_document(oid)
+        if document["stock"] > 0 and patch.model_fields_set & RESTOCKING:
+            await self._restock.fire(oid)  # back in stock (or on sale) for those waiting
         return Product.model_validate(document)
 
     async def archive(self, actor: Actor, product_id: object) -> Product:

@@ -12,7 +12,8 @@ repeats it:
 - ``credit``: a cancelled order's stock comes back once (``restockedBy``); ``uncredit_marks``
   drops those marks when the cancellation is finished.
 
-Stock that comes back re-arms the product's low-stock alert if it is above the threshold.
+Stock that comes back re-arms the product's low-stock alert if it is above the threshold,
+and tells the customers waiting for it that it is back (``core/catalog/restock_alerts.py``).
 
 A line of a variant (``variant_id``) moves that variant's stock instead, with the same marks
 on the variant's document (``core/catalog/variants/``); variants have no low-stock alerts.
@@ -25,16 +26,18 @@ from collections.abc import Sequence
 from bson import ObjectId
 
 from core.catalog.categories import ON_SALE
+from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock_alerts import StockAlerts
 from core.sales.models import OrderLine
 from core.store import Collection, Store
 
 
 class Stock:
-    def __init__(self, store: Store, alerts: StockAlerts) -> None:
+    def __init__(self, store: Store, alerts: StockAlerts, restock: RestockAlerts) -> None:
         self._products = store.products
         self._variants = store.variants
         self._alerts = alerts
+        self._restock = restock
 
     def _shelf(self, line: OrderLine) -> tuple[Collection, dict[str, object]]:
         """Where ``line``'s stock is: the collection, and the filter naming its document."""
@@ -67,6 +70,7 @@ class Stock:
                 {"$inc": {"stock": line.quantity}, "$pull": {"reservedBy": order_id}},
             )
             await self._alerts.rearm(line.product_id)
+            await self._restock.fire(line.product_id)
 
     async def release(self, order_id: ObjectId, lines: Sequence[OrderLine]) -> None:
         """Keep what was taken for good: the order is placed (idempotent)."""
@@ -87,6 +91,7 @@ class Stock:
                 {"$inc": {"stock": line.quantity}, "$push": {"restockedBy": order_id}},
             )
             await self._alerts.rearm(line.product_id)
+            await self._restock.fire(line.product_id)
 
     async def uncredit_marks(self, order_id: ObjectId, lines: Sequence[OrderLine]) -> None:
         """Drop ``credit``'s marks once the cancellation has recorded that it credited."""
