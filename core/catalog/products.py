@@ -181,6 +181,15 @@ class Catalog:
             self._products, filters, SORTS[query.sort], Product, query.page, query.limit
         )
 
+    async def variant_skus(self, skus: Iterable[str]) -> set[str]:
+        """Which of these SKUs a variant has (``core/catalog/variants/``)."""
+        wanted, found = list(skus), set()
+        for start in range(0, len(wanted), SKU_BATCH):
+            batch = wanted[start : start + SKU_BATCH]
+            async for document in self._variants.find({"sku": {"$in": batch}}, {"sku": 1}):
+                found.add(document["sku"])
+        return found
+
     async def _sku_free_of_variants(self, sku: str | None) -> None:
         if sku and await self._variants.find_one({"sku": sku}, {"_id": 1}):
             raise SkuTaken(sku)

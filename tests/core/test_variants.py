@@ -9,7 +9,7 @@ from core.accounts.access import SYSTEM, Actor
 from core.accounts.models import Role
 from core.base.commands import parse
 from core.base.errors import InvalidInput, NotFound, VersionConflict
-from core.catalog.commands import ProductDraft, ProductPatch
+from core.catalog.commands import ImportOptions, ProductDraft, ProductPatch
 from core.catalog.errors import SkuTaken, StockOutOfRange
 from core.catalog.variants.commands import (
     OptionsChange,
@@ -31,6 +31,7 @@ from tests.core.paying import SHOPS, telegram_customer
 from tests.core.variants import make_shirt, variant_stock
 from tests.factories import NewProduct, NewUser, product_maker
 from tests.settings import make_settings
+from tests.sheets import csv_file
 
 STAFF = Actor(None, Role.OPERATOR)
 
@@ -305,3 +306,19 @@ async def test_an_order_left_unpaid_gives_its_variants_stock_back_once(mongo_uri
         status = (await shop.orders.get(STAFF, order.id)).status
         await shop.client.drop_database(settings.mongodb_database)
     assert (taken, expired, returned, status) == (2, [1, 0], 5, OrderStatus.CANCELLED)
+
+
+async def test_an_import_row_with_a_variants_sku_is_refused(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    shirt = await make_shirt(shop, new_product)
+    await shop.variants.update(SYSTEM, shirt.red_m.id, VariantPatch(sku="TEE-M-RED"))
+    sheet = csv_file(
+        ["tee-m-red", "Red tee", "", "9", 1, "", "", ""], ["MUG-1", "Mug", "", "5", 2, "", "", ""]
+    )
+
+    report = await shop.imports.run(SYSTEM, sheet, ImportOptions(partial=True))
+
+    assert [(p.row, p.column, p.reason) for p in report.problems] == [(2, "sku", "sku-taken")]
+    assert (report.created, report.refused) == (1, 1)
+    assert await shop.store.products.count_documents({"sku": "TEE-M-RED"}) == 0
