@@ -80,6 +80,9 @@ class Catalog:
             await self._products.insert_one(document)
         except DuplicateKeyError:
             raise SkuTaken(str(draft.sku)) from None
+        if draft.sku and await self._variants.find_one({"sku": draft.sku}, {"_id": 1}):
+            await self._products.delete_one({"_id": document["_id"]})  # a variant won the race
+            raise SkuTaken(draft.sku)
         if draft.category_id is not None:
             await self._categories.settle(document["_id"], draft.category_id)
             return await self.get(document["_id"], viewer=actor)

@@ -322,3 +322,23 @@ async def test_an_import_row_with_a_variants_sku_is_refused(
     assert [(p.row, p.column, p.reason) for p in report.problems] == [(2, "sku", "sku-taken")]
     assert (report.created, report.refused) == (1, 1)
     assert await shop.store.products.count_documents({"sku": "TEE-M-RED"}) == 0
+
+
+async def test_a_product_and_a_variant_racing_for_one_sku_never_both_get_it(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    shirt = await make_shirt(shop, new_product)
+    sizes = ("S", "L")
+    for n, size in enumerate(sizes):
+        sku = f"RACE-{n}"
+        variant = VariantDraft(options={"Size": size, "Colour": "Red"}, sku=sku)
+        results = await asyncio.gather(
+            shop.catalog.create(SYSTEM, ProductDraft(name=f"Mug {n}", price=1, sku=sku)),
+            shop.variants.create(SYSTEM, shirt.product.id, variant),
+            return_exceptions=True,
+        )
+        assert all(not isinstance(r, Exception) or isinstance(r, SkuTaken) for r in results)
+        holders = await shop.store.products.count_documents({"sku": sku})
+        holders += await shop.store.variants.count_documents({"sku": sku})
+        assert holders <= 1
+        assert holders == sum(not isinstance(r, Exception) for r in results)

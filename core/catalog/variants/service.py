@@ -7,9 +7,10 @@ concurrent checkouts never oversell a variant. Archiving a variant hides it from
 and carts; orders keep their own snapshot (name and price) of it.
 
 SKUs are unique among products and variants together. Each collection's unique index keeps
-its own; across them, a variant is written first and then checked against the products
-(undone if one has its SKU), and a product is checked against the variants before it is
-written (``Catalog``), so of two racing writers of one SKU at least one sees the other.
+its own; across them, a new variant or product is written and then checked against the
+other collection (undone if it has the SKU), so of two racing creators of one SKU at least
+one sees the other. An edit that gives an existing product a SKU is checked before it is
+written only: racing a variant given the same SKU at that very moment, both could keep it.
 """
 
 from __future__ import annotations
