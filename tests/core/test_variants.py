@@ -272,7 +272,8 @@ async def test_a_line_that_no_longer_fits_the_products_options_cannot_be_ordered
     for variant in (shirt.red_m, shirt.blue_l):
         await shop.variants.archive(SYSTEM, variant.id)
     await shop.variants.set_options(SYSTEM, shirt.product.id, OptionsChange(options={}))
-    await shop.variants.update(SYSTEM, shirt.red_m.id, VariantPatch(active=True))
+    with pytest.raises(OptionsMismatch):  # its values are no longer the product's
+        await shop.variants.update(SYSTEM, shirt.red_m.id, VariantPatch(active=True))
     with pytest.raises(ProductUnavailable, match=r"T-shirt \(M, Red\)"):
         await shop.checkout.place_order(late.id)
     assert await variant_stock(shop, shirt.red_m) == 5

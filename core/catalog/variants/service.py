@@ -21,7 +21,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from core.accounts.access import Actor
+from core.accounts.access import SYSTEM, Actor
 from core.accounts.models import Role
 from core.base import clock
 from core.base.errors import Missing, NotFound, VersionConflict
@@ -139,6 +139,8 @@ class Variants:
             update["$unset"] = {"sku": ""}  # absent, not null: the unique index is sparse
         if patch.sku:
             await self._sku_free_of_products(patch.sku)
+        if patch.active:
+            await self._fits_its_product(oid)
         if patch.expected_version is not None:
             query["version"] = patch.expected_version
         if delta := patch.stock_delta:
@@ -158,6 +160,13 @@ class Variants:
     async def archive(self, actor: Actor, variant_id: object) -> Variant:
         """Hide a variant from customers and carts; orders keep their snapshot of it."""
         return await self.update(actor, variant_id, VariantPatch(active=False))
+
+    async def _fits_its_product(self, variant_id: ObjectId) -> None:
+        """Refuse to restore a variant whose values its product's options no longer have."""
+        variant = Variant.model_validate(await self._document(variant_id))
+        product = await self._catalog.get(variant.product_id, viewer=SYSTEM)
+        if (problem := _problem(product.options, variant.options)) is not None:
+            raise OptionsMismatch(problem)
 
     async def _sku_free_of_products(self, sku: str) -> None:
         if await self._products.find_one({"sku": sku}, {"_id": 1}):
