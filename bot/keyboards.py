@@ -47,7 +47,7 @@ from core.base.models import Page
 from core.catalog.commands import NO_CATEGORY
 from core.catalog.models import Product, Shelves
 from core.sales.commands import MAX_LINE_QUANTITY
-from core.sales.models import CartView, DeliveryMethod, Order, OrderStatus, PaymentMethod
+from core.sales.models import CartItem, CartView, DeliveryMethod, Order, OrderStatus, PaymentMethod
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -179,14 +179,10 @@ def product(
 def cart(view: CartView) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for item in view.items:
-        product_id = str(item.product_id)
         builder.row(
-            button(f"- {item.name}", SetLine(product_id=product_id, quantity=item.quantity - 1)),
-            button(f"+ {item.name}", SetLine(product_id=product_id, quantity=item.quantity + 1)),
-            button(
-                _("Remove {name}").format(name=item.name),
-                SetLine(product_id=product_id, quantity=0),
-            ),
+            button(f"- {item.name}", _set_line(item, item.quantity - 1)),
+            button(f"+ {item.name}", _set_line(item, item.quantity + 1)),
+            button(_("Remove {name}").format(name=item.name), _set_line(item, 0)),
         )
     if not view.is_empty:
         builder.row(
@@ -195,6 +191,11 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
         )
     builder.row(_to_catalog(), _home())
     return builder.as_markup()
+
+
+def _set_line(item: CartItem, quantity: int) -> SetLine:
+    variant_id = "" if item.variant_id is None else str(item.variant_id)
+    return SetLine(product_id=str(item.product_id), quantity=quantity, variant_id=variant_id)
 
 
 def checkout_summary(view: CartView, details: str = "") -> InlineKeyboardMarkup:

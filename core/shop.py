@@ -30,6 +30,7 @@ from core.catalog.products import Catalog
 from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock import Stock
 from core.catalog.stock_alerts import StockAlerts
+from core.catalog.variants.service import Variants
 from core.config import ConfigError, CoreSettings
 from core.messaging.broadcasts import Broadcasts
 from core.messaging.figures import NoticeFigures
@@ -64,6 +65,7 @@ class Shop:
     users: Users
     accounts: Accounts
     catalog: Catalog
+    variants: Variants
     categories: Categories
     photos: ProductPhotos
     carts: Carts
@@ -154,6 +156,7 @@ class Shop:
             users=users,
             accounts=Accounts(store, users, lease),
             catalog=catalog,
+            variants=Variants(store, catalog),
             categories=categories,
             photos=photos,
             carts=carts,

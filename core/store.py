@@ -195,6 +195,8 @@ class Store:
     """Back-office sessions signed out (core/accounts/staff_sessions.py)."""
     restock_subscriptions: Collection
     """Who waits for which sold-out product (core/catalog/restock_alerts.py)."""
+    variants: Collection
+    """Products' variants, one document each (core/catalog/variants/)."""
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -218,6 +220,7 @@ class Store:
             db.lookups,
             db.revoked_sessions,
             db.restock_subscriptions,
+            db.variants,
         )
 
     async def ensure_lookup_anchor(self) -> None:
@@ -347,6 +350,16 @@ class Store:
                 [
                     IndexModel([("productId", ASCENDING), ("userId", ASCENDING)], unique=True),
                     IndexModel([("productId", ASCENDING), ("generation", ASCENDING)]),
+                ],
+            ),
+            (
+                self.variants,
+                [
+                    IndexModel([("productId", ASCENDING), ("active", ASCENDING)]),
+                    # One variant per combination of a product's values (``combination``).
+                    IndexModel([("productId", ASCENDING), ("combination", ASCENDING)], unique=True),
+                    # Sparse like products' (unique across both: core/catalog/variants/).
+                    IndexModel("sku", unique=True, sparse=True),
                 ],
             ),
         ]

@@ -22,6 +22,7 @@ from bot.handlers import (
     staff_broadcasts,
     staff_orders,
     start,
+    variants,
 )
 
 
@@ -39,7 +40,17 @@ def build_routers() -> list[Router]:
     members.include_routers(
         *(
             module.build_router()
-            for module in (menu, catalog, cart, delivery, checkout, orders, profile, privacy)
+            for module in (
+                menu,
+                catalog,
+                variants,
+                cart,
+                delivery,
+                checkout,
+                orders,
+                profile,
+                privacy,
+            )
         ),
         restock.build_router(),
     )

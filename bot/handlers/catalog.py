@@ -15,6 +15,7 @@ from bot.callbacks import ALL_PRODUCTS, AddToCart, CatalogPage, Open, ProductCar
 from bot.cards import show_card
 from bot.config import BotSettings
 from bot.filters import TYPED
+from bot.handlers.variants import options_card
 from bot.screens import show
 from core.accounts.models import User
 from core.base.commands import parse
@@ -75,6 +76,8 @@ async def _show_page(
     products = await shop.catalog.list(parse(ProductQuery, query))
     if products.page > products.pages:
         products = await shop.catalog.list(parse(ProductQuery, {**query, "page": products.pages}))
+    shown = await shop.variants.with_their_stock(products.items)  # sold by variant: theirs
+    products = products.model_copy(update={"items": tuple(shown)})
     above = subcategories.subcategory_buttons(level) if level else ()
     text = texts.catalog(products, search, shelf, subcategories=bool(above))
     markup = keyboards.catalog(
@@ -87,6 +90,9 @@ async def product_card(
     query: CallbackQuery, callback_data: ProductCard, bot: Bot, shop: Shop, customer: User
 ) -> None:
     product = await shop.catalog.get(callback_data.product_id)
+    if product.options:  # sold by variant: choose one first
+        await options_card(query, callback_data, bot, shop, product)
+        return
     quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product))
     watching = product.stock == 0 and await shop.restock_alerts.is_watching(customer.id, product.id)
     markup = keyboards.product(

@@ -54,6 +54,7 @@ class Catalog:
         restock: RestockAlerts,
     ) -> None:
         self._products = store.products
+        self._variants = store.variants  # SKUs are unique across both (core/catalog/variants/)
         self._categories = categories
         self.currency = currency
         self._alerts = alerts
@@ -74,10 +75,14 @@ class Catalog:
             "createdAt": now,
             "updatedAt": now,
         }
+        await self._sku_free_of_variants(draft.sku)
         try:
             await self._products.insert_one(document)
         except DuplicateKeyError:
             raise SkuTaken(str(draft.sku)) from None
+        if draft.sku and await self._variants.find_one({"sku": draft.sku}, {"_id": 1}):
+            await self._products.delete_one({"_id": document["_id"]})  # a variant won the race
+            raise SkuTaken(draft.sku)
         if draft.category_id is not None:
             await self._categories.settle(document["_id"], draft.category_id)
             return await self.get(document["_id"], viewer=actor)
@@ -106,6 +111,7 @@ class Catalog:
         }
         if "sku" in cleared:
             update["$unset"] = {"sku": ""}  # absent, not null: the unique index is sparse
+        await self._sku_free_of_variants(patch.sku)
         if patch.expected_version is not None:
             query["version"] = patch.expected_version
         if delta := patch.stock_delta:
@@ -177,6 +183,19 @@ class Catalog:
         return await find_page(
             self._products, filters, SORTS[query.sort], Product, query.page, query.limit
         )
+
+    async def variant_skus(self, skus: Iterable[str]) -> set[str]:
+        """Which of these SKUs a variant has (``core/catalog/variants/``)."""
+        wanted, found = list(skus), set()
+        for start in range(0, len(wanted), SKU_BATCH):
+            batch = wanted[start : start + SKU_BATCH]
+            async for document in self._variants.find({"sku": {"$in": batch}}, {"sku": 1}):
+                found.add(document["sku"])
+        return found
+
+    async def _sku_free_of_variants(self, sku: str | None) -> None:
+        if sku and await self._variants.find_one({"sku": sku}, {"_id": 1}):
+            raise SkuTaken(sku)
 
     async def _get_document(self, product_id: ObjectId) -> dict[str, Any]:
         document = await self._products.find_one({"_id": product_id})
