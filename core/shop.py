@@ -27,8 +27,10 @@ from core.catalog.currency import currency_mismatch
 from core.catalog.imports import ProductImports
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
+from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock import Stock
 from core.catalog.stock_alerts import StockAlerts
+from core.catalog.variants.service import Variants
 from core.config import ConfigError, CoreSettings
 from core.digital.delivery import Deliveries
 from core.digital.files import GoodsFiles
@@ -41,6 +43,7 @@ from core.messaging.pacing import SendPacing
 from core.privacy.erasure import Privacy
 from core.reports.dashboard import Reports
 from core.reports.exports import Exports
+from core.sales.cart_reminders import CartReminders
 from core.sales.carts import Carts
 from core.sales.checkout import Checkout
 from core.sales.delivery import Delivery
@@ -67,6 +70,7 @@ class Shop:
     users: Users
     accounts: Accounts
     catalog: Catalog
+    variants: Variants
     categories: Categories
     photos: ProductPhotos
     carts: Carts
@@ -78,6 +82,7 @@ class Shop:
     star_ledger: StarLedger
     outbox: Outbox
     stock_alerts: StockAlerts
+    restock_alerts: RestockAlerts
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
@@ -91,6 +96,7 @@ class Shop:
     exports: Exports
     privacy: Privacy
     imports: ProductImports
+    cart_reminders: CartReminders
     # Metrics: figures read from the database, and who hears what recovery did.
     sales_figures: SalesFigures
     notice_figures: NoticeFigures
@@ -120,10 +126,11 @@ class Shop:
         notifications = NotificationQueue(store, lease)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
         alerts = StockAlerts(store, notifications, settings.low_stock_threshold, outbox)
-        catalog = Catalog(store, settings.shop_currency, categories, alerts)
+        restock = RestockAlerts(store, notifications, lease)
+        catalog = Catalog(store, settings.shop_currency, categories, alerts, restock)
         carts = Carts(store, catalog)
         delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
-        stock = Stock(store, alerts)
+        stock = Stock(store, alerts, restock)
         forget_after = timedelta(seconds=settings.login_window_seconds)
         max_delay = timedelta(seconds=settings.throttle_max_delay_seconds)
         throttle = Throttle(
@@ -163,6 +170,7 @@ class Shop:
             users=users,
             accounts=Accounts(store, users, lease),
             catalog=catalog,
+            variants=Variants(store, catalog),
             categories=categories,
             photos=photos,
             carts=carts,
@@ -174,6 +182,7 @@ class Shop:
             refunds=StarRefunds(store, payments, lease),
             outbox=outbox,
             stock_alerts=alerts,
+            restock_alerts=restock,
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
@@ -189,6 +198,7 @@ class Shop:
             exports=Exports(store, settings),
             privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
             imports=ProductImports(catalog, categories, photos),
+            cart_reminders=CartReminders(store, carts, notifications, settings),
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,
@@ -212,6 +222,7 @@ class Shop:
             ("star_refund_notice", self.refunds.adopt_old_notices),
             ("outbox", lambda: self.outbox.relay_pending(at)),
             ("stock_alert", lambda: self.stock_alerts.recover(at)),
+            ("restock_alert", lambda: self.restock_alerts.recover(at)),
             ("broadcast", lambda: self.broadcasts.recover(at)),
             ("account_change", lambda: self.accounts.recover(at)),
             ("category_archive", lambda: self.categories.recover(at)),
@@ -228,7 +239,8 @@ class Shop:
 
     async def keep_recovering(self) -> None:
         """Run ``recover`` once a lease period, for long-running processes, cancel orders
-        left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
+        left unpaid past ``ORDER_PAYMENT_MINUTES``, queue reminders of carts left untouched
+        (``CART_REMINDER_HOURS``), and drop throttle windows that ended and
         leases whose holder died."""
         while True:
             await asyncio.sleep(self.settings.lease_seconds)
@@ -237,6 +249,8 @@ class Shop:
                     log.warning("recovered interrupted work", extra={"count": recovered})
                 if expired := await self.payments.expire_unpaid():
                     log.info("cancelled orders left unpaid", extra={"count": expired})
+                if reminded := await self.cart_reminders.queue_due():
+                    log.info("queued cart reminders", extra={"count": reminded})
                 await self.throttle.prune()
                 await self.leases.prune()
                 await self.staff_sessions.prune()

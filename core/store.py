@@ -204,6 +204,10 @@ class Store:
     goods_files: Collection
     goods: AsyncGridFSBucket
     """Digital products' files (core/digital/files.py)."""
+    restock_subscriptions: Collection
+    """Who waits for which sold-out product (core/catalog/restock_alerts.py)."""
+    variants: Collection
+    """Products' variants, one document each (core/catalog/variants/)."""
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -229,6 +233,8 @@ class Store:
             db.goods_keys,
             db[f"{GOODS}.files"],
             AsyncGridFSBucket(db, bucket_name=GOODS),
+            db.restock_subscriptions,
+            db.variants,
         )
 
     async def ensure_lookup_anchor(self) -> None:
@@ -285,6 +291,7 @@ class Store:
                     # Sparse, not partial: the embedded engine ignores partialFilterExpression
                     # (see the module's docstring); products without a SKU have no ``sku`` field.
                     IndexModel("sku", unique=True, sparse=True),
+                    IndexModel("restockFanOut.leaseUntil", sparse=True),  # restock alerts
                 ],
             ),
             (
@@ -306,6 +313,8 @@ class Store:
                     # the embedded engine uses it (unique because userId already is).
                     IndexModel([("userId", ASCENDING), ("checkout", ASCENDING)], unique=True),
                     IndexModel("checkout.leaseUntil", sparse=True),
+                    # The reminders' scan of carts left untouched (core/sales/cart_reminders.py).
+                    IndexModel("updatedAt"),
                 ],
             ),
             (
@@ -367,6 +376,23 @@ class Store:
                 [
                     IndexModel([("metadata.productId", ASCENDING), ("metadata.state", ASCENDING)]),
                     IndexModel("metadata.leaseUntil", sparse=True),
+                ],
+            ),
+            (
+                self.restock_subscriptions,
+                [
+                    IndexModel([("productId", ASCENDING), ("userId", ASCENDING)], unique=True),
+                    IndexModel([("productId", ASCENDING), ("generation", ASCENDING)]),
+                ],
+            ),
+            (
+                self.variants,
+                [
+                    IndexModel([("productId", ASCENDING), ("active", ASCENDING)]),
+                    # One variant per combination of a product's values (``combination``).
+                    IndexModel([("productId", ASCENDING), ("combination", ASCENDING)], unique=True),
+                    # Sparse like products' (unique across both: core/catalog/variants/).
+                    IndexModel("sku", unique=True, sparse=True),
                 ],
             ),
         ]

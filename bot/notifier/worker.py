@@ -12,6 +12,9 @@ Telegram's answer decides what happens next:
 - other 4xx (chat not found, bad text): marked failed, never retried;
 - 5xx and network errors: retried with exponential backoff and jitter, up to a limit.
 
+A back-in-stock alert is checked just before its send: a product sold out again (or taken
+off sale) by then is not announced (``core/catalog/restock_alerts.py``).
+
 Each blocked or failed notice is logged at warning level with its reason, its id, kind and
 chat id (nothing else about the customer).
 
@@ -47,11 +50,19 @@ from core.accounts.access import SYSTEM
 from core.accounts.models import Language
 from core.base import clock
 from core.base.errors import Missing, NotFound
+from core.catalog.restock_alerts import RestockAlerts
 from core.digital.delivery import Deliveries
 from core.digital.models import LineGoods
-from core.messaging.models import BaseNotification, GoodsNotice, OrderCard
+from core.messaging.models import (
+    BackInStockAlert,
+    BaseNotification,
+    CartReminder,
+    GoodsNotice,
+    OrderCard,
+)
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
+from core.sales.cart_reminders import CartReminders
 from core.sales.desk import StaffDesk
 from core.shop import Shop
 
@@ -112,12 +123,16 @@ class Notifier:
         settings: NotifierSettings,
         lease: timedelta,
         i18n: I18n,
+        reminders: CartReminders,
+        restock: RestockAlerts,
         deliveries: Deliveries | None = None,
     ) -> None:
         """``deliveries``: where a goods notice's keys and file are read (none: such
         notices fail)."""
         self._deliveries = deliveries
         self._queue = queue
+        self._reminders = reminders
+        self._restock = restock
         self._i18n = i18n
         self._pacing = pacing
         self._staff = staff
@@ -143,6 +158,8 @@ class Notifier:
             settings,
             lease,
             i18n,
+            shop.cart_reminders,
+            shop.restock_alerts,
             shop.deliveries,
         )
 
@@ -157,6 +174,8 @@ class Notifier:
     async def deliver(self, notice: BaseNotification) -> None:
         if not await self._queue.is_reachable(notice):
             await self._blocked(notice, "the customer blocked the bot earlier")
+            return
+        if isinstance(notice, CartReminder) and not await self._still_due(notice):
             return
         chat_slot = await self._pacing.reserve_slot(f"chat:{notice.chat_id}", self._chat_interval)
         if chat_slot - clock.now() > self._lease / 2:  # a busy chat: wait in the queue instead
@@ -174,8 +193,11 @@ class Notifier:
                     raise NotFound(Missing.GOODS)
                 card = await self._deliveries.line_goods(notice)
         except NotFound as missing:
-            await self._failed(notice, missing.message)
+            gone = "the order no longer exists" if isinstance(notice, OrderCard) else None
+            await self._failed(notice, gone or missing.message)
             return
+        if isinstance(notice, BackInStockAlert) and not await self._restock.still_wanted(notice):
+            return  # sold out again (or off sale) by now: dropped, the customer still waits
         text, markup = render(notice, self._i18n, card)
         try:
             if isinstance(card, LineGoods) and self._deliveries is not None:
@@ -199,6 +221,19 @@ class Notifier:
             await self._failed(notice, rejected.message)
         else:
             await self._queue.mark_sent(notice, sent.message_id)
+
+    async def _still_due(self, notice: CartReminder) -> bool:
+        """A cart reminder goes out only for the cart as it was queued, and not at night."""
+        verdict = await self._reminders.recheck(notice)
+        if verdict.drop is not None:
+            await self._queue.mark_cancelled(notice, verdict.drop)
+            log.info("cart reminder dropped: %s", verdict.drop, extra=_about(notice))
+            return False
+        if verdict.hold_until is not None:
+            delay = verdict.hold_until - clock.now()
+            await self._queue.retry_later(notice, "night in the shop's time zone", delay=delay)
+            return False
+        return True
 
     async def _blocked(self, notice: BaseNotification, reason: str) -> None:
         await self._queue.mark_blocked(notice, reason)

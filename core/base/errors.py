@@ -103,6 +103,7 @@ class Missing(Reason):
     KEY = "no-such-key", "No such key in this product's pool."
     GOODS = "no-goods", "This order has no digital goods sent yet."
     GOODS_FILE = "no-goods-file", "This product has no file."
+    VARIANT = "no-such-variant", "This product has no such option."
 
 
 class NotFound(DomainError):

@@ -26,6 +26,7 @@ from core.catalog.models import GoodsKind
 class CartLine(Model):
     product_id: Id
     quantity: int
+    variant_id: Id | None = None
 
 
 class CheckoutClaim(Model):
@@ -53,6 +54,8 @@ class CartItem(Model):
     line_total: int
     stock: int
     active: bool
+    variant_id: Id | None = Field(default=None, description="The variant, for a product sold so.")
+    variant_name: str | None = Field(default=None, description='The variant\'s: "M, Red".')
     digital: GoodsKind | None = None
 
     @computed_field  # type: ignore[prop-decorator]
@@ -94,13 +97,16 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 
 class OrderLine(Model):
-    """An ordered product with the name and unit price it had when the order was placed."""
+    """An ordered product with the name and unit price it had when the order was placed;
+    for a variant, ``name`` names it too (``T-shirt (M, Red)``)."""
 
     product_id: Id
     quantity: int
     name: str
     unit_price: int
     line_total: int
+    variant_id: Id | None = None
+    variant_name: str | None = Field(default=None, description="The variant's, when ordered.")
     digital: GoodsKind | None = Field(
         default=None, description="`keys` or `file` for digital goods, sent in the chat."
     )
