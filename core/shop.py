@@ -22,6 +22,7 @@ from core.accounts.users import Users
 from core.base import clock
 from core.base.leases import Leases
 from core.base.recovery import UNWATCHED, RecoveryWatcher
+from core.campaigns.attribution import Campaigns
 from core.catalog.categories import Categories
 from core.catalog.currency import currency_mismatch
 from core.catalog.imports import ProductImports
@@ -35,6 +36,7 @@ from core.messaging.figures import NoticeFigures
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.privacy.erasure import Privacy
+from core.reports.campaigns import CampaignReports
 from core.reports.dashboard import Reports
 from core.reports.exports import Exports
 from core.sales.carts import Carts
@@ -90,6 +92,9 @@ class Shop:
     sales_figures: SalesFigures
     notice_figures: NoticeFigures
     watcher: RecoveryWatcher
+    # Links and campaigns: the campaign a customer came by, and orders by campaign.
+    campaigns: Campaigns
+    campaign_reports: CampaignReports
 
     @classmethod
     def build(
@@ -178,6 +183,8 @@ class Shop:
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,
+            campaigns=Campaigns(store),
+            campaign_reports=CampaignReports(store, settings),
         )
 
     async def recover(self, at: datetime | None = None) -> int:

@@ -53,6 +53,7 @@ def test_dependencies_point_inward(package_dir: str, forbidden: set[str]) -> Non
 
 
 CAPABILITIES = {"core.base", "core.accounts", "core.catalog", "core.sales", "core.messaging"}
+CAPABILITIES |= {"core.campaigns"}
 CORE_PACKAGES = CAPABILITIES | {"core.privacy", "core.reports"}
 CORE_TOP = {"core.shop", "core.config", "core.store", "core.logs"}
 
@@ -66,6 +67,7 @@ CORE_TOP = {"core.shop", "core.config", "core.store", "core.logs"}
         # Capabilities use each other, never the wiring of the whole shop.
         ("core/catalog", CAPABILITIES | {"core.store"}),
         ("core/messaging", CAPABILITIES | {"core.store"}),
+        ("core/campaigns", CAPABILITIES | {"core.store"}),
         ("core/sales", CAPABILITIES | {"core.store", "core.config"}),
         # Customers' data spans the others; nothing in core but the shop's wiring uses it.
         ("core/privacy", CORE_PACKAGES | {"core.store"}),

@@ -241,6 +241,7 @@ class Privacy:
                     "telegramBlocked": "",
                     "language": "",
                     "lastDelivery": "",
+                    "campaign": "",
                     "journal": "",
                 },
                 "$inc": {"sessionVersion": 1},

@@ -54,6 +54,7 @@ from core.base import clock
 from core.base.errors import Conflict
 from core.base.journal import close_journal, open_journal, recover_expired
 from core.base.recovery import UNWATCHED, RecoveryWatcher
+from core.campaigns.attribution import order_campaign
 from core.catalog.categories import ON_SALE
 from core.catalog.products import Catalog
 from core.catalog.stock import Stock
@@ -188,6 +189,7 @@ class Checkout:
         }
         if delivery is not None:
             document["delivery"] = delivery.model_dump(by_alias=True)
+        document.update(await order_campaign(self._store, user_id))
         try:
             await self._orders.insert_one(document)
         except DuplicateKeyError:

@@ -203,6 +203,9 @@ class Order(Document):
     history: tuple[StatusChange, ...]
     payment: PaymentRecord = Field(default_factory=PaymentRecord)
     version: int = 0
+    campaign: str | None = Field(
+        default=None, description="The customer's campaign when they ordered (README, links)."
+    )
 
 
 class StatusResult(Model):

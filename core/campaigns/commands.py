@@ -1,0 +1,38 @@
+"""Input about campaigns: a campaign's name, and the period of the campaigns report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import Field, StringConstraints, model_validator
+
+from core.base.commands import Command
+from core.base.fields import QUERY_NUMBER, Timestamp
+
+MAX_CAMPAIGN_LENGTH = 32
+"""Short enough that a product link naming a campaign fits Telegram's 64 characters."""
+
+CAMPAIGN_PATTERN = rf"[a-z0-9][a-z0-9_-]{{0,{MAX_CAMPAIGN_LENGTH - 1}}}"
+"""A campaign's name: lower-case letters, digits, ``_`` and ``-``, starting with a letter or
+a digit (links may write it in any case: it is kept in lower case)."""
+
+CampaignName = Annotated[str, StringConstraints(to_lower=True, pattern=f"^{CAMPAIGN_PATTERN}$")]
+
+MAX_CAMPAIGNS_SHOWN = 200
+
+
+class CampaignQuery(Command):
+    """The campaigns report's period (orders placed in ``[from, to)``; either end may be
+    left open) and how many campaigns to list."""
+
+    created_from: Timestamp | None = Field(default=None, alias="from")
+    created_to: Timestamp | None = Field(default=None, alias="to")
+    limit: Annotated[int, Field(ge=1, le=MAX_CAMPAIGNS_SHOWN), QUERY_NUMBER] = Field(
+        default=50, description="Campaigns listed, most revenue first."
+    )
+
+    @model_validator(mode="after")
+    def _a_period(self) -> Self:
+        if self.created_from and self.created_to and self.created_from >= self.created_to:
+            raise ValueError("to must be later than from")
+        return self
