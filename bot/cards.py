@@ -29,7 +29,7 @@ from core.shop import Shop
 
 
 async def show_card(
-    query: CallbackQuery,
+    query: CallbackQuery | Message,
     bot: Bot,
     shop: Shop,
     product: Product,
@@ -40,12 +40,13 @@ async def show_card(
     if photo is None:
         await show(query, text, markup)
         return
-    message = query.message
+    message = query.message if isinstance(query, CallbackQuery) else None
     known = photo.telegram.get(str(bot.id))
     sent: Message | None
-    if not isinstance(message, Message):  # too old to edit: a new card
+    if not isinstance(message, Message):  # a command (a start link), or too old to edit
+        chat = query.chat.id if isinstance(query, Message) else query.from_user.id
         upload = await _file(shop, product, photo, known)
-        sent = await bot.send_photo(query.from_user.id, upload, caption=text, reply_markup=markup)
+        sent = await bot.send_photo(chat, upload, caption=text, reply_markup=markup)
     elif known and message.photo and message.photo[-1].file_unique_id == known.file_unique_id:
         with contextlib.suppress(TelegramBadRequest):  # a repeated tap: not modified
             await message.edit_caption(caption=text, reply_markup=markup)

@@ -41,6 +41,7 @@ from bot.callbacks import (
     Section,
     SetLine,
 )
+from bot.share import share_button
 from core.accounts.models import Language, User
 from core.base.models import Page
 from core.catalog.commands import NO_CATEGORY
@@ -143,7 +144,13 @@ def most_to_pick(item: Product) -> int:
 
 
 def product(
-    item: Product, quantity: int, page: int, search: bool, category: str
+    item: Product,
+    quantity: int,
+    page: int,
+    search: bool,
+    category: str,
+    *,
+    bot_username: str | None = None,
 ) -> InlineKeyboardMarkup:
     def pick(n: int) -> ProductCard:
         return ProductCard(
@@ -160,6 +167,8 @@ def product(
     if item.stock > 0:
         add = AddToCart(product_id=str(item.id), quantity=quantity)
         builder.row(button(_("Add to cart"), add))
+    if bot_username:
+        builder.row(share_button(item, bot_username))
     back = CatalogPage(page=page, search=search, category=category)
     builder.row(button(_("« Back"), back), _to_cart())
     return builder.as_markup()

@@ -84,7 +84,12 @@ async def product_card(
     product = await shop.catalog.get(callback_data.product_id)
     quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product))
     markup = keyboards.product(
-        product, quantity, callback_data.page, callback_data.search, callback_data.category
+        product,
+        quantity,
+        callback_data.page,
+        callback_data.search,
+        callback_data.category,
+        bot_username=(await bot.me()).username,
     )
     await show_card(query, bot, shop, product, texts.product(product, quantity), markup)
 
