@@ -15,6 +15,7 @@ from admin_api.contract import Access, Form, Route, Upload, bind
 from admin_api.handlers import (
     auth,
     broadcasts,
+    campaigns,
     cart,
     categories,
     delivery,
@@ -35,6 +36,8 @@ from core.accounts.models import User
 from core.base.commands import HistoryQuery
 from core.base.ids import ID_PATTERN
 from core.base.models import Page
+from core.campaigns.commands import CampaignQuery
+from core.campaigns.models import CampaignReport
 from core.catalog.commands import (
     CategoryDraft,
     CategoryOrder,
@@ -182,6 +185,9 @@ ROUTES: tuple[Route, ...] = (
           "reports", STAFF, media_type=CSV, download=True),
     Route("GET", "/api/exports/products.csv", reports.export_products, "Products as CSV",
           "reports", STAFF, media_type=CSV, download=True),
+    Route("GET", "/api/reports/campaigns", campaigns.campaign_figures,
+          "Orders and revenue by campaign", "reports", STAFF, query=CampaignQuery,
+          response=CampaignReport),
     # broadcasts
     Route("POST", "/api/broadcasts", broadcasts.start_broadcast, "Message a segment of customers",
           "broadcasts", STAFF, body=BroadcastDraft, response=BroadcastProgress, status=201),

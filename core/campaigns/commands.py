@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 
 from core.base.commands import Command
 from core.base.fields import QUERY_NUMBER, Timestamp
@@ -23,16 +23,11 @@ MAX_CAMPAIGNS_SHOWN = 200
 
 class CampaignQuery(Command):
     """The campaigns report's period (orders placed in ``[from, to)``; either end may be
-    left open) and how many campaigns to list."""
+    left open, and ``to`` at or before ``from`` selects nothing, as the orders' filters do)
+    and how many campaigns to list."""
 
     created_from: Timestamp | None = Field(default=None, alias="from")
     created_to: Timestamp | None = Field(default=None, alias="to")
     limit: Annotated[int, Field(ge=1, le=MAX_CAMPAIGNS_SHOWN), QUERY_NUMBER] = Field(
         default=50, description="Campaigns listed, most revenue first."
     )
-
-    @model_validator(mode="after")
-    def _a_period(self) -> Self:
-        if self.created_from and self.created_to and self.created_from >= self.created_to:
-            raise ValueError("to must be later than from")
-        return self
