@@ -11,6 +11,7 @@ from __future__ import annotations
 from admin_api.contract import Access
 from admin_api.web.pages import (
     broadcasts,
+    campaigns,
     categories,
     customers,
     dashboard,
@@ -75,4 +76,6 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("GET", "/exports/products.csv", spreadsheets.export_products),
     PageRoute("POST", "/imports/check", spreadsheets.check_import, ADMIN),
     PageRoute("POST", "/imports/apply", spreadsheets.apply_import, ADMIN),
+    # campaigns: orders and revenue by start-link campaign (operators and admins)
+    PageRoute("GET", "/campaigns", campaigns.campaign_list, menu="Campaigns"),
 )  # fmt: skip
