@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from core.base.commands import Command
 from core.base.fields import QUERY_NUMBER, Timestamp
@@ -12,11 +12,13 @@ from core.base.fields import QUERY_NUMBER, Timestamp
 MAX_CAMPAIGN_LENGTH = 32
 """Short enough that a product link naming a campaign fits Telegram's 64 characters."""
 
-CAMPAIGN_PATTERN = rf"[a-z0-9][a-z0-9_-]{{0,{MAX_CAMPAIGN_LENGTH - 1}}}"
-"""A campaign's name: lower-case letters, digits, ``_`` and ``-``, starting with a letter or
-a digit (links may write it in any case: it is kept in lower case)."""
+CAMPAIGN_PATTERN = rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_CAMPAIGN_LENGTH - 1}}}"
+"""A campaign's name: letters, digits, ``_`` and ``-``, starting with a letter or a digit;
+written in any case, kept in lower case."""
 
-CampaignName = Annotated[str, StringConstraints(to_lower=True, pattern=f"^{CAMPAIGN_PATTERN}$")]
+CampaignName = Annotated[
+    str, StringConstraints(pattern=f"^{CAMPAIGN_PATTERN}$"), AfterValidator(str.lower)
+]
 
 MAX_CAMPAIGNS_SHOWN = 200
 

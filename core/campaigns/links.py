@@ -28,8 +28,11 @@ MAX_PAYLOAD_LENGTH = 64
 PRODUCT, CAMPAIGN = "p-", "c-"
 
 _LINK = re.compile(
-    rf"(?:{PRODUCT}(?P<product>{ID_PATTERN}))?(?:(?(product)-){CAMPAIGN}(?P<campaign>{CAMPAIGN_PATTERN}))?",
-    re.IGNORECASE,  # a link may be written in any case; ids and campaigns are kept in lower
+    rf"(?:{PRODUCT}(?P<product>{ID_PATTERN}))?"
+    rf"(?:(?(product)-){CAMPAIGN}(?P<campaign>{CAMPAIGN_PATTERN}))?",
+    # any case (ids and campaigns are kept in lower), but ASCII only: without re.ASCII,
+    # a long s (U+017F) would match "s" and the Kelvin sign (U+212A) "k"
+    re.IGNORECASE | re.ASCII,
 )
 
 
@@ -47,14 +50,15 @@ def read_start(payload: str | None) -> StartLink:
 
 
 def start_payload(product_id: ObjectId | None = None, campaign: str | None = None) -> str:
-    """The payload of a link to ``product_id``'s card, crediting ``campaign`` if given."""
+    """The payload of a link to ``product_id``'s card, crediting ``campaign`` if given (in
+    lower case, as it will be kept)."""
     parts = []
     if product_id is not None:
         parts.append(f"{PRODUCT}{product_id}")
     if campaign is not None:
         if not re.fullmatch(CAMPAIGN_PATTERN, campaign):
             raise ValueError(f"not a campaign name: {campaign!r}")
-        parts.append(f"{CAMPAIGN}{campaign}")
+        parts.append(f"{CAMPAIGN}{campaign.lower()}")
     if not parts:
         raise ValueError("a start link names a product, a campaign or both")
     return "-".join(parts)

@@ -76,6 +76,8 @@ async def order_filters(query: OrderFilter, users: Collection) -> dict[str, Any]
         filters["payment.state"] = {"$in": [state.value, None]} if unpaid else state.value
     if query.delivery_method is not None:
         filters["delivery.method"] = query.delivery_method
+    if query.campaign is not None:
+        filters["campaign"] = query.campaign
     if words := query.q.strip():
         filters["$or"] = await _matching(words, users)
     return filters

@@ -80,6 +80,10 @@ async def test_staff_see_orders_and_revenue_by_campaign(
     ]
     order_of_alice = (await api.get("/api/orders", token=alice.token)).body["items"][0]
     assert order_of_alice["campaign"] == "insta"  # the order keeps its campaign
+    listed = await api.get("/api/admin/orders?campaign=Insta", token=operator.token)
+    assert [o["userId"] for o in listed.body["items"]] == [str(alice.user.id)] * 2
+    bad = await api.get("/api/admin/orders?campaign=%24gt", token=operator.token)
+    assert (bad.status, bad.code) == (422, "invalid-input")
     me = (await api.get("/api/auth/me", token=alice.token)).body
     assert me["campaign"] == {"name": "insta", "at": "2030-06-01T12:00:00Z"}
 
