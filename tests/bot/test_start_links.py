@@ -139,6 +139,19 @@ async def test_a_campaign_link_is_kept_on_the_customer_and_their_next_order(
     assert order.campaign == "autumn"
 
 
+async def test_your_data_shows_the_campaign(
+    shop: Shop, customer: Customer, running_bot: None
+) -> None:
+    alice, _ = await customer("Alice")
+    await alice.send("/profile")
+    before = (await tap(alice, "🔒 Your data")).text or ""
+    assert "Campaign link you came by: none" in before
+    await alice.send("/start c-spring")
+    await alice.send("/profile")
+    after = (await tap(alice, "🔒 Your data")).text or ""
+    assert "Campaign link you came by: spring" in after
+
+
 async def test_a_new_customer_s_campaign_is_kept_through_signup(
     shop: Shop, make_user: Callable[..., FakeUser], running_bot: None
 ) -> None:
