@@ -11,6 +11,7 @@ import pytest
 from core.accounts.access import SYSTEM
 from core.accounts.models import Role
 from core.base import clock
+from core.base.commands import HistoryQuery
 from core.campaigns.links import read_start
 from core.sales.commands import CartChange, StatusUpdate
 from core.sales.models import OrderStatus
@@ -65,6 +66,11 @@ async def test_orders_and_revenue_by_campaign_over_the_period_picked(
     assert rows(ever)[0] == ["insta", "2", "1", "2", "$13.50", "$0.00", "$13.50"]
     nonsense = await office.get("/admin/campaigns?days=%3Cscript%3E")
     assert rows(nonsense) == rows(month)
+    [ordered, *_] = (await shop.orders.history(alice.user.id, HistoryQuery())).items
+    order_page = await office.get(f"/admin/orders/{ordered.id}")
+    assert '<dt>Campaign</dt><dd><a href="/admin/campaigns"><code>insta</code>' in order_page.text
+    customer_page = await office.get(f"/admin/customers/{alice.user.id}")
+    assert "<dt>Campaign</dt><dd><code>insta</code>" in customer_page.text
 
 
 async def test_it_needs_a_staff_session(office: Office) -> None:
