@@ -140,6 +140,13 @@ class ChooseLanguage(CallbackData, prefix="lg"):
     language: Language
 
 
+class SwitchCartReminders(CallbackData, prefix="rm"):
+    """Turn reminders of a cart left untouched ``on`` or off (the state wanted, so a
+    double tap changes nothing twice)."""
+
+    on: bool
+
+
 class MyData(CallbackData, prefix="pd"):
     """Show what the shop keeps about me."""
 

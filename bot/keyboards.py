@@ -40,6 +40,7 @@ from bot.callbacks import (
     ReuseDelivery,
     Section,
     SetLine,
+    SwitchCartReminders,
 )
 from bot.share import share_button
 from core.accounts.models import Language, User
@@ -113,10 +114,17 @@ def shelves(index: Shelves) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def catalog(page: Page[Product], search: bool, category: str) -> InlineKeyboardMarkup:
-    """Products of a page; a category's page goes back to the categories. (Rows made here:
+def catalog(
+    page: Page[Product],
+    search: bool,
+    category: str,
+    above: Sequence[InlineKeyboardButton] = (),
+    back: InlineKeyboardButton | None = None,
+) -> InlineKeyboardMarkup:
+    """Products of a page, after the buttons ``above`` (a category's subcategories), one a
+    row; a category's page goes ``back`` (unset: to the categories). (Rows made here:
     a builder's ``as_markup`` deep-copies every button, a few percent of a page's work.)"""
-    rows = [
+    rows = [[up] for up in above] + [
         [
             button(
                 texts.product_button(item),
@@ -133,7 +141,7 @@ def catalog(page: Page[Product], search: bool, category: str) -> InlineKeyboardM
     if turn:
         rows.append(turn)
     if category != ALL_PRODUCTS:
-        rows.append([button(_("« Categories"), Open(section=Section.CATALOG))])
+        rows.append([back or button(_("« Categories"), Open(section=Section.CATALOG))])
     rows.append([_to_cart(), _home()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -300,7 +308,24 @@ def profile(user: User) -> InlineKeyboardMarkup:
             ],
             [button(_("🌐 Language"), EditProfile(field=ProfileEdit.LANGUAGE)), _home()],
             [button(_("🔒 Your data"), MyData())],
+            [cart_reminders_switch(user)],
         ]
+    )
+
+
+def cart_reminders_switch(user: User) -> InlineKeyboardButton:
+    """Turns the customer's cart reminders off, or back on."""
+    wanted = not user.cart_reminders
+    label = (
+        _("🔕 Turn off cart reminders") if user.cart_reminders else _("🔔 Turn on cart reminders")
+    )
+    return button(label, SwitchCartReminders(on=wanted))
+
+
+def back_to_cart() -> InlineKeyboardMarkup:
+    """Under a cart reminder."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button(_("🛒 Back to cart"), Open(section=Section.CART))]]
     )
 
 

@@ -22,6 +22,7 @@ from core.base.money import format_money
 from core.catalog.errors import TooManyCategories, WrongCurrency
 from core.catalog.models import Product
 from core.messaging.models import (
+    CartReminder,
     LatePaymentNotice,
     OrderExpiredNotice,
     OrderNews,
@@ -261,9 +262,15 @@ def shelf_button(name: str, products: int) -> str:
     return f"{name} ({products})"
 
 
-def catalog(page: Page[Product], query: str, shelf: tuple[str, str] | None = None) -> str:
+def catalog(
+    page: Page[Product],
+    query: str,
+    shelf: tuple[str, str] | None = None,
+    *,
+    subcategories: bool = False,
+) -> str:
     """A page of products: of a search, of everything, or of a category (``shelf``: its
-    name and description)."""
+    name and description; ``subcategories``: it has some, shown before its products)."""
     name, about = shelf or (_("Catalog"), "")
     title = _("Search: {query}").format(query=html.quote(query)) if query else html.quote(name)
     lines = [f"<b>{title}</b>"]
@@ -271,7 +278,11 @@ def catalog(page: Page[Product], query: str, shelf: tuple[str, str] | None = Non
         lines[0] += " " + _("(page {page} of {pages})").format(page=page.page, pages=page.pages)
     if about and not query:
         lines.append(html.quote(about))
-    if page.items:
+    if subcategories and not query:
+        lines.append(
+            _("Pick a subcategory or a product:") if page.items else _("Pick a subcategory:")
+        )
+    elif page.items:
         lines.append(_("Pick a product:"))
     elif shelf and not query:
         lines.append(_("Nothing here for now. Try another category, or type a name to search."))
@@ -466,6 +477,22 @@ def profile(user: User) -> str:
             _("Email: {email}").format(email=html.quote(user.email)),
             _("Password: {state}").format(state=password),
             _("Language: {language}").format(language=language_name(current_language())),
+            _("Cart reminders: on") if user.cart_reminders else _("Cart reminders: off"),
+        ]
+    )
+
+
+def cart_reminder(notice: CartReminder) -> str:
+    """A cart left untouched, as it was when the reminder was queued."""
+    lines = [
+        _line(line.name, line.quantity, line.line_total, notice.currency) for line in notice.lines
+    ]
+    return "\n".join(
+        [
+            "<b>{}</b>".format(_("You left something in your cart")),
+            *lines,
+            "\n" + _total(notice.total_amount, notice.currency),
+            _("Check out whenever you are ready. Reminders can be turned off in /profile."),
         ]
     )
 
@@ -550,6 +577,7 @@ REFUSALS = {
     "no-refund-due": N_("No refund is due for this payment."),
     "categories-changed": N_("List every category exactly once, and nothing else."),
     "too-many-categories": N_("A shop has at most {most} categories."),
+    "unfit-parent": N_("Only a top-level category that is not archived can have subcategories."),
     "payment-order-not-found": N_("We could not find this order."),
     "order-cancelled": N_("This order was cancelled."),
     "order-already-paid": N_("This order is already paid."),

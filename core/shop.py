@@ -39,6 +39,7 @@ from core.privacy.erasure import Privacy
 from core.reports.campaigns import CampaignReports
 from core.reports.dashboard import Reports
 from core.reports.exports import Exports
+from core.sales.cart_reminders import CartReminders
 from core.sales.carts import Carts
 from core.sales.checkout import Checkout
 from core.sales.delivery import Delivery
@@ -88,6 +89,7 @@ class Shop:
     exports: Exports
     privacy: Privacy
     imports: ProductImports
+    cart_reminders: CartReminders
     # Metrics: figures read from the database, and who hears what recovery did.
     sales_figures: SalesFigures
     notice_figures: NoticeFigures
@@ -180,6 +182,7 @@ class Shop:
             exports=Exports(store, settings),
             privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
             imports=ProductImports(catalog, categories, photos),
+            cart_reminders=CartReminders(store, carts, notifications, settings),
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,
@@ -216,7 +219,8 @@ class Shop:
 
     async def keep_recovering(self) -> None:
         """Run ``recover`` once a lease period, for long-running processes, cancel orders
-        left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
+        left unpaid past ``ORDER_PAYMENT_MINUTES``, queue reminders of carts left untouched
+        (``CART_REMINDER_HOURS``), and drop throttle windows that ended and
         leases whose holder died."""
         while True:
             await asyncio.sleep(self.settings.lease_seconds)
@@ -225,6 +229,8 @@ class Shop:
                     log.warning("recovered interrupted work", extra={"count": recovered})
                 if expired := await self.payments.expire_unpaid():
                     log.info("cancelled orders left unpaid", extra={"count": expired})
+                if reminded := await self.cart_reminders.queue_due():
+                    log.info("queued cart reminders", extra={"count": reminded})
                 await self.throttle.prune()
                 await self.leases.prune()
                 await self.staff_sessions.prune()

@@ -292,6 +292,8 @@ class Store:
                     # the embedded engine uses it (unique because userId already is).
                     IndexModel([("userId", ASCENDING), ("checkout", ASCENDING)], unique=True),
                     IndexModel("checkout.leaseUntil", sparse=True),
+                    # The reminders' scan of carts left untouched (core/sales/cart_reminders.py).
+                    IndexModel("updatedAt"),
                 ],
             ),
             (

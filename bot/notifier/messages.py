@@ -3,7 +3,8 @@ reader's when it was queued): one renderer per kind of notification
 (``core/messaging/notifications.py``), registered with ``@renders``. A broadcast's text;
 for the customer, their order's news and a button to open it; for the operators, the card
 of a new or paid order with a button per allowed next status (pressed in
-``bot/handlers/staff_orders.py``), and low-stock alerts."""
+``bot/handlers/staff_orders.py``), and low-stock alerts; a cart left untouched, with a
+button back to it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot import keyboards, staff_keyboards, staff_texts, texts
 from core.messaging.models import (
     BaseNotification,
     BroadcastMessage,
+    CartReminder,
     LatePaymentNotice,
     LowStockAlert,
     NewOrderCard,
@@ -63,6 +65,11 @@ def _broadcast(notice: BroadcastMessage, card: StaffOrderView | None) -> Rendere
 def _low_stock(notice: LowStockAlert, card: StaffOrderView | None) -> Rendered:
     name = html.quote(notice.product_name)
     return texts.low_stock_alert(name, notice.stock, notice.threshold), None
+
+
+@renders(CartReminder)
+def _cart_reminder(notice: CartReminder, card: StaffOrderView | None) -> Rendered:
+    return texts.cart_reminder(notice), keyboards.back_to_cart()
 
 
 @renders(NewOrderCard, PaymentCard)

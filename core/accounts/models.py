@@ -65,6 +65,9 @@ class User(Document):
     campaign: CampaignTouch | None = Field(
         default=None, description="The campaign of the last campaign link the customer followed."
     )
+    cart_reminders: bool = Field(
+        default=True, description="Whether a cart left untouched earns this customer a reminder."
+    )
     password_hash: str | None = Field(default=None, exclude=True)
     session_version: int = Field(default=0, exclude=True)
 

@@ -49,7 +49,9 @@ class Product(Document):
     active: bool = True
     category_id: Id | None = None
     category_hidden: bool = Field(
-        default=False, description="Its category is archived, so customers do not see it."
+        default=False,
+        description="Its category (or that category's parent) is archived, so customers do "
+        "not see it.",
     )
     photo: Photo | None = Field(
         default=None, description="Served at `/api/products/{id}/photo` when there is one."
@@ -73,15 +75,25 @@ class Product(Document):
 class Category(Document):
     name: str
     description: str = ""
-    position: int = Field(description="Where it is shown: smaller first.")
+    position: int = Field(description="Where it is shown among its siblings: smaller first.")
     active: bool = True
     version: int = 0
+    parent_id: Id | None = Field(
+        default=None,
+        description="The top-level category this is a subcategory of, set when it is created; "
+        "null: a top-level category.",
+    )
 
 
 class Shelf(Category):
     """A category with how many products customers can buy in it now."""
 
-    products: int
+    products: int = Field(
+        description="Products on sale in it; a parent's count includes its subcategories'."
+    )
+    subcategories: int = Field(
+        default=0, description="Its subcategories in this listing (archived ones for staff)."
+    )
 
 
 class Shelves(Model):
@@ -89,6 +101,15 @@ class Shelves(Model):
 
     items: tuple[Shelf, ...]
     uncategorized: int
+
+
+class CategoryLevel(Model):
+    """A category as customers open it: a subcategory with its parent, or a top-level
+    category with the subcategories they see."""
+
+    category: Category
+    parent: Category | None = None
+    subcategories: tuple[Shelf, ...] = ()
 
 
 class ImportProblem(Model):

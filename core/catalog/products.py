@@ -145,13 +145,20 @@ class Catalog:
         return found
 
     async def list(self, query: ProductQuery, *, viewer: Actor | None = None) -> Page[Product]:
-        """A page of products; archived ones only for staff who ask for them."""
+        """A page of products; archived ones only for staff who ask for them. A parent
+        category's products are its own and its subcategories' (unless
+        ``query.subcategories`` is false)."""
         filters: dict[str, Any] = {}
         if not (_sees_archived(viewer) and query.include_inactive):
             filters |= ON_SALE
-        if query.category is not None:
+        if query.category == NO_CATEGORY:
+            filters["categoryId"] = None
+        elif query.category is not None:
+            category = parse_id(query.category, "category")
             filters["categoryId"] = (
-                None if query.category == NO_CATEGORY else parse_id(query.category, "category")
+                {"$in": await self._categories.with_subcategories(category)}
+                if query.subcategories
+                else category
             )
         if words := query.q.strip():
             filters["name"] = {"$regex": re.escape(words), "$options": "i"}

@@ -70,6 +70,8 @@ class NoticeKind(StrEnum):
     LOW_STOCK = "low_stock"
     PAYMENT_RECEIVED = "payment_received"
     """Operators: Telegram took money for an order (to be refunded if not needed)."""
+    CART_REMINDER = "cart_reminder"
+    """A customer's cart left untouched (``core/sales/cart_reminders.py``)."""
 
 
 class SendState(StrEnum):
@@ -162,6 +164,26 @@ class LowStockAlert(BaseNotification):
     threshold: int
 
 
+class ReminderLine(Model):
+    """A cart line as the reminder shows it."""
+
+    name: str
+    quantity: int
+    line_total: int
+
+
+class CartReminder(BaseNotification):
+    """The customer's cart as it was when queued (``cart_version``), with a button back to
+    it; sent only if the cart still holds exactly that (``CartReminders.recheck``)."""
+
+    kind: Literal[NoticeKind.CART_REMINDER]
+    cart_id: Id
+    cart_version: int
+    lines: tuple[ReminderLine, ...]
+    total_amount: int
+    currency: str
+
+
 Notification = Annotated[
     OrderStatusNotice
     | OrderExpiredNotice
@@ -170,7 +192,8 @@ Notification = Annotated[
     | NewOrderCard
     | PaymentCard
     | BroadcastMessage
-    | LowStockAlert,
+    | LowStockAlert
+    | CartReminder,
     Field(discriminator="kind"),
 ]
 """Every kind of notification; adding one is a class here and a renderer in the bot."""

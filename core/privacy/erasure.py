@@ -76,6 +76,7 @@ CUSTOMER_KINDS = (
     NoticeKind.LATE_PAYMENT,
     NoticeKind.REFUNDED,
     NoticeKind.BROADCAST,
+    NoticeKind.CART_REMINDER,
 )
 CUSTOMER_NOTICES = {"kind": {"$in": [kind.value for kind in CUSTOMER_KINDS]}}
 """The customer's own notices: order cards carry the customer's id but go to operators,
