@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 
@@ -71,6 +72,18 @@ async def test_orders_and_revenue_by_campaign_over_the_period_picked(
     assert '<dt>Campaign</dt><dd><a href="/admin/campaigns"><code>insta</code>' in order_page.text
     customer_page = await office.get(f"/admin/customers/{alice.user.id}")
     assert "<dt>Campaign</dt><dd><code>insta</code>" in customer_page.text
+
+
+async def test_a_product_page_gives_the_link_that_opens_its_card(
+    office: Office, new_account: NewAccount, new_product: NewProduct
+) -> None:
+    admin = await new_account(Role.ADMIN)
+    tea = await new_product("Tea")
+    await office.sign_in(admin.email, PASSWORD)
+    page = await office.get(f"/admin/products/{tea.id}")
+    link = re.search(r"<code data-start-link>([^<]*)</code>", page.text)
+    assert link and unescape(link.group(1)) == f"https://t.me/<your bot>?start=p-{tea.id}"
+    assert read_start(f"p-{tea.id}-c-insta").product_id == tea.id
 
 
 async def test_it_needs_a_staff_session(office: Office) -> None:

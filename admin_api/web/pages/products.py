@@ -15,6 +15,7 @@ from admin_api.web.visit import Visit
 from core.base.commands import parse
 from core.base.errors import Conflict, InvalidInput, Missing, NotFound
 from core.base.money import major_units
+from core.campaigns.links import start_payload
 from core.catalog.commands import NO_CATEGORY, ProductDraft, ProductPatch, ProductQuery
 from core.catalog.errors import SkuTaken
 from core.catalog.models import Product
@@ -200,4 +201,5 @@ async def _product_form(
         category_names=path_names(categories),
         currency=visit.shop.catalog.currency,
         max_photo_bytes=visit.shop.photos.max_bytes,
+        start_link=start_payload(product.id) if product else None,
     )
