@@ -14,7 +14,7 @@ from core.accounts.models import User
 from core.catalog.commands import CategoryDraft
 from core.shop import Shop
 from sandbox import FakeUser, Message
-from tests.bot.chat import Customer, orders_of, review_order, tap
+from tests.bot.chat import Customer, RunBot, orders_of, review_order, tap
 from tests.factories import NewProduct
 from tests.images import image_bytes
 
@@ -116,6 +116,28 @@ async def test_a_stranger_signs_up_first_then_sees_the_card_and_orders_for_the_c
     await bob.press("✅ Confirm order", message_id=summary.message_id)
     [order] = await orders_of(shop, account)
     assert (order.campaign, order.total_amount) == ("insta_story", 900)
+
+
+async def test_the_link_waits_through_signup_across_a_restart_and_not_past_cancel(
+    shop: Shop, new_product: NewProduct, make_user: Callable[..., FakeUser], run_bot: RunBot
+) -> None:
+    tea = await new_product("Green Tea")
+    carol, dan = make_user("Carol"), make_user("Dan")
+    async with run_bot():
+        await carol.send(f"/start p-{tea.id}-c-mail")
+        await carol.send("Carol")
+        await dan.send(f"/start p-{tea.id}-c-mail")
+        await dan.send("/cancel")
+    async with run_bot():  # a new dispatcher over the same database
+        welcome = await carol.send("carol@example.com")
+        assert welcome is not None and welcome.text == WELCOME.format("Carol")
+        await carol.wait_for(is_card("Green Tea"))
+        await sign_up(dan, "")  # a plain /start after /cancel: the link is gone
+        assert await cards_after(dan) == []
+    account = await shop.users.by_telegram(carol.id)
+    assert account is not None and await campaign_of(shop, account) == "mail"
+    other = await shop.users.by_telegram(dan.id)
+    assert other is not None and other.campaign is None
 
 
 async def test_a_campaign_link_is_kept_on_the_customer_and_their_next_order(
