@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from core.base.commands import Command
 from core.base.fields import QUERY_NUMBER, Timestamp
@@ -13,12 +13,10 @@ MAX_CAMPAIGN_LENGTH = 32
 """Short enough that a product link naming a campaign fits Telegram's 64 characters."""
 
 CAMPAIGN_PATTERN = rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_CAMPAIGN_LENGTH - 1}}}"
-"""A campaign's name: letters, digits, ``_`` and ``-``, starting with a letter or a digit;
-written in any case, kept in lower case."""
+"""A campaign's name: letters, digits, ``_`` and ``-``, starting with a letter or a digit.
+It is kept as written: ``Insta`` and ``insta`` are two campaigns."""
 
-CampaignName = Annotated[
-    str, StringConstraints(pattern=f"^{CAMPAIGN_PATTERN}$"), AfterValidator(str.lower)
-]
+CampaignName = Annotated[str, StringConstraints(pattern=f"^{CAMPAIGN_PATTERN}$")]
 
 MAX_CAMPAIGNS_SHOWN = 200
 

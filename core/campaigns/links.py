@@ -30,8 +30,8 @@ PRODUCT, CAMPAIGN = "p-", "c-"
 _LINK = re.compile(
     rf"(?:{PRODUCT}(?P<product>{ID_PATTERN}))?"
     rf"(?:(?(product)-){CAMPAIGN}(?P<campaign>{CAMPAIGN_PATTERN}))?",
-    # any case (ids and campaigns are kept in lower), but ASCII only: without re.ASCII,
-    # a long s (U+017F) would match "s" and the Kelvin sign (U+212A) "k"
+    # "P-", "C-" and ids in capitals too (an id is kept in lower case), but ASCII only:
+    # without re.ASCII, a long s (U+017F) would match "s" and the Kelvin sign (U+212A) "k"
     re.IGNORECASE | re.ASCII,
 )
 
@@ -45,20 +45,19 @@ def read_start(payload: str | None) -> StartLink:
     product, campaign = found["product"], found["campaign"]
     return StartLink(
         product_id=ObjectId(product.lower()) if product else None,
-        campaign=campaign.lower() if campaign else None,
+        campaign=campaign or None,
     )
 
 
 def start_payload(product_id: ObjectId | None = None, campaign: str | None = None) -> str:
-    """The payload of a link to ``product_id``'s card, crediting ``campaign`` if given (in
-    lower case, as it will be kept)."""
+    """The payload of a link to ``product_id``'s card, crediting ``campaign`` if given."""
     parts = []
     if product_id is not None:
         parts.append(f"{PRODUCT}{product_id}")
     if campaign is not None:
         if not re.fullmatch(CAMPAIGN_PATTERN, campaign):
             raise ValueError(f"not a campaign name: {campaign!r}")
-        parts.append(f"{CAMPAIGN}{campaign.lower()}")
+        parts.append(f"{CAMPAIGN}{campaign}")
     if not parts:
         raise ValueError("a start link names a product, a campaign or both")
     return "-".join(parts)

@@ -54,7 +54,7 @@ async def test_staff_see_orders_and_revenue_by_campaign(
         "currency": "USD",
         "campaigns": [
             {
-                "campaign": "insta",
+                "campaign": "Insta",
                 "orders": 1,
                 "customers": 1,
                 "paidOrders": 1,
@@ -76,16 +76,18 @@ async def test_staff_see_orders_and_revenue_by_campaign(
     }
     whole = await api.get("/api/reports/campaigns", token=operator.token)
     assert [(c["campaign"], c["orders"], c["revenue"]) for c in whole.body["campaigns"]] == [
-        ("insta", 2, 1350)
+        ("Insta", 2, 1350)
     ]
     order_of_alice = (await api.get("/api/orders", token=alice.token)).body["items"][0]
-    assert order_of_alice["campaign"] == "insta"  # the order keeps its campaign
+    assert order_of_alice["campaign"] == "Insta"  # the order keeps its campaign
     listed = await api.get("/api/admin/orders?campaign=Insta", token=operator.token)
     assert [o["userId"] for o in listed.body["items"]] == [str(alice.user.id)] * 2
+    other_case = await api.get("/api/admin/orders?campaign=insta", token=operator.token)
+    assert other_case.body["items"] == []  # a campaign is its name as written
     bad = await api.get("/api/admin/orders?campaign=%24gt", token=operator.token)
     assert (bad.status, bad.code) == (422, "invalid-input")
     me = (await api.get("/api/auth/me", token=alice.token)).body
-    assert me["campaign"] == {"name": "insta", "at": "2030-06-01T12:00:00Z"}
+    assert me["campaign"] == {"name": "Insta", "at": "2030-06-01T12:00:00Z"}
 
 
 async def test_customers_are_refused_and_bad_periods_explained(

@@ -108,14 +108,14 @@ async def test_a_stranger_signs_up_first_then_sees_the_card_and_orders_for_the_c
     card = await bob.wait_for(is_card("Green Tea"))
     assert card.message_id > welcome.message_id
     account = await shop.users.by_telegram(bob.id)
-    assert account is not None and await campaign_of(shop, account) == "insta_story"
+    assert account is not None and await campaign_of(shop, account) == "Insta_Story"
     await tap(bob, "+")
     await tap(bob, "Add to cart")
     await tap(bob, "🛒 Cart")
     summary = await review_order(bob)
     await bob.press("✅ Confirm order", message_id=summary.message_id)
     [order] = await orders_of(shop, account)
-    assert (order.campaign, order.total_amount) == ("insta_story", 900)
+    assert (order.campaign, order.total_amount) == ("Insta_Story", 900)
 
 
 async def test_the_link_waits_through_signup_across_a_restart_and_not_past_cancel(
