@@ -262,3 +262,16 @@ async def test_the_share_button_shares_a_link_that_opens_the_card(
     payload = parse_qs(urlsplit(link).query)["start"][0]
     opened = await bob.send(f"/start {payload}")
     assert opened is not None and is_card("Green & Black Tea")(opened)
+
+
+async def test_a_russian_stranger_gets_the_card_in_russian(
+    shop: Shop, new_product: NewProduct, make_user: Callable[..., FakeUser], running_bot: None
+) -> None:
+    tea = await new_product("Green Tea")
+    ivan = make_user("Ivan", language_code="ru")
+    await ivan.send(f"/start p-{tea.id}")
+    await tap(ivan, "Оставить «Ivan»")
+    await ivan.send("ivan@example.com")
+    card = await ivan.wait_for(is_card("Green Tea"))
+    assert card.button("📤 Поделиться") is not None
+    assert card.button("В корзину") is not None  # noqa: RUF001 (Cyrillic)
