@@ -61,10 +61,12 @@ class AddToCart(CallbackData, prefix="a"):
 
 
 class SetLine(CallbackData, prefix="cl"):
-    """Set a cart line to exactly ``quantity``; 0 removes it (replaying it changes nothing)."""
+    """Set a cart line to exactly ``quantity``; 0 removes it (replaying it changes nothing).
+    ``variant_id``: the line's variant, empty for a product sold as itself."""
 
     product_id: str
     quantity: int
+    variant_id: str = ""
 
 
 class ClearCart(CallbackData, prefix="cc"):

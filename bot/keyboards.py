@@ -14,7 +14,7 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import texts
+from bot import restock, texts
 from bot.callbacks import (
     ALL_PRODUCTS,
     AddNote,
@@ -48,7 +48,7 @@ from core.base.models import Page
 from core.catalog.commands import NO_CATEGORY
 from core.catalog.models import Product, Shelves
 from core.sales.commands import MAX_LINE_QUANTITY
-from core.sales.models import CartView, DeliveryMethod, Order, OrderStatus, PaymentMethod
+from core.sales.models import CartItem, CartView, DeliveryMethod, Order, OrderStatus, PaymentMethod
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -157,9 +157,12 @@ def product(
     page: int,
     search: bool,
     category: str,
+    watching: bool = False,
     *,
     bot_username: str | None = None,
 ) -> InlineKeyboardMarkup:
+    """``watching``: the customer asked to hear when the sold-out product is back."""
+
     def pick(n: int) -> ProductCard:
         return ProductCard(
             product_id=str(item.id), quantity=n, page=page, search=search, category=category
@@ -175,6 +178,7 @@ def product(
     if item.stock > 0:
         add = AddToCart(product_id=str(item.id), quantity=quantity)
         builder.row(button(_("Add to cart"), add))
+    restock.add_watch_row(builder, item, watching)
     if bot_username:
         builder.row(share_button(item, bot_username))
     back = CatalogPage(page=page, search=search, category=category)
@@ -185,14 +189,10 @@ def product(
 def cart(view: CartView) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for item in view.items:
-        product_id = str(item.product_id)
         builder.row(
-            button(f"- {item.name}", SetLine(product_id=product_id, quantity=item.quantity - 1)),
-            button(f"+ {item.name}", SetLine(product_id=product_id, quantity=item.quantity + 1)),
-            button(
-                _("Remove {name}").format(name=item.name),
-                SetLine(product_id=product_id, quantity=0),
-            ),
+            button(f"- {item.name}", _set_line(item, item.quantity - 1)),
+            button(f"+ {item.name}", _set_line(item, item.quantity + 1)),
+            button(_("Remove {name}").format(name=item.name), _set_line(item, 0)),
         )
     if not view.is_empty:
         builder.row(
@@ -201,6 +201,11 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
         )
     builder.row(_to_catalog(), _home())
     return builder.as_markup()
+
+
+def _set_line(item: CartItem, quantity: int) -> SetLine:
+    variant_id = "" if item.variant_id is None else str(item.variant_id)
+    return SetLine(product_id=str(item.product_id), quantity=quantity, variant_id=variant_id)
 
 
 def checkout_summary(view: CartView, details: str = "") -> InlineKeyboardMarkup:

@@ -10,9 +10,8 @@ from typing import Any
 from aiogram import Bot
 from aiogram.types import Message
 
-from bot import keyboards, texts
-from bot.callbacks import ALL_PRODUCTS
-from bot.cards import show_card
+from bot.callbacks import ALL_PRODUCTS, ProductCard
+from bot.handlers import catalog
 from core.accounts.models import User
 from core.base.errors import NotFound
 from core.campaigns.links import read_start
@@ -45,7 +44,6 @@ async def follow(message: Message, bot: Bot, shop: Shop, customer: User, link: S
     except NotFound:
         return False
     category = ALL_PRODUCTS if product.category_id is None else str(product.category_id)
-    username = (await bot.me()).username
-    markup = keyboards.product(product, 1, 1, False, category, bot_username=username)
-    await show_card(message, bot, shop, product, texts.product(product, 1), markup)
+    shown = ProductCard(product_id=str(product.id), category=category)
+    await catalog.open_card(message, shown, bot, shop, customer, product)
     return True

@@ -21,6 +21,7 @@ from core.base.models import Page
 from core.base.money import format_money
 from core.catalog.errors import TooManyCategories, WrongCurrency
 from core.catalog.models import Product
+from core.catalog.variants.errors import ChooseVariant, TooManyVariants
 from core.messaging.models import (
     CartReminder,
     LatePaymentNotice,
@@ -548,6 +549,13 @@ REFUSALS = {
     "no-such-broadcast": N_("No such broadcast."),
     "not-in-cart": N_("This product is not in your cart."),
     "no-photo": N_("This product has no photo."),
+    # variants (core/catalog/variants/)
+    "no-such-variant": N_("This option is no longer available."),
+    "choose-variant": N_("{name} comes in options: choose one first."),
+    "options-in-use": N_("A variant on sale uses a value these options drop: archive it first."),
+    "variant-taken": N_("The product already has this variant."),
+    "options-mismatch": N_("A variant needs one value of each of the product's options."),
+    "too-many-variants": N_("A product has at most {most} variants."),
     "invalid-input": N_("The request has invalid fields."),
     "not-delivering": N_("This shop does not deliver: place the order without delivery details."),
     "wrong-currency": N_("This shop sells in {currency} only."),
@@ -616,6 +624,7 @@ FIELD_NAMES = {
     "address": N_("Address"),
     "note": N_("Note"),
     "method": N_("Delivery"),
+    "variant": N_("Option"),
 }
 FIELD_PROBLEMS = {
     "string_too_short": N_("must have at least {min_length} characters"),
@@ -657,12 +666,14 @@ def _values(error: DomainError) -> dict[str, object]:
     if isinstance(error, IllegalTransition):
         current, target = OrderStatus(error.current), OrderStatus(error.target)
         return {"current": status(current), "target": status(target)}
-    if isinstance(error, CartLimit | TooManyCategories):
+    if isinstance(error, CartLimit | TooManyCategories | TooManyVariants):
         return {"most": error.most}
     if isinstance(error, WrongCurrency):
         return {"currency": error.currency}
     if isinstance(error, DeliveryOutstanding):
         return {"numbers": order_numbers(error.numbers)}
+    if isinstance(error, ChooseVariant):
+        return {"name": error.name}
     return {}
 
 

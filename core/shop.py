@@ -28,8 +28,10 @@ from core.catalog.currency import currency_mismatch
 from core.catalog.imports import ProductImports
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
+from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock import Stock
 from core.catalog.stock_alerts import StockAlerts
+from core.catalog.variants.service import Variants
 from core.config import ConfigError, CoreSettings
 from core.messaging.broadcasts import Broadcasts
 from core.messaging.figures import NoticeFigures
@@ -65,6 +67,7 @@ class Shop:
     users: Users
     accounts: Accounts
     catalog: Catalog
+    variants: Variants
     categories: Categories
     photos: ProductPhotos
     carts: Carts
@@ -76,6 +79,7 @@ class Shop:
     star_ledger: StarLedger
     outbox: Outbox
     stock_alerts: StockAlerts
+    restock_alerts: RestockAlerts
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
@@ -118,10 +122,11 @@ class Shop:
         notifications = NotificationQueue(store, lease)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
         alerts = StockAlerts(store, notifications, settings.low_stock_threshold, outbox)
-        catalog = Catalog(store, settings.shop_currency, categories, alerts)
+        restock = RestockAlerts(store, notifications, lease)
+        catalog = Catalog(store, settings.shop_currency, categories, alerts, restock)
         carts = Carts(store, catalog)
         delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
-        stock = Stock(store, alerts)
+        stock = Stock(store, alerts, restock)
         forget_after = timedelta(seconds=settings.login_window_seconds)
         max_delay = timedelta(seconds=settings.throttle_max_delay_seconds)
         throttle = Throttle(
@@ -156,6 +161,7 @@ class Shop:
             users=users,
             accounts=Accounts(store, users, lease),
             catalog=catalog,
+            variants=Variants(store, catalog),
             categories=categories,
             photos=photos,
             carts=carts,
@@ -167,6 +173,7 @@ class Shop:
             refunds=StarRefunds(store, payments, lease),
             outbox=outbox,
             stock_alerts=alerts,
+            restock_alerts=restock,
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
@@ -205,6 +212,7 @@ class Shop:
             ("star_refund_notice", self.refunds.adopt_old_notices),
             ("outbox", lambda: self.outbox.relay_pending(at)),
             ("stock_alert", lambda: self.stock_alerts.recover(at)),
+            ("restock_alert", lambda: self.restock_alerts.recover(at)),
             ("broadcast", lambda: self.broadcasts.recover(at)),
             ("account_change", lambda: self.accounts.recover(at)),
             ("category_archive", lambda: self.categories.recover(at)),

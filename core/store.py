@@ -193,6 +193,10 @@ class Store:
     """One document, where joins start (see the module's docstring)."""
     revoked_sessions: Collection
     """Back-office sessions signed out (core/accounts/staff_sessions.py)."""
+    restock_subscriptions: Collection
+    """Who waits for which sold-out product (core/catalog/restock_alerts.py)."""
+    variants: Collection
+    """Products' variants, one document each (core/catalog/variants/)."""
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -215,6 +219,8 @@ class Store:
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
             db.lookups,
             db.revoked_sessions,
+            db.restock_subscriptions,
+            db.variants,
         )
 
     async def ensure_lookup_anchor(self) -> None:
@@ -271,6 +277,7 @@ class Store:
                     # Sparse, not partial: the embedded engine ignores partialFilterExpression
                     # (see the module's docstring); products without a SKU have no ``sku`` field.
                     IndexModel("sku", unique=True, sparse=True),
+                    IndexModel("restockFanOut.leaseUntil", sparse=True),  # restock alerts
                 ],
             ),
             (
@@ -338,6 +345,23 @@ class Store:
             (self.throttles, [IndexModel("endsAt")]),
             (self.leases, [IndexModel("until")]),
             (self.revoked_sessions, [IndexModel("until")]),
+            (
+                self.restock_subscriptions,
+                [
+                    IndexModel([("productId", ASCENDING), ("userId", ASCENDING)], unique=True),
+                    IndexModel([("productId", ASCENDING), ("generation", ASCENDING)]),
+                ],
+            ),
+            (
+                self.variants,
+                [
+                    IndexModel([("productId", ASCENDING), ("active", ASCENDING)]),
+                    # One variant per combination of a product's values (``combination``).
+                    IndexModel([("productId", ASCENDING), ("combination", ASCENDING)], unique=True),
+                    # Sparse like products' (unique across both: core/catalog/variants/).
+                    IndexModel("sku", unique=True, sparse=True),
+                ],
+            ),
         ]
 
     async def next_number(self, sequence: str) -> int:

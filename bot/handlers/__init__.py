@@ -17,10 +17,12 @@ from bot.handlers import (
     payments,
     privacy,
     profile,
+    restock,
     service,
     staff_broadcasts,
     staff_orders,
     start,
+    variants,
 )
 
 
@@ -38,8 +40,19 @@ def build_routers() -> list[Router]:
     members.include_routers(
         *(
             module.build_router()
-            for module in (menu, catalog, cart, delivery, checkout, orders, profile, privacy)
-        )
+            for module in (
+                menu,
+                catalog,
+                variants,
+                cart,
+                delivery,
+                checkout,
+                orders,
+                profile,
+                privacy,
+            )
+        ),
+        restock.build_router(),
     )
     return [
         payments.build_router(),

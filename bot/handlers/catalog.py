@@ -15,10 +15,12 @@ from bot.callbacks import ALL_PRODUCTS, AddToCart, CatalogPage, Open, ProductCar
 from bot.cards import show_card
 from bot.config import BotSettings
 from bot.filters import TYPED
+from bot.handlers.variants import options_card
 from bot.screens import show
 from core.accounts.models import User
 from core.base.commands import parse
 from core.catalog.commands import NO_CATEGORY, TOP_LEVEL, CategoryQuery, ProductQuery
+from core.catalog.models import Product
 from core.sales.carts import CartRead
 from core.sales.commands import CartChange
 from core.shop import Shop
@@ -75,6 +77,8 @@ async def _show_page(
     products = await shop.catalog.list(parse(ProductQuery, query))
     if products.page > products.pages:
         products = await shop.catalog.list(parse(ProductQuery, {**query, "page": products.pages}))
+    shown = await shop.variants.with_their_stock(products.items)  # sold by variant: theirs
+    products = products.model_copy(update={"items": tuple(shown)})
     above = subcategories.subcategory_buttons(level) if level else ()
     text = texts.catalog(products, search, shelf, subcategories=bool(above))
     markup = keyboards.catalog(
@@ -84,19 +88,37 @@ async def _show_page(
 
 
 async def product_card(
-    query: CallbackQuery, callback_data: ProductCard, bot: Bot, shop: Shop
+    query: CallbackQuery, callback_data: ProductCard, bot: Bot, shop: Shop, customer: User
 ) -> None:
     product = await shop.catalog.get(callback_data.product_id)
+    await open_card(query, callback_data, bot, shop, customer, product)
+
+
+async def open_card(
+    event: CallbackQuery | Message,
+    callback_data: ProductCard,
+    bot: Bot,
+    shop: Shop,
+    customer: User,
+    product: Product,
+) -> None:
+    """``product``'s card, as ``callback_data`` asks (the quantity, the list to go back to):
+    from its button, or from a start link (``bot/start_links.py``)."""
+    if product.options:  # sold by variant: choose one first
+        await options_card(event, callback_data, bot, shop, product)
+        return
     quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product))
+    watching = product.stock == 0 and await shop.restock_alerts.is_watching(customer.id, product.id)
     markup = keyboards.product(
         product,
         quantity,
         callback_data.page,
         callback_data.search,
         callback_data.category,
+        watching,
         bot_username=(await bot.me()).username,
     )
-    await show_card(query, bot, shop, product, texts.product(product, quantity), markup)
+    await show_card(event, bot, shop, product, texts.product(product, quantity), markup)
 
 
 async def add_to_cart(

@@ -12,6 +12,9 @@ Telegram's answer decides what happens next:
 - other 4xx (chat not found, bad text): marked failed, never retried;
 - 5xx and network errors: retried with exponential backoff and jitter, up to a limit.
 
+A back-in-stock alert is checked just before its send: a product sold out again (or taken
+off sale) by then is not announced (``core/catalog/restock_alerts.py``).
+
 Each blocked or failed notice is logged at warning level with its reason, its id, kind and
 chat id (nothing else about the customer).
 
@@ -46,7 +49,8 @@ from core.accounts.access import SYSTEM
 from core.accounts.models import Language
 from core.base import clock
 from core.base.errors import NotFound
-from core.messaging.models import BaseNotification, CartReminder, OrderCard
+from core.catalog.restock_alerts import RestockAlerts
+from core.messaging.models import BackInStockAlert, BaseNotification, CartReminder, OrderCard
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.sales.cart_reminders import CartReminders
@@ -112,9 +116,11 @@ class Notifier:
         lease: timedelta,
         i18n: I18n,
         reminders: CartReminders,
+        restock: RestockAlerts,
     ) -> None:
         self._queue = queue
         self._reminders = reminders
+        self._restock = restock
         self._i18n = i18n
         self._pacing = pacing
         self._staff = staff
@@ -141,6 +147,7 @@ class Notifier:
             lease,
             i18n,
             shop.cart_reminders,
+            shop.restock_alerts,
         )
 
     async def run(self) -> None:
@@ -171,6 +178,8 @@ class Notifier:
             except NotFound:
                 await self._failed(notice, "the order no longer exists")
                 return
+        if isinstance(notice, BackInStockAlert) and not await self._restock.still_wanted(notice):
+            return  # sold out again (or off sale) by now: dropped, the customer still waits
         text, markup = render(notice, self._i18n, card)
         try:
             sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)

@@ -204,6 +204,10 @@ class ProductImports:
             if (earlier := first_row.setdefault(plan.sku, plan.row)) != plan.row:
                 plan.refuse(Column.SKU, f"the SKU is on row {earlier} too", "sku-repeated")
         known = await self._catalog.with_skus(plan.sku for plan in plans if plan.sku)
+        of_variants = await self._catalog.variant_skus(plan.sku for plan in plans if plan.sku)
+        for plan in plans:
+            if plan.sku in of_variants:
+                plan.refuse(Column.SKU, "a variant of a product has this SKU", "sku-taken")
         names = CategoryNames(await self._categories.all(include_inactive=True))
         digests: dict[str, str | InvalidPhoto] = {}
         for plan, row in zip(plans, sheet.rows, strict=True):

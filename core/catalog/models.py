@@ -37,6 +37,13 @@ class Photo(Model):
     )
 
 
+class ProductOption(Model):
+    """One way a product comes (``Size``), with the values it comes in (``S``, ``M``, ``L``)."""
+
+    name: str
+    values: tuple[str, ...]
+
+
 class Product(Document):
     sku: str | None = Field(
         default=None, description="Stock-keeping unit, unique in the shop, upper case."
@@ -65,6 +72,11 @@ class Product(Document):
         description="Operators were told the stock is low; cleared once it is above again.",
     )
     version: int = 0
+    options: tuple[ProductOption, ...] = Field(
+        default=(),
+        description="Its options (size, colour); with any, it is sold only by variant "
+        "(`/api/products/{id}/variants`).",
+    )
 
     @property
     def on_sale(self) -> bool:

@@ -72,6 +72,8 @@ class NoticeKind(StrEnum):
     """Operators: Telegram took money for an order (to be refunded if not needed)."""
     CART_REMINDER = "cart_reminder"
     """A customer's cart left untouched (``core/sales/cart_reminders.py``)."""
+    BACK_IN_STOCK = "back_in_stock"
+    """A sold-out product a customer waited for is back (``core/catalog/restock_alerts.py``)."""
 
 
 class SendState(StrEnum):
@@ -184,6 +186,16 @@ class CartReminder(BaseNotification):
     currency: str
 
 
+class BackInStockAlert(BaseNotification):
+    """A sold-out product a customer waited for has stock again (its ``generation``-th
+    restock), with a button to open it; dropped if it is sold out again when sent."""
+
+    kind: Literal[NoticeKind.BACK_IN_STOCK]
+    product_id: Id
+    product_name: str
+    generation: int
+
+
 Notification = Annotated[
     OrderStatusNotice
     | OrderExpiredNotice
@@ -193,7 +205,8 @@ Notification = Annotated[
     | PaymentCard
     | BroadcastMessage
     | LowStockAlert
-    | CartReminder,
+    | CartReminder
+    | BackInStockAlert,
     Field(discriminator="kind"),
 ]
 """Every kind of notification; adding one is a class here and a renderer in the bot."""

@@ -94,7 +94,8 @@ class NotificationQueue:
         return await self._finish(notification, SendState.FAILED, {"lastError": error})
 
     async def mark_cancelled(self, notification: BaseNotification, reason: str) -> bool:
-        """Not to be sent after all (a cart reminder whose cart changed meanwhile)."""
+        """Not to be sent after all (a cart reminder whose cart changed meanwhile, a restock
+        alert for a product sold out again)."""
         return await self._finish(notification, SendState.CANCELLED, {"lastError": reason})
 
     async def retry_later(

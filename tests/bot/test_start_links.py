@@ -15,6 +15,7 @@ from core.catalog.commands import CategoryDraft
 from core.shop import Shop
 from sandbox import FakeUser, Message
 from tests.bot.chat import Customer, RunBot, orders_of, review_order, tap
+from tests.core.variants import make_shirt
 from tests.factories import NewProduct
 from tests.images import image_bytes
 
@@ -76,6 +77,23 @@ async def test_a_product_link_opens_its_card_for_a_customer(
     ]
     listing = await tap(alice, "« Back")  # to the product's category
     assert (listing.text or "").startswith("Teas")
+
+
+async def test_a_link_opens_the_card_as_the_catalog_would(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    shirt = await make_shirt(shop, new_product)
+    sold_out = await new_product("Rare Tea", stock=0)
+    alice, _ = await customer("Alice")
+
+    options = await alice.send(f"/start p-{shirt.product.id}")  # sold by variant
+    assert options is not None and "Choose an option:" in (options.text or "")
+    chosen = await tap(alice, "M, Red")
+    assert "Option: M, Red" in (chosen.text or "")
+
+    card = await alice.send(f"/start p-{sold_out.id}")  # sold out: hear when it is back
+    assert card is not None and card.button("🔔 Notify me") is not None
+    assert card.button("Add to cart") is None and card.button("📤 Share") is not None
 
 
 async def test_a_photo_card_opens_as_a_new_photo(
