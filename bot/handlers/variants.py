@@ -32,7 +32,12 @@ async def options_card(
     offered = await shop.variants.offered(product)
     text = variant_texts.options_card(product, offered)
     markup = variant_keyboards.options(
-        product, offered, callback_data.page, callback_data.search, callback_data.category
+        product,
+        offered,
+        callback_data.page,
+        callback_data.search,
+        callback_data.category,
+        bot_username=(await bot.me()).username,
     )
     await show_card(query, bot, shop, product, text, markup)
 

@@ -88,6 +88,7 @@ async def test_a_link_opens_the_card_as_the_catalog_would(
 
     options = await alice.send(f"/start p-{shirt.product.id}")  # sold by variant
     assert options is not None and "Choose an option:" in (options.text or "")
+    assert options.button("📤 Share") is not None
     chosen = await tap(alice, "M, Red")
     assert "Option: M, Red" in (chosen.text or "")
 
