@@ -35,6 +35,7 @@ from core.messaging.figures import NoticeFigures
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.privacy.erasure import Privacy
+from core.promotions.codes import Promotions
 from core.reports.dashboard import Reports
 from core.reports.exports import Exports
 from core.sales.carts import Carts
@@ -86,6 +87,7 @@ class Shop:
     exports: Exports
     privacy: Privacy
     imports: ProductImports
+    promotions: Promotions
     # Metrics: figures read from the database, and who hears what recovery did.
     sales_figures: SalesFigures
     notice_figures: NoticeFigures
@@ -142,6 +144,7 @@ class Shop:
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         payments = Payments(store, orders, outbox, settings)
         photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
+        promotions = Promotions(store, settings.shop_currency)
         return cls(
             settings=settings,
             client=client,
@@ -153,7 +156,9 @@ class Shop:
             photos=photos,
             carts=carts,
             delivery=delivery,
-            checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease, watcher),
+            checkout=Checkout(
+                store, catalog, carts, delivery, outbox, stock, lease, watcher, promotions
+            ),
             orders=orders,
             payments=payments,
             star_ledger=StarLedger(store, users, payments),
@@ -175,6 +180,7 @@ class Shop:
             exports=Exports(store, settings),
             privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
             imports=ProductImports(catalog, categories, photos),
+            promotions=promotions,
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,

@@ -193,6 +193,10 @@ class Store:
     """One document, where joins start (see the module's docstring)."""
     revoked_sessions: Collection
     """Back-office sessions signed out (core/accounts/staff_sessions.py)."""
+    promo_codes: Collection
+    """Promo codes and their uses in all (core/promotions/)."""
+    promo_customers: Collection
+    """Each customer's uses of each promo code (core/promotions/uses.py)."""
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -215,6 +219,8 @@ class Store:
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
             db.lookups,
             db.revoked_sessions,
+            db.promo_codes,
+            db.promo_customers,
         )
 
     async def ensure_lookup_anchor(self) -> None:
@@ -319,6 +325,8 @@ class Store:
                     # (this one also serves core/sales/figures.py: payments by method).
                     IndexModel([("payment.state", ASCENDING), ("payment.method", ASCENDING)]),
                     IndexModel("payment.extraCharges.state", sparse=True),
+                    # A promo code's orders, for its figures (core/promotions/codes.py).
+                    IndexModel("promo.codeId", sparse=True),
                 ],
             ),
             (
@@ -336,6 +344,8 @@ class Store:
             (self.throttles, [IndexModel("endsAt")]),
             (self.leases, [IndexModel("until")]),
             (self.revoked_sessions, [IndexModel("until")]),
+            # Promo codes: a typed code names one; staff list them newest first.
+            (self.promo_codes, [IndexModel("code", unique=True), IndexModel("createdAt")]),
         ]
 
     async def next_number(self, sequence: str) -> int:

@@ -20,6 +20,7 @@ from core.base.ids import Id
 from core.base.models import Document, Model
 from core.base.text import Printable
 from core.catalog.commands import Price
+from core.promotions.models import PromoQuote, PromoSnapshot
 
 
 class CartLine(Model):
@@ -39,6 +40,7 @@ class Cart(Model):
     products: tuple[CartLine, ...] = ()
     version: int = 0
     checkout: CheckoutClaim | None = None
+    promo_code: str | None = None
 
 
 class CartItem(Model):
@@ -52,6 +54,7 @@ class CartItem(Model):
     line_total: int
     stock: int
     active: bool
+    category_id: Id | None = Field(default=None, exclude=True)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -66,6 +69,11 @@ class CartView(Model):
     total_amount: int
     currency: str
     version: int
+    promo: PromoQuote | None = Field(
+        default=None,
+        description="The promo code added to the cart and what it takes off the lines now "
+        "(or why checkout would refuse it); `totalAmount` is before it.",
+    )
 
     @property
     def is_empty(self) -> bool:
@@ -196,10 +204,15 @@ class Order(Document):
     number: int
     user_id: Id
     products: tuple[OrderLine, ...]
-    total_amount: int = Field(description="The lines plus the delivery fee, in minor units.")
+    total_amount: int = Field(
+        description="The lines plus the delivery fee, less any promo discount, in minor units."
+    )
     currency: str
     status: OrderStatus
     delivery: DeliverySnapshot | None = None
+    promo: PromoSnapshot | None = Field(
+        default=None, description="The promo code used; its discount is off totalAmount."
+    )
     history: tuple[StatusChange, ...]
     payment: PaymentRecord = Field(default_factory=PaymentRecord)
     version: int = 0
