@@ -35,6 +35,7 @@ from core.messaging.figures import NoticeFigures
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.privacy.erasure import Privacy
+from core.promotions.cart_codes import CartCodes
 from core.promotions.codes import Promotions
 from core.reports.dashboard import Reports
 from core.reports.exports import Exports
@@ -88,6 +89,7 @@ class Shop:
     privacy: Privacy
     imports: ProductImports
     promotions: Promotions
+    cart_codes: CartCodes
     # Metrics: figures read from the database, and who hears what recovery did.
     sales_figures: SalesFigures
     notice_figures: NoticeFigures
@@ -181,6 +183,7 @@ class Shop:
             privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
             imports=ProductImports(catalog, categories, photos),
             promotions=promotions,
+            cart_codes=CartCodes(promotions, carts),
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,

@@ -83,6 +83,7 @@ class Carts:
             total_amount=sum(item.line_total for item in items),
             currency=self._catalog.currency,
             version=cart.version,
+            promo_code=cart.promo_code,
         )
 
     async def add(self, user_id: ObjectId, change: CartChange) -> CartView:

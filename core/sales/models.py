@@ -69,6 +69,7 @@ class CartView(Model):
     total_amount: int
     currency: str
     version: int
+    promo_code: str | None = Field(default=None, exclude=True)
     promo: PromoQuote | None = Field(
         default=None,
         description="The promo code added to the cart and what it takes off the lines now "
