@@ -17,6 +17,7 @@ ACTORS = ("anonymous", "owner", "other", "operator", "admin")
 TEA, ARCHIVED, ORDER, BROADCAST = "{tea}", "{archived}", "{order}", "{broadcast}"
 OWNER = "{owner}"
 CATEGORY = "{category}"
+PROMO = "{promo}"
 SEGMENT = {"kind": "all"}
 
 # method, path, body, then the status for each of ACTORS
@@ -46,6 +47,13 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", "/api/cart", None, (401, 200, 200, 200, 200)),
     ("POST", "/api/cart/add", {"productId": TEA}, (401, 200, 200, 200, 200)),
     ("POST", "/api/cart/remove", {"productId": TEA}, (401, 200, 404, 404, 404)),
+    ("POST", "/api/cart/promo", {"code": "welcome"}, (401, 200, 200, 200, 200)),
+    ("DELETE", "/api/cart/promo", None, (401, 200, 200, 200, 200)),
+    ("GET", "/api/admin/promo-codes", None, (401, 403, 403, 200, 200)),
+    ("POST", "/api/admin/promo-codes", {"code": "NEW", "kind": "fixed", "value": 100},
+     (401, 403, 403, 201, 201)),
+    ("GET", f"/api/admin/promo-codes/{PROMO}", None, (401, 403, 403, 200, 200)),
+    ("PATCH", f"/api/admin/promo-codes/{PROMO}", {"state": "paused"}, (401, 403, 403, 200, 200)),
     ("GET", "/api/delivery-methods", None, (200, 200, 200, 200, 200)),
     ("POST", "/api/orders", None, (401, 201, 409, 409, 409)),
     ("GET", "/api/orders", None, (401, 200, 200, 200, 200)),
@@ -96,6 +104,7 @@ def fill(value: Any, world: World) -> Any:
         BROADCAST: world.broadcast_id,
         OWNER: world.alice.id,
         CATEGORY: world.category_id,
+        PROMO: world.promo_id,
         "{alice_email}": world.alice.email,
     }
     if isinstance(value, str):
