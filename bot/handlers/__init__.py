@@ -17,6 +17,7 @@ from bot.handlers import (
     payments,
     privacy,
     profile,
+    promo,
     service,
     staff_broadcasts,
     staff_orders,
@@ -38,7 +39,7 @@ def build_routers() -> list[Router]:
     members.include_routers(
         *(
             module.build_router()
-            for module in (menu, catalog, cart, delivery, checkout, orders, profile, privacy)
+            for module in (menu, catalog, cart, delivery, checkout, orders, profile, privacy, promo)
         )
     )
     return [
