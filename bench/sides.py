@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bson import ObjectId
@@ -10,6 +10,9 @@ from bson import ObjectId
 from bench import seed
 from bench.checkout_load import BUYERS, PLENTY, PRODUCTS
 from bench.wrk import identities, write_lines
+from core.accounts.access import SYSTEM
+from core.promotions.commands import PromoDraft
+from core.promotions.models import PromoKind
 from core.shop import Shop
 from core.store import Store
 
@@ -34,6 +37,8 @@ class Side:
     """The checkout benchmark's products, one id a line."""
     stock: dict[ObjectId, int]
     """Their stock before the run."""
+    promo: str = ""
+    """A promo code the checkout benchmark's buyers add before each order, if any."""
 
 
 async def prepare(shop: Shop, name: str, url: str, folder: Path, orders: int, scarce: int) -> Side:
@@ -55,4 +60,29 @@ async def prepare(shop: Shop, name: str, url: str, folder: Path, orders: int, sc
         buyers=write_lines(folder / "buyers.txt", identities(people[-BUYERS:])),
         products=write_lines(folder / "products.txt", stock),
         stock=stock,
+    )
+
+
+PROMO_CODE = "BENCH10"
+PROMO_BUYERS_FIRST_TELEGRAM_ID = seed.FIRST_TELEGRAM_ID + 10_000_000
+
+
+async def with_promo_code(shop: Shop, side: Side, folder: Path, scarce: int) -> Side:
+    """The checkout benchmark again on ``side``'s server, with buyers of their own adding a
+    promo code (10 % off, no limits) before each order, over products of their own seeded
+    as ``prepare`` seeds them: plain checkout and checkout with a code, in the same run."""
+    await shop.promotions.create(
+        SYSTEM, PromoDraft(code=PROMO_CODE, kind=PromoKind.PERCENT, value=10)
+    )
+    people = await seed.customers(shop, BUYERS, PROMO_BUYERS_FIRST_TELEGRAM_ID)
+    scarce_ids = await seed.products(shop, PRODUCTS // 2, scarce)
+    plenty_ids = await seed.products(shop, PRODUCTS - PRODUCTS // 2, PLENTY)
+    stock = {**dict.fromkeys(scarce_ids, scarce), **dict.fromkeys(plenty_ids, PLENTY)}
+    return replace(
+        side,
+        name=f"{side.name} + promo code",
+        buyers=write_lines(folder / "promo-buyers.txt", identities(people)),
+        products=write_lines(folder / "promo-products.txt", stock),
+        stock=stock,
+        promo=PROMO_CODE,
     )
