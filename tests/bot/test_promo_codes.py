@@ -4,12 +4,13 @@ applying."""
 
 from __future__ import annotations
 
+from bot import staff_texts
 from core.accounts.access import SYSTEM
 from core.promotions.commands import PromoDraft, PromoEntry, PromoPatch
 from core.promotions.models import PromoCode
 from core.shop import Shop
 from sandbox import FakeUser
-from tests.bot.chat import Customer, fill_cart, orders_of, review_order, tap
+from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap
 from tests.factories import NewProduct
 
 CONFIRM = "✅ Confirm order"
@@ -99,3 +100,18 @@ async def test_a_code_used_through_the_api_is_refused_in_the_chat(
     await fill_cart(shop, account, (tea, 1))
     await alice.send("/cart")
     assert await _type_code(alice, "once") == "You have already used this promo code."
+
+
+async def test_the_operators_card_shows_the_discount_as_its_own_line(
+    shop: Shop, new_product: NewProduct, customer: Customer
+) -> None:
+    await _code(shop)
+    tea = await new_product("Tea", price=450, stock=10)
+    _, account = await customer("Alice")
+    await fill_cart(shop, account, (tea, 2))
+    await shop.cart_codes.add(account.id, PromoEntry(code="SAVE10"))
+    order = await shop.checkout.place_order(account.id)
+
+    card = english(staff_texts.order_card, await shop.staff.view(SYSTEM, order.id))
+    assert "Tea x 2 = $9.00\n🏷 Promo code SAVE10 = -$0.90" in card
+    assert "$8.10" in card
