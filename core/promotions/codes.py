@@ -208,12 +208,16 @@ class Promotions:
         assert promo is not None
         if problem := customer_problem(promo, await self._customer(user_id, promo)):
             return problem, promo
+        if promo.category_ids and all(line.category_id is None for line in lines):
+            lines = await self._categorised(lines)  # checkout's lines do not say
         return discount(promo, lines, fee), promo
 
-    async def categories(self, product_ids: Sequence[ObjectId]) -> dict[ObjectId, ObjectId | None]:
-        """Each product's category, for codes limited to some."""
-        found = self._products.find({"_id": {"$in": list(product_ids)}}, {"categoryId": 1})
-        return {d["_id"]: d.get("categoryId") async for d in found}
+    async def _categorised(self, lines: Sequence[Line]) -> list[Line]:
+        """``lines`` with each product's category as stored now."""
+        ids = [line.product_id for line in lines]
+        found = self._products.find({"_id": {"$in": ids}}, {"categoryId": 1})
+        categories = {d["_id"]: d.get("categoryId") async for d in found}
+        return [Line(ln.product_id, categories.get(ln.product_id), ln.line_total) for ln in lines]
 
     async def _customer(self, user_id: ObjectId, promo: PromoCode) -> Customer:
         uses = orders = 0

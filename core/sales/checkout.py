@@ -267,8 +267,7 @@ class Checkout:
         longer applies (the customer may drop it and order without)."""
         if cart.promo_code is None:
             return None
-        categories = await self._promotions.categories([line.product_id for line in lines])
-        priced = [Line(ln.product_id, categories.get(ln.product_id), ln.line_total) for ln in lines]
+        priced = [Line(line.product_id, None, line.line_total) for line in lines]
         fee = 0 if delivery is None else delivery.fee
         return await self._promotions.for_order(cart.user_id, cart.promo_code, priced, fee)
 

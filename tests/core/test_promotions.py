@@ -256,3 +256,19 @@ async def test_adding_products_after_the_code_is_judged_on_the_cart(
         await shop.checkout.place_order(user.id)
     await shop.carts.add(user.id, CartChange(product_id=tea.id, quantity=2))
     assert (await shop.checkout.place_order(user.id)).total_amount == 1200 - 120
+
+
+async def test_a_code_for_one_category_discounts_only_its_lines_at_checkout(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    teas = await shop.categories.create(SYSTEM, CategoryDraft(name="Teas"))
+    await new_code(shop, "TEAS", value=50, categoryIds=[str(teas.id)])
+    user = await new_user()
+    tea = await new_product(price=1000, category_id=teas.id)
+    cake = await new_product(name="Cake", price=600)
+    await shop.carts.add(user.id, CartChange(product_id=cake.id, quantity=1))
+    await cart_with_code(shop, user, tea, code="teas")
+    view = await shop.cart_codes.view(user.id)
+    assert view.promo is not None and view.promo.discount == 500
+    order = await shop.checkout.place_order(user.id)
+    assert order.promo is not None and (order.promo.discount, order.total_amount) == (500, 1100)
