@@ -617,6 +617,7 @@ REFUSALS = {
     "promo-not-applicable": N_("This promo code applies to nothing in your cart."),
     "promo-code-taken": N_("Another promo code already has this name."),
     "promo-archived": N_("An archived promo code cannot be changed."),
+    "promo-terms": N_("The promo code's terms do not fit together."),
     "no-such-promo": N_("No such promo code."),
 }
 # A field's problem, by the field's name in the input and the problem's kind (pydantic's

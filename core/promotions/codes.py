@@ -13,11 +13,17 @@ from pymongo.errors import DuplicateKeyError
 from core.accounts.access import Actor
 from core.accounts.models import STAFF
 from core.base import clock
-from core.base.errors import InvalidInput, Missing, NotFound, VersionConflict
+from core.base.errors import Missing, NotFound, VersionConflict
 from core.base.ids import parse_id
 from core.base.models import Page
 from core.promotions.commands import PromoDraft, PromoPatch, PromoQuery, check_terms
-from core.promotions.errors import PromoArchived, PromoCodeTaken, PromoProblem, PromoRefused
+from core.promotions.errors import (
+    PromoArchived,
+    PromoCodeTaken,
+    PromoProblem,
+    PromoRefused,
+    PromoTermsRefused,
+)
 from core.promotions.models import (
     PromoCode,
     PromoFigures,
@@ -49,6 +55,8 @@ class Promotions:
 
     async def create(self, actor: Actor, draft: PromoDraft) -> PromoCode:
         actor.require(*STAFF)
+        if problem := check_terms(draft.kind, draft.value, draft.starts_at, draft.ends_at):
+            raise PromoTermsRefused(problem)
         now = clock.now()
         document = {
             "_id": ObjectId(),
@@ -82,10 +90,8 @@ class Promotions:
             if getattr(patch, name) is not None or name in CLEARABLE
         }
         merged = promo.model_copy(update=applied)
-        try:
-            check_terms(merged.kind, merged.value, merged.starts_at, merged.ends_at)
-        except ValueError as exc:
-            raise InvalidInput(f"The promo code's terms are inconsistent: {exc}.") from None
+        if problem := check_terms(merged.kind, merged.value, merged.starts_at, merged.ends_at):
+            raise PromoTermsRefused(problem)
         changes: dict[str, Any] = {
             PromoPatch.model_fields[name].alias or name: value.value
             if isinstance(value, StrEnum)

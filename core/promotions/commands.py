@@ -6,7 +6,16 @@ import re
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from core.base.commands import Command, PageNumber, PageSize, Version
@@ -38,19 +47,36 @@ Code = Annotated[
         description="Letters and digits; case does not matter (stored in upper case).",
     ),
 ]
+
+
+def _text(value: object) -> object:
+    """A moment is an RFC 3339 string in a body too, never a number of seconds."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("datetime_type", "must be an RFC 3339 date-time string")
+    return value
+
+
+Moment = Annotated[Timestamp, BeforeValidator(_text)]
+PERCENT_AT_MOST_100: JsonDict = {
+    "if": {"properties": {"kind": {"const": "percent"}}, "required": ["kind"]},
+    "then": {"properties": {"value": {"maximum": 100}}},
+}
+"""The schema's word for the rule ``_percent`` checks."""
 Amount = Annotated[StrictInt, Field(ge=1, le=MAX_PRICE), WHOLE_NUMBER]
 Uses = Annotated[StrictInt, Field(ge=1, le=MAX_USES), WHOLE_NUMBER]
 Targets = Annotated[tuple[Id, ...], Field(max_length=MAX_TARGETS)]
 
 
 class PromoDraft(Command):
+    model_config = ConfigDict(json_schema_extra=PERCENT_AT_MOST_100)
+
     code: Code
     kind: PromoKind
     value: Amount = Field(description="Percent (1-100) for `percent`, minor units for `fixed`.")
     includes_delivery: StrictBool = False
     min_total: Amount | None = None
-    starts_at: Timestamp | None = None
-    ends_at: Timestamp | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     usage_limit: Uses | None = None
     per_customer: Uses | None = None
     first_order_only: StrictBool = False
@@ -58,20 +84,23 @@ class PromoDraft(Command):
     product_ids: Targets = ()
 
     @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        check_terms(self.kind, self.value, self.starts_at, self.ends_at)
+    def _percent(self) -> Self:
+        if self.kind is PromoKind.PERCENT and self.value is not None and self.value > 100:
+            raise ValueError("a percentage is at most 100")
         return self
 
 
 class PromoPatch(Command):
     """Change any terms; ``state`` pauses (``paused``), resumes (``active``) or archives."""
 
+    model_config = ConfigDict(json_schema_extra=PERCENT_AT_MOST_100)
+
     kind: PromoKind | None = None
     value: Amount | None = None
     includes_delivery: StrictBool | None = None
     min_total: Amount | None = None
-    starts_at: Timestamp | None = None
-    ends_at: Timestamp | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     usage_limit: Uses | None = None
     per_customer: Uses | None = None
     first_order_only: StrictBool | None = None
@@ -81,19 +110,22 @@ class PromoPatch(Command):
     expected_version: Version | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        check_terms(self.kind, self.value, self.starts_at, self.ends_at)
+    def _percent(self) -> Self:
+        if self.kind is PromoKind.PERCENT and self.value is not None and self.value > 100:
+            raise ValueError("a percentage is at most 100")
         return self
 
 
 def check_terms(
-    kind: PromoKind | None, value: int | None, starts: datetime | None, ends: datetime | None
-) -> None:
-    """A percentage is at most 100; a code ends after it starts."""
-    if kind is PromoKind.PERCENT and value is not None and value > 100:
-        raise ValueError("a percentage is at most 100")
+    kind: PromoKind, value: int, starts: datetime | None, ends: datetime | None
+) -> str | None:
+    """What is wrong with a code's terms taken together, if anything (a percentage past
+    100 after a patch of one of the two, an end before the start)."""
+    if kind is PromoKind.PERCENT and value > 100:
+        return "a percentage is at most 100"
     if starts is not None and ends is not None and ends <= starts:
-        raise ValueError("endsAt must be after startsAt")
+        return "it would end before it starts"
+    return None
 
 
 class PromoEntry(Command):

@@ -42,3 +42,12 @@ class PromoArchived(Conflict):
 
     def __init__(self) -> None:
         super().__init__("An archived promo code cannot be changed.")
+
+
+class PromoTermsRefused(Conflict):
+    """Terms that each look right but not together (the schema cannot say so)."""
+
+    code = "promo-terms"
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"The promo code's terms do not fit together: {problem}.")

@@ -56,6 +56,8 @@ async def create_promo(visit: Visit) -> web.StreamResponse:
         return await _promo_form(visit, None, filled.refused(exc), visit.form, 422)
     except PromoCodeTaken as exc:
         return await _promo_form(visit, None, {"code": exc.message}, visit.form, 409)
+    except Conflict as exc:  # terms that do not fit together
+        return await _promo_form(visit, None, {GENERAL: exc.message}, visit.form, 409)
     return visit.redirect(visit.url(EDIT, id=str(promo.id)), f"{promo.code} was created.")
 
 
