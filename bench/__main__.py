@@ -108,8 +108,8 @@ async def storefront(uri: str, run: Run) -> None:
             log = RESULTS / "logs" / f"{name}-api.log"
             child = running(module, env, log, answers(url + "/readyz"))
             servers.append((side, await stack.enter_async_context(child)))
-            if name == "shop":  # checkout with a promo code, on the same server
-                promo_side = await sides.with_promo_code(shop, side, folder, scarce)
+            if name == "shop":  # checkout with a promo code against plain, same server
+                promo_sides = await sides.promo_pair(shop, side, folder, scarce)
         worker_env = child_env(
             uri,
             "bench_shop",
@@ -124,7 +124,7 @@ async def storefront(uri: str, run: Run) -> None:
             table, run.data["http"] = await api_load.measure(measured, run.plan.seconds)
             run.tables.append(table)
         if "checkout" in run.only:
-            checkouts = [*measured, promo_side]
+            checkouts = [*measured, *promo_sides]
             table, run.data["checkout"] = await checkout_load.measure(checkouts, run.plan.seconds)
             run.tables.append(table)
         (_, api), (_, bare) = servers

@@ -72,8 +72,8 @@ async def audit(store: Store, initial: dict[ObjectId, int]) -> dict[str, int]:
 
 
 async def measure(sides: Sequence[Side], seconds: float) -> tuple[Table, dict[str, Any]]:
-    """``sides``: the shop, then the bare baseline, then (optionally) the shop again with a
-    promo code in every order, also as a ratio to plain checkout on the shop."""
+    """``sides``: the shop, then the bare baseline, then (optionally) the shop again plain
+    and with a promo code in every order, the latter also as a ratio to the former."""
     table = Table(
         f"Checkout, {BUYERS} buyers over {PRODUCTS} products, {seconds:.0f} s",
         ["server", "orders/s", "ratio", "requests/s", "units sold", "oversold products",
@@ -103,12 +103,13 @@ async def measure(sides: Sequence[Side], seconds: float) -> tuple[Table, dict[st
         "'oversold' counts products whose stock taken differs from the units in placed orders."
     )
     for side in sides:
-        if side.promo:
-            plain, coded = data[sides[0].name], data[side.name]
+        if side.compare_to:
+            plain, coded = data[side.compare_to], data[side.name]
             coded["ratio_to_plain"] = coded["orders_per_second"] / plain["orders_per_second"]
             table.notes.append(
                 f"With a promo code ({side.name}: each buyer adds {side.promo} before ordering, "
                 f"{coded['discounted']} of {coded['orders']} orders discounted): "
-                f"{coded['ratio_to_plain']:.2f} x the orders/s of plain checkout, same run."
+                f"{coded['ratio_to_plain']:.2f} x the orders/s of '{side.compare_to}', the run "
+                "just before it on the same server."
             )
     return table, data

@@ -39,6 +39,8 @@ class Side:
     """Their stock before the run."""
     promo: str = ""
     """A promo code the checkout benchmark's buyers add before each order, if any."""
+    compare_to: str = ""
+    """The side whose checkout this one is measured against too (``promo_pair``)."""
 
 
 async def prepare(shop: Shop, name: str, url: str, folder: Path, orders: int, scarce: int) -> Side:
@@ -64,25 +66,36 @@ async def prepare(shop: Shop, name: str, url: str, folder: Path, orders: int, sc
 
 
 PROMO_CODE = "BENCH10"
-PROMO_BUYERS_FIRST_TELEGRAM_ID = seed.FIRST_TELEGRAM_ID + 10_000_000
+FRESH_BUYERS_FIRST_TELEGRAM_ID = seed.FIRST_TELEGRAM_ID + 10_000_000
 
 
-async def with_promo_code(shop: Shop, side: Side, folder: Path, scarce: int) -> Side:
-    """The checkout benchmark again on ``side``'s server, with buyers of their own adding a
-    promo code (10 % off, no limits) before each order, over products of their own seeded
-    as ``prepare`` seeds them: plain checkout and checkout with a code, in the same run."""
+async def promo_pair(shop: Shop, side: Side, folder: Path, scarce: int) -> list[Side]:
+    """Checkout once more on ``side``'s server, plain and then with every buyer adding a
+    promo code (10 % off, no limits) before each order: each with buyers and products of
+    its own, seeded as ``prepare`` seeds them, and both after the server and the engine
+    warmed up on the runs before, so their ratio is the cost of the code alone."""
     await shop.promotions.create(
         SYSTEM, PromoDraft(code=PROMO_CODE, kind=PromoKind.PERCENT, value=10)
     )
-    people = await seed.customers(shop, BUYERS, PROMO_BUYERS_FIRST_TELEGRAM_ID)
+    plain = await _fresh(shop, side, folder, scarce, "plain", FRESH_BUYERS_FIRST_TELEGRAM_ID)
+    coded = await _fresh(
+        shop, side, folder, scarce, "promo", FRESH_BUYERS_FIRST_TELEGRAM_ID + BUYERS
+    )
+    plain = replace(plain, name=f"{side.name}, plain again")
+    coded = replace(coded, name=f"{side.name} + promo code", promo=PROMO_CODE)
+    return [plain, replace(coded, compare_to=plain.name)]
+
+
+async def _fresh(
+    shop: Shop, side: Side, folder: Path, scarce: int, tag: str, first_telegram_id: int
+) -> Side:
+    people = await seed.customers(shop, BUYERS, first_telegram_id)
     scarce_ids = await seed.products(shop, PRODUCTS // 2, scarce)
     plenty_ids = await seed.products(shop, PRODUCTS - PRODUCTS // 2, PLENTY)
     stock = {**dict.fromkeys(scarce_ids, scarce), **dict.fromkeys(plenty_ids, PLENTY)}
     return replace(
         side,
-        name=f"{side.name} + promo code",
-        buyers=write_lines(folder / "promo-buyers.txt", identities(people)),
-        products=write_lines(folder / "promo-products.txt", stock),
+        buyers=write_lines(folder / f"{tag}-buyers.txt", identities(people)),
+        products=write_lines(folder / f"{tag}-products.txt", stock),
         stock=stock,
-        promo=PROMO_CODE,
     )
