@@ -35,8 +35,6 @@ from core.promotions.pricing import Customer, Line, code_problem, customer_probl
 from core.promotions.uses import customer_key
 from core.store import Store, update_and_fetch
 
-CART_PROBLEMS = frozenset({PromoProblem.MIN_TOTAL, PromoProblem.NOT_APPLICABLE})
-"""Problems of the cart rather than the code: a code is kept in the cart despite them."""
 NEWEST_FIRST = [("createdAt", -1), ("_id", -1)]
 CANCELLED = "cancelled"
 CLEARABLE = ("min_total", "starts_at", "ends_at", "usage_limit", "per_customer")
