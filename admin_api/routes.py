@@ -28,6 +28,7 @@ from admin_api.handlers import (
     reports,
     staff,
     system,
+    variants,
 )
 from admin_api.payloads import CSV
 from admin_api.schemas import Health, ProfileChanges, Session
@@ -49,6 +50,13 @@ from core.catalog.commands import (
 from core.catalog.import_files import MAX_CSV_BYTES, MAX_ZIP_BYTES
 from core.catalog.models import Category, ImportReport, Product, Shelves
 from core.catalog.photos import CONTENT_TYPES
+from core.catalog.variants.commands import (
+    OptionsChange,
+    VariantDraft,
+    VariantPatch,
+    VariantQuery,
+)
+from core.catalog.variants.models import Variant, VariantList
 from core.messaging.commands import BroadcastDraft
 from core.messaging.models import Broadcast, BroadcastProgress
 from core.privacy.commands import ErasureRequest
@@ -117,22 +125,39 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/imports/products", imports.import_products,
           "Import products from CSV (and a ZIP of photos)", "products", ADMIN,
           form=PRODUCT_IMPORT, response=ImportReport),
+    # variants (core/catalog/variants/)
+    Route("PUT", "/api/products/{id}/options", variants.set_options,
+          "Set a product's options (size, colour): it is then sold by variant", "variants",
+          ADMIN, body=OptionsChange, response=Product, problems=(409,)),
+    Route("GET", "/api/products/{id}/variants", variants.list_variants,
+          "A product's variants", "variants", OPTIONAL, query=VariantQuery,
+          response=VariantList),
+    Route("POST", "/api/products/{id}/variants", variants.create_variant,
+          "Create a variant: one value of each option", "variants", ADMIN, body=VariantDraft,
+          response=Variant, status=201, problems=(404, 409)),
+    Route("GET", "/api/variants/{id}", variants.get_variant, "One variant", "variants",
+          OPTIONAL, response=Variant),
+    Route("PATCH", "/api/variants/{id}", variants.update_variant,
+          "Edit a variant, its price or its stock", "variants", ADMIN, body=VariantPatch,
+          response=Variant, problems=(409,)),
+    Route("POST", "/api/variants/{id}/archive", variants.archive_variant,
+          "Archive a variant (orders keep it)", "variants", ADMIN, response=Variant),
     # categories
     Route("GET", "/api/categories", categories.list_categories,
           "Categories in order, with their products on sale", "categories", OPTIONAL,
           query=CategoryQuery, response=Shelves),
     Route("GET", "/api/categories/{id}", categories.get_category, "One category", "categories",
           OPTIONAL, response=Category),
-    Route("POST", "/api/categories", categories.create_category, "Create a category",
-          "categories", ADMIN, body=CategoryDraft, response=Category, status=201,
-          problems=(409,)),
+    Route("POST", "/api/categories", categories.create_category,
+          "Create a category or a subcategory", "categories", ADMIN, body=CategoryDraft,
+          response=Category, status=201, problems=(404, 409)),
     Route("PATCH", "/api/categories/{id}", categories.update_category,
           "Rename, describe, move, archive or restore a category", "categories", ADMIN,
           body=CategoryPatch, response=Category),
     Route("POST", "/api/categories/{id}/archive", categories.archive_category,
           "Archive a category", "categories", ADMIN, response=Category),
     Route("POST", "/api/categories/order", categories.reorder_categories,
-          "Put every category in a new order", "categories", ADMIN, body=CategoryOrder,
+          "Put one level of categories in a new order", "categories", ADMIN, body=CategoryOrder,
           response=Shelves, problems=(409,)),
     # cart
     Route("GET", "/api/cart", cart.view_cart, "The caller's cart with totals", "cart",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 from core.accounts.commands import Password
 from core.accounts.models import User
@@ -15,18 +15,22 @@ from core.base.models import Model
 
 
 class ProfileChanges(Command):
-    """Change the name, the password (confirming the current one), or both."""
+    """Change the name, the password (confirming the current one), whether a cart left
+    untouched earns a reminder, or several at once."""
 
     name: Name | None = None
     old_password: Annotated[str, StringConstraints(max_length=72)] | None = None
     new_password: Password | None = None
+    cart_reminders: StrictBool | None = None
 
-    model_config = ConfigDict(json_schema_extra={"anyOf": [given("name"), given("newPassword")]})
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [given("name"), given("newPassword"), given("cartReminders")]}
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:
-        if self.name is None and self.new_password is None:
-            raise ValueError("give name, newPassword or both")
+        if self.name is None and self.new_password is None and self.cart_reminders is None:
+            raise ValueError("give name, newPassword, cartReminders or several")
         return self
 
 

@@ -61,10 +61,12 @@ class AddToCart(CallbackData, prefix="a"):
 
 
 class SetLine(CallbackData, prefix="cl"):
-    """Set a cart line to exactly ``quantity``; 0 removes it (replaying it changes nothing)."""
+    """Set a cart line to exactly ``quantity``; 0 removes it (replaying it changes nothing).
+    ``variant_id``: the line's variant, empty for a product sold as itself."""
 
     product_id: str
     quantity: int
+    variant_id: str = ""
 
 
 class ClearCart(CallbackData, prefix="cc"):
@@ -138,6 +140,13 @@ class ChooseLanguage(CallbackData, prefix="lg"):
     """Speak ``language`` to me from now on (the bot and notifications)."""
 
     language: Language
+
+
+class SwitchCartReminders(CallbackData, prefix="rm"):
+    """Turn reminders of a cart left untouched ``on`` or off (the state wanted, so a
+    double tap changes nothing twice)."""
+
+    on: bool
 
 
 class MyData(CallbackData, prefix="pd"):

@@ -14,7 +14,7 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import promo_keyboards, texts
+from bot import promo_keyboards, restock, texts
 from bot.callbacks import (
     ALL_PRODUCTS,
     AddNote,
@@ -40,13 +40,14 @@ from bot.callbacks import (
     ReuseDelivery,
     Section,
     SetLine,
+    SwitchCartReminders,
 )
 from core.accounts.models import Language, User
 from core.base.models import Page
 from core.catalog.commands import NO_CATEGORY
 from core.catalog.models import Product, Shelves
 from core.sales.commands import MAX_LINE_QUANTITY
-from core.sales.models import CartView, DeliveryMethod, Order, OrderStatus, PaymentMethod
+from core.sales.models import CartItem, CartView, DeliveryMethod, Order, OrderStatus, PaymentMethod
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -112,10 +113,17 @@ def shelves(index: Shelves) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def catalog(page: Page[Product], search: bool, category: str) -> InlineKeyboardMarkup:
-    """Products of a page; a category's page goes back to the categories. (Rows made here:
+def catalog(
+    page: Page[Product],
+    search: bool,
+    category: str,
+    above: Sequence[InlineKeyboardButton] = (),
+    back: InlineKeyboardButton | None = None,
+) -> InlineKeyboardMarkup:
+    """Products of a page, after the buttons ``above`` (a category's subcategories), one a
+    row; a category's page goes ``back`` (unset: to the categories). (Rows made here:
     a builder's ``as_markup`` deep-copies every button, a few percent of a page's work.)"""
-    rows = [
+    rows = [[up] for up in above] + [
         [
             button(
                 texts.product_button(item),
@@ -132,7 +140,7 @@ def catalog(page: Page[Product], search: bool, category: str) -> InlineKeyboardM
     if turn:
         rows.append(turn)
     if category != ALL_PRODUCTS:
-        rows.append([button(_("« Categories"), Open(section=Section.CATALOG))])
+        rows.append([back or button(_("« Categories"), Open(section=Section.CATALOG))])
     rows.append([_to_cart(), _home()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -143,8 +151,10 @@ def most_to_pick(item: Product) -> int:
 
 
 def product(
-    item: Product, quantity: int, page: int, search: bool, category: str
+    item: Product, quantity: int, page: int, search: bool, category: str, watching: bool = False
 ) -> InlineKeyboardMarkup:
+    """``watching``: the customer asked to hear when the sold-out product is back."""
+
     def pick(n: int) -> ProductCard:
         return ProductCard(
             product_id=str(item.id), quantity=n, page=page, search=search, category=category
@@ -160,6 +170,7 @@ def product(
     if item.stock > 0:
         add = AddToCart(product_id=str(item.id), quantity=quantity)
         builder.row(button(_("Add to cart"), add))
+    restock.add_watch_row(builder, item, watching)
     back = CatalogPage(page=page, search=search, category=category)
     builder.row(button(_("« Back"), back), _to_cart())
     return builder.as_markup()
@@ -168,14 +179,10 @@ def product(
 def cart(view: CartView) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for item in view.items:
-        product_id = str(item.product_id)
         builder.row(
-            button(f"- {item.name}", SetLine(product_id=product_id, quantity=item.quantity - 1)),
-            button(f"+ {item.name}", SetLine(product_id=product_id, quantity=item.quantity + 1)),
-            button(
-                _("Remove {name}").format(name=item.name),
-                SetLine(product_id=product_id, quantity=0),
-            ),
+            button(f"- {item.name}", _set_line(item, item.quantity - 1)),
+            button(f"+ {item.name}", _set_line(item, item.quantity + 1)),
+            button(_("Remove {name}").format(name=item.name), _set_line(item, 0)),
         )
     if not view.is_empty:
         builder.row(*promo_keyboards.cart_row(view))
@@ -185,6 +192,11 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
         )
     builder.row(_to_catalog(), _home())
     return builder.as_markup()
+
+
+def _set_line(item: CartItem, quantity: int) -> SetLine:
+    variant_id = "" if item.variant_id is None else str(item.variant_id)
+    return SetLine(product_id=str(item.product_id), quantity=quantity, variant_id=variant_id)
 
 
 def checkout_summary(view: CartView, details: str = "") -> InlineKeyboardMarkup:
@@ -294,7 +306,24 @@ def profile(user: User) -> InlineKeyboardMarkup:
             ],
             [button(_("🌐 Language"), EditProfile(field=ProfileEdit.LANGUAGE)), _home()],
             [button(_("🔒 Your data"), MyData())],
+            [cart_reminders_switch(user)],
         ]
+    )
+
+
+def cart_reminders_switch(user: User) -> InlineKeyboardButton:
+    """Turns the customer's cart reminders off, or back on."""
+    wanted = not user.cart_reminders
+    label = (
+        _("🔕 Turn off cart reminders") if user.cart_reminders else _("🔔 Turn on cart reminders")
+    )
+    return button(label, SwitchCartReminders(on=wanted))
+
+
+def back_to_cart() -> InlineKeyboardMarkup:
+    """Under a cart reminder."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button(_("🛒 Back to cart"), Open(section=Section.CART))]]
     )
 
 

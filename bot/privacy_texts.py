@@ -17,6 +17,7 @@ def your_data(data: CustomerData) -> str:
     language = account.language or current_language()
     products = 0 if data.cart is None else len(data.cart.products)
     orders, waiting, forms = len(data.orders), len(data.queued_notices), len(data.conversations)
+    watched = len(data.restock_requests)
     return "\n".join(
         [
             "<b>{}</b>".format(_("What the shop keeps about you")),
@@ -38,6 +39,11 @@ def your_data(data: CustomerData) -> str:
                 "Messages waiting to be sent to you: {count}",
                 waiting,
             ).format(count=waiting),
+            ngettext(
+                "Sold-out products you asked to hear about: {count}",
+                "Sold-out products you asked to hear about: {count}",
+                watched,
+            ).format(count=watched),
             ngettext(
                 "Chats where you are in the middle of something: {count}",
                 "Chats where you are in the middle of something: {count}",

@@ -21,7 +21,9 @@ from core.base.models import Page
 from core.base.money import format_money
 from core.catalog.errors import TooManyCategories, WrongCurrency
 from core.catalog.models import Product
+from core.catalog.variants.errors import ChooseVariant, TooManyVariants
 from core.messaging.models import (
+    CartReminder,
     LatePaymentNotice,
     OrderExpiredNotice,
     OrderNews,
@@ -261,9 +263,15 @@ def shelf_button(name: str, products: int) -> str:
     return f"{name} ({products})"
 
 
-def catalog(page: Page[Product], query: str, shelf: tuple[str, str] | None = None) -> str:
+def catalog(
+    page: Page[Product],
+    query: str,
+    shelf: tuple[str, str] | None = None,
+    *,
+    subcategories: bool = False,
+) -> str:
     """A page of products: of a search, of everything, or of a category (``shelf``: its
-    name and description)."""
+    name and description; ``subcategories``: it has some, shown before its products)."""
     name, about = shelf or (_("Catalog"), "")
     title = _("Search: {query}").format(query=html.quote(query)) if query else html.quote(name)
     lines = [f"<b>{title}</b>"]
@@ -271,7 +279,11 @@ def catalog(page: Page[Product], query: str, shelf: tuple[str, str] | None = Non
         lines[0] += " " + _("(page {page} of {pages})").format(page=page.page, pages=page.pages)
     if about and not query:
         lines.append(html.quote(about))
-    if page.items:
+    if subcategories and not query:
+        lines.append(
+            _("Pick a subcategory or a product:") if page.items else _("Pick a subcategory:")
+        )
+    elif page.items:
         lines.append(_("Pick a product:"))
     elif shelf and not query:
         lines.append(_("Nothing here for now. Try another category, or type a name to search."))
@@ -498,6 +510,22 @@ def profile(user: User) -> str:
             _("Email: {email}").format(email=html.quote(user.email)),
             _("Password: {state}").format(state=password),
             _("Language: {language}").format(language=language_name(current_language())),
+            _("Cart reminders: on") if user.cart_reminders else _("Cart reminders: off"),
+        ]
+    )
+
+
+def cart_reminder(notice: CartReminder) -> str:
+    """A cart left untouched, as it was when the reminder was queued."""
+    lines = [
+        _line(line.name, line.quantity, line.line_total, notice.currency) for line in notice.lines
+    ]
+    return "\n".join(
+        [
+            "<b>{}</b>".format(_("You left something in your cart")),
+            *lines,
+            "\n" + _total(notice.total_amount, notice.currency),
+            _("Check out whenever you are ready. Reminders can be turned off in /profile."),
         ]
     )
 
@@ -553,6 +581,13 @@ REFUSALS = {
     "no-such-broadcast": N_("No such broadcast."),
     "not-in-cart": N_("This product is not in your cart."),
     "no-photo": N_("This product has no photo."),
+    # variants (core/catalog/variants/)
+    "no-such-variant": N_("This option is no longer available."),
+    "choose-variant": N_("{name} comes in options: choose one first."),
+    "options-in-use": N_("A variant on sale uses a value these options drop: archive it first."),
+    "variant-taken": N_("The product already has this variant."),
+    "options-mismatch": N_("A variant needs one value of each of the product's options."),
+    "too-many-variants": N_("A product has at most {most} variants."),
     "invalid-input": N_("The request has invalid fields."),
     "not-delivering": N_("This shop does not deliver: place the order without delivery details."),
     "wrong-currency": N_("This shop sells in {currency} only."),
@@ -582,6 +617,7 @@ REFUSALS = {
     "no-refund-due": N_("No refund is due for this payment."),
     "categories-changed": N_("List every category exactly once, and nothing else."),
     "too-many-categories": N_("A shop has at most {most} categories."),
+    "unfit-parent": N_("Only a top-level category that is not archived can have subcategories."),
     "payment-order-not-found": N_("We could not find this order."),
     "order-cancelled": N_("This order was cancelled."),
     "order-already-paid": N_("This order is already paid."),
@@ -635,6 +671,7 @@ FIELD_NAMES = {
     "note": N_("Note"),
     "method": N_("Delivery"),
     "code": N_("Promo code"),
+    "variant": N_("Option"),
 }
 FIELD_PROBLEMS = {
     "string_too_short": N_("must have at least {min_length} characters"),
@@ -677,12 +714,14 @@ def _values(error: DomainError) -> dict[str, object]:
     if isinstance(error, IllegalTransition):
         current, target = OrderStatus(error.current), OrderStatus(error.target)
         return {"current": status(current), "target": status(target)}
-    if isinstance(error, CartLimit | TooManyCategories):
+    if isinstance(error, CartLimit | TooManyCategories | TooManyVariants):
         return {"most": error.most}
     if isinstance(error, WrongCurrency):
         return {"currency": error.currency}
     if isinstance(error, DeliveryOutstanding):
         return {"numbers": order_numbers(error.numbers)}
+    if isinstance(error, ChooseVariant):
+        return {"name": error.name}
     return {}
 
 

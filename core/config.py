@@ -304,6 +304,38 @@ class CoreSettings(BaseConfig):
         "last request; signing out ends it at once.",
     )
 
+    # cart reminders (core/sales/cart_reminders.py)
+    cart_reminder_hours: int = Field(
+        default=24,
+        ge=0,
+        le=24 * 30,
+        description="A cart left untouched this many hours gets one reminder with its contents "
+        "and a button back to it (once per contents; customers can turn it off in /profile); "
+        '`0` turns reminders off. See "Cart reminders".',
+    )
+    cart_reminder_from_hour: int = Field(
+        default=9,
+        ge=0,
+        le=23,
+        description="Reminders go out from this hour of the day in `SHOP_TIMEZONE`; one due "
+        "earlier waits until then.",
+    )
+    cart_reminder_until_hour: int = Field(
+        default=21,
+        ge=1,
+        le=24,
+        description="... and until this hour (exclusive; later than `CART_REMINDER_FROM_HOUR`): "
+        "one due at night waits until the next morning. From `0` until `24`: any hour.",
+    )
+
+    @field_validator("cart_reminder_until_hour")
+    @classmethod
+    def _day_after_night(cls, value: int, info: ValidationInfo) -> int:
+        start = info.data.get("cart_reminder_from_hour")
+        if start is not None and value <= start:
+            raise ValueError(f"must be later than CART_REMINDER_FROM_HOUR ({start})")
+        return value
+
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:

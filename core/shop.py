@@ -27,8 +27,10 @@ from core.catalog.currency import currency_mismatch
 from core.catalog.imports import ProductImports
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
+from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock import Stock
 from core.catalog.stock_alerts import StockAlerts
+from core.catalog.variants.service import Variants
 from core.config import ConfigError, CoreSettings
 from core.messaging.broadcasts import Broadcasts
 from core.messaging.figures import NoticeFigures
@@ -39,6 +41,7 @@ from core.promotions.cart_codes import CartCodes
 from core.promotions.codes import Promotions
 from core.reports.dashboard import Reports
 from core.reports.exports import Exports
+from core.sales.cart_reminders import CartReminders
 from core.sales.carts import Carts
 from core.sales.checkout import Checkout
 from core.sales.delivery import Delivery
@@ -64,6 +67,7 @@ class Shop:
     users: Users
     accounts: Accounts
     catalog: Catalog
+    variants: Variants
     categories: Categories
     photos: ProductPhotos
     carts: Carts
@@ -75,6 +79,7 @@ class Shop:
     star_ledger: StarLedger
     outbox: Outbox
     stock_alerts: StockAlerts
+    restock_alerts: RestockAlerts
     notifications: NotificationQueue
     pacing: SendPacing
     broadcasts: Broadcasts
@@ -90,6 +95,7 @@ class Shop:
     imports: ProductImports
     promotions: Promotions
     cart_codes: CartCodes
+    cart_reminders: CartReminders
     # Metrics: figures read from the database, and who hears what recovery did.
     sales_figures: SalesFigures
     notice_figures: NoticeFigures
@@ -115,10 +121,11 @@ class Shop:
         notifications = NotificationQueue(store, lease)
         outbox = Outbox(store, notifications, settings.operator_chat_id)
         alerts = StockAlerts(store, notifications, settings.low_stock_threshold, outbox)
-        catalog = Catalog(store, settings.shop_currency, categories, alerts)
+        restock = RestockAlerts(store, notifications, lease)
+        catalog = Catalog(store, settings.shop_currency, categories, alerts, restock)
         carts = Carts(store, catalog)
         delivery = Delivery(store, settings.delivery_methods, settings.delivery_phone_region)
-        stock = Stock(store, alerts)
+        stock = Stock(store, alerts, restock)
         forget_after = timedelta(seconds=settings.login_window_seconds)
         max_delay = timedelta(seconds=settings.throttle_max_delay_seconds)
         throttle = Throttle(
@@ -154,6 +161,7 @@ class Shop:
             users=users,
             accounts=Accounts(store, users, lease),
             catalog=catalog,
+            variants=Variants(store, catalog),
             categories=categories,
             photos=photos,
             carts=carts,
@@ -167,6 +175,7 @@ class Shop:
             refunds=StarRefunds(store, payments, lease),
             outbox=outbox,
             stock_alerts=alerts,
+            restock_alerts=restock,
             notifications=notifications,
             pacing=SendPacing(store),
             broadcasts=Broadcasts(store, notifications, lease),
@@ -184,6 +193,7 @@ class Shop:
             imports=ProductImports(catalog, categories, photos),
             promotions=promotions,
             cart_codes=CartCodes(promotions, carts),
+            cart_reminders=CartReminders(store, carts, notifications, settings),
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,
@@ -204,6 +214,7 @@ class Shop:
             ("star_refund_notice", self.refunds.adopt_old_notices),
             ("outbox", lambda: self.outbox.relay_pending(at)),
             ("stock_alert", lambda: self.stock_alerts.recover(at)),
+            ("restock_alert", lambda: self.restock_alerts.recover(at)),
             ("broadcast", lambda: self.broadcasts.recover(at)),
             ("account_change", lambda: self.accounts.recover(at)),
             ("category_archive", lambda: self.categories.recover(at)),
@@ -218,7 +229,8 @@ class Shop:
 
     async def keep_recovering(self) -> None:
         """Run ``recover`` once a lease period, for long-running processes, cancel orders
-        left unpaid past ``ORDER_PAYMENT_MINUTES``, and drop throttle windows that ended and
+        left unpaid past ``ORDER_PAYMENT_MINUTES``, queue reminders of carts left untouched
+        (``CART_REMINDER_HOURS``), and drop throttle windows that ended and
         leases whose holder died."""
         while True:
             await asyncio.sleep(self.settings.lease_seconds)
@@ -227,6 +239,8 @@ class Shop:
                     log.warning("recovered interrupted work", extra={"count": recovered})
                 if expired := await self.payments.expire_unpaid():
                     log.info("cancelled orders left unpaid", extra={"count": expired})
+                if reminded := await self.cart_reminders.queue_due():
+                    log.info("queued cart reminders", extra={"count": reminded})
                 await self.throttle.prune()
                 await self.leases.prune()
                 await self.staff_sessions.prune()

@@ -193,6 +193,10 @@ class Store:
     """One document, where joins start (see the module's docstring)."""
     revoked_sessions: Collection
     """Back-office sessions signed out (core/accounts/staff_sessions.py)."""
+    restock_subscriptions: Collection
+    """Who waits for which sold-out product (core/catalog/restock_alerts.py)."""
+    variants: Collection
+    """Products' variants, one document each (core/catalog/variants/)."""
     promo_codes: Collection
     """Promo codes and their uses in all (core/promotions/)."""
     promo_customers: Collection
@@ -219,6 +223,8 @@ class Store:
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
             db.lookups,
             db.revoked_sessions,
+            db.restock_subscriptions,
+            db.variants,
             db.promo_codes,
             db.promo_customers,
         )
@@ -277,6 +283,7 @@ class Store:
                     # Sparse, not partial: the embedded engine ignores partialFilterExpression
                     # (see the module's docstring); products without a SKU have no ``sku`` field.
                     IndexModel("sku", unique=True, sparse=True),
+                    IndexModel("restockFanOut.leaseUntil", sparse=True),  # restock alerts
                 ],
             ),
             (
@@ -298,6 +305,8 @@ class Store:
                     # the embedded engine uses it (unique because userId already is).
                     IndexModel([("userId", ASCENDING), ("checkout", ASCENDING)], unique=True),
                     IndexModel("checkout.leaseUntil", sparse=True),
+                    # The reminders' scan of carts left untouched (core/sales/cart_reminders.py).
+                    IndexModel("updatedAt"),
                 ],
             ),
             (
@@ -344,6 +353,23 @@ class Store:
             (self.throttles, [IndexModel("endsAt")]),
             (self.leases, [IndexModel("until")]),
             (self.revoked_sessions, [IndexModel("until")]),
+            (
+                self.restock_subscriptions,
+                [
+                    IndexModel([("productId", ASCENDING), ("userId", ASCENDING)], unique=True),
+                    IndexModel([("productId", ASCENDING), ("generation", ASCENDING)]),
+                ],
+            ),
+            (
+                self.variants,
+                [
+                    IndexModel([("productId", ASCENDING), ("active", ASCENDING)]),
+                    # One variant per combination of a product's values (``combination``).
+                    IndexModel([("productId", ASCENDING), ("combination", ASCENDING)], unique=True),
+                    # Sparse like products' (unique across both: core/catalog/variants/).
+                    IndexModel("sku", unique=True, sparse=True),
+                ],
+            ),
             # Promo codes: a typed code names one; staff list them newest first.
             (self.promo_codes, [IndexModel("code", unique=True), IndexModel("createdAt")]),
         ]

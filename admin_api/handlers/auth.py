@@ -28,11 +28,17 @@ async def me(call: Call[None, None]) -> web.Response:
 
 async def update_me(call: Call[ProfileChanges, None]) -> web.Response:
     """Rename, or change the password (which signs out every session, this one too), or
-    both at once: a refused password change renames nothing either."""
+    turn cart reminders on or off, or several at once: a refused password change changes
+    nothing."""
     user, changes, users = call.user, call.body, call.shop.users
-    if changes.new_password is None:
-        assert changes.name is not None  # ProfileChanges asks for one of them
-        return respond(await users.update_profile(user.id, ProfileUpdate(name=changes.name)))
-    change = PasswordChange(old_password=changes.old_password, new_password=changes.new_password)
-    address = client_address(call.request)
-    return respond(await users.change_password(user.id, change, address=address, name=changes.name))
+    if changes.new_password is not None:
+        change = PasswordChange(
+            old_password=changes.old_password, new_password=changes.new_password
+        )
+        address = client_address(call.request)
+        user = await users.change_password(user.id, change, address=address, name=changes.name)
+    elif changes.name is not None:
+        user = await users.update_profile(user.id, ProfileUpdate(name=changes.name))
+    if changes.cart_reminders is not None:
+        user = await users.set_cart_reminders(user.id, changes.cart_reminders)
+    return respond(user)

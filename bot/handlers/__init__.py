@@ -18,10 +18,12 @@ from bot.handlers import (
     privacy,
     profile,
     promo,
+    restock,
     service,
     staff_broadcasts,
     staff_orders,
     start,
+    variants,
 )
 
 
@@ -39,8 +41,20 @@ def build_routers() -> list[Router]:
     members.include_routers(
         *(
             module.build_router()
-            for module in (menu, catalog, cart, delivery, checkout, orders, profile, privacy, promo)
-        )
+            for module in (
+                menu,
+                catalog,
+                variants,
+                cart,
+                delivery,
+                checkout,
+                orders,
+                profile,
+                privacy,
+                promo,
+            )
+        ),
+        restock.build_router(),
     )
     return [
         payments.build_router(),

@@ -34,7 +34,10 @@ async def remove_line(
     customer: User,
     seen_cart: CartRead | None,
 ) -> None:
-    removal = parse(CartRemoval, {"productId": callback_data.product_id})
+    removal = parse(
+        CartRemoval,
+        {"productId": callback_data.product_id, "variantId": callback_data.variant_id or None},
+    )
     cart = await shop.carts.remove(customer.id, removal, seen_cart)
     await show_cart(query, await shop.cart_codes.quoted(cart))
 
@@ -47,7 +50,12 @@ async def set_line(
     seen_cart: CartRead | None,
 ) -> None:
     change = parse(
-        CartChange, {"productId": callback_data.product_id, "quantity": callback_data.quantity}
+        CartChange,
+        {
+            "productId": callback_data.product_id,
+            "quantity": callback_data.quantity,
+            "variantId": callback_data.variant_id or None,
+        },
     )
     cart = await shop.carts.set_quantity(customer.id, change, seen_cart)
     await show_cart(query, await shop.cart_codes.quoted(cart))

@@ -10,15 +10,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot import keyboards, texts
+from bot import keyboards, subcategories, texts
 from bot.callbacks import ALL_PRODUCTS, AddToCart, CatalogPage, Open, ProductCard, Section
 from bot.cards import show_card
 from bot.config import BotSettings
 from bot.filters import TYPED
+from bot.handlers.variants import options_card
 from bot.screens import show
 from core.accounts.models import User
 from core.base.commands import parse
-from core.catalog.commands import NO_CATEGORY, CategoryQuery, ProductQuery
+from core.catalog.commands import NO_CATEGORY, TOP_LEVEL, CategoryQuery, ProductQuery
 from core.sales.carts import CartRead
 from core.sales.commands import CartChange
 from core.shop import Shop
@@ -29,7 +30,7 @@ MAX_QUERY = 100
 
 async def first_page(event: Message | CallbackQuery, shop: Shop, settings: BotSettings) -> None:
     """The categories with their product counts; a shop without any shows all products."""
-    shelves = await shop.categories.shelves(CategoryQuery())
+    shelves = await shop.categories.shelves(CategoryQuery(parent=TOP_LEVEL))
     if not shelves.items:
         await _show_page(event, shop, settings, 1, "", ALL_PRODUCTS)
         return
@@ -63,28 +64,44 @@ async def _show_page(
 ) -> None:
     """The page asked for, or the last one if the list shrank since the button was made."""
     shelf = None
+    level = None
     if category == NO_CATEGORY:
         shelf = (texts.other_shelf(), "")
     elif category != ALL_PRODUCTS:
-        found = await shop.categories.get(category)
-        shelf = (found.name, found.description)
-    query = {"page": page, "limit": settings.catalog_page_size, "q": search}
+        level = await shop.categories.opened(category)
+        shelf = (level.category.name, level.category.description)
+    query: dict[str, object] = {"page": page, "limit": settings.catalog_page_size, "q": search}
     if category != ALL_PRODUCTS:
-        query["category"] = category
+        query |= {"category": category, "subcategories": False}  # theirs have buttons
     products = await shop.catalog.list(parse(ProductQuery, query))
     if products.page > products.pages:
         products = await shop.catalog.list(parse(ProductQuery, {**query, "page": products.pages}))
-    text = texts.catalog(products, search, shelf)
-    await show(event, text, keyboards.catalog(products, bool(search), category))
+    shown = await shop.variants.with_their_stock(products.items)  # sold by variant: theirs
+    products = products.model_copy(update={"items": tuple(shown)})
+    above = subcategories.subcategory_buttons(level) if level else ()
+    text = texts.catalog(products, search, shelf, subcategories=bool(above))
+    markup = keyboards.catalog(
+        products, bool(search), category, above, subcategories.back(level) if level else None
+    )
+    await show(event, text, markup)
 
 
 async def product_card(
-    query: CallbackQuery, callback_data: ProductCard, bot: Bot, shop: Shop
+    query: CallbackQuery, callback_data: ProductCard, bot: Bot, shop: Shop, customer: User
 ) -> None:
     product = await shop.catalog.get(callback_data.product_id)
+    if product.options:  # sold by variant: choose one first
+        await options_card(query, callback_data, bot, shop, product)
+        return
     quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product))
+    watching = product.stock == 0 and await shop.restock_alerts.is_watching(customer.id, product.id)
     markup = keyboards.product(
-        product, quantity, callback_data.page, callback_data.search, callback_data.category
+        product,
+        quantity,
+        callback_data.page,
+        callback_data.search,
+        callback_data.category,
+        watching,
     )
     await show_card(query, bot, shop, product, texts.product(product, quantity), markup)
 

@@ -1,5 +1,6 @@
-"""The profile: name, email, password (which also opens the shop's HTTP API) and the
-language the shop speaks to the customer."""
+"""The profile: name, email, password (which also opens the shop's HTTP API), the
+language the shop speaks to the customer, and whether a cart left untouched earns a
+reminder."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot import keyboards, texts
-from bot.callbacks import ChooseLanguage, EditProfile, Open, ProfileEdit, Section
+from bot.callbacks import (
+    ChooseLanguage,
+    EditProfile,
+    Open,
+    ProfileEdit,
+    Section,
+    SwitchCartReminders,
+)
 from bot.filters import TEXT
 from bot.screens import show
 from bot.states import ProfileForm
@@ -72,6 +80,13 @@ async def language_chosen(
         await show(query, texts.profile(updated), keyboards.profile(updated))
 
 
+async def cart_reminders_switched(
+    query: CallbackQuery, callback_data: SwitchCartReminders, shop: Shop, customer: User
+) -> None:
+    updated = await shop.users.set_cart_reminders(customer.id, callback_data.on)
+    await show(query, texts.profile(updated), keyboards.profile(updated))
+
+
 def build_router() -> Router:
     router = Router(name="profile")
     router.message.register(open_profile, Command("profile"))
@@ -86,4 +101,5 @@ def build_router() -> Router:
         pick_language, EditProfile.filter(F.field == ProfileEdit.LANGUAGE)
     )
     router.callback_query.register(language_chosen, ChooseLanguage.filter())
+    router.callback_query.register(cart_reminders_switched, SwitchCartReminders.filter())
     return router

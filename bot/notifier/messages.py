@@ -3,7 +3,8 @@ reader's when it was queued): one renderer per kind of notification
 (``core/messaging/notifications.py``), registered with ``@renders``. A broadcast's text;
 for the customer, their order's news and a button to open it; for the operators, the card
 of a new or paid order with a button per allowed next status (pressed in
-``bot/handlers/staff_orders.py``), and low-stock alerts."""
+``bot/handlers/staff_orders.py``), and low-stock alerts; a cart left untouched, with a
+button back to it; for a customer who asked, a product back in stock (``bot/restock.py``)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
-from bot import keyboards, staff_keyboards, staff_texts, texts
+from bot import keyboards, restock, staff_keyboards, staff_texts, texts
 from core.messaging.models import (
+    BackInStockAlert,
     BaseNotification,
     BroadcastMessage,
+    CartReminder,
     LatePaymentNotice,
     LowStockAlert,
     NewOrderCard,
@@ -63,6 +66,16 @@ def _broadcast(notice: BroadcastMessage, card: StaffOrderView | None) -> Rendere
 def _low_stock(notice: LowStockAlert, card: StaffOrderView | None) -> Rendered:
     name = html.quote(notice.product_name)
     return texts.low_stock_alert(name, notice.stock, notice.threshold), None
+
+
+@renders(CartReminder)
+def _cart_reminder(notice: CartReminder, card: StaffOrderView | None) -> Rendered:
+    return texts.cart_reminder(notice), keyboards.back_to_cart()
+
+
+@renders(BackInStockAlert)
+def _back_in_stock(notice: BackInStockAlert, card: StaffOrderView | None) -> Rendered:
+    return restock.alert(notice)
 
 
 @renders(NewOrderCard, PaymentCard)

@@ -12,6 +12,9 @@ Telegram's answer decides what happens next:
 - other 4xx (chat not found, bad text): marked failed, never retried;
 - 5xx and network errors: retried with exponential backoff and jitter, up to a limit.
 
+A back-in-stock alert is checked just before its send: a product sold out again (or taken
+off sale) by then is not announced (``core/catalog/restock_alerts.py``).
+
 Each blocked or failed notice is logged at warning level with its reason, its id, kind and
 chat id (nothing else about the customer).
 
@@ -46,9 +49,11 @@ from core.accounts.access import SYSTEM
 from core.accounts.models import Language
 from core.base import clock
 from core.base.errors import NotFound
-from core.messaging.models import BaseNotification, OrderCard
+from core.catalog.restock_alerts import RestockAlerts
+from core.messaging.models import BackInStockAlert, BaseNotification, CartReminder, OrderCard
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
+from core.sales.cart_reminders import CartReminders
 from core.sales.desk import StaffDesk
 from core.sales.models import StaffOrderView
 from core.shop import Shop
@@ -110,8 +115,12 @@ class Notifier:
         settings: NotifierSettings,
         lease: timedelta,
         i18n: I18n,
+        reminders: CartReminders,
+        restock: RestockAlerts,
     ) -> None:
         self._queue = queue
+        self._reminders = reminders
+        self._restock = restock
         self._i18n = i18n
         self._pacing = pacing
         self._staff = staff
@@ -129,7 +138,17 @@ class Notifier:
         """A worker for ``shop``; notices with no language go out in ``default_language``."""
         lease = timedelta(seconds=shop.settings.lease_seconds)
         i18n = load_catalogs(default_language)
-        return cls(shop.notifications, shop.pacing, shop.staff, bot, settings, lease, i18n)
+        return cls(
+            shop.notifications,
+            shop.pacing,
+            shop.staff,
+            bot,
+            settings,
+            lease,
+            i18n,
+            shop.cart_reminders,
+            shop.restock_alerts,
+        )
 
     async def run(self) -> None:
         """Send until cancelled, with ``NOTIFIER_SENDERS`` concurrent senders."""
@@ -142,6 +161,8 @@ class Notifier:
     async def deliver(self, notice: BaseNotification) -> None:
         if not await self._queue.is_reachable(notice):
             await self._blocked(notice, "the customer blocked the bot earlier")
+            return
+        if isinstance(notice, CartReminder) and not await self._still_due(notice):
             return
         chat_slot = await self._pacing.reserve_slot(f"chat:{notice.chat_id}", self._chat_interval)
         if chat_slot - clock.now() > self._lease / 2:  # a busy chat: wait in the queue instead
@@ -157,6 +178,8 @@ class Notifier:
             except NotFound:
                 await self._failed(notice, "the order no longer exists")
                 return
+        if isinstance(notice, BackInStockAlert) and not await self._restock.still_wanted(notice):
+            return  # sold out again (or off sale) by now: dropped, the customer still waits
         text, markup = render(notice, self._i18n, card)
         try:
             sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
@@ -176,6 +199,19 @@ class Notifier:
             await self._failed(notice, rejected.message)
         else:
             await self._queue.mark_sent(notice, sent.message_id)
+
+    async def _still_due(self, notice: CartReminder) -> bool:
+        """A cart reminder goes out only for the cart as it was queued, and not at night."""
+        verdict = await self._reminders.recheck(notice)
+        if verdict.drop is not None:
+            await self._queue.mark_cancelled(notice, verdict.drop)
+            log.info("cart reminder dropped: %s", verdict.drop, extra=_about(notice))
+            return False
+        if verdict.hold_until is not None:
+            delay = verdict.hold_until - clock.now()
+            await self._queue.retry_later(notice, "night in the shop's time zone", delay=delay)
+            return False
+        return True
 
     async def _blocked(self, notice: BaseNotification, reason: str) -> None:
         await self._queue.mark_blocked(notice, reason)

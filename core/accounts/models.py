@@ -55,6 +55,9 @@ class User(Document):
         default=None, description="What the bot and notifications speak to this customer."
     )
     last_delivery: SavedDelivery | None = None
+    cart_reminders: bool = Field(
+        default=True, description="Whether a cart left untouched earns this customer a reminder."
+    )
     password_hash: str | None = Field(default=None, exclude=True)
     session_version: int = Field(default=0, exclude=True)
 

@@ -140,6 +140,10 @@ class Users:
     async def set_language(self, user_id: ObjectId, choice: LanguageChoice) -> User:
         return await self._set(user_id, {"language": choice.language.value})
 
+    async def set_cart_reminders(self, user_id: ObjectId, on: bool) -> User:
+        """Whether a cart left untouched earns this customer a reminder (``/profile``)."""
+        return await self._set(user_id, {"cartReminders": on})
+
     async def authenticate(self, credentials: Credentials) -> User:
         """The user with these credentials; unknown email and wrong password fail alike."""
         document = await self._users.find_one({"email": credentials.email})

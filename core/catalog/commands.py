@@ -135,6 +135,11 @@ class ProductQuery(Command):
         ]
         | None
     ) = None
+    subcategories: QueryFlag = Field(
+        default=True,
+        description="With a parent `category`: its subcategories' products too; false: only "
+        "the products placed in the parent itself.",
+    )
 
 
 MAX_CATEGORIES = 200
@@ -147,7 +152,12 @@ Position = Annotated[StrictInt, Field(ge=0, le=MAX_CATEGORIES * 10), WHOLE_NUMBE
 class CategoryDraft(Command):
     name: Name
     description: Description = ""
-    position: Position | None = Field(default=None, description="Unset: after the others.")
+    position: Position | None = Field(default=None, description="Unset: after its siblings.")
+    parent_id: Id | None = Field(
+        default=None,
+        description="Make it a subcategory of this top-level, not archived category; it stays "
+        "there (a category's parent never changes).",
+    )
 
 
 class CategoryPatch(Command):
@@ -158,12 +168,17 @@ class CategoryPatch(Command):
 
 
 class CategoryOrder(Command):
-    """Every category's id, once each, in the order customers should see them."""
+    """Every id of one set of siblings (the top-level categories, or the subcategories of
+    ``parent_id``), once each, in the order customers should see them."""
 
     ids: Annotated[
         list[Id],
         Field(min_length=1, max_length=MAX_CATEGORIES, json_schema_extra={"uniqueItems": True}),
     ]
+
+    parent_id: Id | None = Field(
+        default=None, description="Whose subcategories `ids` orders; null: the top-level ones."
+    )
 
     @model_validator(mode="after")
     def _each_once(self) -> Self:
@@ -172,8 +187,24 @@ class CategoryOrder(Command):
         return self
 
 
+TOP_LEVEL = "none"
+"""A ``CategoryQuery.parent`` for the categories that have no parent."""
+
+
 class CategoryQuery(Command):
     include_inactive: QueryFlag = False
+    parent: (
+        Annotated[
+            str,
+            StringConstraints(pattern=f"^(?:{ID_PATTERN}|{TOP_LEVEL})$"),
+            Field(
+                description=f"Only the subcategories of this category, or `{TOP_LEVEL}` for "
+                "the top-level categories; unset: every category, each parent followed by "
+                "its subcategories."
+            ),
+        ]
+        | None
+    ) = None
 
 
 class Rounding(StrEnum):

@@ -31,7 +31,10 @@ class CategoriesChanged(Conflict):
     code = "categories-changed"
 
     def __init__(self) -> None:
-        super().__init__("List every category exactly once, and nothing else.")
+        super().__init__(
+            "List every category of that level (the top-level ones, or one parent's "
+            "subcategories) exactly once, and nothing else."
+        )
 
 
 class TooManyCategories(Conflict):
@@ -40,6 +43,16 @@ class TooManyCategories(Conflict):
     def __init__(self) -> None:
         super().__init__(f"A shop has at most {MAX_CATEGORIES} categories.")
         self.most = MAX_CATEGORIES
+
+
+class UnfitParent(InvalidInput):
+    """A subcategory's parent must be a top-level category that is not archived (one level
+    of subcategories, no deeper)."""
+
+    code = "unfit-parent"
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"This category cannot have subcategories: {why}.")
 
 
 class WrongCurrency(InvalidInput):

@@ -61,6 +61,7 @@ from core.catalog.models import (
 )
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
+from core.catalog.tree import SEPARATOR, path_names
 
 TRUE, FALSE = ("true", "yes", "1"), ("false", "no", "0")
 SKU = TypeAdapter(Sku)
@@ -122,24 +123,32 @@ class Plan:
 
 
 class CategoryNames:
-    """The shop's categories, by id and by name (names are matched without case)."""
+    """The shop's categories, by id and by name: a subcategory also by its path name,
+    ``Tea / Green`` (names are matched without case, and without spaces around ``/``)."""
 
     def __init__(self, categories: Sequence[Category]) -> None:
         self._ids = {str(category.id): category.id for category in categories}
         self._names: dict[str, list[ObjectId]] = {}
+        paths = path_names(categories)
         for category in categories:
-            self._names.setdefault(category.name.casefold(), []).append(category.id)
+            for name in {_name_key(category.name), _name_key(paths[category.id])}:
+                self._names.setdefault(name, []).append(category.id)
 
     def find(self, cell: str) -> ObjectId:
         """The category a cell names, or a ``ValueError`` saying why none."""
         if found := self._ids.get(cell):
             return found
-        named = self._names.get(cell.casefold(), [])
+        named = self._names.get(_name_key(cell), [])
         if len(named) > 1:
             raise ValueError(f"{len(named)} categories are named {cell!r}; give its id")
         if not named:
             raise ValueError(f"no category is named {cell!r}")
         return named[0]
+
+
+def _name_key(name: str) -> str:
+    """A category's name as the import matches it: ``tea / green`` for ``Tea/Green``."""
+    return SEPARATOR.join(part.strip() for part in name.split("/")).casefold()
 
 
 class ProductImports:
@@ -195,6 +204,10 @@ class ProductImports:
             if (earlier := first_row.setdefault(plan.sku, plan.row)) != plan.row:
                 plan.refuse(Column.SKU, f"the SKU is on row {earlier} too", "sku-repeated")
         known = await self._catalog.with_skus(plan.sku for plan in plans if plan.sku)
+        of_variants = await self._catalog.variant_skus(plan.sku for plan in plans if plan.sku)
+        for plan in plans:
+            if plan.sku in of_variants:
+                plan.refuse(Column.SKU, "a variant of a product has this SKU", "sku-taken")
         names = CategoryNames(await self._categories.all(include_inactive=True))
         digests: dict[str, str | InvalidPhoto] = {}
         for plan, row in zip(plans, sheet.rows, strict=True):

@@ -37,6 +37,13 @@ class Photo(Model):
     )
 
 
+class ProductOption(Model):
+    """One way a product comes (``Size``), with the values it comes in (``S``, ``M``, ``L``)."""
+
+    name: str
+    values: tuple[str, ...]
+
+
 class Product(Document):
     sku: str | None = Field(
         default=None, description="Stock-keeping unit, unique in the shop, upper case."
@@ -49,7 +56,9 @@ class Product(Document):
     active: bool = True
     category_id: Id | None = None
     category_hidden: bool = Field(
-        default=False, description="Its category is archived, so customers do not see it."
+        default=False,
+        description="Its category (or that category's parent) is archived, so customers do "
+        "not see it.",
     )
     photo: Photo | None = Field(
         default=None, description="Served at `/api/products/{id}/photo` when there is one."
@@ -63,6 +72,11 @@ class Product(Document):
         description="Operators were told the stock is low; cleared once it is above again.",
     )
     version: int = 0
+    options: tuple[ProductOption, ...] = Field(
+        default=(),
+        description="Its options (size, colour); with any, it is sold only by variant "
+        "(`/api/products/{id}/variants`).",
+    )
 
     @property
     def on_sale(self) -> bool:
@@ -73,15 +87,25 @@ class Product(Document):
 class Category(Document):
     name: str
     description: str = ""
-    position: int = Field(description="Where it is shown: smaller first.")
+    position: int = Field(description="Where it is shown among its siblings: smaller first.")
     active: bool = True
     version: int = 0
+    parent_id: Id | None = Field(
+        default=None,
+        description="The top-level category this is a subcategory of, set when it is created; "
+        "null: a top-level category.",
+    )
 
 
 class Shelf(Category):
     """A category with how many products customers can buy in it now."""
 
-    products: int
+    products: int = Field(
+        description="Products on sale in it; a parent's count includes its subcategories'."
+    )
+    subcategories: int = Field(
+        default=0, description="Its subcategories in this listing (archived ones for staff)."
+    )
 
 
 class Shelves(Model):
@@ -89,6 +113,15 @@ class Shelves(Model):
 
     items: tuple[Shelf, ...]
     uncategorized: int
+
+
+class CategoryLevel(Model):
+    """A category as customers open it: a subcategory with its parent, or a top-level
+    category with the subcategories they see."""
+
+    category: Category
+    parent: Category | None = None
+    subcategories: tuple[Shelf, ...] = ()
 
 
 class ImportProblem(Model):

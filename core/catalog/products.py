@@ -26,11 +26,15 @@ from core.catalog.commands import (
 )
 from core.catalog.errors import SkuTaken, StockOutOfRange, WrongCurrency
 from core.catalog.models import Product
+from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock_alerts import StockAlerts
 from core.store import Store, find_page, update_and_fetch
 
 SKU_BATCH = 500
 """SKUs asked for in one query."""
+
+RESTOCKING = frozenset({"stock", "stock_delta", "active", "category_id"})
+"""The fields of a patch that can make a sold-out product available (``fire``)."""
 
 SORTS: dict[ProductSort, list[tuple[str, int]]] = {
     ProductSort.NEWEST: [("createdAt", -1), ("_id", -1)],
@@ -42,12 +46,19 @@ SORTS: dict[ProductSort, list[tuple[str, int]]] = {
 
 class Catalog:
     def __init__(
-        self, store: Store, currency: str, categories: Categories, alerts: StockAlerts
+        self,
+        store: Store,
+        currency: str,
+        categories: Categories,
+        alerts: StockAlerts,
+        restock: RestockAlerts,
     ) -> None:
         self._products = store.products
+        self._variants = store.variants  # SKUs are unique across both (core/catalog/variants/)
         self._categories = categories
         self.currency = currency
         self._alerts = alerts
+        self._restock = restock
 
     async def create(self, actor: Actor, draft: ProductDraft) -> Product:
         actor.require(Role.ADMIN)
@@ -64,10 +75,14 @@ class Catalog:
             "createdAt": now,
             "updatedAt": now,
         }
+        await self._sku_free_of_variants(draft.sku)
         try:
             await self._products.insert_one(document)
         except DuplicateKeyError:
             raise SkuTaken(str(draft.sku)) from None
+        if draft.sku and await self._variants.find_one({"sku": draft.sku}, {"_id": 1}):
+            await self._products.delete_one({"_id": document["_id"]})  # a variant won the race
+            raise SkuTaken(draft.sku)
         if draft.category_id is not None:
             await self._categories.settle(document["_id"], draft.category_id)
             return await self.get(document["_id"], viewer=actor)
@@ -96,6 +111,7 @@ class Catalog:
         }
         if "sku" in cleared:
             update["$unset"] = {"sku": ""}  # absent, not null: the unique index is sparse
+        await self._sku_free_of_variants(patch.sku)
         if patch.expected_version is not None:
             query["version"] = patch.expected_version
         if delta := patch.stock_delta:
@@ -115,6 +131,8 @@ class Catalog:
             document = await self._get_document(oid)
         if document.get("lowStock") and await self._alerts.rearm(oid):  # restocked
             document = await self._get_document(oid)
+        if document["stock"] > 0 and patch.model_fields_set & RESTOCKING:
+            await self._restock.fire(oid)  # back in stock (or on sale) for those waiting
         return Product.model_validate(document)
 
     async def archive(self, actor: Actor, product_id: object) -> Product:
@@ -145,19 +163,39 @@ class Catalog:
         return found
 
     async def list(self, query: ProductQuery, *, viewer: Actor | None = None) -> Page[Product]:
-        """A page of products; archived ones only for staff who ask for them."""
+        """A page of products; archived ones only for staff who ask for them. A parent
+        category's products are its own and its subcategories' (unless
+        ``query.subcategories`` is false)."""
         filters: dict[str, Any] = {}
         if not (_sees_archived(viewer) and query.include_inactive):
             filters |= ON_SALE
-        if query.category is not None:
+        if query.category == NO_CATEGORY:
+            filters["categoryId"] = None
+        elif query.category is not None:
+            category = parse_id(query.category, "category")
             filters["categoryId"] = (
-                None if query.category == NO_CATEGORY else parse_id(query.category, "category")
+                {"$in": await self._categories.with_subcategories(category)}
+                if query.subcategories
+                else category
             )
         if words := query.q.strip():
             filters["name"] = {"$regex": re.escape(words), "$options": "i"}
         return await find_page(
             self._products, filters, SORTS[query.sort], Product, query.page, query.limit
         )
+
+    async def variant_skus(self, skus: Iterable[str]) -> set[str]:
+        """Which of these SKUs a variant has (``core/catalog/variants/``)."""
+        wanted, found = list(skus), set()
+        for start in range(0, len(wanted), SKU_BATCH):
+            batch = wanted[start : start + SKU_BATCH]
+            async for document in self._variants.find({"sku": {"$in": batch}}, {"sku": 1}):
+                found.add(document["sku"])
+        return found
+
+    async def _sku_free_of_variants(self, sku: str | None) -> None:
+        if sku and await self._variants.find_one({"sku": sku}, {"_id": 1}):
+            raise SkuTaken(sku)
 
     async def _get_document(self, product_id: ObjectId) -> dict[str, Any]:
         document = await self._products.find_one({"_id": product_id})

@@ -70,6 +70,10 @@ class NoticeKind(StrEnum):
     LOW_STOCK = "low_stock"
     PAYMENT_RECEIVED = "payment_received"
     """Operators: Telegram took money for an order (to be refunded if not needed)."""
+    CART_REMINDER = "cart_reminder"
+    """A customer's cart left untouched (``core/sales/cart_reminders.py``)."""
+    BACK_IN_STOCK = "back_in_stock"
+    """A sold-out product a customer waited for is back (``core/catalog/restock_alerts.py``)."""
 
 
 class SendState(StrEnum):
@@ -162,6 +166,36 @@ class LowStockAlert(BaseNotification):
     threshold: int
 
 
+class ReminderLine(Model):
+    """A cart line as the reminder shows it."""
+
+    name: str
+    quantity: int
+    line_total: int
+
+
+class CartReminder(BaseNotification):
+    """The customer's cart as it was when queued (``cart_version``), with a button back to
+    it; sent only if the cart still holds exactly that (``CartReminders.recheck``)."""
+
+    kind: Literal[NoticeKind.CART_REMINDER]
+    cart_id: Id
+    cart_version: int
+    lines: tuple[ReminderLine, ...]
+    total_amount: int
+    currency: str
+
+
+class BackInStockAlert(BaseNotification):
+    """A sold-out product a customer waited for has stock again (its ``generation``-th
+    restock), with a button to open it; dropped if it is sold out again when sent."""
+
+    kind: Literal[NoticeKind.BACK_IN_STOCK]
+    product_id: Id
+    product_name: str
+    generation: int
+
+
 Notification = Annotated[
     OrderStatusNotice
     | OrderExpiredNotice
@@ -170,7 +204,9 @@ Notification = Annotated[
     | NewOrderCard
     | PaymentCard
     | BroadcastMessage
-    | LowStockAlert,
+    | LowStockAlert
+    | CartReminder
+    | BackInStockAlert,
     Field(discriminator="kind"),
 ]
 """Every kind of notification; adding one is a class here and a renderer in the bot."""

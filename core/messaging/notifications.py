@@ -93,6 +93,11 @@ class NotificationQueue:
     async def mark_failed(self, notification: BaseNotification, error: str) -> bool:
         return await self._finish(notification, SendState.FAILED, {"lastError": error})
 
+    async def mark_cancelled(self, notification: BaseNotification, reason: str) -> bool:
+        """Not to be sent after all (a cart reminder whose cart changed meanwhile, a restock
+        alert for a product sold out again)."""
+        return await self._finish(notification, SendState.CANCELLED, {"lastError": reason})
+
     async def retry_later(
         self, notification: BaseNotification, error: str, delay: timedelta | None = None
     ) -> bool:

@@ -22,7 +22,8 @@ changes); each step is safe to repeat:
    refunds); an order paid meanwhile (it cannot be, once 2 passed, but if it were) keeps
    its details until it is delivered;
 5. cancel the notices queued for the customer, and blank the chat id of those sent;
-6. delete the cart and the bot's conversation state of the customer's chats;
+6. delete the cart, the "Notify me" subscriptions (``core/catalog/restock_alerts.py``) and
+   the bot's conversation state of the customer's chats;
 7. the account becomes a tombstone in one write that closes the journal: name and email
    replaced (the email is free to sign up again), Telegram id, language and saved delivery
    details removed, no password, deactivated and its sessions ended. The Telegram user
@@ -76,6 +77,8 @@ CUSTOMER_KINDS = (
     NoticeKind.LATE_PAYMENT,
     NoticeKind.REFUNDED,
     NoticeKind.BROADCAST,
+    NoticeKind.CART_REMINDER,
+    NoticeKind.BACK_IN_STOCK,
 )
 CUSTOMER_NOTICES = {"kind": {"$in": [kind.value for kind in CUSTOMER_KINDS]}}
 """The customer's own notices: order cards carry the customer's id but go to operators,
@@ -98,6 +101,7 @@ class Privacy:
         self._orders = store.orders
         self._carts = store.carts
         self._notifications = store.notifications
+        self._restock_subscriptions = store.restock_subscriptions
         self._conversations = conversations
         self._moves = orders
         self._lease = lease
@@ -125,6 +129,9 @@ class Privacy:
             conversations=tuple(Conversation.model_validate(c) for c in conversations),
             orders=tuple(Order.model_validate(order) for order in await orders.to_list()),
             queued_notices=tuple(QueuedNotice.model_validate(n) for n in await queued.to_list()),
+            restock_requests=tuple(
+                [w["productId"] async for w in self._restock_subscriptions.find({"userId": oid})]
+            ),
             erased="erasedAt" in document,
         )
 
@@ -222,6 +229,7 @@ class Privacy:
             {"$set": {"chatId": 0}},
         )
         await self._carts.delete_one({"userId": oid})
+        await self._restock_subscriptions.delete_many({"userId": oid})  # "Notify me" presses
         if (telegram_id := journal.get("telegramId")) is not None:
             await self._conversations.delete_many(conversation_ids(telegram_id))
         now = clock.now()

@@ -47,6 +47,10 @@ class CustomerData(Model):
         description="Every order, with its delivery details (recipient, phone, address, note)."
     )
     queued_notices: tuple[QueuedNotice, ...]
+    restock_requests: tuple[Id, ...] = Field(
+        description="The sold-out products the customer asked to hear about when they are "
+        "back in stock (the bot's 🔔 Notify me)."
+    )
     erased: bool = Field(description="The customer's data was erased: this is what is kept.")
 
 

@@ -25,6 +25,8 @@ from core.accounts.access import Actor
 from core.accounts.models import STAFF, Role
 from core.base import clock
 from core.base.money import major_units
+from core.catalog.models import Category
+from core.catalog.tree import path_names
 from core.config import CoreSettings
 from core.reports.models import CsvExport
 from core.reports.sheets import Row, csv_chunks
@@ -201,9 +203,9 @@ class Exports:
         )
 
     async def _product_rows(self) -> Batches:
-        categories = {
-            c["_id"]: c["name"] async for c in self._store.categories.find({}, {"name": 1})
-        }
+        categories = path_names(
+            [Category.model_validate(c) for c in await self._store.categories.find({}).to_list()]
+        )
         products = batches_of(self._store.products, {}, BY_ID, PRODUCT_FIELDS)
         async for batch in products:
             yield [self._product_row(product, categories) for product in batch]

@@ -23,6 +23,8 @@ from core.base import clock
 from core.base.errors import Missing, NotFound, VersionConflict
 from core.catalog.models import Product
 from core.catalog.products import Catalog
+from core.catalog.variants.models import label, sells
+from core.catalog.variants.service import Variants
 from core.sales.commands import MAX_LINE_QUANTITY, CartChange, CartRemoval
 from core.sales.errors import LineLimit, LinesLimit, OutOfStock
 from core.sales.models import Cart, CartItem, CartLine, CartView, CheckoutClaim, OrderLine
@@ -47,6 +49,7 @@ class Carts:
     def __init__(self, store: Store, catalog: Catalog) -> None:
         self._carts = store.carts
         self._catalog = catalog
+        self._variants = Variants(store, catalog)
 
     async def get(self, user_id: ObjectId) -> Cart:
         return _cart(user_id, await self._carts.find_one({"userId": user_id}))
@@ -59,21 +62,26 @@ class Carts:
 
     async def view_of(self, cart: Cart) -> CartView:
         products = await self._catalog.many(line.product_id for line in cart.products)
+        variants = await self._variants.many(line.variant_id for line in cart.products)
         items = []
         for line in cart.products:
             product = products.get(line.product_id)
-            if product is None:
+            variant = variants.get(line.variant_id) if line.variant_id else None
+            if product is None or (line.variant_id and variant is None):
                 continue
+            price = product.price if variant is None else variant.unit_price(product)
             items.append(
                 CartItem(
                     product_id=product.id,
-                    name=product.name,
-                    unit_price=product.price,
+                    name=label(product, variant),
+                    unit_price=price,
                     currency=product.currency,
                     quantity=line.quantity,
-                    line_total=product.price * line.quantity,
-                    stock=product.stock,
-                    active=product.on_sale,
+                    line_total=price * line.quantity,
+                    stock=product.stock if variant is None else variant.stock,
+                    active=sells(product, variant),
+                    variant_id=line.variant_id,
+                    variant_name=None if variant is None else variant.name,
                     category_id=product.category_id,
                 )
             )
@@ -104,17 +112,19 @@ class Carts:
         self, user_id: ObjectId, change: CartChange, seen: CartRead | None
     ) -> tuple[Product, Cart]:
         product = await self._catalog.get(change.product_id)
+        variant = await self._variants.chosen(product, change.variant_id)
+        stock = product.stock if variant is None else variant.stock
 
         def grow(lines: Lines) -> Lines:
-            current = next((ln.quantity for ln in lines if ln.product_id == product.id), 0)
+            current = _quantity(lines, product.id, change.variant_id)
             wanted = current + change.quantity
             if wanted > MAX_LINE_QUANTITY:
                 raise LineLimit(MAX_LINE_QUANTITY)
-            if wanted > product.stock:
-                raise OutOfStock([product.name])
+            if wanted > stock:
+                raise OutOfStock([label(product, variant)])
             if not current and len(lines) >= MAX_LINES:
                 raise LinesLimit(MAX_LINES)
-            return _with_quantity(lines, product.id, wanted)
+            return _with_quantity(lines, product.id, wanted, change.variant_id)
 
         return product, await self._mutate(user_id, grow, seen=seen)
 
@@ -123,13 +133,15 @@ class Carts:
     ) -> CartView:
         """Set a line that is already in the cart to exactly ``change.quantity``."""
         product = await self._catalog.get(change.product_id, viewer=SYSTEM)
+        variant = await self._variants.one(change.variant_id)
+        stock = product.stock if variant is None else variant.stock
 
         def replace(lines: Lines) -> Lines:
-            if not any(line.product_id == product.id for line in lines):
+            if not _quantity(lines, product.id, change.variant_id):
                 raise NotFound(Missing.CART_LINE)
-            if change.quantity > product.stock:
-                raise OutOfStock([product.name])
-            return _with_quantity(lines, product.id, change.quantity)
+            if change.quantity > stock:
+                raise OutOfStock([label(product, variant)])
+            return _with_quantity(lines, product.id, change.quantity, change.variant_id)
 
         return await self.view_of(await self._mutate(user_id, replace, seen=seen))
 
@@ -137,9 +149,9 @@ class Carts:
         self, user_id: ObjectId, removal: CartRemoval, seen: CartRead | None = None
     ) -> CartView:
         def drop(lines: Lines) -> Lines:
-            if not any(line.product_id == removal.product_id for line in lines):
+            if not _quantity(lines, removal.product_id, removal.variant_id):
                 raise NotFound(Missing.CART_LINE)
-            return _with_quantity(lines, removal.product_id, 0)
+            return _with_quantity(lines, removal.product_id, 0, removal.variant_id)
 
         return await self.view_of(await self._mutate(user_id, drop, seen=seen))
 
@@ -208,8 +220,8 @@ class Carts:
 
         def subtract(lines: Lines) -> Lines:
             for line in ordered:
-                left = max(0, _quantity(lines, line.product_id) - line.quantity)
-                lines = _with_quantity(lines, line.product_id, left)
+                left = max(0, _quantity(lines, line.product_id, line.variant_id) - line.quantity)
+                lines = _with_quantity(lines, line.product_id, left, line.variant_id)
             return lines
 
         await self._mutate(user_id, subtract, once_for=order_id, seen=seen, used_code=promo_code)
@@ -289,20 +301,27 @@ def _cart(user_id: ObjectId, document: dict[str, Any] | None) -> Cart:
     return Cart(user_id=user_id) if document is None else Cart.model_validate(document)
 
 
-def _quantity(lines: Lines, product_id: ObjectId) -> int:
-    return sum(line.quantity for line in lines if line.product_id == product_id)
+def _quantity(lines: Lines, product_id: ObjectId, variant_id: ObjectId | None = None) -> int:
+    return sum(
+        line.quantity
+        for line in lines
+        if line.product_id == product_id and line.variant_id == variant_id
+    )
 
 
-def _with_quantity(lines: Lines, product_id: ObjectId, quantity: int) -> Lines:
-    """``lines`` with the product's line set to ``quantity`` (appended, or dropped at 0)."""
-    kept = [line for line in lines if line.product_id != product_id]
+def _with_quantity(
+    lines: Lines, product_id: ObjectId, quantity: int, variant_id: ObjectId | None = None
+) -> Lines:
+    """``lines`` with the line of the product (and variant) set to ``quantity`` (appended,
+    or dropped at 0)."""
+
+    def ours(line: CartLine) -> bool:
+        return line.product_id == product_id and line.variant_id == variant_id
+
+    kept = [line for line in lines if not ours(line)]
     if quantity <= 0:
         return tuple(kept)
+    new = CartLine(product_id=product_id, quantity=quantity, variant_id=variant_id)
     if len(kept) == len(lines):
-        return (*lines, CartLine(product_id=product_id, quantity=quantity))
-    return tuple(
-        CartLine(product_id=product_id, quantity=quantity)
-        if line.product_id == product_id
-        else line
-        for line in lines
-    )
+        return (*lines, new)
+    return tuple(new if ours(line) else line for line in lines)

@@ -256,6 +256,8 @@ class Checkout:
                 name=item.name,
                 unit_price=item.unit_price,
                 line_total=item.line_total,
+                variant_id=item.variant_id,
+                variant_name=item.variant_name,
             )
             for item in cart.items
         ]
@@ -273,7 +275,7 @@ class Checkout:
 
     async def _why_not(self, line: OrderLine) -> Conflict:
         product = await self._products.find_one({"_id": line.product_id, **ON_SALE}, {"_id": 1})
-        if product is None:
+        if product is None or not await self._stock.on_sale(line):
             return ProductUnavailable([line.name])
         return OutOfStock([line.name])
 

@@ -33,10 +33,14 @@ Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_LINE_QUANTITY), WHOLE_NUMBER]
 class CartChange(Command):
     product_id: Id
     quantity: Quantity = 1
+    variant_id: Id | None = Field(
+        default=None, description="Required for a product with options: which variant."
+    )
 
 
 class CartRemoval(Command):
     product_id: Id
+    variant_id: Id | None = Field(default=None, description="The line's variant, if it has one.")
 
 
 class IdempotencyKey(Command):

@@ -26,6 +26,7 @@ from core.promotions.models import PromoQuote, PromoSnapshot
 class CartLine(Model):
     product_id: Id
     quantity: int
+    variant_id: Id | None = None
 
 
 class CheckoutClaim(Model):
@@ -55,6 +56,8 @@ class CartItem(Model):
     stock: int
     active: bool
     category_id: Id | None = Field(default=None, exclude=True)
+    variant_id: Id | None = Field(default=None, description="The variant, for a product sold so.")
+    variant_name: str | None = Field(default=None, description='The variant\'s: "M, Red".')
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -101,13 +104,16 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 
 class OrderLine(Model):
-    """An ordered product with the name and unit price it had when the order was placed."""
+    """An ordered product with the name and unit price it had when the order was placed;
+    for a variant, ``name`` names it too (``T-shirt (M, Red)``)."""
 
     product_id: Id
     quantity: int
     name: str
     unit_price: int
     line_total: int
+    variant_id: Id | None = None
+    variant_name: str | None = Field(default=None, description="The variant's, when ordered.")
 
 
 class ShopProcess(StrEnum):

@@ -18,6 +18,10 @@ TEA, ARCHIVED, ORDER, BROADCAST = "{tea}", "{archived}", "{order}", "{broadcast}
 OWNER = "{owner}"
 CATEGORY = "{category}"
 PROMO = "{promo}"
+VARIANT = "{variant}"
+"""No variant has this id: who may reach the operation gets 404 (tests/api/test_variants.py)."""
+NO_VARIANT = "0123456789abcdef01234567"
+SIZES = {"options": {"Size": ["S", "M"]}}
 SEGMENT = {"kind": "all"}
 
 # method, path, body, then the status for each of ACTORS
@@ -38,6 +42,13 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("POST", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 415)),
     ("DELETE", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 200)),
     ("POST", "/api/imports/products", None, (401, 403, 403, 403, 415)),
+    ("PUT", f"/api/products/{TEA}/options", SIZES, (401, 403, 403, 403, 200)),
+    ("GET", f"/api/products/{TEA}/variants", None, (200, 200, 200, 200, 200)),
+    ("POST", f"/api/products/{TEA}/variants", {"options": {"Size": "M"}},
+     (401, 403, 403, 403, 409)),
+    ("GET", f"/api/variants/{VARIANT}", None, (404, 404, 404, 404, 404)),
+    ("PATCH", f"/api/variants/{VARIANT}", {"stockDelta": 1}, (401, 403, 403, 403, 404)),
+    ("POST", f"/api/variants/{VARIANT}/archive", None, (401, 403, 403, 403, 404)),
     ("GET", "/api/categories", None, (200, 200, 200, 200, 200)),
     ("GET", f"/api/categories/{CATEGORY}", None, (200, 200, 200, 200, 200)),
     ("POST", "/api/categories", {"name": "Cups"}, (401, 403, 403, 403, 201)),
@@ -105,6 +116,7 @@ def fill(value: Any, world: World) -> Any:
         OWNER: world.alice.id,
         CATEGORY: world.category_id,
         PROMO: world.promo_id,
+        VARIANT: NO_VARIANT,
         "{alice_email}": world.alice.email,
     }
     if isinstance(value, str):
@@ -156,7 +168,8 @@ def test_the_matrix_covers_every_documented_operation(api: Api) -> None:
             .replace(BROADCAST, "{}")
             .replace(OWNER, "{}")
             .replace(CATEGORY, "{}")
-            .replace(PROMO, "{}"),
+            .replace(PROMO, "{}")
+            .replace(VARIANT, "{}"),
         )
         for method, path, _, _ in MATRIX
     }

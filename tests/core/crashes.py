@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock import Stock
 from core.catalog.stock_alerts import StockAlerts
 from core.messaging.notifications import NotificationQueue
@@ -80,7 +81,8 @@ def dying_store(store: Store, writes: int | WriteBudget, *, bulk: bool = False) 
 
 def stock_on(store: Store) -> Stock:
     queue = NotificationQueue(store, LEASE)
-    return Stock(store, StockAlerts(store, queue, 5, Outbox(store, queue, None)))
+    alerts = StockAlerts(store, queue, 5, Outbox(store, queue, None))
+    return Stock(store, alerts, RestockAlerts(store, queue, LEASE))
 
 
 def checkout_on(shop: Shop, store: Store) -> Checkout:

@@ -21,6 +21,7 @@ from core.catalog.imports import ProductImports
 from core.catalog.models import RowOutcome
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
+from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock_alerts import StockAlerts
 from core.messaging.notifications import NotificationQueue
 from core.sales.outbox import Outbox
@@ -434,7 +435,8 @@ def imports_on(shop: Shop, store: Store) -> ProductImports:
     queue = NotificationQueue(store, LEASE)
     alerts = StockAlerts(store, queue, 5, Outbox(store, queue, None))
     categories = Categories(store, LEASE)
-    catalog = Catalog(store, shop.catalog.currency, categories, alerts)
+    restock = RestockAlerts(store, queue, LEASE)
+    catalog = Catalog(store, shop.catalog.currency, categories, alerts, restock)
     photos = ProductPhotos(store, catalog, shop.photos.max_bytes, LEASE)
     return ProductImports(catalog, categories, photos)
 

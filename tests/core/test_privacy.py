@@ -84,6 +84,8 @@ async def _customer(shop: Shop) -> Customer:
     pickup = parse(DeliveryDetails, {"method": "pickup", "phone": "+44 20 7946 0959"})
     pending = await shop.checkout.place_order(user.id, delivery=pickup)
     await shop.carts.add(user.id, CartChange(product_id=tea.id, quantity=3))
+    cake = await shop.catalog.create(SYSTEM, ProductDraft(name="Cake", price=300, stock=0))
+    assert await shop.restock_alerts.watch(user.id, cake.id)  # "🔔 Notify me"
     fsm = shop.store.users.database[FSM]
     await fsm.insert_many(
         [
@@ -130,6 +132,7 @@ async def test_the_export_lists_everything_the_shop_keeps(shop: Shop) -> None:
         "Gate 4, ring twice",
     )
     assert {notice.kind.value for notice in data.queued_notices} == {"order_status"}
+    assert len(data.restock_requests) == 1  # the cake it waits for
     assert not data.erased
     dumped = data.model_dump(mode="json", by_alias=True)
     assert "passwordHash" not in dumped["account"]
@@ -160,6 +163,7 @@ async def _assert_erased(shop: Shop, alice: Customer) -> None:
     assert account["active"] is False and account["passwordHash"] is None
     assert "Alice" not in str(account)
     assert await shop.store.carts.find_one({"userId": oid}) is None
+    assert await shop.store.restock_subscriptions.find_one({"userId": oid}) is None
     fsm = shop.store.users.database[FSM]
     ids = {document["_id"] async for document in fsm.find()}
     assert not {i for i in ids if i.endswith(f":{alice.telegram_id}")}

@@ -12,6 +12,7 @@ from core.accounts.models import Role, User
 from core.base import clock
 from core.catalog.commands import ProductPatch
 from core.catalog.models import Product
+from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock import Stock
 from core.catalog.stock_alerts import StockAlerts
 from core.messaging.notifications import NotificationQueue
@@ -160,7 +161,7 @@ def _checkout_on(shop: Shop, store: Store) -> Checkout:
         Carts(store, shop.catalog),
         shop.delivery,
         outbox,
-        Stock(store, alerts),
+        Stock(store, alerts, RestockAlerts(store, queue, LEASE)),
         LEASE,
     )
 

@@ -1,15 +1,21 @@
-"""Categories (admins): created, renamed, archived and restored, and put in order with
-up and down buttons (plain forms, so they work without JavaScript)."""
+"""Categories (admins): created (top-level, or under a top-level parent), renamed,
+archived and restored, and put in order among their siblings with up and down buttons
+(plain forms, so they work without JavaScript). The list shows the tree: each parent
+followed by its subcategories."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiohttp import web
+from bson import ObjectId
 
 from admin_api.web.forms import GENERAL, Filled
 from admin_api.web.visit import Visit
 from core.base.errors import InvalidInput, Missing, NotFound
 from core.catalog.commands import CategoryDraft, CategoryOrder, CategoryPatch, CategoryQuery
 from core.catalog.errors import CategoriesChanged
+from core.catalog.models import Category
 
 LIST = "category_list"
 
@@ -21,10 +27,16 @@ async def category_list(visit: Visit) -> web.StreamResponse:
 async def create_category(visit: Visit) -> web.StreamResponse:
     filled = Filled(visit.form)
     filled.take_text("name")
+    filled.take_text("parentId", empty_is_none=True)
     try:
         category = await visit.shop.categories.create(visit.actor, filled.command(CategoryDraft))
     except InvalidInput as exc:
         return await _categories_page(visit, filled.refused(exc), filled.values, 422)
+    except NotFound as exc:
+        if exc.what is not Missing.CATEGORY:
+            raise
+        errors = {"parentId": "This parent no longer exists; pick another."}
+        return await _categories_page(visit, errors, filled.values, 422)
     return visit.redirect(visit.url(LIST), f"{category.name} was created.")
 
 
@@ -60,16 +72,19 @@ async def move_category_down(visit: Visit) -> web.StreamResponse:
 
 
 async def _move(visit: Visit, step: int) -> web.StreamResponse:
-    """Swap the category with its neighbour: core numbers them all in the new order (and
-    refuses if a category was added or removed since this list was read)."""
-    ids = [category.id for category in await visit.shop.categories.all(include_inactive=True)]
-    moved = next((i for i, oid in enumerate(ids) if str(oid) == visit.path_id), None)
-    if moved is None:
+    """Swap the category with its neighbour among its siblings: core numbers them all in
+    the new order (and refuses if a sibling was added since this list was read)."""
+    categories = await visit.shop.categories.all(include_inactive=True)
+    category = next((c for c in categories if str(c.id) == visit.path_id), None)
+    if category is None:
         raise NotFound(Missing.CATEGORY)
+    ids = [c.id for c in categories if c.parent_id == category.parent_id]
+    moved = ids.index(category.id)
     if 0 <= moved + step < len(ids):  # the first cannot go up, nor the last down
         ids[moved], ids[moved + step] = ids[moved + step], ids[moved]
         try:
-            await visit.shop.categories.reorder(visit.actor, CategoryOrder(ids=ids))
+            order = CategoryOrder(ids=ids, parent_id=category.parent_id)
+            await visit.shop.categories.reorder(visit.actor, order)
         except CategoriesChanged:
             message = "Nothing was moved: someone added or removed a category meanwhile."
             return visit.redirect(visit.url(LIST), message, error=True)
@@ -86,7 +101,19 @@ async def _categories_page(
         "products/categories.html",
         status,
         shelves=shelves,
+        ends=_sibling_ends(shelves.items),
+        names={shelf.id: shelf.name for shelf in shelves.items},
+        parents=[shelf for shelf in shelves.items if shelf.parent_id is None and shelf.active],
         errors=errors,
         general_error=errors.get(GENERAL),
         values=values,
     )
+
+
+def _sibling_ends(categories: Sequence[Category]) -> dict[ObjectId, tuple[bool, bool]]:
+    """Per category (given in tree order): whether it is the first and the last of its
+    siblings, which cannot move up and down."""
+    siblings: dict[ObjectId | None, list[ObjectId]] = {}
+    for category in categories:
+        siblings.setdefault(category.parent_id, []).append(category.id)
+    return {oid: (ids[0] == oid, ids[-1] == oid) for ids in siblings.values() for oid in ids}

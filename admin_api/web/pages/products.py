@@ -18,6 +18,7 @@ from core.base.money import major_units
 from core.catalog.commands import NO_CATEGORY, ProductDraft, ProductPatch, ProductQuery
 from core.catalog.errors import SkuTaken
 from core.catalog.models import Product
+from core.catalog.tree import path_names
 
 LIST = "product_list"
 EDIT = "edit_product"
@@ -30,14 +31,15 @@ async def product_list(visit: Visit) -> web.StreamResponse:
     query = parse(ProductQuery, asked)
     page = await visit.shop.catalog.list(query, viewer=visit.actor)
     categories = await visit.shop.categories.all(include_inactive=True)
+    names = path_names(categories)
     return visit.render(
         "products/list.html",
         page=page,
         query=query,
         categories=categories,
-        category_names={category.id: category.name for category in categories},
+        category_names=names,
         category_options=[(NO_CATEGORY, "No category")]
-        + [(str(c.id), c.name + ("" if c.active else " (archived)")) for c in categories],
+        + [(str(c.id), names[c.id] + ("" if c.active else " (archived)")) for c in categories],
         page_url=lambda number: visit.url(LIST, {**asked, "page": str(number)}),
     )
 
@@ -195,6 +197,7 @@ async def _product_form(
         general_error=errors.get(GENERAL),
         values=values,
         categories=categories,
+        category_names=path_names(categories),
         currency=visit.shop.catalog.currency,
         max_photo_bytes=visit.shop.photos.max_bytes,
     )

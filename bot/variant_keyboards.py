@@ -1,0 +1,61 @@
+"""Keyboards of the "choose an option" step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import CatalogPage, Open, ProductCard, Section
+from bot.keyboards import button
+from bot.variant_callbacks import AddVariant, VariantCard
+from bot.variant_texts import variant_button
+from core.catalog.models import Product
+from core.catalog.variants.models import Variant
+from core.sales.commands import MAX_LINE_QUANTITY
+
+
+def options(
+    item: Product, offered: Sequence[Variant], page: int, search: bool, category: str
+) -> InlineKeyboardMarkup:
+    """A button per variant in stock, then back to the list."""
+    builder = InlineKeyboardBuilder()
+    for variant in offered:
+        card = VariantCard(variant_id=str(variant.id), page=page, search=search, category=category)
+        builder.row(button(variant_button(item, variant), card))
+    back = CatalogPage(page=page, search=search, category=category)
+    builder.row(button(_("« Back"), back), button(_("🛒 Cart"), Open(section=Section.CART)))
+    return builder.as_markup()
+
+
+def most_to_pick(variant: Variant) -> int:
+    return max(1, min(variant.stock, MAX_LINE_QUANTITY))
+
+
+def variant(
+    item: Variant, quantity: int, page: int, search: bool, category: str
+) -> InlineKeyboardMarkup:
+    """The quantity picker, Add to cart (while in stock), back to the options."""
+
+    def pick(n: int) -> VariantCard:
+        return VariantCard(
+            variant_id=str(item.id), quantity=n, page=page, search=search, category=category
+        )
+
+    most = most_to_pick(item)
+    builder = InlineKeyboardBuilder()
+    builder.row(
+        button("-", pick(max(1, quantity - 1))),
+        button(str(quantity), pick(quantity)),
+        button("+", pick(min(most, quantity + 1))),
+    )
+    if item.stock > 0:
+        add = AddVariant(
+            product_id=str(item.product_id), variant_id=str(item.id), quantity=quantity
+        )
+        builder.row(button(_("Add to cart"), add))
+    back = ProductCard(product_id=str(item.product_id), page=page, search=search, category=category)
+    builder.row(button(_("« Options"), back), button(_("🛒 Cart"), Open(section=Section.CART)))
+    return builder.as_markup()
