@@ -21,6 +21,7 @@ from core.promotions.errors import (
 )
 from core.promotions.models import PromoCode, PromoKind
 from core.promotions.pricing import Line, discount
+from core.promotions.uses import PromoUses
 from core.sales.commands import CartChange, StatusUpdate
 from core.shop import Shop
 from tests.core.promos import STAFF, cart_with_code, new_code, used
@@ -280,3 +281,21 @@ async def test_a_code_for_one_category_discounts_only_its_lines_at_checkout(
     assert view.promo is not None and view.promo.discount == 500
     order = await shop.checkout.place_order(user.id)
     assert order.promo is not None and (order.promo.discount, order.total_amount) == (500, 1100)
+
+
+async def test_a_use_given_back_again_and_again_frees_one(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    promo = await new_code(shop, usageLimit=5, perCustomer=1)
+    user = await new_user()
+    await cart_with_code(shop, user, await new_product())
+    order = await shop.checkout.place_order(user.id)
+    assert order.promo is not None
+    uses = PromoUses(shop.store)
+    for _ in range(3):  # recoveries repeating the step, two processes at once ...
+        await uses.give_back(order.id, user.id, order.promo)  # placed: nothing to undo
+        await uses.credit(order.id, user.id, order.promo)
+    stored = await shop.store.promo_codes.find_one({"_id": promo.id})
+    assert stored is not None and stored["used"] == 0
+    tally = await shop.store.promo_customers.find_one({})
+    assert tally is not None and (tally["used"], tally["orders"]) == (0, [])
