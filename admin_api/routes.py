@@ -25,6 +25,7 @@ from admin_api.handlers import (
     photos,
     privacy,
     products,
+    promotions,
     reports,
     staff,
     system,
@@ -63,6 +64,8 @@ from core.messaging.commands import BroadcastDraft
 from core.messaging.models import Broadcast, BroadcastProgress
 from core.privacy.commands import ErasureRequest
 from core.privacy.models import CustomerData, ErasureReport
+from core.promotions.commands import PromoDraft, PromoEntry, PromoPatch, PromoQuery
+from core.promotions.models import PromoCode, PromoFigures
 from core.reports.models import Dashboard
 from core.sales.commands import (
     BulkStatusUpdate,
@@ -166,6 +169,22 @@ ROUTES: tuple[Route, ...] = (
           SIGNED_IN, body=CartChange, response=CartView, problems=(404, 409)),
     Route("POST", "/api/cart/remove", cart.remove_from_cart, "Remove a product from the cart",
           "cart", SIGNED_IN, body=CartRemoval, response=CartView, problems=(404, 409)),
+    # promo codes
+    Route("POST", "/api/cart/promo", promotions.add_cart_code, "Add a promo code to the cart",
+          "promotions", SIGNED_IN, body=PromoEntry, response=CartView, problems=(409,)),
+    Route("DELETE", "/api/cart/promo", promotions.remove_cart_code,
+          "Drop the cart's promo code", "promotions", SIGNED_IN, response=CartView),
+    Route("GET", "/api/admin/promo-codes", promotions.list_codes,
+          "Promo codes with their uses, discount given and revenue", "promotions", STAFF,
+          query=PromoQuery, response=Page[PromoFigures]),
+    Route("POST", "/api/admin/promo-codes", promotions.create_code, "Create a promo code",
+          "promotions", STAFF, body=PromoDraft, response=PromoCode, status=201,
+          problems=(409,)),
+    Route("GET", "/api/admin/promo-codes/{id}", promotions.get_code,
+          "A promo code and its figures", "promotions", STAFF, response=PromoFigures),
+    Route("PATCH", "/api/admin/promo-codes/{id}", promotions.update_code,
+          "Edit, pause, resume or archive a promo code", "promotions", STAFF, body=PromoPatch,
+          response=PromoCode, problems=(409,)),
     # orders
     Route("GET", "/api/delivery-methods", delivery.delivery_methods,
           "How orders can reach the customer", "orders", response=DeliveryMethods),

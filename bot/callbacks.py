@@ -231,3 +231,14 @@ class DraftDiscard(CallbackData, prefix="bd"):
 
 class StopBroadcast(CallbackData, prefix="bx"):
     broadcast_id: str
+
+
+class AskPromo(CallbackData, prefix="pr"):
+    """Type a promo code for the cart."""
+
+
+class DropPromo(CallbackData, prefix="prd"):
+    """Take the promo code off the cart; ``summary``: then show the checkout summary again
+    (the customer orders without it), else the cart."""
+
+    summary: bool = False

@@ -14,7 +14,7 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import restock, texts
+from bot import promo_keyboards, restock, texts
 from bot.callbacks import (
     ALL_PRODUCTS,
     AddNote,
@@ -195,6 +195,7 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
             button(_("Remove {name}").format(name=item.name), _set_line(item, 0)),
         )
     if not view.is_empty:
+        builder.row(*promo_keyboards.cart_row(view))
         builder.row(
             button(_("Clear cart"), ClearCart()),
             button(_("Checkout"), Checkout(step=CheckoutStep.REVIEW)),
@@ -214,6 +215,8 @@ def checkout_summary(view: CartView, details: str = "") -> InlineKeyboardMarkup:
     rows = [[button(_("✅ Confirm order"), confirm), _cancel()]]
     if details:
         rows.insert(0, [button(_("📝 Note for the shop"), AddNote())])
+    if without := promo_keyboards.summary_row(view):
+        rows.insert(0, without)
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

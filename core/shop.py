@@ -39,6 +39,8 @@ from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.privacy.erasure import Privacy
 from core.reports.campaigns import CampaignReports
+from core.promotions.cart_codes import CartCodes
+from core.promotions.codes import Promotions
 from core.reports.dashboard import Reports
 from core.reports.exports import Exports
 from core.sales.cart_reminders import CartReminders
@@ -93,6 +95,8 @@ class Shop:
     exports: Exports
     privacy: Privacy
     imports: ProductImports
+    promotions: Promotions
+    cart_codes: CartCodes
     cart_reminders: CartReminders
     # Metrics: figures read from the database, and who hears what recovery did.
     sales_figures: SalesFigures
@@ -154,6 +158,7 @@ class Shop:
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         payments = Payments(store, orders, outbox, settings)
         photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
+        promotions = Promotions(store, settings.shop_currency)
         return cls(
             settings=settings,
             client=client,
@@ -166,7 +171,9 @@ class Shop:
             photos=photos,
             carts=carts,
             delivery=delivery,
-            checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease, watcher),
+            checkout=Checkout(
+                store, catalog, carts, delivery, outbox, stock, lease, watcher, promotions
+            ),
             orders=orders,
             payments=payments,
             star_ledger=StarLedger(store, users, payments),
@@ -189,6 +196,8 @@ class Shop:
             exports=Exports(store, settings),
             privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
             imports=ProductImports(catalog, categories, photos),
+            promotions=promotions,
+            cart_codes=CartCodes(promotions, carts),
             cart_reminders=CartReminders(store, carts, notifications, settings),
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),

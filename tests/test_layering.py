@@ -53,7 +53,7 @@ def test_dependencies_point_inward(package_dir: str, forbidden: set[str]) -> Non
 
 
 CAPABILITIES = {"core.base", "core.accounts", "core.catalog", "core.sales", "core.messaging"}
-CAPABILITIES |= {"core.campaigns"}
+CAPABILITIES |= {"core.campaigns", "core.promotions"}
 CORE_PACKAGES = CAPABILITIES | {"core.privacy", "core.reports"}
 CORE_TOP = {"core.shop", "core.config", "core.store", "core.logs"}
 
@@ -69,6 +69,7 @@ CORE_TOP = {"core.shop", "core.config", "core.store", "core.logs"}
         ("core/messaging", CAPABILITIES | {"core.store"}),
         ("core/campaigns", CAPABILITIES | {"core.store"}),
         ("core/sales", CAPABILITIES | {"core.store", "core.config"}),
+        ("core/promotions", CAPABILITIES | {"core.store"}),
         # Customers' data spans the others; nothing in core but the shop's wiring uses it.
         ("core/privacy", CORE_PACKAGES | {"core.store"}),
         # Reports read what the capabilities write; nothing but the shop's wiring uses them.

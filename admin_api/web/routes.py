@@ -17,6 +17,7 @@ from admin_api.web.pages import (
     dashboard,
     orders,
     products,
+    promotions,
     signing_in,
     spreadsheets,
 )
@@ -69,6 +70,13 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("GET", "/broadcasts/{id}", broadcasts.broadcast_page),
     PageRoute("GET", "/broadcasts/{id}/progress", broadcasts.broadcast_progress),
     PageRoute("POST", "/broadcasts/{id}/cancel", broadcasts.cancel_broadcast),
+    # promo codes (operators and admins)
+    PageRoute("GET", "/promo-codes", promotions.promo_list, menu="Promo codes"),
+    PageRoute("GET", "/promo-codes/new", promotions.new_promo),
+    PageRoute("POST", "/promo-codes", promotions.create_promo),
+    PageRoute("GET", "/promo-codes/{id}", promotions.edit_promo),
+    PageRoute("POST", "/promo-codes/{id}", promotions.update_promo),
+    PageRoute("POST", "/promo-codes/{id}/state", promotions.change_promo_state),
     # spreadsheets: exports (staff) and the product import (admins)
     PageRoute("GET", "/spreadsheets", spreadsheets.spreadsheets, menu="Spreadsheets"),
     PageRoute("GET", "/exports/orders.csv", spreadsheets.export_orders),

@@ -17,6 +17,7 @@ from bot.handlers import (
     payments,
     privacy,
     profile,
+    promo,
     restock,
     service,
     staff_broadcasts,
@@ -50,6 +51,7 @@ def build_routers() -> list[Router]:
                 orders,
                 profile,
                 privacy,
+                promo,
             )
         ),
         restock.build_router(),

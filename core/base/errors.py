@@ -100,6 +100,7 @@ class Missing(Reason):
     BROADCAST = "no-such-broadcast", "No such broadcast."
     CART_LINE = "not-in-cart", "This product is not in your cart."
     PHOTO = "no-photo", "This product has no photo."
+    PROMO = "no-such-promo", "No such promo code."
     VARIANT = "no-such-variant", "This product has no such option."
 
 

@@ -17,6 +17,7 @@ ACTORS = ("anonymous", "owner", "other", "operator", "admin")
 TEA, ARCHIVED, ORDER, BROADCAST = "{tea}", "{archived}", "{order}", "{broadcast}"
 OWNER = "{owner}"
 CATEGORY = "{category}"
+PROMO = "{promo}"
 VARIANT = "{variant}"
 """No variant has this id: who may reach the operation gets 404 (tests/api/test_variants.py)."""
 NO_VARIANT = "0123456789abcdef01234567"
@@ -57,6 +58,13 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", "/api/cart", None, (401, 200, 200, 200, 200)),
     ("POST", "/api/cart/add", {"productId": TEA}, (401, 200, 200, 200, 200)),
     ("POST", "/api/cart/remove", {"productId": TEA}, (401, 200, 404, 404, 404)),
+    ("POST", "/api/cart/promo", {"code": "welcome"}, (401, 200, 200, 200, 200)),
+    ("DELETE", "/api/cart/promo", None, (401, 200, 200, 200, 200)),
+    ("GET", "/api/admin/promo-codes", None, (401, 403, 403, 200, 200)),
+    ("POST", "/api/admin/promo-codes", {"code": "NEW", "kind": "fixed", "value": 100},
+     (401, 403, 403, 201, 201)),
+    ("GET", f"/api/admin/promo-codes/{PROMO}", None, (401, 403, 403, 200, 200)),
+    ("PATCH", f"/api/admin/promo-codes/{PROMO}", {"state": "paused"}, (401, 403, 403, 200, 200)),
     ("GET", "/api/delivery-methods", None, (200, 200, 200, 200, 200)),
     ("POST", "/api/orders", None, (401, 201, 409, 409, 409)),
     ("GET", "/api/orders", None, (401, 200, 200, 200, 200)),
@@ -108,6 +116,7 @@ def fill(value: Any, world: World) -> Any:
         BROADCAST: world.broadcast_id,
         OWNER: world.alice.id,
         CATEGORY: world.category_id,
+        PROMO: world.promo_id,
         VARIANT: NO_VARIANT,
         "{alice_email}": world.alice.email,
     }
@@ -160,6 +169,7 @@ def test_the_matrix_covers_every_documented_operation(api: Api) -> None:
             .replace(BROADCAST, "{}")
             .replace(OWNER, "{}")
             .replace(CATEGORY, "{}")
+            .replace(PROMO, "{}")
             .replace(VARIANT, "{}"),
         )
         for method, path, _, _ in MATRIX

@@ -13,6 +13,7 @@ from core.catalog.commands import CategoryDraft
 from core.catalog.models import Product
 from core.config import CoreSettings
 from core.messaging.commands import BroadcastDraft
+from core.promotions.commands import PromoDraft
 from core.sales.commands import CartChange
 from core.shop import Shop
 from tests.databases import Snapshot, is_empty
@@ -70,6 +71,8 @@ class World:
     order_id: str
     broadcast_id: str
     category_id: str
+    promo_id: str
+    """The promo code WELCOME: 10 % off."""
 
 
 async def make_world(shop: Shop) -> World:
@@ -85,6 +88,8 @@ async def make_world(shop: Shop) -> World:
     await shop.carts.add(alice.user.id, CartChange(product_id=tea.id, quantity=1))
     announcement = {"text": "Welcome!", "segment": {"kind": "all"}}
     broadcast = await shop.broadcasts.start(SYSTEM, BroadcastDraft.model_validate(announcement))
+    welcome = {"code": "WELCOME", "kind": "percent", "value": 10}
+    promo = await shop.promotions.create(SYSTEM, PromoDraft.model_validate(welcome))
     return World(
         alice=alice,
         bob=await new_account(name="Bob"),
@@ -95,6 +100,7 @@ async def make_world(shop: Shop) -> World:
         order_id=str(order.id),
         broadcast_id=str(broadcast.id),
         category_id=str(herbal.id),
+        promo_id=str(promo.id),
     )
 
 

@@ -35,6 +35,7 @@ def _ids(path: str, world: World) -> str:
         "/products/": str(world.tea.id),
         "/categories/": world.category_id,
         "/broadcasts/": world.broadcast_id,
+        "/promo-codes/": world.promo_id,
     }
     return with_ids(path, kinds)
 
