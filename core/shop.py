@@ -38,9 +38,9 @@ from core.messaging.figures import NoticeFigures
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.privacy.erasure import Privacy
-from core.reports.campaigns import CampaignReports
 from core.promotions.cart_codes import CartCodes
 from core.promotions.codes import Promotions
+from core.reports.campaigns import CampaignReports
 from core.reports.dashboard import Reports
 from core.reports.exports import Exports
 from core.sales.cart_reminders import CartReminders
