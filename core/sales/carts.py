@@ -254,7 +254,7 @@ class Carts:
                 return cart
             lines = change(cart.products)
             update: dict[str, Any] = {
-                "products": [line.model_dump(by_alias=True) for line in lines],
+                "products": [line.model_dump(by_alias=True, exclude_none=True) for line in lines],
                 "updatedAt": clock.now(),
             }
             write: dict[str, Any] = {"$set": update, "$inc": {"version": 1}}
