@@ -15,6 +15,7 @@ from bot.handlers import (
     menu,
     orders,
     payments,
+    photos,
     privacy,
     profile,
     service,
@@ -38,9 +39,20 @@ def build_routers() -> list[Router]:
     members.include_routers(
         *(
             module.build_router()
-            for module in (menu, catalog, cart, delivery, checkout, orders, profile, privacy)
+            for module in (
+                menu,
+                catalog,
+                photos,
+                cart,
+                delivery,
+                checkout,
+                orders,
+                profile,
+                privacy,
+            )
         )
     )
+    members.include_router(photos.build_router())
     return [
         payments.build_router(),
         service.build_router(),

@@ -100,6 +100,7 @@ class Missing(Reason):
     BROADCAST = "no-such-broadcast", "No such broadcast."
     CART_LINE = "not-in-cart", "This product is not in your cart."
     PHOTO = "no-photo", "This product has no photo."
+    PRODUCT_PHOTO = "no-such-photo", "The product has no such photo."
 
 
 class NotFound(DomainError):

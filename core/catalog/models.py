@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import (
     Field,
+    computed_field,
+    model_validator,
 )
 
 from core.base.ids import Id
@@ -37,6 +41,18 @@ class Photo(Model):
     )
 
 
+MAX_PHOTOS = 10
+"""Photos a product may have (as many as a Telegram album)."""
+
+
+def stored_photos(document: Mapping[str, Any]) -> list[Any]:
+    """A stored product's photos, first first: its ``photos``, or, for a product stored
+    before products had several, its one ``photo`` (read as it is: see ``Product``)."""
+    if "photos" in document:
+        return list(document["photos"])
+    return [document["photo"]] if document.get("photo") else []
+
+
 class Product(Document):
     sku: str | None = Field(
         default=None, description="Stock-keeping unit, unique in the shop, upper case."
@@ -51,8 +67,11 @@ class Product(Document):
     category_hidden: bool = Field(
         default=False, description="Its category is archived, so customers do not see it."
     )
-    photo: Photo | None = Field(
-        default=None, description="Served at `/api/products/{id}/photo` when there is one."
+    photos: tuple[Photo, ...] = Field(
+        default=(),
+        max_length=MAX_PHOTOS,
+        description=f"At most {MAX_PHOTOS}, in the order customers flip through them; each "
+        "is served at `/api/products/{id}/photos/{fileId}`.",
     )
     low_stock_threshold: int | None = Field(
         default=None,
@@ -63,6 +82,21 @@ class Product(Document):
         description="Operators were told the stock is low; cleared once it is above again.",
     )
     version: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_photo_as_before(cls, data: Any) -> Any:
+        """A document stored with one ``photo`` (before ``photos``) reads as that one."""
+        if isinstance(data, dict) and "photo" in data and "photos" not in data:
+            return {**data, "photos": stored_photos(data)}
+        return data
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The first of `photos` (served at `/api/products/{id}/photo`), or null."
+    )
+    @property
+    def photo(self) -> Photo | None:
+        return self.photos[0] if self.photos else None
 
     @property
     def on_sale(self) -> bool:
