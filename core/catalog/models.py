@@ -104,6 +104,14 @@ class Product(Document):
         return self.active and not self.category_hidden
 
 
+class Album(Model):
+    """A product's photos, in the order customers flip through them."""
+
+    product_id: Id
+    version: int = Field(description="The product's version; every photo change moves it on.")
+    photos: tuple[Photo, ...]
+
+
 class Category(Document):
     name: str
     description: str = ""

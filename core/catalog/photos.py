@@ -57,7 +57,7 @@ from core.base.errors import Missing, NotFound, VersionConflict
 from core.base.ids import parse_id
 from core.catalog.commands import PhotoOrder
 from core.catalog.errors import InvalidPhoto, PhotosChanged, TooManyPhotos
-from core.catalog.models import MAX_PHOTOS, Photo, Product, TelegramFile, stored_photos
+from core.catalog.models import MAX_PHOTOS, Album, Photo, Product, TelegramFile, stored_photos
 from core.catalog.products import Catalog
 from core.store import Store
 
@@ -190,6 +190,11 @@ class ProductPhotos:
 
         await self._change(oid, arrange)
         return await self._catalog.get(oid, viewer=actor)
+
+    async def album(self, product_id: object, *, viewer: Actor | None = None) -> Album:
+        """The photos of a product the viewer may see, in order."""
+        product = await self._catalog.get(product_id, viewer=viewer)
+        return Album(product_id=product.id, version=product.version, photos=product.photos)
 
     async def photo_of(
         self, product_id: object, photo_id: object | None = None, *, viewer: Actor | None = None

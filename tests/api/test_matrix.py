@@ -17,6 +17,7 @@ ACTORS = ("anonymous", "owner", "other", "operator", "admin")
 TEA, ARCHIVED, ORDER, BROADCAST = "{tea}", "{archived}", "{order}", "{broadcast}"
 OWNER = "{owner}"
 CATEGORY = "{category}"
+PHOTO = "{photo}"
 SEGMENT = {"kind": "all"}
 
 # method, path, body, then the status for each of ACTORS
@@ -36,6 +37,13 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", f"/api/products/{TEA}/photo", None, (200, 200, 200, 200, 200)),
     ("POST", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 415)),
     ("DELETE", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 200)),
+    ("GET", f"/api/products/{TEA}/photos", None, (200, 200, 200, 200, 200)),
+    ("POST", f"/api/products/{TEA}/photos", None, (401, 403, 403, 403, 415)),
+    ("POST", f"/api/products/{TEA}/photos/order", {"photos": [PHOTO]},
+     (401, 403, 403, 403, 200)),
+    ("GET", f"/api/products/{TEA}/photos/{PHOTO}", None, (200, 200, 200, 200, 200)),
+    ("PUT", f"/api/products/{TEA}/photos/{PHOTO}", None, (401, 403, 403, 403, 415)),
+    ("DELETE", f"/api/products/{TEA}/photos/{PHOTO}", None, (401, 403, 403, 403, 200)),
     ("POST", "/api/imports/products", None, (401, 403, 403, 403, 415)),
     ("GET", "/api/categories", None, (200, 200, 200, 200, 200)),
     ("GET", f"/api/categories/{CATEGORY}", None, (200, 200, 200, 200, 200)),
@@ -96,6 +104,7 @@ def fill(value: Any, world: World) -> Any:
         BROADCAST: world.broadcast_id,
         OWNER: world.alice.id,
         CATEGORY: world.category_id,
+        PHOTO: str(world.tea.photos[0].file_id),
         "{alice_email}": world.alice.email,
     }
     if isinstance(value, str):
