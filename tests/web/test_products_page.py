@@ -191,7 +191,7 @@ async def test_a_photo_is_uploaded_checked_replaced_and_removed(
     photo = (await shop.catalog.get(tea.id, viewer=SYSTEM)).photo
     assert photo is not None and (photo.width, photo.height) == (300, 200)
     shown = await office.get(path)
-    assert f"/admin/products/{tea.id}/photo?v={photo.file_id}" in shown.text
+    assert f"/admin/products/{tea.id}/photos/{photo.file_id}" in shown.text
     async with office.client.get(f"{path}/photo") as served:
         assert served.status == 200 and served.content_type == "image/png"
         assert await served.read() == big
