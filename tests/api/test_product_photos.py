@@ -7,10 +7,9 @@ from __future__ import annotations
 from core.accounts.models import Role
 from core.catalog.models import MAX_PHOTOS
 from tests.api.client import Api
-from tests.api.test_photos import photo_form
 from tests.api.world import NewAccount
 from tests.factories import NewProduct
-from tests.images import image_bytes
+from tests.images import image_bytes, photo_form
 
 
 def picture(n: int) -> bytes:

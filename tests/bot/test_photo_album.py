@@ -12,8 +12,7 @@ from core.catalog.models import Product
 from core.shop import Shop
 from sandbox import FakeUser
 from sandbox.models import Message
-from tests.bot.chat import Customer, tap
-from tests.bot.test_photos import bot_id, media_edits
+from tests.bot.chat import Customer, bot_id, media_edits, tap
 from tests.factories import NewProduct
 from tests.images import image_bytes
 

@@ -36,7 +36,7 @@ def _ids(path: str, world: World) -> str:
         "/categories/": world.category_id,
         "/broadcasts/": world.broadcast_id,
     }
-    return with_ids(path, kinds)
+    return with_ids(path, kinds).replace("{photo}", str(world.tea.photos[0].file_id))
 
 
 async def _snapshot(shop: Shop) -> Snapshot:

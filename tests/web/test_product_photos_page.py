@@ -12,8 +12,8 @@ from core.catalog.models import MAX_PHOTOS, Product
 from core.shop import Shop
 from tests.api.world import NewAccount
 from tests.images import image_bytes
-from tests.web.office import Office, Page
-from tests.web.test_products_page import _admin, upload
+from tests.web.office import Office, Page, upload
+from tests.web.office import signed_in_admin as _admin
 
 
 def picture(n: int) -> bytes:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import aiohttp
 import pytest
 
 from core.accounts.access import SYSTEM
@@ -15,22 +14,10 @@ from core.catalog.models import Category
 from core.shop import Shop
 from tests.api.world import PASSWORD, NewAccount
 from tests.images import image_bytes
-from tests.web.office import Office, Page
+from tests.web.office import Office, Page, upload
+from tests.web.office import signed_in_admin as _admin
 
 XSS = "<script>alert(1)</script>"
-
-
-async def _admin(office: Office, new_account: NewAccount) -> None:
-    admin = await new_account(Role.ADMIN, name="Ada")
-    assert (await office.sign_in(admin.email, PASSWORD)).status == 303
-
-
-async def upload(office: Office, path: str, data: bytes, csrf: str, name: str = "a.png") -> Page:
-    """POST a multipart form with the file ``data`` in ``photo``, as a browser's picker does."""
-    form = aiohttp.FormData()
-    form.add_field("csrf_token", csrf)
-    form.add_field("photo", data, filename=name, content_type="application/octet-stream")
-    return await office.request("POST", path, data=form)
 
 
 def _product_id(page: Page) -> str:
