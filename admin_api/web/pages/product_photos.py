@@ -16,7 +16,7 @@ from core.catalog.models import Product
 
 
 async def add_product_photo(visit: Visit) -> web.StreamResponse:
-    return await put_photo(visit, visit.shop.photos.add, "The photo is added.")
+    return await put_photo(visit, visit.shop.photos.add, "The photo is saved.")
 
 
 async def replace_product_photo(visit: Visit) -> web.StreamResponse:
