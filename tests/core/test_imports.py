@@ -512,7 +512,8 @@ async def test_a_photo_uploaded_before_digests_is_compared_by_its_content(
     old = await new_product(name="Old", sku="OLD-1")
     same, other = image_bytes("PNG", (6, 6)), image_bytes("PNG", (7, 7))
     await shop.photos.attach(SYSTEM, old.id, same)
-    await shop.store.products.update_one({"_id": old.id}, {"$unset": {"photo.sha256": ""}})
+    await shop.store.products.update_one({"_id": old.id}, {"$unset": {"photos.0.sha256": ""}})
+    assert (await shop.photos.photo_of(old.id)).sha256 is None
     sheet = csv_file(["OLD-1", "Old", "", "", "", "", "", ""])
     kept = await shop.imports.run(SYSTEM, sheet, APPLY, zip_file({"OLD-1.png": same}))
     assert kept.unchanged == 1
