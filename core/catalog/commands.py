@@ -203,13 +203,13 @@ class PhotoOrder(Command):
     """Every photo of a product (by its `fileId`), once each, in the order customers should
     flip through them."""
 
-    photos: Annotated[
+    ids: Annotated[
         list[Id],
         Field(min_length=1, max_length=MAX_PHOTOS, json_schema_extra={"uniqueItems": True}),
     ]
 
     @model_validator(mode="after")
     def _each_once(self) -> Self:
-        if len(set(self.photos)) != len(self.photos):
+        if len(set(self.ids)) != len(self.ids):
             raise ValueError("name each photo once")
         return self

@@ -183,9 +183,9 @@ class ProductPhotos:
 
         def arrange(photos: Photos) -> Photos | None:
             by_id = {photo["fileId"]: photo for photo in photos}
-            if set(order.photos) != set(by_id):
+            if set(order.ids) != set(by_id):
                 raise PhotosChanged()
-            arranged = [by_id[file_id] for file_id in order.photos]
+            arranged = [by_id[file_id] for file_id in order.ids]
             return None if arranged == photos else arranged
 
         await self._change(oid, arrange)

@@ -39,7 +39,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("DELETE", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 200)),
     ("GET", f"/api/products/{TEA}/photos", None, (200, 200, 200, 200, 200)),
     ("POST", f"/api/products/{TEA}/photos", None, (401, 403, 403, 403, 415)),
-    ("POST", f"/api/products/{TEA}/photos/order", {"photos": [PHOTO]},
+    ("POST", f"/api/products/{TEA}/photos/order", {"ids": [PHOTO]},
      (401, 403, 403, 403, 200)),
     ("GET", f"/api/products/{TEA}/photos/{PHOTO}", None, (200, 200, 200, 200, 200)),
     ("PUT", f"/api/products/{TEA}/photos/{PHOTO}", None, (401, 403, 403, 403, 415)),

@@ -54,7 +54,7 @@ async def test_add_list_serve_replace_remove_and_reorder(
     assert now[0::2] == photos[0::2] and now[1] != photos[1]
     assert (await api.get(f"{base}/photos/{photos[1]}")).code == "not-found"
 
-    order = {"photos": [now[2], now[0], now[1]]}
+    order = {"ids": [now[2], now[0], now[1]]}
     reordered = await api.post(f"{base}/photos/order", json=order, token=admin.token)
     assert [p["fileId"] for p in reordered.body["photos"]] == order["photos"]
     assert reordered.body["photo"]["fileId"] == now[2]
@@ -85,7 +85,7 @@ async def test_a_wrong_order_and_an_eleventh_photo_are_refused(
         ([], 422, "invalid-input"),
         (["not-an-id"], 422, "invalid-input"),
     ]:
-        reply = await api.post(f"{base}/photos/order", json={"photos": order}, token=admin.token)
+        reply = await api.post(f"{base}/photos/order", json={"ids": order}, token=admin.token)
         assert (reply.status, reply.code) == (status, code), reply.body
     unknown = await api.put(
         f"{base}/photos/{'0' * 24}", data=photo_form(picture(1)), token=admin.token

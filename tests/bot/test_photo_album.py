@@ -102,7 +102,7 @@ async def test_a_reordered_product_flips_in_its_new_order(
 ) -> None:
     tea = await with_pictures(shop, await new_product("Tea"))
     order = [tea.photos[n].file_id for n in (2, 0, 1)]
-    await shop.photos.reorder(SYSTEM, tea.id, PhotoOrder(photos=order))
+    await shop.photos.reorder(SYSTEM, tea.id, PhotoOrder(ids=order))
     alice, _ = await customer("Alice")
     card = await open_card(alice)
     assert shows(card, 2)

@@ -102,15 +102,15 @@ async def test_removing_one_moves_the_others_up(shop: Shop, new_product: NewProd
 async def test_reordering_needs_every_photo_once(shop: Shop, new_product: NewProduct) -> None:
     tea = await with_photos(shop, await new_product(), 3)
     first, second, third = ids(tea)
-    reordered = await shop.photos.reorder(SYSTEM, tea.id, PhotoOrder(photos=[third, first, second]))
+    reordered = await shop.photos.reorder(SYSTEM, tea.id, PhotoOrder(ids=[third, first, second]))
     assert ids(reordered) == [third, first, second]
     assert reordered.version == tea.version + 1
     for partial in ([third, first], [third, first, second, ObjectId()]):
         with pytest.raises(PhotosChanged):
-            await shop.photos.reorder(SYSTEM, tea.id, PhotoOrder(photos=partial))
+            await shop.photos.reorder(SYSTEM, tea.id, PhotoOrder(ids=partial))
     with pytest.raises(InvalidInput):
-        parse(PhotoOrder, {"photos": [str(first), str(first), str(second)]})
-    same = await shop.photos.reorder(SYSTEM, tea.id, PhotoOrder(photos=[third, first, second]))
+        parse(PhotoOrder, {"ids": [str(first), str(first), str(second)]})
+    same = await shop.photos.reorder(SYSTEM, tea.id, PhotoOrder(ids=[third, first, second]))
     assert same.version == reordered.version  # nothing to change, nothing written
 
 
@@ -156,7 +156,7 @@ async def test_telegram_ids_stay_with_their_photo(shop: Shop, new_product: NewPr
     known = TelegramFile(file_id="AgAD-2", file_unique_id="u-2")
     await shop.photos.remember_on_telegram(tea.id, second, 42, known)
     await shop.photos.reorder(
-        SYSTEM, tea.id, PhotoOrder(photos=[third.file_id, second.file_id, first.file_id])
+        SYSTEM, tea.id, PhotoOrder(ids=[third.file_id, second.file_id, first.file_id])
     )
     after = await shop.catalog.get(tea.id)
     assert [photo.telegram for photo in after.photos] == [{}, {"42": known}, {}]

@@ -60,7 +60,7 @@ async def _move(visit: Visit, step: int) -> web.StreamResponse:
     if 0 <= at + step < len(ids):  # the first cannot go earlier, nor the last later
         ids[at], ids[at + step] = ids[at + step], ids[at]
         try:
-            order = PhotoOrder.model_validate({"photos": ids})
+            order = PhotoOrder(ids=ids)
             await visit.shop.photos.reorder(visit.actor, product.id, order)
         except PhotosChanged:
             message = "Nothing was moved: someone added or removed a photo meanwhile."
