@@ -56,7 +56,7 @@ async def test_add_list_serve_replace_remove_and_reorder(
 
     order = {"ids": [now[2], now[0], now[1]]}
     reordered = await api.post(f"{base}/photos/order", json=order, token=admin.token)
-    assert [p["fileId"] for p in reordered.body["photos"]] == order["photos"]
+    assert [p["fileId"] for p in reordered.body["photos"]] == order["ids"]
     assert reordered.body["photo"]["fileId"] == now[2]
 
     removed = await api.delete(f"{base}/photos/{now[0]}", token=admin.token)
