@@ -4,6 +4,8 @@ eleventh refused; the `/photo` routes act on the first photo."""
 
 from __future__ import annotations
 
+from admin_api.middlewares import CORS_METHODS
+from admin_api.routes import ROUTES
 from core.accounts.models import Role
 from core.catalog.models import MAX_PHOTOS
 from tests.api.client import Api
@@ -93,3 +95,9 @@ async def test_a_wrong_order_and_an_eleventh_photo_are_refused(
     assert (unknown.status, unknown.body["detail"]) == (404, "The product has no such photo.")
     after = await api.get(f"{base}/photos")
     assert after.body == before.body  # nothing changed
+
+
+def test_every_method_of_the_route_table_is_allowed_across_origins() -> None:
+    """A browser on an allowed origin may replace a photo (PUT) as it may call the rest."""
+    allowed = {method.strip() for method in CORS_METHODS.split(",")}
+    assert {route.method for route in ROUTES} <= allowed
