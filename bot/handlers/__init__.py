@@ -39,17 +39,7 @@ def build_routers() -> list[Router]:
     members.include_routers(
         *(
             module.build_router()
-            for module in (
-                menu,
-                catalog,
-                photos,
-                cart,
-                delivery,
-                checkout,
-                orders,
-                profile,
-                privacy,
-            )
+            for module in (menu, catalog, cart, delivery, checkout, orders, profile, privacy)
         )
     )
     members.include_router(photos.build_router())
