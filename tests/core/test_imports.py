@@ -449,7 +449,13 @@ async def test_an_import_killed_at_any_write_run_again_ends_as_one_run(
         ["K-3", "New", "", "3.00", 5, "Teaware", "yes", ""],
         ["K-4", "Also new", "", "4.00", 5, "", "", ""],
     )
-    photos = zip_file({"K-2.png": image_bytes("PNG", (9, 9)), "K-3.jpg": image_bytes("JPEG")})
+    photos = zip_file(
+        {
+            "K-2.png": image_bytes("PNG", (9, 9)),
+            "K-2-2.png": image_bytes("PNG", (7, 7)),  # a second photo of K-2's
+            "K-3.jpg": image_bytes("JPEG"),
+        }
+    )
 
     async def start() -> None:
         await shop.store.products.delete_many({})
