@@ -13,7 +13,7 @@ from core.shop import Shop
 from sandbox import FakeUser
 from sandbox.models import Message
 from tests.bot.chat import Customer, bot_id, media_edits, tap
-from tests.factories import NewProduct
+from tests.factories import NewProduct, photo_as_before
 from tests.images import image_bytes
 
 COLOURS = ("red", "green", "blue")
@@ -121,3 +121,20 @@ async def test_one_photo_or_none_has_no_flipper(
     await alice.wait_for(lambda m: (m.text or "").startswith("Catalog"))
     mug = await tap(alice, "Mug · $12.00 · in stock")
     assert mug.photo is None and rows(mug)[0] == ["-", "1", "+"]
+
+
+async def test_a_product_stored_with_one_photo_before_is_a_photo_card(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    tea = await new_product("Tea")
+    await photo_as_before(shop, tea, PICTURES[0])
+    alice, _ = await customer("Alice")
+    card = await open_card(alice)
+    assert shows(card, 0) and rows(card)[0] == ["-", "1", "+"]
+    remembered = (await shop.catalog.get(tea.id)).photos[0].telegram
+    assert list(remembered) == [str(bot_id(alice.sandbox))]  # kept in the old document too
+    await alice.press("« Back")
+    await alice.wait_for(lambda m: (m.text or "").startswith("Catalog"))
+    again = await tap(alice, "Tea · $4.50 · in stock")
+    assert shows(again, 0)
+    assert media_edits(alice.sandbox)[-1] == remembered[str(bot_id(alice.sandbox))].file_id

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from bson import ObjectId
@@ -20,7 +19,7 @@ from core.catalog.errors import PhotosChanged, TooManyPhotos
 from core.catalog.models import MAX_PHOTOS, Product, TelegramFile
 from core.catalog.photos import CURRENT, PENDING
 from core.shop import Shop
-from tests.factories import NewProduct
+from tests.factories import NewProduct, photo_as_before
 from tests.images import image_bytes
 
 LATER = timedelta(minutes=5)
@@ -165,29 +164,12 @@ async def test_telegram_ids_stay_with_their_photo(shop: Shop, new_product: NewPr
     assert all(not photo.telegram for photo in (await shop.catalog.get(tea.id)).photos)
 
 
-async def old_style(shop: Shop, product: Product, data: bytes) -> dict[str, Any]:
-    """Give ``product`` one photo as the shop stored it before products had several."""
-    file_id = await shop.store.photos.upload_from_stream(
-        "old.png", data, metadata={"productId": product.id, "state": CURRENT}
-    )
-    photo = {
-        "fileId": file_id,
-        "contentType": "image/png",
-        "size": len(data),
-        "width": 4,
-        "height": 4,
-        "uploadedAt": clock.now(),
-    }
-    await shop.store.products.update_one({"_id": product.id}, {"$set": {"photo": photo}})
-    return photo
-
-
 async def test_a_product_stored_with_one_photo_reads_and_changes_as_a_list(
     shop: Shop, new_product: NewProduct
 ) -> None:
     tea = await new_product()
     data = image_bytes("PNG", (4, 4))
-    stored = await old_style(shop, tea, data)
+    stored = await photo_as_before(shop, tea, data)
     product = await shop.catalog.get(tea.id)
     assert ids(product) == [stored["fileId"]] and product.photo == product.photos[0]
     assert await shop.photos.content(await shop.photos.photo_of(tea.id)) == data
@@ -206,7 +188,7 @@ async def test_recovery_reads_a_product_stored_with_one_photo(
     shop: Shop, new_product: NewProduct
 ) -> None:
     tea = await new_product()
-    stored = await old_style(shop, tea, image_bytes("PNG", (4, 4)))
+    stored = await photo_as_before(shop, tea, image_bytes("PNG", (4, 4)))
     await shop.store.photo_files.update_one(  # a removal (step 1) that died
         {"_id": stored["fileId"]},
         {"$set": {"metadata.state": PENDING, "metadata.leaseUntil": clock.now()}},
