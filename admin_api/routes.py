@@ -46,12 +46,13 @@ from core.catalog.commands import (
     CategoryPatch,
     CategoryQuery,
     ImportOptions,
+    PhotoOrder,
     ProductDraft,
     ProductPatch,
     ProductQuery,
 )
 from core.catalog.import_files import MAX_CSV_BYTES, MAX_ZIP_BYTES
-from core.catalog.models import Category, ImportReport, Product, Shelves
+from core.catalog.models import Album, Category, ImportReport, Product, Shelves
 from core.catalog.photos import CONTENT_TYPES
 from core.catalog.variants.commands import (
     OptionsChange,
@@ -125,6 +126,23 @@ ROUTES: tuple[Route, ...] = (
           "products", OPTIONAL, files=PHOTO_TYPES),
     Route("DELETE", "/api/products/{id}/photo", photos.remove_photo,
           "Remove the product's photo", "products", ADMIN, response=Product),
+    # several photos per product, each named by its fileId
+    Route("GET", "/api/products/{id}/photos", photos.list_photos,
+          "The product's photos in order", "products", OPTIONAL, response=Album),
+    Route("POST", "/api/products/{id}/photos", photos.add_photo,
+          "Add a photo after the others", "products", ADMIN, upload=PHOTO_UPLOAD,
+          response=Product, status=201, problems=(409,)),
+    Route("POST", "/api/products/{id}/photos/order", photos.reorder_photos,
+          "Put the product's photos in a new order", "products", ADMIN, body=PhotoOrder,
+          response=Product, problems=(409,)),
+    Route("GET", "/api/products/{id}/photos/{photo}", photos.get_one_photo,
+          "One of the product's photos", "products", OPTIONAL, files=PHOTO_TYPES),
+    Route("PUT", "/api/products/{id}/photos/{photo}", photos.replace_photo,
+          "Replace one of the product's photos", "products", ADMIN, upload=PHOTO_UPLOAD,
+          response=Product, problems=(409,)),
+    Route("DELETE", "/api/products/{id}/photos/{photo}", photos.remove_one_photo,
+          "Remove one of the product's photos", "products", ADMIN, response=Product,
+          problems=(409,)),
     Route("POST", "/api/imports/products", imports.import_products,
           "Import products from CSV (and a ZIP of photos)", "products", ADMIN,
           form=PRODUCT_IMPORT, response=ImportReport),

@@ -55,6 +55,14 @@ class ProductCard(CallbackData, prefix="p"):
     category: str = ALL_PRODUCTS
 
 
+class FlipPhoto(CallbackData, prefix="pic"):
+    """Show photo ``photo`` (from 0) of a product's card in place; a photo the product no
+    longer has shows its first."""
+
+    product_id: str
+    photo: int
+
+
 class AddToCart(CallbackData, prefix="a"):
     product_id: str
     quantity: int

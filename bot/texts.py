@@ -634,6 +634,10 @@ REFUSALS = {
     "sku-taken": N_("Another product has this SKU."),
     "invalid-import": N_("The import file cannot be read."),
     "import-refused": N_("The import was refused: fix the rows it names and try again."),
+    # several photos per product (core/catalog/photos.py)
+    "no-such-photo": N_("The product has no such photo."),
+    "too-many-photos": N_("A product has at most {most} photos."),
+    "photos-changed": N_("List every photo of the product exactly once, and nothing else."),
     # customers' data (core/privacy)
     "delivery-outstanding": N_(
         "Your paid orders {numbers} are still to be delivered, to the details they name. "

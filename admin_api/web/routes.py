@@ -16,6 +16,7 @@ from admin_api.web.pages import (
     customers,
     dashboard,
     orders,
+    product_photos,
     products,
     promotions,
     signing_in,
@@ -56,6 +57,19 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("POST", "/products/{id}/photo", products.upload_photo, ADMIN),
     PageRoute("GET", "/products/{id}/photo", products.product_photo, ADMIN),
     PageRoute("POST", "/products/{id}/photo/remove", products.remove_photo, ADMIN),
+    # a product's several photos
+    PageRoute("POST", "/products/{id}/photos", product_photos.add_product_photo, ADMIN),
+    PageRoute("GET", "/products/{id}/photos/{photo}", product_photos.product_photo_file, ADMIN),
+    PageRoute("POST", "/products/{id}/photos/{photo}", product_photos.replace_product_photo, ADMIN),
+    PageRoute(
+        "POST", "/products/{id}/photos/{photo}/remove", product_photos.remove_product_photo, ADMIN
+    ),
+    PageRoute(
+        "POST", "/products/{id}/photos/{photo}/earlier", product_photos.move_photo_earlier, ADMIN
+    ),
+    PageRoute(
+        "POST", "/products/{id}/photos/{photo}/later", product_photos.move_photo_later, ADMIN
+    ),
     PageRoute("GET", "/categories", categories.category_list, ADMIN),
     PageRoute("POST", "/categories", categories.create_category, ADMIN),
     PageRoute("POST", "/categories/{id}", categories.rename_category, ADMIN),

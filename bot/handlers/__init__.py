@@ -15,6 +15,7 @@ from bot.handlers import (
     menu,
     orders,
     payments,
+    photos,
     privacy,
     profile,
     promo,
@@ -56,6 +57,7 @@ def build_routers() -> list[Router]:
         ),
         restock.build_router(),
     )
+    members.include_router(photos.build_router())
     return [
         payments.build_router(),
         service.build_router(),

@@ -102,6 +102,7 @@ class Missing(Reason):
     PHOTO = "no-photo", "This product has no photo."
     PROMO = "no-such-promo", "No such promo code."
     VARIANT = "no-such-variant", "This product has no such option."
+    PRODUCT_PHOTO = "no-such-photo", "The product has no such photo."
 
 
 class NotFound(DomainError):

@@ -22,6 +22,7 @@ VARIANT = "{variant}"
 """No variant has this id: who may reach the operation gets 404 (tests/api/test_variants.py)."""
 NO_VARIANT = "0123456789abcdef01234567"
 SIZES = {"options": {"Size": ["S", "M"]}}
+PHOTO = "{photo}"
 SEGMENT = {"kind": "all"}
 
 # method, path, body, then the status for each of ACTORS
@@ -41,6 +42,13 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", f"/api/products/{TEA}/photo", None, (200, 200, 200, 200, 200)),
     ("POST", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 415)),
     ("DELETE", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 200)),
+    ("GET", f"/api/products/{TEA}/photos", None, (200, 200, 200, 200, 200)),
+    ("POST", f"/api/products/{TEA}/photos", None, (401, 403, 403, 403, 415)),
+    ("POST", f"/api/products/{TEA}/photos/order", {"ids": [PHOTO]},
+     (401, 403, 403, 403, 200)),
+    ("GET", f"/api/products/{TEA}/photos/{PHOTO}", None, (200, 200, 200, 200, 200)),
+    ("PUT", f"/api/products/{TEA}/photos/{PHOTO}", None, (401, 403, 403, 403, 415)),
+    ("DELETE", f"/api/products/{TEA}/photos/{PHOTO}", None, (401, 403, 403, 403, 200)),
     ("POST", "/api/imports/products", None, (401, 403, 403, 403, 415)),
     ("PUT", f"/api/products/{TEA}/options", SIZES, (401, 403, 403, 403, 200)),
     ("GET", f"/api/products/{TEA}/variants", None, (200, 200, 200, 200, 200)),
@@ -118,6 +126,7 @@ def fill(value: Any, world: World) -> Any:
         CATEGORY: world.category_id,
         PROMO: world.promo_id,
         VARIANT: NO_VARIANT,
+        PHOTO: str(world.tea.photos[0].file_id),
         "{alice_email}": world.alice.email,
     }
     if isinstance(value, str):

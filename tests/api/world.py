@@ -81,7 +81,7 @@ async def make_world(shop: Shop) -> World:
     alice = await new_account(name="Alice")
     herbal = await shop.categories.create(SYSTEM, CategoryDraft(name="Herbal"))
     tea = await new_product("Tea", price=450, stock=10, category_id=herbal.id)
-    await shop.photos.attach(SYSTEM, tea.id, image_bytes())
+    tea = await shop.photos.attach(SYSTEM, tea.id, image_bytes())
     archived = await new_product("Old tea", price=100, stock=5, active=False)
     await shop.carts.add(alice.user.id, CartChange(product_id=tea.id, quantity=2))
     order = await shop.checkout.place_order(alice.user.id)

@@ -37,7 +37,7 @@ def _ids(path: str, world: World) -> str:
         "/broadcasts/": world.broadcast_id,
         "/promo-codes/": world.promo_id,
     }
-    return with_ids(path, kinds)
+    return with_ids(path, kinds).replace("{photo}", str(world.tea.photos[0].file_id))
 
 
 async def _snapshot(shop: Shop) -> Snapshot:
