@@ -19,7 +19,7 @@ log = logging.getLogger("admin_api.access")
 REQUEST_ID_HEADER = "X-Request-Id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
-CORS_METHODS = "GET, POST, PATCH, DELETE"
+CORS_METHODS = "GET, POST, PUT, PATCH, DELETE"
 CORS_HEADERS = f"Authorization, Content-Type, Idempotency-Key, {REQUEST_ID_HEADER}"
 CORS_EXPOSED = f"{REQUEST_ID_HEADER}, Retry-After, Location"
 

@@ -15,6 +15,7 @@ from admin_api.contract import Access, Form, Route, Upload, bind
 from admin_api.handlers import (
     auth,
     broadcasts,
+    campaigns,
     cart,
     categories,
     delivery,
@@ -25,6 +26,7 @@ from admin_api.handlers import (
     photos,
     privacy,
     products,
+    promotions,
     reports,
     staff,
     system,
@@ -37,18 +39,21 @@ from core.accounts.models import User
 from core.base.commands import HistoryQuery
 from core.base.ids import ID_PATTERN
 from core.base.models import Page
+from core.campaigns.commands import CampaignQuery
+from core.campaigns.models import CampaignReport
 from core.catalog.commands import (
     CategoryDraft,
     CategoryOrder,
     CategoryPatch,
     CategoryQuery,
     ImportOptions,
+    PhotoOrder,
     ProductDraft,
     ProductPatch,
     ProductQuery,
 )
 from core.catalog.import_files import MAX_CSV_BYTES, MAX_ZIP_BYTES
-from core.catalog.models import Category, ImportReport, Product, Shelves
+from core.catalog.models import Album, Category, ImportReport, Product, Shelves
 from core.catalog.photos import CONTENT_TYPES
 from core.catalog.variants.commands import (
     OptionsChange,
@@ -70,6 +75,8 @@ from core.messaging.commands import BroadcastDraft
 from core.messaging.models import Broadcast, BroadcastProgress
 from core.privacy.commands import ErasureRequest
 from core.privacy.models import CustomerData, ErasureReport
+from core.promotions.commands import PromoDraft, PromoEntry, PromoPatch, PromoQuery
+from core.promotions.models import PromoCode, PromoFigures
 from core.reports.models import Dashboard
 from core.sales.commands import (
     BulkStatusUpdate,
@@ -161,6 +168,23 @@ ROUTES: tuple[Route, ...] = (
           "Download the file of the caller's order", "digital goods", SIGNED_IN,
           query=GoodsFileQuery, media_type=goods.OCTET_STREAM, download=True,
           problems=(404,)),
+    # several photos per product, each named by its fileId
+    Route("GET", "/api/products/{id}/photos", photos.list_photos,
+          "The product's photos in order", "products", OPTIONAL, response=Album),
+    Route("POST", "/api/products/{id}/photos", photos.add_photo,
+          "Add a photo after the others", "products", ADMIN, upload=PHOTO_UPLOAD,
+          response=Product, status=201, problems=(409,)),
+    Route("POST", "/api/products/{id}/photos/order", photos.reorder_photos,
+          "Put the product's photos in a new order", "products", ADMIN, body=PhotoOrder,
+          response=Product, problems=(409,)),
+    Route("GET", "/api/products/{id}/photos/{photo}", photos.get_one_photo,
+          "One of the product's photos", "products", OPTIONAL, files=PHOTO_TYPES),
+    Route("PUT", "/api/products/{id}/photos/{photo}", photos.replace_photo,
+          "Replace one of the product's photos", "products", ADMIN, upload=PHOTO_UPLOAD,
+          response=Product, problems=(409,)),
+    Route("DELETE", "/api/products/{id}/photos/{photo}", photos.remove_one_photo,
+          "Remove one of the product's photos", "products", ADMIN, response=Product,
+          problems=(409,)),
     Route("POST", "/api/imports/products", imports.import_products,
           "Import products from CSV (and a ZIP of photos)", "products", ADMIN,
           form=PRODUCT_IMPORT, response=ImportReport),
@@ -205,6 +229,22 @@ ROUTES: tuple[Route, ...] = (
           SIGNED_IN, body=CartChange, response=CartView, problems=(404, 409)),
     Route("POST", "/api/cart/remove", cart.remove_from_cart, "Remove a product from the cart",
           "cart", SIGNED_IN, body=CartRemoval, response=CartView, problems=(404, 409)),
+    # promo codes
+    Route("POST", "/api/cart/promo", promotions.add_cart_code, "Add a promo code to the cart",
+          "promotions", SIGNED_IN, body=PromoEntry, response=CartView, problems=(409,)),
+    Route("DELETE", "/api/cart/promo", promotions.remove_cart_code,
+          "Drop the cart's promo code", "promotions", SIGNED_IN, response=CartView),
+    Route("GET", "/api/admin/promo-codes", promotions.list_codes,
+          "Promo codes with their uses, discount given and revenue", "promotions", STAFF,
+          query=PromoQuery, response=Page[PromoFigures]),
+    Route("POST", "/api/admin/promo-codes", promotions.create_code, "Create a promo code",
+          "promotions", STAFF, body=PromoDraft, response=PromoCode, status=201,
+          problems=(409,)),
+    Route("GET", "/api/admin/promo-codes/{id}", promotions.get_code,
+          "A promo code and its figures", "promotions", STAFF, response=PromoFigures),
+    Route("PATCH", "/api/admin/promo-codes/{id}", promotions.update_code,
+          "Edit, pause, resume or archive a promo code", "promotions", STAFF, body=PromoPatch,
+          response=PromoCode, problems=(409,)),
     # orders
     Route("GET", "/api/delivery-methods", delivery.delivery_methods,
           "How orders can reach the customer", "orders", response=DeliveryMethods),
@@ -249,6 +289,9 @@ ROUTES: tuple[Route, ...] = (
           "reports", STAFF, media_type=CSV, download=True),
     Route("GET", "/api/exports/products.csv", reports.export_products, "Products as CSV",
           "reports", STAFF, media_type=CSV, download=True),
+    Route("GET", "/api/reports/campaigns", campaigns.campaign_figures,
+          "Orders and revenue by campaign", "reports", STAFF, query=CampaignQuery,
+          response=CampaignReport),
     # broadcasts
     Route("POST", "/api/broadcasts", broadcasts.start_broadcast, "Message a segment of customers",
           "broadcasts", STAFF, body=BroadcastDraft, response=BroadcastProgress, status=201),

@@ -108,6 +108,8 @@ async def storefront(uri: str, run: Run) -> None:
             log = RESULTS / "logs" / f"{name}-api.log"
             child = running(module, env, log, answers(url + "/readyz"))
             servers.append((side, await stack.enter_async_context(child)))
+            if name == "shop":  # checkout with a promo code against plain, same server
+                promo_sides = await sides.promo_pair(shop, side, folder, scarce)
         worker_env = child_env(
             uri,
             "bench_shop",
@@ -122,7 +124,8 @@ async def storefront(uri: str, run: Run) -> None:
             table, run.data["http"] = await api_load.measure(measured, run.plan.seconds)
             run.tables.append(table)
         if "checkout" in run.only:
-            table, run.data["checkout"] = await checkout_load.measure(measured, run.plan.seconds)
+            checkouts = [*measured, *promo_sides]
+            table, run.data["checkout"] = await checkout_load.measure(checkouts, run.plan.seconds)
             run.tables.append(table)
         (_, api), (_, bare) = servers
         shop_rss, bare_rss = api.peak_rss_mib(), bare.peak_rss_mib()

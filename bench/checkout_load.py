@@ -59,8 +59,12 @@ async def audit(store: Store, initial: dict[ObjectId, int]) -> dict[str, int]:
         if product["stock"] < 0 or taken != sold[product["_id"]]:
             wrong += 1
     unfinished = await store.orders.count_documents({"placed": False})
+    discounted = await store.orders.count_documents(
+        {"placed": True, "promo": {"$exists": True}, "products.productId": {"$in": list(initial)}}
+    )
     return {
         "orders": placed,
+        "discounted": discounted,
         "units": sum(sold.values()),
         "unbalanced": wrong,
         "unfinished": unfinished,
@@ -68,7 +72,8 @@ async def audit(store: Store, initial: dict[ObjectId, int]) -> dict[str, int]:
 
 
 async def measure(sides: Sequence[Side], seconds: float) -> tuple[Table, dict[str, Any]]:
-    """``sides``: the shop, then the bare baseline."""
+    """``sides``: the shop, then the bare baseline, then (optionally) the shop again plain
+    and with a promo code in every order, the latter also as a ratio to the former."""
     table = Table(
         f"Checkout, {BUYERS} buyers over {PRODUCTS} products, {seconds:.0f} s",
         ["server", "orders/s", "ratio", "requests/s", "units sold", "oversold products",
@@ -84,6 +89,7 @@ async def measure(sides: Sequence[Side], seconds: float) -> tuple[Table, dict[st
             threads=BUYERS,
             identities=str(side.buyers),
             products=str(side.products),
+            promo=side.promo,
         )
         books = await settled_audit(side.store, side.stock)
         data[side.name] = {**books, "orders_per_second": books["orders"] / load.seconds,
@@ -96,4 +102,14 @@ async def measure(sides: Sequence[Side], seconds: float) -> tuple[Table, dict[st
         f"Half the products start with {scarce_stock(seconds)} units, half with {PLENTY}; "
         "'oversold' counts products whose stock taken differs from the units in placed orders."
     )
+    for side in sides:
+        if side.compare_to:
+            plain, coded = data[side.compare_to], data[side.name]
+            coded["ratio_to_plain"] = coded["orders_per_second"] / plain["orders_per_second"]
+            table.notes.append(
+                f"With a promo code ({side.name}: each buyer adds {side.promo} before ordering, "
+                f"{coded['discounted']} of {coded['orders']} orders discounted): "
+                f"{coded['ratio_to_plain']:.2f} x the orders/s of '{side.compare_to}', the run "
+                "just before it on the same server."
+            )
     return table, data

@@ -1,5 +1,6 @@
-"""5. Reports: the dashboard over many orders, with and without its indexes, and the CSV
-export of all of them streamed by the API, its speed and the API's memory.
+"""5. Reports: the dashboard over many orders, with and without its indexes, the campaigns
+report, and the CSV export of all of them streamed by the API, its speed and the API's
+memory.
 
 - Dashboard: the median of ``samples`` calls of ``Reports.dashboard`` in this process,
   first with the shop's indexes, then with the orders' indexes its reads use dropped; the
@@ -8,6 +9,9 @@ export of all of them streamed by the API, its speed and the API's memory.
   to a client here that reads it to the end: rows per second, the first byte's delay, and
   the API's peak RSS (``VmHWM``) after the export against its peak once started and idle;
   the baseline is the same orders read by a bare PyMongo cursor in this process.
+- Campaigns: the median of ``samples`` calls of ``CampaignReports.figures`` over the last
+  30 days and over every order (spread over ``CAMPAIGNS`` campaigns), against the same
+  bare aggregation as the dashboard's.
 
 On the embedded engine secondary indexes are ignored (``core/store.py``), so there the two
 dashboard figures are expected to match; on MongoDB the first ``$match`` uses them.
@@ -30,6 +34,7 @@ from bench.stage import RESULTS, answers, child_env, free_port, shop_on
 from core.accounts.access import SYSTEM, Actor
 from core.accounts.models import Role
 from core.base import clock
+from core.campaigns.commands import CampaignQuery
 from core.shop import Shop
 
 DATABASE = "bench_reports"
@@ -66,6 +71,39 @@ async def dashboard_times(shop: Shop, samples: int) -> dict[str, float]:
             await shop.store.orders.drop_index(index)
         timings["unindexed_ms"].append(await median_ms(1, lambda: shop.reports.dashboard(STAFF)))
         await shop.store.ensure_indexes()
+    return {name: statistics.median(values) for name, values in timings.items()}
+
+
+CAMPAIGNS = 20
+"""Campaigns the orders are spread over (every fifth order has none)."""
+
+
+async def campaign_times(shop: Shop, samples: int) -> dict[str, float]:
+    """The campaigns report over the last 30 days and over all orders, each against the
+    bare aggregation counting the 30 days' orders (timed interleaved, as the dashboard)."""
+    for n in range(CAMPAIGNS):
+        await shop.store.orders.update_many(
+            {"number": {"$mod": [CAMPAIGNS + 5, n]}}, {"$set": {"campaign": f"campaign-{n}"}}
+        )
+    month = CampaignQuery(created_from=clock.now() - timedelta(days=30))
+    bare: list[dict[str, Any]] = [
+        {"$match": {"placed": True, "createdAt": {"$gte": month.created_from}}},
+        {"$count": "n"},
+    ]
+
+    async def count() -> object:
+        return await (await shop.store.orders.aggregate(bare)).to_list()
+
+    await shop.campaign_reports.figures(STAFF, month)
+    timings: dict[str, list[float]] = {"bare_ms": [], "month_ms": [], "all_ms": []}
+    for _ in range(samples):
+        timings["bare_ms"].append(await median_ms(1, count))
+        timings["month_ms"].append(
+            await median_ms(1, lambda: shop.campaign_reports.figures(STAFF, month))
+        )
+        timings["all_ms"].append(
+            await median_ms(1, lambda: shop.campaign_reports.figures(STAFF, CampaignQuery()))
+        )
     return {name: statistics.median(values) for name, values in timings.items()}
 
 
@@ -119,6 +157,7 @@ async def measure(uri: str, orders: int, samples: int) -> tuple[list[Table], dic
         lines = await seed.products(shop, PRODUCTS, orders * PRODUCTS)
         await seed.orders(shop, orders, buyers, lines, DAYS)
         dashboard = await dashboard_times(shop, samples)
+        campaigns = await campaign_times(shop, samples)
         export = await export_figures(uri, shop)
     board = Table(
         f"Reports: the dashboard over {orders} orders (median of {samples} calls)",
@@ -136,6 +175,15 @@ async def measure(uri: str, orders: int, samples: int) -> tuple[list[Table], dic
         f"Without indexes / with: {dashboard['unindexed_ms'] / dashboard['indexed_ms']:.2f} "
         "(the embedded engine ignores secondary indexes; see core/store.py)"
     )
+    by_campaign = Table(
+        f"Reports: orders and revenue by campaign over {orders} orders, {CAMPAIGNS} campaigns "
+        f"(median of {samples} calls)",
+        ["read", "ms", "vs bare aggregation"],
+    )
+    bare = campaigns["bare_ms"]
+    by_campaign.add("bare aggregation: count the 30 days' orders", bare, 1.0)
+    by_campaign.add("campaigns, last 30 days", campaigns["month_ms"], campaigns["month_ms"] / bare)
+    by_campaign.add("campaigns, all orders", campaigns["all_ms"], campaigns["all_ms"] / bare)
     rate = export["rows"] / export["seconds"]
     bare_rate = export["rows"] / export["bare_seconds"]
     csv = Table(
@@ -151,4 +199,5 @@ async def measure(uri: str, orders: int, samples: int) -> tuple[list[Table], dic
         export["idle_rss_mib"],
         export["peak_rss_mib"] / export["idle_rss_mib"],
     )
-    return [board, csv], {"dashboard": dashboard, "export": export}
+    data = {"dashboard": dashboard, "campaigns": campaigns, "export": export}
+    return [board, by_campaign, csv], data

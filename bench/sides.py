@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bson import ObjectId
@@ -10,6 +10,9 @@ from bson import ObjectId
 from bench import seed
 from bench.checkout_load import BUYERS, PLENTY, PRODUCTS
 from bench.wrk import identities, write_lines
+from core.accounts.access import SYSTEM
+from core.promotions.commands import PromoDraft
+from core.promotions.models import PromoKind
 from core.shop import Shop
 from core.store import Store
 
@@ -34,6 +37,10 @@ class Side:
     """The checkout benchmark's products, one id a line."""
     stock: dict[ObjectId, int]
     """Their stock before the run."""
+    promo: str = ""
+    """A promo code the checkout benchmark's buyers add before each order, if any."""
+    compare_to: str = ""
+    """The side whose checkout this one is measured against too (``promo_pair``)."""
 
 
 async def prepare(shop: Shop, name: str, url: str, folder: Path, orders: int, scarce: int) -> Side:
@@ -54,5 +61,41 @@ async def prepare(shop: Shop, name: str, url: str, folder: Path, orders: int, sc
         orderers=write_lines(folder / "orderers.txt", identities(orderers)),
         buyers=write_lines(folder / "buyers.txt", identities(people[-BUYERS:])),
         products=write_lines(folder / "products.txt", stock),
+        stock=stock,
+    )
+
+
+PROMO_CODE = "BENCH10"
+FRESH_BUYERS_FIRST_TELEGRAM_ID = seed.FIRST_TELEGRAM_ID + 10_000_000
+
+
+async def promo_pair(shop: Shop, side: Side, folder: Path, scarce: int) -> list[Side]:
+    """Checkout once more on ``side``'s server, plain and then with every buyer adding a
+    promo code (10 % off, no limits) before each order: each with buyers and products of
+    its own, seeded as ``prepare`` seeds them, and both after the server and the engine
+    warmed up on the runs before, so their ratio is the cost of the code alone."""
+    await shop.promotions.create(
+        SYSTEM, PromoDraft(code=PROMO_CODE, kind=PromoKind.PERCENT, value=10)
+    )
+    plain = await _fresh(shop, side, folder, scarce, "plain", FRESH_BUYERS_FIRST_TELEGRAM_ID)
+    coded = await _fresh(
+        shop, side, folder, scarce, "promo", FRESH_BUYERS_FIRST_TELEGRAM_ID + BUYERS
+    )
+    plain = replace(plain, name=f"{side.name}, plain again")
+    coded = replace(coded, name=f"{side.name} + promo code", promo=PROMO_CODE)
+    return [plain, replace(coded, compare_to=plain.name)]
+
+
+async def _fresh(
+    shop: Shop, side: Side, folder: Path, scarce: int, tag: str, first_telegram_id: int
+) -> Side:
+    people = await seed.customers(shop, BUYERS, first_telegram_id)
+    scarce_ids = await seed.products(shop, PRODUCTS // 2, scarce)
+    plenty_ids = await seed.products(shop, PRODUCTS - PRODUCTS // 2, PLENTY)
+    stock = {**dict.fromkeys(scarce_ids, scarce), **dict.fromkeys(plenty_ids, PLENTY)}
+    return replace(
+        side,
+        buyers=write_lines(folder / f"{tag}-buyers.txt", identities(people)),
+        products=write_lines(folder / f"{tag}-products.txt", stock),
         stock=stock,
     )

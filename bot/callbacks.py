@@ -55,6 +55,14 @@ class ProductCard(CallbackData, prefix="p"):
     category: str = ALL_PRODUCTS
 
 
+class FlipPhoto(CallbackData, prefix="pic"):
+    """Show photo ``photo`` (from 0) of a product's card in place; a photo the product no
+    longer has shows its first."""
+
+    product_id: str
+    photo: int
+
+
 class AddToCart(CallbackData, prefix="a"):
     product_id: str
     quantity: int
@@ -237,3 +245,14 @@ class ResendGoods(CallbackData, prefix="rg"):
     """Send the digital goods of the customer's own order to the chat again."""
 
     order_id: str
+
+
+class AskPromo(CallbackData, prefix="pr"):
+    """Type a promo code for the cart."""
+
+
+class DropPromo(CallbackData, prefix="prd"):
+    """Take the promo code off the cart; ``summary``: then show the checkout summary again
+    (the customer orders without it), else the cart."""
+
+    summary: bool = False

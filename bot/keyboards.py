@@ -14,7 +14,7 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import restock, texts
+from bot import promo_keyboards, restock, texts
 from bot.callbacks import (
     ALL_PRODUCTS,
     AddNote,
@@ -42,6 +42,7 @@ from bot.callbacks import (
     SetLine,
     SwitchCartReminders,
 )
+from bot.share import share_button
 from core.accounts.models import Language, User
 from core.base.models import Page
 from core.catalog.commands import NO_CATEGORY
@@ -151,7 +152,14 @@ def most_to_pick(item: Product) -> int:
 
 
 def product(
-    item: Product, quantity: int, page: int, search: bool, category: str, watching: bool = False
+    item: Product,
+    quantity: int,
+    page: int,
+    search: bool,
+    category: str,
+    watching: bool = False,
+    *,
+    bot_username: str | None = None,
 ) -> InlineKeyboardMarkup:
     """``watching``: the customer asked to hear when the sold-out product is back."""
 
@@ -171,6 +179,8 @@ def product(
         add = AddToCart(product_id=str(item.id), quantity=quantity)
         builder.row(button(_("Add to cart"), add))
     restock.add_watch_row(builder, item, watching)
+    if bot_username:
+        builder.row(share_button(item, bot_username))
     back = CatalogPage(page=page, search=search, category=category)
     builder.row(button(_("« Back"), back), _to_cart())
     return builder.as_markup()
@@ -185,6 +195,7 @@ def cart(view: CartView) -> InlineKeyboardMarkup:
             button(_("Remove {name}").format(name=item.name), _set_line(item, 0)),
         )
     if not view.is_empty:
+        builder.row(*promo_keyboards.cart_row(view))
         builder.row(
             button(_("Clear cart"), ClearCart()),
             button(_("Checkout"), Checkout(step=CheckoutStep.REVIEW)),
@@ -204,6 +215,8 @@ def checkout_summary(view: CartView, details: str = "") -> InlineKeyboardMarkup:
     rows = [[button(_("✅ Confirm order"), confirm), _cancel()]]
     if details:
         rows.insert(0, [button(_("📝 Note for the shop"), AddNote())])
+    if without := promo_keyboards.summary_row(view):
+        rows.insert(0, without)
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

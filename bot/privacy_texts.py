@@ -8,7 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from bot.texts import current_language, language_name, order_numbers
-from core.accounts.models import SavedDelivery
+from core.accounts.models import CampaignTouch, SavedDelivery
 from core.privacy.models import CustomerData, ErasureReport
 
 
@@ -26,6 +26,7 @@ def your_data(data: CustomerData) -> str:
             _("Telegram id: {id}").format(id=account.telegram_id),
             _("Language: {language}").format(language=language_name(language)),
             _saved(account.last_delivery),
+            _campaign(account.campaign),
             ngettext("Cart: {count} product", "Cart: {count} products", products).format(
                 count=products
             ),
@@ -57,6 +58,13 @@ def your_data(data: CustomerData) -> str:
             ),
         ]
     )
+
+
+def _campaign(touch: CampaignTouch | None) -> str:
+    """The campaign of the last campaign link the customer followed (README, links)."""
+    if touch is None:
+        return _("Campaign link you came by: none")
+    return _("Campaign link you came by: {name}").format(name=html.quote(touch.name))
 
 
 def _saved(saved: SavedDelivery | None) -> str:

@@ -8,7 +8,7 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot import goods
-from bot.texts import delivery_details, fee_line, money, payment_state, status
+from bot.texts import delivery_details, fee_line, money, order_discount, payment_state, status
 from core.base.models import Page
 from core.messaging.commands import Segment, SegmentKind
 from core.messaging.models import BroadcastProgress, BroadcastState, NoticeKind
@@ -126,6 +126,7 @@ def order_card(
         f"{html.quote(line.name)} x {line.quantity} = {money(line.line_total, order.currency)}"
         for line in order.products
     ]
+    lines += order_discount(order)
     if order.delivery is not None:
         lines += [fee_line(order.delivery, order.currency), "", delivery_details(order.delivery)]
     lines.append("")

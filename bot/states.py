@@ -25,3 +25,9 @@ class DeliveryForm(StatesGroup):
 
 class BroadcastForm(StatesGroup):
     text = State()
+
+
+class PromoForm(StatesGroup):
+    """A promo code typed for the cart (``bot/handlers/promo.py``)."""
+
+    code = State()

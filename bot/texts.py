@@ -336,7 +336,8 @@ def cart(view: CartView) -> str:
         title = "<b>{}</b>".format(_("Your cart"))
         empty = _("Your cart is empty. /catalog has everything we sell.")
         return f"{title}\n{empty}"
-    return "\n".join([*_cart_lines(view), "\n" + _total(view.total_amount, view.currency)])
+    total = view.total_amount - discount_of(view)
+    return "\n".join([*_cart_lines(view), *promo_lines(view), "\n" + _total(total, view.currency)])
 
 
 def _cart_lines(view: CartView) -> list[str]:
@@ -354,17 +355,46 @@ def checkout_summary(view: CartView, delivery: DeliverySnapshot | None = None) -
     question = _("Place this order?")
     if delivery is None:
         return f"{cart(view)}\n\n{question}"
-    total = total_with_fee(view.total_amount, delivery)
+    total = total_with_fee(view.total_amount, delivery) - discount_of(view)
     return "\n".join(
         [
             *_cart_lines(view),
             fee_line(delivery, view.currency),
+            *promo_lines(view),
             "",
             delivery_details(delivery),
             "\n" + _total(total, view.currency),
             "\n" + question,
         ]
     )
+
+
+def discount_of(view: CartView) -> int:
+    """What the cart's promo code takes off now (0 without one, or when it is refused)."""
+    return 0 if view.promo is None else view.promo.discount
+
+
+def promo_lines(view: CartView) -> list[str]:
+    """The cart's promo code as a line of its own: its discount, or why it is refused."""
+    if view.promo is None:
+        return []
+    if view.promo.problem is not None:
+        why = _(REFUSALS[view.promo.problem])
+        return [_("🏷 {code}: {why}").format(code=html.quote(view.promo.code), why=why)]
+    return [discount_line(view.promo.code, view.promo.discount, view.currency)]
+
+
+def discount_line(code: str, discount: int, currency: str) -> str:
+    """``🏷 Promo code SAVE10 = -4.50``: the discount as its own line (cart, order, staff)."""
+    amount = money(discount, currency)
+    return _("🏷 Promo code {code} = -{amount}").format(code=html.quote(code), amount=amount)
+
+
+def order_discount(order: Order) -> list[str]:
+    """The order's promo code line, if it used one."""
+    if order.promo is None:
+        return []
+    return [discount_line(order.promo.code, order.promo.discount, order.currency)]
 
 
 def fee_line(delivery: DeliverySnapshot, currency: str) -> str:
@@ -419,6 +449,7 @@ def order_placed(order: Order, instructions: str | None, methods: Sequence[Payme
     how = choose_payment() if online else html.quote(instructions or payment_instructions())
     return (
         f"<b>{placed}</b>\n"
+        + "".join(f"{line}\n" for line in order_discount(order))
         + _("Total: {total}").format(total=money(order.total_amount, order.currency))
         + "\n"
         + _("Status: {status}").format(status=status(order.status))
@@ -465,6 +496,7 @@ def order(item: Order) -> str:
     lines += [
         _line(line.name, line.quantity, line.line_total, item.currency) for line in item.products
     ]
+    lines += order_discount(item)
     if item.delivery is not None:
         lines += [fee_line(item.delivery, item.currency), "", delivery_details(item.delivery)]
     lines.append("\n" + _total(item.total_amount, item.currency))
@@ -604,6 +636,10 @@ REFUSALS = {
     "sku-taken": N_("Another product has this SKU."),
     "invalid-import": N_("The import file cannot be read."),
     "import-refused": N_("The import was refused: fix the rows it names and try again."),
+    # several photos per product (core/catalog/photos.py)
+    "no-such-photo": N_("The product has no such photo."),
+    "too-many-photos": N_("A product has at most {most} photos."),
+    "photos-changed": N_("List every photo of the product exactly once, and nothing else."),
     # customers' data (core/privacy)
     "delivery-outstanding": N_(
         "Your paid orders {numbers} are still to be delivered, to the details they name. "
@@ -622,6 +658,20 @@ REFUSALS = {
     "no-such-key": N_("No such key."),
     "no-goods": N_("This order has no digital goods sent yet."),
     "no-goods-file": N_("This product's file is gone; please write to the shop."),
+    # promo codes (core/promotions)
+    "promo-unknown": N_("There is no such promo code."),
+    "promo-inactive": N_("This promo code is not active."),
+    "promo-not-started": N_("This promo code is not valid yet."),
+    "promo-expired": N_("This promo code has expired."),
+    "promo-used-up": N_("This promo code has been used up."),
+    "promo-customer-limit": N_("You have already used this promo code."),
+    "promo-first-order": N_("This promo code is for a first order only."),
+    "promo-min-total": N_("Your order is below this promo code's minimum."),
+    "promo-not-applicable": N_("This promo code applies to nothing in your cart."),
+    "promo-code-taken": N_("Another promo code already has this name."),
+    "promo-archived": N_("An archived promo code cannot be changed."),
+    "promo-terms": N_("The promo code's terms do not fit together."),
+    "no-such-promo": N_("No such promo code."),
 }
 # A field's problem, by the field's name in the input and the problem's kind (pydantic's
 # error type, or core's own); ``{placeholders}`` are the values the kind names.
@@ -637,6 +687,7 @@ FIELD_NAMES = {
     "address": N_("Address"),
     "note": N_("Note"),
     "method": N_("Delivery"),
+    "code": N_("Promo code"),
     "variant": N_("Option"),
 }
 FIELD_PROBLEMS = {
@@ -658,6 +709,7 @@ FIELD_PROBLEMS = {
     "phone_premium": N_("is a premium-rate, pager or voicemail number: give one to call"),
     "not_offered": N_("is not a way this shop delivers"),
     "not_taken": N_("is not taken for this way of delivery"),
+    "promo_code": N_("must be letters and digits only"),
 }
 FIELD_PROBLEM = N_("is not valid")
 """Any other kind (the bot's own input never has one)."""

@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import CatalogPage, Open, ProductCard, Section
 from bot.keyboards import button
+from bot.share import share_button
 from bot.variant_callbacks import AddVariant, VariantCard
 from bot.variant_texts import variant_button
 from core.catalog.models import Product
@@ -18,13 +19,21 @@ from core.sales.commands import MAX_LINE_QUANTITY
 
 
 def options(
-    item: Product, offered: Sequence[Variant], page: int, search: bool, category: str
+    item: Product,
+    offered: Sequence[Variant],
+    page: int,
+    search: bool,
+    category: str,
+    *,
+    bot_username: str | None = None,
 ) -> InlineKeyboardMarkup:
     """A button per variant in stock, then back to the list."""
     builder = InlineKeyboardBuilder()
     for variant in offered:
         card = VariantCard(variant_id=str(variant.id), page=page, search=search, category=category)
         builder.row(button(variant_button(item, variant), card))
+    if bot_username:
+        builder.row(share_button(item, bot_username))
     back = CatalogPage(page=page, search=search, category=category)
     builder.row(button(_("« Back"), back), button(_("🛒 Cart"), Open(section=Section.CART)))
     return builder.as_markup()

@@ -22,6 +22,7 @@ from core.accounts.users import Users
 from core.base import clock
 from core.base.leases import Leases
 from core.base.recovery import UNWATCHED, RecoveryWatcher
+from core.campaigns.attribution import Campaigns
 from core.catalog.categories import Categories
 from core.catalog.currency import currency_mismatch
 from core.catalog.imports import ProductImports
@@ -41,6 +42,9 @@ from core.messaging.figures import NoticeFigures
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.privacy.erasure import Privacy
+from core.promotions.cart_codes import CartCodes
+from core.promotions.codes import Promotions
+from core.reports.campaigns import CampaignReports
 from core.reports.dashboard import Reports
 from core.reports.exports import Exports
 from core.sales.cart_reminders import CartReminders
@@ -96,6 +100,8 @@ class Shop:
     exports: Exports
     privacy: Privacy
     imports: ProductImports
+    promotions: Promotions
+    cart_codes: CartCodes
     cart_reminders: CartReminders
     # Metrics: figures read from the database, and who hears what recovery did.
     sales_figures: SalesFigures
@@ -105,6 +111,9 @@ class Shop:
     keys: KeyPool
     goods_files: GoodsFiles
     deliveries: Deliveries
+    # Links and campaigns: the campaign a customer came by, and orders by campaign.
+    campaigns: Campaigns
+    campaign_reports: CampaignReports
 
     @classmethod
     def build(
@@ -163,6 +172,7 @@ class Shop:
         goods_files = GoodsFiles(store, catalog, stars, lease)
         deliveries = Deliveries(store, orders, catalog, keys, goods_files)
         deliveries.register(outbox)
+        promotions = Promotions(store, settings.shop_currency)
         return cls(
             settings=settings,
             client=client,
@@ -175,7 +185,9 @@ class Shop:
             photos=photos,
             carts=carts,
             delivery=delivery,
-            checkout=Checkout(store, catalog, carts, delivery, outbox, stock, lease, watcher),
+            checkout=Checkout(
+                store, catalog, carts, delivery, outbox, stock, lease, watcher, promotions
+            ),
             orders=orders,
             payments=payments,
             star_ledger=StarLedger(store, users, payments),
@@ -198,6 +210,8 @@ class Shop:
             exports=Exports(store, settings),
             privacy=Privacy(store, orders, store.users.database[settings.fsm_collection], lease),
             imports=ProductImports(catalog, categories, photos),
+            promotions=promotions,
+            cart_codes=CartCodes(promotions, carts),
             cart_reminders=CartReminders(store, carts, notifications, settings),
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
@@ -205,6 +219,8 @@ class Shop:
             keys=keys,
             goods_files=goods_files,
             deliveries=deliveries,
+            campaigns=Campaigns(store),
+            campaign_reports=CampaignReports(store, settings),
         )
 
     async def recover(self, at: datetime | None = None) -> int:

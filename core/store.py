@@ -208,6 +208,10 @@ class Store:
     """Who waits for which sold-out product (core/catalog/restock_alerts.py)."""
     variants: Collection
     """Products' variants, one document each (core/catalog/variants/)."""
+    promo_codes: Collection
+    """Promo codes and their uses in all (core/promotions/)."""
+    promo_customers: Collection
+    """Each customer's uses of each promo code (core/promotions/uses.py)."""
 
     @classmethod
     def of(cls, db: AsyncDatabase[dict[str, Any]]) -> Store:
@@ -235,6 +239,8 @@ class Store:
             AsyncGridFSBucket(db, bucket_name=GOODS),
             db.restock_subscriptions,
             db.variants,
+            db.promo_codes,
+            db.promo_customers,
         )
 
     async def ensure_lookup_anchor(self) -> None:
@@ -342,6 +348,8 @@ class Store:
                     # (this one also serves core/sales/figures.py: payments by method).
                     IndexModel([("payment.state", ASCENDING), ("payment.method", ASCENDING)]),
                     IndexModel("payment.extraCharges.state", sparse=True),
+                    # A promo code's orders, for its figures (core/promotions/codes.py).
+                    IndexModel("promo.codeId", sparse=True),
                 ],
             ),
             (
@@ -395,6 +403,8 @@ class Store:
                     IndexModel("sku", unique=True, sparse=True),
                 ],
             ),
+            # Promo codes: a typed code names one; staff list them newest first.
+            (self.promo_codes, [IndexModel("code", unique=True), IndexModel("createdAt")]),
         ]
 
     async def next_number(self, sequence: str) -> int:

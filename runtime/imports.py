@@ -72,7 +72,9 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "new SKUs are created, known ones updated where they differ",
     )
     command.add_argument("file", type=Path, help="the CSV file")
-    command.add_argument("--photos", type=Path, help="a ZIP of photos named by SKU (ABC-1.jpg)")
+    command.add_argument(
+        "--photos", type=Path, help="a ZIP of photos named by SKU (ABC-1.jpg, then ABC-1-2.jpg ...)"
+    )
     command.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
     command.add_argument(
         "--partial",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import aiohttp
 from PIL import Image
 
 
@@ -22,3 +23,12 @@ def noise_bytes(kind: str = "JPEG", size: tuple[int, int] = (200, 200)) -> bytes
     buffer = io.BytesIO()
     Image.effect_noise(size, 64).save(buffer, format=kind)
     return buffer.getvalue()
+
+
+def photo_form(
+    data: bytes, filename: str = "tea.png", content_type: str = "image/png"
+) -> aiohttp.FormData:
+    """A multipart form with ``data`` as its ``photo`` file, as an API client uploads it."""
+    form = aiohttp.FormData()
+    form.add_field("photo", data, filename=filename, content_type=content_type)
+    return form

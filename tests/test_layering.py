@@ -53,6 +53,7 @@ def test_dependencies_point_inward(package_dir: str, forbidden: set[str]) -> Non
 
 
 CAPABILITIES = {"core.base", "core.accounts", "core.catalog", "core.sales", "core.messaging"}
+CAPABILITIES |= {"core.campaigns", "core.promotions"}
 CORE_PACKAGES = CAPABILITIES | {"core.privacy", "core.reports", "core.digital"}
 CORE_TOP = {"core.shop", "core.config", "core.store", "core.logs"}
 
@@ -66,7 +67,9 @@ CORE_TOP = {"core.shop", "core.config", "core.store", "core.logs"}
         # Capabilities use each other, never the wiring of the whole shop.
         ("core/catalog", CAPABILITIES | {"core.store"}),
         ("core/messaging", CAPABILITIES | {"core.store"}),
+        ("core/campaigns", CAPABILITIES | {"core.store"}),
         ("core/sales", CAPABILITIES | {"core.store", "core.config"}),
+        ("core/promotions", CAPABILITIES | {"core.store"}),
         # Customers' data spans the others; nothing in core but the shop's wiring uses it.
         ("core/privacy", CORE_PACKAGES | {"core.store"}),
         # Digital goods deliver what sales sold; nothing in core but the shop's wiring uses them.

@@ -7,8 +7,9 @@ from bench.round_trips import hot_paths
 PINNED = {
     "catalog page": 2,  # the visit (account, cart, FSM state), the page
     "add to cart": 3,  # the visit, the product, the guarded cart write
-    "checkout (bot)": 16,  # the visit, core's checkout of two lines by key, the FSM write
-    "checkout (API)": 11,  # core's checkout of one line (the API also reads the caller)
+    "checkout (bot)": 17,  # the visit, core's checkout of two lines by key, the FSM write
+    "checkout (API)": 12,  # core's checkout of one line (the API also reads the caller)
+    # (both include reading the customer's campaign for the order: core/campaigns)
 }
 
 

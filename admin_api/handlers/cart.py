@@ -10,12 +10,14 @@ from core.sales.commands import CartChange, CartRemoval
 
 
 async def view_cart(call: Call[None, None]) -> web.Response:
-    return respond(await call.shop.carts.view(call.user.id))
+    return respond(await call.shop.cart_codes.view(call.user.id))
 
 
 async def add_to_cart(call: Call[CartChange, None]) -> web.Response:
-    return respond(await call.shop.carts.add(call.user.id, call.body))
+    view = await call.shop.carts.add(call.user.id, call.body)
+    return respond(await call.shop.cart_codes.quoted(view))
 
 
 async def remove_from_cart(call: Call[CartRemoval, None]) -> web.Response:
-    return respond(await call.shop.carts.remove(call.user.id, call.body))
+    view = await call.shop.carts.remove(call.user.id, call.body)
+    return respond(await call.shop.cart_codes.quoted(view))

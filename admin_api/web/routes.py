@@ -11,11 +11,14 @@ from __future__ import annotations
 from admin_api.contract import Access
 from admin_api.web.pages import (
     broadcasts,
+    campaigns,
     categories,
     customers,
     dashboard,
     orders,
+    product_photos,
     products,
+    promotions,
     signing_in,
     spreadsheets,
 )
@@ -54,6 +57,19 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("POST", "/products/{id}/photo", products.upload_photo, ADMIN),
     PageRoute("GET", "/products/{id}/photo", products.product_photo, ADMIN),
     PageRoute("POST", "/products/{id}/photo/remove", products.remove_photo, ADMIN),
+    # a product's several photos
+    PageRoute("POST", "/products/{id}/photos", product_photos.add_product_photo, ADMIN),
+    PageRoute("GET", "/products/{id}/photos/{photo}", product_photos.product_photo_file, ADMIN),
+    PageRoute("POST", "/products/{id}/photos/{photo}", product_photos.replace_product_photo, ADMIN),
+    PageRoute(
+        "POST", "/products/{id}/photos/{photo}/remove", product_photos.remove_product_photo, ADMIN
+    ),
+    PageRoute(
+        "POST", "/products/{id}/photos/{photo}/earlier", product_photos.move_photo_earlier, ADMIN
+    ),
+    PageRoute(
+        "POST", "/products/{id}/photos/{photo}/later", product_photos.move_photo_later, ADMIN
+    ),
     PageRoute("GET", "/categories", categories.category_list, ADMIN),
     PageRoute("POST", "/categories", categories.create_category, ADMIN),
     PageRoute("POST", "/categories/{id}", categories.rename_category, ADMIN),
@@ -68,6 +84,13 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("GET", "/broadcasts/{id}", broadcasts.broadcast_page),
     PageRoute("GET", "/broadcasts/{id}/progress", broadcasts.broadcast_progress),
     PageRoute("POST", "/broadcasts/{id}/cancel", broadcasts.cancel_broadcast),
+    # promo codes (operators and admins)
+    PageRoute("GET", "/promo-codes", promotions.promo_list, menu="Promo codes"),
+    PageRoute("GET", "/promo-codes/new", promotions.new_promo),
+    PageRoute("POST", "/promo-codes", promotions.create_promo),
+    PageRoute("GET", "/promo-codes/{id}", promotions.edit_promo),
+    PageRoute("POST", "/promo-codes/{id}", promotions.update_promo),
+    PageRoute("POST", "/promo-codes/{id}/state", promotions.change_promo_state),
     # spreadsheets: exports (staff) and the product import (admins)
     PageRoute("GET", "/spreadsheets", spreadsheets.spreadsheets, menu="Spreadsheets"),
     PageRoute("GET", "/exports/orders.csv", spreadsheets.export_orders),
@@ -75,4 +98,6 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("GET", "/exports/products.csv", spreadsheets.export_products),
     PageRoute("POST", "/imports/check", spreadsheets.check_import, ADMIN),
     PageRoute("POST", "/imports/apply", spreadsheets.apply_import, ADMIN),
+    # campaigns: orders and revenue by start-link campaign (operators and admins)
+    PageRoute("GET", "/campaigns", campaigns.campaign_list, menu="Campaigns"),
 )  # fmt: skip

@@ -1,6 +1,7 @@
 -- Checkout under contention: one wrk thread (one connection) per buyer, each looping
 -- "add a random product, place the order". A refused order (out of stock) leaves the
--- cart as it was, so the buyer then removes what it added before shopping on.
+-- cart as it was, so the buyer then removes what it added before shopping on. With
+-- $BENCH_PROMO, the buyer adds that promo code to the cart before each order.
 local lua_dir = os.getenv("BENCH_LUA_DIR")
 dofile(lua_dir .. "/report.lua")
 dofile(lua_dir .. "/identities.lua")
@@ -12,6 +13,7 @@ function setup(thread)
 end
 
 local headers, products, held, to_remove, last, picked
+local promo = os.getenv("BENCH_PROMO") or ""
 
 function init(args)
   headers = load_identities()[buyer]
@@ -30,10 +32,14 @@ function request()
     last = "remove"
     return post("/api/cart/remove", '{"productId": "' .. table.remove(to_remove) .. '"}')
   end
-  if last ~= "add" then
+  if last ~= "add" and last ~= "promo" then
     last = "add"
     picked = products[math.random(#products)]
     return post("/api/cart/add", '{"productId": "' .. picked .. '", "quantity": 1}')
+  end
+  if promo ~= "" and last == "add" then
+    last = "promo"
+    return post("/api/cart/promo", '{"code": "' .. promo .. '"}')
   end
   last = "order"
   return post("/api/orders", "")

@@ -16,8 +16,10 @@ from bot.handlers import (
     menu,
     orders,
     payments,
+    photos,
     privacy,
     profile,
+    promo,
     restock,
     service,
     staff_broadcasts,
@@ -52,10 +54,12 @@ def build_routers() -> list[Router]:
                 goods,
                 profile,
                 privacy,
+                promo,
             )
         ),
         restock.build_router(),
     )
+    members.include_router(photos.build_router())
     return [
         payments.build_router(),
         service.build_router(),

@@ -24,7 +24,7 @@ async def show_cart(event: Message | CallbackQuery, cart: CartView) -> None:
 async def open_cart(
     event: Message | CallbackQuery, shop: Shop, customer: User, seen_cart: CartRead | None
 ) -> None:
-    await show_cart(event, await shop.carts.view(customer.id, seen_cart))
+    await show_cart(event, await shop.cart_codes.view(customer.id, seen_cart))
 
 
 async def remove_line(
@@ -38,7 +38,8 @@ async def remove_line(
         CartRemoval,
         {"productId": callback_data.product_id, "variantId": callback_data.variant_id or None},
     )
-    await show_cart(query, await shop.carts.remove(customer.id, removal, seen_cart))
+    cart = await shop.carts.remove(customer.id, removal, seen_cart)
+    await show_cart(query, await shop.cart_codes.quoted(cart))
 
 
 async def set_line(
@@ -56,13 +57,15 @@ async def set_line(
             "variantId": callback_data.variant_id or None,
         },
     )
-    await show_cart(query, await shop.carts.set_quantity(customer.id, change, seen_cart))
+    cart = await shop.carts.set_quantity(customer.id, change, seen_cart)
+    await show_cart(query, await shop.cart_codes.quoted(cart))
 
 
 async def clear(
     query: CallbackQuery, shop: Shop, customer: User, seen_cart: CartRead | None
 ) -> None:
-    await show_cart(query, await shop.carts.clear(customer.id, seen_cart))
+    cart = await shop.carts.clear(customer.id, seen_cart)
+    await show_cart(query, await shop.cart_codes.quoted(cart))
 
 
 def build_router() -> Router:

@@ -20,6 +20,7 @@ from bot.screens import show
 from core.accounts.models import User
 from core.base.commands import parse
 from core.catalog.commands import NO_CATEGORY, TOP_LEVEL, CategoryQuery, ProductQuery
+from core.catalog.models import Product
 from core.sales.carts import CartRead
 from core.sales.commands import CartChange
 from core.shop import Shop
@@ -90,8 +91,21 @@ async def product_card(
     query: CallbackQuery, callback_data: ProductCard, bot: Bot, shop: Shop, customer: User
 ) -> None:
     product = await shop.catalog.get(callback_data.product_id)
+    await open_card(query, callback_data, bot, shop, customer, product)
+
+
+async def open_card(
+    event: CallbackQuery | Message,
+    callback_data: ProductCard,
+    bot: Bot,
+    shop: Shop,
+    customer: User,
+    product: Product,
+) -> None:
+    """``product``'s card, as ``callback_data`` asks (the quantity, the list to go back to):
+    from its button, or from a start link (``bot/start_links.py``)."""
     if product.options:  # sold by variant: choose one first
-        await options_card(query, callback_data, bot, shop, product)
+        await options_card(event, callback_data, bot, shop, product)
         return
     quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product))
     watching = product.stock == 0 and await shop.restock_alerts.is_watching(customer.id, product.id)
@@ -102,8 +116,9 @@ async def product_card(
         callback_data.search,
         callback_data.category,
         watching,
+        bot_username=(await bot.me()).username,
     )
-    await show_card(query, bot, shop, product, texts.product(product, quantity), markup)
+    await show_card(event, bot, shop, product, texts.product(product, quantity), markup)
 
 
 async def add_to_cart(

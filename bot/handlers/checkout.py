@@ -25,6 +25,7 @@ from bot.config import BotSettings
 from bot.handlers.cart import show_cart
 from bot.screens import show
 from core.accounts.models import User
+from core.promotions.errors import PromoRefused
 from core.sales.carts import CartRead
 from core.sales.commands import DeliveryDetails
 from core.sales.errors import CartChanged
@@ -65,6 +66,7 @@ async def show_summary(
         return
     details = await delivery_of(state)
     snapshot = shop.delivery.snapshot(details, customer.name)
+    cart = await shop.cart_codes.quoted(cart, 0 if snapshot is None else snapshot.fee)
     text = texts.checkout_summary(cart, snapshot)
     if note := goods.cart_note(cart):
         text += f"\n\n{note}"
@@ -108,6 +110,10 @@ async def confirm(
         )
     except CartChanged:
         callback_answer.text, callback_answer.show_alert = texts.cart_changed(), True
+        await show_summary(query, shop, customer, state)
+        return
+    except PromoRefused as refused:  # the summary now says why, and offers to go without
+        callback_answer.text, callback_answer.show_alert = texts.refusal(refused), True
         await show_summary(query, shop, customer, state)
         return
     if (await state.get_data()).get(SHOWN_ORDER) == key:

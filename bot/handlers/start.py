@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import Router
-from aiogram.filters import CommandStart, StateFilter
+from aiogram import Bot, Router
+from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.types import User as TelegramUser
 
-from bot import keyboards, texts
+from bot import keyboards, start_links, texts
 from bot.callbacks import KeepName
 from bot.filters import TEXT
 from bot.screens import show
@@ -17,17 +17,27 @@ from core.accounts.commands import ProfileUpdate, TelegramSignup
 from core.accounts.models import Language, User
 from core.base.commands import parse
 from core.base.errors import InvalidInput
+from core.campaigns.links import read_start
 from core.shop import Shop
 
 
-async def start(message: Message, state: FSMContext, customer: User | None) -> None:
+async def start(
+    message: Message,
+    state: FSMContext,
+    customer: User | None,
+    command: CommandObject,
+    bot: Bot,
+    shop: Shop,
+) -> None:
     await state.clear()
     if customer is not None:
-        await message.answer(texts.welcome(customer), reply_markup=keyboards.main_menu())
+        link = read_start(command.args)
+        if not await start_links.follow(message, bot, shop, customer, link):
+            await message.answer(texts.welcome(customer), reply_markup=keyboards.main_menu())
         return
     name = _profile_name(message.from_user)
     await state.set_state(Signup.name)
-    await state.set_data({"suggested_name": name})
+    await state.set_data({"suggested_name": name, **start_links.keep(command.args)})
     await message.answer(texts.ask_name(), reply_markup=keyboards.keep_name(name) if name else None)
 
 
@@ -47,7 +57,7 @@ async def _ask_email(event: Message | CallbackQuery, state: FSMContext, name: st
 
 
 async def email_given(
-    message: Message, state: FSMContext, shop: Shop, event_from_user: TelegramUser
+    message: Message, state: FSMContext, shop: Shop, event_from_user: TelegramUser, bot: Bot
 ) -> None:
     data = await state.get_data()
     signup = parse(
@@ -62,6 +72,7 @@ async def email_given(
     customer = await shop.users.sign_up_telegram(signup)
     await state.clear()
     await message.answer(texts.welcome(customer), reply_markup=keyboards.main_menu())
+    await start_links.follow(message, bot, shop, customer, start_links.kept(data))
 
 
 def _profile_name(user: TelegramUser | None) -> str:

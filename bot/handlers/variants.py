@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts, variant_keyboards, variant_texts
@@ -22,13 +22,22 @@ from core.shop import Shop
 
 
 async def options_card(
-    query: CallbackQuery, callback_data: ProductCard, bot: Bot, shop: Shop, product: Product
+    query: CallbackQuery | Message,
+    callback_data: ProductCard,
+    bot: Bot,
+    shop: Shop,
+    product: Product,
 ) -> None:
     """The card of a product with options (``catalog.product_card`` hands it over)."""
     offered = await shop.variants.offered(product)
     text = variant_texts.options_card(product, offered)
     markup = variant_keyboards.options(
-        product, offered, callback_data.page, callback_data.search, callback_data.category
+        product,
+        offered,
+        callback_data.page,
+        callback_data.search,
+        callback_data.category,
+        bot_username=(await bot.me()).username,
     )
     await show_card(query, bot, shop, product, text, markup)
 

@@ -42,6 +42,13 @@ class SavedDelivery(Model):
     at: datetime
 
 
+class CampaignTouch(Model):
+    """The campaign link a customer followed last (``core/campaigns/attribution.py``)."""
+
+    name: str
+    at: datetime
+
+
 class User(Document):
     name: str
     email: str
@@ -55,6 +62,9 @@ class User(Document):
         default=None, description="What the bot and notifications speak to this customer."
     )
     last_delivery: SavedDelivery | None = None
+    campaign: CampaignTouch | None = Field(
+        default=None, description="The campaign of the last campaign link the customer followed."
+    )
     cart_reminders: bool = Field(
         default=True, description="Whether a cart left untouched earns this customer a reminder."
     )

@@ -103,7 +103,9 @@ class Missing(Reason):
     KEY = "no-such-key", "No such key in this product's pool."
     GOODS = "no-goods", "This order has no digital goods sent yet."
     GOODS_FILE = "no-goods-file", "This product has no file."
+    PROMO = "no-such-promo", "No such promo code."
     VARIANT = "no-such-variant", "This product has no such option."
+    PRODUCT_PHOTO = "no-such-photo", "The product has no such photo."
 
 
 class NotFound(DomainError):

@@ -26,6 +26,7 @@ from core.base.fields import (
 )
 from core.base.ids import ID_PATTERN, Id
 from core.base.text import Printable
+from core.catalog.models import MAX_PHOTOS
 
 MAX_PRICE = 100_000_000_00  # minor units
 
@@ -227,3 +228,19 @@ class ImportOptions(Command):
         description="Write the good rows and refuse the bad ones; otherwise a file with any "
         "bad row writes nothing.",
     )
+
+
+class PhotoOrder(Command):
+    """Every photo of a product (by its `fileId`), once each, in the order customers should
+    flip through them."""
+
+    ids: Annotated[
+        list[Id],
+        Field(min_length=1, max_length=MAX_PHOTOS, json_schema_extra={"uniqueItems": True}),
+    ]
+
+    @model_validator(mode="after")
+    def _each_once(self) -> Self:
+        if len(set(self.ids)) != len(self.ids):
+            raise ValueError("name each photo once")
+        return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.base.errors import Conflict, FieldError, InvalidInput
 from core.catalog.commands import MAX_CATEGORIES
-from core.catalog.models import ImportReport
+from core.catalog.models import MAX_PHOTOS, ImportReport
 
 
 class StockOutOfRange(Conflict):
@@ -106,3 +106,18 @@ class StockFromKeys(Conflict):
 
     def __init__(self) -> None:
         super().__init__("This product's stock is its free keys: add keys to raise it.")
+
+
+class TooManyPhotos(Conflict):
+    code = "too-many-photos"
+
+    def __init__(self) -> None:
+        super().__init__(f"A product has at most {MAX_PHOTOS} photos.")
+        self.most = MAX_PHOTOS
+
+
+class PhotosChanged(Conflict):
+    code = "photos-changed"
+
+    def __init__(self) -> None:
+        super().__init__("List every photo of the product exactly once, and nothing else.")

@@ -17,13 +17,13 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
 
 from core.catalog.errors import InvalidImport, InvalidPhoto
-from core.catalog.models import ImportProblem
+from core.catalog.models import MAX_PHOTOS, ImportProblem
 from core.catalog.photos import inspect
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -189,10 +189,20 @@ class PhotoArchive:
         """The key of the file called ``name`` (any case), if there is one."""
         return name.upper() if name.upper() in self._files else None
 
-    def find_for(self, sku: str) -> str | None:
-        """The key of the SKU's own photo, ``<SKU>.jpg`` and the like, if there is one."""
+    def find_for(self, sku: str, others: Collection[str] = ()) -> list[str]:
+        """The keys of the SKU's own photos, in order: ``<SKU>.jpg`` (or ``.jpeg``, ``.png``,
+        ``.webp``), then ``<SKU>-2.jpg`` up to ``<SKU>-10.jpg``. A name that is the SKU of
+        one of ``others`` (``ABC-2`` beside ``ABC``) is that one's own photo, not a second."""
+        stems = [sku] + [
+            stem
+            for number in range(2, MAX_PHOTOS + 1)
+            if (stem := f"{sku}-{number}").upper() not in others
+        ]
+        return [key for stem in stems if (key := self._own(stem)) is not None]
+
+    def _own(self, stem: str) -> str | None:
         return next(
-            (key for ext in PHOTO_EXTENSIONS if (key := f"{sku}.{ext}".upper()) in self._files),
+            (key for ext in PHOTO_EXTENSIONS if (key := f"{stem}.{ext}".upper()) in self._files),
             None,
         )
 

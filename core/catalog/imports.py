@@ -5,7 +5,7 @@ same commands as an edit in the API (``ProductDraft`` for a new SKU, ``ProductPa
 known one), so a row is refused for exactly the reasons an edit would be, and each problem
 names its row and column. A dry run stops there. Otherwise, when no row has a problem (or
 the options say ``partial``, and then only the good rows), each row is written through
-``Catalog.create``, ``Catalog.update`` and ``ProductPhotos.attach``, one product at a time.
+``Catalog.create``, ``Catalog.update`` and ``ProductPhotos``, one product at a time.
 
 Rows are matched to products by SKU, and a row changes only the fields (and the photo) that
 differ from the product as it is now. So importing the same file again changes nothing, and
@@ -24,9 +24,13 @@ product needs a name and a price) and clears ``description``, ``category``,
 ``low_stock_threshold`` (the shop's again); an empty ``photo`` cell looks for the SKU's own
 file in the ZIP. Photos are never removed by an import.
 
-A row's photo is the file its ``photo`` cell names, else ``<SKU>.jpg`` (``.jpeg``,
-``.png``, ``.webp``); names are matched without case and without folders. Each photo is
-checked as an upload is (``inspect``), and compared with the product's by its SHA-256.
+A row's photos (at most ``MAX_PHOTOS``) are the files its ``photo`` cell names, separated
+by ``|`` (``tea.jpg|tea-back.jpg``), else the SKU's own: ``<SKU>.jpg`` (``.jpeg``, ``.png``,
+``.webp``), then ``<SKU>-2.jpg`` up to ``<SKU>-10.jpg`` (unless the sheet has a row with that
+SKU: then the file is its photo); names are matched without case and without folders. Each
+photo is checked as an upload is (``inspect``), and compared by its SHA-256 with the
+product's photo in the same place: a different one replaces it, one past the product's last
+is added after it, and photos past the row's last stay.
 """
 
 from __future__ import annotations
@@ -52,11 +56,13 @@ from core.catalog.commands import ImportOptions, ProductDraft, ProductPatch, Sku
 from core.catalog.errors import ImportRefused, InvalidPhoto, SkuTaken, StockFromKeys
 from core.catalog.import_files import Column, PhotoArchive, Sheet, checked_photo, read_sheet
 from core.catalog.models import (
+    MAX_PHOTOS,
     Category,
     GoodsKind,
     ImportedRow,
     ImportProblem,
     ImportReport,
+    Photo,
     Product,
     RowOutcome,
 )
@@ -65,6 +71,8 @@ from core.catalog.products import Catalog
 from core.catalog.tree import SEPARATOR, path_names
 
 TRUE, FALSE = ("true", "yes", "1"), ("false", "no", "0")
+PHOTO_SEPARATOR = "|"
+"""Between the names of a row's photos in its ``photo`` cell."""
 SKU = TypeAdapter(Sku)
 
 KEPT_WHEN_EMPTY = (Column.NAME, Column.PRICE, Column.STOCK, Column.ARCHIVED, Column.ACTIVE)
@@ -97,9 +105,10 @@ class Plan:
     draft: ProductDraft | None = None
     patch: ProductPatch | None = None
     """Only the fields that differ from the product's."""
-    photo: str | None = None
-    """The archive's key of the row's photo."""
-    new_photo: bool = False
+    photos: list[str] = field(default_factory=list)
+    """The archive's keys of the row's photos, in order."""
+    changed_photos: list[int] = field(default_factory=list)
+    """The places (from 0) of the row's photos that differ from the product's."""
     problems: list[ImportProblem] = field(default_factory=list)
     product_id: ObjectId | None = None
 
@@ -111,7 +120,7 @@ class Plan:
     @property
     def changes(self) -> tuple[str, ...]:
         fields = () if self.patch is None else self.patch.model_fields_set
-        photo = (Column.PHOTO.value,) if self.new_photo else ()
+        photo = (Column.PHOTO.value,) if self.changed_photos else ()
         return tuple(COMPARED[name].value for name in COMPARED if name in fields) + photo
 
     @property
@@ -211,6 +220,7 @@ class ProductImports:
                 plan.refuse(Column.SKU, "a variant of a product has this SKU", "sku-taken")
         names = CategoryNames(await self._categories.all(include_inactive=True))
         digests: dict[str, str | InvalidPhoto] = {}
+        skus = {plan.sku for plan in plans if plan.sku}
         for plan, row in zip(plans, sheet.rows, strict=True):
             plan.product = known.get(plan.sku) if plan.sku else None
             plan.product_id = plan.product.id if plan.product else None
@@ -218,7 +228,7 @@ class ProductImports:
             self._validate(plan, fields)
             if plan.sku is not None:
                 cell = row.cells.get(Column.PHOTO, "")
-                await self._check_photo(plan, plan.sku, cell, archive, digests)
+                await self._check_photos(plan, cell, archive, digests, skus - {plan.sku})
         return plans
 
     def _validate(self, plan: Plan, fields: dict[str, Any]) -> None:
@@ -251,45 +261,60 @@ class ProductImports:
             if plan.patch.stock is not None and digital and digital.kind is GoodsKind.KEYS:
                 plan.refuse(Column.STOCK, StockFromKeys().message, StockFromKeys.code)
 
-    async def _check_photo(
+    async def _check_photos(
         self,
         plan: Plan,
-        sku: str,
         cell: str,
         archive: PhotoArchive | None,
         digests: dict[str, str | InvalidPhoto],
+        others: set[str],
     ) -> None:
-        """Find the row's photo in the archive and check it (each file once); note whether
-        it differs from the product's."""
-        if cell:
-            plan.photo = archive.find(cell) if archive else None
-            if plan.photo is None:
-                missing = "no ZIP of photos was given" if archive is None else "the ZIP has none"
-                plan.refuse(Column.PHOTO, f"names {cell}, but {missing}", "no-photo")
-                return
-        elif archive is not None:
-            plan.photo = archive.find_for(sku)
-        if plan.photo is None or archive is None:
+        """Find the row's photos in the archive and check them (each file once); note which
+        differ from the product's in the same place."""
+        names = [name.strip() for name in cell.split(PHOTO_SEPARATOR) if name.strip()]
+        if len(names) > MAX_PHOTOS:
+            plan.refuse(Column.PHOTO, f"names more than {MAX_PHOTOS} photos", "too-many-photos")
             return
-        if plan.photo not in digests:
-            try:
-                digests[plan.photo] = await asyncio.to_thread(checked_photo, archive, plan.photo)
-            except InvalidPhoto as error:
-                digests[plan.photo] = error
-        digest = digests[plan.photo]
-        if isinstance(digest, InvalidPhoto):
-            message = f"{archive.name_of(plan.photo)}: {digest.errors[0].message}"
-            plan.refuse(Column.PHOTO, message, digest.code)
-        elif not plan.problems:
-            plan.new_photo = await self._photo_differs(plan.product, digest)
+        for name in names:
+            key = archive.find(name) if archive else None
+            if key is None:
+                missing = "no ZIP of photos was given" if archive is None else "the ZIP has none"
+                plan.refuse(Column.PHOTO, f"names {name}, but {missing}", "no-photo")
+                return
+            if key in plan.photos:
+                plan.refuse(Column.PHOTO, f"names {name} twice", "photo-repeated")
+                return
+            plan.photos.append(key)
+        if archive is None:
+            return
+        if not names:
+            plan.photos = archive.find_for(plan.sku or "", others)
+        found = []
+        for key in plan.photos:
+            if key not in digests:
+                try:
+                    digests[key] = await asyncio.to_thread(checked_photo, archive, key)
+                except InvalidPhoto as error:
+                    digests[key] = error
+            digest = digests[key]
+            if isinstance(digest, InvalidPhoto):
+                message = f"{archive.name_of(key)}: {digest.errors[0].message}"
+                plan.refuse(Column.PHOTO, message, digest.code)
+                return
+            found.append(digest)
+        if not plan.problems:
+            current = plan.product.photos if plan.product else ()
+            plan.changed_photos = [
+                at
+                for at, digest in enumerate(found)
+                if at >= len(current) or await self._photo_differs(current[at], digest)
+            ]
 
-    async def _photo_differs(self, product: Product | None, digest: str) -> bool:
-        if product is None or product.photo is None:
-            return True
-        if product.photo.sha256 is not None:
-            return product.photo.sha256 != digest
+    async def _photo_differs(self, photo: Photo, digest: str) -> bool:
+        if photo.sha256 is not None:
+            return photo.sha256 != digest
         try:
-            current = await self._photos.content(product.photo)  # uploaded before digests
+            current = await self._photos.content(photo)  # uploaded before digests
         except NotFound:  # replaced since it was read
             return True
         return hashlib.sha256(current).hexdigest() != digest
@@ -307,9 +332,21 @@ class ProductImports:
                 await self._catalog.update(actor, made.id, patch)
         elif plan.patch is not None and plan.patch.model_fields_set and plan.product_id:
             await self._catalog.update(actor, plan.product_id, plan.patch)
-        if plan.new_photo and plan.photo is not None and archive and plan.product_id:
-            data = await asyncio.to_thread(archive.read, plan.photo)
-            await self._photos.attach(actor, plan.product_id, data)
+        if archive and plan.product_id:
+            for at in plan.changed_photos:
+                await self._put_photo(actor, plan.product_id, at, archive, plan.photos[at])
+
+    async def _put_photo(
+        self, actor: Actor, product_id: ObjectId, at: int, archive: PhotoArchive, key: str
+    ) -> None:
+        """Put the archive's photo ``key`` in place ``at`` of the product's photos: replacing
+        the one there, or after the last."""
+        data = await asyncio.to_thread(archive.read, key)
+        current = (await self._catalog.get(product_id, viewer=actor)).photos
+        if at < len(current):
+            await self._photos.replace(actor, product_id, current[at].file_id, data)
+        else:
+            await self._photos.add(actor, product_id, data)
 
 
 def _report(
@@ -320,7 +357,7 @@ def _report(
     archive: PhotoArchive | None,
 ) -> ImportReport:
     outcomes = [plan.outcome for plan in plans]
-    used = {plan.photo for plan in plans}
+    used = {key for plan in plans for key in plan.photos}
     unused = sorted(archive.name_of(key) for key in archive.names() - used) if archive else []
     return ImportReport(
         dry_run=options.dry_run,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import (
     Field,
+    computed_field,
+    model_validator,
 )
 
 from core.base.ids import Id
@@ -74,6 +78,18 @@ class ProductOption(Model):
     values: tuple[str, ...]
 
 
+MAX_PHOTOS = 10
+"""Photos a product may have (as many as a Telegram album)."""
+
+
+def stored_photos(document: Mapping[str, Any]) -> list[Any]:
+    """A stored product's photos, first first: its ``photos``, or, for a product stored
+    before products had several, its one ``photo`` (read as it is: see ``Product``)."""
+    if "photos" in document:
+        return list(document["photos"])
+    return [document["photo"]] if document.get("photo") else []
+
+
 class Product(Document):
     sku: str | None = Field(
         default=None, description="Stock-keeping unit, unique in the shop, upper case."
@@ -90,8 +106,11 @@ class Product(Document):
         description="Its category (or that category's parent) is archived, so customers do "
         "not see it.",
     )
-    photo: Photo | None = Field(
-        default=None, description="Served at `/api/products/{id}/photo` when there is one."
+    photos: tuple[Photo, ...] = Field(
+        default=(),
+        max_length=MAX_PHOTOS,
+        description=f"At most {MAX_PHOTOS}, in the order customers flip through them; each "
+        "is served at `/api/products/{id}/photos/{fileId}`.",
     )
     low_stock_threshold: int | None = Field(
         default=None,
@@ -113,10 +132,33 @@ class Product(Document):
         "(`/api/products/{id}/variants`).",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _one_photo_as_before(cls, data: Any) -> Any:
+        """A document stored with one ``photo`` (before ``photos``) reads as that one."""
+        if isinstance(data, dict) and "photo" in data and "photos" not in data:
+            return {**data, "photos": stored_photos(data)}
+        return data
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The first of `photos` (served at `/api/products/{id}/photo`), or null."
+    )
+    @property
+    def photo(self) -> Photo | None:
+        return self.photos[0] if self.photos else None
+
     @property
     def on_sale(self) -> bool:
         """Customers may see and buy it: active, and not in an archived category."""
         return self.active and not self.category_hidden
+
+
+class Album(Model):
+    """A product's photos, in the order customers flip through them."""
+
+    product_id: Id
+    version: int = Field(description="The product's version; every photo change moves it on.")
+    photos: tuple[Photo, ...]
 
 
 class Category(Document):

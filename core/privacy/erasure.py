@@ -250,6 +250,7 @@ class Privacy:
                     "telegramBlocked": "",
                     "language": "",
                     "lastDelivery": "",
+                    "campaign": "",
                     "journal": "",
                 },
                 "$inc": {"sessionVersion": 1},

@@ -37,7 +37,8 @@ class CustomerData(Model):
     username or Telegram's first and last names: only the numeric Telegram id."""
 
     account: User = Field(
-        description="Name, email, Telegram id, language, saved delivery details (`lastDelivery`)."
+        description="Name, email, Telegram id, language, saved delivery details (`lastDelivery`), "
+        "the last campaign link followed (`campaign`)."
     )
     cart: Cart | None
     conversations: tuple[Conversation, ...] = Field(

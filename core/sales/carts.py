@@ -83,6 +83,7 @@ class Carts:
                     variant_id=line.variant_id,
                     variant_name=None if variant is None else variant.name,
                     digital=product.digital and product.digital.kind,
+                    category_id=product.category_id,
                 )
             )
         return CartView(
@@ -91,6 +92,7 @@ class Carts:
             total_amount=sum(item.line_total for item in items),
             currency=self._catalog.currency,
             version=cart.version,
+            promo_code=cart.promo_code,
         )
 
     async def add(self, user_id: ObjectId, change: CartChange) -> CartView:
@@ -157,6 +159,24 @@ class Carts:
     async def clear(self, user_id: ObjectId, seen: CartRead | None = None) -> CartView:
         return await self.view_of(await self._mutate(user_id, lambda lines: (), seen=seen))
 
+    async def set_promo_code(self, user_id: ObjectId, code: str | None) -> None:
+        """Keep ``code`` (checked by ``core/promotions``) on the cart, or drop it; a new
+        version, so a summary shown before asks to be reviewed again."""
+        now = clock.now()
+        change: dict[str, Any] = {"$inc": {"version": 1}, "$set": {"updatedAt": now}}
+        if code is None:
+            change["$unset"] = {"promoCode": ""}
+        else:
+            change["$set"]["promoCode"] = code
+        for _ in range(2):  # a concurrent first write of the cart: then it exists
+            with contextlib.suppress(DuplicateKeyError):
+                await self._carts.update_one(
+                    {"userId": user_id},
+                    {**change, "$setOnInsert": {"products": [], "createdAt": now}},
+                    upsert=True,
+                )
+                return
+
     async def claim(self, user_id: ObjectId, claim: CheckoutClaim) -> tuple[Cart, CartRead] | None:
         """Hold the cart for the checkout of ``claim.order_id``, in one atomic write.
 
@@ -193,9 +213,11 @@ class Carts:
         order_id: ObjectId,
         ordered: Sequence[OrderLine],
         seen: CartRead | None = None,
+        promo_code: str | None = None,
     ) -> None:
         """Take an order's lines out of the cart and let go of its claim, in one write, once
-        per order even if called again; ``seen``: the cart as the claim left it, if known."""
+        per order even if called again; ``seen``: the cart as the claim left it, if known;
+        ``promo_code``: the code the order used, dropped from the cart too."""
 
         def subtract(lines: Lines) -> Lines:
             for line in ordered:
@@ -203,7 +225,7 @@ class Carts:
                 lines = _with_quantity(lines, line.product_id, left, line.variant_id)
             return lines
 
-        await self._mutate(user_id, subtract, once_for=order_id, seen=seen)
+        await self._mutate(user_id, subtract, once_for=order_id, seen=seen, used_code=promo_code)
 
     async def _mutate(
         self,
@@ -212,6 +234,7 @@ class Carts:
         *,
         once_for: ObjectId | None = None,
         seen: CartRead | None = None,
+        used_code: str | None = None,
     ) -> Cart:
         """Apply ``change`` to the lines with optimistic concurrency (compare and set); the
         cart as written. The first attempt starts from ``seen``, if given."""
@@ -232,7 +255,7 @@ class Carts:
                 return cart
             lines = change(cart.products)
             update: dict[str, Any] = {
-                "products": [line.model_dump(by_alias=True) for line in lines],
+                "products": [line.model_dump(by_alias=True, exclude_none=True) for line in lines],
                 "updatedAt": clock.now(),
             }
             write: dict[str, Any] = {"$set": update, "$inc": {"version": 1}}
@@ -241,6 +264,8 @@ class Carts:
                 update["settledOrders"] = [*settled, once_for][-SETTLED_ORDERS_KEPT:]
                 if checkout is not None and checkout.order_id == once_for:
                     write["$unset"], checkout = {"checkout": ""}, None
+                if used_code is not None and cart.promo_code == used_code:
+                    write.setdefault("$unset", {})["promoCode"] = ""
             # Guard on every field the change was computed from, not just the version:
             # the embedded engine's reads are not isolated from a concurrent write.
             guard = {
@@ -249,10 +274,13 @@ class Carts:
                 "products": document["products"],
                 "settledOrders": document.get("settledOrders"),
                 "checkout": document.get("checkout"),
+                "promoCode": document.get("promoCode"),
             }
             result = await self._carts.update_one(guard, write)
             if result.matched_count:
                 changed = {"products": lines, "version": cart.version + 1, "checkout": checkout}
+                if "promoCode" in write.get("$unset", {}):
+                    changed["promo_code"] = None
                 return cart.model_copy(update=changed)
         raise VersionConflict("cart")
 

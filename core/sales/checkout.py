@@ -10,6 +10,10 @@ The order document is its own journal. Its steps, each one atomic single-documen
    or the attempt is undone and tried afresh; so a cart's contents become at most one order,
    whatever idempotency keys the callers send, and a second checkout of the same cart waits
    for the first and then finds the cart empty;
+   2b. with a promo code in the cart (judged before 1, its discount and snapshot written
+   with the order in 1): take one use of it (``core/promotions/uses.py``: the code's
+   counter and the customer's tally, each marked with the order id); a code used up
+   meanwhile undoes the attempt and refuses with ``PromoRefused``;
 3. per line, take the stock with a guarded ``$inc`` that also marks the product with the
    order id (``reservedBy``), so a line is taken at most once and can be given back exactly;
 4. commit: ``placed: true`` (and the operators' new-order notice in the outbox), only
@@ -17,15 +21,17 @@ The order document is its own journal. Its steps, each one atomic single-documen
 5. settle: take the ordered lines out of the cart and release its claim (one write, once
    per order), clear the product marks (no longer needed once placed: recovery only rolls a
    placed order forward; the same write tells operators of low stock once per crossing,
-   ``core/catalog/stock_alerts.py``), keep the delivery details on the customer's profile
-   (unless a newer order's are there), queue the new-order notice and close the journal
-   (the same write takes the notice out of the outbox).
+   ``core/catalog/stock_alerts.py``) and the promo code's mark (its use is kept), keep
+   the delivery details on the customer's profile (unless a newer order's are there), queue
+   the new-order notice and close the journal (the same write takes the notice out of the
+   outbox).
 
 What ``recover`` does once the lease has expired, by where a crash stopped the attempt:
 
 - before 1: nothing was written;
-- after 1, 2 or 3 (not placed): roll back: give back the stock still marked, release the
-  claim, then delete the order (each part idempotent; a crash in between rolls back again);
+- after 1, 2, 2b or 3 (not placed): roll back: give back the stock and the promo use still
+  marked, release the claim, then delete the order (each part idempotent; a crash in
+  between rolls back again);
 - after 4 (placed): roll forward: settle (5, each part idempotent);
 - a claim whose order no longer exists is released (an attempt stalled past its lease after
   1 finds its order deleted by recovery, claims the cart for nothing, and dies): that order
@@ -54,9 +60,15 @@ from core.base import clock
 from core.base.errors import Conflict
 from core.base.journal import close_journal, open_journal, recover_expired
 from core.base.recovery import UNWATCHED, RecoveryWatcher
+from core.campaigns.attribution import order_campaign
 from core.catalog.categories import ON_SALE
 from core.catalog.products import Catalog
 from core.catalog.stock import Stock
+from core.promotions.codes import Promotions
+from core.promotions.errors import PromoRefused
+from core.promotions.models import PromoCode, PromoSnapshot
+from core.promotions.pricing import Line
+from core.promotions.uses import PromoUses
 from core.sales.carts import CartRead, Carts
 from core.sales.commands import DeliveryDetails
 from core.sales.delivery import Delivery, total_with_fee
@@ -99,8 +111,11 @@ class Checkout:
         stock: Stock,
         lease: timedelta,
         watcher: RecoveryWatcher = UNWATCHED,
+        promotions: Promotions | None = None,
     ) -> None:
         self._store = store
+        self._promotions = promotions or Promotions(store, catalog.currency)
+        self._uses = PromoUses(store)
         self._delivery = delivery
         self._outbox = outbox
         self._orders = store.orders
@@ -168,6 +183,7 @@ class Checkout:
             await self._until_released(user_id)
             return None
         lines = await self._priced_lines(cart, cart_version)
+        promo = await self._promo_for(cart, lines, delivery)
         now = clock.now()
         journal, owner = open_journal(CHECKOUT, now, self._lease)
         document: dict[str, Any] = {
@@ -188,6 +204,10 @@ class Checkout:
         }
         if delivery is not None:
             document["delivery"] = delivery.model_dump(by_alias=True)
+        document.update(await order_campaign(self._store, user_id))
+        if promo is not None:
+            document["promo"] = promo[0].model_dump(by_alias=True)
+            document["totalAmount"] -= promo[0].discount
         try:
             await self._orders.insert_one(document)
         except DuplicateKeyError:
@@ -199,6 +219,11 @@ class Checkout:
             if claimed is None:
                 await self._until_released(user_id)
             return None
+        if promo is not None and (
+            problem := await self._uses.take(document["_id"], user_id, promo[1], now)
+        ):
+            await self._roll_back(document, owner)
+            raise PromoRefused(problem)
         for line in lines:
             if not await self._stock.take(document["_id"], line):
                 failure = await self._why_not(line)
@@ -239,6 +264,17 @@ class Checkout:
             )
             for item in cart.items
         ]
+
+    async def _promo_for(
+        self, cart: Cart, lines: list[OrderLine], delivery: DeliverySnapshot | None
+    ) -> tuple[PromoSnapshot, PromoCode] | None:
+        """The cart's code as the order keeps it, judged now; ``PromoRefused`` if it no
+        longer applies (the customer may drop it and order without)."""
+        if cart.promo_code is None:
+            return None
+        priced = [Line(line.product_id, None, line.line_total) for line in lines]
+        fee = 0 if delivery is None else delivery.fee
+        return await self._promotions.for_order(cart.user_id, cart.promo_code, priced, fee)
 
     async def _why_not(self, line: OrderLine) -> Conflict:
         product = await self._products.find_one({"_id": line.product_id, **ON_SALE}, {"_id": 1})
@@ -285,8 +321,12 @@ class Checkout:
             await self._outbox.relay(document["_id"])
 
     async def _roll_back(self, document: dict[str, Any], owner: str) -> None:
-        """Undo an unplaced attempt: its stock, its claim on the cart, then the order."""
-        await self._stock.give_back(document["_id"], Order.model_validate(document).products)
+        """Undo an unplaced attempt: its stock, its promo code's use, its claim on the cart,
+        then the order."""
+        order = Order.model_validate(document)
+        await self._stock.give_back(order.id, order.products)
+        if order.promo is not None:
+            await self._uses.give_back(order.id, order.user_id, order.promo)
         await self._carts.release(document["userId"], document["_id"])
         await self._orders.delete_one({"_id": document["_id"], "journal.owner": owner})
 
@@ -303,8 +343,11 @@ class Checkout:
         also takes them out of the outbox (a crash in between leaves them to
         ``Outbox.relay_pending``, which queues each once)."""
         order = Order.model_validate(document)
-        await self._carts.settle(order.user_id, order.id, order.products, cart)
+        code = None if order.promo is None else order.promo.code
+        await self._carts.settle(order.user_id, order.id, order.products, cart, code)
         await self._stock.release(order.id, order.products)
+        if order.promo is not None:
+            await self._uses.release(order.id, order.promo)
         if order.delivery is not None:
             await self._delivery.remember(order.user_id, order.delivery, order.created_at)
         relayed = await self._outbox.queue(document) if relay else {}

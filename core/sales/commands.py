@@ -22,6 +22,7 @@ from core.base.fields import (
 )
 from core.base.ids import Id
 from core.base.text import Printable
+from core.campaigns.commands import CampaignName
 from core.sales.models import MethodCode, OrderStatus, PaymentState
 
 MAX_LINE_QUANTITY = 100
@@ -61,6 +62,9 @@ class OrderFilter(Command):
     created_to: Timestamp | None = Field(default=None, alias="to")
     payment_state: PaymentState | None = None
     delivery_method: MethodCode | None = None
+    campaign: CampaignName | None = Field(
+        default=None, description="Orders credited to this campaign (README, links)."
+    )
     q: Annotated[str, StringConstraints(max_length=100)] = Field(
         default="",
         description="The order's number, or part of the customer's name or email or of the "

@@ -21,6 +21,7 @@ from core.base.models import Document, Model
 from core.base.text import Printable
 from core.catalog.commands import Price
 from core.catalog.models import GoodsKind
+from core.promotions.models import PromoQuote, PromoSnapshot
 
 
 class CartLine(Model):
@@ -41,6 +42,7 @@ class Cart(Model):
     products: tuple[CartLine, ...] = ()
     version: int = 0
     checkout: CheckoutClaim | None = None
+    promo_code: str | None = None
 
 
 class CartItem(Model):
@@ -54,6 +56,7 @@ class CartItem(Model):
     line_total: int
     stock: int
     active: bool
+    category_id: Id | None = Field(default=None, exclude=True)
     variant_id: Id | None = Field(default=None, description="The variant, for a product sold so.")
     variant_name: str | None = Field(default=None, description='The variant\'s: "M, Red".')
     digital: GoodsKind | None = None
@@ -71,6 +74,12 @@ class CartView(Model):
     total_amount: int
     currency: str
     version: int
+    promo_code: str | None = Field(default=None, exclude=True)
+    promo: PromoQuote | None = Field(
+        default=None,
+        description="The promo code added to the cart and what it takes off the lines now "
+        "(or why checkout would refuse it); `totalAmount` is before it.",
+    )
 
     @property
     def is_empty(self) -> bool:
@@ -207,16 +216,24 @@ class Order(Document):
     number: int
     user_id: Id
     products: tuple[OrderLine, ...]
-    total_amount: int = Field(description="The lines plus the delivery fee, in minor units.")
+    total_amount: int = Field(
+        description="The lines plus the delivery fee, less any promo discount, in minor units."
+    )
     currency: str
     status: OrderStatus
     delivery: DeliverySnapshot | None = None
+    promo: PromoSnapshot | None = Field(
+        default=None, description="The promo code used; its discount is off totalAmount."
+    )
     history: tuple[StatusChange, ...]
     payment: PaymentRecord = Field(default_factory=PaymentRecord)
     goods_sent_at: datetime | None = Field(
         default=None, description="When its digital goods were sent to the customer's chat."
     )
     version: int = 0
+    campaign: str | None = Field(
+        default=None, description="The customer's campaign when they ordered (README, links)."
+    )
 
 
 class StatusResult(Model):

@@ -6,7 +6,8 @@ same single-document write (see ``core/messaging/notifications.py``).
 
 Cancelling puts the stock back through a journal on the order, like checkout does: the
 status write also opens a ``restock`` journal; each product is credited once (marked with
-``restockedBy``), the journal records ``stage: credited``, the marks are cleared and the
+``restockedBy``), and the promo code's use, if any (``core/promotions/uses.py``), the
+journal records ``stage: credited`` (and ``promo.returned``), the marks are cleared and the
 journal is closed. Recovery resumes from the recorded stage.
 """
 
@@ -28,6 +29,7 @@ from core.base.journal import close_journal, open_journal, recover_expired
 from core.base.models import Page
 from core.catalog.stock import Stock
 from core.messaging.models import NoticeKind
+from core.promotions.uses import PromoUses
 from core.sales.commands import BulkStatusUpdate, OrderFilter, OrderQuery, OrderSort, StatusUpdate
 from core.sales.errors import CheckoutInProgress, IllegalTransition, PaymentRefused, Unpayable
 from core.sales.goods import goods_entries, is_digital, restocked
@@ -77,6 +79,8 @@ async def order_filters(query: OrderFilter, users: Collection) -> dict[str, Any]
         filters["payment.state"] = {"$in": [state.value, None]} if unpaid else state.value
     if query.delivery_method is not None:
         filters["delivery.method"] = query.delivery_method
+    if query.campaign is not None:
+        filters["campaign"] = query.campaign
     if words := query.q.strip():
         filters["$or"] = await _matching(words, users)
     return filters
@@ -109,6 +113,7 @@ class Orders:
         self._stock = stock
         self._outbox = outbox
         self._lease = lease
+        self._uses = PromoUses(store)
 
     async def history(self, user_id: ObjectId, query: HistoryQuery) -> Page[Order]:
         return await find_page(
@@ -259,17 +264,25 @@ class Orders:
         return Order.model_validate(document)
 
     async def _restock(self, document: dict[str, Any], owner: str) -> None:
-        """Credit each line once (marked ``restockedBy``), then clear the marks."""
+        """Credit each line once (marked ``restockedBy``) and the promo code's use, then
+        clear the marks."""
         order_id = document["_id"]
-        lines = restocked(Order.model_validate(document), document)
+        order = Order.model_validate(document)
+        lines = restocked(order, document)
         if document["journal"].get("stage") != CREDITED:
             await self._stock.credit(order_id, lines)
+            stage: dict[str, Any] = {"journal.stage": CREDITED}
+            if order.promo is not None:
+                await self._uses.credit(order_id, order.user_id, order.promo)
+                stage["promo.returned"] = True
             credited = await self._orders.update_one(
-                {"_id": order_id, "journal.owner": owner}, {"$set": {"journal.stage": CREDITED}}
+                {"_id": order_id, "journal.owner": owner}, {"$set": stage}
             )
             if credited.matched_count == 0:
                 return  # recovery took this journal over and finishes it
         await self._stock.uncredit_marks(order_id, lines)
+        if order.promo is not None:
+            await self._uses.uncredit_marks(order_id, order.promo)
         await close_journal(self._orders, order_id, owner)
 
     async def recover(self, at: datetime | None = None) -> int:

@@ -139,6 +139,8 @@ class Payments:
         lines = [(f"{line.name} x {line.quantity}", line.line_total) for line in order.products]
         if order.delivery is not None and order.delivery.fee:
             lines.append((order.delivery.title, order.delivery.fee))
+        if order.promo is not None:  # a discount is a component of its own, below zero
+            lines.append((f"Discount ({order.promo.code})", -order.promo.discount))
         title = f"Order #{order.number}"
         description = ", ".join(label for label, _ in lines)
         token = ""

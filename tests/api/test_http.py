@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 from pymongo import AsyncMongoClient
 
-from admin_api.routes import ROUTES, add_routes, shadowed
+from admin_api.routes import PATH_PARAMETER, ROUTES, add_routes, shadowed
 from core.shop import Shop
 from tests.api.client import Api, Serve
 from tests.api.world import World
@@ -127,7 +127,7 @@ async def test_no_path_of_the_route_table_is_shadowed_by_another() -> None:
     add_routes(app)
     methods = {route.path: {r.method for r in ROUTES if r.path == route.path} for route in ROUTES}
     for path, allowed in methods.items():
-        url = path.replace("{id}", "0123456789abcdef01234567")
+        url = PATH_PARAMETER.sub("0123456789abcdef01234567", path)
         for method in ("GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"):
             match = await app.router.resolve(make_mocked_request(method, url, app=app))
             if method in allowed:

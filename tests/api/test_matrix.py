@@ -18,10 +18,12 @@ ACTORS = ("anonymous", "owner", "other", "operator", "admin")
 TEA, ARCHIVED, ORDER, BROADCAST = "{tea}", "{archived}", "{order}", "{broadcast}"
 OWNER = "{owner}"
 CATEGORY = "{category}"
+PROMO = "{promo}"
 VARIANT = "{variant}"
 """No variant has this id: who may reach the operation gets 404 (tests/api/test_variants.py)."""
 NO_VARIANT = "0123456789abcdef01234567"
 SIZES = {"options": {"Size": ["S", "M"]}}
+PHOTO = "{photo}"
 SEGMENT = {"kind": "all"}
 
 # method, path, body, then the status for each of ACTORS
@@ -41,6 +43,13 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", f"/api/products/{TEA}/photo", None, (200, 200, 200, 200, 200)),
     ("POST", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 415)),
     ("DELETE", f"/api/products/{TEA}/photo", None, (401, 403, 403, 403, 200)),
+    ("GET", f"/api/products/{TEA}/photos", None, (200, 200, 200, 200, 200)),
+    ("POST", f"/api/products/{TEA}/photos", None, (401, 403, 403, 403, 415)),
+    ("POST", f"/api/products/{TEA}/photos/order", {"ids": [PHOTO]},
+     (401, 403, 403, 403, 200)),
+    ("GET", f"/api/products/{TEA}/photos/{PHOTO}", None, (200, 200, 200, 200, 200)),
+    ("PUT", f"/api/products/{TEA}/photos/{PHOTO}", None, (401, 403, 403, 403, 415)),
+    ("DELETE", f"/api/products/{TEA}/photos/{PHOTO}", None, (401, 403, 403, 403, 200)),
     ("POST", "/api/imports/products", None, (401, 403, 403, 403, 415)),
     # digital goods (this shop takes no Stars: no product may become digital)
     ("POST", f"/api/products/{TEA}/keys", {"keys": ["K-1"]}, (401, 403, 403, 403, 409)),
@@ -67,6 +76,13 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", "/api/cart", None, (401, 200, 200, 200, 200)),
     ("POST", "/api/cart/add", {"productId": TEA}, (401, 200, 200, 200, 200)),
     ("POST", "/api/cart/remove", {"productId": TEA}, (401, 200, 404, 404, 404)),
+    ("POST", "/api/cart/promo", {"code": "welcome"}, (401, 200, 200, 200, 200)),
+    ("DELETE", "/api/cart/promo", None, (401, 200, 200, 200, 200)),
+    ("GET", "/api/admin/promo-codes", None, (401, 403, 403, 200, 200)),
+    ("POST", "/api/admin/promo-codes", {"code": "NEW", "kind": "fixed", "value": 100},
+     (401, 403, 403, 201, 201)),
+    ("GET", f"/api/admin/promo-codes/{PROMO}", None, (401, 403, 403, 200, 200)),
+    ("PATCH", f"/api/admin/promo-codes/{PROMO}", {"state": "paused"}, (401, 403, 403, 200, 200)),
     ("GET", "/api/delivery-methods", None, (200, 200, 200, 200, 200)),
     ("POST", "/api/orders", None, (401, 201, 409, 409, 409)),
     ("GET", "/api/orders", None, (401, 200, 200, 200, 200)),
@@ -86,6 +102,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", "/api/exports/orders.csv", None, (401, 403, 403, 200, 200)),
     ("GET", "/api/exports/customers.csv", None, (401, 403, 403, 200, 200)),
     ("GET", "/api/exports/products.csv", None, (401, 403, 403, 200, 200)),
+    ("GET", "/api/reports/campaigns", None, (401, 403, 403, 200, 200)),
     ("POST", "/api/broadcasts", {"text": "Hi", "segment": SEGMENT}, (401, 403, 403, 201, 201)),
     ("GET", "/api/broadcasts", None, (401, 403, 403, 200, 200)),
     ("GET", f"/api/broadcasts/{BROADCAST}", None, (401, 403, 403, 200, 200)),
@@ -117,7 +134,9 @@ def fill(value: Any, world: World) -> Any:
         BROADCAST: world.broadcast_id,
         OWNER: world.alice.id,
         CATEGORY: world.category_id,
+        PROMO: world.promo_id,
         VARIANT: NO_VARIANT,
+        PHOTO: str(world.tea.photos[0].file_id),
         "{alice_email}": world.alice.email,
     }
     if isinstance(value, str):
@@ -169,6 +188,7 @@ def test_the_matrix_covers_every_documented_operation(api: Api) -> None:
             .replace(BROADCAST, "{}")
             .replace(OWNER, "{}")
             .replace(CATEGORY, "{}")
+            .replace(PROMO, "{}")
             .replace(VARIANT, "{}"),
         )
         for method, path, _, _ in MATRIX

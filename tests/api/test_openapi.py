@@ -56,6 +56,7 @@ def test_schemas_come_from_the_models_handlers_use(api: Api) -> None:
     assert {p["name"] for p in admin_orders["parameters"]} == {
         "page", "limit", "status", "userId", "from", "to", "paymentState", "deliveryMethod",
         "q", "sort",
+        "campaign",
     }  # fmt: skip
     place = paths["/api/orders"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in place["parameters"])

@@ -9,15 +9,7 @@ from core.accounts.models import Role
 from tests.api.client import Api, Serve
 from tests.api.world import NewAccount, World
 from tests.factories import NewProduct
-from tests.images import image_bytes
-
-
-def photo_form(
-    data: bytes, filename: str = "tea.png", content_type: str = "image/png"
-) -> aiohttp.FormData:
-    form = aiohttp.FormData()
-    form.add_field("photo", data, filename=filename, content_type=content_type)
-    return form
+from tests.images import image_bytes, photo_form
 
 
 async def test_upload_serve_revalidate_replace_and_remove(

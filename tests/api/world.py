@@ -13,6 +13,7 @@ from core.catalog.commands import CategoryDraft
 from core.catalog.models import Product
 from core.config import CoreSettings
 from core.messaging.commands import BroadcastDraft
+from core.promotions.commands import PromoDraft
 from core.sales.commands import CartChange
 from core.shop import Shop
 from tests.databases import Snapshot, is_empty
@@ -70,6 +71,8 @@ class World:
     order_id: str
     broadcast_id: str
     category_id: str
+    promo_id: str
+    """The promo code WELCOME: 10 % off."""
 
 
 async def make_world(shop: Shop) -> World:
@@ -78,13 +81,15 @@ async def make_world(shop: Shop) -> World:
     alice = await new_account(name="Alice")
     herbal = await shop.categories.create(SYSTEM, CategoryDraft(name="Herbal"))
     tea = await new_product("Tea", price=450, stock=10, category_id=herbal.id)
-    await shop.photos.attach(SYSTEM, tea.id, image_bytes())
+    tea = await shop.photos.attach(SYSTEM, tea.id, image_bytes())
     archived = await new_product("Old tea", price=100, stock=5, active=False)
     await shop.carts.add(alice.user.id, CartChange(product_id=tea.id, quantity=2))
     order = await shop.checkout.place_order(alice.user.id)
     await shop.carts.add(alice.user.id, CartChange(product_id=tea.id, quantity=1))
     announcement = {"text": "Welcome!", "segment": {"kind": "all"}}
     broadcast = await shop.broadcasts.start(SYSTEM, BroadcastDraft.model_validate(announcement))
+    welcome = {"code": "WELCOME", "kind": "percent", "value": 10}
+    promo = await shop.promotions.create(SYSTEM, PromoDraft.model_validate(welcome))
     return World(
         alice=alice,
         bob=await new_account(name="Bob"),
@@ -95,6 +100,7 @@ async def make_world(shop: Shop) -> World:
         order_id=str(order.id),
         broadcast_id=str(broadcast.id),
         category_id=str(herbal.id),
+        promo_id=str(promo.id),
     )
 
 

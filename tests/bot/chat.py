@@ -3,6 +3,7 @@ and a customer's taps in the chat."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -73,3 +74,16 @@ async def handle_update(
         await create_dispatcher(shop, settings).feed_raw_update(bot, update)
     finally:
         await bot.session.close()
+
+
+def media_edits(sandbox: Sandbox) -> list[str]:
+    """How each editMessageMedia named its photo: ``attach://...`` (an upload) or an id."""
+    return [
+        json.loads(call.params["media"])["media"]
+        for call in sandbox.calls
+        if call.method == "editMessageMedia"
+    ]
+
+
+def bot_id(sandbox: Sandbox) -> int:
+    return int(sandbox.token.split(":")[0])

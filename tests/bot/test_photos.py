@@ -4,23 +4,11 @@ otherwise the message is replaced; a replaced photo is uploaded again."""
 
 from __future__ import annotations
 
-import json
-
 from core.accounts.access import SYSTEM
 from core.shop import Shop
-from sandbox import Sandbox
-from tests.bot.chat import Customer, tap
+from tests.bot.chat import Customer, bot_id, media_edits, tap
 from tests.factories import NewProduct
 from tests.images import image_bytes
-
-
-def media_edits(sandbox: Sandbox) -> list[str]:
-    """How each editMessageMedia named its photo: ``attach://...`` (an upload) or an id."""
-    return [
-        json.loads(call.params["media"])["media"]
-        for call in sandbox.calls
-        if call.method == "editMessageMedia"
-    ]
 
 
 async def test_a_photo_card_uploads_once_then_reuses_telegrams_file_id(
@@ -87,7 +75,3 @@ async def test_a_replaced_photo_is_uploaded_again(
     card = await tap(alice, "Tea · $4.50 · in stock")
     assert card.file is not None and card.file.data == jpeg
     assert media_edits(alice.sandbox)[-1].startswith("attach://")
-
-
-def bot_id(sandbox: Sandbox) -> int:
-    return int(sandbox.token.split(":")[0])

@@ -18,7 +18,7 @@ from core.catalog.categories import Categories
 from core.catalog.commands import CategoryDraft, ImportOptions, ProductPatch
 from core.catalog.errors import ImportRefused, InvalidImport
 from core.catalog.imports import ProductImports
-from core.catalog.models import RowOutcome
+from core.catalog.models import RowOutcome, stored_photos
 from core.catalog.photos import ProductPhotos
 from core.catalog.products import Catalog
 from core.catalog.restock_alerts import RestockAlerts
@@ -55,7 +55,7 @@ def snapshot(documents: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
             doc["active"],
             doc.get("categoryId"),
             doc.get("lowStockThreshold"),
-            (doc.get("photo") or {}).get("sha256"),
+            tuple(photo.get("sha256") for photo in stored_photos(doc)),
         )
         for doc in documents
     )
@@ -418,7 +418,7 @@ async def test_fifty_products_with_photos_from_one_csv_and_zip(shop: Shop) -> No
     assert report.created == 50
     products = await shop.store.products.find().to_list()
     assert len(products) == 50 and all(
-        doc["photo"]["contentType"] == "image/jpeg" for doc in products
+        [photo["contentType"] for photo in doc["photos"]] == ["image/jpeg"] for doc in products
     )
     assert await shop.store.photo_files.count_documents({"metadata.state": "current"}) == 50
     tea_25 = next(doc for doc in products if doc["sku"] == "TEA-25")
@@ -451,7 +451,13 @@ async def test_an_import_killed_at_any_write_run_again_ends_as_one_run(
         ["K-3", "New", "", "3.00", 5, "Teaware", "yes", ""],
         ["K-4", "Also new", "", "4.00", 5, "", "", ""],
     )
-    photos = zip_file({"K-2.png": image_bytes("PNG", (9, 9)), "K-3.jpg": image_bytes("JPEG")})
+    photos = zip_file(
+        {
+            "K-2.png": image_bytes("PNG", (9, 9)),
+            "K-2-2.png": image_bytes("PNG", (7, 7)),  # a second photo of K-2's
+            "K-3.jpg": image_bytes("JPEG"),
+        }
+    )
 
     async def start() -> None:
         await shop.store.products.delete_many({})
@@ -479,9 +485,9 @@ async def test_an_import_killed_at_any_write_run_again_ends_as_one_run(
         assert rerun.refused == 0, writes
         await shop.recover(clock.now() + LATER)
         assert await catalog_state(shop) == expected, f"killed before write {writes}"
-        with_photos = await shop.store.products.count_documents({"photo": {"$ne": None}})
+        listed = sum(len(stored_photos(doc)) for doc in await shop.store.products.find().to_list())
         assert await shop.store.photo_files.count_documents({"metadata.state": "current"}) == (
-            with_photos
+            listed
         ), writes
         final = await shop.imports.run(SYSTEM, sheet, APPLY, photos)
         assert final.unchanged == 4, writes
@@ -514,7 +520,8 @@ async def test_a_photo_uploaded_before_digests_is_compared_by_its_content(
     old = await new_product(name="Old", sku="OLD-1")
     same, other = image_bytes("PNG", (6, 6)), image_bytes("PNG", (7, 7))
     await shop.photos.attach(SYSTEM, old.id, same)
-    await shop.store.products.update_one({"_id": old.id}, {"$unset": {"photo.sha256": ""}})
+    await shop.store.products.update_one({"_id": old.id}, {"$unset": {"photos.0.sha256": ""}})
+    assert (await shop.photos.photo_of(old.id)).sha256 is None
     sheet = csv_file(["OLD-1", "Old", "", "", "", "", "", ""])
     kept = await shop.imports.run(SYSTEM, sheet, APPLY, zip_file({"OLD-1.png": same}))
     assert kept.unchanged == 1

@@ -121,10 +121,11 @@ async def test_a_telegram_file_id_is_kept_only_for_the_photo_it_was_made_from(
     old = await shop.photos.attach(SYSTEM, tea.id, image_bytes("PNG", (2, 2)))
     new = await shop.photos.attach(SYSTEM, tea.id, image_bytes("PNG", (3, 3)))
     file = TelegramFile(file_id="AgAD-old", file_unique_id="u-old")
-    await shop.photos.remember_on_telegram(old, 42, file)  # made from the replaced photo
+    assert old.photo is not None and new.photo is not None
+    await shop.photos.remember_on_telegram(tea.id, old.photo, 42, file)  # a replaced photo
     assert (await shop.catalog.get(tea.id)).photo.telegram == {}  # type: ignore[union-attr]
     fresh = TelegramFile(file_id="AgAD-new", file_unique_id="u-new")
-    await shop.photos.remember_on_telegram(new, 42, fresh)
+    await shop.photos.remember_on_telegram(tea.id, new.photo, 42, fresh)
     kept = (await shop.catalog.get(tea.id)).photo
     assert kept is not None and kept.telegram == {"42": fresh}
     assert "telegram" not in kept.model_dump(by_alias=True)  # not shown over the API
@@ -145,7 +146,7 @@ async def test_recovery_keeps_an_attached_upload_and_drops_an_orphan(
     await shop.store.photo_files.update_one({"_id": new_id}, {"$set": lease})
     await shop.store.products.update_one(
         {"_id": tea.id},
-        {"$set": {"photo": {**old.photo.model_dump(by_alias=True), "fileId": new_id}}},
+        {"$set": {"photos": [{**old.photo.model_dump(by_alias=True), "fileId": new_id}]}},
     )
     # an attach that died before step 2: nobody refers to its file
     orphan = await shop.store.photos.upload_from_stream(
@@ -171,6 +172,6 @@ async def test_an_interrupted_removal_is_finished_by_recovery(
         {"_id": with_photo.photo.file_id},
         {"$set": {"metadata.state": PENDING, "metadata.leaseUntil": clock.now()}},
     )
-    await shop.store.products.update_one({"_id": tea.id}, {"$unset": {"photo": ""}})
+    await shop.store.products.update_one({"_id": tea.id}, {"$set": {"photos": []}})
     assert await shop.recover(at=clock.now() + LATER) == 1
     assert await shop.store.photo_files.count_documents({}) == 0

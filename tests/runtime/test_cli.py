@@ -87,7 +87,10 @@ def test_create_admin_reads_the_password_from_stdin_and_seed_demo_fills_the_cata
             assert seeded.returncode == 0, seeded.stderr
             assert "12/12" in seeded.stderr
             products = client[database].products
-            assert products.count_documents({"active": True, "photo": {"$ne": None}}) == 12
+            assert (
+                products.count_documents({"active": True, "photos": {"$exists": True, "$ne": []}})
+                == 12
+            )
             names = [c["name"] for c in client[database].categories.find().sort("position")]
             assert names == ["Tea", "Teaware", "Pantry"]
             assert products.count_documents({"categoryId": None}) == 0
@@ -210,7 +213,7 @@ def test_import_products_checks_imports_and_says_so_in_plain_words(
                 "imported: 2 created, 0 updated, 0 unchanged",
                 "photos no row uses: notes.txt",
             ]
-            assert products.count_documents({"photo": {"$exists": True}}) == 1
+            assert products.count_documents({"photos": {"$exists": True, "$ne": []}}) == 1
             again = run_cli(mongo_uri, database, *args)
             assert again.stdout.splitlines()[0] == "imported: 0 created, 0 updated, 2 unchanged"
 

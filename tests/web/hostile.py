@@ -7,6 +7,7 @@ from admin_api.web.routes import PAGES
 from core.accounts.access import SYSTEM
 from core.catalog.commands import CategoryDraft
 from core.messaging.commands import BroadcastDraft
+from core.promotions.commands import PromoDraft
 from core.sales.commands import CartChange
 from core.shop import Shop
 from tests.factories import product_maker, user_maker
@@ -15,8 +16,8 @@ HOSTILE = "\"'><script>alert(1)</script></textarea>{{7*7}}"
 
 
 async def hostile_things(shop: Shop) -> dict[str, str]:
-    """A category, product, customer, order and broadcast named ``HOSTILE``: their ids by
-    the path prefix of their pages."""
+    """A category, product, customer, order and broadcast named ``HOSTILE`` (and a promo
+    code for that category): their ids by the path prefix of their pages."""
     category = await shop.categories.create(SYSTEM, CategoryDraft(name=HOSTILE))
     product = await product_maker(shop)(
         HOSTILE, description=HOSTILE, category_id=category.id, low_stock_threshold=50
@@ -26,12 +27,15 @@ async def hostile_things(shop: Shop) -> dict[str, str]:
     order = await shop.checkout.place_order(customer.id)
     draft = BroadcastDraft.model_validate({"text": HOSTILE, "segment": {"kind": "all"}})
     broadcast = await shop.broadcasts.start(SYSTEM, draft)
+    terms = {"code": "HOSTILE", "kind": "fixed", "value": 100, "categoryIds": [str(category.id)]}
+    promo = await shop.promotions.create(SYSTEM, PromoDraft.model_validate(terms))
     return {
         "/orders/": str(order.id),
         "/customers/": str(customer.id),
         "/products/": str(product.id),
         "/categories/": str(category.id),
         "/broadcasts/": str(broadcast.id),
+        "/promo-codes/": str(promo.id),
     }
 
 

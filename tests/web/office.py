@@ -9,8 +9,12 @@ from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 from multidict import CIMultiDictProxy
+
+from core.accounts.models import Role
+from tests.api.world import PASSWORD, NewAccount
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]*)"')
 SESSION = "shop_admin_session"
@@ -81,3 +85,17 @@ class Office:
 OpenOffice = Callable[..., Awaitable[Office]]
 """``await open_office(on=shop, **api_settings)``: a new browser on a served back office
 (of the test's shop unless ``on`` names another)."""
+
+
+async def signed_in_admin(office: Office, new_account: NewAccount) -> None:
+    """Sign ``office`` in as a new admin."""
+    admin = await new_account(Role.ADMIN, name="Ada")
+    assert (await office.sign_in(admin.email, PASSWORD)).status == 303
+
+
+async def upload(office: Office, path: str, data: bytes, csrf: str, name: str = "a.png") -> Page:
+    """POST a multipart form with the file ``data`` in ``photo``, as a browser's picker does."""
+    form = aiohttp.FormData()
+    form.add_field("csrf_token", csrf)
+    form.add_field("photo", data, filename=name, content_type="application/octet-stream")
+    return await office.request("POST", path, data=form)

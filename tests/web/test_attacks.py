@@ -35,8 +35,9 @@ def _ids(path: str, world: World) -> str:
         "/products/": str(world.tea.id),
         "/categories/": world.category_id,
         "/broadcasts/": world.broadcast_id,
+        "/promo-codes/": world.promo_id,
     }
-    return with_ids(path, kinds)
+    return with_ids(path, kinds).replace("{photo}", str(world.tea.photos[0].file_id))
 
 
 async def _snapshot(shop: Shop) -> Snapshot:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import aiohttp
 import pytest
 
 from core.accounts.access import SYSTEM
@@ -15,22 +14,10 @@ from core.catalog.models import Category
 from core.shop import Shop
 from tests.api.world import PASSWORD, NewAccount
 from tests.images import image_bytes
-from tests.web.office import Office, Page
+from tests.web.office import Office, Page, upload
+from tests.web.office import signed_in_admin as _admin
 
 XSS = "<script>alert(1)</script>"
-
-
-async def _admin(office: Office, new_account: NewAccount) -> None:
-    admin = await new_account(Role.ADMIN, name="Ada")
-    assert (await office.sign_in(admin.email, PASSWORD)).status == 303
-
-
-async def upload(office: Office, path: str, data: bytes, csrf: str, name: str = "a.png") -> Page:
-    """POST a multipart form with the file ``data`` in ``photo``, as a browser's picker does."""
-    form = aiohttp.FormData()
-    form.add_field("csrf_token", csrf)
-    form.add_field("photo", data, filename=name, content_type="application/octet-stream")
-    return await office.request("POST", path, data=form)
 
 
 def _product_id(page: Page) -> str:
@@ -191,7 +178,7 @@ async def test_a_photo_is_uploaded_checked_replaced_and_removed(
     photo = (await shop.catalog.get(tea.id, viewer=SYSTEM)).photo
     assert photo is not None and (photo.width, photo.height) == (300, 200)
     shown = await office.get(path)
-    assert f"/admin/products/{tea.id}/photo?v={photo.file_id}" in shown.text
+    assert f"/admin/products/{tea.id}/photos/{photo.file_id}" in shown.text
     async with office.client.get(f"{path}/photo") as served:
         assert served.status == 200 and served.content_type == "image/png"
         assert await served.read() == big

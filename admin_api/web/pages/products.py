@@ -4,26 +4,32 @@ catalog and photo services, which check the admin's role themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from bson import ObjectId
 from multidict import MultiDict
 
 from admin_api.web.forms import GENERAL, Filled
 from admin_api.web.uploads import read_upload
 from admin_api.web.visit import Visit
+from core.accounts.access import Actor
 from core.base.commands import parse
 from core.base.errors import Conflict, InvalidInput, Missing, NotFound
 from core.base.money import major_units
+from core.campaigns.links import start_payload
 from core.catalog.commands import NO_CATEGORY, ProductDraft, ProductPatch, ProductQuery
 from core.catalog.errors import SkuTaken
-from core.catalog.models import Product
+from core.catalog.models import MAX_PHOTOS, Product
 from core.catalog.tree import path_names
 
 LIST = "product_list"
 EDIT = "edit_product"
 QUERY_FIELDS = ("q", "category", "includeInactive", "page")
 PHOTO_FIELD = "photo"
+PutPhoto = Callable[[Actor, ObjectId, bytes], Awaitable[Product]]
+"""One of core's ways to put an uploaded photo on a product (``ProductPhotos.attach``...)."""
 
 
 async def product_list(visit: Visit) -> web.StreamResponse:
@@ -121,17 +127,25 @@ async def restore_product(visit: Visit) -> web.StreamResponse:
 
 
 async def upload_photo(visit: Visit) -> web.StreamResponse:
-    """The file of the form's ``photo`` field (picked or dropped): sniffed, verified and
-    size-checked by core's photo service, replacing the product's photo."""
+    """The file of the form's ``photo`` field, replacing the product's first photo."""
+    return await put_photo(visit, visit.shop.photos.attach, "The photo is saved.")
+
+
+async def put_photo(visit: Visit, put: PutPhoto, done: str) -> web.StreamResponse:
+    """Give the file of the form's ``photo`` field (picked or dropped) to ``put``, one of
+    core's photo service's, which sniffs, verifies and size-checks it."""
     product = await visit.shop.catalog.get(visit.path_id, viewer=visit.actor)
     upload = await read_upload(visit, {PHOTO_FIELD: visit.shop.photos.max_bytes})
     data = upload.files.get(PHOTO_FIELD, b"")
     try:
-        product = await visit.shop.photos.attach(visit.actor, product.id, data)
+        product = await put(visit.actor, product.id, data)
     except InvalidInput as exc:
         errors = {PHOTO_FIELD: exc.message}
         return await _product_form(visit, product, errors, _as_form(product), 422)
-    return visit.redirect(visit.url(EDIT, id=str(product.id)), "The photo is saved.")
+    except (Conflict, NotFound) as exc:
+        errors = {PHOTO_FIELD: exc.message}
+        return await _product_form(visit, product, errors, _as_form(product), 409)
+    return visit.redirect(visit.url(EDIT, id=str(product.id)), done)
 
 
 async def remove_photo(visit: Visit) -> web.StreamResponse:
@@ -200,4 +214,6 @@ async def _product_form(
         category_names=path_names(categories),
         currency=visit.shop.catalog.currency,
         max_photo_bytes=visit.shop.photos.max_bytes,
+        start_link=start_payload(product.id) if product else None,
+        max_photos=MAX_PHOTOS,
     )

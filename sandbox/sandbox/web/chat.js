@@ -18,6 +18,10 @@ const params = new URLSearchParams(location.search);
 const byId = (id) => document.getElementById(id);
 
 let current = null; // { userId, chatId, controller }: the open chat and the handle to stop its poll
+// A start link opened here, `?start=<payload>` as in https://t.me/<bot>?start=<payload>: as
+// Telegram, only up to 64 of A-Z a-z 0-9 _ -. The Start button then sends "/start <payload>".
+const START_PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
+let startPayload = START_PAYLOAD.test(params.get("start") ?? "") ? params.get("start") : "";
 const drawn = new Map(); // message_id -> { signature, element }
 
 function element(tag, className, text) {
@@ -173,7 +177,7 @@ function drawChat(view) {
   while (list.children.length > elements.length) list.lastElementChild.remove();
   if (grew || nearBottom) list.scrollTop = list.scrollHeight;
   drawReplyKeyboard(view.reply_keyboard_markup);
-  byId("start").hidden = isGroup || view.messages.length > 0;
+  byId("start").hidden = isGroup || (view.messages.length > 0 && !startPayload);
 }
 
 function messageElement(message, isGroup) {
@@ -357,7 +361,14 @@ async function main() {
     input.value = "";
     if (text) send(text);
   });
-  byId("start").addEventListener("click", () => send("/start"));
+  byId("start").addEventListener("click", () => {
+    const command = startPayload ? `/start ${startPayload}` : "/start";
+    startPayload = ""; // followed once, as Telegram sends it once
+    params.delete("start");
+    history.replaceState(null, "", `?${params}`);
+    byId("start").hidden = true;
+    send(command);
+  });
   byId("toast").addEventListener("click", () => (byId("toast").hidden = true));
   setUpPaymentForm();
 
