@@ -91,6 +91,12 @@ def order_lines(order: Order) -> list[str]:
     return [_("Digital goods: sent in this chat as soon as the order is paid")]
 
 
+def ships(cart: CartView) -> bool:
+    """Whether the cart holds goods the shop delivers: one of digital goods only asks for
+    no delivery details (core refuses them: ``core/sales/goods.py``)."""
+    return any(item.digital is None for item in cart.items)
+
+
 def cart_note(cart: CartView) -> str:
     """Said in the checkout summary of a cart with digital goods."""
     if not any(item.digital for item in cart.items):

@@ -650,6 +650,9 @@ REFUSALS = {
     # digital goods (core/digital)
     "stars-only": N_("Digital goods are sold for Telegram Stars only."),
     "stars-only-order": N_("Digital goods are paid in Telegram Stars only."),
+    "digital-not-shipped": N_(
+        "An order of digital goods only arrives in this chat: it needs no delivery details."
+    ),
     "other-goods-kind": N_("This product delivers another kind of digital goods."),
     "invalid-keys": N_("These keys cannot be added: one key a line, printable text."),
     "invalid-goods-file": N_("This file cannot be sold: name it, and keep it within 50 MB."),

@@ -65,7 +65,10 @@ async def show_summary(
         await show_cart(event, cart)
         return
     details = await delivery_of(state)
-    snapshot = shop.delivery.snapshot(details, customer.name)
+    if details is not None and not goods.ships(cart):  # an earlier cart's: not needed now
+        details = None
+        await state.update_data({DELIVERY: None})
+    snapshot = shop.delivery.snapshot(details, customer.name) if goods.ships(cart) else None
     cart = await shop.cart_codes.quoted(cart, 0 if snapshot is None else snapshot.fee)
     text = texts.checkout_summary(cart, snapshot)
     if note := goods.cart_note(cart):

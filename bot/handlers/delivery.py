@@ -25,7 +25,7 @@ from aiogram.types import (
 from aiogram.types import User as TelegramUser
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot import keyboards, texts
+from bot import goods, keyboards, texts
 from bot.callbacks import AddNote, Checkout, CheckoutStep, ChooseDelivery, ReuseDelivery
 from bot.filters import TYPED, Magic
 from bot.handlers.cart import show_cart
@@ -60,6 +60,10 @@ async def begin(
     cart = await shop.carts.view(customer.id, seen_cart)
     if cart.is_empty:
         await show_cart(query, cart)
+        return
+    if not goods.ships(cart):  # digital goods only: sent in the chat, nothing to ask
+        await state.set_state(None)
+        await show_summary(query, shop, customer, state, seen_cart)
         return
     saved = shop.delivery.reusable(customer.last_delivery)
     draft = {} if saved is None else saved.model_dump(by_alias=True, exclude_none=True)

@@ -3,7 +3,8 @@
 The order document is its own journal. Its steps, each one atomic single-document write:
 
 0. (no write) check the delivery details against the shop's methods (``core/sales/delivery.py``);
-   the order's snapshot of them, fee included in its total, is written with it in 1;
+   the order's snapshot of them, fee included in its total, is written with it in 1 (a
+   cart of digital goods only is not delivered: it takes no details, ``core/sales/goods.py``);
 1. insert the order with ``placed: false`` and a ``journal`` lease owned by this attempt;
 2. claim the cart: set its ``checkout`` to this order's id and lease, only if no other
    checkout holds it. The cart as it was at that instant must be the cart that was priced,
@@ -79,6 +80,7 @@ from core.sales.errors import (
     OutOfStock,
     ProductUnavailable,
 )
+from core.sales.goods import ships, unshipped
 from core.sales.models import Cart, CheckoutClaim, DeliverySnapshot, Order, OrderLine, OrderStatus
 from core.sales.outbox import Outbox
 from core.store import Store
@@ -141,7 +143,6 @@ class Checkout:
         then raises ``CartChanged`` instead of ordering, unless the key was already used.
         ``delivery`` is required when the shop has delivery methods, refused otherwise.
         """
-        snapshot = await self._delivery_of(user_id, delivery)
         key = idempotency_key or uuid.uuid4().hex
         for _ in range(ATTEMPTS):
             existing = (
@@ -154,7 +155,7 @@ class Checkout:
                 if order is not None:
                     return order
                 continue  # that attempt failed and was rolled back: try afresh
-            order = await self._attempt(user_id, key, cart_version, snapshot)
+            order = await self._attempt(user_id, key, cart_version, delivery)
             if order is not None:
                 return order
         raise CheckoutInProgress()
@@ -174,7 +175,7 @@ class Checkout:
         user_id: ObjectId,
         key: str,
         cart_version: int | None,
-        delivery: DeliverySnapshot | None,
+        details: DeliveryDetails | None,
     ) -> Order | None:
         """The placed order, or ``None`` when it is worth looking again (the key or the cart
         was taken by another attempt, which has finished or rolled back since)."""
@@ -183,6 +184,11 @@ class Checkout:
             await self._until_released(user_id)
             return None
         lines = await self._priced_lines(cart, cart_version)
+        delivery = None
+        if ships(lines):
+            delivery = await self._delivery_of(user_id, details)
+        else:  # digital goods only, sent in the chat (core/sales/goods.py)
+            unshipped(details)
         promo = await self._promo_for(cart, lines, delivery)
         now = clock.now()
         journal, owner = open_journal(CHECKOUT, now, self._lease)

@@ -121,6 +121,15 @@ class NotDelivering(InvalidInput):
         super().__init__("This shop does not deliver: place the order without delivery details.")
 
 
+class DigitalNotShipped(InvalidInput):
+    REASONS = ("digital-not-shipped",)
+
+    def __init__(self) -> None:
+        super().__init__(
+            "An order of digital goods only is sent in the chat: place it without delivery details."
+        )
+
+
 class NoRefundDue(Conflict):
     REASONS = ("no-refund-due",)
 

@@ -11,15 +11,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from core.catalog.models import GoodsKind
+from core.sales.commands import DeliveryDetails
+from core.sales.errors import DigitalNotShipped
 from core.sales.models import Order, OrderLine, OrderStatus, PaymentMethod
 from core.sales.outbox import outbox_entry
 
 GOODS_SEND = "goods_send"
 GOODS_RETURN = "goods_return"
 PAID_STATES = (OrderStatus.PAID, OrderStatus.SHIPPED)
+
+
+def ships(lines: Iterable[OrderLine]) -> bool:
+    """Whether the shop delivers anything of these lines (digital goods arrive in the chat)."""
+    return any(line.digital is None for line in lines)
+
+
+def unshipped(details: DeliveryDetails | None) -> None:
+    """An order of digital goods only has no delivery: no method, phone or address (nor
+    fee), whether the shop delivers or not; ``DigitalNotShipped`` if details were given."""
+    if details is not None:
+        raise DigitalNotShipped()
 
 
 def is_digital(order: Order) -> bool:

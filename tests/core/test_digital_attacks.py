@@ -1,0 +1,61 @@
+"""Digital goods against the rest of the shop: a cart of digital goods only takes no
+delivery details (nor fee) in a shop that delivers; a product sold by variant cannot be
+digital, nor a digital product get options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.accounts.access import SYSTEM, Actor
+from core.accounts.models import Role
+from core.base.errors import InvalidInput
+from core.catalog.commands import ProductDraft
+from core.catalog.models import Product
+from core.sales.commands import CartChange, DeliveryDetails
+from core.sales.errors import DigitalNotShipped
+from core.shop import Shop
+from tests.core.paying import SHOPS, telegram_customer
+from tests.settings import DELIVERY_METHODS
+
+ADMIN = Actor(None, Role.ADMIN)
+COURIER = DeliveryDetails(method="courier", phone="+44 20 7946 0958", address="1 High St")
+
+
+@pytest.fixture
+def core_overrides() -> dict[str, Any]:
+    return {**SHOPS["stars"], "delivery_methods": DELIVERY_METHODS}
+
+
+async def _product(shop: Shop, name: str, price: int, keys: str | None = None) -> Product:
+    product = await shop.catalog.create(SYSTEM, ProductDraft(name=name, price=price, stock=5))
+    if keys is not None:
+        await shop.keys.add_text(ADMIN, product.id, keys)
+    return await shop.catalog.get(product.id)
+
+
+async def test_a_cart_of_digital_goods_only_is_ordered_without_delivery(shop: Shop) -> None:
+    game = await _product(shop, "Game", 30, keys="K-1\nK-2")
+    alice = await telegram_customer(shop)
+    await shop.carts.add(alice.id, CartChange(product_id=game.id, quantity=1))
+    with pytest.raises(DigitalNotShipped):  # nothing to ship: no address, no courier fee
+        await shop.checkout.place_order(alice.id, "with-details", delivery=COURIER)
+    assert await shop.store.orders.count_documents({}) == 0
+
+    order = await shop.checkout.place_order(alice.id, "without")
+    assert order.delivery is None and order.total_amount == 30
+
+
+async def test_a_cart_with_shipped_goods_still_needs_delivery(shop: Shop) -> None:
+    game = await _product(shop, "Game", 30, keys="K-1")
+    mug = await _product(shop, "Mug", 100)
+    alice = await telegram_customer(shop)
+    for product in (game, mug):
+        await shop.carts.add(alice.id, CartChange(product_id=product.id, quantity=1))
+    with pytest.raises(InvalidInput) as refused:
+        await shop.checkout.place_order(alice.id, "without")
+    assert [error.loc for error in refused.value.errors] == [("method",)]
+
+    order = await shop.checkout.place_order(alice.id, "with", delivery=COURIER)
+    assert order.delivery is not None and order.total_amount == 30 + 100 + 500
