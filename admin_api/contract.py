@@ -125,6 +125,8 @@ class Route:
     tag: str
     access: Access = Access.PUBLIC
     body: type[Command] | None = None
+    body_optional: bool = False
+    """A request without a body is served too (the handler gets ``None``)."""
     query: type[Command] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
@@ -172,7 +174,7 @@ def bind(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
             await within(deadline, refuse_body(request))
         caller = await _caller(request, route.access)
         body: Any = None
-        if route.body is not None:
+        if route.body is not None and (request.body_exists or not route.body_optional):
             body = await within(deadline, read_body(request, route.body))
         elif route.upload is not None:
             limit = route.upload.limit(request.app[SHOP])

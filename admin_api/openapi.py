@@ -216,7 +216,7 @@ def build_document(
             op["parameters"] = params
         if route.body is not None:
             op["requestBody"] = {
-                "required": True,
+                "required": not route.body_optional,
                 **content("application/json", ref(route.body, "validation")),
             }
         if route.upload is not None:

@@ -250,7 +250,7 @@ ROUTES: tuple[Route, ...] = (
           "How orders can reach the customer", "orders", response=DeliveryMethods),
     Route("POST", "/api/orders", orders.place_order, "Place an order from the cart", "orders",
           SIGNED_IN, body=DeliveryDetails, response=Order, status=201, problems=(409, 422),
-          idempotent=True),
+          idempotent=True, body_optional=True),  # none for digital goods only
     Route("GET", "/api/orders", orders.order_history, "The caller's orders", "orders",
           SIGNED_IN, query=HistoryQuery, response=Page[Order]),
     Route("GET", "/api/orders/{id}", orders.get_own_order, "One of the caller's orders",
