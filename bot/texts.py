@@ -658,6 +658,7 @@ REFUSALS = {
     "invalid-goods-file": N_("This file cannot be sold: name it, and keep it within 50 MB."),
     "key-not-returned": N_("Only a returned key can be put back."),
     "stock-from-keys": N_("This product's stock is its free keys: add keys to raise it."),
+    "digital-by-variant": N_("A product sold by variant cannot be digital goods."),
     "no-such-key": N_("No such key."),
     "no-goods": N_("This order has no digital goods sent yet."),
     "no-goods-file": N_("This product's file is gone; please write to the shop."),

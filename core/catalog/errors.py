@@ -108,6 +108,19 @@ class StockFromKeys(Conflict):
         super().__init__("This product's stock is its free keys: add keys to raise it.")
 
 
+class DigitalByVariant(Conflict):
+    """A product is sold by variant (it has options) or is digital goods, never both: the
+    variants' stocks could not follow one pool of keys or one file."""
+
+    code = "digital-by-variant"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A product sold by variant cannot be digital goods: make the keys or the file a "
+            "product of its own (or drop the options first)."
+        )
+
+
 class TooManyPhotos(Conflict):
     code = "too-many-photos"
 

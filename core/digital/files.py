@@ -26,10 +26,12 @@ from core.accounts.models import Role
 from core.base import clock
 from core.base.errors import Missing, NotFound
 from core.catalog.commands import MAX_STOCK
+from core.catalog.errors import DigitalByVariant
 from core.catalog.models import GoodsFile, GoodsKind, Product, TelegramFile
 from core.catalog.products import Catalog
 from core.digital.commands import GOODS_FILE_MAX_BYTES
 from core.digital.errors import InvalidGoodsFile, OtherGoods, StarsOnly
+from core.digital.pool import NO_OPTIONS
 from core.store import Store
 
 PENDING, CURRENT = "pending", "current"
@@ -63,6 +65,8 @@ class GoodsFiles:
         product = await self._catalog.get(product_id, viewer=actor)
         if product.digital is not None and product.digital.kind is not GoodsKind.FILE:
             raise OtherGoods(product.digital.kind.value)
+        if product.options:
+            raise DigitalByVariant()
         now = clock.now()
         file_id = await self._bucket.upload_from_stream(
             name,
@@ -84,12 +88,17 @@ class GoodsFiles:
         if product.digital is None:
             sets["stock"] = MAX_STOCK
         before = await self._products.find_one_and_update(
-            {"_id": product.id, "digital.kind": {"$ne": GoodsKind.KEYS.value}},
+            {
+                "_id": product.id,
+                "digital.kind": {"$ne": GoodsKind.KEYS.value},
+                NO_OPTIONS: {"$exists": False},
+            },
             {"$set": sets, "$inc": {"version": 1}},
         )
-        if before is None:
+        if before is None:  # made a key product, or sold by variant, meanwhile
             await self._delete(file_id)
-            raise OtherGoods(GoodsKind.KEYS.value)
+            current = await self._catalog.get(product.id)
+            raise DigitalByVariant() if current.options else OtherGoods(GoodsKind.KEYS.value)
         if replaced := (before.get("digital") or {}).get("file"):
             await self._delete(replaced["fileId"])
         await self._settle(file_id)

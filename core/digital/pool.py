@@ -40,6 +40,7 @@ from core.base.errors import FieldError, Missing, NotFound
 from core.base.ids import parse_id
 from core.base.models import Page
 from core.catalog.commands import MAX_STOCK
+from core.catalog.errors import DigitalByVariant
 from core.catalog.models import GoodsKind, Product
 from core.catalog.products import Catalog
 from core.digital.commands import MAX_KEY_LENGTH, MAX_KEYS_PER_UPLOAD, KeyListQuery
@@ -49,6 +50,8 @@ from core.digital.sealing import Sealer
 from core.store import DUPLICATE_KEY, Store
 
 BATCHES = "digital.batches"
+NO_OPTIONS = "options.0"
+"""Guarded ``$exists: false``: a product that is not sold by variant (no options)."""
 
 
 def slot_of(order_id: ObjectId, line: int, unit: int) -> str:
@@ -275,6 +278,8 @@ class KeyPool:
         product = await self._catalog.get(product_id, viewer=actor)
         if product.digital is not None and product.digital.kind is not GoodsKind.KEYS:
             raise OtherGoods(product.digital.kind.value)
+        if product.options:
+            raise DigitalByVariant()
         return product
 
     async def _count_in(self, product: Product, batch: str, count: int) -> None:
@@ -285,6 +290,7 @@ class KeyPool:
         change: dict[str, Any] = {"$push": {BATCHES: entry}, "$inc": {"version": 1}}
         if product.digital is None:
             guard["digital"] = {"$exists": False}
+            guard[NO_OPTIONS] = {"$exists": False}  # not sold by variant meanwhile
             change["$set"] = {"digital.kind": GoodsKind.KEYS.value, "stock": count}
         else:
             guard["stock"] = {"$lte": MAX_STOCK - count}
@@ -295,7 +301,7 @@ class KeyPool:
             current = await self._catalog.get(product.id)
             if current.digital is None or current.digital.kind is not GoodsKind.KEYS:
                 await self._undo(batch)
-                raise OtherGoods("a file")
+                raise DigitalByVariant() if current.options else OtherGoods("a file")
             await self._count_in(current, batch, count)
 
     async def _settle(self, product_id: ObjectId, batch: str) -> None:

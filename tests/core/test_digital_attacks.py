@@ -12,7 +12,9 @@ from core.accounts.access import SYSTEM, Actor
 from core.accounts.models import Role
 from core.base.errors import InvalidInput
 from core.catalog.commands import ProductDraft
+from core.catalog.errors import DigitalByVariant
 from core.catalog.models import Product
+from core.catalog.variants.commands import OptionsChange
 from core.sales.commands import CartChange, DeliveryDetails
 from core.sales.errors import DigitalNotShipped
 from core.shop import Shop
@@ -59,3 +61,35 @@ async def test_a_cart_with_shipped_goods_still_needs_delivery(shop: Shop) -> Non
 
     order = await shop.checkout.place_order(alice.id, "with", delivery=COURIER)
     assert order.delivery is not None and order.total_amount == 30 + 100 + 500
+
+
+async def test_a_product_sold_by_variant_is_never_digital(shop: Shop) -> None:
+    shirt = await _product(shop, "Shirt", 40)
+    sizes = OptionsChange(options={"Size": ["S", "M"]})
+    await shop.variants.set_options(ADMIN, shirt.id, sizes)
+    with pytest.raises(DigitalByVariant):
+        await shop.keys.add_text(ADMIN, shirt.id, "K-1")
+    with pytest.raises(DigitalByVariant):
+        await shop.goods_files.attach(ADMIN, shirt.id, "book.pdf", b"%PDF")
+    stored = await shop.catalog.get(shirt.id)
+    assert (stored.digital, stored.stock) == (None, 5)
+    assert await shop.store.goods_keys.count_documents({}) == 0
+    assert await shop.store.goods_files.count_documents({}) == 0
+
+    game = await _product(shop, "Game", 30, keys="K-1")
+    with pytest.raises(DigitalByVariant):
+        await shop.variants.set_options(ADMIN, game.id, sizes)
+    assert (await shop.catalog.get(game.id)).options == ()
+    await shop.variants.set_options(ADMIN, game.id, OptionsChange(options={}))  # none: fine
+
+
+async def test_options_set_while_keys_are_counted_in_keep_the_product_not_digital(
+    shop: Shop,
+) -> None:
+    """The guarded write refuses a product that got options after it was read."""
+    shirt = await _product(shop, "Shirt", 40)
+    read = await shop.catalog.get(shirt.id)
+    await shop.variants.set_options(ADMIN, shirt.id, OptionsChange(options={"Size": ["S"]}))
+    with pytest.raises(DigitalByVariant):
+        await shop.keys._count_in(read, "batch-1", 1)
+    assert (await shop.catalog.get(shirt.id)).digital is None

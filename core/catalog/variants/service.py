@@ -27,7 +27,7 @@ from core.base import clock
 from core.base.errors import Missing, NotFound, VersionConflict
 from core.base.ids import parse_id
 from core.catalog.commands import MAX_STOCK
-from core.catalog.errors import SkuTaken, StockOutOfRange
+from core.catalog.errors import DigitalByVariant, SkuTaken, StockOutOfRange
 from core.catalog.models import Product, ProductOption
 from core.catalog.products import Catalog
 from core.catalog.variants.commands import (
@@ -67,6 +67,10 @@ class Variants:
             if _problem(options, variant.options) is not None:
                 raise OptionsInUse(variant.name)
         query: dict[str, Any] = {"_id": product.id}
+        if options:  # a digital product is not sold by variant
+            if product.digital is not None:
+                raise DigitalByVariant()
+            query["digital.kind"] = {"$exists": False}
         if change.expected_version is not None:
             query["version"] = change.expected_version
         update = {
@@ -78,6 +82,8 @@ class Variants:
         }
         updated = await update_and_fetch(self._products, query, update)
         if updated is None:
+            if options and (await self._catalog.get(product.id)).digital is not None:
+                raise DigitalByVariant()  # made digital meanwhile
             raise VersionConflict("product")
         return Product.model_validate(updated)
 
