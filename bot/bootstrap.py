@@ -57,6 +57,7 @@ def commands() -> list[BotCommand]:
         BotCommand(command="profile", description=_("Name, email, password, language")),
         BotCommand(command="help", description=_("How to shop here")),
         BotCommand(command="cancel", description=_("Leave what you are doing")),
+        BotCommand(command="paysupport", description=_("Help with a payment")),
     ]
 
 

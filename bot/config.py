@@ -106,6 +106,16 @@ class BotSettings(BaseConfig):
         le=600,
         description="How often broadcast progress messages in staff chats are brought up to date.",
     )
+    payment_support: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Who helps with payments, as /paysupport tells customers (Telegram's rule "
+        "for bots taking Stars): a handle, an email or a link, e.g. `@myshop_help`.",
+        json_schema_extra={
+            SHOWN_DEFAULT: "the shop's staff, unnamed (the doctor warns with Stars)"
+        },
+    )
     stars_reconcile_seconds: float = Field(
         default=60,
         ge=1,

@@ -43,7 +43,14 @@ async def _stars(bot: Bot, settings: BotSettings) -> Check:
         )
     except TelegramAPIError as error:
         return telegram_error("createInvoiceLink", error, settings)
-    return ok("Telegram Stars: Telegram accepts an invoice in XTR")
+    found = "Telegram Stars: Telegram accepts an invoice in XTR"
+    if settings.payment_support is None:
+        return warning(
+            f"{found}, but PAYMENT_SUPPORT is unset: /paysupport names nobody",
+            "set PAYMENT_SUPPORT to who helps customers with payments (@handle, email or "
+            "link): Telegram expects bots taking Stars to answer /paysupport",
+        )
+    return ok(f"{found}; /paysupport names {settings.payment_support}")
 
 
 async def _provider(bot: Bot, core: CoreSettings, settings: BotSettings) -> Check:

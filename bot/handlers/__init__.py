@@ -16,6 +16,7 @@ from bot.handlers import (
     menu,
     orders,
     payments,
+    paysupport,
     photos,
     privacy,
     profile,
@@ -31,7 +32,7 @@ from bot.handlers import (
 
 def build_routers() -> list[Router]:
     """Payments first (nothing may hold them up), service messages (no reply, whatever the
-    state), /help and /cancel (every state), then signup, then staff tools (before the
+    state), /help, /cancel and /paysupport (every state), then signup, then staff tools (before the
     catalog takes any text as a search), then what needs an account."""
     staff = Router(name="staff")
     staff.message.middleware(StaffActor())
@@ -64,6 +65,7 @@ def build_routers() -> list[Router]:
         payments.build_router(),
         service.build_router(),
         help_cancel.build_router(),
+        paysupport.build_router(),
         start.build_router(),
         staff,
         members,

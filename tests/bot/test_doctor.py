@@ -92,12 +92,15 @@ async def test_a_good_setup_passes_every_check(
 
 
 async def test_stars_are_tried_with_an_invoice_in_xtr(
-    shop: Shop, databases: DatabasePool, bot_settings: BotSettings, sandbox_server: SandboxServer
+    shop: Shop, databases: DatabasePool, sandbox_server: SandboxServer
 ) -> None:
     core = core_settings(shop, databases.uri, shop_currency="XTR", payment_methods="stars")
-    checks = await run_doctor(core, bot_settings)
+    settings = make_bot_settings(sandbox_server, payment_support="@shop_help")
+    checks = await run_doctor(core, settings)
     assert problems(checks) == []
-    assert the(checks, "Telegram Stars").found.endswith("accepts an invoice in XTR")
+    assert the(checks, "Telegram Stars").found.endswith(
+        "accepts an invoice in XTR; /paysupport names @shop_help"
+    )
     [link] = sandbox_server.sandbox.payments.links.values()
     assert (link.currency, link.total_amount, link.provider_token) == ("XTR", 1, "")
 
