@@ -16,6 +16,7 @@ from admin_api.web.pages import (
     customers,
     dashboard,
     orders,
+    product_goods,
     product_photos,
     products,
     promotions,
@@ -57,6 +58,10 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("POST", "/products/{id}/photo", products.upload_photo, ADMIN),
     PageRoute("GET", "/products/{id}/photo", products.product_photo, ADMIN),
     PageRoute("POST", "/products/{id}/photo/remove", products.remove_photo, ADMIN),
+    # a product's digital goods: keys typed or in a file, the file it sends
+    PageRoute("POST", "/products/{id}/keys", product_goods.add_typed_keys, ADMIN),
+    PageRoute("POST", "/products/{id}/keys/file", product_goods.add_key_file, ADMIN),
+    PageRoute("POST", "/products/{id}/goods-file", product_goods.put_goods_file, ADMIN),
     # a product's several photos
     PageRoute("POST", "/products/{id}/photos", product_photos.add_product_photo, ADMIN),
     PageRoute("GET", "/products/{id}/photos/{photo}", product_photos.product_photo_file, ADMIN),

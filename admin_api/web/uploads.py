@@ -36,6 +36,8 @@ class Upload:
     fields: dict[str, str] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     """Each chosen file's bytes, cut one byte past its limit."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Each chosen file's name as the browser sent it."""
 
     def too_large(self, name: str, limit: int) -> bool:
         return len(self.files.get(name, b"")) > limit
@@ -68,6 +70,8 @@ async def _read(
                 data = await _head(part, limits[part.name] + 1, room)
                 if data or part.filename:
                     upload.files[part.name] = data
+                if part.filename:
+                    upload.names[part.name] = part.filename
             else:
                 upload.fields[part.name] = (await _head(part, FIELD_BYTES, room)).decode()
     except (ValueError, AssertionError, HttpProcessingError):  # UnicodeDecodeError included

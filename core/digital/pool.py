@@ -103,6 +103,11 @@ class KeyPool:
         self._sells_for_stars = sells_for_stars
         self._lease = lease
 
+    @property
+    def sells_for_stars(self) -> bool:
+        """Whether the shop takes Stars, so that its products may be digital goods."""
+        return self._sells_for_stars
+
     # -- staff -----------------------------------------------------------------------------
 
     async def add_text(self, actor: Actor, product_id: object, text: str) -> KeyUploadReport:

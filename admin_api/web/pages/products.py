@@ -12,6 +12,7 @@ from bson import ObjectId
 from multidict import MultiDict
 
 from admin_api.web.forms import GENERAL, Filled
+from admin_api.web.pages.goods_panel import goods_panel
 from admin_api.web.uploads import read_upload
 from admin_api.web.visit import Visit
 from core.accounts.access import Actor
@@ -160,6 +161,13 @@ async def product_photo(visit: Visit) -> web.StreamResponse:
     return web.Response(body=body, content_type=photo.content_type)
 
 
+async def refused_on_page(
+    visit: Visit, product: Product, errors: dict[str, str], status: int
+) -> web.StreamResponse:
+    """The product's page again, with ``errors`` by field (a form of another module's)."""
+    return await _product_form(visit, product, errors, _as_form(product), status)
+
+
 def _take_details(filled: Filled, currency: str) -> None:
     """The fields the create and edit forms share."""
     filled.take_text("sku", empty_is_none=True)
@@ -216,4 +224,5 @@ async def _product_form(
         max_photo_bytes=visit.shop.photos.max_bytes,
         start_link=start_payload(product.id) if product else None,
         max_photos=MAX_PHOTOS,
+        goods=await goods_panel(visit, product),
     )
