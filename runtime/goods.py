@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from core.accounts.access import SYSTEM
+from core.digital.commands import KEY_FILE_MAX_BYTES
+from core.digital.errors import InvalidKeys
 from core.shop import Shop
 
 
@@ -21,7 +23,11 @@ async def import_keys(shop: Shop, args: argparse.Namespace) -> None:
         if found is None:
             raise SystemExit(f"error: no product has the id or SKU {product_id}")
         product_id = str(found.id)
-    report = await shop.keys.add_text(SYSTEM, product_id, text)
+    try:
+        report = await shop.keys.add_text(SYSTEM, product_id, text)
+    except InvalidKeys as refused:  # which lines, never the keys themselves
+        said = "\n".join([refused.message, *(f"  {e.message}" for e in refused.errors)])
+        raise SystemExit(f"error: {said}") from None
     pool = report.pool
     print(
         f"added {report.added} keys ({report.duplicates} already in the pool); "
@@ -34,11 +40,25 @@ def _is_id(text: str) -> bool:
 
 
 def _read(path: Path) -> str:
+    """The file's text: UTF-8 (a key mangled by a wrong guess would be sold as it is), at
+    most ``KEY_FILE_MAX_BYTES`` (as over the API), or a clear error."""
     try:
-        data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+        if str(path) == "-":
+            data = sys.stdin.buffer.read(KEY_FILE_MAX_BYTES + 1)
+        else:
+            with path.open("rb") as file:
+                data = file.read(KEY_FILE_MAX_BYTES + 1)
     except OSError as error:
         raise SystemExit(f"error: cannot read {path}: {error.strerror}") from None
-    return data.decode("utf-8-sig", errors="replace")
+    if len(data) > KEY_FILE_MAX_BYTES:
+        raise SystemExit(f"error: {path} is larger than {KEY_FILE_MAX_BYTES} bytes: split it")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SystemExit(
+            f"error: {path} is not UTF-8 text (line {line}); save it as UTF-8 and try again"
+        ) from None
 
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

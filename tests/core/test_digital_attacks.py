@@ -17,8 +17,10 @@ from core.catalog.models import Product
 from core.catalog.variants.commands import OptionsChange
 from core.sales.commands import CartChange, DeliveryDetails
 from core.sales.errors import DigitalNotShipped
+from core.sales.models import PaymentMethod, PaymentOutcome
 from core.shop import Shop
-from tests.core.paying import SHOPS, telegram_customer
+from tests.core.paying import SHOPS, payment_of, telegram_customer
+from tests.core.promos import cart_with_code, new_code
 from tests.settings import DELIVERY_METHODS
 
 ADMIN = Actor(None, Role.ADMIN)
@@ -93,3 +95,18 @@ async def test_options_set_while_keys_are_counted_in_keep_the_product_not_digita
     with pytest.raises(DigitalByVariant):
         await shop.keys._count_in(read, "batch-1", 1)
     assert (await shop.catalog.get(shirt.id)).digital is None
+
+
+async def test_a_promo_code_on_a_stars_only_order_takes_whole_stars(shop: Shop) -> None:
+    game = await _product(shop, "Game", 7, keys="K-1\nK-2")
+    await new_code(shop, "SAVE15", value=15)
+    alice = await telegram_customer(shop)
+    await cart_with_code(shop, alice, game, "SAVE15", quantity=2)
+    order = await shop.checkout.place_order(alice.id)
+    assert order.promo is not None and order.promo.discount == 2  # 15% of 14 is 2.1 stars
+    assert order.total_amount == 12
+    invoice = await shop.payments.invoice_for(alice.id, order.id, PaymentMethod.STARS)
+    assert [(p.amount, p.label) for p in invoice.prices] == [(12, f"Order #{order.number}")]
+    outcome = await shop.payments.record(alice.id, payment_of(order))
+    assert outcome is PaymentOutcome.PAID
+    assert len(await shop.keys.of_order(order.id)) == 2  # both units get their key
