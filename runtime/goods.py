@@ -16,7 +16,7 @@ from core.shop import Shop
 async def import_keys(shop: Shop, args: argparse.Namespace) -> None:
     """Add the file's keys to the product named by id or SKU; print the pool's counts
     (never a key)."""
-    text = _read(args.file)
+    data = _read(args.file)
     product_id = args.product
     if not _is_id(product_id):
         found = (await shop.catalog.with_skus([product_id.upper()])).get(product_id.upper())
@@ -24,7 +24,7 @@ async def import_keys(shop: Shop, args: argparse.Namespace) -> None:
             raise SystemExit(f"error: no product has the id or SKU {product_id}")
         product_id = str(found.id)
     try:
-        report = await shop.keys.add_text(SYSTEM, product_id, text)
+        report = await shop.keys.add_file(SYSTEM, product_id, data)
     except InvalidKeys as refused:  # which lines, never the keys themselves
         said = "\n".join([refused.message, *(f"  {e.message}" for e in refused.errors)])
         raise SystemExit(f"error: {said}") from None
@@ -39,9 +39,9 @@ def _is_id(text: str) -> bool:
     return len(text) == 24 and all(c in "0123456789abcdef" for c in text)
 
 
-def _read(path: Path) -> str:
-    """The file's text: UTF-8 (a key mangled by a wrong guess would be sold as it is), at
-    most ``KEY_FILE_MAX_BYTES`` (as over the API), or a clear error."""
+def _read(path: Path) -> bytes:
+    """The file's bytes, at most ``KEY_FILE_MAX_BYTES`` (as over the API), or a clear
+    error."""
     try:
         if str(path) == "-":
             data = sys.stdin.buffer.read(KEY_FILE_MAX_BYTES + 1)
@@ -52,13 +52,7 @@ def _read(path: Path) -> str:
         raise SystemExit(f"error: cannot read {path}: {error.strerror}") from None
     if len(data) > KEY_FILE_MAX_BYTES:
         raise SystemExit(f"error: {path} is larger than {KEY_FILE_MAX_BYTES} bytes: split it")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise SystemExit(
-            f"error: {path} is not UTF-8 text (line {line}); save it as UTF-8 and try again"
-        ) from None
+    return data
 
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

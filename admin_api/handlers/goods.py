@@ -22,9 +22,8 @@ async def add_keys(call: Call[KeyUpload, None]) -> web.Response:
 
 
 async def import_keys(call: Call[bytes, None]) -> web.Response:
-    """A CSV or text file in the field `file`: its first column, one key a row."""
-    text = call.body.decode("utf-8-sig", errors="replace")
-    return respond(await call.shop.keys.add_text(call.actor, call.path_id, text))
+    """A CSV or text file (UTF-8) in the field `file`: its first column, one key a row."""
+    return respond(await call.shop.keys.add_file(call.actor, call.path_id, call.body))
 
 
 async def pool_counts(call: Call[None, None]) -> web.Response:

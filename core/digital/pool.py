@@ -87,6 +87,19 @@ def parse_keys(text: str) -> list[str]:
     return keys
 
 
+def decode_keys(data: bytes) -> str:
+    """A key file's text: UTF-8 (a BOM allowed), or ``InvalidKeys`` naming the line; never
+    a guess, which would sell keys mangled."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        problem = FieldError(("keys", line), f"line {line}: not UTF-8 text")
+        raise InvalidKeys(
+            "The file is not UTF-8 text: save it as UTF-8 (CSV or plain text).", [problem]
+        ) from None
+
+
 class KeyPool:
     def __init__(
         self,
@@ -114,6 +127,11 @@ class KeyPool:
         """``add`` the keys of a text or CSV file (``parse_keys``)."""
         actor.require(Role.ADMIN)
         return await self.add(actor, product_id, parse_keys(text))
+
+    async def add_file(self, actor: Actor, product_id: object, data: bytes) -> KeyUploadReport:
+        """``add_text`` of a file's bytes (``decode_keys``)."""
+        actor.require(Role.ADMIN)
+        return await self.add_text(actor, product_id, decode_keys(data))
 
     async def add(self, actor: Actor, product_id: object, given: Sequence[str]) -> KeyUploadReport:
         """Add keys to the product's pool, each once (``given`` are checked already: see

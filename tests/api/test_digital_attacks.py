@@ -115,3 +115,17 @@ async def test_an_empty_or_oversized_goods_file_is_refused(
     stored = await shop.catalog.get(book.id)
     assert (stored.digital, stored.stock) == (None, 3)
     assert await shop.store.goods_files.count_documents({}) == 0
+
+
+@pytest.mark.parametrize("core_overrides", [STARS])
+async def test_a_key_file_that_is_not_utf8_adds_nothing(
+    new_product: NewProduct, api: Api, shop: Shop, new_account: NewAccount
+) -> None:
+    game = await new_product("Game", price=50, stock=0)
+    admin = await new_account(Role.ADMIN)
+    form = aiohttp.FormData()
+    form.add_field("file", b"GOOD-1\nCAF\xc9-2\n", filename="keys.csv", content_type="text/csv")
+    refused = await api.post(f"/api/products/{game.id}/keys/import", data=form, token=admin.token)
+    assert (refused.status, refused.code) == (422, "invalid-input"), refused.body
+    assert "not UTF-8" in refused.body["detail"]
+    assert await shop.store.goods_keys.count_documents({}) == 0

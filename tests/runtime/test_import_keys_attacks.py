@@ -34,7 +34,7 @@ def test_import_keys_refuses_what_it_cannot_sell_as_given(mongo_uri: str, tmp_pa
 
             mangled = run_cli(mongo_uri, database, "import-keys", "GAME-1", str(latin1), **STARS)
             assert mangled.returncode == 1
-            assert "is not UTF-8 text (line 2)" in mangled.stderr
+            assert "not UTF-8 text" in mangled.stderr and "line 2" in mangled.stderr
             large = run_cli(mongo_uri, database, "import-keys", "GAME-1", str(huge), **STARS)
             assert large.returncode == 1 and "split it" in large.stderr
             lines = run_cli(mongo_uri, database, "import-keys", "GAME-1", str(bad), **STARS)

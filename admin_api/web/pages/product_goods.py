@@ -6,6 +6,8 @@ its form, and nothing is written."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from aiohttp import web
 
 from admin_api.web.pages.products import EDIT, refused_on_page
@@ -21,7 +23,10 @@ KEYS, KEY_FILE, GOODS_FILE = "keys", "keysFile", "goodsFile"
 
 async def add_typed_keys(visit: Visit) -> web.StreamResponse:
     product = await visit.shop.catalog.get(visit.path_id, viewer=visit.actor)
-    return await _add_keys(visit, product, KEYS, str(visit.form.get(KEYS, "")))
+    text = str(visit.form.get(KEYS, ""))
+    return await _add_keys(
+        visit, product, KEYS, visit.shop.keys.add_text(visit.actor, product.id, text)
+    )
 
 
 async def add_key_file(visit: Visit) -> web.StreamResponse:
@@ -30,12 +35,9 @@ async def add_key_file(visit: Visit) -> web.StreamResponse:
     if upload.too_large(KEY_FILE, KEY_FILE_MAX_BYTES):
         refusal = f"The file is larger than {KEY_FILE_MAX_BYTES} bytes: split it."
         return await refused_on_page(visit, product, {KEY_FILE: refusal}, 413)
-    try:
-        text = upload.files.get(KEY_FILE, b"").decode("utf-8-sig")
-    except UnicodeDecodeError:
-        refusal = "The file is not UTF-8 text: save it as UTF-8 (CSV or plain text)."
-        return await refused_on_page(visit, product, {KEY_FILE: refusal}, 422)
-    return await _add_keys(visit, product, KEY_FILE, text)
+    data = upload.files.get(KEY_FILE, b"")
+    adding = visit.shop.keys.add_file(visit.actor, product.id, data)
+    return await _add_keys(visit, product, KEY_FILE, adding)
 
 
 async def put_goods_file(visit: Visit) -> web.StreamResponse:
@@ -55,9 +57,13 @@ async def put_goods_file(visit: Visit) -> web.StreamResponse:
     return visit.redirect(visit.url(EDIT, id=str(product.id)), done)
 
 
-async def _add_keys(visit: Visit, product: Product, field: str, text: str) -> web.StreamResponse:
+async def _add_keys(
+    visit: Visit, product: Product, field: str, adding: Awaitable[KeyUploadReport]
+) -> web.StreamResponse:
+    """The page after ``adding`` (one of core's ways to add keys): its report, or why not
+    beside the form's ``field``."""
     try:
-        report = await visit.shop.keys.add_text(visit.actor, product.id, text)
+        report = await adding
     except InvalidInput as exc:
         lines = [exc.message, *(error.message for error in exc.errors)]
         return await refused_on_page(visit, product, {field: " ".join(lines)}, 422)
