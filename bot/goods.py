@@ -19,13 +19,32 @@ from core.digital.files import GoodsFiles
 from core.digital.models import LineGoods
 from core.sales.models import CartView, Order, OrderStatus, PaymentMethod
 
+TEXT_LIMIT = 4096
+"""Telegram's most characters of a message's text (as the reader sees it)."""
+PART_BREAK = "\f"
+"""Between the messages of one text (a key, a name, a translation never holds it)."""
+
 
 def keys_text(order_number: int, goods: LineGoods) -> str:
-    title = _("Order #{number}: {name}").format(number=order_number, name=html.quote(goods.name))
+    """The line's keys, in as many messages (``PART_BREAK`` between them) as Telegram's
+    ``TEXT_LIMIT`` needs: 100 keys of 200 characters do not fit one."""
+    title = _("Order #{number}: {name}").format(number=order_number, name=goods.name)
     heading = _("Your key:") if len(goods.keys) == 1 else _("Your keys:")
-    keys = "\n".join(f"<code>{html.quote(key)}</code>" for key in goods.keys)
     hint = _("Tap a key to copy it. /orders sends it again.")
-    return f"<b>{title}</b>\n{heading}\n{keys}\n\n{hint}"
+    room = TEXT_LIMIT - len(f"{title}\n{heading}\n\n\n{hint}")  # as the reader sees it
+    parts: list[list[str]] = [[]]
+    used = 0
+    for key in goods.keys:
+        if parts[-1] and used + len(key) + 1 > room:
+            parts.append([])
+            used = 0
+        parts[-1].append(key)
+        used += len(key) + 1
+    head = f"<b>{html.quote(title)}</b>\n{heading}\n"
+    return PART_BREAK.join(
+        head + "\n".join(f"<code>{html.quote(key)}</code>" for key in part) + f"\n\n{hint}"
+        for part in parts
+    )
 
 
 def file_caption(order_number: int, goods: LineGoods) -> str:
@@ -44,8 +63,10 @@ async def send_goods(
     bot: Bot, files: GoodsFiles, chat_id: int, goods: LineGoods, text: str
 ) -> Message:
     """Send one line's goods (``goods_text``: ``text``) to ``chat_id``."""
-    if goods.kind is GoodsKind.KEYS:
-        return await bot.send_message(chat_id, text)
+    if goods.kind is GoodsKind.KEYS:  # a retry after a crash may send a part again
+        for part in text.split(PART_BREAK):
+            sent = await bot.send_message(chat_id, part)
+        return sent
     if goods.file is None:
         raise NotFound(Missing.GOODS_FILE)
     known = goods.file.telegram.get(str(bot.id))

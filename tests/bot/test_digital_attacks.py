@@ -78,3 +78,26 @@ async def test_a_cart_of_digital_goods_only_asks_no_delivery_details(
     await fill_cart(shop, account, (game, 1), (mug, 1))
     ask = await review_order(alice)  # a mug is shipped: how should it reach you?
     assert (ask.text or "") == english(texts.ask_method)
+
+
+async def test_more_keys_than_one_message_holds_arrive_in_several(
+    running_bot: None,
+    customer: Customer,
+    shop: Shop,
+    bot_settings: BotSettings,
+    new_product: NewProduct,
+) -> None:
+    keys = [f"{n:03d}-<&>" + "K" * 192 for n in range(40)]  # 200 characters each: 8,000 in all
+    game = await new_product("Game", price=5, stock=0)
+    await shop.keys.add_text(ADMIN, game.id, "\n".join(keys))
+    alice, account = await customer("Alice")
+    await fill_cart(shop, account, (game, 40))
+    order = await shop.checkout.place_order(account.id)
+    await shop.payments.record(account.id, payment_of(order))
+    async with working(shop, bot_settings):
+        await alice.wait_for(lambda m: "039-<&>" in (m.text or ""))
+    parts = [m for m in alice.bot_messages if "Your keys:" in (m.text or "")]
+    assert len(parts) == 2 and all(len(m.text or "") <= 4096 for m in parts)
+    shown = [line for m in parts for line in (m.text or "").splitlines() if "-<&>" in line]
+    assert sorted(shown) == sorted(keys)  # each once, as typed
+    assert all("Tap a key to copy it" in (m.text or "") for m in parts)
