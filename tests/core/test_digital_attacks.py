@@ -110,3 +110,22 @@ async def test_a_promo_code_on_a_stars_only_order_takes_whole_stars(shop: Shop) 
     outcome = await shop.payments.record(alice.id, payment_of(order))
     assert outcome is PaymentOutcome.PAID
     assert len(await shop.keys.of_order(order.id)) == 2  # both units get their key
+
+
+async def test_an_order_of_a_product_archived_since_still_gets_its_goods(shop: Shop) -> None:
+    game = await _product(shop, "Game", 30, keys="K-1\nK-2")
+    book = await _product(shop, "Book", 20)
+    await shop.goods_files.attach(ADMIN, book.id, "book.pdf", b"%PDF")
+    alice = await telegram_customer(shop)
+    for product in (game, book):
+        await shop.carts.add(alice.id, CartChange(product_id=product.id, quantity=1))
+    order = await shop.checkout.place_order(alice.id)
+    for product in (game, book):
+        await shop.catalog.archive(ADMIN, product.id)
+    assert await shop.payments.record(alice.id, payment_of(order)) is PaymentOutcome.PAID
+    goods = await shop.deliveries.resend(alice.id, order.id)
+    [key] = goods.lines[0].keys
+    assert key in ("K-1", "K-2") and goods.lines[1].keys == ()
+    assert goods.lines[1].file is not None and goods.lines[1].file.name == "book.pdf"
+    [free] = await shop.store.goods_keys.find({"state": "free"}).to_list()
+    assert shop.keys.open(free) != key  # the other key stays in the pool
