@@ -24,6 +24,7 @@ pool, and out of the stock, until staff put them back.
 
 from __future__ import annotations
 
+import csv
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -66,7 +67,7 @@ def parse_keys(text: str) -> list[str]:
     keys: list[str] = []
     problems = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        key = raw.split(",", 1)[0].strip().strip('"').strip()
+        key = _first_column(raw)
         if not key or (number == 1 and key == "key"):
             continue
         if len(key) > MAX_KEY_LENGTH or not key.isprintable():
@@ -98,6 +99,15 @@ def decode_keys(data: bytes) -> str:
         raise InvalidKeys(
             "The file is not UTF-8 text: save it as UTF-8 (CSV or plain text).", [problem]
         ) from None
+
+
+def _first_column(line: str) -> str:
+    """A CSV line's first field, trimmed: ``"A,B",note`` holds the key ``A,B``."""
+    try:
+        fields = next(csv.reader([line.strip()]), [""])
+    except csv.Error:  # not CSV after all: the line up to its first comma
+        fields = line.split(",", 1)
+    return (fields or [""])[0].strip()
 
 
 class KeyPool:

@@ -15,6 +15,7 @@ from core.catalog.commands import ProductDraft
 from core.catalog.errors import DigitalByVariant
 from core.catalog.models import Product
 from core.catalog.variants.commands import OptionsChange
+from core.digital.pool import parse_keys
 from core.sales.commands import CartChange, DeliveryDetails
 from core.sales.errors import DigitalNotShipped
 from core.sales.models import PaymentMethod, PaymentOutcome
@@ -129,3 +130,8 @@ async def test_an_order_of_a_product_archived_since_still_gets_its_goods(shop: S
     assert goods.lines[1].file is not None and goods.lines[1].file.name == "book.pdf"
     [free] = await shop.store.goods_keys.find({"state": "free"}).to_list()
     assert shop.keys.open(free) != key  # the other key stays in the pool
+
+
+def test_a_quoted_csv_key_is_read_whole() -> None:
+    text = 'key,note\n"GIFT,2024-A",first\n  C-1 , note\n"D""E"\nplain-key\n"unclosed\n'
+    assert parse_keys(text) == ["GIFT,2024-A", "C-1", 'D"E', "plain-key", "unclosed"]
