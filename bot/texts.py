@@ -659,6 +659,10 @@ REFUSALS = {
     "key-not-returned": N_("Only a returned key can be put back."),
     "stock-from-keys": N_("This product's stock is its free keys: add keys to raise it."),
     "digital-by-variant": N_("A product sold by variant cannot be digital goods."),
+    "free-digital-goods": N_(
+        "Digital goods cost at least one Telegram Star; this order would cost nothing. "
+        "Please write to the shop."
+    ),
     "no-such-key": N_("No such key."),
     "no-goods": N_("This order has no digital goods sent yet."),
     "no-goods-file": N_("This product's file is gone; please write to the shop."),

@@ -80,7 +80,7 @@ from core.sales.errors import (
     OutOfStock,
     ProductUnavailable,
 )
-from core.sales.goods import ships, unshipped
+from core.sales.goods import payable, ships, unshipped
 from core.sales.models import Cart, CheckoutClaim, DeliverySnapshot, Order, OrderLine, OrderStatus
 from core.sales.outbox import Outbox
 from core.store import Store
@@ -214,6 +214,7 @@ class Checkout:
         if promo is not None:
             document["promo"] = promo[0].model_dump(by_alias=True)
             document["totalAmount"] -= promo[0].discount
+        payable(lines, document["totalAmount"])  # nothing written yet
         try:
             await self._orders.insert_one(document)
         except DuplicateKeyError:

@@ -130,6 +130,19 @@ class DigitalNotShipped(InvalidInput):
         )
 
 
+class FreeDigitalGoods(Conflict):
+    """Digital goods are paid in Stars only, and Telegram takes no invoice of 0 Stars: an
+    order of them that costs nothing could never be paid, nor its goods sent."""
+
+    code = "free-digital-goods"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Digital goods cost at least one Telegram Star: this order would cost nothing, "
+            "which cannot be paid. The shop must give them a price."
+        )
+
+
 class NoRefundDue(Conflict):
     REASONS = ("no-refund-due",)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from core.catalog.models import GoodsKind
 from core.sales.commands import DeliveryDetails
-from core.sales.errors import DigitalNotShipped
+from core.sales.errors import DigitalNotShipped, FreeDigitalGoods
 from core.sales.models import Order, OrderLine, OrderStatus, PaymentMethod
 from core.sales.outbox import outbox_entry
 
@@ -35,6 +35,12 @@ def unshipped(details: DeliveryDetails | None) -> None:
     fee), whether the shop delivers or not; ``DigitalNotShipped`` if details were given."""
     if details is not None:
         raise DigitalNotShipped()
+
+
+def payable(lines: Iterable[OrderLine], total: int) -> None:
+    """``FreeDigitalGoods`` for an order of digital goods that would cost nothing."""
+    if total < 1 and any(line.digital is not None for line in lines):
+        raise FreeDigitalGoods()
 
 
 def is_digital(order: Order) -> bool:

@@ -17,7 +17,7 @@ from core.catalog.models import Product
 from core.catalog.variants.commands import OptionsChange
 from core.digital.pool import parse_keys
 from core.sales.commands import CartChange, DeliveryDetails
-from core.sales.errors import DigitalNotShipped
+from core.sales.errors import DigitalNotShipped, FreeDigitalGoods
 from core.sales.models import PaymentMethod, PaymentOutcome
 from core.shop import Shop
 from tests.core.paying import SHOPS, payment_of, telegram_customer
@@ -135,3 +135,18 @@ async def test_an_order_of_a_product_archived_since_still_gets_its_goods(shop: S
 def test_a_quoted_csv_key_is_read_whole() -> None:
     text = 'key,note\n"GIFT,2024-A",first\n  C-1 , note\n"D""E"\nplain-key\n"unclosed\n'
     assert parse_keys(text) == ["GIFT,2024-A", "C-1", 'D"E', "plain-key", "unclosed"]
+
+
+async def test_free_digital_goods_cannot_be_ordered_unpayable(shop: Shop) -> None:
+    """Telegram takes no invoice of 0 Stars, and digital goods take no other payment."""
+    gift = await _product(shop, "Gift", 0, keys="K-1")
+    alice = await telegram_customer(shop)
+    await shop.carts.add(alice.id, CartChange(product_id=gift.id, quantity=1))
+    with pytest.raises(FreeDigitalGoods):
+        await shop.checkout.place_order(alice.id)
+    assert await shop.store.orders.count_documents({}) == 0
+    assert (await shop.catalog.get(gift.id)).stock == 1
+    mug = await _product(shop, "Mug", 100)
+    await shop.carts.add(alice.id, CartChange(product_id=mug.id, quantity=1))
+    order = await shop.checkout.place_order(alice.id, delivery=COURIER)  # a mug to pay for
+    assert order.total_amount == 100 + 500
