@@ -105,6 +105,16 @@ async def test_stars_are_tried_with_an_invoice_in_xtr(
     assert (link.currency, link.total_amount, link.provider_token) == ("XTR", 1, "")
 
 
+async def test_the_doctor_warns_of_stars_without_payment_support(
+    shop: Shop, databases: DatabasePool, sandbox_server: SandboxServer
+) -> None:
+    core = core_settings(shop, databases.uri, shop_currency="XTR", payment_methods="stars")
+    checks = await run_doctor(core, make_bot_settings(sandbox_server))
+    stars = the(checks, "Telegram Stars")
+    assert stars.status is Status.WARNING and "PAYMENT_SUPPORT is unset" in stars.found
+    assert "/paysupport" in (stars.fix or "")
+
+
 async def test_a_refused_token_is_the_only_telegram_finding(
     good: CoreSettings, sandbox_server: SandboxServer
 ) -> None:

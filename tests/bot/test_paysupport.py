@@ -1,6 +1,7 @@
 """/paysupport, which Telegram expects of a bot taking Stars: it names PAYMENT_SUPPORT (as
 text, whatever it holds), or the shop's staff; in the reader's language; in every state and
-before signing up; in the command menu; and the doctor warns of Stars without it."""
+before signing up; in the command menu (the doctor's warning of Stars without it:
+tests/bot/test_doctor.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,10 @@ from typing import Any
 import pytest
 
 from bot.config import BotSettings
-from bot.doctor.checks import Status
 from bot.handlers.paysupport import support_text
 from core.shop import Shop
 from sandbox import FakeUser, SandboxServer
 from tests.bot.chat import Customer, english, fill_cart, make_bot_settings, review_order
-from tests.bot.test_doctor import core_settings, run_doctor, the
-from tests.databases import DatabasePool
 from tests.factories import NewProduct
 
 CONTACT = "@shop_help <b>&"
@@ -60,13 +58,3 @@ def test_without_a_contact_it_points_to_the_shops_staff() -> None:
     text = english(support_text, None)
     assert "Write to the shop's staff about a charge, a refund" in text
     assert "order number" in text
-
-
-async def test_the_doctor_warns_of_stars_without_payment_support(
-    shop: Shop, databases: DatabasePool, sandbox_server: SandboxServer
-) -> None:
-    core = core_settings(shop, databases.uri, shop_currency="XTR", payment_methods="stars")
-    checks = await run_doctor(core, make_bot_settings(sandbox_server))
-    stars = the(checks, "Telegram Stars")
-    assert stars.status is Status.WARNING and "PAYMENT_SUPPORT is unset" in stars.found
-    assert "/paysupport" in (stars.fix or "")
