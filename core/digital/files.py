@@ -56,7 +56,7 @@ class GoodsFiles:
         if not self._sells_for_stars:
             raise StarsOnly()
         name = name.strip()
-        if not FILE_NAME.fullmatch(name):
+        if not FILE_NAME.fullmatch(name) or not name.isprintable():  # no bidi tricks either
             raise InvalidGoodsFile("Name the file: up to 128 characters, no slashes.")
         if not data:
             raise InvalidGoodsFile("The file is empty.")

@@ -15,6 +15,7 @@ from core.catalog.commands import ProductDraft
 from core.catalog.errors import DigitalByVariant
 from core.catalog.models import Product
 from core.catalog.variants.commands import OptionsChange
+from core.digital.errors import InvalidGoodsFile
 from core.digital.pool import parse_keys
 from core.sales.commands import CartChange, DeliveryDetails
 from core.sales.errors import DigitalNotShipped, FreeDigitalGoods
@@ -150,3 +151,13 @@ async def test_free_digital_goods_cannot_be_ordered_unpayable(shop: Shop) -> Non
     await shop.carts.add(alice.id, CartChange(product_id=mug.id, quantity=1))
     order = await shop.checkout.place_order(alice.id, delivery=COURIER)  # a mug to pay for
     assert order.total_amount == 100 + 500
+
+
+async def test_a_goods_file_name_that_disguises_its_type_is_refused(shop: Shop) -> None:
+    """U+202E shows "invoice\u202efdp.exe" as "invoiceexe.pdf" in the buyer's chat."""
+    book = await _product(shop, "Book", 20)
+    for name in ("invoice\u202efdp.exe", "a/b.pdf", "x" * 129, " "):
+        with pytest.raises(InvalidGoodsFile):
+            await shop.goods_files.attach(ADMIN, book.id, name, b"%PDF")
+    assert (await shop.catalog.get(book.id)).digital is None
+    assert await shop.store.goods_files.count_documents({}) == 0
