@@ -5,6 +5,7 @@ past Telegram's 50 MB are refused and change nothing."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import aiohttp
@@ -137,3 +138,27 @@ async def test_a_key_file_that_is_not_utf8_adds_nothing(
     assert (refused.status, refused.code) == (422, "invalid-input"), refused.body
     assert "not UTF-8" in refused.body["detail"]
     assert await shop.store.goods_keys.count_documents({}) == 0
+
+
+@pytest.mark.parametrize("core_overrides", [STARS])
+async def test_no_log_line_names_a_key_even_at_debug(
+    caplog: pytest.LogCaptureFixture,
+    api: Api,
+    shop: Shop,
+    new_account: NewAccount,
+    new_product: NewProduct,
+) -> None:
+    caplog.set_level(logging.DEBUG)  # pymongo's command log and aiohttp's included
+    admin, alice = await new_account(Role.ADMIN), await new_account(name="Alice")
+    game = await new_product("Game", price=50, stock=0)
+    url = f"/api/products/{game.id}/keys"
+    await api.post(url, json={"keys": ["LOGGED-KEY-1", "bad\tLOGGED-KEY-X"]}, token=admin.token)
+    await api.post(url, json={"keys": ["LOGGED-KEY-1", "LOGGED-KEY-2"]}, token=admin.token)
+    await shop.carts.add(alice.user.id, CartChange(product_id=game.id, quantity=1))
+    order = await shop.checkout.place_order(alice.user.id)
+    await shop.payments.record(alice.user.id, payment_of(order))
+    shown = await api.get(f"{url}?secrets=true", token=admin.token)
+    goods = await api.get(f"/api/orders/{order.id}/goods", token=alice.token)
+    assert "LOGGED-KEY-1" in str(shown.body) and "LOGGED-KEY" in str(goods.body)
+    assert any(r.name.startswith("pymongo") for r in caplog.records)  # DEBUG was on
+    assert "LOGGED-KEY" not in caplog.text
