@@ -35,7 +35,7 @@ from core.catalog.variants.service import Variants
 from core.config import ConfigError, CoreSettings
 from core.digital.delivery import Deliveries
 from core.digital.files import GoodsFiles
-from core.digital.pool import KeyPool
+from core.digital.pool import KeyPool, Restocked
 from core.digital.sealing import Sealer
 from core.messaging.broadcasts import Broadcasts
 from core.messaging.figures import NoticeFigures
@@ -168,8 +168,9 @@ class Shop:
         payments = Payments(store, orders, outbox, settings)
         photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
         stars = PaymentMethod.STARS in settings.payment_methods
-        keys = KeyPool(store, catalog, Sealer(settings.goods_secret()), stars, lease)
-        goods_files = GoodsFiles(store, catalog, stars, lease)
+        restocked = Restocked(alerts, restock)  # what adding keys or a file owes
+        keys = KeyPool(store, catalog, Sealer(settings.goods_secret()), stars, lease, restocked)
+        goods_files = GoodsFiles(store, catalog, stars, lease, restocked)
         deliveries = Deliveries(store, orders, catalog, keys, goods_files)
         deliveries.register(outbox)
         promotions = Promotions(store, settings.shop_currency)

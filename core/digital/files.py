@@ -31,7 +31,7 @@ from core.catalog.models import GoodsFile, GoodsKind, Product, TelegramFile
 from core.catalog.products import Catalog
 from core.digital.commands import GOODS_FILE_MAX_BYTES
 from core.digital.errors import InvalidGoodsFile, OtherGoods, StarsOnly
-from core.digital.pool import NO_OPTIONS
+from core.digital.pool import NO_OPTIONS, Restocked
 from core.store import Store
 
 PENDING, CURRENT = "pending", "current"
@@ -40,8 +40,14 @@ FILE_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,128}$")
 
 class GoodsFiles:
     def __init__(
-        self, store: Store, catalog: Catalog, sells_for_stars: bool, lease: timedelta
+        self,
+        store: Store,
+        catalog: Catalog,
+        sells_for_stars: bool,
+        lease: timedelta,
+        restocked: Restocked,
     ) -> None:
+        self._restocked = restocked
         self._bucket = store.goods
         self._files = store.goods_files
         self._products = store.products
@@ -102,6 +108,8 @@ class GoodsFiles:
         if replaced := (before.get("digital") or {}).get("file"):
             await self._delete(replaced["fileId"])
         await self._settle(file_id)
+        if product.digital is None:  # its stock just became unlimited
+            await self._restocked(product.id)
         return await self._catalog.get(product.id, viewer=actor)
 
     async def content(self, goods: GoodsFile) -> bytes:

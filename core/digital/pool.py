@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +45,8 @@ from core.catalog.commands import MAX_STOCK
 from core.catalog.errors import DigitalByVariant
 from core.catalog.models import GoodsKind, Product
 from core.catalog.products import Catalog
+from core.catalog.restock_alerts import RestockAlerts
+from core.catalog.stock_alerts import StockAlerts
 from core.digital.commands import MAX_KEY_LENGTH, MAX_KEYS_PER_UPLOAD, KeyListQuery
 from core.digital.errors import InvalidKeys, KeyNotReturned, OtherGoods, StarsOnly
 from core.digital.models import KeyState, KeyUploadReport, PoolCounts, PoolKey
@@ -53,6 +56,19 @@ from core.store import DUPLICATE_KEY, Store
 BATCHES = "digital.batches"
 NO_OPTIONS = "options.0"
 """Guarded ``$exists: false``: a product that is not sold by variant (no options)."""
+
+
+@dataclass(frozen=True)
+class Restocked:
+    """What a write that gives a product stock owes after it (as ``Catalog.update`` and
+    ``Stock`` do): the low-stock alert re-armed, and those who asked told it is back."""
+
+    alerts: StockAlerts
+    restock: RestockAlerts
+
+    async def __call__(self, product_id: ObjectId) -> None:
+        await self.alerts.rearm(product_id)
+        await self.restock.fire(product_id)
 
 
 def slot_of(order_id: ObjectId, line: int, unit: int) -> str:
@@ -118,7 +134,9 @@ class KeyPool:
         sealer: Sealer,
         sells_for_stars: bool,
         lease: timedelta,
+        restocked: Restocked,
     ) -> None:
+        self._restocked = restocked
         self._keys = store.goods_keys
         self._products = store.products
         self._catalog = catalog
@@ -169,6 +187,7 @@ class KeyPool:
         if added:
             await self._count_in(product, batch, added)
             await self._settle(product.id, batch)
+            await self._restocked(product.id)
         return KeyUploadReport(
             added=added, duplicates=len(given) - added, pool=await self.counts(actor, product.id)
         )
@@ -195,6 +214,7 @@ class KeyPool:
             raise KeyNotReturned()
         await self._count_in(product, batch, 1)
         await self._settle(product.id, batch)
+        await self._restocked(product.id)
         return await self.counts(actor, product.id)
 
     async def counts(self, actor: Actor, product_id: object) -> PoolCounts:

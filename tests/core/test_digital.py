@@ -21,7 +21,7 @@ from core.digital.commands import KeyListQuery
 from core.digital.delivery import Deliveries
 from core.digital.errors import InvalidKeys, KeyNotReturned, OtherGoods, StarsOnly
 from core.digital.models import KeyState
-from core.digital.pool import KeyPool
+from core.digital.pool import KeyPool, Restocked
 from core.digital.sealing import Sealer
 from core.messaging.models import NoticeKind
 from core.messaging.notifications import NotificationQueue
@@ -69,6 +69,10 @@ async def _goods_notices(shop: Shop, order: Order | None = None) -> list[dict[st
     if order is not None:
         query["orderId"] = order.id
     return await shop.store.notifications.find(query).to_list()
+
+
+def _restocked(shop: Shop) -> Restocked:
+    return Restocked(shop.stock_alerts, shop.restock_alerts)
 
 
 async def _assert_pool_matches_stock(shop: Shop, product: Product) -> None:
@@ -301,7 +305,8 @@ def _dying_payments(shop: Shop, store: Store) -> Payments:
     queue = NotificationQueue(store, LEASE)
     outbox = Outbox(store, queue, None)
     orders = Orders(store, outbox, stock_on(store), LEASE)
-    pool = KeyPool(store, shop.catalog, Sealer(shop.settings.goods_secret()), True, LEASE)
+    sealer = Sealer(shop.settings.goods_secret())
+    pool = KeyPool(store, shop.catalog, sealer, True, LEASE, _restocked(shop))
     Deliveries(store, orders, shop.catalog, pool, shop.goods_files).register(outbox)
     return Payments(store, orders, outbox, shop.settings)
 
@@ -340,7 +345,7 @@ async def test_an_upload_killed_at_every_write_counts_its_keys_once(shop: Shop) 
     writes = 0
     while True:
         store = dying_store(shop.store, writes, bulk=True)
-        pool = KeyPool(store, shop.catalog, sealer, True, LEASE)
+        pool = KeyPool(store, shop.catalog, sealer, True, LEASE, _restocked(shop))
         batch = f"A{writes}\nB{writes}"
         killed = await run_until_killed(lambda: pool.add_text(ADMIN, product.id, batch))  # noqa: B023
         await shop.keys.recover(clock.now() + 2 * LEASE)
@@ -395,7 +400,8 @@ async def test_digital_orders_are_paid_in_stars_only(shop: Shop) -> None:
 async def test_recovery_leaves_an_upload_alone_until_its_lease_ends(shop: Shop) -> None:
     product = await _key_product(shop, ["K1"])
     sealer = Sealer(shop.settings.goods_secret())
-    pool = KeyPool(dying_store(shop.store, 1, bulk=True), shop.catalog, sealer, True, LEASE)
+    dying = dying_store(shop.store, 1, bulk=True)
+    pool = KeyPool(dying, shop.catalog, sealer, True, LEASE, _restocked(shop))
     assert await run_until_killed(lambda: pool.add_text(ADMIN, product.id, "K2\nK3"))
     assert await shop.keys.recover(clock.now() + timedelta(seconds=1)) == 0  # in flight
     adding = {"state": KeyState.ADDING.value}

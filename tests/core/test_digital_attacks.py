@@ -11,7 +11,7 @@ import pytest
 from core.accounts.access import SYSTEM, Actor
 from core.accounts.models import Role
 from core.base.errors import InvalidInput
-from core.catalog.commands import ProductDraft
+from core.catalog.commands import ProductDraft, ProductPatch
 from core.catalog.errors import DigitalByVariant
 from core.catalog.models import Product
 from core.catalog.variants.commands import OptionsChange
@@ -161,3 +161,26 @@ async def test_a_goods_file_name_that_disguises_its_type_is_refused(shop: Shop) 
             await shop.goods_files.attach(ADMIN, book.id, name, b"%PDF")
     assert (await shop.catalog.get(book.id)).digital is None
     assert await shop.store.goods_files.count_documents({}) == 0
+
+
+async def test_new_keys_or_a_file_tell_those_waiting_and_rearm_the_low_stock_alert(
+    shop: Shop,
+) -> None:
+    """At once, as any restock does: not a lease later, when recovery finds it."""
+    game = await _product(shop, "Game", 30, keys="K-1")
+    book = await _product(shop, "Book", 20)
+    await shop.catalog.update(ADMIN, book.id, ProductPatch(stock=0))
+    alice = await telegram_customer(shop)
+    await shop.carts.add(alice.id, CartChange(product_id=game.id, quantity=1))
+    order = await shop.checkout.place_order(alice.id)  # the last key: sold out, low stock
+    assert (await shop.store.products.find_one({"_id": game.id}) or {}).get("lowStock")
+    for product in (game, book):
+        assert await shop.restock_alerts.watch(alice.id, product.id)
+    await shop.payments.record(alice.id, payment_of(order))
+
+    await shop.keys.add_text(ADMIN, game.id, "\n".join(f"K-{n}" for n in range(2, 20)))
+    await shop.goods_files.attach(ADMIN, book.id, "book.pdf", b"%PDF")
+
+    alerts = await shop.store.notifications.find({"kind": "back_in_stock"}).to_list()
+    assert sorted(a["productId"] for a in alerts) == sorted([game.id, book.id])
+    assert not (await shop.store.products.find_one({"_id": game.id}) or {}).get("lowStock")
