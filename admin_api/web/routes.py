@@ -62,6 +62,7 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("POST", "/products/{id}/keys", product_goods.add_typed_keys, ADMIN),
     PageRoute("POST", "/products/{id}/keys/file", product_goods.add_key_file, ADMIN),
     PageRoute("POST", "/products/{id}/goods-file", product_goods.put_goods_file, ADMIN),
+    PageRoute("POST", "/products/{id}/keys/{key}/put-back", product_goods.put_key_back, ADMIN),
     # a product's several photos
     PageRoute("POST", "/products/{id}/photos", product_photos.add_product_photo, ADMIN),
     PageRoute("GET", "/products/{id}/photos/{photo}", product_photos.product_photo_file, ADMIN),

@@ -54,6 +54,8 @@ from core.digital.sealing import Sealer
 from core.store import DUPLICATE_KEY, Store
 
 BATCHES = "digital.batches"
+RETURNED_SHOWN = 50
+"""Returned keys ``KeyPool.returned`` lists (put one back and the next shows)."""
 NO_OPTIONS = "options.0"
 """Guarded ``$exists: false``: a product that is not sold by variant (no options)."""
 
@@ -254,6 +256,21 @@ class KeyPool:
             shown = {**document, "id": document["_id"], "secret": secret}
             items.append(PoolKey.model_validate(shown))
         return Page[PoolKey](items=tuple(items), total=total, page=query.page, limit=query.limit)
+
+    async def returned(self, actor: Actor, product_id: object) -> tuple[PoolKey, ...]:
+        """The product's returned keys (their cancelled orders'), newest first, at most
+        ``RETURNED_SHOWN``; never the keys themselves."""
+        actor.require(Role.ADMIN)
+        product = await self._catalog.get(product_id, viewer=actor)
+        cursor = (
+            self._keys.find({"productId": product.id, "state": KeyState.RETURNED.value})
+            .sort([("returnedAt", DESCENDING), ("_id", DESCENDING)])
+            .limit(RETURNED_SHOWN)
+        )
+        return tuple(
+            PoolKey.model_validate({**document, "id": document["_id"], "secret": None})
+            for document in await cursor.to_list()
+        )
 
     # -- delivery --------------------------------------------------------------------------
 

@@ -37,7 +37,8 @@ def _ids(path: str, world: World) -> str:
         "/broadcasts/": world.broadcast_id,
         "/promo-codes/": world.promo_id,
     }
-    return with_ids(path, kinds).replace("{photo}", str(world.tea.photos[0].file_id))
+    path = with_ids(path, kinds).replace("{photo}", str(world.tea.photos[0].file_id))
+    return path.replace("{key}", "0" * 24)  # a key of a pool (none: the action refuses first)
 
 
 async def _snapshot(shop: Shop) -> Snapshot:

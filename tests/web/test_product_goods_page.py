@@ -14,10 +14,11 @@ from core.accounts.models import Role
 from core.catalog.commands import ProductDraft
 from core.catalog.models import Product
 from core.catalog.variants.commands import OptionsChange
-from core.sales.commands import CartChange
+from core.sales.commands import CartChange, StatusUpdate
+from core.sales.models import OrderStatus
 from core.shop import Shop
 from tests.api.world import PASSWORD, NewAccount
-from tests.core.paying import payment_of
+from tests.core.paying import STAFF, payment_of
 from tests.web.office import Office, Page
 from tests.web.office import signed_in_admin as _admin
 
@@ -84,6 +85,19 @@ async def test_keys_are_added_typed_and_from_a_file_and_never_shown(
     for key in ("K-1", "K-2", "K-3"):
         assert key not in page.text  # counts only, never a key
     assert shop.keys.open(taken) in ("<b>K-1</b>", "K-2", "K-3")
+
+    cancel = StatusUpdate(status=OrderStatus.CANCELLED)  # refunded: its key is returned
+    await shop.orders.change_status(STAFF, order.id, cancel)
+    page = await office.get(path)
+    assert _counts(page) == ("2", "0", "1") and page.shows("A key returned")
+    assert f'href="/admin/orders/{order.id}"' in page.text
+    back = f"{path}/keys/{taken['_id']}/put-back"
+    put = await office.post(back)
+    page = await office.follow(put)
+    assert page.shows("The key is for sale again; 3 free.") and _counts(page) == ("3", "0", "0")
+    again = await office.follow(await office.post(back))
+    assert again.shows("Nothing was put back: Only a returned key can be put back in the pool.")
+    assert (await shop.keys.counts(ADMIN, game.id)).free == 3
 
 
 @pytest.mark.parametrize("core_overrides", [STARS])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from admin_api.web.visit import Visit
 from core.catalog.models import GoodsFile, GoodsKind, Product
 from core.digital.commands import GOODS_FILE_MAX_BYTES, KEY_FILE_MAX_BYTES
-from core.digital.models import PoolCounts
+from core.digital.models import PoolCounts, PoolKey
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class GoodsPanel:
     kind: GoodsKind | None
     counts: PoolCounts | None
     file: GoodsFile | None
+    returned: tuple[PoolKey, ...] = ()
+    """Returned keys an admin may put back (without the keys themselves)."""
     max_key_file_bytes: int = KEY_FILE_MAX_BYTES
     max_goods_file_bytes: int = GOODS_FILE_MAX_BYTES
 
@@ -42,10 +44,15 @@ async def goods_panel(visit: Visit, product: Product | None) -> GoodsPanel | Non
         return None
     digital = product.digital
     keys = digital is not None and digital.kind is GoodsKind.KEYS
+    counts = await visit.shop.keys.counts(visit.actor, product.id) if keys else None
+    returned: tuple[PoolKey, ...] = ()
+    if counts is not None and counts.returned:
+        returned = await visit.shop.keys.returned(visit.actor, product.id)
     return GoodsPanel(
         sells_for_stars=visit.shop.keys.sells_for_stars,
         sold_by_variant=bool(product.options),
         kind=None if digital is None else digital.kind,
-        counts=await visit.shop.keys.counts(visit.actor, product.id) if keys else None,
+        counts=counts,
         file=None if digital is None else digital.file,
+        returned=returned,
     )

@@ -57,6 +57,18 @@ async def put_goods_file(visit: Visit) -> web.StreamResponse:
     return visit.redirect(visit.url(EDIT, id=str(product.id)), done)
 
 
+async def put_key_back(visit: Visit) -> web.StreamResponse:
+    """A returned key (its order cancelled) is sold again; refused unless it is returned."""
+    page = visit.url(EDIT, id=visit.request.match_info["id"])
+    try:
+        counts = await visit.shop.keys.put_back(
+            visit.actor, visit.path_id, visit.request.match_info["key"]
+        )
+    except (Conflict, NotFound) as exc:
+        return visit.redirect(page, f"Nothing was put back: {exc.message}", error=True)
+    return visit.redirect(page, f"The key is for sale again; {counts.free} free.")
+
+
 async def _add_keys(
     visit: Visit, product: Product, field: str, adding: Awaitable[KeyUploadReport]
 ) -> web.StreamResponse:
