@@ -47,6 +47,7 @@ class Promotions:
         self._customers = store.promo_customers
         self._orders = store.orders
         self._products = store.products
+        self._categories = store.categories
         self._currency = currency
 
     # -- staff -----------------------------------------------------------------------------
@@ -212,9 +213,19 @@ class Promotions:
         assert promo is not None
         if problem := customer_problem(promo, await self._customer(user_id, promo)):
             return problem, promo
-        if promo.category_ids and all(line.category_id is None for line in lines):
+        if not promo.category_ids:
+            return discount(promo, lines, fee), promo
+        if all(line.category_id is None for line in lines):
             lines = await self._categorised(lines)  # checkout's lines do not say
-        return discount(promo, lines, fee), promo
+        covered = promo.model_copy(update={"category_ids": await self._subtree(promo)})
+        return discount(covered, lines, fee), promo
+
+    async def _subtree(self, promo: PromoCode) -> tuple[ObjectId, ...]:
+        """The code's categories and their subcategories (as they are now): a code for
+        a category covers the products of its subcategories too."""
+        parents = {"parentId": {"$in": list(promo.category_ids)}}
+        children = [doc["_id"] async for doc in self._categories.find(parents, {"_id": 1})]
+        return (*promo.category_ids, *children)
 
     async def _categorised(self, lines: Sequence[Line]) -> list[Line]:
         """``lines`` with each product's category as stored now."""
