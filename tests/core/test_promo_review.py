@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.accounts.access import SYSTEM
 from core.catalog.commands import CategoryDraft
+from core.sales.commands import StatusUpdate
 from core.shop import Shop
-from tests.core.promos import cart_with_code, new_code
+from tests.core.paying import SHOPS, payment_of, telegram_customer
+from tests.core.promos import STAFF, cart_with_code, new_code, used
+from tests.core.variants import make_shirt
 from tests.factories import NewProduct, NewUser
 
 
@@ -24,3 +29,51 @@ async def test_a_code_for_a_category_covers_the_products_of_its_subcategories(
     assert view.promo is not None and (view.promo.discount, view.promo.problem) == (500, None)
     order = await shop.checkout.place_order(user.id)
     assert order.promo is not None and (order.promo.discount, order.total_amount) == (500, 1100)
+
+
+async def test_a_code_for_a_product_covers_its_variants_at_their_own_prices(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    shirt = await make_shirt(shop, new_product)
+    await new_code(shop, "SHIRT", value=10, productIds=[str(shirt.product.id)])
+    user = await new_user()
+    cake = await new_product(name="Cake", price=600)
+    await shop.carts.add(user.id, shirt.change(shirt.red_m))  # 1200
+    await shop.carts.add(user.id, shirt.change(shirt.blue_l, 2))  # 2 x 1500
+    await cart_with_code(shop, user, cake, code="shirt")
+    view = await shop.cart_codes.view(user.id)
+    assert view.promo is not None and view.promo.discount == 420
+    order = await shop.checkout.place_order(user.id)
+    assert order.promo is not None and (order.promo.discount, order.total_amount) == (
+        420,
+        1200 + 3000 + 600 - 420,
+    )
+
+
+@pytest.mark.parametrize("core_overrides", [SHOPS["stars"]])
+async def test_a_paid_discounted_order_cancelled_refunds_what_was_paid_and_frees_the_use(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    """The refund is the discounted total; the use comes back (the customer got nothing
+    for it: the whole payment is refunded), and the figures leave the order out."""
+    promo = await new_code(shop, value=10, usageLimit=1, perCustomer=1)
+    alice = await telegram_customer(shop)
+    await cart_with_code(shop, alice, await new_product(price=25))
+    order = await shop.checkout.place_order(alice.id)
+    assert order.promo is not None and (order.promo.discount, order.total_amount) == (2, 23)
+    await shop.payments.record(alice.id, payment_of(order))
+    figures = await shop.promotions.get(STAFF, promo.id)
+    assert (figures.orders, figures.discount_given, figures.revenue, figures.promo.used) == (
+        1,
+        2,
+        23,
+        1,
+    )
+
+    await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="cancelled"))
+    await shop.outbox.relay(order.id)
+    job = await shop.refunds.claim()
+    assert job is not None and job.amount == 23
+    assert await used(shop, promo) == 0
+    figures = await shop.promotions.get(STAFF, promo.id)
+    assert (figures.orders, figures.discount_given, figures.revenue) == (0, 0, 0)
