@@ -56,6 +56,7 @@ class Promotions:
         actor.require(*STAFF)
         if problem := check_terms(draft.kind, draft.value, draft.starts_at, draft.ends_at):
             raise PromoTermsRefused(problem)
+        await self._check_targets(draft.product_ids, draft.category_ids)
         now = clock.now()
         document = {
             "_id": ObjectId(),
@@ -91,6 +92,7 @@ class Promotions:
         merged = promo.model_copy(update=applied)
         if problem := check_terms(merged.kind, merged.value, merged.starts_at, merged.ends_at):
             raise PromoTermsRefused(problem)
+        await self._check_targets(patch.product_ids or (), patch.category_ids or ())
         changes: dict[str, Any] = {
             PromoPatch.model_fields[name].alias or name: value.value
             if isinstance(value, StrEnum)
@@ -106,6 +108,19 @@ class Promotions:
         if document is None:
             raise VersionConflict("promo code")
         return PromoCode.model_validate(document)
+
+    async def _check_targets(
+        self, product_ids: Sequence[ObjectId], category_ids: Sequence[ObjectId]
+    ) -> None:
+        """Refuse ids that name no product or category (a typo, a variant's id): the code
+        would silently apply to nothing they meant."""
+        for ids, found, kind in (
+            (product_ids, self._products, "product"),
+            (category_ids, self._categories, "category"),
+        ):
+            known = {d["_id"] async for d in found.find({"_id": {"$in": list(ids)}}, {"_id": 1})}
+            if missing := [str(i) for i in ids if i not in known]:
+                raise PromoTermsRefused(f"there is no {kind} {', '.join(missing)}")
 
     async def get(self, actor: Actor, promo_id: object) -> PromoFigures:
         actor.require(*STAFF)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from bson import ObjectId
 
 from core.accounts.access import SYSTEM
 from core.catalog.commands import CategoryDraft
+from core.promotions.commands import PromoPatch
+from core.promotions.errors import PromoTermsRefused
 from core.sales.commands import StatusUpdate
 from core.shop import Shop
 from tests.core.paying import SHOPS, payment_of, telegram_customer
@@ -77,3 +80,26 @@ async def test_a_paid_discounted_order_cancelled_refunds_what_was_paid_and_frees
     assert await used(shop, promo) == 0
     figures = await shop.promotions.get(STAFF, promo.id)
     assert (figures.orders, figures.discount_given, figures.revenue) == (0, 0, 0)
+
+
+async def test_a_code_naming_no_such_product_or_category_is_refused_and_not_written(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    shirt = await make_shirt(shop, new_product)
+    for terms in (
+        {"productIds": [str(shirt.red_m.id)]},  # a variant's id, not its product's
+        {"productIds": [str(shirt.product.id), str(ObjectId())]},
+        {"categoryIds": [str(ObjectId())]},
+    ):
+        with pytest.raises(PromoTermsRefused):
+            await new_code(shop, "TYPO", **terms)
+        assert await shop.store.promo_codes.count_documents({}) == 0
+    promo = await new_code(shop, "SHIRT", productIds=[str(shirt.product.id)])
+    with pytest.raises(PromoTermsRefused):
+        patch = PromoPatch.model_validate({"productIds": [str(shirt.blue_l.id)]})
+        await shop.promotions.update(STAFF, promo.id, patch)
+    stored = await shop.store.promo_codes.find_one({"_id": promo.id})
+    assert stored is not None and (stored["productIds"], stored["version"]) == (
+        [shirt.product.id],
+        0,
+    )
