@@ -62,6 +62,7 @@ class Promotions:
             "_id": ObjectId(),
             **draft.model_dump(by_alias=True),
             "state": PromoState.ACTIVE.value,
+            "currency": self._currency,
             "used": 0,
             "version": 0,
             "createdAt": now,

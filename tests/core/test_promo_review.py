@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from bson import ObjectId
 
 from core.accounts.access import SYSTEM
-from core.catalog.commands import CategoryDraft
+from core.catalog.commands import CategoryDraft, Rounding
 from core.promotions.commands import PromoPatch
+from core.promotions.conversion import convert_codes
 from core.promotions.errors import PromoTermsRefused
 from core.sales.commands import StatusUpdate
 from core.shop import Shop
@@ -103,3 +106,27 @@ async def test_a_code_naming_no_such_product_or_category_is_refused_and_not_writ
         [shirt.product.id],
         0,
     )
+
+
+async def test_a_currency_conversion_converts_the_codes_amounts_once(shop: Shop) -> None:
+    fixed = await new_code(shop, "FIVE", kind="fixed", value=500, minTotal=2000)
+    await new_code(shop, "TEN", value=10, minTotal=1001)
+    bare = await new_code(shop, "BARE", value=10)
+    older = await new_code(shop, "OLDER", kind="fixed", value=1)
+    await shop.store.promo_codes.update_one({"_id": older.id}, {"$unset": {"currency": ""}})
+    assert fixed.currency == "USD"
+
+    rate = Decimal(50)  # XTR per USD
+    assert await convert_codes(shop.store, "USD", "XTR", rate, Rounding.UP) == 4
+    assert await convert_codes(shop.store, "USD", "XTR", rate, Rounding.UP) == 0  # once
+    stored = {
+        d["code"]: (d["value"], d.get("minTotal"), d["currency"])
+        async for d in shop.store.promo_codes.find({})
+    }
+    assert stored == {
+        "FIVE": (250, 1000, "XTR"),  # 5.00 off a 20.00 minimum: 250 off 1000 stars
+        "TEN": (10, 501, "XTR"),  # a percentage stays; 500.5 stars rounded up
+        "BARE": (10, None, "XTR"),
+        "OLDER": (1, None, "XTR"),  # 0.5 star is still one star off
+    }
+    assert (await shop.promotions.get(STAFF, bare.id)).promo.version == 1
