@@ -101,12 +101,16 @@ class Promotions:
             for name, value in applied.items()
         }
         changes["updatedAt"] = clock.now()
+        guard: dict[str, Any] = {"_id": promo.id, "version": promo.version}
+        if (limit := merged.usage_limit) is not None and "usage_limit" in applied:
+            _check_limit(promo.used, limit)
+            guard["used"] = {"$lte": limit}  # not below the uses taken meanwhile either
         document = await update_and_fetch(
-            self._codes,
-            {"_id": promo.id, "version": promo.version},
-            {"$set": changes, "$inc": {"version": 1}},
+            self._codes, guard, {"$set": changes, "$inc": {"version": 1}}
         )
         if document is None:
+            if limit is not None and "usage_limit" in applied:
+                _check_limit((await self._get(promo.id)).used, limit)
             raise VersionConflict("promo code")
         return PromoCode.model_validate(document)
 
@@ -260,3 +264,10 @@ class Promotions:
                 {"userId": user_id, "placed": True, "status": {"$ne": CANCELLED}}
             )
         return Customer(uses=uses, orders=orders)
+
+
+def _check_limit(used: int, limit: int) -> None:
+    """A code's limit is never below the uses its orders hold: a code is never shown, nor
+    counted, as used more often than it may be (pause or archive it to stop it)."""
+    if used > limit:
+        raise PromoTermsRefused(f"{used} uses are held already, more than a limit of {limit}")

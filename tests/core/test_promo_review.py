@@ -11,7 +11,8 @@ from core.accounts.access import SYSTEM
 from core.catalog.commands import CategoryDraft, Rounding
 from core.promotions.commands import PromoPatch
 from core.promotions.conversion import convert_codes
-from core.promotions.errors import PromoTermsRefused
+from core.promotions.errors import PromoProblem, PromoRefused, PromoTermsRefused
+from core.promotions.models import PromoCode
 from core.sales.commands import StatusUpdate
 from core.shop import Shop
 from tests.core.paying import SHOPS, payment_of, telegram_customer
@@ -130,3 +131,44 @@ async def test_a_currency_conversion_converts_the_codes_amounts_once(shop: Shop)
         "OLDER": (1, None, "XTR"),  # 0.5 star is still one star off
     }
     assert (await shop.promotions.get(STAFF, bare.id)).promo.version == 1
+
+
+async def test_a_limit_is_never_edited_below_the_uses_held(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    promo = await new_code(shop, usageLimit=5)
+    tea = await new_product()
+    for _ in range(3):
+        user = await new_user()
+        await cart_with_code(shop, user, tea)
+        await shop.checkout.place_order(user.id)
+    with pytest.raises(PromoTermsRefused):
+        await shop.promotions.update(STAFF, promo.id, PromoPatch(usage_limit=2))
+    stored = await shop.store.promo_codes.find_one({"_id": promo.id})
+    assert stored is not None and (stored["usageLimit"], stored["used"]) == (5, 3)
+    edited = await shop.promotions.update(STAFF, promo.id, PromoPatch(usage_limit=3))
+    assert (edited.usage_limit, edited.used) == (3, 3)
+    with pytest.raises(PromoRefused) as refused:
+        await cart_with_code(shop, await new_user(), tea)
+    assert refused.value.why is PromoProblem.USED_UP
+
+
+async def test_a_limit_edited_while_a_use_is_taken_stays_above_the_uses(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edit read 1 use; a checkout takes a second before the edit writes: a limit of 1
+    is refused by the write's guard, not written under the 2 uses held."""
+    promo = await new_code(shop, usageLimit=5)
+    await shop.store.promo_codes.update_one({"_id": promo.id}, {"$set": {"used": 1}})
+    read = shop.promotions._get
+
+    async def read_then_a_use_is_taken(promo_id: object) -> PromoCode:
+        found = await read(promo_id)
+        await shop.store.promo_codes.update_one({"_id": promo.id}, {"$inc": {"used": 1}})
+        return found
+
+    monkeypatch.setattr(shop.promotions, "_get", read_then_a_use_is_taken)
+    with pytest.raises(PromoTermsRefused):
+        await shop.promotions.update(STAFF, promo.id, PromoPatch(usage_limit=1))
+    stored = await shop.store.promo_codes.find_one({"_id": promo.id})
+    assert stored is not None and stored["usageLimit"] == 5
