@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
@@ -13,7 +15,7 @@ from core.promotions.commands import PromoPatch
 from core.promotions.conversion import convert_codes
 from core.promotions.errors import PromoProblem, PromoRefused, PromoTermsRefused
 from core.promotions.models import PromoCode
-from core.sales.commands import StatusUpdate
+from core.sales.commands import CartChange, OrderFilter, StatusUpdate
 from core.shop import Shop
 from tests.core.paying import SHOPS, payment_of, telegram_customer
 from tests.core.promos import STAFF, cart_with_code, new_code, used
@@ -172,3 +174,23 @@ async def test_a_limit_edited_while_a_use_is_taken_stays_above_the_uses(
         await shop.promotions.update(STAFF, promo.id, PromoPatch(usage_limit=1))
     stored = await shop.store.promo_codes.find_one({"_id": promo.id})
     assert stored is not None and stored["usageLimit"] == 5
+
+
+async def test_the_orders_export_names_the_code_and_its_discount(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    await new_code(shop, value=10)
+    tea = await new_product(price=1250)
+    plain, saver = await new_user(), await new_user()
+    await shop.carts.add(plain.id, CartChange(product_id=tea.id, quantity=1))
+    await shop.checkout.place_order(plain.id)
+    await cart_with_code(shop, saver, tea)
+    await shop.checkout.place_order(saver.id)
+
+    export = await shop.exports.orders(STAFF, OrderFilter())
+    text = b"".join([chunk async for chunk in export.chunks]).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["total"], r["promo_code"], r["discount_minor"], r["discount"]) for r in rows] == [
+        ("12.50", "", "", ""),
+        ("11.25", "SAVE10", "125", "1.25"),
+    ]
