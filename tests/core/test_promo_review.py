@@ -10,6 +10,8 @@ import pytest
 from bson import ObjectId
 
 from core.accounts.access import SYSTEM
+from core.campaigns.commands import CampaignQuery
+from core.campaigns.links import read_start
 from core.catalog.commands import CategoryDraft, Rounding
 from core.promotions.commands import PromoPatch
 from core.promotions.conversion import convert_codes
@@ -194,3 +196,21 @@ async def test_the_orders_export_names_the_code_and_its_discount(
         ("12.50", "", "", ""),
         ("11.25", "SAVE10", "125", "1.25"),
     ]
+
+
+async def test_an_order_keeps_its_campaign_and_its_code_and_the_campaign_counts_what_was_paid(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    await new_code(shop, value=10)
+    alice = await new_user()
+    await shop.campaigns.follow(alice.id, read_start("c-spring"))
+    await cart_with_code(shop, alice, await new_product(price=1250))
+    order = await shop.checkout.place_order(alice.id)
+    await shop.orders.change_status(STAFF, order.id, StatusUpdate(status="paid"))
+    stored = await shop.store.orders.find_one({"_id": order.id})
+    assert stored is not None and (stored["campaign"], stored["promo"]["code"]) == (
+        "spring",
+        "SAVE10",
+    )
+    report = await shop.campaign_reports.figures(STAFF, CampaignQuery())
+    assert [(c.campaign, c.sales, c.revenue) for c in report.campaigns] == [("spring", 1125, 1125)]
