@@ -166,7 +166,7 @@ class Shop:
             users=users,
             accounts=Accounts(store, users, lease),
             catalog=catalog,
-            variants=Variants(store, catalog),
+            variants=Variants(store, catalog, restock),
             categories=categories,
             photos=photos,
             carts=carts,

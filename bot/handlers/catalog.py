@@ -105,7 +105,7 @@ async def open_card(
     """``product``'s card, as ``callback_data`` asks (the quantity, the list to go back to):
     from its button, or from a start link (``bot/start_links.py``)."""
     if product.options:  # sold by variant: choose one first
-        await options_card(event, callback_data, bot, shop, product)
+        await options_card(event, callback_data, bot, shop, customer, product)
         return
     quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product))
     watching = product.stock == 0 and await shop.restock_alerts.is_watching(customer.id, product.id)

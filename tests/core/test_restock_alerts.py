@@ -19,12 +19,14 @@ from core.catalog import restock_alerts
 from core.catalog.commands import CategoryDraft, CategoryPatch, ImportOptions, ProductPatch
 from core.catalog.models import Product
 from core.catalog.restock_alerts import RestockAlerts
+from core.catalog.variants.commands import VariantPatch
 from core.messaging.models import NOTIFICATION, BackInStockAlert, NoticeKind
 from core.messaging.notifications import NotificationQueue
 from core.sales.commands import CartChange, StatusUpdate
 from core.sales.models import OrderLine
 from core.shop import Shop
 from tests.core.crashes import LEASE, WriteBudget, dying_store, run_until_killed, stock_on
+from tests.core.variants import make_shirt
 from tests.factories import NewProduct
 from tests.sheets import csv_file
 
@@ -290,3 +292,40 @@ async def test_a_fan_out_stalled_past_its_lease_stops_once_recovery_took_it_over
     stored = await shop.store.products.find_one({"_id": tea.id})
     assert stored is not None and "restockFanOut" not in stored
     assert stored["restockGeneration"] == 1
+
+
+async def test_a_product_sold_by_variant_is_back_when_one_of_its_variants_on_sale_is(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    """Its own ``stock`` is not what customers buy: every variant sold out is sold out
+    (whatever the product's stock says), and a variant given stock by staff, restored with
+    stock or credited by a cancellation is the restock."""
+    shirt = await make_shirt(shop, new_product, stock=0)
+    await _set_stock(shop, shirt.product, 7)  # left from before it had options
+    alice, bob, buyer = await _subscribers(shop, 3)
+    await _watching(shop, shirt.product, [alice, bob])
+    assert await _alerts(shop) == []
+
+    await shop.variants.archive(SYSTEM, shirt.red_m.id)
+    await shop.variants.update(SYSTEM, shirt.red_m.id, VariantPatch(stock=3))  # archived
+    assert await _alerts(shop) == []
+    await shop.variants.update(SYSTEM, shirt.blue_l.id, VariantPatch(stock_delta=1))
+    assert [(a["chatId"], a["generation"]) for a in await _alerts(shop)] == [(9000, 1), (9001, 1)]
+    assert await _waiting(shop, shirt.product) == 0
+    assert await shop.restock_alerts.still_wanted(await _claimed(shop))
+
+    await shop.carts.add(buyer.id, shirt.change(shirt.blue_l))
+    order = await shop.checkout.place_order(buyer.id)  # the last one in stock
+    assert not await shop.restock_alerts.still_wanted(await _claimed(shop))  # Bob's: dropped
+    assert await shop.restock_alerts.watch(alice.id, shirt.product.id)
+    await shop.variants.update(SYSTEM, shirt.red_m.id, VariantPatch(active=True))  # restored
+    assert [(a["chatId"], a["generation"]) for a in await _alerts(shop, generation=2)] == [
+        (9000, 2),
+        (9001, 2),
+    ]
+
+    await shop.carts.add(buyer.id, shirt.change(shirt.red_m, 3))
+    await shop.checkout.place_order(buyer.id)
+    assert await shop.restock_alerts.watch(alice.id, shirt.product.id)
+    await shop.orders.change_status(SYSTEM, order.id, StatusUpdate(status="cancelled"))
+    assert [a["chatId"] for a in await _alerts(shop, generation=3)] == [9000]
