@@ -198,7 +198,9 @@ class Shop:
             imports=ProductImports(catalog, categories, photos),
             promotions=promotions,
             cart_codes=CartCodes(promotions, carts),
-            cart_reminders=CartReminders(store, carts, notifications, settings),
+            cart_reminders=CartReminders(
+                store, carts, CartCodes(promotions, carts), notifications, settings
+            ),
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,

@@ -41,7 +41,9 @@ def core_overrides() -> dict[str, Any]:
 
 def _reminders(shop: Shop, clock: FakeClock, **settings: Any) -> CartReminders:
     configured = shop.settings.model_copy(update=settings)
-    return CartReminders(shop.store, shop.carts, shop.notifications, configured, now=clock)
+    return CartReminders(
+        shop.store, shop.carts, shop.cart_codes, shop.notifications, configured, now=clock
+    )
 
 
 async def _customer(shop: Shop, name: str = "Alice") -> User:
@@ -267,6 +269,7 @@ async def test_a_scan_killed_between_queuing_and_marking_queues_the_reminder_onc
     dying = CartReminders(
         store,
         Carts(store, shop.catalog),
+        shop.cart_codes,
         NotificationQueue(store, LEASE),
         shop.settings,
         now=clock,
