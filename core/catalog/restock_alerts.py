@@ -32,8 +32,9 @@ stock again, through the notification queue and the notifier.
   What is left: an order between this check and Telegram accepting the message
   (milliseconds) still lets that one alert out.
 - **Recovery** (``recover``) resumes fan-outs whose lease ran out and fires every product
-  with subscribers that is available (a process killed between a stock write and its
-  ``fire``; a product whose category was shown again, which fires nothing by itself).
+  with subscribers that is available, or sold by variant (``fire`` looks at its variants):
+  a process killed between a stock write and its ``fire``; a product whose category was
+  shown again, which fires nothing by itself.
 
 A product sold by variant (it has ``options``: ``core/catalog/variants/``) is in stock when
 one of its variants on sale has stock; its own ``stock`` is not what customers buy. Its
@@ -162,7 +163,12 @@ class RestockAlerts:
         waited_for = await self._subscriptions.distinct("productId")
         for start in range(0, len(waited_for), BATCH):  # ``$in`` by batches: core/store.py
             available = self._products.find(
-                {"_id": {"$in": waited_for[start : start + BATCH]}, **ON_SALE, JOURNAL: None},
+                {
+                    "_id": {"$in": waited_for[start : start + BATCH]},
+                    **ON_SALE,
+                    JOURNAL: None,
+                    "$or": [{"stock": {"$gt": 0}}, {"options.0": {"$exists": True}}],
+                },
                 {"_id": 1},
             )
             for product in await available.to_list():

@@ -267,6 +267,12 @@ async def test_recovery_fires_a_restock_whose_writer_died_before_firing(
     [alert] = await _alerts(shop)
     assert NOTIFICATION.validate_python(alert).kind is NoticeKind.BACK_IN_STOCK
 
+    shirt = await make_shirt(shop, new_product, stock=0)  # sold by variant: the same
+    await _watching(shop, shirt.product, [alice])
+    await shop.store.variants.update_one({"_id": shirt.red_m.id}, {"$set": {"stock": 1}})
+    assert await shop.recover() == 1
+    assert [a["productName"] for a in await _alerts(shop)] == ["Tea", "T-shirt"]
+
 
 async def test_a_fan_out_stalled_past_its_lease_stops_once_recovery_took_it_over(
     shop: Shop, new_product: NewProduct, monkeypatch: pytest.MonkeyPatch
@@ -329,3 +335,16 @@ async def test_a_product_sold_by_variant_is_back_when_one_of_its_variants_on_sal
     assert await shop.restock_alerts.watch(alice.id, shirt.product.id)
     await shop.orders.change_status(SYSTEM, order.id, StatusUpdate(status="cancelled"))
     assert [a["chatId"] for a in await _alerts(shop, generation=3)] == [9000]
+
+
+async def test_notify_me_pressed_on_two_devices_at_once_subscribes_once(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    for round_ in range(10):
+        tea = await new_product(f"Tea {round_}", stock=0)
+        [alice] = await _subscribers(shop, 1, first=9100 + round_)
+        pressed = await asyncio.gather(
+            *(shop.restock_alerts.watch(alice.id, tea.id) for _ in range(8))
+        )
+        assert pressed == [True] * 8
+        assert await _waiting(shop, tea) == 1
