@@ -157,6 +157,26 @@ async def test_a_category_shown_again_alerts_at_the_next_recovery_pass(
     assert [a["chatId"] for a in await _alerts(shop)] == [9000]
 
 
+async def test_a_product_under_an_archived_parent_category_alerts_nobody_until_shown_again(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    teas = await shop.categories.create(SYSTEM, CategoryDraft(name="Teas"))
+    green = await shop.categories.create(SYSTEM, CategoryDraft(name="Green", parent_id=teas.id))
+    sencha = await new_product("Sencha", stock=0, category_id=green.id)
+    [alice] = await _subscribers(shop, 1)
+    await _watching(shop, sencha, [alice])
+    await shop.categories.archive(SYSTEM, teas.id)
+    with pytest.raises(NotFound):
+        await shop.restock_alerts.watch(alice.id, sencha.id)
+    await _set_stock(shop, sencha, 4)
+    await shop.recover()
+    assert await _alerts(shop) == []
+
+    await shop.categories.update(SYSTEM, teas.id, CategoryPatch(active=True))
+    await shop.recover()
+    assert [a["chatId"] for a in await _alerts(shop)] == [9000]
+
+
 async def test_a_customer_who_blocked_the_bot_is_dropped(
     shop: Shop, new_product: NewProduct
 ) -> None:
