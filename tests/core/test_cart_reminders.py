@@ -21,7 +21,7 @@ from core.catalog.models import Product
 from core.config import ConfigError, CoreSettings, load
 from core.messaging.models import NOTIFICATION, CartReminder, SendState
 from core.messaging.notifications import NotificationQueue
-from core.sales.cart_reminders import SEND, CartReminders, reminder_id
+from core.sales.cart_reminders import SEND, CartReminders, DayHours, reminder_id
 from core.sales.carts import Carts
 from core.sales.commands import CartChange
 from core.shop import Shop
@@ -325,3 +325,21 @@ def test_the_day_must_end_after_it_begins(
         f"configuration error: CART_REMINDER_UNTIL_HOUR must be later than "
         f"CART_REMINDER_FROM_HOUR ({start})"
     )
+
+
+@pytest.mark.parametrize(
+    ("night", "morning"),
+    [  # New York: clocks go forward on 8 March 2026 and back on 1 November 2026
+        (datetime(2026, 3, 8, 4, 0, tzinfo=UTC), datetime(2026, 3, 8, 13, 0, tzinfo=UTC)),
+        (datetime(2026, 11, 1, 3, 0, tzinfo=UTC), datetime(2026, 11, 1, 14, 0, tzinfo=UTC)),
+    ],
+)
+def test_the_morning_after_a_night_when_the_clocks_change_is_nine_local(
+    night: datetime, morning: datetime
+) -> None:
+    hours = DayHours(ZoneInfo("America/New_York"), 9, 21)
+    assert night.astimezone(hours.zone).hour == 23  # the evening before the change
+    assert hours.next_opening(night) == morning
+    assert morning.astimezone(hours.zone).hour == 9
+    assert hours.next_opening(morning) is None
+    assert hours.next_opening(morning - timedelta(seconds=1)) == morning
