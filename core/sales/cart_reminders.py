@@ -20,7 +20,8 @@ without one. Nothing is queued at night in the shop's time zone (outside
 morning queues what became due meanwhile.
 
 The notifier asks ``recheck`` just before sending: a cart checked out, emptied or changed
-since (a new version), or a customer who opted out or was deactivated since, drops the
+since (a new version), a customer who opted out or was deactivated since, or reminders
+turned off for the whole shop since (``CART_REMINDER_HOURS=0``), drops the
 reminder (cancelled, never sent); one that reached a notifier after dark waits until the
 morning.
 """
@@ -159,6 +160,8 @@ class CartReminders:
 
     async def recheck(self, notice: CartReminder, at: datetime | None = None) -> Recheck:
         """Whether ``notice`` may go out at ``at`` (default: the clock's now)."""
+        if self._idle is None:  # queued before the shop set CART_REMINDER_HOURS=0
+            return Recheck(drop="cart reminders are turned off")
         cart = await self._carts.find_one({"_id": notice.cart_id})
         if cart is None or not cart.get("products"):
             return Recheck(drop="the cart was emptied or checked out")

@@ -121,6 +121,18 @@ async def test_no_reminder_when_the_setting_is_zero(shop: Shop, new_product: New
     assert await _reminders_of(shop, alice) == []
 
 
+async def test_a_reminder_queued_before_the_shop_turned_reminders_off_is_dropped(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    alice = await _customer(shop)
+    changed = await _fill(shop, alice, (await new_product(), 1))
+    clock = FakeClock(changed + IDLE)
+    assert await _reminders(shop, clock).queue_due() == 1
+    [notice] = await _reminders_of(shop, alice)
+    off = _reminders(shop, clock, cart_reminder_hours=0)  # restarted with the setting at 0
+    assert (await off.recheck(notice)).drop == "cart reminders are turned off"
+
+
 async def test_a_reminder_due_at_night_waits_for_the_morning_in_the_shops_zone(
     shop: Shop, new_product: NewProduct
 ) -> None:
