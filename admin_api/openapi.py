@@ -82,7 +82,10 @@ def _form(form: Form) -> dict[str, Any]:
     return {
         "schema": {
             "type": "object",
-            "required": [upload.field for upload in form.uploads if upload.required],
+            "required": [
+                *(upload.field for upload in form.uploads if upload.required),
+                *fields.get("required", ()),
+            ],
             "properties": {**files, **fields["properties"]},
             "additionalProperties": False,
         },

@@ -19,6 +19,7 @@ from admin_api.handlers import (
     cart,
     categories,
     delivery,
+    goods,
     imports,
     orders,
     payments,
@@ -61,6 +62,15 @@ from core.catalog.variants.commands import (
     VariantQuery,
 )
 from core.catalog.variants.models import Variant, VariantList
+from core.digital.commands import (
+    GOODS_FILE_MAX_BYTES,
+    KEY_FILE_MAX_BYTES,
+    GoodsFileForm,
+    GoodsFileQuery,
+    KeyListQuery,
+    KeyUpload,
+)
+from core.digital.models import KeyUploadReport, OrderGoods, PoolCounts, PoolKey
 from core.messaging.commands import BroadcastDraft
 from core.messaging.models import Broadcast, BroadcastProgress
 from core.privacy.commands import ErasureRequest
@@ -98,6 +108,12 @@ PRODUCT_IMPORT = Form(
     ImportOptions,
 )
 
+KEY_FILE = Upload(goods.FILE, ("text/csv", "text/plain"), lambda shop: KEY_FILE_MAX_BYTES)
+GOODS_FILE = Form(
+    (Upload(goods.FILE, ("application/octet-stream",), lambda shop: GOODS_FILE_MAX_BYTES),),
+    GoodsFileForm,
+)
+
 ROUTES: tuple[Route, ...] = (
     # auth
     Route("POST", "/api/auth/register", auth.register, "Create a customer account", "auth",
@@ -126,6 +142,32 @@ ROUTES: tuple[Route, ...] = (
           "products", OPTIONAL, files=PHOTO_TYPES),
     Route("DELETE", "/api/products/{id}/photo", photos.remove_photo,
           "Remove the product's photo", "products", ADMIN, response=Product),
+    # digital goods
+    Route("POST", "/api/products/{id}/keys", goods.add_keys,
+          "Add keys to a digital product's pool", "digital goods", ADMIN, body=KeyUpload,
+          response=KeyUploadReport, problems=(404, 409)),
+    Route("POST", "/api/products/{id}/keys/import", goods.import_keys,
+          "Add keys from a CSV or text file", "digital goods", ADMIN, upload=KEY_FILE,
+          response=KeyUploadReport, problems=(404, 409)),
+    Route("GET", "/api/products/{id}/keys/counts", goods.pool_counts,
+          "How many keys are free, taken, returned", "digital goods", STAFF,
+          response=PoolCounts),
+    Route("GET", "/api/products/{id}/keys", goods.list_keys,
+          "The pool's keys (the keys themselves on request)", "digital goods", ADMIN,
+          query=KeyListQuery, response=Page[PoolKey]),
+    Route("POST", "/api/products/{id}/keys/{keyId}/put-back", goods.put_key_back,
+          "Sell a returned key again", "digital goods", ADMIN, response=PoolCounts,
+          problems=(404, 409)),
+    Route("POST", "/api/products/{id}/file", goods.attach_file,
+          "Give a digital product its file", "digital goods", ADMIN, form=GOODS_FILE,
+          response=Product, problems=(404, 409)),
+    Route("GET", "/api/orders/{id}/goods", goods.order_goods,
+          "The digital goods of the caller's order", "digital goods", SIGNED_IN,
+          response=OrderGoods, problems=(404,)),
+    Route("GET", "/api/orders/{id}/goods/file", goods.order_goods_file,
+          "Download the file of the caller's order", "digital goods", SIGNED_IN,
+          query=GoodsFileQuery, media_type=goods.OCTET_STREAM, download=True,
+          problems=(404,)),
     # several photos per product, each named by its fileId
     Route("GET", "/api/products/{id}/photos", photos.list_photos,
           "The product's photos in order", "products", OPTIONAL, response=Album),

@@ -241,6 +241,12 @@ class StopBroadcast(CallbackData, prefix="bx"):
     broadcast_id: str
 
 
+class ResendGoods(CallbackData, prefix="rg"):
+    """Send the digital goods of the customer's own order to the chat again."""
+
+    order_id: str
+
+
 class AskPromo(CallbackData, prefix="pr"):
     """Type a promo code for the cart."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
+from bot import goods
 from bot.texts import delivery_details, fee_line, money, order_discount, payment_state, status
 from core.base.models import Page
 from core.messaging.commands import Segment, SegmentKind
@@ -135,6 +136,7 @@ def order_card(
         now += _(", set by {who} at {when}").format(who=_who(last), when=_when(last))
     lines.append(now)
     lines += _payment(order.payment)
+    lines += goods.order_lines(order)
     if history:
         lines.append("\n<b>{}</b>".format(_("History")))
         lines += [

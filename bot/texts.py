@@ -14,6 +14,7 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel import Locale
 
+from bot import goods
 from core.accounts.errors import TooManyAttempts
 from core.accounts.models import Language, User
 from core.base.errors import DomainError, FieldError, InvalidInput
@@ -302,6 +303,7 @@ def product(item: Product, quantity: int) -> str:
         "",
         _("Price: {price}").format(price=money(item.price, item.currency)),
         _("Availability: {hint}").format(hint=stock_hint(item.stock)),
+        *goods.product_lines(item),
         _("Quantity: {quantity}").format(quantity=quantity),
     ]
     return "\n".join(lines)
@@ -647,6 +649,17 @@ REFUSALS = {
     ),
     "staff-account": N_("This is a staff account: an admin makes it a customer account first."),
     "erasure-busy": N_("An order of yours is being placed or cancelled; try again in a minute."),
+    # digital goods (core/digital)
+    "stars-only": N_("Digital goods are sold for Telegram Stars only."),
+    "stars-only-order": N_("Digital goods are paid in Telegram Stars only."),
+    "other-goods-kind": N_("This product delivers another kind of digital goods."),
+    "invalid-keys": N_("These keys cannot be added: one key a line, printable text."),
+    "invalid-goods-file": N_("This file cannot be sold: name it, and keep it within 50 MB."),
+    "key-not-returned": N_("Only a returned key can be put back."),
+    "stock-from-keys": N_("This product's stock is its free keys: add keys to raise it."),
+    "no-such-key": N_("No such key."),
+    "no-goods": N_("This order has no digital goods sent yet."),
+    "no-goods-file": N_("This product's file is gone; please write to the shop."),
     # promo codes (core/promotions)
     "promo-unknown": N_("There is no such promo code."),
     "promo-inactive": N_("This promo code is not active."),

@@ -336,10 +336,23 @@ class CoreSettings(BaseConfig):
             raise ValueError(f"must be later than CART_REMINDER_FROM_HOUR ({start})")
         return value
 
-    @field_validator("jwt_secret")
+    digital_goods_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that seals digital goods' keys in the database (AES-256-GCM, through "
+        "HKDF), at least 32 bytes. Unset: derived from `JWT_SECRET`, so changing that makes "
+        "stored keys unreadable; set your own before uploading keys and never change it.",
+        json_schema_extra={SHOWN_DEFAULT: "from `JWT_SECRET`"},
+    )
+
+    def goods_secret(self) -> bytes:
+        """What digital goods' keys are sealed with (``core/digital/sealing.py``)."""
+        secret = self.digital_goods_secret or self.jwt_secret
+        return secret.get_secret_value().encode()
+
+    @field_validator("jwt_secret", "digital_goods_secret")
     @classmethod
-    def _long_enough(cls, value: SecretStr) -> SecretStr:
-        if len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
             raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes")
         return value
 

@@ -33,6 +33,10 @@ from core.catalog.stock import Stock
 from core.catalog.stock_alerts import StockAlerts
 from core.catalog.variants.service import Variants
 from core.config import ConfigError, CoreSettings
+from core.digital.delivery import Deliveries
+from core.digital.files import GoodsFiles
+from core.digital.pool import KeyPool
+from core.digital.sealing import Sealer
 from core.messaging.broadcasts import Broadcasts
 from core.messaging.figures import NoticeFigures
 from core.messaging.notifications import NotificationQueue
@@ -49,6 +53,7 @@ from core.sales.checkout import Checkout
 from core.sales.delivery import Delivery
 from core.sales.desk import StaffDesk
 from core.sales.figures import SalesFigures
+from core.sales.models import PaymentMethod
 from core.sales.orders import Orders
 from core.sales.outbox import Outbox
 from core.sales.payments import Payments
@@ -102,6 +107,10 @@ class Shop:
     sales_figures: SalesFigures
     notice_figures: NoticeFigures
     watcher: RecoveryWatcher
+    # Digital goods (core/digital/).
+    keys: KeyPool
+    goods_files: GoodsFiles
+    deliveries: Deliveries
     # Links and campaigns: the campaign a customer came by, and orders by campaign.
     campaigns: Campaigns
     campaign_reports: CampaignReports
@@ -158,6 +167,11 @@ class Shop:
         users = Users(store, PasswordHasher(settings.bcrypt_rounds), tokens, throttle)
         payments = Payments(store, orders, outbox, settings)
         photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
+        stars = PaymentMethod.STARS in settings.payment_methods
+        keys = KeyPool(store, catalog, Sealer(settings.goods_secret()), stars, lease)
+        goods_files = GoodsFiles(store, catalog, stars, lease)
+        deliveries = Deliveries(store, orders, catalog, keys, goods_files)
+        deliveries.register(outbox)
         promotions = Promotions(store, settings.shop_currency)
         return cls(
             settings=settings,
@@ -204,6 +218,9 @@ class Shop:
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,
+            keys=keys,
+            goods_files=goods_files,
+            deliveries=deliveries,
             campaigns=Campaigns(store),
             campaign_reports=CampaignReports(store, settings),
         )
@@ -229,6 +246,8 @@ class Shop:
             ("category_archive", lambda: self.categories.recover(at)),
             ("photo_upload", lambda: self.photos.recover(at)),
             ("erasure", lambda: self.privacy.recover(at)),
+            ("key_batch", lambda: self.keys.recover(at)),
+            ("goods_file", lambda: self.goods_files.recover(at)),
         )
         for work, recover in others:
             if count := await recover():

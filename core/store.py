@@ -27,6 +27,10 @@ field. A unique field that is optional is therefore a ``sparse`` unique index, a
 document without a value leaves the field out rather than storing ``null`` (which a sparse
 index does index): ``products.sku``, ``users.telegramId``.
 
+The embedded engine's ``insert_many(ordered=False)`` reports in ``nInserted`` the documents
+a unique index refused as well as those it inserted; count the inserted ones as the
+documents sent less the write errors (``core/digital/pool.py``).
+
 On the embedded engine a ``$in`` takes time in proportion to its values times the
 documents it matches: 10,000 SKUs among 10,000 products took 10 s in one query and about
 1 s in queries of 500 (or of 100: no faster). ``Catalog.with_skus`` asks 500 at a time.
@@ -75,6 +79,8 @@ DUPLICATE_KEY = 11000
 Collection = AsyncCollection[dict[str, Any]]
 PHOTOS = "photos"
 """The GridFS bucket of product photos (collections ``photos.files`` and ``photos.chunks``)."""
+GOODS = "goods"
+"""The GridFS bucket of digital products' files."""
 LOOKUP_ANCHOR = "anchor"
 """The ``_id`` of the one document of ``lookups``."""
 
@@ -193,6 +199,11 @@ class Store:
     """One document, where joins start (see the module's docstring)."""
     revoked_sessions: Collection
     """Back-office sessions signed out (core/accounts/staff_sessions.py)."""
+    goods_keys: Collection
+    """Digital products' pools of unique keys (core/digital/pool.py)."""
+    goods_files: Collection
+    goods: AsyncGridFSBucket
+    """Digital products' files (core/digital/files.py)."""
     restock_subscriptions: Collection
     """Who waits for which sold-out product (core/catalog/restock_alerts.py)."""
     variants: Collection
@@ -223,6 +234,9 @@ class Store:
             AsyncGridFSBucket(db, bucket_name=PHOTOS),
             db.lookups,
             db.revoked_sessions,
+            db.goods_keys,
+            db[f"{GOODS}.files"],
+            AsyncGridFSBucket(db, bucket_name=GOODS),
             db.restock_subscriptions,
             db.variants,
             db.promo_codes,
@@ -353,6 +367,25 @@ class Store:
             (self.throttles, [IndexModel("endsAt")]),
             (self.leases, [IndexModel("until")]),
             (self.revoked_sessions, [IndexModel("until")]),
+            (
+                self.goods_keys,
+                [
+                    # One key once per product (by its keyed hash: core/digital/sealing.py).
+                    IndexModel([("productId", ASCENDING), ("fingerprint", ASCENDING)], unique=True),
+                    # One key per unit of an order line, however often delivery runs.
+                    IndexModel("slot", unique=True, sparse=True),
+                    IndexModel([("productId", ASCENDING), ("state", ASCENDING)]),
+                    IndexModel("orderId", sparse=True),
+                    IndexModel("leaseUntil", sparse=True),
+                ],
+            ),
+            (
+                self.goods_files,
+                [
+                    IndexModel([("metadata.productId", ASCENDING), ("metadata.state", ASCENDING)]),
+                    IndexModel("metadata.leaseUntil", sparse=True),
+                ],
+            ),
             (
                 self.restock_subscriptions,
                 [

@@ -54,7 +54,7 @@ def test_dependencies_point_inward(package_dir: str, forbidden: set[str]) -> Non
 
 CAPABILITIES = {"core.base", "core.accounts", "core.catalog", "core.sales", "core.messaging"}
 CAPABILITIES |= {"core.campaigns", "core.promotions"}
-CORE_PACKAGES = CAPABILITIES | {"core.privacy", "core.reports"}
+CORE_PACKAGES = CAPABILITIES | {"core.privacy", "core.reports", "core.digital"}
 CORE_TOP = {"core.shop", "core.config", "core.store", "core.logs"}
 
 
@@ -72,6 +72,8 @@ CORE_TOP = {"core.shop", "core.config", "core.store", "core.logs"}
         ("core/promotions", CAPABILITIES | {"core.store"}),
         # Customers' data spans the others; nothing in core but the shop's wiring uses it.
         ("core/privacy", CORE_PACKAGES | {"core.store"}),
+        # Digital goods deliver what sales sold; nothing in core but the shop's wiring uses them.
+        ("core/digital", CAPABILITIES | {"core.digital", "core.store"}),
         # Reports read what the capabilities write; nothing but the shop's wiring uses them.
         ("core/reports", CAPABILITIES | {"core.reports", "core.store", "core.config"}),
     ],

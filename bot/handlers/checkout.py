@@ -19,7 +19,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot import keyboards, texts
+from bot import goods, keyboards, texts
 from bot.callbacks import Checkout, CheckoutStep
 from bot.config import BotSettings
 from bot.handlers.cart import show_cart
@@ -29,6 +29,7 @@ from core.promotions.errors import PromoRefused
 from core.sales.carts import CartRead
 from core.sales.commands import DeliveryDetails
 from core.sales.errors import CartChanged
+from core.sales.goods import methods_for
 from core.shop import Shop
 
 SHOWN_ORDER = "shown_order"
@@ -67,6 +68,8 @@ async def show_summary(
     snapshot = shop.delivery.snapshot(details, customer.name)
     cart = await shop.cart_codes.quoted(cart, 0 if snapshot is None else snapshot.fee)
     text = texts.checkout_summary(cart, snapshot)
+    if note := goods.cart_note(cart):
+        text += f"\n\n{note}"
     await show(event, text, keyboards.checkout_summary(cart, fingerprint(details)))
 
 
@@ -115,12 +118,11 @@ async def confirm(
         return
     if (await state.get_data()).get(SHOWN_ORDER) == key:
         return  # a repeated tap: the message shows this order already (an edit would fail)
-    methods = shop.payments.methods
-    await show(
-        query,
-        texts.order_placed(order, settings.payment_instructions, methods),
-        keyboards.order_placed(order, methods),
-    )
+    methods = methods_for(order, shop.payments.methods)
+    text = texts.order_placed(order, settings.payment_instructions, methods)
+    if note := goods.stars_only(order, methods):
+        text += f"\n\n{note}"
+    await show(query, text, keyboards.order_placed(order, methods))
     await state.update_data({SHOWN_ORDER: key})
 
 

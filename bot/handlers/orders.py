@@ -6,12 +6,13 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot import keyboards, texts
+from bot import goods, keyboards, texts
 from bot.callbacks import Open, OrderCard, OrdersPage, Section
 from bot.config import BotSettings
 from bot.screens import show
 from core.accounts.models import User
 from core.base.commands import HistoryQuery, parse
+from core.sales.goods import methods_for
 from core.shop import Shop
 
 
@@ -43,8 +44,10 @@ async def order_card(
     query: CallbackQuery, callback_data: OrderCard, shop: Shop, customer: User
 ) -> None:
     order = await shop.orders.get_own(customer.id, callback_data.order_id)
-    keyboard = keyboards.order(order, shop.payments.methods, callback_data.page)
-    await show(query, texts.order(order), keyboard)
+    keyboard = keyboards.order(order, methods_for(order, shop.payments.methods), callback_data.page)
+    keyboard.inline_keyboard[:0] = goods.resend_row(order)
+    text = "\n".join([texts.order(order), *goods.order_lines(order)])
+    await show(query, text, keyboard)
 
 
 def build_router() -> Router:

@@ -24,6 +24,7 @@ from bot.filters import Magic
 from bot.screens import show
 from core.accounts.models import User
 from core.sales.errors import PaymentRefused
+from core.sales.goods import methods_for
 from core.sales.models import ReceivedPayment
 from core.shop import Shop
 
@@ -68,7 +69,7 @@ async def pay_by_hand(
     await show(
         query,
         texts.paying_by_hand(order, settings.payment_instructions),
-        keyboards.order_placed(order, shop.payments.methods),
+        keyboards.order_placed(order, methods_for(order, shop.payments.methods)),
     )
 
 

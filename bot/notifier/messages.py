@@ -16,11 +16,14 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot import keyboards, restock, staff_keyboards, staff_texts, texts
+from bot.goods import goods_text
+from core.digital.models import LineGoods
 from core.messaging.models import (
     BackInStockAlert,
     BaseNotification,
     BroadcastMessage,
     CartReminder,
+    GoodsNotice,
     LatePaymentNotice,
     LowStockAlert,
     NewOrderCard,
@@ -36,25 +39,35 @@ from core.sales.models import StaffOrderView
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 NoticeT = TypeVar("NoticeT", bound=BaseNotification)
 NewsT = TypeVar("NewsT", bound=OrderNews)
-RENDERERS: dict[type[BaseNotification], Callable[[Any, StaffOrderView | None], Rendered]] = {}
+Now = StaffOrderView | LineGoods | None
+"""What a notice shows as it is when sent: an order card's order, a goods notice's goods."""
+RENDERERS: dict[type[BaseNotification], Callable[[Any, Any], Rendered]] = {}
 
 
 def renders(
     *kinds: type[NoticeT],
-) -> Callable[[Callable[[NoticeT, StaffOrderView | None], Rendered]], None]:
+) -> Callable[[Callable[[NoticeT, Any], Rendered]], None]:
     """Registers the renderer of ``kinds``."""
 
-    def register(renderer: Callable[[NoticeT, StaffOrderView | None], Rendered]) -> None:
+    def register(renderer: Callable[[NoticeT, Any], Rendered]) -> None:
         RENDERERS.update(dict.fromkeys(kinds, renderer))
 
     return register
 
 
-def render(notice: BaseNotification, i18n: I18n, card: StaffOrderView | None = None) -> Rendered:
-    """``card``: the order as it is now, for the operators' order cards."""
+def render(notice: BaseNotification, i18n: I18n, card: Now = None) -> Rendered:
+    """``card``: the order as it is now, for the operators' order cards; the line's goods,
+    read now, for a goods notice."""
     language = notice.language.value if notice.language else i18n.default_locale
     with i18n.context(), i18n.use_locale(language):
         return RENDERERS[type(notice)](notice, card)
+
+
+@renders(GoodsNotice)
+def _goods(notice: GoodsNotice, goods: LineGoods | None) -> Rendered:
+    if goods is None:
+        raise ValueError("a goods notice needs the goods as they are now")
+    return goods_text(notice.order_number, goods), None
 
 
 @renders(BroadcastMessage)

@@ -41,21 +41,29 @@ from aiogram.exceptions import (
 )
 from aiogram.utils.i18n import I18n
 
+from bot.goods import send_goods
 from bot.i18n import load_catalogs
 from bot.jobs import keep_working
 from bot.notifier.config import NotifierSettings
-from bot.notifier.messages import render
+from bot.notifier.messages import Now, render
 from core.accounts.access import SYSTEM
 from core.accounts.models import Language
 from core.base import clock
-from core.base.errors import NotFound
+from core.base.errors import Missing, NotFound
 from core.catalog.restock_alerts import RestockAlerts
-from core.messaging.models import BackInStockAlert, BaseNotification, CartReminder, OrderCard
+from core.digital.delivery import Deliveries
+from core.digital.models import LineGoods
+from core.messaging.models import (
+    BackInStockAlert,
+    BaseNotification,
+    CartReminder,
+    GoodsNotice,
+    OrderCard,
+)
 from core.messaging.notifications import NotificationQueue
 from core.messaging.pacing import SendPacing
 from core.sales.cart_reminders import CartReminders
 from core.sales.desk import StaffDesk
-from core.sales.models import StaffOrderView
 from core.shop import Shop
 
 log = logging.getLogger(__name__)
@@ -117,7 +125,11 @@ class Notifier:
         i18n: I18n,
         reminders: CartReminders,
         restock: RestockAlerts,
+        deliveries: Deliveries | None = None,
     ) -> None:
+        """``deliveries``: where a goods notice's keys and file are read (none: such
+        notices fail)."""
+        self._deliveries = deliveries
         self._queue = queue
         self._reminders = reminders
         self._restock = restock
@@ -148,6 +160,7 @@ class Notifier:
             i18n,
             shop.cart_reminders,
             shop.restock_alerts,
+            shop.deliveries,
         )
 
     async def run(self) -> None:
@@ -171,18 +184,27 @@ class Notifier:
         await _sleep_until(chat_slot)
         await _sleep_until(await self._pacing.reserve_slot(BOT_RATE_KEY, self._bot_interval))
         await self._window.turn()
-        card: StaffOrderView | None = None
-        if isinstance(notice, OrderCard):  # the order as it is now, not as it was then
-            try:
+        card: Now = None
+        try:
+            if isinstance(notice, OrderCard):  # the order as it is now, not as it was then
                 card = await self._staff.view(SYSTEM, notice.order_id)
-            except NotFound:
-                await self._failed(notice, "the order no longer exists")
-                return
+            elif isinstance(notice, GoodsNotice):  # its keys, read (and unsealed) only now
+                if self._deliveries is None:
+                    raise NotFound(Missing.GOODS)
+                card = await self._deliveries.line_goods(notice)
+        except NotFound as missing:
+            gone = "the order no longer exists" if isinstance(notice, OrderCard) else None
+            await self._failed(notice, gone or missing.message)
+            return
         if isinstance(notice, BackInStockAlert) and not await self._restock.still_wanted(notice):
             return  # sold out again (or off sale) by now: dropped, the customer still waits
         text, markup = render(notice, self._i18n, card)
         try:
-            sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
+            if isinstance(card, LineGoods) and self._deliveries is not None:
+                files = self._deliveries.files
+                sent = await send_goods(self._bot, files, notice.chat_id, card, text)
+            else:
+                sent = await self._bot.send_message(notice.chat_id, text, reply_markup=markup)
         except TelegramRetryAfter as flood:
             pause = timedelta(seconds=flood.retry_after)
             self._window.hold(flood.retry_after)

@@ -99,6 +99,15 @@ class ImportRefused(InvalidInput):
         self.report = report
 
 
+class StockFromKeys(Conflict):
+    """A key product's stock is the number of its free keys: it follows the pool."""
+
+    code = "stock-from-keys"
+
+    def __init__(self) -> None:
+        super().__init__("This product's stock is its free keys: add keys to raise it.")
+
+
 class TooManyPhotos(Conflict):
     code = "too-many-photos"
 

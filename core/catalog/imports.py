@@ -53,11 +53,12 @@ from core.base.errors import FieldError, InvalidInput, Missing, NotFound
 from core.base.money import minor_units
 from core.catalog.categories import Categories
 from core.catalog.commands import ImportOptions, ProductDraft, ProductPatch, Sku
-from core.catalog.errors import ImportRefused, InvalidPhoto, SkuTaken
+from core.catalog.errors import ImportRefused, InvalidPhoto, SkuTaken, StockFromKeys
 from core.catalog.import_files import Column, PhotoArchive, Sheet, checked_photo, read_sheet
 from core.catalog.models import (
     MAX_PHOTOS,
     Category,
+    GoodsKind,
     ImportedRow,
     ImportProblem,
     ImportReport,
@@ -256,6 +257,9 @@ class ProductImports:
                     and getattr(patch, name) != getattr(plan.product, name)
                 }
             )
+            digital = plan.product.digital
+            if plan.patch.stock is not None and digital and digital.kind is GoodsKind.KEYS:
+                plan.refuse(Column.STOCK, StockFromKeys().message, StockFromKeys.code)
 
     async def _check_photos(
         self,

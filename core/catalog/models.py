@@ -41,6 +41,36 @@ class Photo(Model):
     )
 
 
+class GoodsKind(StrEnum):
+    """What a digital product delivers in the chat (``core/digital/``)."""
+
+    KEYS = "keys"
+    """One unique item (a licence key, a gift code) per unit, from a pool staff fill."""
+    FILE = "file"
+    """One file, the same for every buyer."""
+
+
+class GoodsFile(Model):
+    """A digital product's file, kept in GridFS (``core/digital/files.py``)."""
+
+    file_id: Id = Field(description="Changes with every upload.")
+    name: str
+    content_type: str
+    size: int = Field(description="Bytes.")
+    sha256: str
+    uploaded_at: datetime
+    telegram: dict[str, TelegramFile] = Field(
+        default_factory=dict, exclude=True, description="Per bot id: the file on Telegram."
+    )
+
+
+class DigitalGoods(Model):
+    """How a product is delivered when it is digital."""
+
+    kind: GoodsKind
+    file: GoodsFile | None = Field(default=None, description="The file, for `file` products.")
+
+
 class ProductOption(Model):
     """One way a product comes (``Size``), with the values it comes in (``S``, ``M``, ``L``)."""
 
@@ -89,6 +119,11 @@ class Product(Document):
     low_stock: bool = Field(
         default=False,
         description="Operators were told the stock is low; cleared once it is above again.",
+    )
+    digital: DigitalGoods | None = Field(
+        default=None,
+        description="Set for digital goods, sent in the chat once paid (in Telegram Stars "
+        "only); null for goods the shop ships.",
     )
     version: int = 0
     options: tuple[ProductOption, ...] = Field(

@@ -24,8 +24,8 @@ from core.catalog.commands import (
     ProductQuery,
     ProductSort,
 )
-from core.catalog.errors import SkuTaken, StockOutOfRange, WrongCurrency
-from core.catalog.models import Product
+from core.catalog.errors import SkuTaken, StockFromKeys, StockOutOfRange, WrongCurrency
+from core.catalog.models import GoodsKind, Product
 from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock_alerts import StockAlerts
 from core.store import Store, find_page, update_and_fetch
@@ -117,6 +117,8 @@ class Catalog:
         if delta := patch.stock_delta:
             update["$inc"]["stock"] = delta
             query["stock"] = {"$gte": -delta} if delta < 0 else {"$lte": MAX_STOCK - delta}
+        if keys_stock := stock_of_keys(patch):
+            query["$or"] = keys_stock
         try:
             document = await update_and_fetch(self._products, query, update)
         except DuplicateKeyError:
@@ -125,6 +127,8 @@ class Catalog:
             current = await self._get_document(oid)
             if patch.expected_version is not None and current["version"] != patch.expected_version:
                 raise VersionConflict("product")
+            if keys_stock and (current.get("digital") or {}).get("kind") == GoodsKind.KEYS:
+                raise StockFromKeys()
             raise StockOutOfRange(current["stock"], delta or 0, MAX_STOCK)
         if moves and patch.category_id is not None:
             await self._categories.settle(oid, patch.category_id)
@@ -202,6 +206,18 @@ class Catalog:
         if document is None:
             raise NotFound(Missing.PRODUCT)
         return document
+
+
+def stock_of_keys(patch: ProductPatch) -> list[dict[str, Any]]:
+    """The guard of a patch that changes stock: a key product's stock is its free keys
+    (``core/digital/pool.py``), so only a product of another kind may take it (a key
+    product: the same stock, as a form that sends every field does)."""
+    other = {"digital.kind": {"$ne": GoodsKind.KEYS.value}}
+    if patch.stock_delta:
+        return [other]
+    if patch.stock is not None:
+        return [other, {"stock": patch.stock}]
+    return []
 
 
 def _sees_archived(viewer: Actor | None) -> bool:

@@ -11,6 +11,7 @@ from pydantic import AliasChoices, Field, TypeAdapter
 from core.accounts.models import Language
 from core.base.ids import Id
 from core.base.models import Model
+from core.catalog.models import GoodsKind
 from core.messaging.commands import Segment
 from core.sales.models import OrderStatus
 
@@ -70,6 +71,8 @@ class NoticeKind(StrEnum):
     LOW_STOCK = "low_stock"
     PAYMENT_RECEIVED = "payment_received"
     """Operators: Telegram took money for an order (to be refunded if not needed)."""
+    GOODS = "goods"
+    """A paid order line's digital goods, for its buyer (``core/digital/delivery.py``)."""
     CART_REMINDER = "cart_reminder"
     """A customer's cart left untouched (``core/sales/cart_reminders.py``)."""
     BACK_IN_STOCK = "back_in_stock"
@@ -133,6 +136,16 @@ class RefundedNotice(OrderNews):
     """``total_amount`` was given back to the customer."""
 
     kind: Literal[NoticeKind.REFUNDED]
+
+
+class GoodsNotice(OrderNews):
+    """One order line's digital goods: its keys or its file, read when it is sent (the
+    notification itself holds no key)."""
+
+    kind: Literal[NoticeKind.GOODS]
+    line: int
+    product_name: str
+    goods: GoodsKind
 
 
 class OrderCard(BaseNotification):
@@ -203,6 +216,7 @@ Notification = Annotated[
     | OrderExpiredNotice
     | LatePaymentNotice
     | RefundedNotice
+    | GoodsNotice
     | NewOrderCard
     | PaymentCard
     | BroadcastMessage

@@ -77,6 +77,7 @@ CUSTOMER_KINDS = (
     NoticeKind.LATE_PAYMENT,
     NoticeKind.REFUNDED,
     NoticeKind.BROADCAST,
+    NoticeKind.GOODS,
     NoticeKind.CART_REMINDER,
     NoticeKind.BACK_IN_STOCK,
 )
@@ -278,11 +279,18 @@ class Privacy:
     async def _refuse_outstanding(self, oid: ObjectId) -> None:
         paid = await self._orders.find(
             {"userId": oid, "placed": True, "status": OrderStatus.PAID.value},
-            {"number": 1},
+            {"number": 1, "goodsSentAt": 1, "products.digital": 1},
             sort=[("number", 1)],
         ).to_list()
-        if paid:
-            raise DeliveryOutstanding([document["number"] for document in paid])
+        # an order of digital goods only is delivered once they were sent to the chat
+        outstanding = [
+            document["number"]
+            for document in paid
+            if "goodsSentAt" not in document
+            or any(line.get("digital") is None for line in document["products"])
+        ]
+        if outstanding:
+            raise DeliveryOutstanding(outstanding)
 
     async def _anonymise_orders(self, oid: ObjectId) -> None:
         """Every personal field of the delivery details becomes ``deleted``; a paid order

@@ -44,6 +44,7 @@ ORDER_COLUMNS = (
     "items", "units", "currency", "total_minor", "total", "delivery_fee_minor", "delivery_fee",
     "delivery_method", "recipient_name", "phone", "address", "note",
     "payment_method", "payment_state", "paid_at", "refunded_at",
+    "promo_code", "discount_minor", "discount",
 )  # fmt: skip
 CUSTOMER_COLUMNS = (
     "id", "name", "email", "telegram_id", "language", "active", "telegram_blocked",
@@ -60,7 +61,7 @@ Batches = AsyncIterator[list[Row]]
 ORDER_FIELDS = (
     "number", "createdAt", "updatedAt", "status", "userId", "products.name",
     "products.quantity", "currency", "totalAmount", "delivery", "payment.method",
-    "payment.state", "payment.paidAt", "payment.refundedAt",
+    "payment.state", "payment.paidAt", "payment.refundedAt", "promo.code", "promo.discount",
 )  # fmt: skip
 """What the orders' rows read: not their history and outbox, most of an order's bytes."""
 CUSTOMER_FIELDS = ("name", "email", "telegramId", "language", "active", "telegramBlocked",
@@ -135,6 +136,7 @@ class Exports:
         delivery = order.get("delivery") or {}
         payment = order.get("payment") or {}
         fee = delivery.get("fee")
+        promo = order.get("promo") or {}
         return (
             order["number"],
             str(order["_id"]),
@@ -159,6 +161,8 @@ class Exports:
             payment.get("state", "unpaid"),
             self._local(payment.get("paidAt")),
             self._local(payment.get("refundedAt")),
+            promo.get("code"),
+            *money(promo.get("discount")),
         )
 
     async def _customer_rows(self) -> Batches:

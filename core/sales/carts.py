@@ -82,6 +82,7 @@ class Carts:
                     active=sells(product, variant),
                     variant_id=line.variant_id,
                     variant_name=None if variant is None else variant.name,
+                    digital=product.digital and product.digital.kind,
                     category_id=product.category_id,
                 )
             )

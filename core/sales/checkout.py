@@ -260,6 +260,7 @@ class Checkout:
                 line_total=item.line_total,
                 variant_id=item.variant_id,
                 variant_name=item.variant_name,
+                digital=item.digital,
             )
             for item in cart.items
         ]

@@ -100,6 +100,7 @@ class Unpayable(Reason):
     )
     UNAVAILABLE = "method-unavailable", "This payment method is not available."
     CHANGED = "order-changed", "This order just changed. Please open it and try again."
+    STARS_ONLY = "stars-only-order", "Digital goods are paid in Telegram Stars only."
 
 
 class PaymentRefused(Conflict):

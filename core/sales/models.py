@@ -20,6 +20,7 @@ from core.base.ids import Id
 from core.base.models import Document, Model
 from core.base.text import Printable
 from core.catalog.commands import Price
+from core.catalog.models import GoodsKind
 from core.promotions.models import PromoQuote, PromoSnapshot
 
 
@@ -58,6 +59,7 @@ class CartItem(Model):
     category_id: Id | None = Field(default=None, exclude=True)
     variant_id: Id | None = Field(default=None, description="The variant, for a product sold so.")
     variant_name: str | None = Field(default=None, description='The variant\'s: "M, Red".')
+    digital: GoodsKind | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -114,6 +116,9 @@ class OrderLine(Model):
     line_total: int
     variant_id: Id | None = None
     variant_name: str | None = Field(default=None, description="The variant's, when ordered.")
+    digital: GoodsKind | None = Field(
+        default=None, description="`keys` or `file` for digital goods, sent in the chat."
+    )
 
 
 class ShopProcess(StrEnum):
@@ -222,6 +227,9 @@ class Order(Document):
     )
     history: tuple[StatusChange, ...]
     payment: PaymentRecord = Field(default_factory=PaymentRecord)
+    goods_sent_at: datetime | None = Field(
+        default=None, description="When its digital goods were sent to the customer's chat."
+    )
     version: int = 0
     campaign: str | None = Field(
         default=None, description="The customer's campaign when they ordered (README, links)."

@@ -31,7 +31,8 @@ from core.catalog.stock import Stock
 from core.messaging.models import NoticeKind
 from core.promotions.uses import PromoUses
 from core.sales.commands import BulkStatusUpdate, OrderFilter, OrderQuery, OrderSort, StatusUpdate
-from core.sales.errors import CheckoutInProgress, IllegalTransition
+from core.sales.errors import CheckoutInProgress, IllegalTransition, PaymentRefused, Unpayable
+from core.sales.goods import goods_entries, is_digital, restocked
 from core.sales.models import (
     TRANSITIONS,
     BulkStatusResult,
@@ -153,6 +154,8 @@ class Orders:
             raise IllegalTransition(order.status.value, update.status.value)
         if update.expected_version is not None and update.expected_version != order.version:
             raise VersionConflict("order")
+        if update.status is OrderStatus.PAID and is_digital(order):
+            raise PaymentRefused(Unpayable.STARS_ONLY)  # paid by hand: not in Stars
         fields = manual_payment(clock.now()) if update.status is OrderStatus.PAID else {}
         document = await self.move(
             order, update.status, actor.user_id, fields=fields, channel=channel
@@ -198,6 +201,7 @@ class Orders:
         notices = [outbox_entry(notice, order.id, version)]
         if operators is not None:
             notices.append(outbox_entry(operators, order.id, version))
+        notices += goods_entries(order, target, version)
         owner = ""
         if target is OrderStatus.CANCELLED:
             sets["journal"], owner = open_journal(RESTOCK, now, self._lease)
@@ -264,7 +268,7 @@ class Orders:
         clear the marks."""
         order_id = document["_id"]
         order = Order.model_validate(document)
-        lines = order.products
+        lines = restocked(order, document)
         if document["journal"].get("stage") != CREDITED:
             await self._stock.credit(order_id, lines)
             stage: dict[str, Any] = {"journal.stage": CREDITED}

@@ -16,6 +16,7 @@ notification's id adds the chat to the entry's, so relaying again still queues e
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,9 @@ from core.sales.refund_jobs import STAR_REFUND, refund_job
 from core.store import Store, insert_new
 
 RELAY_GRACE = timedelta(seconds=5)
+EntryHandler = Callable[[dict[str, Any], dict[str, Any]], Awaitable[list[dict[str, Any]]]]
+"""Turns an outbox entry of its kind into notifications, doing its work first (the
+digital goods' delivery, ``core/digital/delivery.py``); run again until it succeeds."""
 
 
 def outbox_entry(
@@ -53,6 +57,8 @@ class Outbox:
         self._refunds = store.refunds
         self._queue = queue
         self.operator_chat_id = operator_chat_id
+        self.handlers: dict[str, EntryHandler] = {}
+        """Entry kinds handled elsewhere, registered by ``Shop.build``."""
 
     def new_order_notices(self, order_id: ObjectId) -> list[dict[str, Any]]:
         """The outbox of a newly placed order: the operators' new-order card."""
@@ -80,6 +86,8 @@ class Outbox:
         for entry in entries:
             if entry["kind"] == STAR_REFUND:
                 jobs += await self._refund_jobs(order, entry)
+            elif handler := self.handlers.get(entry["kind"]):
+                notifications += await handler(order, entry)
             else:
                 notifications += await self._notices(order, entry)
         await insert_new(self._refunds, jobs)

@@ -59,6 +59,7 @@ from core.base.models import Page
 from core.config import STARS, CoreSettings
 from core.messaging.models import NoticeKind
 from core.sales.errors import NoRefundDue, PaymentRefused, Unpayable
+from core.sales.goods import methods_for
 from core.sales.models import (
     Charge,
     Invoice,
@@ -133,6 +134,8 @@ class Payments:
         order = await self._moves.get_own(user_id, order_id)
         if reason := self._refusal(order, clock.now()):
             raise PaymentRefused(reason)
+        if method not in methods_for(order, self.methods):
+            raise PaymentRefused(Unpayable.STARS_ONLY)
         lines = [(f"{line.name} x {line.quantity}", line.line_total) for line in order.products]
         if order.delivery is not None and order.delivery.fee:
             lines.append((order.delivery.title, order.delivery.fee))
@@ -165,6 +168,8 @@ class Payments:
         now = clock.now()
         if reason := self._refusal(order, now):
             raise PaymentRefused(reason)
+        if PaymentMethod.MANUAL not in methods_for(order, self.methods):
+            raise PaymentRefused(Unpayable.STARS_ONLY)
         chosen = await update_and_fetch(
             self._orders,
             {
@@ -196,6 +201,8 @@ class Payments:
             raise PaymentRefused(Unpayable.PRICE_CHANGED)
         if method_of(currency) not in self.online_methods:
             raise PaymentRefused(Unpayable.UNAVAILABLE)
+        if method_of(currency) not in methods_for(order, self.methods):
+            raise PaymentRefused(Unpayable.STARS_ONLY)
         parsed = _parse(payload)
         if parsed is None or parsed[1] != order.version:
             raise PaymentRefused(Unpayable.OUT_OF_DATE)

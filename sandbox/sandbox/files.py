@@ -45,6 +45,19 @@ class StoredFile:
             size["file_size"] = len(self.data)
         return size
 
+    def document_api(self) -> dict[str, object]:
+        """The file as a message's ``Document``."""
+        document: dict[str, object] = {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "mime_type": self.content_type,
+        }
+        if self.filename is not None:
+            document["file_name"] = self.filename
+        if self.data is not None:
+            document["file_size"] = len(self.data)
+        return document
+
     def file_api(self) -> dict[str, object]:
         """The Bot API ``File`` getFile answers."""
         info: dict[str, object] = {

@@ -1,5 +1,5 @@
-"""Photos: sendPhoto, editMessageMedia and getFile, plus the file download Telegram serves
-under ``/file/bot<token>/<file_path>``.
+"""Photos and documents: sendPhoto, sendDocument, editMessageMedia and getFile, plus the
+file download Telegram serves under ``/file/bot<token>/<file_path>``.
 
 Files are kept in :class:`~sandbox.files.FileStore`: a later send by ``file_id`` uploads nothing.
 As in Bot API 10, editMessageMedia may turn a bot's text message into a photo message as well as
@@ -47,6 +47,28 @@ async def send_photo(sandbox: Sandbox, params: Params) -> dict[str, Any]:
         parse_mode=params.get_str("parse_mode"),
         reply_markup=markup,
         photo=_descriptor(photo),
+        file=stored,
+        caption=caption,
+    )
+
+
+@api_method("sendDocument")
+async def send_document(sandbox: Sandbox, params: Params) -> dict[str, Any]:
+    chat = target_chat(sandbox, params)
+    document = params.get_file("document")
+    if document is None:
+        raise bad_request("there is no document in the request")
+    caption, entities = parse_param(params, "caption", required=False)
+    markup = validate_markup(params.get_json("reply_markup"))
+    stored = sandbox.files.store(document)
+    return send(
+        sandbox,
+        chat,
+        entities=entities,
+        source=params.get_str("caption"),
+        parse_mode=params.get_str("parse_mode"),
+        reply_markup=markup,
+        document=_descriptor(document),
         file=stored,
         caption=caption,
     )

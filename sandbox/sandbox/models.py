@@ -113,6 +113,8 @@ class Message:
     parse_mode: str | None = None
     reply_markup: dict[str, Any] | None = None
     photo: str | None = None
+    document: str | None = None
+    """A document's file id, URL or ``upload:<filename>`` (its stored file in ``file``)."""
     file: StoredFile | None = field(default=None, repr=False)
     caption: str | None = None
     sender_id: int | None = None
@@ -159,7 +161,10 @@ class Message:
         if self.edit_date is not None:
             data["edit_date"] = self.edit_date
         if self.file is not None:
-            data["photo"] = [self.file.photo_size_api()]
+            if self.document is not None:
+                data["document"] = self.file.document_api()
+            else:
+                data["photo"] = [self.file.photo_size_api()]
             if self.caption is not None:
                 data["caption"] = self.caption
                 if self.entities:
@@ -208,6 +213,8 @@ class Message:
             return f"<contact {self.contact['phone_number']} user {self.contact.get('user_id')}>"
         if self.photo is not None:
             return f"<photo {self.photo}> {self.caption or ''}"
+        if self.document is not None:
+            return f"<document {self.document}> {self.caption or ''}"
         return repr(self.text)
 
 

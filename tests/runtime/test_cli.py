@@ -241,3 +241,37 @@ def test_import_products_checks_imports_and_says_so_in_plain_words(
             )
         finally:
             client.drop_database(database)
+
+
+def test_import_keys_fills_a_pool_by_sku_and_never_prints_a_key(
+    mongo_uri: str, tmp_path: Path
+) -> None:
+    database = f"test_cli_{uuid.uuid4().hex[:12]}"
+    stars = {"SHOP_CURRENCY": "XTR", "PAYMENT_METHODS": "stars"}
+    sheet = tmp_path / "products.csv"
+    sheet.write_bytes(csv_file(["GAME-1", "Game", "", "50", 0, "", "", ""]))
+    keys = tmp_path / "keys.csv"
+    keys.write_text("key,note\nAAAA-1111,first\nBBBB-2222,\nAAAA-1111,again\n")
+    client: MongoClient[dict[str, object]]
+    with MongoClient(mongo_uri) as client:
+        try:
+            made = run_cli(mongo_uri, database, "import-products", str(sheet), **stars)
+            assert made.returncode == 0, made.stderr
+            done = run_cli(mongo_uri, database, "import-keys", "game-1", str(keys), **stars)
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.splitlines() == [
+                "added 2 keys (1 already in the pool); 2 free, 0 sold, 0 returned; stock 2"
+            ]
+            assert "AAAA" not in done.stdout + done.stderr
+            again = run_cli(
+                mongo_uri, database, "import-keys", "GAME-1", "-", stdin="CCCC-3333\n", **stars
+            )
+            assert again.stdout.splitlines()[0].startswith("added 1 keys (0 already")
+            product = client[database].products.find_one({"sku": "GAME-1"})
+            assert product is not None and product["stock"] == 3
+            manual = {"SHOP_CURRENCY": "XTR", "PAYMENT_METHODS": "manual"}
+            without = run_cli(mongo_uri, database, "import-keys", "GAME-1", str(keys), **manual)
+            assert without.returncode == 1
+            assert "Telegram Stars only" in without.stderr
+        finally:
+            client.drop_database(database)

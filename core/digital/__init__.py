@@ -1,0 +1,1 @@
+"""Digital goods: pools of unique keys and files, sent in the chat once an order is paid."""
