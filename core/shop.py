@@ -168,7 +168,7 @@ class Shop:
         payments = Payments(store, orders, outbox, settings)
         photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
         stars = PaymentMethod.STARS in settings.payment_methods
-        keys = KeyPool(store, catalog, Sealer(settings.goods_secret()), stars, lease)
+        keys = KeyPool(store, catalog, Sealer(settings.goods_secret()), stars, lease, restock)
         goods_files = GoodsFiles(store, catalog, stars, lease)
         deliveries = Deliveries(store, orders, catalog, keys, goods_files)
         deliveries.register(outbox)

@@ -12,8 +12,9 @@ stock again, through the notification queue and the notifier.
   (``restockFanOut: {generation, owner, leaseUntil}``). Every write that can give a
   product stock calls it after its own write: staff setting or adjusting stock (API, back
   office, import: ``Catalog.update``, also when a product comes back on sale), a cancelled
-  or expired order's credit and a rolled-back checkout (``Stock``). Concurrent callers: one
-  finds no journal, so one fan-out per restock.
+  or expired order's credit and a rolled-back checkout (``Stock``), a variant's stock
+  (``Variants``), keys added to a key product's pool or put back (``KeyPool``).
+  Concurrent callers: one finds no journal, so one fan-out per restock.
 - **Fan-out**: the subscriptions older than ``g`` are the journal's to-do list. Batch by
   batch (``BATCH``, by ``_id``), it queues one notification per subscriber, id
   ``back_in_stock:<product>:<g>:<user>``, then deletes that batch's subscriptions: the
