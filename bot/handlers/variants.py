@@ -28,6 +28,8 @@ async def options_card(
     shop: Shop,
     customer: User,
     product: Product,
+    *,
+    photo: int | None = None,
 ) -> None:
     """The card of a product with options (``catalog.product_card`` hands it over); with
     none in stock, "🔔 Notify me" as on any sold-out card."""
@@ -43,7 +45,7 @@ async def options_card(
         bot_username=(await bot.me()).username,
         watching=watching,
     )
-    await show_card(query, bot, shop, product, text, markup)
+    await show_card(query, bot, shop, product, text, markup, photo=photo)
 
 
 async def variant_card(
