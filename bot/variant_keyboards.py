@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import restock
 from bot.callbacks import CatalogPage, Open, ProductCard, Section
 from bot.keyboards import button
 from bot.share import share_button
@@ -26,12 +27,16 @@ def options(
     category: str,
     *,
     bot_username: str | None = None,
+    watching: bool = False,
 ) -> InlineKeyboardMarkup:
-    """A button per variant in stock, then back to the list."""
+    """A button per variant in stock (none: "🔔 Notify me", or ``watching``: "Don't notify
+    me"), then back to the list."""
     builder = InlineKeyboardBuilder()
     for variant in offered:
         card = VariantCard(variant_id=str(variant.id), page=page, search=search, category=category)
         builder.row(button(variant_button(item, variant), card))
+    if not offered:
+        builder.row(restock.watch_button(str(item.id), watching))
     if bot_username:
         builder.row(share_button(item, bot_username))
     back = CatalogPage(page=page, search=search, category=category)

@@ -168,7 +168,7 @@ class Shop:
         payments = Payments(store, orders, outbox, settings)
         photos = ProductPhotos(store, catalog, settings.photo_max_bytes, lease)
         stars = PaymentMethod.STARS in settings.payment_methods
-        keys = KeyPool(store, catalog, Sealer(settings.goods_secret()), stars, lease)
+        keys = KeyPool(store, catalog, Sealer(settings.goods_secret()), stars, lease, restock)
         goods_files = GoodsFiles(store, catalog, stars, lease)
         deliveries = Deliveries(store, orders, catalog, keys, goods_files)
         deliveries.register(outbox)
@@ -180,7 +180,7 @@ class Shop:
             users=users,
             accounts=Accounts(store, users, lease),
             catalog=catalog,
-            variants=Variants(store, catalog),
+            variants=Variants(store, catalog, restock),
             categories=categories,
             photos=photos,
             carts=carts,
@@ -212,7 +212,9 @@ class Shop:
             imports=ProductImports(catalog, categories, photos),
             promotions=promotions,
             cart_codes=CartCodes(promotions, carts),
-            cart_reminders=CartReminders(store, carts, notifications, settings),
+            cart_reminders=CartReminders(
+                store, carts, CartCodes(promotions, carts), notifications, settings
+            ),
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,

@@ -26,10 +26,15 @@ async def options_card(
     callback_data: ProductCard,
     bot: Bot,
     shop: Shop,
+    customer: User,
     product: Product,
+    *,
+    photo: int | None = None,
 ) -> None:
-    """The card of a product with options (``catalog.product_card`` hands it over)."""
+    """The card of a product with options (``catalog.product_card`` hands it over); with
+    none in stock, "🔔 Notify me" as on any sold-out card."""
     offered = await shop.variants.offered(product)
+    watching = not offered and await shop.restock_alerts.is_watching(customer.id, product.id)
     text = variant_texts.options_card(product, offered)
     markup = variant_keyboards.options(
         product,
@@ -38,8 +43,9 @@ async def options_card(
         callback_data.search,
         callback_data.category,
         bot_username=(await bot.me()).username,
+        watching=watching,
     )
-    await show_card(query, bot, shop, product, text, markup)
+    await show_card(query, bot, shop, product, text, markup, photo=photo)
 
 
 async def variant_card(

@@ -135,7 +135,7 @@ class Catalog:
             document = await self._get_document(oid)
         if document.get("lowStock") and await self._alerts.rearm(oid):  # restocked
             document = await self._get_document(oid)
-        if document["stock"] > 0 and patch.model_fields_set & RESTOCKING:
+        if patch.model_fields_set & RESTOCKING:  # fire checks the stock (or the variants')
             await self._restock.fire(oid)  # back in stock (or on sale) for those waiting
         return Product.model_validate(document)
 

@@ -9,7 +9,8 @@ oversell) lets only as many orders be placed as there are keys. Keys enter the p
    a key already in the pool is refused by the unique index on its keyed hash);
 2. the product's stock grows by the batch, and the product records the batch
    (``digital.batches``), guarded so that a batch counts once;
-3. the keys become ``free``; 4. the product forgets the batch.
+3. the keys become ``free``; 4. the product forgets the batch, and the customers waiting
+   for it to be back in stock hear that it is (``core/catalog/restock_alerts.py``).
 
 Recovery (a lease after 1): a batch the product records is finished (3, 4); one it does
 not is undone (new keys deleted, put-back keys ``returned`` again).
@@ -42,6 +43,7 @@ from core.base.models import Page
 from core.catalog.commands import MAX_STOCK
 from core.catalog.models import GoodsKind, Product
 from core.catalog.products import Catalog
+from core.catalog.restock_alerts import RestockAlerts
 from core.digital.commands import MAX_KEY_LENGTH, MAX_KEYS_PER_UPLOAD, KeyListQuery
 from core.digital.errors import InvalidKeys, KeyNotReturned, OtherGoods, StarsOnly
 from core.digital.models import KeyState, KeyUploadReport, PoolCounts, PoolKey
@@ -92,13 +94,16 @@ class KeyPool:
         sealer: Sealer,
         sells_for_stars: bool,
         lease: timedelta,
+        restock: RestockAlerts,
     ) -> None:
+        """``restock`` hears of keys that became free: those waiting for the product."""
         self._keys = store.goods_keys
         self._products = store.products
         self._catalog = catalog
         self._sealer = sealer
         self._sells_for_stars = sells_for_stars
         self._lease = lease
+        self._restock = restock
 
     # -- staff -----------------------------------------------------------------------------
 
@@ -317,6 +322,7 @@ class KeyPool:
             },
         )
         await self._products.update_one({"_id": product_id}, {"$pull": {BATCHES: {"id": batch}}})
+        await self._restock.fire(product_id)  # back in stock for those waiting, if it was out
 
     async def _undo(self, batch: str) -> None:
         """Roll a batch back: put-back keys are returned again, new ones are gone."""

@@ -301,7 +301,9 @@ def _dying_payments(shop: Shop, store: Store) -> Payments:
     queue = NotificationQueue(store, LEASE)
     outbox = Outbox(store, queue, None)
     orders = Orders(store, outbox, stock_on(store), LEASE)
-    pool = KeyPool(store, shop.catalog, Sealer(shop.settings.goods_secret()), True, LEASE)
+    pool = KeyPool(
+        store, shop.catalog, Sealer(shop.settings.goods_secret()), True, LEASE, shop.restock_alerts
+    )
     Deliveries(store, orders, shop.catalog, pool, shop.goods_files).register(outbox)
     return Payments(store, orders, outbox, shop.settings)
 
@@ -340,7 +342,7 @@ async def test_an_upload_killed_at_every_write_counts_its_keys_once(shop: Shop) 
     writes = 0
     while True:
         store = dying_store(shop.store, writes, bulk=True)
-        pool = KeyPool(store, shop.catalog, sealer, True, LEASE)
+        pool = KeyPool(store, shop.catalog, sealer, True, LEASE, shop.restock_alerts)
         batch = f"A{writes}\nB{writes}"
         killed = await run_until_killed(lambda: pool.add_text(ADMIN, product.id, batch))  # noqa: B023
         await shop.keys.recover(clock.now() + 2 * LEASE)
@@ -395,7 +397,14 @@ async def test_digital_orders_are_paid_in_stars_only(shop: Shop) -> None:
 async def test_recovery_leaves_an_upload_alone_until_its_lease_ends(shop: Shop) -> None:
     product = await _key_product(shop, ["K1"])
     sealer = Sealer(shop.settings.goods_secret())
-    pool = KeyPool(dying_store(shop.store, 1, bulk=True), shop.catalog, sealer, True, LEASE)
+    pool = KeyPool(
+        dying_store(shop.store, 1, bulk=True),
+        shop.catalog,
+        sealer,
+        True,
+        LEASE,
+        shop.restock_alerts,
+    )
     assert await run_until_killed(lambda: pool.add_text(ADMIN, product.id, "K2\nK3"))
     assert await shop.keys.recover(clock.now() + timedelta(seconds=1)) == 0  # in flight
     adding = {"state": KeyState.ADDING.value}
@@ -404,3 +413,25 @@ async def test_recovery_leaves_an_upload_alone_until_its_lease_ends(shop: Shop) 
     assert await shop.store.goods_keys.count_documents(adding) == 0
     counts = await shop.keys.counts(ADMIN, product.id)
     assert (counts.free, counts.stock) == (1, 1)
+
+
+async def test_keys_uploaded_or_put_back_tell_those_waiting_that_it_is_back_in_stock(
+    shop: Shop,
+) -> None:
+    product = await _key_product(shop, ["K1"])
+    alice, bob = await telegram_customer(shop), await telegram_customer(shop, "Bob")
+    order = await _order(shop, bob, product)  # the last key
+    assert await shop.restock_alerts.watch(alice.id, product.id)
+
+    await shop.keys.add_text(ADMIN, product.id, "K2")
+    alerts = {"kind": NoticeKind.BACK_IN_STOCK.value, "userId": alice.id}
+    assert await shop.store.notifications.count_documents(alerts) == 1  # before it answered
+
+    await _pay(shop, bob, order)
+    await shop.orders.change_status(STAFF, order.id, StatusUpdate(status=OrderStatus.CANCELLED))
+    second = await _order(shop, bob, product)  # K2: sold out again, K1 returned
+    await _pay(shop, bob, second)
+    assert await shop.restock_alerts.watch(alice.id, product.id)
+    [returned] = await shop.store.goods_keys.find({"state": KeyState.RETURNED.value}).to_list()
+    await shop.keys.put_back(ADMIN, product.id, returned["_id"])
+    assert await shop.store.notifications.count_documents(alerts) == 2

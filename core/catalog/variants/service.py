@@ -30,6 +30,7 @@ from core.catalog.commands import MAX_STOCK
 from core.catalog.errors import SkuTaken, StockOutOfRange
 from core.catalog.models import Product, ProductOption
 from core.catalog.products import Catalog
+from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.variants.commands import (
     MAX_VARIANTS,
     OptionsChange,
@@ -47,12 +48,20 @@ from core.catalog.variants.errors import (
 from core.catalog.variants.models import Variant, VariantList
 from core.store import Store, update_and_fetch
 
+RESTOCKING = frozenset({"stock", "stock_delta", "active"})
+"""The fields of a patch that can put a variant back in stock for customers."""
+
 
 class Variants:
-    def __init__(self, store: Store, catalog: Catalog) -> None:
+    def __init__(
+        self, store: Store, catalog: Catalog, restock: RestockAlerts | None = None
+    ) -> None:
+        """``restock`` hears of variants given stock (or restored) by staff, so customers
+        waiting for the product do too; ``None`` only for a reader (``Carts``')."""
         self._variants = store.variants
         self._products = store.products
         self._catalog = catalog
+        self._restock = restock
 
     # -- admins ---------------------------------------------------------------------------
 
@@ -116,7 +125,9 @@ class Variants:
         if draft.sku and await self._products.find_one({"sku": draft.sku}, {"_id": 1}):
             await self._variants.delete_one({"_id": document["_id"]})  # a product won the race
             raise SkuTaken(draft.sku)
-        return Variant.model_validate(document)
+        variant = Variant.model_validate(document)
+        await self._restocked(variant)
+        return variant
 
     async def update(self, actor: Actor, variant_id: object, patch: VariantPatch) -> Variant:
         """Edit fields; ``stock_delta`` adjusts stock atomically within 0 and ``MAX_STOCK``;
@@ -155,11 +166,19 @@ class Variants:
             if patch.expected_version is not None and current["version"] != patch.expected_version:
                 raise VersionConflict("variant")
             raise StockOutOfRange(current["stock"], delta or 0, MAX_STOCK)
-        return Variant.model_validate(document)
+        variant = Variant.model_validate(document)
+        if patch.model_fields_set & RESTOCKING:
+            await self._restocked(variant)
+        return variant
 
     async def archive(self, actor: Actor, variant_id: object) -> Variant:
         """Hide a variant from customers and carts; orders keep their snapshot of it."""
         return await self.update(actor, variant_id, VariantPatch(active=False))
+
+    async def _restocked(self, variant: Variant) -> None:
+        """A variant on sale with stock: its product may be back in stock for those waiting."""
+        if self._restock is not None and variant.active and variant.stock > 0:
+            await self._restock.fire(variant.product_id)
 
     async def _fits_its_product(self, variant_id: ObjectId) -> None:
         """Refuse to restore a variant whose values its product's options no longer have."""
