@@ -30,6 +30,7 @@ from core.catalog.commands import MAX_STOCK
 from core.catalog.errors import SkuTaken, StockOutOfRange
 from core.catalog.models import Product, ProductOption
 from core.catalog.products import Catalog
+from core.catalog.variants import photos
 from core.catalog.variants.commands import (
     MAX_VARIANTS,
     OptionsChange,
@@ -86,6 +87,8 @@ class Variants:
         product = await self._catalog.get(product_id, viewer=actor)
         if (problem := _problem(product.options, draft.options)) is not None:
             raise OptionsMismatch(problem)
+        if draft.photo_id is not None:
+            photos.check(product, draft.photo_id)
         if await self._variants.count_documents({"productId": product.id}) >= MAX_VARIANTS:
             raise TooManyVariants(MAX_VARIANTS)
         values = [draft.options[o.name] for o in product.options]
@@ -99,6 +102,7 @@ class Variants:
             "combination": _combination(draft.options),
             "price": draft.price,
             "stock": draft.stock,
+            "photoId": draft.photo_id,
             "active": True,
             "version": 0,
             "createdAt": now,
@@ -116,6 +120,10 @@ class Variants:
         if draft.sku and await self._products.find_one({"sku": draft.sku}, {"_id": 1}):
             await self._variants.delete_one({"_id": document["_id"]})  # a product won the race
             raise SkuTaken(draft.sku)
+        if draft.photo_id is not None and not await self._photo_kept(
+            document["_id"], draft.photo_id
+        ):
+            document["photoId"] = None
         return Variant.model_validate(document)
 
     async def update(self, actor: Actor, variant_id: object, patch: VariantPatch) -> Variant:
@@ -130,6 +138,8 @@ class Variants:
         )
         if "price" in cleared:
             changes["price"] = None
+        if "photo_id" in cleared:
+            changes["photoId"] = None
         query: dict[str, Any] = {"_id": oid}
         update: dict[str, Any] = {
             "$set": {**changes, "updatedAt": clock.now()},
@@ -141,6 +151,8 @@ class Variants:
             await self._sku_free_of_products(patch.sku)
         if patch.active:
             await self._fits_its_product(oid)
+        if patch.photo_id is not None:
+            await self._has_photo(oid, patch.photo_id)
         if patch.expected_version is not None:
             query["version"] = patch.expected_version
         if delta := patch.stock_delta:
@@ -155,6 +167,8 @@ class Variants:
             if patch.expected_version is not None and current["version"] != patch.expected_version:
                 raise VersionConflict("variant")
             raise StockOutOfRange(current["stock"], delta or 0, MAX_STOCK)
+        if patch.photo_id is not None and not await self._photo_kept(oid, patch.photo_id):
+            document = await self._document(oid)
         return Variant.model_validate(document)
 
     async def archive(self, actor: Actor, variant_id: object) -> Variant:
@@ -167,6 +181,15 @@ class Variants:
         product = await self._catalog.get(variant.product_id, viewer=SYSTEM)
         if (problem := _problem(product.options, variant.options)) is not None:
             raise OptionsMismatch(problem)
+
+    async def _has_photo(self, variant_id: ObjectId, photo_id: ObjectId) -> None:
+        """Refuse a photo the variant's product does not have."""
+        variant = Variant.model_validate(await self._document(variant_id))
+        photos.check(await self._catalog.get(variant.product_id, viewer=SYSTEM), photo_id)
+
+    async def _photo_kept(self, variant_id: ObjectId, photo_id: ObjectId) -> bool:
+        """Whether the variant keeps ``photo_id`` (not removed from its product meanwhile)."""
+        return await photos.settle(self._variants, self._products, variant_id, photo_id)
 
     async def _sku_free_of_products(self, sku: str) -> None:
         if await self._products.find_one({"sku": sku}, {"_id": 1}):
