@@ -1,0 +1,63 @@
+"""A variant's own photo in the bot: choosing the option turns the card (in place) to that
+photo; picking the quantity keeps the photo shown, flipped or not; a variant without one
+keeps what the card shows; its name is shown as written, whatever markup it holds."""
+
+from __future__ import annotations
+
+from core.accounts.access import SYSTEM
+from core.catalog.variants.commands import VariantDraft, VariantPatch
+from core.shop import Shop
+from tests.bot.chat import Customer, tap
+from tests.bot.test_photo_album import rows, shows, with_pictures
+from tests.core.variants import make_shirt
+from tests.factories import NewProduct
+
+
+async def test_choosing_an_option_shows_its_photo_in_place(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    shirt = await make_shirt(shop, new_product)
+    product = await with_pictures(shop, shirt.product)
+    third = product.photos[2].file_id
+    await shop.variants.update(SYSTEM, shirt.blue_l.id, VariantPatch(photo_id=third))
+    marked = VariantDraft(options={"Size": "S", "Colour": "Red"}, name="<i>S</i> & Co", stock=1)
+    await shop.variants.create(SYSTEM, product.id, marked)
+    alice, _ = await customer("Alice")
+
+    await alice.send("/catalog")
+    card = await tap(alice, "T-shirt · $12.00 · in stock")
+    assert shows(card, 0) and rows(card)[0] == ["◀", "1/3", "▶"]
+    chosen = await tap(alice, "L, Blue · $15.00")
+    assert chosen.message_id == card.message_id
+    assert shows(chosen, 2) and rows(chosen)[0] == ["◀", "3/3", "▶"]
+    assert "Option: L, Blue" in (chosen.caption or "")
+    more = await tap(alice, "+")
+    assert shows(more, 2) and "Quantity: 2" in (more.caption or "")
+    assert shows(await tap(alice, "◀"), 1)
+    kept = await tap(alice, "+")  # picking the quantity keeps the photo flipped to
+    assert shows(kept, 1) and "Quantity: 3" in (kept.caption or "")
+
+    await tap(alice, "« Options")
+    plain = await tap(alice, "M, Red")  # no photo of its own: the card keeps its photo
+    assert shows(plain, 1) and "Option: M, Red" in (plain.caption or "")
+    await tap(alice, "« Options")
+    escaped = await tap(alice, "<i>S</i> & Co")
+    assert "Option: <i>S</i> & Co" in (escaped.caption or "")
+    assert len(alice.chat.messages) == 2  # /catalog and the one card, edited throughout
+
+
+async def test_a_removed_photo_leaves_the_variant_on_the_products_first(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    shirt = await make_shirt(shop, new_product)
+    product = await with_pictures(shop, shirt.product)
+    second = product.photos[1].file_id
+    await shop.variants.update(SYSTEM, shirt.red_m.id, VariantPatch(photo_id=second))
+    await shop.photos.remove(SYSTEM, product.id, second)
+    assert (await shop.variants.get(shirt.red_m.id)).photo_id is None
+    alice, _ = await customer("Alice")
+
+    await alice.send("/catalog")
+    await tap(alice, "T-shirt · $12.00 · in stock")
+    chosen = await tap(alice, "M, Red")
+    assert shows(chosen, 0) and rows(chosen)[0] == ["◀", "1/2", "▶"]
