@@ -8,9 +8,9 @@ and carts; orders keep their own snapshot (name and price) of it.
 
 SKUs are unique among products and variants together. Each collection's unique index keeps
 its own; across them, a new variant or product is written and then checked against the
-other collection (undone if it has the SKU), so of two racing creators of one SKU at least
-one sees the other. An edit that gives an existing product a SKU is checked before it is
-written only: racing a variant given the same SKU at that very moment, both could keep it.
+other collection (undone if it has the SKU), and an edit that gives one a SKU too (the SKU
+given back: ``core/catalog/skus.py``), so of two racing writers of one SKU at least one
+sees the other.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from core.accounts.models import Role
 from core.base import clock
 from core.base.errors import Missing, NotFound, VersionConflict
 from core.base.ids import parse_id
+from core.catalog import skus
 from core.catalog.commands import MAX_STOCK
 from core.catalog.errors import SkuTaken, StockOutOfRange
 from core.catalog.models import Product, ProductOption
@@ -159,14 +160,17 @@ class Variants:
             update["$inc"]["stock"] = delta
             query["stock"] = {"$gte": -delta} if delta < 0 else {"$lte": MAX_STOCK - delta}
         try:
-            document = await update_and_fetch(self._variants, query, update)
+            before = await self._variants.find_one_and_update(query, update, {"sku": 1})
         except DuplicateKeyError:
             raise SkuTaken(str(patch.sku)) from None
-        if document is None:
+        if before is None:
             current = await self._document(oid)
             if patch.expected_version is not None and current["version"] != patch.expected_version:
                 raise VersionConflict("variant")
             raise StockOutOfRange(current["stock"], delta or 0, MAX_STOCK)
+        if patch.sku:  # a product given it at the same moment: give it back
+            await skus.kept(self._variants, self._products, oid, patch.sku, before)
+        document = await self._document(oid)
         if patch.photo_id is not None and not await self._photo_kept(oid, patch.photo_id):
             document = await self._document(oid)
         return Variant.model_validate(document)
