@@ -1,16 +1,29 @@
 """A variant's own photo in the bot: choosing the option turns the card (in place) to that
 photo; picking the quantity keeps the photo shown, flipped or not; a variant without one
-keeps what the card shows; its name is shown as written, whatever markup it holds."""
+keeps what the card shows; its name is shown as written, whatever markup it holds. The most
+variants a product may have fit one options card."""
 
 from __future__ import annotations
 
+import pytest
+
 from core.accounts.access import SYSTEM
-from core.catalog.variants.commands import VariantDraft, VariantPatch
+from core.catalog.variants.commands import (
+    MAX_VALUES,
+    MAX_VARIANTS,
+    OptionsChange,
+    VariantDraft,
+    VariantPatch,
+)
+from core.catalog.variants.errors import TooManyVariants
 from core.shop import Shop
 from tests.bot.chat import Customer, tap
 from tests.bot.test_photo_album import rows, shows, with_pictures
 from tests.core.variants import make_shirt
 from tests.factories import NewProduct
+
+TELEGRAM_MOST_BUTTONS = 100
+"""Telegram refuses a message with more inline buttons (REPLY_MARKUP_TOO_LONG)."""
 
 
 async def test_choosing_an_option_shows_its_photo_in_place(
@@ -61,3 +74,32 @@ async def test_a_removed_photo_leaves_the_variant_on_the_products_first(
     await tap(alice, "T-shirt · $12.00 · in stock")
     chosen = await tap(alice, "M, Red")
     assert shows(chosen, 0) and rows(chosen)[0] == ["◀", "1/2", "▶"]
+
+
+async def test_the_most_variants_a_product_may_have_fit_one_options_card(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    shirt = await new_product("T-shirt", price=1200, stock=0)
+    sizes = [f"S{n}" for n in range(MAX_VALUES)]
+    colours = [f"C{n}" for n in range(MAX_VALUES)]
+    await shop.variants.set_options(
+        SYSTEM, shirt.id, OptionsChange(options={"Size": sizes, "Colour": colours})
+    )
+    await with_pictures(shop, shirt)
+    pairs = [(size, colour) for colour in colours for size in sizes]
+    for size, colour in pairs[:MAX_VARIANTS]:
+        draft = VariantDraft(options={"Size": size, "Colour": colour}, stock=20)
+        await shop.variants.create(SYSTEM, shirt.id, draft)
+    with pytest.raises(TooManyVariants):
+        size, colour = pairs[MAX_VARIANTS]
+        await shop.variants.create(
+            SYSTEM, shirt.id, VariantDraft(options={"Size": size, "Colour": colour})
+        )
+    alice, _ = await customer("Alice")
+
+    await alice.send("/catalog")
+    card = await tap(alice, "T-shirt · $12.00 · in stock")
+    assert "Choose an option:" in (card.caption or "")
+    keys = sum(len(row) for row in card.buttons)
+    assert keys == 3 + MAX_VARIANTS + 3  # ◀ 1/3 ▶, every variant, Share, Back and Cart
+    assert keys <= TELEGRAM_MOST_BUTTONS

@@ -23,8 +23,10 @@ from core.catalog.commands import Price, Sku, Stock, StockDelta
 
 MAX_OPTIONS = 3
 MAX_VALUES = 30
-MAX_VARIANTS = 200
-"""Variants of one product (archived ones count): a picker of buttons, not a warehouse."""
+MAX_VARIANTS = 90
+"""Variants of one product (archived ones count): a picker of buttons, not a warehouse. The
+bot's options card has a button for each one in stock, besides the photo flipper, Share,
+Back and Cart, and Telegram takes at most 100 buttons on a message."""
 
 OptionName = Annotated[str, StringConstraints(max_length=40), Printable(required=True)]
 OptionValue = Annotated[str, StringConstraints(max_length=40), Printable(required=True)]
