@@ -1,7 +1,7 @@
 """A variant's own photo in the bot: choosing the option turns the card (in place) to that
 photo; picking the quantity keeps the photo shown, flipped or not; a variant without one
 keeps what the card shows; its name is shown as written, whatever markup it holds. The most
-variants a product may have fit one options card."""
+variants a product may have fit one options card; lists show the lowest price in stock."""
 
 from __future__ import annotations
 
@@ -103,3 +103,17 @@ async def test_the_most_variants_a_product_may_have_fit_one_options_card(
     keys = sum(len(row) for row in card.buttons)
     assert keys == 3 + MAX_VARIANTS + 3  # ◀ 1/3 ▶, every variant, Share, Back and Cart
     assert keys <= TELEGRAM_MOST_BUTTONS
+
+
+async def test_the_list_shows_the_lowest_price_a_product_sold_by_variant_is_bought_at(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    shirt = await make_shirt(shop, new_product, stock=4)  # M/Red 12.00, L/Blue 15.00
+    await shop.variants.update(SYSTEM, shirt.red_m.id, VariantPatch(stock=0))
+    alice, _ = await customer("Alice")
+
+    listed = await alice.send("/catalog")
+    assert listed is not None
+    assert [b.text for b in listed.buttons[0]] == ["T-shirt · $15.00 · only 4 left"]
+    card = await tap(alice, "T-shirt · $15.00 · only 4 left")
+    assert "Price: $15.00" in (card.text or "")

@@ -264,23 +264,31 @@ class Variants:
             raise NotFound(Missing.VARIANT)
         return Variant.model_validate(document)
 
-    async def with_their_stock(self, products: Sequence[Product]) -> list[Product]:
-        """``products`` with each one that has options showing, as ``stock``, what its
-        variants on sale hold together (what a customer can buy of it)."""
-        optioned = [p.id for p in products if p.options]
+    async def as_offered(self, products: Sequence[Product]) -> list[Product]:
+        """``products`` with each one that has options showing what its variants on sale
+        offer a customer: as ``stock``, what they hold together; as ``price``, the lowest of
+        those in stock (the product's own while none is)."""
+        optioned = {p.id: p for p in products if p.options}
         if not optioned:
             return list(products)
-        totals = {
-            row["_id"]: row["stock"]
-            async for row in await self._variants.aggregate(
-                [
-                    {"$match": {"productId": {"$in": optioned}, "active": True}},
-                    {"$group": {"_id": "$productId", "stock": {"$sum": "$stock"}}},
-                ]
-            )
-        }
+        found = self._variants.find(
+            {"productId": {"$in": list(optioned)}, "active": True},
+            {"productId": 1, "stock": 1, "price": 1},
+        )
+        stock: dict[ObjectId, int] = {}
+        prices: dict[ObjectId, list[int]] = {}
+        async for variant in found:
+            product = optioned[variant["productId"]]
+            stock[product.id] = stock.get(product.id, 0) + variant["stock"]
+            if variant["stock"] > 0:
+                own = variant.get("price")
+                prices.setdefault(product.id, []).append(product.price if own is None else own)
         return [
-            p.model_copy(update={"stock": totals.get(p.id, 0)}) if p.options else p
+            p.model_copy(
+                update={"stock": stock.get(p.id, 0), "price": min(prices.get(p.id, [p.price]))}
+            )
+            if p.options
+            else p
             for p in products
         ]
 
