@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core.accounts.models import Role
 from tests.api.client import Api
-from tests.api.test_variants import _shirt
+from tests.api.variants import shirt as _shirt
 from tests.api.world import NewAccount
 from tests.factories import NewProduct
 

@@ -17,8 +17,8 @@ from core.catalog.variants.commands import (
 )
 from core.catalog.variants.errors import TooManyVariants
 from core.shop import Shop
+from tests.bot.albums import rows, shows, with_pictures
 from tests.bot.chat import Customer, tap
-from tests.bot.test_photo_album import rows, shows, with_pictures
 from tests.core.variants import make_shirt
 from tests.factories import NewProduct
 

@@ -14,7 +14,7 @@ from core.base import clock
 from core.catalog.photos import PENDING
 from core.catalog.variants.commands import VariantPatch
 from core.shop import Shop
-from tests.core.test_product_photos import LATER, files, ids, with_photos
+from tests.core.photos import LATER, files, ids, with_photos
 from tests.core.variants import make_shirt
 from tests.factories import NewProduct
 
