@@ -56,6 +56,8 @@ async def test_choosing_an_option_shows_its_photo_in_place(
     await tap(alice, "« Options")
     escaped = await tap(alice, "<i>S</i> & Co")
     assert "Option: <i>S</i> & Co" in (escaped.caption or "")
+    flipped = await tap(alice, "▶")  # the caption is sent again as it was: still escaped
+    assert shows(flipped, 2) and "Option: <i>S</i> & Co" in (flipped.caption or "")
     assert len(alice.chat.messages) == 2  # /catalog and the one card, edited throughout
 
 
