@@ -64,10 +64,8 @@ class Variants:
         actor.require(Role.ADMIN)
         product = await self._catalog.get(product_id, viewer=actor)
         options = [ProductOption(name=n, values=tuple(v)) for n, v in change.options.items()]
-        async for document in self._variants.find({"productId": product.id, "active": True}):
-            variant = Variant.model_validate(document)
-            if _problem(options, variant.options) is not None:
-                raise OptionsInUse(variant.name)
+        if misfit := await self._misfits(product.id, options):
+            raise OptionsInUse(misfit)
         query: dict[str, Any] = {"_id": product.id}
         if change.expected_version is not None:
             query["version"] = change.expected_version
@@ -81,6 +79,13 @@ class Variants:
         updated = await update_and_fetch(self._products, query, update)
         if updated is None:
             raise VersionConflict("product")
+        if misfit := await self._misfits(product.id, options):  # a variant made meanwhile
+            undo = {"$set": {"options": [o.model_dump(by_alias=True) for o in product.options]}}
+            await self._products.update_one(
+                {"_id": product.id, "version": updated["version"]},
+                {**undo, "$inc": {"version": 1}},
+            )
+            raise OptionsInUse(misfit)
         return Product.model_validate(updated)
 
     async def create(self, actor: Actor, product_id: object, draft: VariantDraft) -> Variant:
@@ -121,6 +126,9 @@ class Variants:
         if draft.sku and await self._products.find_one({"sku": draft.sku}, {"_id": 1}):
             await self._variants.delete_one({"_id": document["_id"]})  # a product won the race
             raise SkuTaken(draft.sku)
+        if problem := await self._misfit(document["_id"]):  # the options changed meanwhile
+            await self._variants.delete_one({"_id": document["_id"]})
+            raise OptionsMismatch(problem)
         if draft.photo_id is not None and not await self._photo_kept(
             document["_id"], draft.photo_id
         ):
@@ -170,6 +178,11 @@ class Variants:
             raise StockOutOfRange(current["stock"], delta or 0, MAX_STOCK)
         if patch.sku:  # a product given it at the same moment: give it back
             await skus.kept(self._variants, self._products, oid, patch.sku, before)
+        if patch.active and (problem := await self._misfit(oid)):  # options changed meanwhile
+            await self._variants.update_one(
+                {"_id": oid, "active": True}, {"$set": {"active": False}, "$inc": {"version": 1}}
+            )
+            raise OptionsMismatch(problem)
         document = await self._document(oid)
         if patch.photo_id is not None and not await self._photo_kept(oid, patch.photo_id):
             document = await self._document(oid)
@@ -181,10 +194,25 @@ class Variants:
 
     async def _fits_its_product(self, variant_id: ObjectId) -> None:
         """Refuse to restore a variant whose values its product's options no longer have."""
+        if problem := await self._misfit(variant_id):
+            raise OptionsMismatch(problem)
+
+    async def _misfit(self, variant_id: ObjectId) -> str | None:
+        """Why the variant's values are not its product's options as they are now, or
+        ``None``. A new or restored variant reads them again after its write, and new
+        options read the variants on sale again after theirs: of a variant and options
+        written at the same moment, one sees the other and is undone."""
         variant = Variant.model_validate(await self._document(variant_id))
         product = await self._catalog.get(variant.product_id, viewer=SYSTEM)
-        if (problem := _problem(product.options, variant.options)) is not None:
-            raise OptionsMismatch(problem)
+        return _problem(product.options, variant.options)
+
+    async def _misfits(self, product_id: ObjectId, options: Sequence[ProductOption]) -> str:
+        """The name of a variant on sale that ``options`` do not fit, or ``""``."""
+        async for document in self._variants.find({"productId": product_id, "active": True}):
+            variant = Variant.model_validate(document)
+            if _problem(options, variant.options) is not None:
+                return variant.name
+        return ""
 
     async def _has_photo(self, variant_id: ObjectId, photo_id: ObjectId) -> None:
         """Refuse a photo the variant's product does not have."""
