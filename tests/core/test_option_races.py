@@ -11,11 +11,10 @@ import pytest
 from bson import ObjectId
 
 from core.accounts.access import SYSTEM
-from core.catalog.variants import service
 from core.catalog.variants.commands import OptionsChange, VariantDraft, VariantPatch
 from core.catalog.variants.errors import OptionsInUse, OptionsMismatch
 from core.shop import Shop
-from core.store import Collection
+from core.store import Collection, update_and_fetch
 from tests.core.variants import make_shirt
 from tests.factories import NewProduct
 
@@ -52,15 +51,16 @@ async def test_options_dropping_the_value_of_a_variant_made_meanwhile_are_undone
     shop: Shop, new_product: NewProduct, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shirt = await make_shirt(shop, new_product)
-    written = service.update_and_fetch
 
     async def variant_made_right_before_the_write(
         collection: Collection, query: dict[str, Any], update: dict[str, Any]
     ) -> dict[str, Any] | None:
         await shop.variants.create(SYSTEM, shirt.product.id, VariantDraft(options=SMALL))
-        return await written(collection, query, update)
+        return await update_and_fetch(collection, query, update)
 
-    monkeypatch.setattr(service, "update_and_fetch", variant_made_right_before_the_write)
+    monkeypatch.setattr(
+        "core.catalog.variants.service.update_and_fetch", variant_made_right_before_the_write
+    )
     with pytest.raises(OptionsInUse):
         await shop.variants.set_options(SYSTEM, shirt.product.id, NO_SMALL)
 
