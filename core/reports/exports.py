@@ -72,7 +72,7 @@ ORDER_FIELDS = (
 CUSTOMER_FIELDS = ("name", "email", "telegramId", "language", "active", "telegramBlocked",
                    "createdAt")  # fmt: skip
 PRODUCT_FIELDS = ("sku", "name", "description", "categoryId", "currency", "price", "stock",
-                  "lowStockThreshold", "active", "createdAt", "updatedAt")  # fmt: skip
+                  "lowStockThreshold", "active", "createdAt", "updatedAt", "options")  # fmt: skip
 VARIANT_FIELDS = ("productId", "sku", "name", "options", "price", "stock", "active",
                   "createdAt", "updatedAt")  # fmt: skip
 BY_ID = [("_id", 1)]
@@ -268,7 +268,7 @@ class Exports:
             *_money(product["currency"])(product["price"]),
             product["stock"],
             own,
-            product["stock"] <= threshold,
+            product["stock"] <= threshold and not product.get("options"),  # sold by variant: none
             product.get("active", True),
             self._local(product["createdAt"]),
             self._local(product.get("updatedAt")),
