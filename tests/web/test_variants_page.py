@@ -54,5 +54,7 @@ async def test_the_product_page_lists_its_variants(
     ]
     assert f'src="/admin/products/{product.id}/photos/{second}"' in page.text
     assert "<b>S</b> & Co" not in page.text  # escaped
+    assert page.shows("Sold by variant: customers buy each variant's stock")
     plain = await office.get(f"/admin/products/{tea.id}")
     assert plain.status == 200 and not plain.shows("Variants")
+    assert not plain.shows("Sold by variant")
