@@ -1,18 +1,25 @@
 """A product's options and its variants written at the same moment: a variant made or
 restored while the options drop its value, and options dropping the value of a variant made
 meanwhile. Each checks after its write too, so never is a variant on sale with a value its
-product's options lack."""
+product's options lack; nor do variants made at once pass the most a product may have."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 from bson import ObjectId
 
 from core.accounts.access import SYSTEM
-from core.catalog.variants.commands import OptionsChange, VariantDraft, VariantPatch
-from core.catalog.variants.errors import OptionsInUse, OptionsMismatch
+from core.catalog.variants.commands import (
+    MAX_VALUES,
+    MAX_VARIANTS,
+    OptionsChange,
+    VariantDraft,
+    VariantPatch,
+)
+from core.catalog.variants.errors import OptionsInUse, OptionsMismatch, TooManyVariants
 from core.shop import Shop
 from core.store import Collection, update_and_fetch
 from tests.core.variants import make_shirt
@@ -86,3 +93,29 @@ async def test_a_variant_restored_while_the_options_drop_its_value_stays_archive
         await shop.variants.update(SYSTEM, small.id, VariantPatch(active=True))
 
     assert await on_sale_with(shop, shirt.product.id, "S") == 0
+
+
+async def test_variants_made_at_once_never_pass_the_most_a_product_may_have(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    tee = await new_product("T-shirt", stock=0)
+    sizes = [f"S{n}" for n in range(MAX_VALUES)]
+    await shop.variants.set_options(
+        SYSTEM, tee.id, OptionsChange(options={"Size": sizes, "Colour": ["A", "B", "C", "D"]})
+    )
+    pairs = [{"Size": size, "Colour": colour} for colour in "ABCD" for size in sizes]
+    for options in pairs[: MAX_VARIANTS - 3]:
+        await shop.variants.create(SYSTEM, tee.id, VariantDraft(options=options))
+
+    results = await asyncio.gather(
+        *(
+            shop.variants.create(SYSTEM, tee.id, VariantDraft(options=options))
+            for options in pairs[MAX_VARIANTS - 3 : MAX_VARIANTS + 7]
+        ),
+        return_exceptions=True,
+    )
+
+    assert all(not isinstance(r, Exception) or isinstance(r, TooManyVariants) for r in results)
+    made = await shop.store.variants.count_documents({"productId": tee.id})
+    assert MAX_VARIANTS - 3 < made <= MAX_VARIANTS
+    assert made == MAX_VARIANTS - 3 + sum(not isinstance(r, Exception) for r in results)

@@ -129,6 +129,9 @@ class Variants:
         if problem := await self._misfit(document["_id"]):  # the options changed meanwhile
             await self._variants.delete_one({"_id": document["_id"]})
             raise OptionsMismatch(problem)
+        if await self._variants.count_documents({"productId": product.id}) > MAX_VARIANTS:
+            await self._variants.delete_one({"_id": document["_id"]})  # others made meanwhile
+            raise TooManyVariants(MAX_VARIANTS)
         if draft.photo_id is not None and not await self._photo_kept(
             document["_id"], draft.photo_id
         ):
