@@ -28,8 +28,11 @@ async def options_card(
     bot: Bot,
     shop: Shop,
     product: Product,
+    *,
+    photo: int | None = None,
 ) -> None:
-    """The card of a product with options (``catalog.product_card`` hands it over)."""
+    """The card of a product with options (``catalog.product_card`` hands it over); with
+    several photos, ``photo`` as ``show_card`` takes it."""
     offered = await shop.variants.offered(product)
     text = variant_texts.options_card(product, offered)
     markup = variant_keyboards.options(
@@ -40,7 +43,7 @@ async def options_card(
         callback_data.category,
         bot_username=(await bot.me()).username,
     )
-    await show_card(query, bot, shop, product, text, markup)
+    await show_card(query, bot, shop, product, text, markup, photo=photo)
 
 
 async def variant_card(

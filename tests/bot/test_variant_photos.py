@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.callbacks import FlipPhoto
 from core.accounts.access import SYSTEM
 from core.catalog.variants.commands import (
     MAX_VALUES,
@@ -119,3 +120,18 @@ async def test_the_list_shows_the_lowest_price_a_product_sold_by_variant_is_boug
     assert [b.text for b in listed.buttons[0]] == ["T-shirt · $15.00 · only 4 left"]
     card = await tap(alice, "T-shirt · $15.00 · only 4 left")
     assert "Price: $15.00" in (card.text or "")
+
+
+async def test_a_photo_button_on_a_card_too_old_to_edit_sends_the_options_card(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    shirt = await make_shirt(shop, new_product)
+    await with_pictures(shop, shirt.product)
+    alice, _ = await customer("Alice")
+    await alice.send("/catalog")  # a text message: the card is sent anew, as for an old one
+
+    await alice.send_callback(FlipPhoto(product_id=str(shirt.product.id), photo=1).pack())
+
+    card = alice.chat.messages[max(alice.chat.messages)]
+    assert shows(card, 1) and "Choose an option:" in (card.caption or "")
+    assert "Add to cart" not in str(card.buttons) and "sold out" not in (card.caption or "")
