@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -73,3 +73,12 @@ def variant(
     back = ProductCard(product_id=str(item.product_id), page=page, search=search, category=category)
     builder.row(button(_("« Options"), back), button(_("🛒 Cart"), Open(section=Section.CART)))
     return builder.as_markup()
+
+
+def is_card_of(message: Message, item: Variant) -> bool:
+    """Whether ``message`` is ``item``'s card (it has the quantity row of that variant)."""
+    keys = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    mine = (
+        f"{VariantCard.__prefix__}{VariantCard.__separator__}{item.id}{VariantCard.__separator__}"
+    )
+    return sum((key.callback_data or "").startswith(mine) for row in keys for key in row) > 1

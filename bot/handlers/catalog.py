@@ -77,7 +77,7 @@ async def _show_page(
     products = await shop.catalog.list(parse(ProductQuery, query))
     if products.page > products.pages:
         products = await shop.catalog.list(parse(ProductQuery, {**query, "page": products.pages}))
-    shown = await shop.variants.with_their_stock(products.items)  # sold by variant: theirs
+    shown = await shop.variants.as_offered(products.items)  # sold by variant: its variants'.
     products = products.model_copy(update={"items": tuple(shown)})
     above = subcategories.subcategory_buttons(level) if level else ()
     text = texts.catalog(products, search, shelf, subcategories=bool(above))

@@ -8,31 +8,13 @@ from __future__ import annotations
 from bot.callbacks import FlipPhoto
 from core.accounts.access import SYSTEM
 from core.catalog.commands import PhotoOrder
-from core.catalog.models import Product
 from core.shop import Shop
 from sandbox import FakeUser
 from sandbox.models import Message
+from tests.bot.albums import PICTURES, rows, shows, with_pictures
 from tests.bot.chat import Customer, bot_id, media_edits, tap
 from tests.core.variants import make_shirt
 from tests.factories import NewProduct, photo_as_before
-from tests.images import image_bytes
-
-COLOURS = ("red", "green", "blue")
-PICTURES = [image_bytes("PNG", (24, 16), colour) for colour in COLOURS]
-
-
-async def with_pictures(shop: Shop, product: Product, count: int = 3) -> Product:
-    for data in PICTURES[:count]:
-        product = await shop.photos.add(SYSTEM, product.id, data)
-    return product
-
-
-def rows(card: Message) -> list[list[str]]:
-    return [[key.text for key in row] for row in card.buttons]
-
-
-def shows(card: Message, n: int) -> bool:
-    return card.file is not None and card.file.data == PICTURES[n]
 
 
 async def open_card(player: FakeUser, label: str = "Tea · $4.50 · in stock") -> Message:
