@@ -1,5 +1,6 @@
 """Hostile options and variants over HTTP: empty or blank names and values, too many options
-or values, values named twice (spaces around them do not make two) are refused (422) and
+or values, values named twice (spaces around them do not make two), names MongoDB cannot
+keep as keys (``$…``, dotted) are refused (422) and
 write nothing; markup in a value is kept as written (the bot escapes it)."""
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ REFUSED: list[dict[str, Any]] = [
     {f"O{n}": ["x"] for n in range(MAX_OPTIONS + 1)},
     {"Size": ["S\u0000"]},
     {"Size": "S"},
+    {"$where": ["S"]},  # MongoDB keys: each variant stores its values by option name
+    {"Size.US": ["S"]},
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Self
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -28,7 +29,18 @@ MAX_VARIANTS = 90
 bot's options card has a button for each one in stock, besides the photo flipper, Share,
 Back and Cart, and Telegram takes at most 100 buttons on a message."""
 
-OptionName = Annotated[str, StringConstraints(max_length=40), Printable(required=True)]
+
+def _storable(name: str) -> str:
+    """An option name is a key of each variant's stored ``options``, and MongoDB keys may
+    not start with ``$`` nor hold a ``.`` (a path)."""
+    if name.startswith("$") or "." in name:
+        raise ValueError("an option name may neither start with $ nor contain a dot")
+    return name
+
+
+OptionName = Annotated[
+    str, StringConstraints(max_length=40), Printable(required=True), AfterValidator(_storable)
+]
 OptionValue = Annotated[str, StringConstraints(max_length=40), Printable(required=True)]
 VariantName = Annotated[str, StringConstraints(max_length=100), Printable(required=True)]
 
@@ -46,7 +58,7 @@ OptionValues = Annotated[
 ]
 NAMES_ONLY: JsonDict = {
     "additionalProperties": False,
-    "propertyNames": {"minLength": 1, "maxLength": 40},
+    "propertyNames": {"minLength": 1, "maxLength": 40, "pattern": r"^[^$.][^.]*$"},
 }
 """JSON Schema of a map keyed by option names: no key but a name (its pattern is the
 map's ``patternProperties``)."""
