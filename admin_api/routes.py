@@ -289,6 +289,8 @@ ROUTES: tuple[Route, ...] = (
           "reports", STAFF, media_type=CSV, download=True),
     Route("GET", "/api/exports/products.csv", reports.export_products, "Products as CSV",
           "reports", STAFF, media_type=CSV, download=True),
+    Route("GET", "/api/exports/variants.csv", reports.export_variants, "Variants as CSV",
+          "reports", STAFF, media_type=CSV, download=True),
     Route("GET", "/api/reports/campaigns", campaigns.campaign_figures,
           "Orders and revenue by campaign", "reports", STAFF, query=CampaignQuery,
           response=CampaignReport),

@@ -14,10 +14,6 @@ def code_added(code: str) -> str:
     return _("Promo code {code} added.").format(code=html.quote(code))
 
 
-def code_removed() -> str:
-    return _("Promo code removed.")
-
-
 def promo_button() -> str:
     return _("🏷 Promo code")
 

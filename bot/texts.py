@@ -522,11 +522,13 @@ def cart_reminder(notice: CartReminder) -> str:
     lines = [
         _line(line.name, line.quantity, line.line_total, notice.currency) for line in notice.lines
     ]
+    if notice.promo_code is not None:
+        lines.append(discount_line(notice.promo_code, notice.discount, notice.currency))
     return "\n".join(
         [
             "<b>{}</b>".format(_("You left something in your cart")),
             *lines,
-            "\n" + _total(notice.total_amount, notice.currency),
+            "\n" + _total(notice.total_amount - notice.discount, notice.currency),
             _("Check out whenever you are ready. Reminders can be turned off in /profile."),
         ]
     )

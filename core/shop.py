@@ -181,7 +181,7 @@ class Shop:
             users=users,
             accounts=Accounts(store, users, lease),
             catalog=catalog,
-            variants=Variants(store, catalog),
+            variants=Variants(store, catalog, restock),
             categories=categories,
             photos=photos,
             carts=carts,
@@ -213,7 +213,9 @@ class Shop:
             imports=ProductImports(catalog, categories, photos),
             promotions=promotions,
             cart_codes=CartCodes(promotions, carts),
-            cart_reminders=CartReminders(store, carts, notifications, settings),
+            cart_reminders=CartReminders(
+                store, carts, CartCodes(promotions, carts), notifications, settings
+            ),
             sales_figures=SalesFigures(store),
             notice_figures=NoticeFigures(store),
             watcher=watcher,

@@ -18,6 +18,7 @@ from core.base.errors import DomainError
 from core.catalog import currency
 from core.catalog.commands import Rounding
 from core.config import CoreSettings, ensure_generated_secret, load
+from core.promotions.conversion import convert_codes
 from core.sales.models import OrderStatus
 from core.shop import Shop, open_shop
 from runtime import backup, demo, goods, imports, sheets
@@ -55,10 +56,12 @@ async def convert_currency(shop: Shop, args: argparse.Namespace) -> None:
     run = await currency.convert(
         shop.store, args.source, args.target, args.rate, Rounding(args.round)
     )
+    codes = await convert_codes(shop.store, run.source, run.target, run.rate, run.rounding)
     print(
         f"converted {run.converted} prices from {run.source} to {run.target} at "
         f"{run.rate} {run.target} per {run.source}, rounded {run.rounding.value} "
-        f"(conversion {run.id}); set SHOP_CURRENCY={run.target}"
+        f"(conversion {run.id}), and {codes} promo codes' amounts; "
+        f"set SHOP_CURRENCY={run.target}"
     )
 
 

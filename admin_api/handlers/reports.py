@@ -30,3 +30,9 @@ async def export_customers(call: Call[None, None]) -> web.StreamResponse:
 async def export_products(call: Call[None, None]) -> web.StreamResponse:
     """Every product, archived ones too, with stock and low-stock threshold, as CSV."""
     return await stream_csv(call.request, await call.shop.exports.products(call.actor))
+
+
+async def export_variants(call: Call[None, None]) -> web.StreamResponse:
+    """Every variant of the products sold by variant, archived ones too, with its product's
+    SKU and name, its options, price and stock, as CSV."""
+    return await stream_csv(call.request, await call.shop.exports.variants(call.actor))

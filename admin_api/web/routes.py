@@ -102,6 +102,7 @@ PAGES: tuple[PageRoute, ...] = (
     PageRoute("GET", "/exports/orders.csv", spreadsheets.export_orders),
     PageRoute("GET", "/exports/customers.csv", spreadsheets.export_customers),
     PageRoute("GET", "/exports/products.csv", spreadsheets.export_products),
+    PageRoute("GET", "/exports/variants.csv", spreadsheets.export_variants),
     PageRoute("POST", "/imports/check", spreadsheets.check_import, ADMIN),
     PageRoute("POST", "/imports/apply", spreadsheets.apply_import, ADMIN),
     # campaigns: orders and revenue by start-link campaign (operators and admins)

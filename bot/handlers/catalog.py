@@ -77,7 +77,7 @@ async def _show_page(
     products = await shop.catalog.list(parse(ProductQuery, query))
     if products.page > products.pages:
         products = await shop.catalog.list(parse(ProductQuery, {**query, "page": products.pages}))
-    shown = await shop.variants.with_their_stock(products.items)  # sold by variant: theirs
+    shown = await shop.variants.as_offered(products.items)  # sold by variant: its variants'.
     products = products.model_copy(update={"items": tuple(shown)})
     above = subcategories.subcategory_buttons(level) if level else ()
     text = texts.catalog(products, search, shelf, subcategories=bool(above))
@@ -101,11 +101,14 @@ async def open_card(
     shop: Shop,
     customer: User,
     product: Product,
+    *,
+    photo: int | None = None,
 ) -> None:
     """``product``'s card, as ``callback_data`` asks (the quantity, the list to go back to):
-    from its button, or from a start link (``bot/start_links.py``)."""
+    from its button, from a start link (``bot/start_links.py``), or sent anew showing
+    ``photo`` (``bot/handlers/photos.py``)."""
     if product.options:  # sold by variant: choose one first
-        await options_card(event, callback_data, bot, shop, product)
+        await options_card(event, callback_data, bot, shop, customer, product, photo=photo)
         return
     quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product))
     watching = product.stock == 0 and await shop.restock_alerts.is_watching(customer.id, product.id)
@@ -118,7 +121,8 @@ async def open_card(
         watching,
         bot_username=(await bot.me()).username,
     )
-    await show_card(event, bot, shop, product, texts.product(product, quantity), markup)
+    text = texts.product(product, quantity)
+    await show_card(event, bot, shop, product, text, markup, photo=photo)
 
 
 async def add_to_cart(

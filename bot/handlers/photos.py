@@ -6,20 +6,22 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 
-from bot import keyboards, texts
-from bot.callbacks import ALL_PRODUCTS, FlipPhoto
-from bot.cards import flip, show_card
+from bot.callbacks import ALL_PRODUCTS, FlipPhoto, ProductCard
+from bot.cards import flip
+from bot.handlers.catalog import open_card
+from core.accounts.models import User
 from core.shop import Shop
 
 
-async def flip_photo(query: CallbackQuery, callback_data: FlipPhoto, bot: Bot, shop: Shop) -> None:
+async def flip_photo(
+    query: CallbackQuery, callback_data: FlipPhoto, bot: Bot, shop: Shop, customer: User
+) -> None:
     product = await shop.catalog.get(callback_data.product_id)
     if isinstance(query.message, Message) and query.message.photo:
         await flip(query, bot, shop, product, callback_data.photo)
         return
-    markup = keyboards.product(product, 1, 1, False, ALL_PRODUCTS)
-    text = texts.product(product, 1)
-    await show_card(query, bot, shop, product, text, markup, photo=callback_data.photo)
+    shown = ProductCard(product_id=str(product.id), category=ALL_PRODUCTS)  # the catalog's card
+    await open_card(query, shown, bot, shop, customer, product, photo=callback_data.photo)
 
 
 def build_router() -> Router:

@@ -14,7 +14,8 @@ from bot.variant_callbacks import AddVariant, VariantCard
 from core.accounts.models import User
 from core.base.commands import parse
 from core.catalog.models import Product
-from core.catalog.variants.models import label
+from core.catalog.variants import photos as variant_photos
+from core.catalog.variants.models import Variant, label
 from core.sales.carts import CartRead
 from core.sales.commands import CartChange
 from core.sales.errors import OutOfStock
@@ -26,10 +27,16 @@ async def options_card(
     callback_data: ProductCard,
     bot: Bot,
     shop: Shop,
+    customer: User,
     product: Product,
+    *,
+    photo: int | None = None,
 ) -> None:
-    """The card of a product with options (``catalog.product_card`` hands it over)."""
+    """The card of a product with options (``catalog.product_card`` hands it over); with
+    none in stock, "🔔 Notify me" as on any sold-out card; with several photos, ``photo``
+    as ``show_card`` takes it."""
     offered = await shop.variants.offered(product)
+    watching = not offered and await shop.restock_alerts.is_watching(customer.id, product.id)
     text = variant_texts.options_card(product, offered)
     markup = variant_keyboards.options(
         product,
@@ -38,8 +45,9 @@ async def options_card(
         callback_data.search,
         callback_data.category,
         bot_username=(await bot.me()).username,
+        watching=watching,
     )
-    await show_card(query, bot, shop, product, text, markup)
+    await show_card(query, bot, shop, product, text, markup, photo=photo)
 
 
 async def variant_card(
@@ -54,7 +62,16 @@ async def variant_card(
     markup = variant_keyboards.variant(
         variant, quantity, callback_data.page, callback_data.search, callback_data.category
     )
-    await show_card(query, bot, shop, product, text, markup)
+    await show_card(query, bot, shop, product, text, markup, photo=_photo(query, product, variant))
+
+
+def _photo(query: CallbackQuery, product: Product, variant: Variant) -> int | None:
+    """The variant's own photo, if it has one, as its card opens; the photo shown (perhaps
+    flipped to) while the card picks a quantity."""
+    message = query.message
+    if isinstance(message, Message) and variant_keyboards.is_card_of(message, variant):
+        return None
+    return variant_photos.place(product, variant.photo_id)
 
 
 async def add_variant(

@@ -40,6 +40,7 @@ from core.base.errors import Missing, NotFound
 from core.base.ids import parse_id
 from core.catalog.commands import (
     MAX_CATEGORIES,
+    MAX_SUBCATEGORIES,
     TOP_LEVEL,
     CategoryDraft,
     CategoryOrder,
@@ -67,6 +68,7 @@ class Categories:
             raise TooManyCategories()
         if draft.parent_id is not None:
             await self._check_parent(draft.parent_id)
+            await self._room_under(draft.parent_id)
         siblings = {"parentId": draft.parent_id}
         position = draft.position
         if position is None:
@@ -87,6 +89,12 @@ class Categories:
             "updatedAt": now,
         }
         await self._categories.insert_one(document)
+        if draft.parent_id is not None:
+            try:
+                await self._room_under(draft.parent_id, made=1)
+            except UnfitParent:  # others made at the same moment took the room
+                await self._categories.delete_one({"_id": document["_id"]})
+                raise
         return Category.model_validate(document)
 
     async def update(self, actor: Actor, category_id: object, patch: CategoryPatch) -> Category:
@@ -293,6 +301,15 @@ class Categories:
             return False
         parent = await self._categories.find_one({"_id": document["parentId"]}, {"active": 1})
         return parent is None or not parent["active"]
+
+    async def _room_under(self, parent_id: ObjectId, made: int = 0) -> None:
+        """Refuse a parent with ``MAX_SUBCATEGORIES`` subcategories besides the ``made``
+        new ones."""
+        if (
+            await self._categories.count_documents({"parentId": parent_id})
+            >= MAX_SUBCATEGORIES + made
+        ):
+            raise UnfitParent(f"it has {MAX_SUBCATEGORIES} subcategories, the most it may have")
 
     async def _check_parent(self, parent_id: ObjectId) -> None:
         """Refuse a parent that is missing, archived, or a subcategory itself."""

@@ -147,6 +147,12 @@ MAX_CATEGORIES = 200
 """Enough shelves for a small shop; keeps the category screen and a reorder body small."""
 
 
+MAX_SUBCATEGORIES = 60
+"""Subcategories of one category: the bot shows them all as buttons above a page of its
+products (at most 20, with the pager, Back, Cart and Home), and Telegram takes at most 100
+buttons on a message."""
+
+
 Position = Annotated[StrictInt, Field(ge=0, le=MAX_CATEGORIES * 10), WHOLE_NUMBER]
 
 

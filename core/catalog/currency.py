@@ -12,8 +12,10 @@ and finished, how many prices it changed); each product is converted by one guar
 (still priced in the old currency, at the price that was read) that also records, on the
 product, the run, the old price and currency. Killed mid-way, it is run again with the
 same arguments and converts what is left: an unfinished run with other arguments is
-refused, so no catalog is half converted at one rate and half at another. Orders keep the
-currency they were placed in.
+refused, so no catalog is half converted at one rate and half at another. A variant's own
+price (``core/catalog/variants/``) is in its product's currency and is converted by the
+same run, recorded on the variant the same way. Orders keep the currency they were placed
+in.
 """
 
 from __future__ import annotations
@@ -89,10 +91,12 @@ async def convert(
     if not rate.is_finite() or rate <= 0:
         raise InvalidInput("The rate must be a positive number.")
     products = await store.products.find({"currency": source}, {"price": 1, "name": 1}).to_list()
+    names = {p["_id"]: p["name"] for p in products}
+    priced = [(p["name"], p["price"]) for p in products]
+    async for variant in store.variants.find(_OWN_PRICE | {"productId": {"$in": list(names)}}):
+        priced.append((f"{names[variant['productId']]} ({variant['name']})", variant["price"]))
     too_cheap = [
-        p["name"]
-        for p in products
-        if converted_price(p["price"], source, target, rate, rounding) < 1
+        name for name, price in priced if converted_price(price, source, target, rate, rounding) < 1
     ]
     if too_cheap:
         raise InvalidInput(
@@ -111,11 +115,40 @@ async def convert(
                 },
             },
         )
+    await _convert_variants(store, run, source, target, rate, rounding)
     converted = await store.products.count_documents({"conversions.run": run})
     await store.conversions.update_one(
         {"_id": run}, {"$set": {"finishedAt": clock.now(), "converted": converted}}
     )
     return Conversion(run, source, target, rate, rounding, converted)
+
+
+_OWN_PRICE: dict[str, Any] = {"price": {"$ne": None}}
+"""Variants with a price of their own (the others cost what their product costs)."""
+
+
+async def _convert_variants(
+    store: Store, run: ObjectId, source: str, target: str, rate: Decimal, rounding: Rounding
+) -> None:
+    """A variant's own price is in its product's currency: the variants of the products
+    this run converted are converted by it too, each by one write guarded like a product's
+    and recorded on the variant, so a run killed and resumed converts each once."""
+    converted = [p["_id"] async for p in store.products.find({"conversions.run": run}, {"_id": 1})]
+    pending = _OWN_PRICE | {"productId": {"$in": converted}, "conversions.run": {"$ne": run}}
+    async for variant in store.variants.find(pending, {"price": 1}):
+        await store.variants.update_one(
+            {"_id": variant["_id"], "price": variant["price"], "conversions.run": {"$ne": run}},
+            {
+                "$set": {
+                    "price": converted_price(variant["price"], source, target, rate, rounding),
+                    "updatedAt": clock.now(),
+                },
+                "$inc": {"version": 1},
+                "$push": {
+                    "conversions": {"run": run, "currency": source, "price": variant["price"]}
+                },
+            },
+        )
 
 
 async def _run(

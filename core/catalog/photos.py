@@ -26,6 +26,11 @@ Adding or replacing, each step one write:
 Removing: mark the file ``pending`` (1), take it out of the list, guarded (2), delete the
 file (3). Reordering changes the list only.
 
+A variant may name one of its product's photos (``core/catalog/variants/photos.py``): the
+variants naming a removed photo are cleared, those naming a replaced one follow it to the
+new file, each after the list's write and before the old file is deleted; recovery clears
+the variants naming a file it deletes.
+
 Recovery, for each ``pending`` file whose lease expired: if its product lists it, the attach
 got past step 2: delete the product's settled files it no longer lists and mark it
 ``current``; otherwise nothing refers to it: delete it. So a crash leaves neither a product
@@ -59,6 +64,7 @@ from core.catalog.commands import PhotoOrder
 from core.catalog.errors import InvalidPhoto, PhotosChanged, TooManyPhotos
 from core.catalog.models import MAX_PHOTOS, Album, Photo, Product, TelegramFile, stored_photos
 from core.catalog.products import Catalog
+from core.catalog.variants import photos as variant_photos
 from core.store import Store
 
 PENDING, CURRENT = "pending", "current"
@@ -121,6 +127,7 @@ class ProductPhotos:
         self._bucket = store.photos
         self._files = store.photo_files
         self._products = store.products
+        self._variants = store.variants
         self._catalog = catalog
         self.max_bytes = max_bytes
         self._lease = lease
@@ -173,6 +180,7 @@ class ProductPhotos:
             return kept if len(kept) < len(photos) else None  # None: removed meanwhile
 
         if await self._change(oid, drop):
+            await variant_photos.forget(self._variants, oid, [target])
             await self._delete(target)
         return await self._catalog.get(oid, viewer=actor)
 
@@ -248,6 +256,7 @@ class ProductPhotos:
             )
             listed = {photo["fileId"] for photo in stored_photos(product or {})}
             if file["_id"] not in listed:
+                await variant_photos.forget(self._variants, product_id, [file["_id"]])
                 await self._delete(file["_id"])
                 continue
             others = await self._files.find(
@@ -255,6 +264,7 @@ class ProductPhotos:
             ).to_list()
             for other in others:
                 if other["_id"] not in listed:
+                    await variant_photos.forget(self._variants, product_id, [other["_id"]])
                     await self._delete(other["_id"])
             await self._settle(file["_id"])
         return len(stalled)
@@ -291,7 +301,8 @@ class ProductPhotos:
         except Exception:
             await self._delete(file_id)
             raise
-        for old in replaced or ():
+        for old in replaced or ():  # its variants follow it to the photo in its place
+            await variant_photos.follow(self._variants, oid, old["fileId"], file_id)
             await self._delete(old["fileId"])
         await self._settle(file_id)
         return await self._catalog.get(oid, viewer=actor)

@@ -15,6 +15,7 @@ from core.base import clock
 from core.base.errors import Missing, NotFound, VersionConflict
 from core.base.ids import parse_id
 from core.base.models import Page
+from core.catalog import skus
 from core.catalog.categories import ON_SALE, Categories
 from core.catalog.commands import (
     MAX_STOCK,
@@ -28,7 +29,7 @@ from core.catalog.errors import SkuTaken, StockFromKeys, StockOutOfRange, WrongC
 from core.catalog.models import GoodsKind, Product
 from core.catalog.restock_alerts import RestockAlerts
 from core.catalog.stock_alerts import StockAlerts
-from core.store import Store, find_page, update_and_fetch
+from core.store import Store, find_page
 
 SKU_BATCH = 500
 """SKUs asked for in one query."""
@@ -120,22 +121,25 @@ class Catalog:
         if keys_stock := stock_of_keys(patch):
             query["$or"] = keys_stock
         try:
-            document = await update_and_fetch(self._products, query, update)
+            before = await self._products.find_one_and_update(query, update, {"sku": 1})
         except DuplicateKeyError:
             raise SkuTaken(str(patch.sku)) from None
-        if document is None:
+        if before is None:
             current = await self._get_document(oid)
             if patch.expected_version is not None and current["version"] != patch.expected_version:
                 raise VersionConflict("product")
             if keys_stock and (current.get("digital") or {}).get("kind") == GoodsKind.KEYS:
                 raise StockFromKeys()
             raise StockOutOfRange(current["stock"], delta or 0, MAX_STOCK)
+        if patch.sku:  # a variant given it at the same moment: give it back
+            await skus.kept(self._products, self._variants, oid, patch.sku, before)
+        document = await self._get_document(oid)
         if moves and patch.category_id is not None:
             await self._categories.settle(oid, patch.category_id)
             document = await self._get_document(oid)
         if document.get("lowStock") and await self._alerts.rearm(oid):  # restocked
             document = await self._get_document(oid)
-        if document["stock"] > 0 and patch.model_fields_set & RESTOCKING:
+        if patch.model_fields_set & RESTOCKING:  # fire checks the stock (or the variants')
             await self._restock.fire(oid)  # back in stock (or on sale) for those waiting
         return Product.model_validate(document)
 

@@ -12,8 +12,9 @@ stock again, through the notification queue and the notifier.
   (``restockFanOut: {generation, owner, leaseUntil}``). Every write that can give a
   product stock calls it after its own write: staff setting or adjusting stock (API, back
   office, import: ``Catalog.update``, also when a product comes back on sale), a cancelled
-  or expired order's credit and a rolled-back checkout (``Stock``). Concurrent callers: one
-  finds no journal, so one fan-out per restock.
+  or expired order's credit and a rolled-back checkout (``Stock``), a variant's stock
+  (``Variants``), keys added to a key product's pool or put back (``KeyPool``).
+  Concurrent callers: one finds no journal, so one fan-out per restock.
 - **Fan-out**: the subscriptions older than ``g`` are the journal's to-do list. Batch by
   batch (``BATCH``, by ``_id``), it queues one notification per subscriber, id
   ``back_in_stock:<product>:<g>:<user>``, then deletes that batch's subscriptions: the
@@ -32,8 +33,13 @@ stock again, through the notification queue and the notifier.
   What is left: an order between this check and Telegram accepting the message
   (milliseconds) still lets that one alert out.
 - **Recovery** (``recover``) resumes fan-outs whose lease ran out and fires every product
-  with subscribers that is available (a process killed between a stock write and its
-  ``fire``; a product whose category was shown again, which fires nothing by itself).
+  with subscribers that is available, or sold by variant (``fire`` looks at its variants):
+  a process killed between a stock write and its ``fire``; a product whose category was
+  shown again, which fires nothing by itself.
+
+A product sold by variant (it has ``options``: ``core/catalog/variants/``) is in stock when
+one of its variants on sale has stock; its own ``stock`` is not what customers buy. Its
+variants' stock moves fire it too (``Stock`` for orders, ``Variants`` for staff's edits).
 
 The customer's side of the subscription: ``watch``, ``unwatch``, ``is_watching``.
 """
@@ -58,11 +64,14 @@ BATCH = 500
 """Subscribers queued in one write."""
 JOURNAL = "restockFanOut"
 GENERATION = "restockGeneration"
+SHELF = {"stock": 1, "options": 1}
+"""What ``_in_stock`` reads of a product."""
 
 
 class RestockAlerts:
     def __init__(self, store: Store, queue: NotificationQueue, lease: timedelta) -> None:
         self._products = store.products
+        self._variants = store.variants
         self._subscriptions = store.restock_subscriptions
         self._users = store.users
         self._notifications = store.notifications
@@ -77,7 +86,7 @@ class RestockAlerts:
         product = await self._products.find_one({"_id": oid, **ON_SALE})
         if product is None:
             raise NotFound(Missing.PRODUCT)
-        if product["stock"] > 0:
+        if await self._in_stock(product):
             return False
         await self._subscribe(user_id, oid, product.get(GENERATION, 0))
         return True
@@ -103,10 +112,12 @@ class RestockAlerts:
     async def fire(self, product_id: ObjectId) -> bool:
         """Record a restock and fan it out, if the product has stock and subscribers and
         no fan-out is running; whether this call fanned one out."""
-        available = {"_id": product_id, **ON_SALE, "stock": {"$gt": 0}, JOURNAL: None}
-        product = await self._products.find_one(available, {GENERATION: 1})
-        if product is None:
+        available = {"_id": product_id, **ON_SALE, JOURNAL: None}
+        product = await self._products.find_one(available, {GENERATION: 1, **SHELF})
+        if product is None or not await self._in_stock(product):
             return False
+        if not product.get("options"):  # its own stock: the write checks it is still there
+            available["stock"] = {"$gt": 0}
         if await self._subscriptions.find_one({"productId": product_id}, {"_id": 1}) is None:
             return False
         generation = product.get(GENERATION, 0) + 1
@@ -124,10 +135,8 @@ class RestockAlerts:
     async def still_wanted(self, alert: BackInStockAlert) -> bool:
         """Just before sending: is the product still on sale with stock? If not, the
         alert is dropped and the subscription put back (see the module's docstring)."""
-        product = await self._products.find_one(
-            {"_id": alert.product_id, **ON_SALE, "stock": {"$gt": 0}}, {"_id": 1}
-        )
-        if product is not None:
+        product = await self._products.find_one({"_id": alert.product_id, **ON_SALE}, SHELF)
+        if product is not None and await self._in_stock(product):
             return True
         if alert.user_id is not None and (
             current := await self._products.find_one({"_id": alert.product_id}, {GENERATION: 1})
@@ -158,14 +167,22 @@ class RestockAlerts:
                 {
                     "_id": {"$in": waited_for[start : start + BATCH]},
                     **ON_SALE,
-                    "stock": {"$gt": 0},
                     JOURNAL: None,
+                    "$or": [{"stock": {"$gt": 0}}, {"options.0": {"$exists": True}}],
                 },
                 {"_id": 1},
             )
             for product in await available.to_list():
                 recovered += await self.fire(product["_id"])
         return recovered
+
+    async def _in_stock(self, product: dict[str, Any]) -> bool:
+        """Whether customers can buy some of ``product`` (read with ``SHELF``) now: its own
+        stock, or for one sold by variant, a variant's on sale."""
+        if not product.get("options"):
+            return bool(product["stock"] > 0)
+        variant = {"productId": product["_id"], "active": True, "stock": {"$gt": 0}}
+        return await self._variants.find_one(variant, {"_id": 1}) is not None
 
     async def _subscribe(self, user_id: ObjectId, product_id: ObjectId, generation: int) -> None:
         """Record the subscription (kept as it is if there is one), then fire: the product

@@ -9,7 +9,8 @@ oversell) lets only as many orders be placed as there are keys. Keys enter the p
    a key already in the pool is refused by the unique index on its keyed hash);
 2. the product's stock grows by the batch, and the product records the batch
    (``digital.batches``), guarded so that a batch counts once;
-3. the keys become ``free``; 4. the product forgets the batch.
+3. the keys become ``free``; 4. the product forgets the batch, and the customers waiting
+   for it to be back in stock hear that it is (``core/catalog/restock_alerts.py``).
 
 Recovery (a lease after 1): a batch the product records is finished (3, 4); one it does
 not is undone (new keys deleted, put-back keys ``returned`` again).
@@ -138,6 +139,8 @@ class KeyPool:
         lease: timedelta,
         restocked: Restocked,
     ) -> None:
+        """``restocked`` hears of keys that became free: those waiting for the product, and
+        its low-stock alert."""
         self._restocked = restocked
         self._keys = store.goods_keys
         self._products = store.products
@@ -189,7 +192,6 @@ class KeyPool:
         if added:
             await self._count_in(product, batch, added)
             await self._settle(product.id, batch)
-            await self._restocked(product.id)
         return KeyUploadReport(
             added=added, duplicates=len(given) - added, pool=await self.counts(actor, product.id)
         )
@@ -216,7 +218,6 @@ class KeyPool:
             raise KeyNotReturned()
         await self._count_in(product, batch, 1)
         await self._settle(product.id, batch)
-        await self._restocked(product.id)
         return await self.counts(actor, product.id)
 
     async def counts(self, actor: Actor, product_id: object) -> PoolCounts:
@@ -393,6 +394,7 @@ class KeyPool:
             },
         )
         await self._products.update_one({"_id": product_id}, {"$pull": {BATCHES: {"id": batch}}})
+        await self._restocked(product_id)  # back in stock for those waiting, if it was out
 
     async def _undo(self, batch: str) -> None:
         """Roll a batch back: put-back keys are returned again, new ones are gone."""

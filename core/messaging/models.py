@@ -197,6 +197,8 @@ class CartReminder(BaseNotification):
     lines: tuple[ReminderLine, ...]
     total_amount: int
     currency: str
+    promo_code: str | None = Field(default=None, description="The cart's promo code, if any.")
+    discount: int = Field(default=0, description="What the code takes off ``total_amount``.")
 
 
 class BackInStockAlert(BaseNotification):

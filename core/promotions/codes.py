@@ -47,6 +47,7 @@ class Promotions:
         self._customers = store.promo_customers
         self._orders = store.orders
         self._products = store.products
+        self._categories = store.categories
         self._currency = currency
 
     # -- staff -----------------------------------------------------------------------------
@@ -55,11 +56,13 @@ class Promotions:
         actor.require(*STAFF)
         if problem := check_terms(draft.kind, draft.value, draft.starts_at, draft.ends_at):
             raise PromoTermsRefused(problem)
+        await self._check_targets(draft.product_ids, draft.category_ids)
         now = clock.now()
         document = {
             "_id": ObjectId(),
             **draft.model_dump(by_alias=True),
             "state": PromoState.ACTIVE.value,
+            "currency": self._currency,
             "used": 0,
             "version": 0,
             "createdAt": now,
@@ -90,6 +93,7 @@ class Promotions:
         merged = promo.model_copy(update=applied)
         if problem := check_terms(merged.kind, merged.value, merged.starts_at, merged.ends_at):
             raise PromoTermsRefused(problem)
+        await self._check_targets(patch.product_ids or (), patch.category_ids or ())
         changes: dict[str, Any] = {
             PromoPatch.model_fields[name].alias or name: value.value
             if isinstance(value, StrEnum)
@@ -97,14 +101,31 @@ class Promotions:
             for name, value in applied.items()
         }
         changes["updatedAt"] = clock.now()
+        guard: dict[str, Any] = {"_id": promo.id, "version": promo.version}
+        if (limit := merged.usage_limit) is not None and "usage_limit" in applied:
+            _check_limit(promo.used, limit)
+            guard["used"] = {"$lte": limit}  # not below the uses taken meanwhile either
         document = await update_and_fetch(
-            self._codes,
-            {"_id": promo.id, "version": promo.version},
-            {"$set": changes, "$inc": {"version": 1}},
+            self._codes, guard, {"$set": changes, "$inc": {"version": 1}}
         )
         if document is None:
+            if limit is not None and "usage_limit" in applied:
+                _check_limit((await self._get(promo.id)).used, limit)
             raise VersionConflict("promo code")
         return PromoCode.model_validate(document)
+
+    async def _check_targets(
+        self, product_ids: Sequence[ObjectId], category_ids: Sequence[ObjectId]
+    ) -> None:
+        """Refuse ids that name no product or category (a typo, a variant's id): the code
+        would silently apply to nothing they meant."""
+        for ids, found, kind in (
+            (product_ids, self._products, "product"),
+            (category_ids, self._categories, "category"),
+        ):
+            known = {d["_id"] async for d in found.find({"_id": {"$in": list(ids)}}, {"_id": 1})}
+            if missing := [str(i) for i in ids if i not in known]:
+                raise PromoTermsRefused(f"there is no {kind} {', '.join(missing)}")
 
     async def get(self, actor: Actor, promo_id: object) -> PromoFigures:
         actor.require(*STAFF)
@@ -212,9 +233,19 @@ class Promotions:
         assert promo is not None
         if problem := customer_problem(promo, await self._customer(user_id, promo)):
             return problem, promo
-        if promo.category_ids and all(line.category_id is None for line in lines):
+        if not promo.category_ids:
+            return discount(promo, lines, fee), promo
+        if all(line.category_id is None for line in lines):
             lines = await self._categorised(lines)  # checkout's lines do not say
-        return discount(promo, lines, fee), promo
+        covered = promo.model_copy(update={"category_ids": await self._subtree(promo)})
+        return discount(covered, lines, fee), promo
+
+    async def _subtree(self, promo: PromoCode) -> tuple[ObjectId, ...]:
+        """The code's categories and their subcategories (as they are now): a code for
+        a category covers the products of its subcategories too."""
+        parents = {"parentId": {"$in": list(promo.category_ids)}}
+        children = [doc["_id"] async for doc in self._categories.find(parents, {"_id": 1})]
+        return (*promo.category_ids, *children)
 
     async def _categorised(self, lines: Sequence[Line]) -> list[Line]:
         """``lines`` with each product's category as stored now."""
@@ -233,3 +264,10 @@ class Promotions:
                 {"userId": user_id, "placed": True, "status": {"$ne": CANCELLED}}
             )
         return Customer(uses=uses, orders=orders)
+
+
+def _check_limit(used: int, limit: int) -> None:
+    """A code's limit is never below the uses its orders hold: a code is never shown, nor
+    counted, as used more often than it may be (pause or archive it to stop it)."""
+    if used > limit:
+        raise PromoTermsRefused(f"{used} uses are held already, more than a limit of {limit}")

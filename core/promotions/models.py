@@ -46,6 +46,10 @@ class PromoCode(Document):
     )
     product_ids: tuple[Id, ...] = Field(default=(), description="Only these products; empty: any.")
     state: PromoState = PromoState.ACTIVE
+    currency: str | None = Field(
+        default=None,
+        description="The currency of `value` (for `fixed`) and `minTotal`: the shop's.",
+    )
     used: int = Field(default=0, description="Uses held by orders (returned ones not counted).")
     version: int = 0
 

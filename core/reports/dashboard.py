@@ -182,7 +182,12 @@ class Reports:
         threshold = {"$ifNull": ["$lowStockThreshold", self._threshold]}
         cursor = (
             self._products.find(
-                {"active": True, "$expr": {"$lte": ["$stock", threshold]}},
+                # a product sold by variant does not sell its own stock (none is low)
+                {
+                    "active": True,
+                    "options.0": {"$exists": False},
+                    "$expr": {"$lte": ["$stock", threshold]},
+                },
                 {"name": 1, "stock": 1, "lowStockThreshold": 1},
             )
             .sort([("stock", 1), ("name", 1), ("_id", 1)])

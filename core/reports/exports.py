@@ -1,4 +1,5 @@
-"""Orders, customers and products as CSV for spreadsheets (columns: docs/api.md, "Exports").
+"""Orders, customers, products and variants as CSV for spreadsheets (columns: docs/api.md,
+"Exports").
 
 An export reads its collection through one cursor, ``BATCH`` documents at a time, joins
 what a batch needs in one more read (the orders' customers, the customers' order totals)
@@ -44,6 +45,7 @@ ORDER_COLUMNS = (
     "items", "units", "currency", "total_minor", "total", "delivery_fee_minor", "delivery_fee",
     "delivery_method", "recipient_name", "phone", "address", "note",
     "payment_method", "payment_state", "paid_at", "refunded_at",
+    "promo_code", "discount_minor", "discount",
 )  # fmt: skip
 CUSTOMER_COLUMNS = (
     "id", "name", "email", "telegram_id", "language", "active", "telegram_blocked",
@@ -55,18 +57,25 @@ PRODUCT_COLUMNS = (
 )  # fmt: skip
 """What an import reads (``core/catalog/import_files.py``), named as it names them, so an
 export imported again changes nothing; the others it ignores."""
+VARIANT_COLUMNS = (
+    "product_sku", "product_id", "product", "id", "sku", "name", "options", "currency",
+    "price_minor", "price", "own_price", "stock", "active", "created_at", "updated_at",
+)  # fmt: skip
+"""A row per variant of a product sold by variant (``core/catalog/variants/``)."""
 
 Batches = AsyncIterator[list[Row]]
 ORDER_FIELDS = (
     "number", "createdAt", "updatedAt", "status", "userId", "products.name",
     "products.quantity", "currency", "totalAmount", "delivery", "payment.method",
-    "payment.state", "payment.paidAt", "payment.refundedAt",
+    "payment.state", "payment.paidAt", "payment.refundedAt", "promo.code", "promo.discount",
 )  # fmt: skip
 """What the orders' rows read: not their history and outbox, most of an order's bytes."""
 CUSTOMER_FIELDS = ("name", "email", "telegramId", "language", "active", "telegramBlocked",
                    "createdAt")  # fmt: skip
 PRODUCT_FIELDS = ("sku", "name", "description", "categoryId", "currency", "price", "stock",
-                  "lowStockThreshold", "active", "createdAt", "updatedAt")  # fmt: skip
+                  "lowStockThreshold", "active", "createdAt", "updatedAt", "options")  # fmt: skip
+VARIANT_FIELDS = ("productId", "sku", "name", "options", "price", "stock", "active",
+                  "createdAt", "updatedAt")  # fmt: skip
 BY_ID = [("_id", 1)]
 """The order customers and products were made in (an id begins with its time), served by
 the ``_id`` index on every engine."""
@@ -109,6 +118,11 @@ class Exports:
         actor.require(*STAFF)
         return self._export("products", PRODUCT_COLUMNS, self._product_rows())
 
+    async def variants(self, actor: Actor) -> CsvExport:
+        """Every variant, archived ones too, oldest first, with its product."""
+        actor.require(*STAFF)
+        return self._export("variants", VARIANT_COLUMNS, self._variant_rows())
+
     def _export(self, name: str, header: tuple[str, ...], rows: Batches) -> CsvExport:
         day = clock.now().astimezone(self._zone).date()
         return CsvExport(filename=f"{name}-{day.isoformat()}.csv", chunks=csv_chunks(header, rows))
@@ -135,6 +149,7 @@ class Exports:
         delivery = order.get("delivery") or {}
         payment = order.get("payment") or {}
         fee = delivery.get("fee")
+        promo = order.get("promo") or {}
         return (
             order["number"],
             str(order["_id"]),
@@ -159,6 +174,8 @@ class Exports:
             payment.get("state", "unpaid"),
             self._local(payment.get("paidAt")),
             self._local(payment.get("refundedAt")),
+            promo.get("code"),
+            *money(promo.get("discount")),
         )
 
     async def _customer_rows(self) -> Batches:
@@ -210,6 +227,36 @@ class Exports:
         async for batch in products:
             yield [self._product_row(product, categories) for product in batch]
 
+    async def _variant_rows(self) -> Batches:
+        async for batch in batches_of(self._store.variants, {}, BY_ID, VARIANT_FIELDS):
+            found = self._store.products.find(
+                {"_id": {"$in": list({v["productId"] for v in batch})}},
+                {"sku": 1, "name": 1, "price": 1, "currency": 1},
+            )
+            products = {product["_id"]: product async for product in found}
+            yield [self._variant_row(v, products.get(v["productId"], {})) for v in batch]
+
+    def _variant_row(self, variant: dict[str, Any], product: dict[str, Any]) -> Row:
+        currency = product.get("currency", self._currency)
+        own = variant.get("price")
+        price = product.get("price") if own is None else own
+        return (
+            product.get("sku"),
+            str(variant["productId"]),
+            product.get("name"),
+            str(variant["_id"]),
+            variant.get("sku"),
+            variant["name"],
+            "; ".join(f"{name}: {value}" for name, value in variant["options"].items()),
+            currency,
+            *_money(currency)(price),
+            own is not None,
+            variant["stock"],
+            variant.get("active", True),
+            self._local(variant["createdAt"]),
+            self._local(variant.get("updatedAt")),
+        )
+
     def _product_row(self, product: dict[str, Any], categories: dict[ObjectId, str]) -> Row:
         own = product.get("lowStockThreshold")
         threshold = self._threshold if own is None else own
@@ -225,7 +272,7 @@ class Exports:
             *_money(product["currency"])(product["price"]),
             product["stock"],
             own,
-            product["stock"] <= threshold,
+            product["stock"] <= threshold and not product.get("options"),  # sold by variant: none
             product.get("active", True),
             self._local(product["createdAt"]),
             self._local(product.get("updatedAt")),

@@ -20,7 +20,8 @@ without one. Nothing is queued at night in the shop's time zone (outside
 morning queues what became due meanwhile.
 
 The notifier asks ``recheck`` just before sending: a cart checked out, emptied or changed
-since (a new version), or a customer who opted out or was deactivated since, drops the
+since (a new version), a customer who opted out or was deactivated since, or reminders
+turned off for the whole shop since (``CART_REMINDER_HOURS=0``), drops the
 reminder (cancelled, never sent); one that reached a notifier after dark waits until the
 morning.
 """
@@ -40,6 +41,7 @@ from core.base import clock
 from core.config import CoreSettings
 from core.messaging.models import CartReminder, NoticeKind
 from core.messaging.notifications import NotificationQueue, new_notification
+from core.promotions.cart_codes import CartCodes
 from core.sales.carts import Carts
 from core.sales.models import Cart
 from core.store import Store
@@ -84,6 +86,7 @@ class CartReminders:
         self,
         store: Store,
         carts: Carts,
+        codes: CartCodes,
         queue: NotificationQueue,
         settings: CoreSettings,
         now: Callable[[], datetime] = clock.now,
@@ -91,6 +94,7 @@ class CartReminders:
         self._carts = store.carts
         self._users = store.users
         self._contents = carts
+        self._codes = codes
         self._queue = queue
         hours = settings.cart_reminder_hours
         self._idle = timedelta(hours=hours) if hours else None
@@ -129,9 +133,10 @@ class CartReminders:
 
     async def _queue_one(self, document: dict[str, Any], user: User) -> bool:
         cart = Cart.model_validate(document)
-        view = await self._contents.view_of(cart)
+        view = await self._codes.quoted(await self._contents.view_of(cart))
         if view.is_empty or user.telegram_id is None:  # every product in it was deleted
             return False
+        promo = view.promo if view.promo is not None and view.promo.problem is None else None
         lines = [
             {"name": item.name, "quantity": item.quantity, "lineTotal": item.line_total}
             for item in view.items
@@ -147,12 +152,16 @@ class CartReminders:
             lines=lines,
             totalAmount=view.total_amount,
             currency=view.currency,
+            promoCode=None if promo is None else promo.code,
+            discount=0 if promo is None else promo.discount,
         )
         await self._queue.enqueue([notice])
         return True
 
     async def recheck(self, notice: CartReminder, at: datetime | None = None) -> Recheck:
         """Whether ``notice`` may go out at ``at`` (default: the clock's now)."""
+        if self._idle is None:  # queued before the shop set CART_REMINDER_HOURS=0
+            return Recheck(drop="cart reminders are turned off")
         cart = await self._carts.find_one({"_id": notice.cart_id})
         if cart is None or not cart.get("products"):
             return Recheck(drop="the cart was emptied or checked out")

@@ -26,7 +26,12 @@ from tests.api.world import Account, NewAccount
 from tests.factories import NewProduct
 
 MOSCOW = {"shop_timezone": "Europe/Moscow"}
-PATHS = ("/api/exports/orders.csv", "/api/exports/customers.csv", "/api/exports/products.csv")
+PATHS = (
+    "/api/exports/orders.csv",
+    "/api/exports/customers.csv",
+    "/api/exports/products.csv",
+    "/api/exports/variants.csv",
+)
 
 
 def rows_of(reply: Reply) -> list[dict[str, str]]:

@@ -102,6 +102,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, int, int, int, in
     ("GET", "/api/exports/orders.csv", None, (401, 403, 403, 200, 200)),
     ("GET", "/api/exports/customers.csv", None, (401, 403, 403, 200, 200)),
     ("GET", "/api/exports/products.csv", None, (401, 403, 403, 200, 200)),
+    ("GET", "/api/exports/variants.csv", None, (401, 403, 403, 200, 200)),
     ("GET", "/api/reports/campaigns", None, (401, 403, 403, 200, 200)),
     ("POST", "/api/broadcasts", {"text": "Hi", "segment": SEGMENT}, (401, 403, 403, 201, 201)),
     ("GET", "/api/broadcasts", None, (401, 403, 403, 200, 200)),

@@ -8,6 +8,7 @@ from core.accounts.models import Role
 from core.shop import Shop
 from tests.api.client import Api
 from tests.api.world import NewAccount
+from tests.core.variants import make_shirt
 from tests.factories import NewProduct
 
 
@@ -27,3 +28,28 @@ async def test_restocking_through_the_api_queues_one_alert_per_waiting_customer(
 
     alerts = await shop.store.notifications.find({"kind": "back_in_stock"}).to_list()
     assert [(a["chatId"], a["productName"]) for a in alerts] == [(4242, "Tea")]
+
+
+async def test_a_variant_given_stock_through_the_api_alerts_those_waiting_for_its_product(
+    api: Api, shop: Shop, new_account: NewAccount, new_product: NewProduct
+) -> None:
+    admin = await new_account(Role.ADMIN)
+    shirt = await make_shirt(shop, new_product, stock=0)
+    alice = await shop.users.sign_up_telegram(
+        TelegramSignup(telegram_id=4242, name="Alice", email="alice@example.com")
+    )
+    assert await shop.restock_alerts.watch(alice.id, shirt.product.id)
+
+    url = f"/api/variants/{shirt.red_m.id}"
+    assert (await api.patch(url, json={"stockDelta": 2}, token=admin.token)).status == 200
+    assert await shop.restock_alerts.watch(alice.id, shirt.product.id) is False  # in stock
+    alerts = await shop.store.notifications.find({"kind": "back_in_stock"}).to_list()
+    assert [(a["chatId"], a["productName"]) for a in alerts] == [(4242, "T-shirt")]
+
+    assert (await api.patch(url, json={"stock": 0}, token=admin.token)).status == 200
+    assert await shop.restock_alerts.watch(alice.id, shirt.product.id)
+    new = {"options": {"Size": "S", "Colour": "Red"}, "stock": 1}
+    made = await api.post(f"/api/products/{shirt.product.id}/variants", json=new, token=admin.token)
+    assert made.status == 201
+    alerts = await shop.store.notifications.find({"kind": "back_in_stock"}).to_list()
+    assert [(a["chatId"], a["generation"]) for a in alerts] == [(4242, 1), (4242, 2)]

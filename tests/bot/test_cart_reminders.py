@@ -14,12 +14,15 @@ import pytest
 from bot.config import BotSettings
 from core.accounts.commands import LanguageChoice
 from core.accounts.models import Language, User
+from core.promotions.commands import PromoEntry
 from core.sales.cart_reminders import CartReminders
 from core.shop import Shop
 from sandbox import FakeUser
 from tests.bot.chat import Customer, fill_cart, tap
 from tests.bot.workers import notice_settled, working
 from tests.clocks import FakeClock
+from tests.core.promos import new_code
+from tests.core.variants import make_shirt
 from tests.factories import NewProduct
 
 
@@ -114,6 +117,7 @@ async def test_a_reminder_reaching_the_notifier_at_night_waits_for_the_morning(
     at_night = CartReminders(
         shop.store,
         shop.carts,
+        shop.cart_codes,
         shop.notifications,
         shop.settings.model_copy(update=settings),
         now=night,
@@ -152,3 +156,29 @@ async def test_the_profile_turns_cart_reminders_off_and_on(
     on = await tap(alice, "🔔 Turn on cart reminders")
     assert "Cart reminders: on" in (on.text or "")
     assert (await shop.users.get(account.id)).cart_reminders is True
+
+
+async def test_the_reminder_names_the_variant_and_totals_as_the_cart_with_its_promo_code(
+    shop: Shop, bot_settings: BotSettings, customer: Customer, new_product: NewProduct
+) -> None:
+    """What the reminder says the cart costs is what its button shows: the promo code's
+    discount taken off."""
+    alice, account = await customer("Alice")
+    shirt = await make_shirt(shop, new_product)
+    await new_code(shop)
+    await shop.carts.add(account.id, shirt.change(shirt.blue_l, 2))
+    await shop.cart_codes.add(account.id, PromoEntry(code="SAVE10"))
+    assert await shop.cart_reminders.queue_due(at=await _due_at(shop, account)) == 1
+
+    async with working(shop, bot_settings):
+        reminder = await alice.wait_for(lambda m: "left something" in (m.text or ""))
+
+    assert reminder.text == (
+        "You left something in your cart\n"
+        "T-shirt (L, Blue) x 2 = $30.00\n"
+        "🏷 Promo code SAVE10 = -$3.00\n\n"
+        "Total: $27.00\n"
+        "Check out whenever you are ready. Reminders can be turned off in /profile."
+    )
+    view = await shop.cart_codes.view(account.id)
+    assert view.total_amount - (view.promo.discount if view.promo else 0) == 2700

@@ -8,30 +8,13 @@ from __future__ import annotations
 from bot.callbacks import FlipPhoto
 from core.accounts.access import SYSTEM
 from core.catalog.commands import PhotoOrder
-from core.catalog.models import Product
 from core.shop import Shop
 from sandbox import FakeUser
 from sandbox.models import Message
+from tests.bot.albums import PICTURES, rows, shows, with_pictures
 from tests.bot.chat import Customer, bot_id, media_edits, tap
+from tests.core.variants import make_shirt
 from tests.factories import NewProduct, photo_as_before
-from tests.images import image_bytes
-
-COLOURS = ("red", "green", "blue")
-PICTURES = [image_bytes("PNG", (24, 16), colour) for colour in COLOURS]
-
-
-async def with_pictures(shop: Shop, product: Product, count: int = 3) -> Product:
-    for data in PICTURES[:count]:
-        product = await shop.photos.add(SYSTEM, product.id, data)
-    return product
-
-
-def rows(card: Message) -> list[list[str]]:
-    return [[key.text for key in row] for row in card.buttons]
-
-
-def shows(card: Message, n: int) -> bool:
-    return card.file is not None and card.file.data == PICTURES[n]
 
 
 async def open_card(player: FakeUser, label: str = "Tea · $4.50 · in stock") -> Message:
@@ -138,3 +121,23 @@ async def test_a_product_stored_with_one_photo_before_is_a_photo_card(
     again = await tap(alice, "Tea · $4.50 · in stock")
     assert shows(again, 0)
     assert media_edits(alice.sandbox)[-1] == remembered[str(bot_id(alice.sandbox))].file_id
+
+
+async def test_a_card_sent_anew_by_a_flip_is_the_catalogs_card(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    """A flip pressed on a message that shows no photo (the card could not be edited) sends
+    the card anew, as the catalog opens it: the options of a product sold by variant, the
+    customer's "Notify me" state, Share."""
+    shirt = await make_shirt(shop, new_product, stock=0)
+    await with_pictures(shop, shirt.product, 2)
+    alice, account = await customer("Alice")
+    assert await shop.restock_alerts.watch(account.id, shirt.product.id)
+    listed = await alice.send("/catalog")
+    assert listed is not None
+
+    flipped = FlipPhoto(product_id=str(shirt.product.id), photo=1).pack()
+    await alice.send_callback(flipped, message_id=listed.message_id)
+    card = await alice.wait_for(lambda m: (m.caption or "").startswith("T-shirt\n"))
+    assert shows(card, 1) and "No option is in stock right now." in (card.caption or "")
+    assert rows(card)[1:] == [["🔕 Don't notify me"], ["📤 Share"], ["« Back", "🛒 Cart"]]

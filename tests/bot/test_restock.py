@@ -12,10 +12,12 @@ from core.accounts.access import SYSTEM
 from core.accounts.commands import TelegramSignup
 from core.catalog.commands import ProductPatch
 from core.catalog.models import Product
+from core.catalog.variants.commands import VariantPatch
 from core.shop import Shop
 from sandbox import SandboxServer
 from tests.bot.chat import Customer, fill_cart, tap
 from tests.bot.workers import notice_settled, working
+from tests.core.variants import make_shirt
 from tests.factories import NewProduct
 
 ALERT = "Back in stock: Tea <Sencha>. Order it while it lasts!"
@@ -148,3 +150,30 @@ async def test_forged_or_stale_notify_me_buttons_are_refused_and_write_nothing(
         answer = await alice.send_callback(data)
         assert (answer.show_alert, answer.text) == (True, refusal)
     assert await shop.store.restock_subscriptions.count_documents({}) == 0
+
+
+async def test_notify_me_on_a_product_sold_by_variant_with_none_in_stock(
+    shop: Shop,
+    bot_settings: BotSettings,
+    new_product: NewProduct,
+    customer: Customer,
+    running_bot: None,
+) -> None:
+    """Every variant sold out is a sold-out card; a variant given stock is the restock,
+    and the alert's button opens the options to choose from."""
+    shirt = await make_shirt(shop, new_product, stock=0)
+    alice, account = await customer("Alice")
+    await alice.send("/catalog")
+    card = await tap(alice, "T-shirt · $12.00 · sold out")
+    assert card.button("🔔 Notify me") is not None
+    await alice.press("🔔 Notify me", wait_edit=True)
+    card = alice.chat.messages[card.message_id]
+    assert card.button("🔕 Don't notify me") is not None and card.button("📤 Share") is not None
+    assert await shop.restock_alerts.is_watching(account.id, shirt.product.id)
+
+    async with working(shop, bot_settings):
+        await shop.variants.update(SYSTEM, shirt.blue_l.id, VariantPatch(stock=2))
+        alert = await alice.wait_for(lambda m: (m.text or "").startswith("Back in stock"))
+    assert alert.text == "Back in stock: T-shirt. Order it while it lasts!"
+    opened = await tap(alice, "Open T-shirt")
+    assert opened.button("L, Blue · $15.00") is not None and opened.button("🔔 Notify me") is None

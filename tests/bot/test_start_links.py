@@ -222,6 +222,13 @@ async def test_products_customers_may_not_see_start_as_usual(
     await sign_up(dan, f"p-{gone.id}")
     assert await cards_after(dan) == []
 
+    teas = await shop.categories.create(SYSTEM, CategoryDraft(name="Teas"))
+    green = await shop.categories.create(SYSTEM, CategoryDraft(name="Green", parent_id=teas.id))
+    sencha = await new_product("Sencha", category_id=green.id)
+    await shop.categories.archive(SYSTEM, teas.id)  # hides its subcategories' products too
+    menu = await alice.send(f"/start p-{sencha.id}")
+    assert menu is not None and menu.text == WELCOME.format("Alice")
+
 
 MALFORMED = [
     "hello",

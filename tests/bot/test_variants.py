@@ -142,7 +142,8 @@ async def test_a_product_whose_options_are_all_sold_out_offers_none(
     card = await tap(alice, "T-shirt · $12.00 · sold out")
 
     assert "No option is in stock right now." in (card.text or "")
-    assert [[b.text for b in row] for row in card.buttons] == [["📤 Share"], ["« Back", "🛒 Cart"]]
+    buttons = [[b.text for b in row] for row in card.buttons]
+    assert buttons == [["🔔 Notify me"], ["📤 Share"], ["« Back", "🛒 Cart"]]
     assert shirt.red_m.stock == 0
 
 

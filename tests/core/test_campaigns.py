@@ -22,6 +22,7 @@ from core.sales.commands import CartChange, StatusUpdate
 from core.sales.models import Order, OrderStatus
 from core.shop import Shop
 from tests.clocks import FakeClock
+from tests.core.promos import cart_with_code, new_code
 from tests.factories import NewProduct, NewUser
 
 STAFF = Actor(None, Role.OPERATOR)
@@ -263,3 +264,27 @@ async def test_the_campaigns_report_is_for_staff_and_takes_a_period(
         parse(CampaignQuery, {"from": "yesterday"})
     everything = await shop.campaign_reports.figures(STAFF, CampaignQuery())
     assert [(c.campaign, c.orders) for c in everything.campaigns] == [("spring", 1)]
+
+
+async def test_a_campaign_s_revenue_is_what_its_orders_cost_after_their_promo_codes(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    """As the dashboard counts: a discounted order's sale is what was paid, a refund takes
+    that back, and the campaigns add up to the dashboard's revenue."""
+    tea = await new_product(name="Tea", price=1000, stock=100)
+    alice, bob = await new_user(name="Alice"), await new_user(name="Bob")
+    await new_code(shop, "SAVE10")
+    for user in (alice, bob):
+        await shop.campaigns.follow(user.id, read_start("c-spring"))
+        await cart_with_code(shop, user, tea, quantity=3)
+    kept, refunded = [await shop.checkout.place_order(u.id) for u in (alice, bob)]
+    assert kept.total_amount == refunded.total_amount == 2700
+    for made in (kept, refunded):
+        await shop.orders.change_status(SYSTEM, made.id, StatusUpdate(status=OrderStatus.PAID))
+    await shop.orders.change_status(SYSTEM, refunded.id, StatusUpdate(status=OrderStatus.CANCELLED))
+    await shop.payments.mark_refunded(STAFF, refunded.id, None)
+
+    [spring] = (await shop.campaign_reports.figures(STAFF, CampaignQuery())).campaigns
+    assert (spring.sales, spring.refunds, spring.revenue) == (5400, 2700, 2700)
+    month = await shop.reports.dashboard(STAFF)
+    assert month.periods[-1].revenue == spring.revenue

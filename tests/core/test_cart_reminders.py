@@ -21,7 +21,7 @@ from core.catalog.models import Product
 from core.config import ConfigError, CoreSettings, load
 from core.messaging.models import NOTIFICATION, CartReminder, SendState
 from core.messaging.notifications import NotificationQueue
-from core.sales.cart_reminders import SEND, CartReminders, reminder_id
+from core.sales.cart_reminders import SEND, CartReminders, DayHours, reminder_id
 from core.sales.carts import Carts
 from core.sales.commands import CartChange
 from core.shop import Shop
@@ -41,7 +41,9 @@ def core_overrides() -> dict[str, Any]:
 
 def _reminders(shop: Shop, clock: FakeClock, **settings: Any) -> CartReminders:
     configured = shop.settings.model_copy(update=settings)
-    return CartReminders(shop.store, shop.carts, shop.notifications, configured, now=clock)
+    return CartReminders(
+        shop.store, shop.carts, shop.cart_codes, shop.notifications, configured, now=clock
+    )
 
 
 async def _customer(shop: Shop, name: str = "Alice") -> User:
@@ -117,6 +119,18 @@ async def test_no_reminder_when_the_setting_is_zero(shop: Shop, new_product: New
     off = _reminders(shop, FakeClock(changed + 10 * IDLE), cart_reminder_hours=0)
     assert await off.queue_due() == 0
     assert await _reminders_of(shop, alice) == []
+
+
+async def test_a_reminder_queued_before_the_shop_turned_reminders_off_is_dropped(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    alice = await _customer(shop)
+    changed = await _fill(shop, alice, (await new_product(), 1))
+    clock = FakeClock(changed + IDLE)
+    assert await _reminders(shop, clock).queue_due() == 1
+    [notice] = await _reminders_of(shop, alice)
+    off = _reminders(shop, clock, cart_reminder_hours=0)  # restarted with the setting at 0
+    assert (await off.recheck(notice)).drop == "cart reminders are turned off"
 
 
 async def test_a_reminder_due_at_night_waits_for_the_morning_in_the_shops_zone(
@@ -267,6 +281,7 @@ async def test_a_scan_killed_between_queuing_and_marking_queues_the_reminder_onc
     dying = CartReminders(
         store,
         Carts(store, shop.catalog),
+        shop.cart_codes,
         NotificationQueue(store, LEASE),
         shop.settings,
         now=clock,
@@ -322,3 +337,21 @@ def test_the_day_must_end_after_it_begins(
         f"configuration error: CART_REMINDER_UNTIL_HOUR must be later than "
         f"CART_REMINDER_FROM_HOUR ({start})"
     )
+
+
+@pytest.mark.parametrize(
+    ("night", "morning"),
+    [  # New York: clocks go forward on 8 March 2026 and back on 1 November 2026
+        (datetime(2026, 3, 8, 4, 0, tzinfo=UTC), datetime(2026, 3, 8, 13, 0, tzinfo=UTC)),
+        (datetime(2026, 11, 1, 3, 0, tzinfo=UTC), datetime(2026, 11, 1, 14, 0, tzinfo=UTC)),
+    ],
+)
+def test_the_morning_after_a_night_when_the_clocks_change_is_nine_local(
+    night: datetime, morning: datetime
+) -> None:
+    hours = DayHours(ZoneInfo("America/New_York"), 9, 21)
+    assert night.astimezone(hours.zone).hour == 23  # the evening before the change
+    assert hours.next_opening(night) == morning
+    assert morning.astimezone(hours.zone).hour == 9
+    assert hours.next_opening(morning) is None
+    assert hours.next_opening(morning - timedelta(seconds=1)) == morning

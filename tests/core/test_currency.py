@@ -13,6 +13,7 @@ from core.catalog.currency import convert, converted_price
 from core.config import ConfigError
 from core.shop import Shop, open_shop
 from tests.core.crashes import Killed, dying_store
+from tests.core.variants import make_shirt
 from tests.factories import NewProduct
 from tests.settings import make_settings
 
@@ -113,3 +114,36 @@ async def test_a_rate_that_prices_something_at_nothing_is_refused(
         await convert(shop.store, "USD", "XTR", Decimal(0), Rounding.UP)
     assert await shop.store.conversions.count_documents({}) == 0
     assert (await shop.store.products.find_one({}) or {})["currency"] == "USD"
+
+
+async def test_a_variants_own_price_is_converted_once_with_its_product_even_when_killed(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    shirt = await make_shirt(shop, new_product)  # M/Red at the product's 1200, L/Blue 1500
+    for writes in range(20):  # each run is killed after one write more than the last
+        try:
+            await convert(dying_store(shop.store, writes), "USD", "XTR", Decimal(50), Rounding.UP)
+        except Killed:
+            continue
+        break
+    await convert(shop.store, "USD", "XTR", Decimal(50), Rounding.UP)  # again: nothing left
+
+    product = await shop.store.products.find_one({"_id": shirt.product.id})
+    red_m = await shop.store.variants.find_one({"_id": shirt.red_m.id})
+    blue_l = await shop.store.variants.find_one({"_id": shirt.blue_l.id})
+    assert product is not None and red_m is not None and blue_l is not None
+    assert (product["price"], product["currency"]) == (600, "XTR")
+    assert red_m.get("price") is None  # still the product's, now 600 Stars
+    assert blue_l["price"] == 750  # $15.00 at 50 Stars a dollar, converted once
+    [record] = blue_l["conversions"]
+    assert (record["currency"], record["price"]) == ("USD", 1500)
+
+
+async def test_a_rate_that_prices_a_variant_at_nothing_is_refused(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    shirt = await make_shirt(shop, new_product)
+    await shop.store.variants.update_one({"_id": shirt.blue_l.id}, {"$set": {"price": 1}})
+    with pytest.raises(InvalidInput, match=r"would cost nothing: T-shirt \(L, Blue\)"):
+        await convert(shop.store, "USD", "XTR", Decimal("0.5"), Rounding.DOWN)
+    assert await shop.store.conversions.count_documents({}) == 0

@@ -410,3 +410,25 @@ async def test_recovery_leaves_an_upload_alone_until_its_lease_ends(shop: Shop) 
     assert await shop.store.goods_keys.count_documents(adding) == 0
     counts = await shop.keys.counts(ADMIN, product.id)
     assert (counts.free, counts.stock) == (1, 1)
+
+
+async def test_keys_uploaded_or_put_back_tell_those_waiting_that_it_is_back_in_stock(
+    shop: Shop,
+) -> None:
+    product = await _key_product(shop, ["K1"])
+    alice, bob = await telegram_customer(shop), await telegram_customer(shop, "Bob")
+    order = await _order(shop, bob, product)  # the last key
+    assert await shop.restock_alerts.watch(alice.id, product.id)
+
+    await shop.keys.add_text(ADMIN, product.id, "K2")
+    alerts = {"kind": NoticeKind.BACK_IN_STOCK.value, "userId": alice.id}
+    assert await shop.store.notifications.count_documents(alerts) == 1  # before it answered
+
+    await _pay(shop, bob, order)
+    await shop.orders.change_status(STAFF, order.id, StatusUpdate(status=OrderStatus.CANCELLED))
+    second = await _order(shop, bob, product)  # K2: sold out again, K1 returned
+    await _pay(shop, bob, second)
+    assert await shop.restock_alerts.watch(alice.id, product.id)
+    [returned] = await shop.store.goods_keys.find({"state": KeyState.RETURNED.value}).to_list()
+    await shop.keys.put_back(ADMIN, product.id, returned["_id"])
+    assert await shop.store.notifications.count_documents(alerts) == 2

@@ -5,7 +5,6 @@ products stored with one ``photo`` before ``photos``, and recovery in the middle
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 import pytest
 from bson import ObjectId
@@ -19,31 +18,9 @@ from core.catalog.errors import PhotosChanged, TooManyPhotos
 from core.catalog.models import MAX_PHOTOS, Product, TelegramFile
 from core.catalog.photos import CURRENT, PENDING
 from core.shop import Shop
+from tests.core.photos import LATER, files, ids, picture, with_photos
 from tests.factories import NewProduct, photo_as_before
 from tests.images import image_bytes
-
-LATER = timedelta(minutes=5)
-
-
-def picture(n: int) -> bytes:
-    """A different small PNG for each ``n``."""
-    return image_bytes("PNG", (n + 1, n + 1))
-
-
-def ids(product: Product) -> list[ObjectId]:
-    return [photo.file_id for photo in product.photos]
-
-
-async def files(shop: Shop) -> dict[ObjectId, str]:
-    """Every stored photo file and its state."""
-    found = await shop.store.photo_files.find({}).to_list()
-    return {file["_id"]: file["metadata"]["state"] for file in found}
-
-
-async def with_photos(shop: Shop, product: Product, count: int) -> Product:
-    for n in range(count):
-        product = await shop.photos.add(SYSTEM, product.id, picture(n))
-    return product
 
 
 async def test_photos_are_added_in_order_up_to_ten(shop: Shop, new_product: NewProduct) -> None:

@@ -19,12 +19,14 @@ from core.catalog import restock_alerts
 from core.catalog.commands import CategoryDraft, CategoryPatch, ImportOptions, ProductPatch
 from core.catalog.models import Product
 from core.catalog.restock_alerts import RestockAlerts
+from core.catalog.variants.commands import VariantPatch
 from core.messaging.models import NOTIFICATION, BackInStockAlert, NoticeKind
 from core.messaging.notifications import NotificationQueue
 from core.sales.commands import CartChange, StatusUpdate
 from core.sales.models import OrderLine
 from core.shop import Shop
 from tests.core.crashes import LEASE, WriteBudget, dying_store, run_until_killed, stock_on
+from tests.core.variants import make_shirt
 from tests.factories import NewProduct
 from tests.sheets import csv_file
 
@@ -155,6 +157,26 @@ async def test_a_category_shown_again_alerts_at_the_next_recovery_pass(
     assert [a["chatId"] for a in await _alerts(shop)] == [9000]
 
 
+async def test_a_product_under_an_archived_parent_category_alerts_nobody_until_shown_again(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    teas = await shop.categories.create(SYSTEM, CategoryDraft(name="Teas"))
+    green = await shop.categories.create(SYSTEM, CategoryDraft(name="Green", parent_id=teas.id))
+    sencha = await new_product("Sencha", stock=0, category_id=green.id)
+    [alice] = await _subscribers(shop, 1)
+    await _watching(shop, sencha, [alice])
+    await shop.categories.archive(SYSTEM, teas.id)
+    with pytest.raises(NotFound):
+        await shop.restock_alerts.watch(alice.id, sencha.id)
+    await _set_stock(shop, sencha, 4)
+    await shop.recover()
+    assert await _alerts(shop) == []
+
+    await shop.categories.update(SYSTEM, teas.id, CategoryPatch(active=True))
+    await shop.recover()
+    assert [a["chatId"] for a in await _alerts(shop)] == [9000]
+
+
 async def test_a_customer_who_blocked_the_bot_is_dropped(
     shop: Shop, new_product: NewProduct
 ) -> None:
@@ -265,6 +287,12 @@ async def test_recovery_fires_a_restock_whose_writer_died_before_firing(
     [alert] = await _alerts(shop)
     assert NOTIFICATION.validate_python(alert).kind is NoticeKind.BACK_IN_STOCK
 
+    shirt = await make_shirt(shop, new_product, stock=0)  # sold by variant: the same
+    await _watching(shop, shirt.product, [alice])
+    await shop.store.variants.update_one({"_id": shirt.red_m.id}, {"$set": {"stock": 1}})
+    assert await shop.recover() == 1
+    assert [a["productName"] for a in await _alerts(shop)] == ["Tea", "T-shirt"]
+
 
 async def test_a_fan_out_stalled_past_its_lease_stops_once_recovery_took_it_over(
     shop: Shop, new_product: NewProduct, monkeypatch: pytest.MonkeyPatch
@@ -290,3 +318,53 @@ async def test_a_fan_out_stalled_past_its_lease_stops_once_recovery_took_it_over
     stored = await shop.store.products.find_one({"_id": tea.id})
     assert stored is not None and "restockFanOut" not in stored
     assert stored["restockGeneration"] == 1
+
+
+async def test_a_product_sold_by_variant_is_back_when_one_of_its_variants_on_sale_is(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    """Its own ``stock`` is not what customers buy: every variant sold out is sold out
+    (whatever the product's stock says), and a variant given stock by staff, restored with
+    stock or credited by a cancellation is the restock."""
+    shirt = await make_shirt(shop, new_product, stock=0)
+    await _set_stock(shop, shirt.product, 7)  # left from before it had options
+    alice, bob, buyer = await _subscribers(shop, 3)
+    await _watching(shop, shirt.product, [alice, bob])
+    assert await _alerts(shop) == []
+
+    await shop.variants.archive(SYSTEM, shirt.red_m.id)
+    await shop.variants.update(SYSTEM, shirt.red_m.id, VariantPatch(stock=3))  # archived
+    assert await _alerts(shop) == []
+    await shop.variants.update(SYSTEM, shirt.blue_l.id, VariantPatch(stock_delta=1))
+    assert [(a["chatId"], a["generation"]) for a in await _alerts(shop)] == [(9000, 1), (9001, 1)]
+    assert await _waiting(shop, shirt.product) == 0
+    assert await shop.restock_alerts.still_wanted(await _claimed(shop))
+
+    await shop.carts.add(buyer.id, shirt.change(shirt.blue_l))
+    order = await shop.checkout.place_order(buyer.id)  # the last one in stock
+    assert not await shop.restock_alerts.still_wanted(await _claimed(shop))  # Bob's: dropped
+    assert await shop.restock_alerts.watch(alice.id, shirt.product.id)
+    await shop.variants.update(SYSTEM, shirt.red_m.id, VariantPatch(active=True))  # restored
+    assert [(a["chatId"], a["generation"]) for a in await _alerts(shop, generation=2)] == [
+        (9000, 2),
+        (9001, 2),
+    ]
+
+    await shop.carts.add(buyer.id, shirt.change(shirt.red_m, 3))
+    await shop.checkout.place_order(buyer.id)
+    assert await shop.restock_alerts.watch(alice.id, shirt.product.id)
+    await shop.orders.change_status(SYSTEM, order.id, StatusUpdate(status="cancelled"))
+    assert [a["chatId"] for a in await _alerts(shop, generation=3)] == [9000]
+
+
+async def test_notify_me_pressed_on_two_devices_at_once_subscribes_once(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    for round_ in range(10):
+        tea = await new_product(f"Tea {round_}", stock=0)
+        [alice] = await _subscribers(shop, 1, first=9100 + round_)
+        pressed = await asyncio.gather(
+            *(shop.restock_alerts.watch(alice.id, tea.id) for _ in range(8))
+        )
+        assert pressed == [True] * 8
+        assert await _waiting(shop, tea) == 1

@@ -250,9 +250,22 @@ async def test_a_product_with_options_counts_its_variants_stock(
     tea = await new_product("Tea", stock=7)
     await shop.variants.update(SYSTEM, shirt.blue_l.id, VariantPatch(active=False))
 
-    shown = await shop.variants.with_their_stock([shirt.product, tea])
+    shown = await shop.variants.as_offered([shirt.product, tea])
 
     assert [p.stock for p in shown] == [4, 7]
+
+
+async def test_a_product_with_options_is_listed_at_the_lowest_price_it_can_be_bought_at(
+    shop: Shop, new_product: NewProduct
+) -> None:
+    shirt = await make_shirt(shop, new_product, stock=4)  # M/Red 12.00, L/Blue 15.00
+    assert [p.price for p in await shop.variants.as_offered([shirt.product])] == [1200]
+    await shop.variants.update(SYSTEM, shirt.red_m.id, VariantPatch(stock=0))
+    assert [p.price for p in await shop.variants.as_offered([shirt.product])] == [1500]
+    await shop.variants.update(SYSTEM, shirt.blue_l.id, VariantPatch(price=0))
+    assert [p.price for p in await shop.variants.as_offered([shirt.product])] == [0]
+    await shop.variants.update(SYSTEM, shirt.blue_l.id, VariantPatch(stock=0))
+    assert [p.price for p in await shop.variants.as_offered([shirt.product])] == [1200]
 
 
 async def test_a_line_that_no_longer_fits_the_products_options_cannot_be_ordered(

@@ -96,6 +96,8 @@ async def test_exports_stream_to_the_signed_in_browser(
     assert XSS in [customer["name"] for customer in customers]  # data, not markup: as typed
     products = rows((await download(office, "/admin/exports/products.csv"))[2])
     assert [product["name"] for product in products] == ["Tea"]
+    status, _, body = await download(office, "/admin/exports/variants.csv")
+    assert status == 200 and rows(body) == []  # Tea is sold as itself
 
 
 async def test_an_import_is_checked_then_applied_and_again_changes_nothing(

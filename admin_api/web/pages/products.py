@@ -24,6 +24,9 @@ from core.catalog.commands import NO_CATEGORY, ProductDraft, ProductPatch, Produ
 from core.catalog.errors import SkuTaken
 from core.catalog.models import MAX_PHOTOS, Product
 from core.catalog.tree import path_names
+from core.catalog.variants import photos as variant_photos
+from core.catalog.variants.commands import VariantQuery
+from core.catalog.variants.models import Variant
 
 LIST = "product_list"
 EDIT = "edit_product"
@@ -211,6 +214,7 @@ async def _product_form(
     status: int = 200,
 ) -> web.StreamResponse:
     categories = await visit.shop.categories.all(include_inactive=True)
+    variants = await _variants(visit, product)
     return visit.render(
         "products/form.html",
         status,
@@ -224,5 +228,16 @@ async def _product_form(
         max_photo_bytes=visit.shop.photos.max_bytes,
         start_link=start_payload(product.id) if product else None,
         max_photos=MAX_PHOTOS,
+        variants=variants,
         goods=await goods_panel(visit, product),
     )
+
+
+async def _variants(visit: Visit, product: Product | None) -> list[tuple[Variant, int | None]]:
+    """A product sold by variant: all its variants, archived ones too, each with where its
+    own photo is among the product's (``None``: it has none)."""
+    if product is None or not product.options:
+        return []
+    query = VariantQuery(include_inactive=True)
+    found = await visit.shop.variants.of_product(product.id, query, viewer=visit.actor)
+    return [(v, variant_photos.place(product, v.photo_id)) for v in found.items]

@@ -69,6 +69,10 @@ async def export_products(visit: Visit) -> web.StreamResponse:
     return await stream_csv(visit.request, await visit.shop.exports.products(visit.actor))
 
 
+async def export_variants(visit: Visit) -> web.StreamResponse:
+    return await stream_csv(visit.request, await visit.shop.exports.variants(visit.actor))
+
+
 async def check_import(visit: Visit) -> web.StreamResponse:
     """The dry run: every problem by row and column, and what each row would do."""
     return await _import(visit, dry_run=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Self
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -17,15 +18,29 @@ from pydantic.config import JsonDict
 
 from core.base.commands import Command, Version
 from core.base.fields import QueryFlag, given
+from core.base.ids import Id
 from core.base.text import Printable
 from core.catalog.commands import Price, Sku, Stock, StockDelta
 
 MAX_OPTIONS = 3
 MAX_VALUES = 30
-MAX_VARIANTS = 200
-"""Variants of one product (archived ones count): a picker of buttons, not a warehouse."""
+MAX_VARIANTS = 90
+"""Variants of one product (archived ones count): a picker of buttons, not a warehouse. The
+bot's options card has a button for each one in stock, besides the photo flipper, Share,
+Back and Cart, and Telegram takes at most 100 buttons on a message."""
 
-OptionName = Annotated[str, StringConstraints(max_length=40), Printable(required=True)]
+
+def _storable(name: str) -> str:
+    """An option name is a key of each variant's stored ``options``, and MongoDB keys may
+    not start with ``$`` nor hold a ``.`` (a path)."""
+    if name.startswith("$") or "." in name:
+        raise ValueError("an option name may neither start with $ nor contain a dot")
+    return name
+
+
+OptionName = Annotated[
+    str, StringConstraints(max_length=40), Printable(required=True), AfterValidator(_storable)
+]
 OptionValue = Annotated[str, StringConstraints(max_length=40), Printable(required=True)]
 VariantName = Annotated[str, StringConstraints(max_length=100), Printable(required=True)]
 
@@ -43,7 +58,7 @@ OptionValues = Annotated[
 ]
 NAMES_ONLY: JsonDict = {
     "additionalProperties": False,
-    "propertyNames": {"minLength": 1, "maxLength": 40},
+    "propertyNames": {"minLength": 1, "maxLength": 40, "pattern": r"^[^$.][^.]*$"},
 }
 """JSON Schema of a map keyed by option names: no key but a name (its pattern is the
 map's ``patternProperties``)."""
@@ -80,6 +95,9 @@ class VariantDraft(Command):
     name: VariantName | None = Field(default=None, description='Unset: the values, "M, Red".')
     price: Price | None = Field(default=None, description="Unset: the product's price.")
     stock: Stock = 0
+    photo_id: Id | None = Field(
+        default=None, description="One of the product's photos (its `fileId`); unset: none."
+    )
 
 
 class VariantPatch(Command):
@@ -88,6 +106,10 @@ class VariantPatch(Command):
     price: Price | None = Field(default=None, description="null: the product's price again.")
     stock: Stock | None = None
     stock_delta: StockDelta | None = None
+    photo_id: Id | None = Field(
+        default=None,
+        description="One of the product's photos (its `fileId`); null: none (the product's).",
+    )
     active: StrictBool | None = Field(default=None, description="false archives, true restores.")
     expected_version: Version | None = None
 

@@ -22,6 +22,11 @@ class Variant(Document):
         default=None, description="Unit price in minor units; null: the product's."
     )
     stock: int
+    photo_id: Id | None = Field(
+        default=None,
+        description="One of its product's photos (its `fileId`), which the variant's card "
+        "shows; null: the product's first.",
+    )
     active: bool = Field(default=True, description="false: archived, hidden from customers.")
     version: int = 0
 
