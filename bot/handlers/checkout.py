@@ -68,6 +68,9 @@ async def show_summary(
     if details is not None and not goods.ships(cart):  # an earlier cart's: not needed now
         details = None
         await state.update_data({DELIVERY: None})
+    if details is None and goods.ships(cart) and shop.delivery.required:
+        await show_cart(event, cart)  # shipped goods joined a digital cart: Checkout asks
+        return
     snapshot = shop.delivery.snapshot(details, customer.name) if goods.ships(cart) else None
     cart = await shop.cart_codes.quoted(cart, 0 if snapshot is None else snapshot.fee)
     text = texts.checkout_summary(cart, snapshot)

@@ -14,6 +14,7 @@ from bot.callbacks import ResendGoods
 from bot.config import BotSettings
 from core.accounts.access import Actor
 from core.accounts.models import Role
+from core.sales.commands import CartRemoval
 from core.shop import Shop
 from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap
 from tests.bot.workers import working
@@ -78,6 +79,17 @@ async def test_a_cart_of_digital_goods_only_asks_no_delivery_details(
     await fill_cart(shop, account, (game, 1), (mug, 1))
     ask = await review_order(alice)  # a mug is shipped: how should it reach you?
     assert (ask.text or "") == english(texts.ask_method)
+
+    await shop.carts.remove(account.id, CartRemoval(product_id=mug.id))
+    summary = await review_order(alice)  # digital only again: no details needed
+    assert "Place this order?" in (summary.text or "")
+    await fill_cart(shop, account, (mug, 1))  # meanwhile, in another chat
+    changed = await alice.press("✅ Confirm order", message_id=summary.message_id)
+    assert changed.show_alert and changed.text == english(texts.cart_changed)
+    cart = alice.chat.messages[summary.message_id]  # the cart, to check out again
+    assert "Checkout" in [b.text for row in cart.buttons for b in row]
+    assert (await tap(alice, "Checkout")).text == english(texts.ask_method)
+    assert len(await orders_of(shop, account)) == 1
 
 
 async def test_more_keys_than_one_message_holds_arrive_in_several(
