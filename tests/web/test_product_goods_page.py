@@ -187,3 +187,15 @@ async def test_operators_cannot_see_or_add_goods(
     refused = await office.post(f"{path}/keys", {"keys": "K-2"})
     assert refused.status == 403
     assert (await shop.keys.counts(ADMIN, game.id)).free == 1
+
+    # the order's page says whether the goods were sent, never what they were
+    alice = await new_account(name="Alice")
+    await shop.carts.add(alice.user.id, CartChange(product_id=game.id, quantity=1))
+    order = await shop.checkout.place_order(alice.user.id)
+    card = await office.get(f"/admin/orders/{order.id}")
+    assert card.shows("Nothing to ship: digital goods only.")
+    assert card.shows("Digital goods: sent to the customer's chat once paid")
+    await shop.payments.record(alice.user.id, payment_of(order))
+    card = await office.get(f"/admin/orders/{order.id}")
+    assert card.shows("Digital goods: sent to the customer's chat ")
+    assert "SECRET-KEY" not in card.text
