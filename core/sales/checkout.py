@@ -145,20 +145,30 @@ class Checkout:
         """
         key = idempotency_key or uuid.uuid4().hex
         for _ in range(ATTEMPTS):
-            existing = (
-                None  # a key made up here cannot have been used
-                if idempotency_key is None
-                else await self._orders.find_one({"userId": user_id, "idempotencyKey": key})
-            )
+            existing = await self._keyed(user_id, idempotency_key)
             if existing is not None:
                 order = await self._outcome_of(existing)
                 if order is not None:
                     return order
                 continue  # that attempt failed and was rolled back: try afresh
-            order = await self._attempt(user_id, key, cart_version, delivery)
+            try:
+                order = await self._attempt(user_id, key, cart_version, delivery)
+            except (EmptyCart, CartChanged):
+                # A tap with the same key may have ordered the cart between the look above
+                # and this attempt's read of it: then that order is the answer.
+                if await self._keyed(user_id, idempotency_key) is None:
+                    raise
+                continue
             if order is not None:
                 return order
         raise CheckoutInProgress()
+
+    async def _keyed(self, user_id: ObjectId, key: str | None) -> dict[str, Any] | None:
+        """The order an earlier call with ``key`` made, if any (a key made up by
+        ``place_order`` cannot have been used)."""
+        if key is None:
+            return None
+        return await self._orders.find_one({"userId": user_id, "idempotencyKey": key})
 
     async def _delivery_of(
         self, user_id: ObjectId, details: DeliveryDetails | None

@@ -1,6 +1,8 @@
 """Checkout: no oversell, one order per key, current prices, clear refusals."""
 
 import asyncio
+import dataclasses
+from typing import Any
 
 import pytest
 
@@ -19,6 +21,7 @@ from core.sales.errors import (
 )
 from core.sales.models import Order, OrderStatus
 from core.shop import Shop
+from tests.core.crashes import checkout_on
 from tests.factories import NewProduct, NewUser
 
 
@@ -103,6 +106,48 @@ async def test_concurrent_double_tap_makes_one_order(
     results = await asyncio.gather(*(shop.checkout.place_order(user.id, "tap") for _ in range(5)))
 
     assert len({order.id for order in results}) == 1
+    assert await shop.store.orders.count_documents({}) == 1
+    assert (await shop.catalog.get(tea.id)).stock == 9
+
+
+class LateLookup:
+    """The orders as a tap sees them whose look for its key was read before another tap's
+    order landed, and answered only after that tap had finished."""
+
+    def __init__(self, inner: Any, other_done: asyncio.Event) -> None:
+        self._inner = inner
+        self._other_done = other_done
+        self._looked = False
+        self.read = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def find_one(self, query: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        found = await self._inner.find_one(query, *args, **kwargs)
+        if "idempotencyKey" in query and not self._looked:
+            self._looked = True
+            self.read.set()
+            await self._other_done.wait()
+        return found
+
+
+async def test_a_tap_that_missed_the_first_taps_order_gets_that_order(
+    shop: Shop, new_user: NewUser, new_product: NewProduct
+) -> None:
+    user = await new_user()
+    tea = await new_product(stock=10)
+    await _cart_with(shop, user, tea.id, 1)
+    first_done = asyncio.Event()
+    orders = LateLookup(shop.store.orders, first_done)
+    late = dataclasses.replace(shop.store, orders=orders)
+
+    second = asyncio.create_task(checkout_on(shop, late).place_order(user.id, "tap"))
+    await orders.read.wait()  # the second tap looked for its key: nothing yet
+    first = await shop.checkout.place_order(user.id, "tap")
+    first_done.set()
+
+    assert (await second).id == first.id  # not "your cart is empty"
     assert await shop.store.orders.count_documents({}) == 1
     assert (await shop.catalog.get(tea.id)).stock == 9
 
