@@ -140,7 +140,7 @@ async def test_a_tap_that_missed_the_first_taps_order_gets_that_order(
     await _cart_with(shop, user, tea.id, 1)
     first_done = asyncio.Event()
     orders = LateLookup(shop.store.orders, first_done)
-    late = dataclasses.replace(shop.store, orders=orders)
+    late = dataclasses.replace(shop.store, orders=orders)  # type: ignore[arg-type]
 
     second = asyncio.create_task(checkout_on(shop, late).place_order(user.id, "tap"))
     await orders.read.wait()  # the second tap looked for its key: nothing yet
