@@ -139,3 +139,47 @@ async def test_a_customer_limit_holds_across_two_api_processes(
     assert sum("promo" in order for order in orders) == 1  # ... and one used the code
     promo = await shop.store.promo_codes.find_one({"code": "ONCE"})
     assert promo is not None and promo["used"] == 1
+
+
+async def test_staff_edit_list_and_archive_codes_over_http(
+    api: Api, new_account: NewAccount, new_product: NewProduct
+) -> None:
+    """Editing (with the version checked), listing with figures and archiving, as staff do."""
+    staff, alice = await new_account(Role.OPERATOR), await new_account()
+    tea = await new_product(price=2000)
+    five = {"code": "five", "kind": "fixed", "value": 500}
+    made = await api.request("POST", "/api/admin/promo-codes", token=staff.token, json=five)
+    url = f"/api/admin/promo-codes/{made.body['id']}"
+    terms = {"value": 700, "usageLimit": 3, "expectedVersion": 0}
+    edited = await api.request("PATCH", url, token=staff.token, json=terms)
+    assert edited.status == 200, edited.body
+    assert (edited.body["value"], edited.body["usageLimit"], edited.body["version"]) == (700, 3, 1)
+    stale = await api.request(
+        "PATCH", url, token=staff.token, json={"value": 1, "expectedVersion": 0}
+    )
+    assert stale.status == 409
+    assert (await api.request("GET", url, token=staff.token)).body["promo"]["value"] == 700
+
+    await api.request("POST", "/api/cart/add", token=alice.token, json={"productId": str(tea.id)})
+    await api.request("POST", "/api/cart/promo", token=alice.token, json={"code": "FIVE"})
+    assert (await api.request("POST", "/api/orders", token=alice.token)).body["totalAmount"] == 1300
+    listed = await api.request("GET", "/api/admin/promo-codes", token=staff.token)
+    assert listed.status == 200 and listed.body["total"] == 1
+    [row] = listed.body["items"]
+    assert (row["promo"]["code"], row["promo"]["used"], row["orders"]) == ("FIVE", 1, 1)
+    assert (row["discountGiven"], row["revenue"]) == (700, 1300)
+
+    archived = await api.request("PATCH", url, token=staff.token, json={"state": "archived"})
+    assert (archived.status, archived.body["state"]) == (200, "archived")
+    again = await api.request("PATCH", url, token=staff.token, json={"state": "active"})
+    assert (again.status, again.code) == (409, "promo-archived")
+    assert (await api.request("GET", "/api/admin/promo-codes", token=staff.token)).body[
+        "items"
+    ] == []
+    kept = await api.request(
+        "GET", "/api/admin/promo-codes?includeArchived=true", token=staff.token
+    )
+    assert [r["promo"]["state"] for r in kept.body["items"]] == ["archived"]
+    await api.request("POST", "/api/cart/add", token=alice.token, json={"productId": str(tea.id)})
+    refused = await api.request("POST", "/api/cart/promo", token=alice.token, json={"code": "five"})
+    assert (refused.status, refused.code) == (409, "promo-refused")
