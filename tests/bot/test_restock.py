@@ -9,7 +9,8 @@ import asyncio
 from bot.config import BotSettings
 from bot.restock import Watch
 from core.accounts.access import SYSTEM
-from core.accounts.commands import TelegramSignup
+from core.accounts.commands import LanguageChoice, TelegramSignup
+from core.accounts.models import Language
 from core.catalog.commands import ProductPatch
 from core.catalog.models import Product
 from core.catalog.variants.commands import VariantPatch
@@ -177,3 +178,18 @@ async def test_notify_me_on_a_product_sold_by_variant_with_none_in_stock(
     assert alert.text == "Back in stock: T-shirt. Order it while it lasts!"
     opened = await tap(alice, "Open T-shirt")
     assert opened.button("L, Blue · $15.00") is not None and opened.button("🔔 Notify me") is None
+
+
+async def test_the_alert_speaks_the_subscribers_language(
+    shop: Shop, bot_settings: BotSettings, new_product: NewProduct, customer: Customer
+) -> None:
+    tea = await new_product("Чай", stock=0)
+    ivan, account = await customer("Ivan")
+    await shop.users.set_language(account.id, LanguageChoice(language=Language.RU))
+    assert await shop.restock_alerts.watch(account.id, tea.id)
+
+    async with working(shop, bot_settings):
+        await _restock(shop, tea, 3)
+        alert = await ivan.wait_for(lambda m: bool(m.buttons))
+    assert alert.text == "Снова в наличии: Чай. Успейте заказать!"  # noqa: RUF001 (Cyrillic)
+    assert alert.button("Открыть Чай") is not None  # noqa: RUF001
