@@ -191,5 +191,5 @@ async def test_the_alert_speaks_the_subscribers_language(
     async with working(shop, bot_settings):
         await _restock(shop, tea, 3)
         alert = await ivan.wait_for(lambda m: bool(m.buttons))
-    assert alert.text == "Снова в наличии: Чай. Успейте заказать!"  # noqa: RUF001 (Cyrillic)
-    assert alert.button("Открыть Чай") is not None  # noqa: RUF001
+    assert alert.text == "Снова в наличии: Чай. Успейте заказать!"
+    assert alert.button("Открыть Чай") is not None
