@@ -13,13 +13,15 @@ import pytest
 from bot import staff_texts, texts
 from bot.config import BotSettings
 from core.accounts.access import Actor
-from core.accounts.models import Role
+from core.accounts.commands import LanguageChoice
+from core.accounts.models import Language, Role
 from core.catalog.models import Product
 from core.sales.models import Order
 from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
 from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap
 from tests.bot.workers import working
+from tests.core.paying import payment_of
 from tests.factories import NewProduct
 
 CONFIRM = "✅ Confirm order"
@@ -125,3 +127,23 @@ async def test_a_file_is_sent_as_a_document_and_by_file_id_after(
         lambda m: m.document is not None and m.message_id != sent.message_id
     )
     assert again.document == remembered.file_id  # sent by its file_id, not uploaded again
+
+
+async def test_a_russian_customer_gets_the_key_in_russian(
+    shop: Shop,
+    new_product: NewProduct,
+    customer: Customer,
+    bot_settings: BotSettings,
+) -> None:
+    game = await new_product("Игра", price=50, stock=0)
+    await shop.keys.add_text(ADMIN, game.id, "GAME-KEY-0001")
+    ivan, account = await customer("Ivan")
+    await shop.users.set_language(account.id, LanguageChoice(language=Language.RU))
+    await fill_cart(shop, account, (game, 1))
+    order = await shop.checkout.place_order(account.id)
+    await shop.payments.record(account.id, payment_of(order))
+
+    async with working(shop, bot_settings):
+        sent = await ivan.wait_for(lambda m: "GAME-KEY-0001" in (m.text or ""))
+    assert (sent.text or "").startswith("Заказ №1: Игра\nВаш ключ:")  # noqa: RUF001
+    assert "Нажмите на ключ" in (sent.text or "")
