@@ -18,7 +18,7 @@ from core.sales.commands import CartRemoval
 from core.shop import Shop
 from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap
 from tests.bot.workers import working
-from tests.core.paying import payment_of
+from tests.core.paying import paid_order, payment_of
 from tests.factories import NewProduct
 from tests.settings import DELIVERY_METHODS
 
@@ -45,9 +45,7 @@ async def test_a_forged_resend_button_sends_nobody_elses_goods(
     await shop.keys.add_text(ADMIN, game.id, "ALICE-ONLY-KEY")
     alice, alice_account = await customer("Alice")
     bob, _ = await customer("Bob")
-    await fill_cart(shop, alice_account, (game, 1))
-    order = await shop.checkout.place_order(alice_account.id)
-    await shop.payments.record(alice_account.id, payment_of(order))
+    order = await paid_order(shop, alice_account, game.id)
     async with working(shop, bot_settings):
         await alice.wait_for(lambda m: "ALICE-ONLY-KEY" in (m.text or ""))
     await bob.send("/orders")

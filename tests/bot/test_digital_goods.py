@@ -21,7 +21,7 @@ from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
 from tests.bot.chat import Customer, english, fill_cart, orders_of, review_order, tap
 from tests.bot.workers import working
-from tests.core.paying import payment_of
+from tests.core.paying import paid_order
 from tests.factories import NewProduct
 
 CONFIRM = "✅ Confirm order"
@@ -139,9 +139,7 @@ async def test_a_russian_customer_gets_the_key_in_russian(
     await shop.keys.add_text(ADMIN, game.id, "GAME-KEY-0001")
     ivan, account = await customer("Ivan")
     await shop.users.set_language(account.id, LanguageChoice(language=Language.RU))
-    await fill_cart(shop, account, (game, 1))
-    order = await shop.checkout.place_order(account.id)
-    await shop.payments.record(account.id, payment_of(order))
+    await paid_order(shop, account, game.id)
 
     async with working(shop, bot_settings):
         sent = await ivan.wait_for(lambda m: "GAME-KEY-0001" in (m.text or ""))

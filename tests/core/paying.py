@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from bson import ObjectId
+
 from core.accounts.access import SYSTEM, Actor
 from core.accounts.commands import TelegramSignup
 from core.accounts.models import Role, User
@@ -50,6 +52,14 @@ def payment_of(order: Order, charge: str | None = None, **changes: Any) -> Recei
         "provider_payment_charge_id": f"provider-{uuid.uuid4().hex[:8]}",
     }
     return ReceivedPayment(**{**fields, **changes})
+
+
+async def paid_order(shop: Shop, user: User, product_id: ObjectId) -> Order:
+    """``user``'s order of one ``product_id``, placed and paid (as Telegram reports it)."""
+    await shop.carts.add(user.id, CartChange(product_id=product_id, quantity=1))
+    order = await shop.checkout.place_order(user.id)
+    await shop.payments.record(user.id, payment_of(order))
+    return order
 
 
 async def stored_order(shop: Shop, order: Order) -> Order:
