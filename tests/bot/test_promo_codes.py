@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from bot import staff_texts
 from core.accounts.access import SYSTEM
+from core.accounts.commands import LanguageChoice
+from core.accounts.models import Language
 from core.promotions.commands import PromoDraft, PromoEntry, PromoPatch
 from core.promotions.models import PromoCode
 from core.shop import Shop
@@ -115,3 +117,23 @@ async def test_the_operators_card_shows_the_discount_as_its_own_line(
     card = english(staff_texts.order_card, await shop.staff.view(SYSTEM, order.id))
     assert "Tea x 2 = $9.00\n🏷 Promo code SAVE10 = -$0.90" in card
     assert "$8.10" in card
+
+
+async def test_a_russian_customer_adds_a_code_in_russian(
+    shop: Shop, new_product: NewProduct, customer: Customer, running_bot: None
+) -> None:
+    await _code(shop)
+    ivan, account = await customer("Ivan")
+    await shop.users.set_language(account.id, LanguageChoice(language=Language.RU))
+    await fill_cart(shop, account, (await new_product("Чай", price=450, stock=10), 2))
+    await ivan.send("/cart")
+
+    asked = await tap(ivan, "🏷 Промокод")
+    assert (asked.text or "").startswith("Отправьте промокод")
+    assert ((await ivan.send("nope")) or asked).text == "Такого промокода нет."
+    await ivan.wait_for(lambda m: m.button("🏷 Промокод") is not None)  # the cart again
+    await tap(ivan, "🏷 Промокод")
+    assert ((await ivan.send("save10")) or asked).text == "Промокод SAVE10 добавлен."
+    cart = await ivan.wait_for(lambda m: "🏷 Промокод SAVE10 = -0,90\xa0$" in (m.text or ""))
+    assert "Итого: 8,10\xa0$" in (cart.text or "")
+    assert cart.button("✖ Убрать SAVE10") is not None
