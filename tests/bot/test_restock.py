@@ -22,6 +22,8 @@ from tests.core.variants import make_shirt
 from tests.factories import NewProduct
 
 ALERT = "Back in stock: Tea <Sencha>. Order it while it lasts!"
+NOTIFY_RU = "🔔 Сообщить о поступлении"  # noqa: RUF001 (Cyrillic)
+DONT_RU = "🔕 Не уведомлять"  # noqa: RUF001
 
 
 async def _restock(shop: Shop, product: Product, stock: int) -> None:
@@ -180,13 +182,22 @@ async def test_notify_me_on_a_product_sold_by_variant_with_none_in_stock(
     assert opened.button("L, Blue · $15.00") is not None and opened.button("🔔 Notify me") is None
 
 
-async def test_the_alert_speaks_the_subscribers_language(
-    shop: Shop, bot_settings: BotSettings, new_product: NewProduct, customer: Customer
+async def test_the_button_and_the_alert_speak_the_subscribers_language(
+    shop: Shop,
+    bot_settings: BotSettings,
+    new_product: NewProduct,
+    customer: Customer,
+    running_bot: None,
 ) -> None:
     tea = await new_product("Чай", stock=0)
     ivan, account = await customer("Ivan")
     await shop.users.set_language(account.id, LanguageChoice(language=Language.RU))
-    assert await shop.restock_alerts.watch(account.id, tea.id)
+    card = await ivan.send(f"/start p-{tea.id}")
+    assert card is not None and card.button(NOTIFY_RU) is not None
+    pressed = await ivan.press(NOTIFY_RU, wait_edit=True)
+    assert pressed.text == "Мы напишем вам один раз, когда товар снова появится."
+    assert ivan.chat.messages[pressed.message_id].button(DONT_RU) is not None
+    assert await shop.restock_alerts.is_watching(account.id, tea.id)
 
     async with working(shop, bot_settings):
         await _restock(shop, tea, 3)
