@@ -5,6 +5,7 @@ card shows the goods were sent, never the key."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.config import BotSettings
 from core.accounts.access import Actor
 from core.accounts.commands import LanguageChoice
 from core.accounts.models import Language, Role
-from core.catalog.models import Product
+from core.catalog.models import Product, TelegramFile
 from core.sales.models import Order
 from core.shop import Shop
 from sandbox import FakeUser, Message, SandboxServer
@@ -116,9 +117,7 @@ async def test_a_file_is_sent_as_a_document_and_by_file_id_after(
         await _buy(shop, alice, account, book)
         sent = await alice.wait_for(lambda m: m.document is not None)
     assert sent.upload == b"%PDF-1.4 the book" and "E-book" in (sent.caption or "")
-    stored = await shop.catalog.get(book.id)
-    assert stored.digital is not None and stored.digital.file is not None
-    [remembered] = stored.digital.file.telegram.values()
+    [remembered] = await _remembered_file_ids(shop, book)
     assert sent.file is not None and remembered.file_id == sent.file.file_id
     [order] = await orders_of(shop, account)
     screen = await _order_screen(shop, alice, order)
@@ -127,6 +126,18 @@ async def test_a_file_is_sent_as_a_document_and_by_file_id_after(
         lambda m: m.document is not None and m.message_id != sent.message_id
     )
     assert again.document == remembered.file_id  # sent by its file_id, not uploaded again
+
+
+async def _remembered_file_ids(shop: Shop, product: Product) -> list[TelegramFile]:
+    """The ``file_id``s kept for the product's file, once the notifier, which keeps them
+    after Telegram's answer (so after the chat shows the document), has kept one."""
+    async with asyncio.timeout(60):
+        while True:
+            stored = await shop.catalog.get(product.id)
+            assert stored.digital is not None and stored.digital.file is not None
+            if stored.digital.file.telegram:
+                return list(stored.digital.file.telegram.values())
+            await asyncio.sleep(0.01)
 
 
 async def test_a_russian_customer_gets_the_key_in_russian(
