@@ -146,9 +146,21 @@ def catalog(
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def most_to_pick(item: Product) -> int:
+def most_to_pick(stock: int) -> int:
     """The quantity picker's upper end: what is in stock, within one line's limit."""
-    return max(1, min(item.stock, MAX_LINE_QUANTITY))
+    return max(1, min(stock, MAX_LINE_QUANTITY))
+
+
+def quantity_row(
+    quantity: int, stock: int, pick: Callable[[int], CallbackData]
+) -> list[InlineKeyboardButton]:
+    """- n +: the picker of a card, kept between 1 and ``most_to_pick(stock)``."""
+    most = most_to_pick(stock)
+    return [
+        button("-", pick(max(1, quantity - 1))),
+        button(str(quantity), pick(quantity)),
+        button("+", pick(min(most, quantity + 1))),
+    ]
 
 
 def product(
@@ -168,13 +180,8 @@ def product(
             product_id=str(item.id), quantity=n, page=page, search=search, category=category
         )
 
-    most = most_to_pick(item)
     builder = InlineKeyboardBuilder()
-    builder.row(
-        button("-", pick(max(1, quantity - 1))),
-        button(str(quantity), pick(quantity)),
-        button("+", pick(min(most, quantity + 1))),
-    )
+    builder.row(*quantity_row(quantity, item.stock, pick))
     if item.stock > 0:
         add = AddToCart(product_id=str(item.id), quantity=quantity)
         builder.row(button(_("Add to cart"), add))

@@ -10,13 +10,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import restock
 from bot.callbacks import CatalogPage, Open, ProductCard, Section
-from bot.keyboards import button
+from bot.keyboards import button, quantity_row
 from bot.share import share_button
 from bot.variant_callbacks import AddVariant, VariantCard
 from bot.variant_texts import variant_button
 from core.catalog.models import Product
 from core.catalog.variants.models import Variant
-from core.sales.commands import MAX_LINE_QUANTITY
 
 
 def options(
@@ -44,10 +43,6 @@ def options(
     return builder.as_markup()
 
 
-def most_to_pick(variant: Variant) -> int:
-    return max(1, min(variant.stock, MAX_LINE_QUANTITY))
-
-
 def variant(
     item: Variant, quantity: int, page: int, search: bool, category: str
 ) -> InlineKeyboardMarkup:
@@ -58,13 +53,8 @@ def variant(
             variant_id=str(item.id), quantity=n, page=page, search=search, category=category
         )
 
-    most = most_to_pick(item)
     builder = InlineKeyboardBuilder()
-    builder.row(
-        button("-", pick(max(1, quantity - 1))),
-        button(str(quantity), pick(quantity)),
-        button("+", pick(min(most, quantity + 1))),
-    )
+    builder.row(*quantity_row(quantity, item.stock, pick))
     if item.stock > 0:
         add = AddVariant(
             product_id=str(item.product_id), variant_id=str(item.id), quantity=quantity

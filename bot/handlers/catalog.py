@@ -110,7 +110,7 @@ async def open_card(
     if product.options:  # sold by variant: choose one first
         await options_card(event, callback_data, bot, shop, customer, product, photo=photo)
         return
-    quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product))
+    quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(product.stock))
     watching = product.stock == 0 and await shop.restock_alerts.is_watching(customer.id, product.id)
     markup = keyboards.product(
         product,

@@ -7,7 +7,7 @@ from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot import texts, variant_keyboards, variant_texts
+from bot import keyboards, texts, variant_keyboards, variant_texts
 from bot.callbacks import ProductCard
 from bot.cards import show_card
 from bot.variant_callbacks import AddVariant, VariantCard
@@ -57,7 +57,7 @@ async def variant_card(
     product = await shop.catalog.get(variant.product_id)
     if variant.stock <= 0:
         raise OutOfStock([label(product, variant)])
-    quantity = min(max(callback_data.quantity, 1), variant_keyboards.most_to_pick(variant))
+    quantity = min(max(callback_data.quantity, 1), keyboards.most_to_pick(variant.stock))
     text = variant_texts.variant_card(product, variant, quantity)
     markup = variant_keyboards.variant(
         variant, quantity, callback_data.page, callback_data.search, callback_data.category

@@ -32,35 +32,23 @@ _MEDIA_TYPES = frozenset({"photo", "live_photo", "video", "animation", "audio", 
 
 @api_method("sendPhoto")
 async def send_photo(sandbox: Sandbox, params: Params) -> dict[str, Any]:
-    chat = target_chat(sandbox, params)
-    photo = params.get_file("photo")
-    if photo is None:
-        raise bad_request("there is no photo in the request")
-    caption, entities = parse_param(params, "caption", required=False)
-    markup = validate_markup(params.get_json("reply_markup"))
-    stored = sandbox.files.store(photo)
-    return send(
-        sandbox,
-        chat,
-        entities=entities,
-        source=params.get_str("caption"),
-        parse_mode=params.get_str("parse_mode"),
-        reply_markup=markup,
-        photo=_descriptor(photo),
-        file=stored,
-        caption=caption,
-    )
+    return _send_file(sandbox, params, "photo")
 
 
 @api_method("sendDocument")
 async def send_document(sandbox: Sandbox, params: Params) -> dict[str, Any]:
+    return _send_file(sandbox, params, "document")
+
+
+def _send_file(sandbox: Sandbox, params: Params, kind: str) -> dict[str, Any]:
+    """A message of one uploaded (or known) file of ``kind``, with an optional caption."""
     chat = target_chat(sandbox, params)
-    document = params.get_file("document")
-    if document is None:
-        raise bad_request("there is no document in the request")
+    upload = params.get_file(kind)
+    if upload is None:
+        raise bad_request(f"there is no {kind} in the request")
     caption, entities = parse_param(params, "caption", required=False)
     markup = validate_markup(params.get_json("reply_markup"))
-    stored = sandbox.files.store(document)
+    stored = sandbox.files.store(upload)
     return send(
         sandbox,
         chat,
@@ -68,9 +56,9 @@ async def send_document(sandbox: Sandbox, params: Params) -> dict[str, Any]:
         source=params.get_str("caption"),
         parse_mode=params.get_str("parse_mode"),
         reply_markup=markup,
-        document=_descriptor(document),
         file=stored,
         caption=caption,
+        **{kind: _descriptor(upload)},
     )
 
 
